@@ -1,0 +1,25 @@
+package io.framegate.domain;
+
+import java.util.Optional;
+
+/** What a running job offers its {@link GenerationBackend}: where to write, how to report, what to remember. */
+public interface GenerationContext {
+    String jobId();
+
+    /** Where video {@code index} (0-based) and its previews go. */
+    OutputFiles output(int index);
+
+    ProgressListener progress();
+
+    /** State saved by an earlier attempt of this job (e.g. an upstream operation name), if any. */
+    Optional<String> checkpoint();
+
+    /** Durably records state to resume from; returns only once it is stored. */
+    void saveCheckpoint(String state);
+
+    /** Records a fact on the job (provider, upstream id, cost, ...), visible to clients as metadata. */
+    void note(String key, String value);
+
+    /** True once the client cancelled or the process is shutting down; long work should stop early. */
+    boolean isCancelled();
+}

@@ -1,0 +1,28 @@
+package io.framegate.domain;
+
+import java.util.Objects;
+
+/**
+ * One image of a request with its role. The bytes are the encoded file as received (PNG, JPEG, WebP); decoding and
+ * fitting happen later, in the engine or a provider.
+ *
+ * @param role     what the image is for
+ * @param bytes    the encoded image
+ * @param mimeType e.g. {@code image/png}; may be null when unknown
+ * @param source   where it came from (file name, field name), for error messages
+ */
+public record InputImage(ImageRole role, byte[] bytes, String mimeType, String source) {
+    public InputImage {
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(bytes, "bytes");
+    }
+
+    public InputImage withRole(ImageRole newRole) {
+        return new InputImage(newRole, bytes, mimeType, source);
+    }
+
+    @Override
+    public String toString() {
+        return "InputImage[" + role + ", " + bytes.length + " bytes, " + mimeType + ", " + source + "]";
+    }
+}
