@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code framegate} command. */
 @Command(name = "framegate", mixinStandardHelpOptions = true, version = "framegate 0.1.0",
         description = "Self-hostable image-to-video: offline engine, OpenAI- and Veo-compatible API, cloud routing.",
-        subcommands = {ModelsCommand.class, MakeExamplesCommand.class})
+        subcommands = {GenerateCommand.class, ModelsCommand.class, MakeExamplesCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -15,13 +15,22 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
+    /** Runs the command line and returns the exit code. */
     public static int run(String... args) {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return commandLine().execute(args);
+    }
+
+    /** Runs the command line with the given output streams (tests capture them) and returns the exit code. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        return commandLine().setOut(out).setErr(err).execute(args);
+    }
+
+    private static CommandLine commandLine() {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

@@ -11,10 +11,14 @@ import java.util.stream.Collectors;
 /** {@code framegate models}: the catalog as a table. */
 @Command(name = "models", description = "List the models of the catalog with their rules and prices.")
 final class ModelsCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
+        java.io.PrintWriter out = spec.commandLine().getOut();
         String fmt = "%-30s %-9s %-10s %-40s %-16s %-12s %s%n";
-        System.out.printf(fmt, "MODEL", "PROVIDER", "STATUS", "IMAGE ROLES", "SECONDS", "USD/SECOND", "SIZES");
+        out.printf(fmt, "MODEL", "PROVIDER", "STATUS", "IMAGE ROLES", "SECONDS", "USD/SECOND", "SIZES");
         for (ModelSpec m : ModelCatalog.builtIn().models()) {
             String roles = m.roles().entrySet().stream().map(e -> e.getKey() + "x" + e.getValue())
                     .collect(Collectors.joining(","));
@@ -23,8 +27,9 @@ final class ModelsCommand implements Callable<Integer> {
                             + String.format(Locale.ROOT, "%.2f", e.getValue()))
                     .collect(Collectors.joining(" "));
             String status = m.lifecycle().status() + (m.lifecycle().shutdown() != null ? " " + m.lifecycle().shutdown() : "");
-            System.out.printf(fmt, m.id(), m.provider(), status, roles, m.allowedSecondsText(), price, m.allowedSizesText());
+            out.printf(fmt, m.id(), m.provider(), status, roles, m.allowedSecondsText(), price, m.allowedSizesText());
         }
+        out.flush();
         return 0;
     }
 }

@@ -1,0 +1,175 @@
+package io.framegate.cli;
+
+import io.framegate.domain.GenerationRequest;
+import io.framegate.domain.ImageRole;
+import io.framegate.domain.InputImage;
+import io.framegate.domain.ModelCatalog;
+import io.framegate.domain.OutputFiles;
+import io.framegate.domain.RenderPlan;
+import io.framegate.domain.RequestValidator;
+import io.framegate.domain.ValidationException;
+import io.framegate.domain.Violation;
+import io.framegate.engine.LocalEngine;
+import io.framegate.engine.RenderStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code framegate generate}: one video from keyframes or a reference image, made offline. */
+@Command(name = "generate", description = "Make a video from keyframes (--first/--last) or a reference image (--reference).",
+        sortOptions = false)
+final class GenerateCommand implements Callable<Integer> {
+    static final int EXIT_BAD_INPUT = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", defaultValue = "framegate-local", description = "Model id or alias (default: ${DEFAULT-VALUE}); see `framegate models`.")
+    String model;
+    @Option(names = "--first", paramLabel = "IMAGE", description = "First frame (keyframes mode).")
+    Path first;
+    @Option(names = "--last", paramLabel = "IMAGE", description = "Last frame (keyframes mode; the same as --first makes a loop).")
+    Path last;
+    @Option(names = "--reference", paramLabel = "[ROLE=]IMAGE",
+            description = "Reference image, repeatable; ROLE is reference (default), asset or style.")
+    List<String> references = new ArrayList<>();
+    @Option(names = {"-p", "--prompt"}, description = "What to show; in reference mode it also sets the camera move (zoom in, pan left, orbit, ...).")
+    String prompt;
+    @Option(names = "--negative-prompt", description = "What not to show.")
+    String negativePrompt;
+    @Option(names = "--seconds", description = "Duration in seconds.")
+    Integer seconds;
+    @Option(names = "--size", paramLabel = "WxH", description = "Frame size, e.g. 1280x720.")
+    String size;
+    @Option(names = "--aspect-ratio", description = "Aspect ratio, e.g. 16:9 (with --resolution, instead of --size).")
+    String aspectRatio;
+    @Option(names = "--resolution", description = "Resolution class, e.g. 720p.")
+    String resolution;
+    @Option(names = "--fps", description = "Frames per second.")
+    Integer fps;
+    @Option(names = "--num-frames", paramLabel = "N", description = "Exact frame count (local models only; overrides --seconds).")
+    Integer numFrames;
+    @Option(names = "--seed", description = "Seed; the same request and seed give the same video.")
+    Long seed;
+    @Option(names = "--fit", description = "How images are fitted to the frame: crop (default), pad or stretch.")
+    String fit;
+    @Option(names = "--frames", paramLabel = "DIR", description = "Also write every frame as PNG into DIR.")
+    Path framesDir;
+    @Option(names = {"-o", "--output"}, defaultValue = "out.mp4", description = "Output MP4 (default: ${DEFAULT-VALUE}); "
+            + "the thumbnail and spritesheet are written beside it.")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        GenerationRequest request;
+        List<String> problems = new ArrayList<>();
+        GenerationRequest.Builder b = GenerationRequest.builder().model(model).prompt(prompt)
+                .negativePrompt(negativePrompt).seconds(seconds).size(size).aspectRatio(aspectRatio)
+                .resolution(resolution).fps(fps).numFrames(numFrames).seed(seed).option("fit", fit);
+        if (fit != null && !List.of("crop", "pad", "stretch").contains(fit)) {
+            problems.add("--fit=" + fit + " is not a fit mode; allowed: crop, pad, stretch");
+        }
+        readImage("--first", first, ImageRole.FIRST_FRAME, b, problems);
+        readImage("--last", last, ImageRole.LAST_FRAME, b, problems);
+        for (String ref : references) {
+            int eq = ref.indexOf('=');
+            ImageRole role = ImageRole.REFERENCE;
+            String file = ref;
+            if (eq > 0 && ImageRole.parse(ref.substring(0, eq)).isPresent()) {
+                role = ImageRole.parse(ref.substring(0, eq)).get();
+                file = ref.substring(eq + 1);
+            } else if (eq > 0 && !Files.exists(Path.of(ref))) {
+                problems.add("--reference " + ref + ": " + ref.substring(0, eq)
+                        + " is not an image role; allowed: reference, asset, style, first_frame, last_frame");
+                continue;
+            }
+            readImage("--reference", Path.of(file), role, b, problems);
+        }
+        request = b.build();
+
+        RenderPlan plan = null;
+        try {
+            plan = new RequestValidator(ModelCatalog.builtIn()).validate(request);
+        } catch (ValidationException e) {
+            for (Violation v : e.violations()) problems.add(v.message());
+        }
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> err.println("error: " + p));
+            err.flush();
+            return EXIT_BAD_INPUT;
+        }
+
+        Path target = output.toAbsolutePath();
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        String base = stem(target.getFileName().toString());
+        Path thumbnail = dir.resolve(base + ".thumbnail.webp");
+        Path spritesheet = dir.resolve(base + ".spritesheet.jpg");
+        if (!plan.model().isLocal()) {
+            err.println("note: " + plan.model().id() + " is served by the offline engine (local render, not "
+                    + plan.model().provider() + ")");
+        }
+        ProgressBar bar = new ProgressBar(err, System.console() != null);
+        RenderStats stats;
+        try {
+            stats = new LocalEngine().render(plan, 0, new OutputFiles(target, thumbnail, spritesheet, framesDir), bar, () -> false);
+        } catch (io.framegate.domain.GenerationException e) {
+            bar.finish();
+            err.println("error: " + e.getMessage());
+            return "bad_image".equals(e.code()) ? EXIT_BAD_INPUT : 1;
+        }
+        bar.finish();
+        out.printf(Locale.ROOT, "wrote %s (%dx%d, %d frames at %d fps, %.2f s, %s mode)%n", output,
+                plan.size().width(), plan.size().height(), stats.frames(), plan.fps(), plan.durationSeconds(), stats.mode());
+        out.printf(Locale.ROOT, "      %s%n      %s%n", output.resolveSibling(thumbnail.getFileName()),
+                output.resolveSibling(spritesheet.getFileName()));
+        out.printf(Locale.ROOT, "motion: %s; time: decode %d ms, flow %d ms, synthesis %d ms, encode %d ms, total %d ms%n",
+                stats.motion(), stats.decodeMs(), stats.flowMs(), stats.synthesisMs(), stats.encodeMs(), stats.totalMs());
+        out.flush();
+        return 0;
+    }
+
+    private static void readImage(String option, Path file, ImageRole role, GenerationRequest.Builder b, List<String> problems) {
+        if (file == null) return;
+        try {
+            if (Files.isDirectory(file)) {
+                problems.add(option + " " + file + ": is a directory, not an image file");
+                return;
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            InputImage image = new InputImage(role, bytes, null, file.toString());
+            try {
+                LocalEngine.probe(image);
+            } catch (io.framegate.domain.GenerationException e) {
+                problems.add(option + " " + file + ": not a readable image (PNG, JPEG or WebP)");
+                return;
+            }
+            b.image(image);
+        } catch (NoSuchFileException e) {
+            problems.add(option + " " + file + ": file not found");
+        } catch (AccessDeniedException e) {
+            problems.add(option + " " + file + ": permission denied");
+        } catch (IOException e) {
+            problems.add(option + " " + file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    private static String stem(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+}
