@@ -32,6 +32,11 @@ public final class Routing implements BackendRouter, AutoCloseable {
     private final Map<String, Channel> channels = new LinkedHashMap<>();
     private final Map<String, FailoverBackend> routes = new LinkedHashMap<>();
 
+    /** From a config file, with the built-in catalog, the process environment, the wall clock and the engine's previews. */
+    public static Routing load(Path file, GenerationBackend local) {
+        return load(file, local, PreviewMaker.ENGINE);
+    }
+
     /** From a config file, with the built-in catalog, the process environment and the wall clock. */
     public static Routing load(Path file, GenerationBackend local, PreviewMaker previews) {
         ModelCatalog catalog = ModelCatalog.builtIn();

@@ -92,21 +92,4 @@ final class TestMedia {
             return n;
         }
     }
-
-    /**
-     * Previews for the tests: the first frame as thumbnail and spritesheet (the engine's Previews makes the real
-     * ones). Decoding the video here also proves the download is a playable MP4.
-     */
-    static final PreviewMaker PREVIEWS = (video, thumbnail, spritesheet) -> {
-        try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(video.toFile());
-             OpenCVFrameConverter.ToMat conv = new OpenCVFrameConverter.ToMat()) {
-            g.start();
-            Frame f = g.grabImage();
-            if (f == null) throw new IOException("no frame in " + video);
-            Mat m = conv.convert(f);
-            Files.write(thumbnail, encode(m, ".webp"));
-            Files.write(spritesheet, encode(m, ".jpg"));
-            g.stop();
-        }
-    };
 }

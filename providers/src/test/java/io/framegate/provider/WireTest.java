@@ -70,7 +70,7 @@ abstract class WireTest {
 
     Routing routing(String yaml, Map<String, String> env) {
         FramegateConfig cfg = new ConfigLoader(CATALOG, env::get).parse(yaml + TIMING, "test.yaml", tmp);
-        routing = new Routing(cfg, null, VALIDATOR, TestMedia.PREVIEWS, ticker, new Random(7));
+        routing = new Routing(cfg, null, VALIDATOR, PreviewMaker.ENGINE, ticker, new Random(7));
         return routing;
     }
 
