@@ -213,6 +213,30 @@ class GeminiWireTest extends WireTest {
     }
 
     @Test
+    void requestThatTimesOutIsRetried() throws Exception {
+        Routing r = routing("""
+                providers:
+                  google: {type: gemini, base_url: %s, api_key_env: GEMINI_KEY}
+                routes:
+                  veo-3.1-generate-001: [google]
+                """.formatted(url()), Map.of("GEMINI_KEY", KEY), TIMING.replace("request_timeout: 5s", "request_timeout: 300ms"));
+        wm.stubFor(post(urlMatching(".*predictLongRunning")).inScenario("slow").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson("{\"name\": \"" + OP + "\"}").withFixedDelay(1500)).willSetStateTo("fast"));
+        wm.stubFor(post(urlMatching(".*predictLongRunning")).inScenario("slow").whenScenarioStateIs("fast")
+                .willReturn(okJson("{\"name\": \"" + OP + "\"}")));
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson(doneWithUri(url()))));
+        stubDownloadWithRedirect();
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).hasSize(2);
+        assertThat(ctx.notes.get("retry")).contains("timed out");
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+    }
+
+    @Test
     void resultGoneBeforeDownloadIsUpstreamExpired() throws Exception {
         Routing r = gemini("  veo-3.1-generate-001: [google]");
         stubCreate();

@@ -69,7 +69,11 @@ abstract class WireTest {
     }
 
     Routing routing(String yaml, Map<String, String> env) {
-        FramegateConfig cfg = new ConfigLoader(CATALOG, env::get).parse(yaml + TIMING, "test.yaml", tmp);
+        return routing(yaml, env, TIMING);
+    }
+
+    Routing routing(String yaml, Map<String, String> env, String timing) {
+        FramegateConfig cfg = new ConfigLoader(CATALOG, env::get).parse(yaml + timing, "test.yaml", tmp);
         routing = new Routing(cfg, null, VALIDATOR, PreviewMaker.ENGINE, ticker, new Random(7));
         return routing;
     }
