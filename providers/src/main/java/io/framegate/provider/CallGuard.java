@@ -1,0 +1,65 @@
+package io.framegate.provider;
+
+import io.framegate.domain.GenerationException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A job's deadline and cancellation, checked before every call and while waiting, so that neither a long
+ * {@code Retry-After} nor a slow upstream can hold a job past its budget.
+ */
+public final class CallGuard {
+    private static final Duration SLICE = Duration.ofMillis(200);
+
+    private final Ticker ticker;
+    private final Instant deadline;
+    private final BooleanSupplier cancelled;
+
+    public CallGuard(Ticker ticker, Instant deadline, BooleanSupplier cancelled) {
+        this.ticker = ticker;
+        this.deadline = deadline;
+        this.cancelled = cancelled;
+    }
+
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    public Instant deadline() {
+        return deadline;
+    }
+
+    public Duration remaining() {
+        return Duration.between(ticker.now(), deadline);
+    }
+
+    /** Throws when the job was cancelled ({@code cancelled}) or its deadline passed ({@code timeout}). */
+    public void check(String during) throws GenerationException {
+        if (cancelled.getAsBoolean()) throw new GenerationException("cancelled", "job cancelled during " + during);
+        if (!ticker.now().isBefore(deadline)) {
+            throw new GenerationException("timeout", "job deadline passed during " + during + " (deadline " + deadline + ")");
+        }
+    }
+
+    /** Waits, in short slices so that a cancellation is seen quickly; never past the deadline. */
+    public void sleep(Duration d, String during) throws GenerationException {
+        Instant until = ticker.now().plus(d);
+        if (until.isAfter(deadline)) {
+            throw new GenerationException("timeout", "job deadline would pass while waiting " + d.toMillis()
+                    + " ms during " + during + " (deadline " + deadline + ")");
+        }
+        try {
+            while (true) {
+                check(during);
+                Duration left = Duration.between(ticker.now(), until);
+                if (!left.isPositive()) return;
+                ticker.sleep(left.compareTo(SLICE) < 0 ? left : SLICE);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GenerationException("cancelled", "interrupted during " + during, e);
+        }
+    }
+}

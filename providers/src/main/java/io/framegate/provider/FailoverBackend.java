@@ -1,0 +1,138 @@
+package io.framegate.provider;
+
+import io.framegate.domain.GenerationBackend;
+import io.framegate.domain.GenerationContext;
+import io.framegate.domain.GenerationException;
+import io.framegate.domain.RenderPlan;
+import io.framegate.domain.ValidationException;
+import io.framegate.domain.Violation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A route: the ordered channels configured for one model. A job goes to the first channel that can honour it
+ * (every image role, size and parameter, checked before any call); when that channel fails to accept the job
+ * (429, 5xx, timeout, refused credential after its retries) it cools down and the job moves on, <b>only</b> to
+ * channels whose upstream model supports everything the request needs. Once an upstream has accepted a job, every
+ * poll and download stays on that channel; a content filter or an upstream failure is final (another channel would
+ * be a second paid job).
+ */
+public final class FailoverBackend implements GenerationBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(FailoverBackend.class);
+
+    private final String id;
+    private final List<UpstreamBackend> targets;
+    private final Ticker ticker;
+
+    public FailoverBackend(String id, List<UpstreamBackend> targets, Ticker ticker) {
+        if (targets.isEmpty()) throw new IllegalArgumentException("a route needs at least one channel");
+        this.id = id;
+        this.targets = List.copyOf(targets);
+        this.ticker = ticker;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public boolean isLocal() {
+        return false;
+    }
+
+    public List<UpstreamBackend> targets() {
+        return targets;
+    }
+
+    /**
+     * The targets able to serve this plan, in the order they would be tried.
+     *
+     * @throws ValidationException when none can, with each target's reasons (model and missing capability)
+     */
+    public List<UpstreamBackend.Prepared> preflight(RenderPlan plan) {
+        List<UpstreamBackend.Prepared> ok = new ArrayList<>();
+        List<Violation> problems = new ArrayList<>();
+        for (UpstreamBackend t : targets) {
+            try {
+                ok.add(t.prepare(plan));
+            } catch (ValidationException e) {
+                problems.addAll(e.violations());
+            }
+        }
+        if (ok.isEmpty()) throw new ValidationException(problems.stream().distinct().toList());
+        Instant now = ticker.now();
+        // healthy channels in configured order, then cooling ones by when they cool off
+        List<UpstreamBackend.Prepared> ordered = new ArrayList<>(ok.stream().filter(p -> !p.target().channel().coolingAt(now)).toList());
+        ok.stream().filter(p -> p.target().channel().coolingAt(now))
+                .sorted(Comparator.comparing(p -> p.target().channel().coolingUntil()))
+                .forEach(ordered::add);
+        return ordered;
+    }
+
+    @Override
+    public void generate(RenderPlan plan, GenerationContext ctx) throws Exception {
+        Checkpoint cp = ctx.checkpoint().map(Checkpoint::parse).orElse(null);
+        if (cp != null) {
+            resume(plan, cp, ctx);
+            return;
+        }
+        List<UpstreamBackend.Prepared> candidates = preflight(plan);
+        ProviderSettings s = candidates.get(0).target().settings();
+        CallGuard guard = new CallGuard(ticker, ticker.now().plus(s.deadline()), ctx::isCancelled);
+        List<String> failures = new ArrayList<>();
+        for (UpstreamBackend.Prepared p : candidates) {
+            UpstreamBackend t = p.target();
+            String handle;
+            try {
+                handle = t.submit(p, ctx, guard);
+            } catch (UpstreamException e) {
+                if (!e.channelProblem()) {
+                    throw new GenerationException("upstream_failed", t.id() + " refused the job: " + e.getMessage(), e);
+                }
+                t.channel().failed(ticker.now().plus(t.settings().cooldown()), e.getMessage());
+                failures.add(t.id() + ": " + e.getMessage());
+                LOG.warn("channel {} failed to accept a job ({}); cooling down for {}", t.id(), e.getMessage(),
+                        t.settings().cooldown());
+                ctx.note("failover", String.join("; ", failures));
+                continue;
+            }
+            t.channel().succeeded();
+            t.complete(handle, p.upstreamPlan(), ctx, guard, ticker.now());
+            return;
+        }
+        throw new GenerationException("upstream_failed", "no channel of " + id + " accepted the job: "
+                + String.join("; ", failures));
+    }
+
+    /** Continues a job submitted by an earlier attempt on the same channel; never submits again. */
+    private void resume(RenderPlan plan, Checkpoint cp, GenerationContext ctx) throws Exception {
+        UpstreamBackend t = targets.stream()
+                .filter(x -> x.channel().name().equals(cp.channel()) && x.upstreamModel().id().equals(cp.upstreamModel()))
+                .findFirst()
+                .or(() -> targets.stream().filter(x -> x.channel().name().equals(cp.channel())).findFirst())
+                .orElseThrow(() -> new GenerationException("upstream_failed", "job " + cp.handle()
+                        + " was submitted on channel " + cp.channel() + ", which " + id + " no longer has ("
+                        + targets.stream().map(x -> x.channel().name()).collect(Collectors.joining(", "))
+                        + "); only that channel's credential can poll it"));
+        RenderPlan upstreamPlan;
+        try {
+            upstreamPlan = t.prepare(plan).upstreamPlan();
+        } catch (ValidationException e) {
+            upstreamPlan = plan;
+        }
+        ProviderSettings s = t.settings();
+        Instant now = ticker.now();
+        Instant deadline = cp.submittedAt().plus(s.deadline());
+        Instant floor = now.plus(s.pollMax().multipliedBy(2)).plus(s.requestTimeout());
+        CallGuard guard = new CallGuard(ticker, deadline.isAfter(floor) ? deadline : floor, ctx::isCancelled);
+        ctx.note("resumed", "polling " + cp.handle() + " on " + t.id() + " from checkpoint");
+        t.complete(cp.handle(), upstreamPlan, ctx, guard, cp.submittedAt());
+    }
+}

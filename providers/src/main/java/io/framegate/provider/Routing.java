@@ -1,0 +1,136 @@
+package io.framegate.provider;
+
+import io.framegate.domain.BackendRouter;
+import io.framegate.domain.GenerationBackend;
+import io.framegate.domain.GenerationContext;
+import io.framegate.domain.GenerationException;
+import io.framegate.domain.ModelCatalog;
+import io.framegate.domain.ModelSpec;
+import io.framegate.domain.RenderPlan;
+import io.framegate.domain.RequestValidator;
+import io.framegate.provider.gemini.GeminiUpstream;
+import io.framegate.provider.openai.OpenAiUpstream;
+import io.framegate.provider.vertex.VertexUpstream;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * The {@link BackendRouter} built from {@code framegate.yaml}: each routed model gets a {@link FailoverBackend}
+ * over its channels; every other model goes to the default route ({@code local}: the offline engine the server
+ * passes in; {@code none}: the job fails with {@code no_route}).
+ */
+public final class Routing implements BackendRouter, AutoCloseable {
+    private final FramegateConfig config;
+    private final GenerationBackend local;
+    private final Map<String, Channel> channels = new LinkedHashMap<>();
+    private final Map<String, FailoverBackend> routes = new LinkedHashMap<>();
+
+    /** From a config file, with the built-in catalog, the process environment, the wall clock and the engine's previews. */
+    public static Routing load(Path file, GenerationBackend local) {
+        return load(file, local, PreviewMaker.ENGINE);
+    }
+
+    /** From a config file, with the built-in catalog, the process environment and the wall clock. */
+    public static Routing load(Path file, GenerationBackend local, PreviewMaker previews) {
+        ModelCatalog catalog = ModelCatalog.builtIn();
+        FramegateConfig cfg = new ConfigLoader(catalog, System::getenv).load(file);
+        return new Routing(cfg, local, new RequestValidator(catalog), previews, Ticker.SYSTEM, RandomGenerator.getDefault());
+    }
+
+    public Routing(FramegateConfig config, GenerationBackend local, RequestValidator validator, PreviewMaker previews,
+                   Ticker ticker, RandomGenerator random) {
+        this.config = config;
+        this.local = local;
+        ProviderSettings s = config.settings();
+        for (FramegateConfig.ChannelConfig c : config.channels().values()) {
+            channels.put(c.name(), new Channel(c.name(), upstream(c, s)));
+        }
+        Retrier retrier = new Retrier(s.retryAttempts(), s.retryBase(), s.retryMax(), random);
+        for (FramegateConfig.RouteConfig r : config.routes().values()) {
+            List<UpstreamBackend> targets = new ArrayList<>();
+            for (FramegateConfig.Target t : r.targets()) {
+                targets.add(new UpstreamBackend(channels.get(t.channel()), t.upstreamModel(), r.referenceAs(), validator,
+                        s, previews, ticker, retrier));
+            }
+            routes.put(r.model(), new FailoverBackend("route:" + r.model(), targets, ticker));
+        }
+    }
+
+    static VideoUpstream upstream(FramegateConfig.ChannelConfig c, ProviderSettings s) {
+        return switch (c.type()) {
+            case "gemini" -> new GeminiUpstream(c.baseUrl(), c.apiVersion(), c.apiKey(), s.requestTimeout());
+            case "vertex" -> new VertexUpstream(c.baseUrl(), c.apiVersion(), c.project(), c.location(), c.credentialsFile(),
+                    c.storageUrl(), c.outputGcsUri(), s.requestTimeout());
+            case "openai" -> new OpenAiUpstream(c.baseUrl(), c.apiKey(), s.requestTimeout());
+            default -> throw new IllegalArgumentException("unknown provider type " + c.type());
+        };
+    }
+
+    @Override
+    public GenerationBackend backendFor(ModelSpec model) {
+        FailoverBackend route = routes.get(model.id());
+        if (route != null) return route;
+        if ("local".equals(config.defaultRoute())) return local;
+        return new NoRoute(model.id());
+    }
+
+    /** The route of a model, if it has one. */
+    public Optional<FailoverBackend> route(String modelId) {
+        return Optional.ofNullable(routes.get(modelId));
+    }
+
+    /**
+     * Checks, without any upstream call, that the model's route can honour this plan (roles, size, parameters);
+     * lets a server answer 400 at once instead of failing the job later.
+     *
+     * @throws io.framegate.domain.ValidationException naming each channel's upstream model and what it lacks
+     */
+    public void preflight(RenderPlan plan) {
+        FailoverBackend route = routes.get(plan.model().id());
+        if (route != null) route.preflight(plan);
+    }
+
+    /** A name from the config's {@code aliases} section -> the catalog model id it stands for. */
+    public Optional<String> resolveAlias(String name) {
+        return name == null ? Optional.empty() : Optional.ofNullable(config.aliases().get(name.toLowerCase(Locale.ROOT)));
+    }
+
+    public FramegateConfig config() {
+        return config;
+    }
+
+    public Map<String, Channel> channels() {
+        return Map.copyOf(channels);
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(c -> c.upstream().close());
+    }
+
+    /** What an unrouted model gets under {@code default_route: none}. */
+    private record NoRoute(String model) implements GenerationBackend {
+        @Override
+        public String id() {
+            return "none";
+        }
+
+        @Override
+        public boolean isLocal() {
+            return false;
+        }
+
+        @Override
+        public void generate(RenderPlan plan, GenerationContext ctx) throws GenerationException {
+            throw new GenerationException("no_route", "model " + model + " has no route in framegate.yaml and"
+                    + " default_route is none");
+        }
+    }
+}

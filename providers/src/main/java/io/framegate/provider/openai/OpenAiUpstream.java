@@ -1,0 +1,227 @@
+package io.framegate.provider.openai;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.MultipartField;
+import com.openai.core.http.HttpResponse;
+import com.openai.core.http.HttpResponseFor;
+import com.openai.errors.OpenAIException;
+import com.openai.errors.OpenAIIoException;
+import com.openai.errors.OpenAIServiceException;
+import com.openai.models.videos.Video;
+import com.openai.models.videos.VideoCreateError;
+import com.openai.models.videos.VideoCreateParams;
+import com.openai.models.videos.VideoDownloadContentParams;
+import com.openai.models.videos.VideoSeconds;
+import com.openai.models.videos.VideoSize;
+import io.framegate.domain.ImageRole;
+import io.framegate.domain.OutputFiles;
+import io.framegate.provider.FittedImage;
+import io.framegate.provider.Http;
+import io.framegate.provider.ImageConstraints;
+import io.framegate.provider.Poll;
+import io.framegate.provider.ResultRef;
+import io.framegate.provider.Secret;
+import io.framegate.provider.UpstreamException;
+import io.framegate.provider.UpstreamJob;
+import io.framegate.provider.VideoUpstream;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * An OpenAI-compatible {@code /v1/videos} upstream (aggregators, Azure-style deployments), through the official
+ * {@code openai-java} SDK with its own retries off (Framegate's {@link io.framegate.provider.Retrier} decides, and
+ * honours {@code Retry-After} across channels). Create is multipart with the {@code input_reference} file sized
+ * exactly to {@code size}; polling honours {@code openai-poll-after-ms}; the video, thumbnail and spritesheet
+ * variants are downloaded from {@code /videos/{id}/content}.
+ */
+public final class OpenAiUpstream implements VideoUpstream {
+    /** Guide: the image must match {@code size}; JPEG, PNG, WebP; data URLs up to 20 MiB. */
+    private static final ImageConstraints IMAGES = new ImageConstraints(Set.of("image/png", "image/jpeg", "image/webp"),
+            20L * 1024 * 1024, true, 2048);
+    /** OpenAI names no failure codes; these words mark a moderation / safety refusal in aggregators' codes and messages. */
+    private static final Pattern FILTERED = Pattern.compile(
+            "moderation|content[_ ]?policy|content[_ ]?filter|safety|policy[_ ]?violation|blocked", Pattern.CASE_INSENSITIVE);
+    private static final Set<String> RUNNING = Set.of("queued", "pending", "not_start", "in_progress", "processing", "running");
+    private static final Set<String> DONE = Set.of("completed", "succeeded", "success");
+    private static final Set<String> FAILED = Set.of("failed", "failure", "error", "cancelled", "canceled");
+
+    private final String baseUrl;
+    private final Secret apiKey;
+    private final OpenAIClient client;
+
+    /** @param baseUrl up to and including {@code /v1}, e.g. {@code https://api.example.com/v1} */
+    public OpenAiUpstream(String baseUrl, Secret apiKey, Duration requestTimeout) {
+        this.baseUrl = baseUrl;
+        this.apiKey = apiKey;
+        this.client = OpenAIOkHttpClient.builder()
+                .baseUrl(baseUrl)
+                .apiKey(apiKey.reveal())
+                .maxRetries(0)
+                .timeout(requestTimeout)
+                .build();
+    }
+
+    @Override
+    public String provider() {
+        return "openai";
+    }
+
+    @Override
+    public ImageConstraints imageConstraints() {
+        return IMAGES;
+    }
+
+    /** The API carries one image, {@code input_reference}, which acts as the first frame; nothing else can be sent. */
+    @Override
+    public String refuse(UpstreamJob job) {
+        List<FittedImage> frames = job.images().stream()
+                .filter(i -> i.role() == ImageRole.REFERENCE || i.role() == ImageRole.FIRST_FRAME).toList();
+        List<String> others = job.images().stream()
+                .filter(i -> i.role() != ImageRole.REFERENCE && i.role() != ImageRole.FIRST_FRAME)
+                .map(i -> i.role().wireName()).distinct().toList();
+        if (!others.isEmpty()) {
+            return "the /v1/videos API carries a single input_reference image; " + String.join(", ", others)
+                    + " cannot be sent";
+        }
+        if (frames.size() > 1) return "the /v1/videos API carries a single input_reference image; " + frames.size() + " given";
+        return null;
+    }
+
+    @Override
+    @SuppressWarnings("deprecation") // the SDK marks videos.* deprecated since OpenAI's own Sora API shut down
+    public String submit(UpstreamJob job) throws UpstreamException {
+        VideoCreateParams.Builder b = VideoCreateParams.builder()
+                .model(job.upstreamModel())
+                .seconds(VideoSeconds.of(String.valueOf(job.plan().seconds())))
+                .size(VideoSize.of(job.plan().size().toString()));
+        if (job.plan().request().prompt() != null) b.prompt(job.plan().request().prompt());
+        List<FittedImage> refs = job.images().stream()
+                .filter(i -> i.role() == ImageRole.REFERENCE || i.role() == ImageRole.FIRST_FRAME).toList();
+        if (!refs.isEmpty()) {
+            FittedImage ref = refs.get(0);
+            b.inputReference(MultipartField.<VideoCreateParams.InputReference>builder()
+                    .value(VideoCreateParams.InputReference.ofStream(new ByteArrayInputStream(ref.bytes())))
+                    .filename("input_reference." + ref.extension())
+                    .contentType(ref.mimeType())
+                    .build());
+        }
+        Video v = call("OpenAI create video", () -> client.videos().create(b.build()));
+        return v.id();
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public Poll poll(String handle) throws UpstreamException {
+        try (HttpResponseFor<Video> resp = call("OpenAI retrieve video " + handle,
+                () -> client.videos().withRawResponse().retrieve(handle))) {
+            Video v = call("OpenAI retrieve video " + handle, resp::parse);
+            Duration pollAfter = pollAfter(resp.headers().values("openai-poll-after-ms"), resp.headers().values("retry-after"));
+            String status = v._status().asString().or(() -> v._status().asKnown().map(Video.Status::asString))
+                    .orElse("").toLowerCase(Locale.ROOT);
+            int progress = v._progress().asKnown().map(Long::intValue).orElse(0);
+            if (DONE.contains(status)) return new Poll.Done(List.of(new ResultRef(null, null, "video/mp4")));
+            if ("expired".equals(status)) return new Poll.Failed("expired", "the upstream's copy of " + handle + " expired");
+            if (FAILED.contains(status)) {
+                Optional<VideoCreateError> err = v._error().asKnown();
+                String code = err.flatMap(e -> e._code().asKnown()).orElse(null);
+                String message = err.flatMap(e -> e._message().asKnown()).orElse("no message");
+                if (FILTERED.matcher((code != null ? code : "") + " " + message).find()) {
+                    return new Poll.Filtered(message + (code != null ? " (" + code + ")" : ""));
+                }
+                return new Poll.Failed(code, message);
+            }
+            return new Poll.Running(progress, pollAfter);
+        }
+    }
+
+    static Duration pollAfter(List<String> pollAfterMs, List<String> retryAfter) {
+        if (!pollAfterMs.isEmpty()) {
+            try {
+                return Duration.ofMillis(Long.parseLong(pollAfterMs.get(0).trim()));
+            } catch (NumberFormatException ignored) {
+                // fall through to Retry-After
+            }
+        }
+        return retryAfter.isEmpty() ? null : Http.retryAfter(Optional.of(retryAfter.get(0)));
+    }
+
+    @Override
+    public boolean fetch(String handle, ResultRef result, int index, OutputFiles out) throws UpstreamException {
+        download(handle, VideoDownloadContentParams.Variant.VIDEO, out.video());
+        try {
+            download(handle, VideoDownloadContentParams.Variant.THUMBNAIL, out.thumbnail());
+            download(handle, VideoDownloadContentParams.Variant.SPRITESHEET, out.spritesheet());
+            return true;
+        } catch (UpstreamException e) {
+            // Many compatible upstreams serve only the video; the previews are then made locally.
+            return false;
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    private void download(String handle, VideoDownloadContentParams.Variant variant, Path target) throws UpstreamException {
+        String what = "OpenAI download " + variant.asString() + " of " + handle;
+        try (HttpResponse resp = call(what, () -> client.videos().downloadContent(handle,
+                VideoDownloadContentParams.builder().variant(variant).build()));
+             InputStream in = resp.body()) {
+            Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".download-", ".part");
+            try {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** OpenAI's API has no way to stop a running video job ({@code DELETE} takes only finished ones). */
+    @Override
+    public boolean cancel(String handle) {
+        return false;
+    }
+
+    private interface SdkCall<T> {
+        T run();
+    }
+
+    private static <T> T call(String what, SdkCall<T> call) throws UpstreamException {
+        try {
+            return call.run();
+        } catch (OpenAIServiceException e) {
+            List<String> ra = e.headers().values("retry-after");
+            String body = String.valueOf(e.body());
+            throw new UpstreamException(UpstreamException.kindOf(e.statusCode()), e.statusCode(),
+                    ra.isEmpty() ? null : Http.retryAfter(Optional.of(ra.get(0))),
+                    what + ": HTTP " + e.statusCode() + " " + (body.length() > 500 ? body.substring(0, 500) : body), e);
+        } catch (OpenAIIoException e) {
+            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, what + ": " + e.getMessage(), e);
+        } catch (OpenAIException e) {
+            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null,
+                    what + ": unreadable answer: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiUpstream[" + baseUrl + ", key " + apiKey + "]";
+    }
+}

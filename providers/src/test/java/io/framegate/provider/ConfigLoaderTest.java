@@ -1,0 +1,131 @@
+package io.framegate.provider;
+
+import io.framegate.domain.ModelCatalog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    static final ModelCatalog CATALOG = ModelCatalog.builtIn();
+
+    @TempDir
+    Path tmp;
+
+    FramegateConfig parse(String yaml, Map<String, String> env) {
+        return new ConfigLoader(CATALOG, env::get).parse(yaml, "framegate.yaml", tmp);
+    }
+
+    /** The example in docs/config.md is loaded as written, so the documentation cannot drift from the loader. */
+    @Test
+    void documentedFullExampleLoadsAndKeepsSecretsOutOfEveryString() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "config.md"));
+        Matcher m = Pattern.compile("## Full example\\s+```yaml\\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        assertThat(m.find()).isTrue();
+        Files.createDirectories(tmp.resolve("secrets"));
+        Files.writeString(tmp.resolve("secrets/vertex-sa.json"), "{}");
+        Files.writeString(tmp.resolve("secrets/aggregator.key"), "sk-file-secret\n");
+
+        FramegateConfig cfg = parse(m.group(1), Map.of("GEMINI_API_KEY", "gm-env-secret", "GEMINI_API_KEY_2", "gm-env-secret-2"));
+
+        assertThat(cfg.channels()).containsOnlyKeys("vertex-us", "vertex-eu", "google-a", "google-b", "aggregator");
+        assertThat(cfg.channels().get("google-b").apiKey().reveal()).isEqualTo("gm-env-secret-2");
+        assertThat(cfg.channels().get("google-a").apiKey().reveal()).isEqualTo("gm-env-secret");
+        assertThat(cfg.channels().get("aggregator").apiKey().reveal()).isEqualTo("sk-file-secret");
+        assertThat(cfg.channels().get("vertex-eu").location()).isEqualTo("europe-west4");
+        assertThat(cfg.channels().get("vertex-eu").project()).isEqualTo("my-project");
+        assertThat(cfg.routes().get("veo-3.1-generate-001").targets()).extracting(FramegateConfig.Target::channel)
+                .containsExactly("vertex-us", "vertex-eu", "google-a", "google-b");
+        FramegateConfig.RouteConfig sora = cfg.routes().get("sora-2");
+        assertThat(sora.referenceAs()).isEqualTo(ReferenceAs.FIRST_FRAME);
+        assertThat(sora.targets().get(1).upstreamModel().id()).isEqualTo("veo-3.1-fast-generate-001");
+        assertThat(cfg.aliases()).containsEntry("house-video", "veo-3.1-generate-001");
+        assertThat(cfg.settings().pollInitial()).hasSeconds(10);
+
+        String all = cfg.toString() + cfg.channels().values();
+        try (Routing r = new Routing(cfg, null, new io.framegate.domain.RequestValidator(CATALOG), null, Ticker.SYSTEM, new Random())) {
+            all += r.channels().values().stream().map(c -> c + " " + c.upstream()).toList();
+            assertThat(r.resolveAlias("House-Video")).contains("veo-3.1-generate-001");
+        }
+        assertThat(all).doesNotContain("gm-env-secret").doesNotContain("sk-file-secret").contains("***(env GEMINI_API_KEY)");
+    }
+
+    @Test
+    void retiredUpstreamModelIsRefusedNamingTheFieldAndTheReplacement() {
+        assertThatThrownBy(() -> parse("""
+                providers:
+                  google: {type: gemini, api_key_env: K}
+                routes:
+                  veo-3.1-generate-001:
+                    - {channel: google, model: veo-3.1-generate-preview}
+                """, Map.of("K", "x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("routes.veo-3.1-generate-001[0].model: upstream model veo-3.1-generate-preview is retired")
+                .hasMessageContaining("2026-10-22").hasMessageContaining("use veo-3.1-generate-001 instead");
+        assertThatThrownBy(() -> parse("""
+                providers:
+                  agg: {type: openai, base_url: 'https://x.example/v1', api_key_env: K}
+                routes:
+                  sora-2: [agg]
+                """, Map.of("K", "x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("routes.sora-2[0]: upstream model sora-2 is retired")
+                .hasMessageContaining("allow_retired");
+    }
+
+    @Test
+    void missingEnvironmentVariableNamesTheField() {
+        assertThatThrownBy(() -> parse("""
+                providers:
+                  google: {type: gemini}
+                channels:
+                  main: {provider: google, api_key_env: FRAMEGATE_TEST_UNSET_KEY}
+                routes:
+                  veo-3.1: [main]
+                """, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("channels.main.api_key_env: environment variable FRAMEGATE_TEST_UNSET_KEY is not set");
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnceWithItsField() {
+        assertThatThrownBy(() -> parse("""
+                providers:
+                  v: {type: vertex, lcoation: us-central1}
+                  x: {type: azure}
+                routes:
+                  veo-3.1: [{channel: nowhere}]
+                  not-a-model: [v]
+                default_route: cloud
+                timing: {deadline: soon}
+                """, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).anySatisfy(p -> assertThat(p).startsWith("providers.v.lcoation: unknown key"))
+                        .anySatisfy(p -> assertThat(p).startsWith("providers.x.type: azure is not one of"))
+                        .anySatisfy(p -> assertThat(p).startsWith("providers.v.project: missing"))
+                        .anySatisfy(p -> assertThat(p).startsWith("routes.veo-3.1[0].channel: nowhere is not defined"))
+                        .anySatisfy(p -> assertThat(p).startsWith("routes.not-a-model: not-a-model is not a catalog model"))
+                        .anySatisfy(p -> assertThat(p).startsWith("default_route: cloud"))
+                        .anySatisfy(p -> assertThat(p).startsWith("timing.deadline: soon is not a duration")));
+    }
+
+    @Test
+    void googleChannelsServeGoogleModelsOnly() {
+        assertThatThrownBy(() -> parse("""
+                providers:
+                  google: {type: gemini, api_key_env: K}
+                routes:
+                  sora-2-pro: [{channel: google, allow_retired: true}]
+                """, Map.of("K", "x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("routes.sora-2-pro[0]: sora-2-pro is a openai model; channel google is gemini");
+    }
+}

@@ -1,0 +1,98 @@
+package io.framegate.provider;
+
+import io.framegate.domain.GenerationException;
+import io.framegate.domain.GenerationRequest;
+import io.framegate.domain.ImageRole;
+import io.framegate.domain.RenderPlan;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Several channels for one model: failover, cool-down, and never onto a channel that cannot honour the request. */
+class FailoverWireTest extends WireTest {
+    static final String OP = "models/veo-3.1-generate-001/operations/b2";
+
+    Routing twoKeys(String extraRoute) {
+        return routing("""
+                providers:
+                  google: {type: gemini, base_url: %s}
+                  agg: {type: openai, base_url: %s/v1, api_key_env: AGG}
+                channels:
+                  key-a: {provider: google, api_key_env: KEY_A}
+                  key-b: {provider: google, api_key_env: KEY_B}
+                  agg: {provider: agg}
+                routes:
+                %s
+                """.formatted(url(), url(), extraRoute), Map.of("KEY_A", "aaa", "KEY_B", "bbb", "AGG", "ccc"));
+    }
+
+    void stubBrokenA() {
+        wm.stubFor(post(urlMatching(".*predictLongRunning")).withHeader("x-goog-api-key", equalTo("aaa"))
+                .willReturn(aResponse().withStatus(503).withBody("{\"error\": {\"code\": 503, \"message\": \"The service is currently unavailable.\", \"status\": \"UNAVAILABLE\"}}")));
+    }
+
+    void stubWorkingB() throws Exception {
+        wm.stubFor(post(urlMatching(".*predictLongRunning")).withHeader("x-goog-api-key", equalTo("bbb"))
+                .willReturn(okJson("{\"name\": \"" + OP + "\"}")));
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).withHeader("x-goog-api-key", equalTo("bbb"))
+                .willReturn(okJson(GeminiWireTest.doneWithUri(url()).replace(GeminiWireTest.OP, OP))));
+        wm.stubFor(get(urlEqualTo("/v1beta/files/zsmxt6ue9jk1:download?alt=media")).withHeader("x-goog-api-key", equalTo("bbb"))
+                .willReturn(aResponse().withBody(TestMedia.mp4())));
+    }
+
+    @Test
+    void fiveHundredsOnOneChannelFailOverToTheNextWhichKeepsTheJobAndTheFailingOneCoolsDown() throws Exception {
+        Routing r = twoKeys("  veo-3.1-generate-001: [key-a, key-b]");
+        stubBrokenA();
+        stubWorkingB();
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp.resolve("1"));
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")).withHeader("x-goog-api-key", equalTo("aaa"))))
+                .as("retried up to retry_attempts on the failing channel").hasSize(3);
+        assertThat(wm.findAll(anyRequestedFor(urlMatching("/v1beta/(models/.*/operations|files)/.*"))))
+                .allSatisfy(req -> assertThat(req.getHeader("x-goog-api-key")).isEqualTo("bbb"));
+        assertThat(ctx.notes.get("failover")).contains("gemini:key-a").contains("HTTP 503");
+        assertThat(ctx.notes).containsEntry("channel", "key-b");
+        assertThat(Checkpoint.parse(ctx.checkpoint).channel()).isEqualTo("key-b");
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+        assertThat(r.channels().get("key-a").coolingAt(ticker.now())).isTrue();
+
+        // while key-a cools down, the next job goes to key-b first
+        wm.resetRequests();
+        TestContext ctx2 = new TestContext(tmp.resolve("2"));
+        r.backendFor(plan.model()).generate(plan, ctx2);
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")).withHeader("x-goog-api-key", equalTo("aaa")))).isEmpty();
+        assertThat(ctx2.notes).containsEntry("channel", "key-b").doesNotContainKey("failover");
+    }
+
+    @Test
+    void firstAndLastFrameJobIsNeverFailedOverOntoAFirstFrameOnlyChannel() throws Exception {
+        Routing r = twoKeys("  veo-3.1-generate-001: [key-a, {channel: agg, model: sora-2, allow_retired: true}]");
+        stubBrokenA();
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(OpenAiWireTest.video("queued", "null"))));
+        RenderPlan keyframesPlan = plan(keyframes("veo-3.1-generate-001").seconds(8).build());
+
+        assertThatThrownBy(() -> r.backendFor(keyframesPlan.model()).generate(keyframesPlan, new TestContext(tmp)))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_failed"))
+                .hasMessageContaining("key-a").hasMessageNotContaining("agg");
+        assertThat(wm.findAll(anyRequestedFor(urlMatching("/v1/videos.*")))).isEmpty();
+
+        // a first-frame-only job may go there
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + OpenAiWireTest.ID)).willReturn(okJson(OpenAiWireTest.video("completed", "null"))));
+        wm.stubFor(get(urlMatching("/v1/videos/" + OpenAiWireTest.ID + "/content.*")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        RenderPlan firstOnly = plan(GenerationRequest.builder().model("veo-3.1-generate-001").prompt("dawn")
+                .image(ImageRole.FIRST_FRAME, TestMedia.png(1280, 720, 640, 360), "image/png", "first.png").seconds(8).build());
+        TestContext ctx = new TestContext(tmp.resolve("b"));
+        r.backendFor(firstOnly.model()).generate(firstOnly, ctx);
+        assertThat(ctx.notes).containsEntry("channel", "agg").containsEntry("upstream_model", "sora-2");
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).hasSize(1);
+    }
+}

@@ -1,0 +1,118 @@
+package io.framegate.provider;
+
+import io.framegate.domain.GenerationException;
+import io.framegate.domain.ImageRole;
+import io.framegate.domain.InputImage;
+import io.framegate.domain.ValidationException;
+import io.framegate.domain.VideoSize;
+import org.bytedeco.javacpp.indexer.UByteIndexer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ImageFitterTest {
+    static final ImageConstraints EXACT = new ImageConstraints(Set.of("image/png", "image/jpeg", "image/webp"), 20 << 20, true, 2048);
+    static final ImageConstraints VEO = new ImageConstraints(Set.of("image/png", "image/jpeg"), 20 << 20, false, 2048);
+    static final VideoSize HD = new VideoSize(1280, 720);
+
+    static Mat fitted(ImageFitter.Fitted f) {
+        return TestMedia.decode(f.image().bytes());
+    }
+
+    /** Variance of the first channel between columns x0 and x1: high where the detailed disc is, zero on flat areas. */
+    static double variance(Mat m, int x0, int x1) {
+        try (UByteIndexer idx = m.createIndexer()) {
+            double sum = 0, sq = 0;
+            long n = 0;
+            for (int y = 0; y < m.rows(); y += 2) {
+                for (int x = x0; x < x1; x += 2) {
+                    int v = idx.get(y, x, 0);
+                    sum += v;
+                    sq += (double) v * v;
+                    n++;
+                }
+            }
+            double mean = sum / n;
+            return sq / n - mean * mean;
+        }
+    }
+
+    @Test
+    void cropKeepsTheDetailedSubjectNotJustTheCentre() throws Exception {
+        // 720x1280 portrait, disc near the top; target 16:9 must keep the top band
+        byte[] png = TestMedia.png(720, 1280, 360, 200);
+        ImageFitter.Fitted f = ImageFitter.fit(new InputImage(ImageRole.FIRST_FRAME, png, "image/png", "p"),
+                new VideoSize(1280, 720), ImageFitter.Mode.CROP, EXACT);
+        try (Mat m = fitted(f)) {
+            assertThat(m.cols()).isEqualTo(1280);
+            assertThat(m.rows()).isEqualTo(720);
+            assertThat(variance(m, 540, 740)).as("the disc is in the crop").isGreaterThan(1000);
+        }
+        assertThat(f.note()).contains("crop 720x1280 -> 1280x720");
+    }
+
+    @Test
+    void plainImageIsCutInTheCentre() throws Exception {
+        try (Mat src = new Mat(400, 800, CV_8UC3, new Scalar(10, 200, 30, 0))) {
+            org.bytedeco.opencv.global.opencv_imgproc.rectangle(src, new org.bytedeco.opencv.opencv_core.Rect(350, 0, 100, 400),
+                    new Scalar(10, 200, 30, 0), -1, 8, 0);
+            assertThat(ImageFitter.bestWindow(src, 400, true)).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void padAddsBlackBordersAndStretchFillsExactly() throws Exception {
+        byte[] square = TestMedia.png(600, 600, 300, 300);
+        try (Mat padded = fitted(ImageFitter.fit(new InputImage(ImageRole.REFERENCE, square, "image/png", "s"), HD, ImageFitter.Mode.PAD, EXACT));
+             Mat stretched = fitted(ImageFitter.fit(new InputImage(ImageRole.REFERENCE, square, "image/png", "s"), HD, ImageFitter.Mode.STRETCH, EXACT))) {
+            assertThat(padded.cols()).isEqualTo(1280);
+            assertThat(padded.rows()).isEqualTo(720);
+            assertThat(variance(padded, 0, 200)).as("left border is flat black").isZero();
+            try (UByteIndexer idx = padded.createIndexer()) {
+                assertThat(idx.get(360, 10, 0)).isZero();
+            }
+            assertThat(stretched.cols()).isEqualTo(1280);
+            assertThat(stretched.rows()).isEqualTo(720);
+            try (UByteIndexer idx = stretched.createIndexer()) {
+                assertThat(idx.get(360, 10, 0)).as("no border: the grey background reaches the edge").isBetween(120, 136);
+            }
+        }
+    }
+
+    @Test
+    void webpBecomesPngForVeoAndRightImagesPassUntouched() throws Exception {
+        byte[] webp;
+        try (Mat m = TestMedia.decode(TestMedia.png(1280, 720, 640, 360))) {
+            webp = TestMedia.encode(m, ".webp");
+        }
+        ImageFitter.Fitted f = ImageFitter.fit(new InputImage(ImageRole.FIRST_FRAME, webp, "image/webp", "w"), HD, ImageFitter.Mode.CROP, VEO);
+        assertThat(f.image().mimeType()).isEqualTo("image/png");
+        assertThat(f.note()).contains("re-encoded");
+
+        byte[] png = TestMedia.png(1280, 720, 640, 360);
+        ImageFitter.Fitted same = ImageFitter.fit(new InputImage(ImageRole.FIRST_FRAME, png, null, "p"), HD, ImageFitter.Mode.CROP, EXACT);
+        assertThat(same.image().bytes()).isSameAs(png);
+        assertThat(same.note()).contains("unchanged");
+    }
+
+    @Test
+    void byteLimitFallsBackToJpegAndBadInputIsNamed() throws Exception {
+        ImageConstraints tight = new ImageConstraints(Set.of("image/png", "image/jpeg"), 60_000, true, 2048);
+        ImageFitter.Fitted f = ImageFitter.fit(new InputImage(ImageRole.FIRST_FRAME, TestMedia.png(1600, 900, 800, 450), "image/png", "p"),
+                HD, ImageFitter.Mode.CROP, tight);
+        assertThat(f.image().bytes().length).isLessThanOrEqualTo(60_000);
+        assertThat(f.image().mimeType()).isIn("image/png", "image/jpeg");
+
+        assertThatThrownBy(() -> ImageFitter.fit(new InputImage(ImageRole.LAST_FRAME, new byte[]{1, 2, 3}, "image/png", "last.png"),
+                HD, ImageFitter.Mode.CROP, EXACT))
+                .isInstanceOf(GenerationException.class).hasMessageContaining("last_frame (last.png) is not a readable image");
+        assertThatThrownBy(() -> ImageFitter.Mode.parse("zoom")).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("fit=zoom is not a fit mode; allowed: crop, pad, stretch");
+    }
+}

@@ -1,0 +1,163 @@
+package io.framegate.provider;
+
+import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.framegate.domain.GenerationException;
+import io.framegate.domain.GenerationRequest;
+import io.framegate.domain.ImageRole;
+import io.framegate.domain.RenderPlan;
+import io.framegate.domain.ValidationException;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** An OpenAI-compatible /v1/videos upstream through the official openai-java SDK, against §1.5's Video objects. */
+class OpenAiWireTest extends WireTest {
+    static final String ID = "video_68d7512d07848190b3e45da0ecbebcde004da08e1e0678d5";
+    static final String KEY = "sk-agg-456";
+
+    Routing openai(String route) throws Exception {
+        Files.writeString(tmp.resolve("agg.key"), KEY + "\n");
+        return routing("""
+                providers:
+                  agg: {type: openai, base_url: %s/v1, api_key_file: agg.key}
+                routes:
+                %s
+                """.formatted(url(), route), Map.of());
+    }
+
+    static String video(String status, String extra) {
+        return """
+                { "id": "%s", "object": "video", "created_at": 1758941485, "status": "%s", "model": "sora-2",
+                  "progress": %d, "seconds": "8", "size": "1280x720", "completed_at": null, "expires_at": null,
+                  "prompt": "A calico cat playing a piano on stage", "remixed_from_video_id": null, "error": %s }
+                """.formatted(ID, status, "completed".equals(status) ? 100 : 0, extra);
+    }
+
+    void stubCreateAndPoll(String finalJson) {
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(video("queued", "null"))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).inScenario("v").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson(video("in_progress", "null")).withHeader("openai-poll-after-ms", "5000")).willSetStateTo("end"));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).inScenario("v").whenScenarioStateIs("end").willReturn(okJson(finalJson)));
+    }
+
+    GenerationRequest.Builder soraRequest() {
+        return GenerationRequest.builder().model("sora-2").prompt("A calico cat playing a piano on stage").seconds(8)
+                .size("1280x720").image(ImageRole.REFERENCE, TestMedia.png(1000, 1000, 200, 500), "image/png", "cat.png")
+                .option("fit", "crop");
+    }
+
+    @Test
+    void referenceJobIsMultipartWithAnExactlySizedInputReferenceAndDownloadsAllVariants() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        stubCreateAndPoll(video("completed", "null"));
+        for (String variant : List.of("video", "thumbnail", "spritesheet")) {
+            wm.stubFor(get(urlEqualTo("/v1/videos/" + ID + "/content?variant=" + variant))
+                    .willReturn(aResponse().withBody(variant.equals("video") ? TestMedia.mp4() : (variant + "-bytes").getBytes())));
+        }
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+        ticker.sleeps.clear();
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        LoggedRequest create = wm.findAll(postRequestedFor(urlEqualTo("/v1/videos"))).get(0);
+        assertThat(create.getHeader("Authorization")).isEqualTo("Bearer " + KEY);
+        assertThat(create.getHeader("Content-Type")).startsWith("multipart/form-data");
+        Map<String, Request.Part> parts = create.getParts().stream().collect(Collectors.toMap(Request.Part::getName, p -> p));
+        assertThat(parts.get("prompt").getBody().asString()).isEqualTo("A calico cat playing a piano on stage");
+        assertThat(parts.get("model").getBody().asString()).isEqualTo("sora-2");
+        assertThat(parts.get("seconds").getBody().asString()).isEqualTo("8");
+        assertThat(parts.get("size").getBody().asString()).isEqualTo("1280x720");
+        Request.Part ref = parts.get("input_reference");
+        assertThat(ref.getHeader("Content-Type").firstValue()).isEqualTo("image/png");
+        assertThat(ref.getHeader("Content-Disposition").firstValue()).contains("filename=\"input_reference.png\"");
+        try (Mat img = TestMedia.decode(ref.getBody().asBytes())) {
+            assertThat(img.cols()).isEqualTo(1280);
+            assertThat(img.rows()).isEqualTo(720);
+        }
+        assertThat(Files.readAllBytes(ctx.output(0).video())).isEqualTo(TestMedia.mp4());
+        assertThat(Files.readString(ctx.output(0).thumbnail())).isEqualTo("thumbnail-bytes");
+        assertThat(Files.readString(ctx.output(0).spritesheet())).isEqualTo("spritesheet-bytes");
+        // first wait 2 s, then the upstream's openai-poll-after-ms of 5 s
+        assertThat(ticker.sleptSeconds()).isEqualTo(7);
+        assertThat(ctx.notes).containsEntry("provider", "openai").containsEntry("upstream_id", ID)
+                .containsEntry("cost_usd", "0.8000");
+        assertThat(ctx.notes.get("fit")).contains("crop 1000x1000 -> 1280x720");
+    }
+
+    @Test
+    void upstreamWithoutPreviewVariantsGetsLocalPreviews() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        stubCreateAndPoll(video("completed", "null"));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID + "/content?variant=video")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        wm.stubFor(get(urlMatching("/v1/videos/" + ID + "/content\\?variant=(thumbnail|spritesheet)"))
+                .willReturn(aResponse().withStatus(404).withBody("{\"error\": {\"message\": \"no such variant\"}}")));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+        r.backendFor(plan.model()).generate(plan, ctx);
+        try (Mat thumb = TestMedia.decode(Files.readAllBytes(ctx.output(0).thumbnail()))) {
+            assertThat(thumb.cols()).isEqualTo(64);
+        }
+    }
+
+    @Test
+    void moderationFailureIsContentFilteredAndOtherFailuresAreUpstreamFailed() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        stubCreateAndPoll(video("failed", "{\"code\": \"moderation_blocked\", \"message\": \"Your request was blocked by our moderation system.\"}"));
+        RenderPlan plan = plan(soraRequest().build());
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, new TestContext(tmp)))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("content_filtered"))
+                .hasMessageContaining("blocked by our moderation system");
+
+        wm.resetAll();
+        stubCreateAndPoll(video("failed", "{\"code\": \"internal_error\", \"message\": \"Video generation failed\"}"));
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, new TestContext(tmp.resolve("2"))))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_failed"))
+                .hasMessageContaining("internal_error").hasMessageContaining("Video generation failed");
+    }
+
+    @Test
+    void keyframesRequestRoutedToSoraFailsUpFrontNamingModelAndLastFrame() throws Exception {
+        Routing r = openai("  veo-3.1-generate-001: [{channel: agg, model: sora-2, allow_retired: true}]");
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").seconds(8).build());
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, new TestContext(tmp)))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("sora-2").hasMessageContaining("last_frame");
+        assertThatThrownBy(() -> r.preflight(plan)).isInstanceOf(ValidationException.class);
+        assertThat(wm.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void veoFirstFrameRequestOnSoraIsSentAsTheInputReference() throws Exception {
+        Routing r = openai("  veo-3.1-generate-001: [{channel: agg, model: sora-2, allow_retired: true}]");
+        stubCreateAndPoll(video("completed", "null"));
+        for (String variant : List.of("video", "thumbnail", "spritesheet")) {
+            wm.stubFor(get(urlEqualTo("/v1/videos/" + ID + "/content?variant=" + variant)).willReturn(aResponse().withBody(TestMedia.mp4())));
+        }
+        // Veo shape: aspect ratio + resolution, mapped to Sora's size
+        RenderPlan plan = plan(GenerationRequest.builder().model("veo-3.1-generate-001").prompt("a lighthouse at dusk")
+                .image(ImageRole.FIRST_FRAME, TestMedia.png(720, 1280, 360, 640), "image/png", "first.png")
+                .aspectRatio("9:16").resolution("720p").seconds(4).build());
+        TestContext ctx = new TestContext(tmp);
+        r.backendFor(plan.model()).generate(plan, ctx);
+        LoggedRequest create = wm.findAll(postRequestedFor(urlEqualTo("/v1/videos"))).get(0);
+        Map<String, Request.Part> parts = create.getParts().stream().collect(Collectors.toMap(Request.Part::getName, p -> p));
+        assertThat(parts.get("size").getBody().asString()).isEqualTo("720x1280");
+        assertThat(parts).containsKey("input_reference");
+        assertThat(new String(parts.get("seconds").getBody().asBytes(), StandardCharsets.UTF_8)).isEqualTo("4");
+        assertThat(ctx.notes.get("translation")).contains("first_frame image sent as reference");
+    }
+}
