@@ -1,5 +1,7 @@
 package io.framegate.cli;
 
+import io.framegate.domain.GenerationBackend;
+import io.framegate.domain.GenerationException;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
@@ -11,6 +13,8 @@ import io.framegate.domain.ValidationException;
 import io.framegate.domain.Violation;
 import io.framegate.engine.LocalEngine;
 import io.framegate.engine.RenderStats;
+import io.framegate.provider.ConfigException;
+import io.framegate.provider.Routing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code framegate generate}: one video from keyframes or a reference image, made offline. */
@@ -67,6 +72,9 @@ final class GenerateCommand implements Callable<Integer> {
     String fit;
     @Option(names = "--frames", paramLabel = "DIR", description = "Also write every frame as PNG into DIR.")
     Path framesDir;
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:FRAMEGATE_CONFIG}",
+            description = "framegate.yaml with providers and routes (default: $FRAMEGATE_CONFIG); without it every model is rendered offline.")
+    Path config;
     @Option(names = {"-o", "--output"}, defaultValue = "out.mp4", description = "Output MP4 (default: ${DEFAULT-VALUE}); "
             + "the thumbnail and spritesheet are written beside it.")
     Path output;
@@ -99,35 +107,57 @@ final class GenerateCommand implements Callable<Integer> {
             }
             readImage("--reference", Path.of(file), role, b, problems);
         }
-        request = b.build();
-
-        RenderPlan plan = null;
+        LocalEngine engine = new LocalEngine();
+        Routing routing = null;
+        if (config != null) {
+            try {
+                routing = Routing.load(config, engine);
+                routing.resolveAlias(model).ifPresent(b::model);
+            } catch (ConfigException e) {
+                problems.add(config + ": " + e.getMessage());
+            }
+        }
         try {
-            plan = new RequestValidator(ModelCatalog.builtIn()).validate(request);
-        } catch (ValidationException e) {
-            for (Violation v : e.violations()) problems.add(v.message());
-        }
-        if (!problems.isEmpty()) {
-            problems.forEach(p -> err.println("error: " + p));
-            err.flush();
-            return EXIT_BAD_INPUT;
-        }
+            request = b.build();
+            RenderPlan plan = null;
+            try {
+                plan = new RequestValidator(ModelCatalog.builtIn()).validate(request);
+                if (routing != null) routing.preflight(plan);
+            } catch (ValidationException e) {
+                for (Violation v : e.violations()) problems.add(v.message());
+            }
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> err.println("error: " + p));
+                err.flush();
+                return EXIT_BAD_INPUT;
+            }
 
-        Path target = output.toAbsolutePath();
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        String base = stem(target.getFileName().toString());
-        Path thumbnail = dir.resolve(base + ".thumbnail.webp");
-        Path spritesheet = dir.resolve(base + ".spritesheet.jpg");
+            Path target = output.toAbsolutePath();
+            Path dir = target.getParent();
+            Files.createDirectories(dir);
+            String base = stem(target.getFileName().toString());
+            OutputFiles files = new OutputFiles(target, dir.resolve(base + ".thumbnail.webp"),
+                    dir.resolve(base + ".spritesheet.jpg"), framesDir);
+            GenerationBackend backend = routing != null ? routing.backendFor(plan.model()) : engine;
+            return backend.isLocal() ? generateLocal(engine, plan, files, out, err)
+                    : generateUpstream(backend, plan, files, out, err);
+        } finally {
+            if (routing != null) routing.close();
+        }
+    }
+
+    /** Generation by the offline engine, with its per-stage timings. */
+    private int generateLocal(LocalEngine engine, RenderPlan plan, OutputFiles files, PrintWriter out, PrintWriter err)
+            throws Exception {
         if (!plan.model().isLocal()) {
             err.println("note: " + plan.model().id() + " is served by the offline engine (local render, not "
-                    + plan.model().provider() + ")");
+                    + plan.model().provider() + "; route it in a --config file to use the provider)");
         }
         ProgressBar bar = new ProgressBar(err, System.console() != null);
         RenderStats stats;
         try {
-            stats = new LocalEngine().render(plan, 0, new OutputFiles(target, thumbnail, spritesheet, framesDir), bar, () -> false);
-        } catch (io.framegate.domain.GenerationException e) {
+            stats = engine.render(plan, 0, files, bar, () -> false);
+        } catch (GenerationException e) {
             bar.finish();
             err.println("error: " + e.getMessage());
             return "bad_image".equals(e.code()) ? EXIT_BAD_INPUT : 1;
@@ -135,10 +165,38 @@ final class GenerateCommand implements Callable<Integer> {
         bar.finish();
         out.printf(Locale.ROOT, "wrote %s (%dx%d, %d frames at %d fps, %.2f s, %s mode)%n", output,
                 plan.size().width(), plan.size().height(), stats.frames(), plan.fps(), plan.durationSeconds(), stats.mode());
-        out.printf(Locale.ROOT, "      %s%n      %s%n", output.resolveSibling(thumbnail.getFileName()),
-                output.resolveSibling(spritesheet.getFileName()));
+        out.printf(Locale.ROOT, "      %s%n      %s%n", output.resolveSibling(files.thumbnail().getFileName()),
+                output.resolveSibling(files.spritesheet().getFileName()));
         out.printf(Locale.ROOT, "motion: %s; time: decode %d ms, flow %d ms, synthesis %d ms, encode %d ms, total %d ms%n",
                 stats.motion(), stats.decodeMs(), stats.flowMs(), stats.synthesisMs(), stats.encodeMs(), stats.totalMs());
+        out.flush();
+        return 0;
+    }
+
+    /** Generation through a cloud route: the backend submits, polls and downloads; the CLI shows progress and cost. */
+    private int generateUpstream(GenerationBackend backend, RenderPlan plan, OutputFiles files, PrintWriter out,
+                                 PrintWriter err) throws Exception {
+        plan.estimatedCostUsd().ifPresent(c -> err.printf(Locale.ROOT, "estimated cost: $%.2f (%s)%n", c,
+                plan.model().priceNote() == null ? "catalog price" : plan.model().priceNote()));
+        ProgressBar bar = new ProgressBar(err, System.console() != null);
+        CliContext ctx = new CliContext(files, bar);
+        try {
+            backend.generate(plan, ctx);
+            ctx.commit();
+        } catch (GenerationException e) {
+            bar.finish();
+            ctx.discard();
+            err.println("error: " + e.code() + ": " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            ctx.discard();
+            throw e;
+        }
+        bar.finish();
+        Map<String, String> notes = ctx.notes();
+        out.printf(Locale.ROOT, "wrote %s (%s via %s, upstream job %s)%n", output, plan.model().id(),
+                notes.getOrDefault("channel", backend.id()), notes.getOrDefault("upstream_id", "?"));
+        if (notes.containsKey("cost_usd")) out.printf(Locale.ROOT, "cost: $%s%n", notes.get("cost_usd"));
         out.flush();
         return 0;
     }
@@ -154,7 +212,7 @@ final class GenerateCommand implements Callable<Integer> {
             InputImage image = new InputImage(role, bytes, null, file.toString());
             try {
                 LocalEngine.probe(image);
-            } catch (io.framegate.domain.GenerationException e) {
+            } catch (GenerationException e) {
                 problems.add(option + " " + file + ": not a readable image (PNG, JPEG or WebP)");
                 return;
             }

@@ -1,0 +1,127 @@
+package io.framegate.cli;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.*;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `generate --model` through a route in framegate.yaml reaches the provider's wire (a Gemini API stand-in). */
+class GenerateRoutedTest {
+    static final String OP = "models/veo-3.1-generate-001/operations/cli0op1";
+    @TempDir
+    Path dir;
+    WireMockServer wm;
+
+    @BeforeEach
+    void start() {
+        wm = new WireMockServer(options().dynamicPort());
+        wm.start();
+    }
+
+    @AfterEach
+    void stop() {
+        wm.stop();
+    }
+
+    private String[] run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new String[]{String.valueOf(code), out.toString(), err.toString()};
+    }
+
+    private Path config(String keyFile) throws Exception {
+        Path cfg = dir.resolve("framegate.yaml");
+        Files.writeString(cfg, """
+                providers:
+                  google: {type: gemini, base_url: %s, api_key_file: %s}
+                routes:
+                  veo-3.1-generate-001: [google]
+                timing: {poll_initial: 10ms, poll_max: 20ms}
+                """.formatted(wm.baseUrl(), keyFile));
+        return cfg;
+    }
+
+    @Test
+    void routedModelIsServedByTheProviderAndShowsCost() throws Exception {
+        Path first = dir.resolve("first.png");
+        ImageIO.write(new ExampleScene(3).view(320, 180, 0, 0), "png", first.toFile());
+        // the upstream's video: a real MP4 made by the offline engine
+        Path upstreamVideo = dir.resolve("upstream.mp4");
+        assertThat(run("generate", "--first", first.toString(), "--size", "96x54", "--num-frames", "6",
+                "-o", upstreamVideo.toString())[0]).isEqualTo("0");
+        Files.writeString(dir.resolve("key.txt"), "gm-secret\n");
+        Path cfg = config("key.txt");
+        wm.stubFor(post(urlEqualTo("/v1beta/models/veo-3.1-generate-001:predictLongRunning"))
+                .withHeader("x-goog-api-key", equalTo("gm-secret"))
+                .willReturn(okJson("{\"name\": \"" + OP + "\"}")));
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("op").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson("{\"name\": \"" + OP + "\", \"done\": false}")).willSetStateTo("done"));
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("op").whenScenarioStateIs("done")
+                .willReturn(okJson("""
+                        { "name": "%s", "done": true, "response": { "generateVideoResponse": { "generatedSamples": [
+                          { "video": { "uri": "%s/v1beta/files/cli0file:download?alt=media" } } ] } } }
+                        """.formatted(OP, wm.baseUrl()))));
+        wm.stubFor(get(urlEqualTo("/v1beta/files/cli0file:download?alt=media"))
+                .willReturn(aResponse().withHeader("Content-Type", "video/mp4").withBody(Files.readAllBytes(upstreamVideo))));
+
+        Path out = dir.resolve("veo.mp4");
+        String[] r = run("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
+                "--seconds", "4", "--prompt", "the lighthouse at dusk", "-o", out.toString());
+
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[2]).contains("estimated cost: $1.60");
+        assertThat(r[1]).contains("via google").contains(OP).contains("cost: $1.6");
+        assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(upstreamVideo));
+        assertThat(dir.resolve("veo.thumbnail.webp")).isNotEmptyFile();
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).hasSize(1);
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning"))).get(0).getBodyAsString())
+                .contains("the lighthouse at dusk").contains("bytesBase64Encoded");
+    }
+
+    @Test
+    void upstreamFailureLeavesNoOutput() throws Exception {
+        Path first = dir.resolve("first.png");
+        ImageIO.write(new ExampleScene(3).view(160, 90, 0, 0), "png", first.toFile());
+        Files.writeString(dir.resolve("key.txt"), "gm-secret");
+        Path cfg = config("key.txt");
+        wm.stubFor(post(urlEqualTo("/v1beta/models/veo-3.1-generate-001:predictLongRunning"))
+                .willReturn(okJson("{\"name\": \"" + OP + "\"}")));
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson("""
+                { "name": "%s", "done": true, "response": { "generateVideoResponse": {
+                  "raiMediaFilteredCount": 1, "raiMediaFilteredReasons": ["Veo could not generate 1 videos"] } } }
+                """.formatted(OP))));
+        Path out = dir.resolve("veo.mp4");
+        String[] r = run("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
+                "-o", out.toString());
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[2]).contains("content_filtered").contains("Veo could not generate 1 videos");
+        assertThat(out).doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
+        }
+    }
+
+    @Test
+    void badConfigIsABadInputNamingTheField() throws Exception {
+        Path first = dir.resolve("first.png");
+        ImageIO.write(new ExampleScene(3).view(160, 90, 0, 0), "png", first.toFile());
+        Path cfg = config("missing-key.txt");
+        String[] r = run("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
+                "-o", dir.resolve("x.mp4").toString());
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2]).contains("api_key_file");
+        assertThat(wm.getAllServeEvents()).isEmpty();
+    }
+}
