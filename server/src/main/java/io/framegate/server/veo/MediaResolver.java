@@ -1,6 +1,7 @@
 package io.framegate.server.veo;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Fetches a file that a request names by URI ({@code gcsUri}, a Gemini {@code files/...:download} URI) when
@@ -16,12 +17,11 @@ public interface MediaResolver {
     Optional<ResolvedMedia> resolve(String uri);
 
     /**
-     * A fetched file.
+     * A file Framegate can read.
      *
-     * @param bytes    its content
-     * @param mimeType e.g. {@code video/mp4}
-     * @param jobId    the Framegate job that produced it
-     * @param index    which of the job's videos
+     * @param jobId   the Framegate job that produced it
+     * @param index   which of the job's videos
+     * @param content reads its bytes (only called when they are needed)
      */
-    record ResolvedMedia(byte[] bytes, String mimeType, String jobId, int index) { }
+    record ResolvedMedia(String jobId, int index, Supplier<byte[]> content) { }
 }

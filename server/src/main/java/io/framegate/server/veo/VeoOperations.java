@@ -34,7 +34,7 @@ public final class VeoOperations {
     public static final String VERTEX_RESPONSE_TYPE =
             "type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse";
     private static final Pattern FILES_URI = Pattern.compile("^https?://[^/]+/[^/]+/files/([a-z0-9]+)(?::download)?(?:\\?.*)?$");
-    private static final Pattern GCS_URI = Pattern.compile("^gs://.+/([0-9a-f]+)/sample_(\\d{1,4})\\.mp4$");
+    private static final Pattern GCS_URI = Pattern.compile("^gs://.+/(z?[0-9a-f]+)/sample_(\\d{1,4})\\.mp4$");
 
     /** Reads the MP4 bytes of a job's video, for Vertex's inline results. */
     @FunctionalInterface

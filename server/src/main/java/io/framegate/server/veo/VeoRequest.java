@@ -32,12 +32,10 @@ public record VeoRequest(
     }
 
     /**
-     * The video of {@code instances[0].video}.
+     * The video of {@code instances[0].video}: always one that Framegate produced.
      *
-     * @param bytes       the encoded video
-     * @param mimeType    e.g. {@code video/mp4}
-     * @param sourceJobId the Framegate job that produced it, when it named one of Framegate's files; else null
+     * @param sourceJobId the Framegate job that produced it
      * @param sourceIndex which of that job's videos
      */
-    public record VideoInput(byte[] bytes, String mimeType, String sourceJobId, int sourceIndex) { }
+    public record VideoInput(String sourceJobId, int sourceIndex) { }
 }

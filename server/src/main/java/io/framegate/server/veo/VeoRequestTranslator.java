@@ -102,10 +102,6 @@ public final class VeoRequestTranslator {
                         + "Framegate; send the request without a mask");
             }
         }
-        if (extension != null && extension.sourceJobId() != null) {
-            b.option("extends_job", extension.sourceJobId());
-            b.option("extends_index", String.valueOf(extension.sourceIndex()));
-        }
 
         // parameters
         JsonNode params = present(body, "parameters");
@@ -235,7 +231,7 @@ public final class VeoRequestTranslator {
                 c.add(sourceField, sourceField + "=" + gcsUri + " cannot be fetched: Framegate reads no Cloud Storage "
                         + "and only resolves URIs of files it produced itself; send the image as bytesBase64Encoded");
             } else {
-                bytes = media.get().bytes();
+                bytes = media.get().content().get();
             }
         }
         if (sources == 0) {
@@ -273,8 +269,8 @@ public final class VeoRequestTranslator {
             return null;
         }
         c.unknownFields(node, VIDEO, field + ".");
-        String mimeType = firstNonNull(c.string(node, "mimeType", field + ".mimeType"),
-                c.string(node, "encoding", field + ".encoding"));
+        c.string(node, "mimeType", field + ".mimeType");
+        c.string(node, "encoding", field + ".encoding");
         String uri = firstNonNull(c.string(node, "uri", field + ".uri"), c.string(node, "gcsUri", field + ".gcsUri"));
         String uriField = present(node, "uri") != null ? field + ".uri" : field + ".gcsUri";
         if (uri != null) {
@@ -286,26 +282,15 @@ public final class VeoRequestTranslator {
                 return null;
             }
             MediaResolver.ResolvedMedia m = media.get();
-            return new VeoRequest.VideoInput(m.bytes(), m.mimeType(), m.jobId(), m.index());
+            return new VeoRequest.VideoInput(m.jobId(), m.index());
         }
-        byte[] bytes = null;
-        if (present(node, "encodedVideo") != null) bytes = c.base64(node, "encodedVideo", field + ".encodedVideo");
-        if (present(node, "bytesBase64Encoded") != null) {
-            bytes = c.base64(node, "bytesBase64Encoded", field + ".bytesBase64Encoded");
-        }
-        JsonNode inline = present(node, "inlineData");
-        if (inline != null && inline.isObject()) {
-            c.unknownFields(inline, INLINE_DATA, field + ".inlineData.");
-            mimeType = firstNonNull(c.string(inline, "mimeType", field + ".inlineData.mimeType"), mimeType);
-            bytes = c.base64(inline, "data", field + ".inlineData.data");
-        } else if (inline != null) {
-            c.add(field + ".inlineData", field + ".inlineData must be an object {mimeType, data}");
-        }
-        if (bytes == null) {
-            if (!c.has(field)) c.add(field, field + " has no video: give uri, gcsUri or the bytes");
-            return null;
-        }
-        return new VeoRequest.VideoInput(bytes, mimeType == null ? "video/mp4" : mimeType, null, 0);
+        boolean bytesGiven = present(node, "encodedVideo") != null || present(node, "bytesBase64Encoded") != null
+                || present(node, "inlineData") != null;
+        c.add(field, bytesGiven
+                ? field + " gives the video as bytes; Framegate extends only videos it produced itself, named by the "
+                        + "uri of a Gemini result or the gcsUri of a Vertex result (ask for one with parameters.storageUri)"
+                : field + " has no video: give uri or gcsUri");
+        return null;
     }
 
     private static void webhook(Collector c, JsonNode node, List<String> uris, Map<String, String> metadata) {
@@ -366,10 +351,6 @@ public final class VeoRequestTranslator {
 
         void add(String field, String description) {
             violations.add(new FieldViolation(field, description));
-        }
-
-        boolean has(String field) {
-            return violations.stream().anyMatch(v -> v.field().startsWith(field));
         }
 
         void throwIfAny() {

@@ -15,7 +15,7 @@ class VeoOperationsTest {
             (job, i) -> ("mp4 of " + job + " #" + i).getBytes(StandardCharsets.UTF_8);
 
     private static VeoJobView job(JobStatus status, int videos, String errorCode, String errorMessage, String storageUri) {
-        return new VeoJobView("video_0a1B-x", "veo-3.1-generate-001", status, status.isFinal() ? 100 : 40, videos,
+        return new VeoJobView("video_0a1b9f", "veo-3.1-generate-001", status, status.isFinal() ? 100 : 40, videos,
                 errorCode, errorMessage, "local", true, 0.0, storageUri);
     }
 
@@ -29,6 +29,8 @@ class VeoOperationsTest {
             assertThat(file).matches("[a-z0-9]+");
             assertThat(VeoIds.parseFileId(file)).contains(new VeoIds.FileRef(jobId, 3));
         }
+        assertThat(VeoIds.operationId("video_68d7512d07848190b3e45da0ecbebcde")).isEqualTo("68d7512d07848190b3e45da0ecbebcde");
+        assertThat(VeoIds.operationId("Job-1")).startsWith("z");
         assertThat(VeoIds.jobIdOfOperation("xyz")).isEmpty();
         assertThat(VeoIds.parseFileId("abc")).isEmpty();
     }
@@ -84,8 +86,8 @@ class VeoOperationsTest {
             assertThat(uri).matches("https://my\\.host:9000/v1beta/files/[a-z0-9]+:download\\?alt=media");
             // what the SDKs do: first [a-z0-9]+ after "files/"
             String sdkFileId = uri.split("files/")[1].replaceAll("[^a-z0-9].*$", "");
-            assertThat(VeoIds.parseFileId(sdkFileId)).contains(new VeoIds.FileRef("video_0a1B-x", i));
-            assertThat(VeoOperations.parseVideoUri(uri)).contains(new VeoIds.FileRef("video_0a1B-x", i));
+            assertThat(VeoIds.parseFileId(sdkFileId)).contains(new VeoIds.FileRef("video_0a1b9f", i));
+            assertThat(VeoOperations.parseVideoUri(uri)).contains(new VeoIds.FileRef("video_0a1b9f", i));
         }
         assertThat(op.at("/metadata/framegate/download_urls/0").asText()).startsWith("http://my.host:9000/v1beta/files/");
     }
@@ -100,7 +102,7 @@ class VeoOperationsTest {
         assertThat(resp.get("raiMediaFilteredCount").asInt()).isZero();
         assertThat(resp.at("/videos/0/mimeType").asText()).isEqualTo("video/mp4");
         assertThat(Base64.getDecoder().decode(resp.at("/videos/0/bytesBase64Encoded").asText()))
-                .isEqualTo(BYTES.read("video_0a1B-x", 0));
+                .isEqualTo(BYTES.read("video_0a1b9f", 0));
     }
 
     @Test
@@ -113,7 +115,7 @@ class VeoOperationsTest {
         String uri = videos.get(1).get("gcsUri").asText();
         assertThat(uri).startsWith("gs://bucket/out/").endsWith("/sample_1.mp4");
         assertThat(videos.get(1).has("bytesBase64Encoded")).isFalse();
-        assertThat(VeoOperations.parseVideoUri(uri)).contains(new VeoIds.FileRef("video_0a1B-x", 1));
+        assertThat(VeoOperations.parseVideoUri(uri)).contains(new VeoIds.FileRef("video_0a1b9f", 1));
     }
 
     @Test
@@ -145,6 +147,13 @@ class VeoOperationsTest {
                 "v1beta1", BYTES);
         assertThat(vertex.at("/response/raiMediaFilteredCount").asInt()).isEqualTo(1);
         assertThat(vertex.at("/response/videos").size()).isZero();
+    }
+
+    @Test
+    void gcsUrisRoundTripForAnyJobId() {
+        String uri = VeoOperations.gcsUri("gs://b/dir", "Job-1", 2);
+        assertThat(uri).isEqualTo("gs://b/dir/" + VeoIds.operationId("Job-1") + "/sample_2.mp4");
+        assertThat(VeoOperations.parseVideoUri(uri)).contains(new VeoIds.FileRef("Job-1", 2));
     }
 
     @Test

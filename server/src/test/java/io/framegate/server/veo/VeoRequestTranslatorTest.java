@@ -189,7 +189,7 @@ class VeoRequestTranslatorTest {
     @Test
     void aGcsUriFramegateCanResolveIsRead() {
         MediaResolver resolver = uri -> uri.equals("gs://b/x/thumb.png")
-                ? Optional.of(new MediaResolver.ResolvedMedia(START, "image/png", "job1", 0)) : Optional.empty();
+                ? Optional.of(new MediaResolver.ResolvedMedia("job1", 0, () -> START)) : Optional.empty();
         VeoRequest veo = new VeoRequestTranslator(resolver).translate("veo-3.1-generate-001", json("""
                 { "instances": [ { "prompt": "p", "image": { "gcsUri": "gs://b/x/thumb.png", "mimeType": "image/png" } } ] }
                 """), VeoDialect.VERTEX);
@@ -198,21 +198,26 @@ class VeoRequestTranslatorTest {
 
     @Test
     void anExtensionVideoMustNameAFramegateResult() {
-        byte[] mp4 = {0, 0, 0, 24, 'f', 't', 'y', 'p'};
         String uri = "https://h/v1beta/files/" + VeoIds.fileId("video_abc", 0) + ":download?alt=media";
         MediaResolver resolver = u -> VeoOperations.parseVideoUri(u)
-                .map(ref -> new MediaResolver.ResolvedMedia(mp4, "video/mp4", ref.jobId(), ref.index()));
+                .map(ref -> new MediaResolver.ResolvedMedia(ref.jobId(), ref.index(), () -> {
+                    throw new AssertionError("an extension needs no bytes");
+                }));
         VeoRequest veo = new VeoRequestTranslator(resolver).translate("veo-3.1-generate-001", json("""
                 { "instances": [ { "prompt": "go on", "video": { "uri": "%s" } } ] }
                 """.formatted(uri)), VeoDialect.GEMINI);
         assertThat(veo.extension().sourceJobId()).isEqualTo("video_abc");
-        assertThat(veo.extension().bytes()).isEqualTo(mp4);
-        assertThat(veo.request().options()).containsEntry("extends_job", "video_abc");
+        assertThat(veo.extension().sourceIndex()).isZero();
 
         GoogleApiException e = rejected("veo-3.1-generate-001", """
                 { "instances": [ { "prompt": "go on", "video": { "gcsUri": "gs://elsewhere/v.mp4" } } ] }
                 """, VeoDialect.VERTEX);
         assertThat(e.fieldViolations()).extracting(FieldViolation::field).containsExactly("instances[0].video.gcsUri");
+
+        GoogleApiException bytes = rejected("veo-3.1-generate-001", """
+                { "instances": [ { "prompt": "go on", "video": { "bytesBase64Encoded": "AAAAGGZ0eXA=", "mimeType": "video/mp4" } } ] }
+                """, VeoDialect.VERTEX);
+        assertThat(bytes.getMessage()).contains("instances[0].video gives the video as bytes; Framegate extends only videos it produced");
     }
 
     @Test
