@@ -16,6 +16,7 @@ import io.framegate.domain.JobStatus;
  * @param localRender  whether the video is made on this machine rather than by the named cloud model
  * @param costUsd      estimated cost in USD, or null when unknown
  * @param storageUri   Vertex {@code parameters.storageUri} of the request, or null
+ * @param warnings     what the client asked for that Framegate recorded but does not do (webhooks, Pub/Sub, ...)
  */
 public record VeoJobView(
         String jobId,
@@ -28,5 +29,10 @@ public record VeoJobView(
         String backend,
         boolean localRender,
         Double costUsd,
-        String storageUri) {
+        String storageUri,
+        java.util.List<String> warnings) {
+
+    public VeoJobView {
+        warnings = warnings == null ? java.util.List.of() : java.util.List.copyOf(warnings);
+    }
 }

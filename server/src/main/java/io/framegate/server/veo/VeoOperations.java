@@ -76,6 +76,7 @@ public final class VeoOperations {
         framegate.put("local_render", job.localRender());
         if (job.costUsd() != null) framegate.put("cost_usd", job.costUsd());
         else framegate.putNull("cost_usd");
+        if (!job.warnings().isEmpty()) job.warnings().forEach(framegate.withArray("warnings")::add);
         if (!done) return op;
 
         boolean filtered = job.status() == JobStatus.FAILED && "content_filtered".equals(job.errorCode());
