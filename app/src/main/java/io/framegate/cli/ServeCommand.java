@@ -1,0 +1,57 @@
+package io.framegate.cli;
+
+import io.framegate.domain.GenerationBackend;
+import io.framegate.server.FramegateServer;
+import io.framegate.server.ServerOptions;
+import io.framegate.server.media.MediaFinisher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code framegate serve}: the OpenAI- and Veo-compatible HTTP API over durable jobs. */
+@Command(name = "serve", description = "Run the API server (OpenAI Videos and Gemini/Vertex Veo wire formats).")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "8080", description = "TCP port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--data", defaultValue = "./data", description = "Directory for the database and videos (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--config", description = "Config file (default: <data>/framegate.yaml; without it every model is rendered offline).")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerOptions options = ServerOptions.defaults(data).withPort(port).withHost(host).withConfigFile(config);
+        FramegateServer.Builder builder = FramegateServer.builder(options).finisher(new MediaFinisher());
+        for (GenerationBackend b : ServiceLoader.load(GenerationBackend.class)) builder.backend(b.id(), b);
+        FramegateServer server;
+        try {
+            server = builder.build();
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("framegate serve: " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "framegate-shutdown"));
+        server.start();
+        server.createdDefaultKey().ifPresent(secret -> {
+            System.err.println("No API key existed, so a key named 'default' was created. Its secret is shown only "
+                    + "now; clients send it as `Authorization: Bearer <key>` (OpenAI) or `x-goog-api-key` (Gemini):");
+            System.out.println(secret);
+            System.out.flush();
+        });
+        stopped.await();
+        return 0;
+    }
+}

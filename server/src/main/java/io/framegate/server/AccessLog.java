@@ -1,0 +1,49 @@
+package io.framegate.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+
+import java.io.PrintStream;
+import java.time.Instant;
+
+/** One JSON object per request and line: time, method, path, status, duration, client, key id, response size. */
+public final class AccessLog {
+    /** Surfaces put the authenticated key id here so the log can name it. */
+    public static final String KEY_ATTRIBUTE = "framegate.key_id";
+
+    private final PrintStream out;
+    private final ObjectMapper json;
+
+    public AccessLog(PrintStream out, ObjectMapper json) {
+        this.out = out;
+        this.json = json;
+    }
+
+    public void log(Context ctx, float millis) {
+        if (out == null) return;
+        ObjectNode line = json.createObjectNode();
+        line.put("ts", Instant.now().toString());
+        line.put("method", ctx.method().name());
+        line.put("path", ctx.path());
+        if (ctx.queryString() != null) line.put("query", redactKey(ctx.queryString()));
+        line.put("status", ctx.statusCode());
+        line.put("ms", Math.round(millis * 10) / 10.0);
+        line.put("remote", ctx.ip());
+        Object key = ctx.attribute(KEY_ATTRIBUTE);
+        if (key != null) line.put("key_id", key.toString());
+        String length = ctx.res().getHeader("Content-Length");
+        if (length != null) line.put("bytes", Long.parseLong(length));
+        String ua = ctx.userAgent();
+        if (ua != null) line.put("user_agent", ua);
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    /** {@code ?key=} carries an API key (Gemini style): never write it to a log. */
+    static String redactKey(String query) {
+        return query.replaceAll("(^|&)key=[^&]*", "$1key=REDACTED");
+    }
+}

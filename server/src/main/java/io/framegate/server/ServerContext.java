@@ -1,0 +1,21 @@
+package io.framegate.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.domain.ModelCatalog;
+import io.framegate.domain.RequestValidator;
+import io.framegate.server.auth.Authenticator;
+import io.framegate.server.jobs.JobService;
+
+/**
+ * What a surface gets to work with.
+ *
+ * @param jobs           the job service (submit, get, list, delete, cancel, content)
+ * @param authenticator  finds the caller's key per auth scheme
+ * @param catalog        the model catalog (also behind the validator)
+ * @param validator      the catalog's validator
+ * @param json           the server's JSON mapper
+ * @param options        the server options (upload limits, poll interval)
+ */
+public record ServerContext(JobService jobs, Authenticator authenticator, ModelCatalog catalog,
+                            RequestValidator validator, ObjectMapper json, ServerOptions options) {
+}

@@ -1,0 +1,163 @@
+package io.framegate.server.jobs;
+
+import io.framegate.domain.GenerationContext;
+import io.framegate.domain.OutputFiles;
+import io.framegate.domain.ProgressListener;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The {@link GenerationContext} of one attempt at a job: progress goes to the job row (throttled, never backwards),
+ * checkpoints and notes are stored at once, and cancellation is read from the row (at most every
+ * {@link #CANCEL_CHECK_MILLIS}) or set by shutdown.
+ */
+final class JobRunContext implements GenerationContext {
+    static final long CANCEL_CHECK_MILLIS = 300;
+    private static final long PROGRESS_WRITE_MILLIS = 250;
+
+    private final String jobId;
+    private final String leaseOwner;
+    private final JobStore store;
+    private final Path workDir;
+    private final Clock clock;
+    private final AtomicBoolean shuttingDown;
+    private final Map<String, String> notes;
+    private final String checkpoint;
+    private final ProgressListener progress = this::onProgress;
+
+    private int progressShown;
+    private int progressWritten;
+    private long progressWrittenAt;
+    private volatile boolean cancelSeen;
+    private volatile boolean deleted;
+    private volatile long cancelCheckedAt;
+    private volatile String backendId;
+
+    JobRunContext(String jobId, String leaseOwner, JobStore store, Path workDir, Clock clock, AtomicBoolean shuttingDown,
+                  Map<String, String> notes, String checkpoint, int progress) {
+        this.jobId = jobId;
+        this.leaseOwner = leaseOwner;
+        this.store = store;
+        this.workDir = workDir;
+        this.clock = clock;
+        this.shuttingDown = shuttingDown;
+        this.notes = new TreeMap<>(notes);
+        this.checkpoint = checkpoint;
+        this.progressShown = progress;
+        this.progressWritten = progress;
+    }
+
+    @Override
+    public String jobId() {
+        return jobId;
+    }
+
+    @Override
+    public OutputFiles output(int index) {
+        if (index < 0) throw new IllegalArgumentException("video index must be >= 0: " + index);
+        Path dir = workDir.resolve(String.valueOf(index));
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return OutputFiles.in(dir);
+    }
+
+    @Override
+    public ProgressListener progress() {
+        return progress;
+    }
+
+    private synchronized void onProgress(String stage, long done, long total) {
+        if (total <= 0) return;
+        // 100 is written only when the job is completed and its files are stored
+        int pct = (int) Math.max(0, Math.min(99, Math.floor(99.0 * done / total)));
+        if (pct <= progressShown) return;
+        progressShown = pct;
+        long now = clock.millis();
+        if (now - progressWrittenAt >= PROGRESS_WRITE_MILLIS || pct - progressWritten >= 10) {
+            store.updateProgress(jobId, leaseOwner, pct);
+            progressWritten = pct;
+            progressWrittenAt = now;
+        }
+    }
+
+    /** Writes the last progress that throttling held back. */
+    synchronized void flushProgress() {
+        if (progressShown > progressWritten) {
+            store.updateProgress(jobId, leaseOwner, progressShown);
+            progressWritten = progressShown;
+        }
+    }
+
+    @Override
+    public Optional<String> checkpoint() {
+        return Optional.ofNullable(checkpoint);
+    }
+
+    @Override
+    public void saveCheckpoint(String state) {
+        if (!store.saveCheckpoint(jobId, leaseOwner, state)) {
+            throw new IllegalStateException("job " + jobId + " is no longer held by this worker; checkpoint not saved");
+        }
+    }
+
+    @Override
+    public synchronized void note(String key, String value) {
+        if (key == null || key.isBlank()) throw new IllegalArgumentException("a note needs a key");
+        if (value == null) notes.remove(key);
+        else notes.put(key, value);
+        store.saveNotes(jobId, leaseOwner, backendId, notes);
+    }
+
+    /** Records the backend serving this attempt (also as notes). */
+    synchronized void backend(String id, boolean local) {
+        backendId = id;
+        notes.put(JobNotes.BACKEND, id);
+        notes.put(JobNotes.LOCAL_RENDER, String.valueOf(local));
+        store.saveNotes(jobId, leaseOwner, id, notes);
+    }
+
+    synchronized Map<String, String> notes() {
+        return new TreeMap<>(notes);
+    }
+
+    @Override
+    public boolean isCancelled() {
+        if (shuttingDown.get()) return true;
+        return cancelledByClient();
+    }
+
+    /** Whether the client cancelled or deleted the job (checks the row at most every few hundred ms). */
+    boolean cancelledByClient() {
+        if (cancelSeen || deleted) return true;
+        long now = clock.millis();
+        if (now - cancelCheckedAt >= CANCEL_CHECK_MILLIS) {
+            cancelCheckedAt = now;
+            Optional<Boolean> requested = store.cancelRequested(jobId);
+            if (requested.isEmpty()) deleted = true;
+            else if (requested.get()) cancelSeen = true;
+        }
+        return cancelSeen || deleted;
+    }
+
+    /** Whether the job row is gone (checked freshly). */
+    boolean isDeleted() {
+        cancelCheckedAt = 0;
+        cancelledByClient();
+        return deleted;
+    }
+
+    boolean isShuttingDown() {
+        return shuttingDown.get();
+    }
+}

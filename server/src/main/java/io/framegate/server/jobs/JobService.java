@@ -1,0 +1,253 @@
+package io.framegate.server.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.domain.GenerationRequest;
+import io.framegate.domain.InputImage;
+import io.framegate.domain.JobStatus;
+import io.framegate.domain.RenderPlan;
+import io.framegate.domain.RequestValidator;
+import io.framegate.domain.ValidationException;
+import io.framegate.domain.Violation;
+import io.framegate.server.storage.ResultStore;
+import io.framegate.server.storage.StoredObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one job API every surface calls. A job is validated, then its input images and its row are durably
+ * written, and only then can a worker pick it up. Every read takes the caller's key id: another key's job does not
+ * exist for it.
+ */
+public final class JobService {
+    /** Stored name of the source video an extension continues (copied at submission, so deleting the source is safe). */
+    static final String EXTENSION_SOURCE = "extension-source.mp4";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    public static final int MAX_LIST_LIMIT = 100;
+
+    private final JobStore store;
+    private final ResultStore results;
+    private final RequestValidator validator;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private volatile Runnable onSubmit = () -> { };
+
+    public JobService(JobStore store, ResultStore results, RequestValidator validator, ObjectMapper json, Clock clock) {
+        this.store = store;
+        this.results = results;
+        this.validator = validator;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Called after each new job is stored (the worker pool wakes up instead of waiting for its next poll). */
+    public void onSubmit(Runnable listener) {
+        this.onSubmit = listener;
+    }
+
+    public RequestValidator validator() {
+        return validator;
+    }
+
+    /** Shorthand for {@link #submit(Submission)} without remix, extension or attributes. */
+    public Job submit(String ownerKeyId, String surface, GenerationRequest request, String idempotencyKey) {
+        return submit(Submission.of(ownerKeyId, surface, request, idempotencyKey));
+    }
+
+    /**
+     * Validates and stores a new job, or returns the caller's earlier job with the same idempotency key.
+     *
+     * @throws ValidationException          the request breaks a catalog rule (nothing is stored)
+     * @throws IdempotencyMismatchException the idempotency key was used for a different request
+     * @throws NoSuchJobException           the extension source does not exist for this key
+     * @throws JobStateException            the extension source is not completed
+     */
+    public Job submit(Submission s) {
+        RenderPlan plan = validator.validate(s.request());
+        String hash = hash(s);
+        if (s.idempotencyKey() != null) {
+            Optional<JobStore.Row> earlier = store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey());
+            if (earlier.isPresent()) return sameOrMismatch(earlier.get(), hash, s.idempotencyKey());
+        }
+        Job source = null;
+        if (s.extendedFrom() != null) {
+            source = get(s.ownerKeyId(), s.extendedFrom()).orElseThrow(() -> new NoSuchJobException(s.extendedFrom()));
+            if (source.status() != JobStatus.COMPLETED) {
+                throw new JobStateException("video " + source.id() + " is " + source.status().name().toLowerCase()
+                        + "; only a completed video can be extended");
+            }
+        }
+        String id = newJobId();
+        Instant now = clock.instant();
+        int seconds = plan.seconds() + (source != null && source.seconds() != null ? source.seconds() : 0);
+        String model = s.request().model() != null ? s.request().model() : plan.model().id();
+        Job job = new Job(id, s.ownerKeyId(), s.surface(), model, JobStatus.QUEUED, 0, s.request().prompt(), seconds,
+                plan.size().toString(), null, null, now, null, null, null, null, Map.of(), plan.numberOfVideos(),
+                s.remixedFrom(), s.extendedFrom(), s.attributes());
+        try {
+            for (int i = 0; i < s.request().images().size(); i++) {
+                results.put(id, StoredRequest.inputFileName(i), s.request().images().get(i).bytes());
+            }
+            if (source != null) {
+                StoredObject video = results.open(source.id(), ContentVariant.VIDEO.storedName(0))
+                        .orElseThrow(() -> new JobStateException("video " + s.extendedFrom() + " has no stored video"));
+                results.put(id, EXTENSION_SOURCE, video.readAllBytes());
+            }
+            String requestJson = json.writeValueAsString(StoredRequest.of(s.request()));
+            if (store.insert(job, requestJson, hash, s.idempotencyKey())) {
+                onSubmit.run();
+                return job;
+            }
+            results.deleteAll(id);
+            JobStore.Row winner = store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey()).orElseThrow();
+            return sameOrMismatch(winner, hash, s.idempotencyKey());
+        } catch (IOException e) {
+            deleteQuietly(id);
+            throw new UncheckedIOException("cannot store the input of job " + id, e);
+        } catch (RuntimeException e) {
+            deleteQuietly(id);
+            throw e;
+        }
+    }
+
+    private static Job sameOrMismatch(JobStore.Row earlier, String hash, String key) {
+        if (earlier.requestHash().equals(hash)) return earlier.job();
+        throw new IdempotencyMismatchException(key, earlier.job().id());
+    }
+
+    public Optional<Job> get(String ownerKeyId, String id) {
+        return row(ownerKeyId, id).map(JobStore.Row::job);
+    }
+
+    /** The job's request as submitted, images included (e.g. to remix it). */
+    public Optional<GenerationRequest> request(String ownerKeyId, String id) {
+        return row(ownerKeyId, id).map(r -> readRequest(r.job().id(), r.requestJson()));
+    }
+
+    /**
+     * A page of the caller's jobs. {@code surface} null lists jobs of every surface; {@code after} is the id of the
+     * last job of the previous page.
+     *
+     * @throws ValidationException {@code after} is not one of the caller's jobs, or {@code limit} is out of range
+     */
+    public JobPage list(String ownerKeyId, String surface, String after, int limit, ListOrder order) {
+        if (limit < 1 || limit > MAX_LIST_LIMIT) {
+            throw new ValidationException(new Violation("limit", String.valueOf(limit),
+                    "limit=" + limit + " is out of range; allowed: 1.." + MAX_LIST_LIMIT));
+        }
+        JobPage page = store.list(ownerKeyId, surface, after, limit, order == ListOrder.ASC);
+        if (page == null) {
+            throw new ValidationException(new Violation("after", after, "after=" + after + " is not the id of one of your videos"));
+        }
+        return page;
+    }
+
+    public JobPage list(String ownerKeyId, String after, int limit, ListOrder order) {
+        return list(ownerKeyId, null, after, limit, order);
+    }
+
+    /** Deletes the job and its files (a running job stops); false when the caller has no such job. */
+    public boolean delete(String ownerKeyId, String id) {
+        Optional<Job> job = get(ownerKeyId, id);
+        if (job.isEmpty()) return false;
+        store.delete(id);
+        deleteQuietly(id);
+        return true;
+    }
+
+    /**
+     * Cancels a queued job at once, or asks the worker of a running one to stop (it becomes {@code CANCELLED}
+     * shortly after). A final job stays as it is. Returns the job as it is now.
+     */
+    public Optional<Job> cancel(String ownerKeyId, String id) {
+        if (get(ownerKeyId, id).isEmpty()) return Optional.empty();
+        store.requestCancel(id, clock.millis());
+        return get(ownerKeyId, id);
+    }
+
+    /**
+     * A file of a completed job: variant of video {@code index}. Empty when the caller has no such job or the
+     * variant was not produced.
+     *
+     * @throws JobStateException the job is not completed
+     */
+    public Optional<JobContent> openContent(String ownerKeyId, String id, ContentVariant variant, int index) {
+        Optional<Job> found = get(ownerKeyId, id);
+        if (found.isEmpty()) return Optional.empty();
+        Job job = found.get();
+        if (job.status() != JobStatus.COMPLETED) {
+            throw new JobStateException("video " + id + " is " + job.status().name().toLowerCase()
+                    + "; its content is available once it is completed");
+        }
+        if (index < 0 || index >= job.numberOfVideos()) return Optional.empty();
+        try {
+            return results.open(id, variant.storedName(index)).map(o -> new JobContent(job, variant, index, o));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open " + variant.storedName(index) + " of " + id, e);
+        }
+    }
+
+    private Optional<JobStore.Row> row(String ownerKeyId, String id) {
+        if (id == null || ownerKeyId == null) return Optional.empty();
+        return store.find(id).filter(r -> r.job().ownerKeyId().equals(ownerKeyId));
+    }
+
+    GenerationRequest readRequest(String jobId, String requestJson) {
+        try {
+            StoredRequest stored = json.readValue(requestJson, StoredRequest.class);
+            return stored.toRequest(file -> {
+                try {
+                    return results.open(jobId, file).orElseThrow(() -> new UncheckedIOException(
+                            new IOException("input file " + file + " of job " + jobId + " is missing"))).readAllBytes();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt stored request of job " + jobId, e);
+        }
+    }
+
+    private String hash(Submission s) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            Map<String, Object> identity = new LinkedHashMap<>();
+            identity.put("surface", s.surface());
+            identity.put("request", StoredRequest.of(s.request()));
+            identity.put("remixedFrom", s.remixedFrom());
+            identity.put("extendedFrom", s.extendedFrom());
+            identity.put("attributes", new java.util.TreeMap<>(s.attributes()));
+            md.update(json.writeValueAsString(identity).getBytes(StandardCharsets.UTF_8));
+            for (InputImage img : s.request().images()) md.update(MessageDigest.getInstance("SHA-256").digest(img.bytes()));
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void deleteQuietly(String id) {
+        try {
+            results.deleteAll(id);
+        } catch (IOException | RuntimeException ignored) {
+            // nothing references the files any more; a leftover directory is harmless
+        }
+    }
+
+    /** {@code video_} and 32 lower-case hex digits (the hex part also suits Gemini file names, {@code [a-z0-9]+}). */
+    static String newJobId() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return "video_" + HexFormat.of().formatHex(b);
+    }
+}

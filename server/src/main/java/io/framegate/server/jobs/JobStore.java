@@ -1,0 +1,248 @@
+package io.framegate.server.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.domain.JobStatus;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Jobs in the database. Every state change of a running job is a conditional UPDATE on the lease owner, so two
+ * processes sharing one PostgreSQL database never both run or finish the same job (db-scheduler style: claim by an
+ * atomic {@code UPDATE ... WHERE status = 'QUEUED' OR lease expired}, renew with a heartbeat).
+ */
+public final class JobStore {
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() { };
+    private static final String COLUMNS = "id, owner_key_id, surface, model, status, progress, prompt, duration_seconds, "
+            + "video_size, number_of_videos, request_json, request_hash, attributes_json, notes_json, checkpoint, backend, "
+            + "error_code, error_message, remixed_from, extended_from, idempotency_key, attempts, cancel_requested, "
+            + "lease_owner, lease_expires_at, created_at, started_at, completed_at, expires_at";
+
+    private final Jdbi jdbi;
+    private final ObjectMapper json;
+
+    public JobStore(Jdbi jdbi, ObjectMapper json) {
+        this.jdbi = jdbi;
+        this.json = json;
+    }
+
+    /** A job with what only the core needs: the stored request, checkpoint and lease. */
+    record Row(Job job, String requestJson, String requestHash, String checkpoint, String idempotencyKey,
+               int attempts, boolean cancelRequested, String leaseOwner, Long leaseExpiresAt) {
+    }
+
+    /** A job that a worker may claim, with the model that decides its lane. */
+    record Runnable(String id, String model) {
+    }
+
+    /** Inserts a new queued job; false when the owner already has a job with this idempotency key. */
+    boolean insert(Job job, String requestJson, String requestHash, String idempotencyKey) {
+        try {
+            jdbi.useHandle(h -> h.createUpdate("INSERT INTO jobs (" + COLUMNS + ", updated_at) VALUES (:id, :owner, "
+                            + ":surface, :model, :status, :progress, :prompt, :seconds, :size, :videos, :request, :hash, "
+                            + ":attributes, :notes, NULL, NULL, NULL, NULL, :remixedFrom, :extendedFrom, :idem, 0, FALSE, "
+                            + "NULL, NULL, :created, NULL, NULL, :expires, :created)")
+                    .bind("id", job.id()).bind("owner", job.ownerKeyId()).bind("surface", job.surface())
+                    .bind("model", job.model()).bind("status", job.status().name()).bind("progress", job.progress())
+                    .bind("prompt", job.prompt()).bind("seconds", job.seconds()).bind("size", job.size())
+                    .bind("videos", job.numberOfVideos()).bind("request", requestJson).bind("hash", requestHash)
+                    .bind("attributes", write(job.attributes())).bind("notes", write(job.notes()))
+                    .bind("remixedFrom", job.remixedFrom()).bind("extendedFrom", job.extendedFrom())
+                    .bind("idem", idempotencyKey).bind("created", job.createdAt().toEpochMilli())
+                    .bind("expires", job.expiresAt() == null ? null : job.expiresAt().toEpochMilli())
+                    .execute());
+            return true;
+        } catch (RuntimeException e) {
+            if (idempotencyKey != null && findByIdempotencyKey(job.ownerKeyId(), idempotencyKey).isPresent()) return false;
+            throw e;
+        }
+    }
+
+    Optional<Row> find(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM jobs WHERE id = :id")
+                .bind("id", id).map(this::row).findOne());
+    }
+
+    Optional<Row> findByIdempotencyKey(String owner, String key) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM jobs WHERE owner_key_id = :owner "
+                        + "AND idempotency_key = :key")
+                .bind("owner", owner).bind("key", key).map(this::row).findOne());
+    }
+
+    /**
+     * The owner's jobs, newest first ({@code desc}) or oldest first, starting after the job {@code afterId};
+     * fetches {@code limit + 1} rows to know whether more exist.
+     */
+    JobPage list(String owner, String surface, String afterId, int limit, boolean ascending) {
+        return jdbi.withHandle(h -> {
+            StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE owner_key_id = :owner");
+            if (surface != null) sql.append(" AND surface = :surface");
+            Long afterCreated = null;
+            if (afterId != null) {
+                Optional<Long> created = h.createQuery("SELECT created_at FROM jobs WHERE id = :id AND owner_key_id = :owner")
+                        .bind("id", afterId).bind("owner", owner).mapTo(Long.class).findOne();
+                if (created.isEmpty()) return null;
+                afterCreated = created.get();
+                String cmp = ascending ? ">" : "<";
+                sql.append(" AND (created_at ").append(cmp).append(" :afterCreated OR (created_at = :afterCreated AND id ")
+                        .append(cmp).append(" :afterId))");
+            }
+            String dir = ascending ? "ASC" : "DESC";
+            sql.append(" ORDER BY created_at ").append(dir).append(", id ").append(dir).append(" LIMIT :limit");
+            Query q = h.createQuery(sql.toString()).bind("owner", owner).bind("limit", limit + 1);
+            if (surface != null) q.bind("surface", surface);
+            if (afterId != null) q.bind("afterCreated", afterCreated).bind("afterId", afterId);
+            List<Job> rows = q.map(this::row).map(Row::job).list();
+            boolean more = rows.size() > limit;
+            return new JobPage(more ? rows.subList(0, limit) : rows, more);
+        });
+    }
+
+    boolean delete(String id) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM jobs WHERE id = :id").bind("id", id).execute()) == 1;
+    }
+
+    /** Queued jobs and running jobs whose lease has expired, oldest first. */
+    List<Runnable> findRunnable(long now, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, model FROM jobs WHERE status = 'QUEUED' OR "
+                        + "(status = 'IN_PROGRESS' AND (lease_expires_at IS NULL OR lease_expires_at < :now)) "
+                        + "ORDER BY created_at, id LIMIT :limit")
+                .bind("now", now).bind("limit", limit)
+                .map((rs, ctx) -> new Runnable(rs.getString(1), rs.getString(2))).list());
+    }
+
+    /** Atomically takes the job for {@code owner} until {@code leaseUntil}; false when someone else got it first. */
+    boolean claim(String id, String owner, long now, long leaseUntil) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET status = 'IN_PROGRESS', lease_owner = :owner, "
+                        + "lease_expires_at = :until, attempts = attempts + 1, started_at = COALESCE(started_at, :now), "
+                        + "updated_at = :now WHERE id = :id AND (status = 'QUEUED' OR (status = 'IN_PROGRESS' AND "
+                        + "(lease_expires_at IS NULL OR lease_expires_at < :now)))")
+                .bind("id", id).bind("owner", owner).bind("now", now).bind("until", leaseUntil).execute()) == 1;
+    }
+
+    /** Extends the leases of the owner's running jobs; returns how many it still holds. */
+    int renewLeases(String owner, List<String> ids, long leaseUntil) {
+        if (ids.isEmpty()) return 0;
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET lease_expires_at = :until WHERE lease_owner = :owner "
+                        + "AND status = 'IN_PROGRESS' AND id IN (<ids>)")
+                .bind("until", leaseUntil).bind("owner", owner).bindList("ids", ids).execute());
+    }
+
+    /** Gives a running job back without finishing it, so that the next worker (or process) resumes it. */
+    void releaseLease(String id, String owner) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL "
+                        + "WHERE id = :id AND lease_owner = :owner AND status = 'IN_PROGRESS'")
+                .bind("id", id).bind("owner", owner).execute());
+    }
+
+    /** At the start of the only process of an embedded database every old lease is dead: free them all now. */
+    int releaseAllLeases() {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL "
+                + "WHERE status = 'IN_PROGRESS'").execute());
+    }
+
+    boolean updateProgress(String id, String owner, int progress) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET progress = :p, updated_at = :now WHERE id = :id "
+                        + "AND lease_owner = :owner AND progress < :p")
+                .bind("p", progress).bind("now", System.currentTimeMillis()).bind("id", id).bind("owner", owner)
+                .execute()) == 1;
+    }
+
+    boolean saveCheckpoint(String id, String owner, String state) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET checkpoint = :state, updated_at = :now WHERE id = :id "
+                        + "AND lease_owner = :owner")
+                .bind("state", state).bind("now", System.currentTimeMillis()).bind("id", id).bind("owner", owner)
+                .execute()) == 1;
+    }
+
+    boolean saveNotes(String id, String owner, String backend, Map<String, String> notes) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET notes_json = :notes, backend = COALESCE(:backend, backend), "
+                        + "updated_at = :now WHERE id = :id AND lease_owner = :owner")
+                .bind("notes", write(notes)).bind("backend", backend).bind("now", System.currentTimeMillis())
+                .bind("id", id).bind("owner", owner).execute()) == 1;
+    }
+
+    /** Final state for a job this owner holds; false when the job is gone or the lease was lost. */
+    boolean finish(String id, String owner, JobStatus status, String errorCode, String errorMessage,
+                   Map<String, String> notes, long now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET status = :status, progress = CASE WHEN :status = 'COMPLETED' "
+                        + "THEN 100 ELSE progress END, error_code = :code, error_message = :message, notes_json = :notes, "
+                        + "completed_at = :now, updated_at = :now, lease_owner = NULL, lease_expires_at = NULL "
+                        + "WHERE id = :id AND lease_owner = :owner AND status = 'IN_PROGRESS'")
+                .bind("status", status.name()).bind("code", errorCode).bind("message", errorMessage)
+                .bind("notes", write(notes)).bind("now", now).bind("id", id).bind("owner", owner).execute()) == 1;
+    }
+
+    /** Fails a job that no worker holds (e.g. its model is gone from the catalog). */
+    boolean failUnclaimed(String id, String code, String message, long now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET status = 'FAILED', error_code = :code, "
+                        + "error_message = :message, completed_at = :now, updated_at = :now WHERE id = :id AND "
+                        + "(status = 'QUEUED' OR (status = 'IN_PROGRESS' AND lease_owner IS NULL))")
+                .bind("code", code).bind("message", message).bind("now", now).bind("id", id).execute()) == 1;
+    }
+
+    /** Cancels a queued job at once; for a running one asks its worker to stop. False when already final. */
+    boolean requestCancel(String id, long now) {
+        return jdbi.inTransaction(h -> {
+            int queued = h.createUpdate("UPDATE jobs SET status = 'CANCELLED', completed_at = :now, updated_at = :now "
+                    + "WHERE id = :id AND status = 'QUEUED'").bind("id", id).bind("now", now).execute();
+            if (queued == 1) return true;
+            return h.createUpdate("UPDATE jobs SET cancel_requested = TRUE, updated_at = :now WHERE id = :id "
+                    + "AND status = 'IN_PROGRESS'").bind("id", id).bind("now", now).execute() == 1;
+        });
+    }
+
+    /** Empty when the job no longer exists (deleted), else whether cancellation was requested. */
+    Optional<Boolean> cancelRequested(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT cancel_requested FROM jobs WHERE id = :id")
+                .bind("id", id).mapTo(Boolean.class).findOne());
+    }
+
+    private Row row(ResultSet rs, StatementContext ctx) throws SQLException {
+        Job job = new Job(
+                rs.getString("id"), rs.getString("owner_key_id"), rs.getString("surface"), rs.getString("model"),
+                JobStatus.valueOf(rs.getString("status")), rs.getInt("progress"), rs.getString("prompt"),
+                (Integer) rs.getObject("duration_seconds", Integer.class), rs.getString("video_size"),
+                rs.getString("error_code"), rs.getString("error_message"),
+                instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "completed_at"),
+                instant(rs, "expires_at"), rs.getString("backend"), read(rs.getString("notes_json")),
+                rs.getInt("number_of_videos"), rs.getString("remixed_from"), rs.getString("extended_from"),
+                read(rs.getString("attributes_json")));
+        Long lease = rs.getObject("lease_expires_at", Long.class);
+        return new Row(job, rs.getString("request_json"), rs.getString("request_hash"), rs.getString("checkpoint"),
+                rs.getString("idempotency_key"), rs.getInt("attempts"), rs.getBoolean("cancel_requested"),
+                rs.getString("lease_owner"), lease);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Long v = rs.getObject(column, Long.class);
+        return v == null ? null : Instant.ofEpochMilli(v);
+    }
+
+    String write(Map<String, String> map) {
+        try {
+            return json.writeValueAsString(new TreeMap<>(map));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Map<String, String> read(String text) {
+        if (text == null || text.isEmpty()) return Map.of();
+        try {
+            return json.readValue(text, STRING_MAP);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt JSON map in the job table: " + text, e);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.framegate.server.storage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Where a job's files live: its input images and its results. Files are named per job ({@code input-0},
+ * {@code 0/video.mp4}). Local disk by default; another store (S3) implements the same few calls.
+ */
+public interface ResultStore {
+    /** Stores {@code bytes} durably under the job; returns once the bytes survive a crash. */
+    void put(String jobId, String name, byte[] bytes) throws IOException;
+
+    /** Stores the file (moving it when possible) durably under the job. */
+    void put(String jobId, String name, Path file) throws IOException;
+
+    Optional<StoredObject> open(String jobId, String name) throws IOException;
+
+    /** Removes every file of the job; a job without files is fine. */
+    void deleteAll(String jobId) throws IOException;
+}

@@ -1,0 +1,80 @@
+package io.framegate.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.server.jobs.WorkerSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServerCoreTest {
+    @TempDir
+    Path dir;
+
+    static ServerOptions options(Path dir, PrintStream log) {
+        return ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(log)
+                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void firstStartCreatesOneDefaultKeyServesHealthAndLogsJsonLines() throws Exception {
+        ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+        PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
+        String secret;
+        try (FramegateServer server = FramegateServer.builder(options(dir, log)).surfaces(List.of())
+                .backend("local", new TinyVideoBackend("local", true, 0)).build().start()) {
+            secret = server.createdDefaultKey().orElseThrow();
+            assertThat(secret).startsWith("fg-");
+            assertThat(server.keys().find(secret)).isPresent();
+            assertThat(server.keys().list()).extracting(k -> k.name()).containsExactly("default");
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/healthz?key=secret123")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            JsonNode body = new ObjectMapper().readTree(health.body());
+            assertThat(body.path("status").asText()).isEqualTo("ok");
+            assertThat(body.path("database").asText()).isEqualTo("ok");
+        }
+        String[] lines = logBytes.toString(StandardCharsets.UTF_8).trim().split("\n");
+        assertThat(lines).hasSize(1);
+        JsonNode line = new ObjectMapper().readTree(lines[0]);
+        assertThat(line.path("method").asText()).isEqualTo("GET");
+        assertThat(line.path("path").asText()).isEqualTo("/healthz");
+        assertThat(line.path("status").asInt()).isEqualTo(200);
+        assertThat(line.path("query").asText()).isEqualTo("key=REDACTED");
+        assertThat(line.has("ms")).isTrue();
+
+        try (FramegateServer again = FramegateServer.builder(options(dir, null)).surfaces(List.of())
+                .backend("local", new TinyVideoBackend("local", true, 0)).build().start()) {
+            assertThat(again.createdDefaultKey()).isEmpty();
+            assertThat(again.keys().find(secret)).isPresent();
+        }
+    }
+
+    @Test
+    void routesNamingAnUnknownBackendOrModelAreRejectedAtStart() throws Exception {
+        Files.writeString(dir.resolve("framegate.yaml"), "routes:\n  sora-2: gemini-main\n");
+        assertThatThrownBy(() -> FramegateServer.builder(options(dir, null)).surfaces(List.of())
+                .backend("local", new TinyVideoBackend("local", true, 0)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("routes.sora-2")
+                .hasMessageContaining("gemini-main");
+        Files.writeString(dir.resolve("framegate.yaml"), "routes:\n  no-such-model: local\n");
+        assertThatThrownBy(() -> FramegateServer.builder(options(dir, null)).surfaces(List.of())
+                .backend("local", new TinyVideoBackend("local", true, 0)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no-such-model");
+    }
+}

@@ -1,0 +1,147 @@
+package io.framegate.server.jobs;
+
+import io.framegate.domain.GenerationRequest;
+import io.framegate.domain.ImageRole;
+import io.framegate.domain.JobStatus;
+import io.framegate.domain.ValidationException;
+import io.framegate.server.TestImages;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JobServiceTest {
+    @TempDir
+    Path dir;
+    Core core;
+
+    @BeforeEach
+    void open() {
+        core = new Core(dir);
+    }
+
+    @AfterEach
+    void close() {
+        core.close();
+    }
+
+    static GenerationRequest localRequest(String prompt) {
+        return GenerationRequest.builder().model("framegate-local").prompt(prompt).size("64x48").numFrames(6).fps(12)
+                .image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.RED), "image/png", "first.png").build();
+    }
+
+    @Test
+    void submitStoresRowAndImagesBeforeReturning() throws Exception {
+        GenerationRequest req = localRequest("a red ball");
+        Job job = core.jobs.submit("key_a", "openai", req, null);
+        assertThat(job.id()).matches("video_[0-9a-f]{32}");
+        assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(job.size()).isEqualTo("64x48");
+        assertThat(job.seconds()).isEqualTo(1);
+        assertThat(core.store.find(job.id())).isPresent();
+        assertThat(core.results.open(job.id(), "input-0").orElseThrow().readAllBytes()).isEqualTo(req.images().get(0).bytes());
+        GenerationRequest back = core.jobs.request("key_a", job.id()).orElseThrow();
+        assertThat(back.images()).hasSize(1);
+        assertThat(back.images().get(0).role()).isEqualTo(ImageRole.FIRST_FRAME);
+        assertThat(back.images().get(0).bytes()).isEqualTo(req.images().get(0).bytes());
+        assertThat(back.prompt()).isEqualTo("a red ball");
+        assertThat(back.numFrames()).isEqualTo(6);
+    }
+
+    @Test
+    void invalidRequestIsRejectedAndNothingIsStored() throws Exception {
+        GenerationRequest bad = GenerationRequest.builder().model("sora-2").prompt("x").seconds(6).build();
+        assertThatThrownBy(() -> core.jobs.submit("key_a", "openai", bad, null))
+                .isInstanceOf(ValidationException.class)
+                .satisfies(e -> assertThat(((ValidationException) e).first().param()).isEqualTo("seconds"));
+        assertThat(core.jobs.list("key_a", null, 10, ListOrder.DESC).data()).isEmpty();
+        try (var files = Files.list(core.results.root())) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void sameIdempotencyKeyReturnsSameJobAndDifferentRequestIsRejected() {
+        Job first = core.jobs.submit("key_a", "openai", localRequest("p"), "idem-1");
+        Job again = core.jobs.submit("key_a", "openai", localRequest("p"), "idem-1");
+        assertThat(again.id()).isEqualTo(first.id());
+        assertThatThrownBy(() -> core.jobs.submit("key_a", "openai", localRequest("other"), "idem-1"))
+                .isInstanceOf(IdempotencyMismatchException.class).hasMessageContaining(first.id());
+        Job otherOwner = core.jobs.submit("key_b", "openai", localRequest("p"), "idem-1");
+        assertThat(otherOwner.id()).isNotEqualTo(first.id());
+        assertThat(core.jobs.list("key_a", null, 10, ListOrder.DESC).data()).hasSize(1);
+    }
+
+    @Test
+    void anotherKeySeesNothing() {
+        Job job = core.jobs.submit("key_a", "openai", localRequest("p"), null);
+        assertThat(core.jobs.get("key_b", job.id())).isEmpty();
+        assertThat(core.jobs.delete("key_b", job.id())).isFalse();
+        assertThat(core.jobs.cancel("key_b", job.id())).isEmpty();
+        assertThat(core.jobs.list("key_b", null, 10, ListOrder.DESC).data()).isEmpty();
+        assertThat(core.jobs.get("key_a", job.id())).isPresent();
+    }
+
+    @Test
+    void listPagesWithCursorInBothOrders() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) ids.add(core.jobs.submit("key_a", "openai", localRequest("p" + i), null).id());
+        core.jobs.submit("key_b", "openai", localRequest("not mine"), null);
+
+        JobPage p1 = core.jobs.list("key_a", null, 2, ListOrder.ASC);
+        JobPage p2 = core.jobs.list("key_a", p1.data().get(1).id(), 2, ListOrder.ASC);
+        JobPage p3 = core.jobs.list("key_a", p2.data().get(1).id(), 2, ListOrder.ASC);
+        List<String> asc = new ArrayList<>();
+        for (JobPage p : List.of(p1, p2, p3)) p.data().forEach(j -> asc.add(j.id()));
+        assertThat(p1.hasMore()).isTrue();
+        assertThat(p2.hasMore()).isTrue();
+        assertThat(p3.hasMore()).isFalse();
+        assertThat(asc).containsExactlyElementsOf(ids);
+
+        JobPage d1 = core.jobs.list("key_a", null, 3, ListOrder.DESC);
+        assertThat(d1.data()).extracting(Job::id).containsExactly(ids.get(4), ids.get(3), ids.get(2));
+        JobPage d2 = core.jobs.list("key_a", ids.get(2), 3, ListOrder.DESC);
+        assertThat(d2.data()).extracting(Job::id).containsExactly(ids.get(1), ids.get(0));
+        assertThat(d2.hasMore()).isFalse();
+
+        assertThatThrownBy(() -> core.jobs.list("key_b", ids.get(0), 3, ListOrder.DESC))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("after=");
+        assertThatThrownBy(() -> core.jobs.list("key_a", null, 101, ListOrder.DESC))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("limit=101");
+    }
+
+    @Test
+    void deleteRemovesRowAndFiles() {
+        Job job = core.jobs.submit("key_a", "openai", localRequest("p"), null);
+        assertThat(core.jobs.delete("key_a", job.id())).isTrue();
+        assertThat(core.jobs.get("key_a", job.id())).isEmpty();
+        assertThat(core.results.root().resolve(job.id())).doesNotExist();
+        assertThat(core.jobs.delete("key_a", job.id())).isFalse();
+    }
+
+    @Test
+    void cancellingAQueuedJobIsImmediate() {
+        Job job = core.jobs.submit("key_a", "openai", localRequest("p"), null);
+        Job cancelled = core.jobs.cancel("key_a", job.id()).orElseThrow();
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelled.completedAt()).isNotNull();
+        assertThat(core.store.findRunnable(System.currentTimeMillis(), 10)).isEmpty();
+    }
+
+    @Test
+    void contentOfAnUnfinishedJobIsAStateError() {
+        Job job = core.jobs.submit("key_a", "openai", localRequest("p"), null);
+        assertThatThrownBy(() -> core.jobs.openContent("key_a", job.id(), ContentVariant.VIDEO, 0))
+                .isInstanceOf(JobStateException.class).hasMessageContaining("queued");
+        assertThat(core.jobs.openContent("key_b", job.id(), ContentVariant.VIDEO, 0)).isEmpty();
+    }
+}
