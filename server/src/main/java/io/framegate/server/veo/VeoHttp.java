@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The request handling both Veo surfaces share: authentication, body parsing, submission, operation lookup and
@@ -41,6 +42,9 @@ import java.util.function.Function;
  */
 final class VeoHttp {
     private static final Logger LOG = LoggerFactory.getLogger(VeoHttp.class);
+    /** Jackson's "(start marker at [Source: ...; line: 1, column: 15])", which says nothing to an HTTP client. */
+    private static final Pattern JACKSON_SOURCE = Pattern.compile(
+            " \\(start marker at \\[Source: .*?line: (\\d+), column: (\\d+)\\]\\)");
     static final String ATTR_STORAGE_URI = "veo.storage_uri";
     static final String ATTR_WEBHOOK_URIS = "veo.webhook_uris";
     static final String ATTR_PUBSUB_TOPIC = "veo.pubsub_topic";
@@ -202,7 +206,7 @@ final class VeoHttp {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw GoogleApiException.invalidArgument("Invalid JSON payload received" + where + ": "
-                    + e.getOriginalMessage());
+                    + JACKSON_SOURCE.matcher(e.getOriginalMessage()).replaceAll(" (opened at line $1, column $2)"));
         } catch (IOException e) {
             throw GoogleApiException.invalidArgument("Invalid JSON payload received: " + e.getMessage());
         }
