@@ -227,6 +227,38 @@ class VeoHttpTest {
     }
 
     @Test
+    void anOversizedBodyIsA413InGoogleShape() throws Exception {
+        String huge = "{\"instances\": [{\"prompt\": \"" + "a".repeat((int) VeoTestServer.MAX_BODY_BYTES + 1024) + "\"}]}";
+        Reply r = send("POST", "/v1beta/models/framegate-local:predictLongRunning", huge, "x-goog-api-key", srv.keyA);
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(r.json().at("/error/status").asText()).isEqualTo("RESOURCE_EXHAUSTED");
+    }
+
+    @Test
+    void whatFramegateDoesNotDoIsRecordedAsAWarning() throws Exception {
+        String model = "/v1/publishers/google/models/framegate-local";
+        Reply created = send("POST", model + ":predictLongRunning", """
+                {"instances": [{"image": {"bytesBase64Encoded": "%s"}}],
+                 "parameters": {"resolution": "144p", "durationSeconds": 1, "storageUri": "gs://b/out",
+                                "pubsubTopic": "projects/p/topics/veo"},
+                 "labels": {"team": "film"}}
+                """.formatted(START), "x-goog-api-key", srv.keyA);
+        assertThat(created.status()).as("%s", created.json()).isEqualTo(200);
+        String fetch = "{\"operationName\": \"" + created.json().get("name").asText() + "\"}";
+        JsonNode op;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        do {
+            Thread.sleep(100);
+            op = send("POST", model + ":fetchPredictOperation", fetch, "x-goog-api-key", srv.keyA).json();
+            if (System.nanoTime() > deadline) fail("not done: " + op);
+        } while (!op.get("done").asBoolean());
+        assertThat(op.at("/response/videos/0/gcsUri").asText()).matches("gs://b/out/[a-z0-9]+/sample_0\\.mp4");
+        assertThat(op.at("/metadata/framegate/warnings").toString())
+                .contains("pubsubTopic was recorded but Framegate publishes no Pub/Sub messages")
+                .contains("Framegate writes nothing to Cloud Storage");
+    }
+
+    @Test
     void unknownPathsAre404InGoogleShape() throws Exception {
         assertGoogleError(send("POST", "/v1beta/models/framegate-local:generateContent", "{}", "x-goog-api-key", srv.keyA),
                 404, "NOT_FOUND");

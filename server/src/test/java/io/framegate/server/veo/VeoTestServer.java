@@ -26,10 +26,13 @@ final class VeoTestServer implements AutoCloseable {
     final TinyVideoBackend backend = new TinyVideoBackend("local", true, 0);
     final String keyA;
     final String keyB;
+    /** Largest request body this test server accepts. */
+    static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
 
     VeoTestServer() throws IOException {
         dir = Files.createTempDirectory("framegate-veo-");
         ServerOptions options = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+                .withMaxUploadBytes(MAX_BODY_BYTES)
                 .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100),
                         Duration.ofSeconds(5)));
         server = FramegateServer.builder(options)
