@@ -138,6 +138,7 @@ public final class FramegateServer implements AutoCloseable {
             JobStore store = new JobStore(db.jdbi(), json);
             RequestValidator validator = new RequestValidator(b.catalog);
             this.jobs = new JobService(store, results, validator, json, b.clock);
+            jobs.routeWith(router);
             WorkerSettings ws = options.workers().withSlots(config.localWorkers(), config.cloudWorkers());
             this.workers = new WorkerPool(store, jobs, results, validator, router, b.finisher,
                     options.dataDir().resolve("work"), ws, b.clock);

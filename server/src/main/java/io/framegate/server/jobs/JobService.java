@@ -2,6 +2,8 @@ package io.framegate.server.jobs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.domain.BackendRouter;
+import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.InputImage;
 import io.framegate.domain.JobStatus;
@@ -42,6 +44,7 @@ public final class JobService {
     private final ObjectMapper json;
     private final Clock clock;
     private volatile Runnable onSubmit = () -> { };
+    private volatile BackendRouter router;
 
     public JobService(JobStore store, ResultStore results, RequestValidator validator, ObjectMapper json, Clock clock) {
         this.store = store;
@@ -54,6 +57,14 @@ public final class JobService {
     /** Called after each new job is stored (the worker pool wakes up instead of waiting for its next poll). */
     public void onSubmit(Runnable listener) {
         this.onSubmit = listener;
+    }
+
+    /**
+     * Records on each new job which backend is routed to serve it ({@code backend}, {@code local_render} notes),
+     * so clients see from the first response whether the video is rendered locally.
+     */
+    public void routeWith(BackendRouter backendRouter) {
+        this.router = backendRouter;
     }
 
     public RequestValidator validator() {
@@ -92,8 +103,15 @@ public final class JobService {
         Instant now = clock.instant();
         int seconds = plan.seconds() + (source != null && source.seconds() != null ? source.seconds() : 0);
         String model = s.request().model() != null ? s.request().model() : plan.model().id();
+        Map<String, String> notes = new LinkedHashMap<>();
+        BackendRouter r = router;
+        if (r != null) {
+            GenerationBackend backend = r.backendFor(plan.model());
+            notes.put(JobNotes.BACKEND, backend.id());
+            notes.put(JobNotes.LOCAL_RENDER, String.valueOf(backend.isLocal()));
+        }
         Job job = new Job(id, s.ownerKeyId(), s.surface(), model, JobStatus.QUEUED, 0, s.request().prompt(), seconds,
-                plan.size().toString(), null, null, now, null, null, null, null, Map.of(), plan.numberOfVideos(),
+                plan.size().toString(), null, null, now, null, null, null, null, notes, plan.numberOfVideos(),
                 s.remixedFrom(), s.extendedFrom(), s.attributes());
         try {
             for (int i = 0; i < s.request().images().size(); i++) {

@@ -1,0 +1,152 @@
+package io.framegate.server.openai;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framegate.domain.ImageRole;
+import io.framegate.domain.ModelCatalog;
+import io.framegate.domain.ModelSpec;
+import io.framegate.domain.Rule;
+import io.framegate.server.jobs.Job;
+import io.framegate.server.jobs.JobNotes;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The OpenAI {@code Video} object (every field of {@code VideoResource}, nulls included) and the model list. */
+final class VideoJson {
+    private final ObjectMapper json;
+
+    VideoJson(ObjectMapper json) {
+        this.json = json;
+    }
+
+    ObjectNode video(Job job) {
+        ObjectNode n = json.createObjectNode();
+        n.put("id", job.id());
+        n.put("object", "video");
+        n.put("model", job.model());
+        n.put("status", switch (job.status()) {
+            case QUEUED -> "queued";
+            case IN_PROGRESS -> "in_progress";
+            case COMPLETED -> "completed";
+            case FAILED, CANCELLED -> "failed";
+        });
+        n.put("progress", job.progress());
+        n.put("created_at", seconds(job.createdAt()));
+        putSeconds(n, "completed_at", job.status().isFinal() ? job.completedAt() : null);
+        putSeconds(n, "expires_at", job.expiresAt());
+        n.put("prompt", job.prompt());
+        n.put("size", job.size());
+        n.put("seconds", job.seconds() == null ? null : String.valueOf(job.seconds()));
+        n.put("remixed_from_video_id", job.remixedFrom());
+        switch (job.status()) {
+            case FAILED -> {
+                ObjectNode e = n.putObject("error");
+                e.put("code", job.errorCode() != null ? job.errorCode() : "internal_error");
+                e.put("message", job.errorMessage() != null ? job.errorMessage() : "the video could not be generated");
+            }
+            case CANCELLED -> {
+                ObjectNode e = n.putObject("error");
+                e.put("code", "cancelled");
+                e.put("message", "the video was cancelled before it was finished");
+            }
+            default -> n.putNull("error");
+        }
+        ObjectNode fg = n.putObject("framegate");
+        Map<String, String> notes = new TreeMap<>(job.notes());
+        fg.put("backend", notes.remove(JobNotes.BACKEND));
+        String local = notes.remove(JobNotes.LOCAL_RENDER);
+        if (local == null) fg.putNull("local_render");
+        else fg.put("local_render", Boolean.parseBoolean(local));
+        String cost = notes.remove(JobNotes.COST_USD);
+        if (cost == null) fg.putNull("cost_usd");
+        else fg.put("cost_usd", Double.parseDouble(cost));
+        fg.put("status", job.status().name().toLowerCase());
+        fg.put("extended_from_video_id", job.extendedFrom());
+        fg.put("number_of_videos", job.numberOfVideos());
+        putSeconds(fg, "started_at", job.startedAt());
+        ObjectNode rest = fg.putObject("notes");
+        notes.forEach(rest::put);
+        return n;
+    }
+
+    private static long seconds(Instant t) {
+        return t.getEpochSecond();
+    }
+
+    private static void putSeconds(ObjectNode n, String field, Instant t) {
+        if (t == null) n.putNull(field);
+        else n.put(field, t.getEpochSecond());
+    }
+
+    /** Every catalog model with its rules, prices and lifecycle, as the validator applies them. */
+    ObjectNode models(ModelCatalog catalog) {
+        ObjectNode root = json.createObjectNode();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        for (ModelSpec m : catalog.models()) {
+            ObjectNode n = data.addObject();
+            n.put("id", m.id());
+            n.put("object", "video.model");
+            aliases(n.putArray("aliases"), m.aliases());
+            n.put("provider", m.provider());
+            n.put("kind", m.kind());
+            n.put("description", m.description());
+            ObjectNode secs = n.putObject("seconds");
+            if (m.secondsRange() != null) {
+                secs.put("min", m.secondsRange().min());
+                secs.put("max", m.secondsRange().max());
+            } else {
+                ArrayNode allowed = secs.putArray("allowed");
+                m.seconds().forEach(s -> allowed.add(String.valueOf(s)));
+            }
+            secs.put("default", String.valueOf(m.defaultSeconds()));
+            ObjectNode sizes = n.putObject("sizes");
+            if (m.sizeRange() != null) {
+                sizes.put("min_side", m.sizeRange().min());
+                sizes.put("max_side", m.sizeRange().max());
+                sizes.put("even_sides_only", true);
+            } else {
+                aliases(sizes.putArray("allowed"), m.sizes());
+            }
+            sizes.put("default", m.defaultSize());
+            ObjectNode roles = n.putObject("image_roles");
+            for (Map.Entry<ImageRole, Integer> r : m.roles().entrySet()) {
+                ObjectNode role = roles.putObject(r.getKey().wireName());
+                role.put("max", r.getValue());
+                role.put("openai_field", OpenAiSurface.fieldForRole(r.getKey(), m));
+            }
+            n.put("min_images", m.minImages());
+            n.put("max_videos", m.maxVideos());
+            n.put("prompt_required", m.promptRequired());
+            n.put("seed", m.seed());
+            n.put("negative_prompt", m.negativePrompt());
+            n.put("audio", m.audio());
+            ArrayNode rules = n.putArray("rules");
+            for (Rule r : m.rules()) {
+                ObjectNode rn = rules.addObject();
+                rn.set("when", json.valueToTree(r.when()));
+                if (!r.then().isEmpty()) rn.set("then", json.valueToTree(r.then()));
+                if (!r.requireRoles().isEmpty()) rn.set("require_roles", json.valueToTree(r.requireRoles()));
+                if (!r.forbidRoles().isEmpty()) rn.set("forbid_roles", json.valueToTree(r.forbidRoles()));
+                rn.put("because", r.because());
+            }
+            ObjectNode price = n.putObject("price_per_second_usd");
+            new TreeMap<>(m.pricePerSecond()).forEach(price::put);
+            n.put("price_note", m.priceNote());
+            ObjectNode life = n.putObject("lifecycle");
+            life.put("status", m.lifecycle().status());
+            life.put("shutdown_date", m.lifecycle().shutdown() == null ? null : m.lifecycle().shutdown().toString());
+            life.put("replacement", m.lifecycle().replacement());
+            life.put("note", m.lifecycle().note());
+        }
+        return root;
+    }
+
+    private static void aliases(ArrayNode arr, List<String> values) {
+        values.forEach(arr::add);
+    }
+}
