@@ -145,23 +145,36 @@ class VeoSdkTest {
     @Test
     void vertexWithAccessTokenReturnsVideoBytes() throws Exception {
         Client client = vertex(srv.keyA);
-        GenerateVideosOperation op = client.models.generateVideos("veo-3.1-generate-001",
+        GenerateVideosOperation op = client.models.generateVideos("framegate-local",
                 GenerateVideosSource.builder().prompt("two takes").image(png(START)).build(),
-                GenerateVideosConfig.builder().lastFrame(png(END)).durationSeconds(4).numberOfVideos(2).seed(42)
-                        .fps(24).resolution("720p").generateAudio(false).resizeMode("PAD")
-                        .compressionQuality("OPTIMIZED").build());
+                GenerateVideosConfig.builder().lastFrame(png(END)).durationSeconds(2).numberOfVideos(2).seed(42)
+                        .fps(12).aspectRatio("16:9").resolution("144p").generateAudio(false).resizeMode("PAD")
+                        .compressionQuality("OPTIMIZED").enhancePrompt(false).labels(Map.of("team", "film")).build());
         assertThat(op.name().orElseThrow()).matches(
-                "projects/my-project/locations/us-central1/publishers/google/models/veo-3\\.1-generate-001/operations/[a-z0-9]+");
+                "projects/my-project/locations/us-central1/publishers/google/models/framegate-local/operations/[a-z0-9]+");
         op = await(client, op);
         List<GeneratedVideo> videos = videos(op);
         assertThat(videos).hasSize(2);
         for (GeneratedVideo v : videos) {
             assertThat(v.video().orElseThrow().mimeType()).contains("video/mp4");
             VideoTools.VideoInfo info = VeoTestServer.probe(v.video().orElseThrow().videoBytes().orElseThrow());
-            assertThat(info.width()).isEqualTo(1280);
-            assertThat(info.height()).isEqualTo(720);
-            assertThat(info.frames()).isEqualTo(4 * 24);
+            assertThat(info.width()).isEqualTo(256);
+            assertThat(info.height()).isEqualTo(144);
+            assertThat(info.frames()).isEqualTo(2 * 12);
         }
+    }
+
+    @Test
+    void vertexVeoModelWithOAuthToken() throws Exception {
+        Client client = vertex(srv.keyA);
+        GenerateVideosOperation op = await(client, client.models.generateVideos("veo-3.1-fast-generate-001",
+                GenerateVideosSource.builder().prompt("p").image(png(START)).build(),
+                GenerateVideosConfig.builder().lastFrame(png(END)).durationSeconds(4).aspectRatio("9:16").seed(7)
+                        .build()));
+        VideoTools.VideoInfo info = VeoTestServer.probe(videos(op).get(0).video().orElseThrow().videoBytes().orElseThrow());
+        assertThat(info.width()).isEqualTo(720);
+        assertThat(info.height()).isEqualTo(1280);
+        assertThat(info.frames()).isEqualTo(4 * 24);
     }
 
     @Test
