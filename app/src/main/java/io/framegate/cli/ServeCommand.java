@@ -1,6 +1,6 @@
 package io.framegate.cli;
 
-import io.framegate.domain.GenerationBackend;
+import io.framegate.engine.LocalEngine;
 import io.framegate.server.FramegateServer;
 import io.framegate.server.ServerOptions;
 import io.framegate.server.media.MediaFinisher;
@@ -8,7 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -31,7 +30,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerOptions options = ServerOptions.defaults(data).withPort(port).withHost(host).withConfigFile(config);
         FramegateServer.Builder builder = FramegateServer.builder(options).finisher(new MediaFinisher());
-        for (GenerationBackend b : ServiceLoader.load(GenerationBackend.class)) builder.backend(b.id(), b);
+        builder.backend("local", new LocalEngine());
         FramegateServer server;
         try {
             server = builder.build();

@@ -8,6 +8,7 @@ import io.framegate.domain.BackendRouter;
 import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.ModelCatalog;
 import io.framegate.domain.RequestValidator;
+import io.framegate.engine.LocalEngine;
 import io.framegate.server.auth.Authenticator;
 import io.framegate.server.auth.KeyStore;
 import io.framegate.server.config.ConfigBackendRouter;
@@ -84,7 +85,7 @@ public final class FramegateServer implements AutoCloseable {
             this.options = Objects.requireNonNull(options);
         }
 
-        /** A backend the routes can name, e.g. {@code local}. */
+        /** A backend the routes can name; {@code local} is the offline {@link LocalEngine} unless set here. */
         public Builder backend(String name, GenerationBackend backend) {
             backends.put(name, backend);
             return this;
@@ -127,8 +128,10 @@ public final class FramegateServer implements AutoCloseable {
         this.options = b.options;
         Files.createDirectories(options.dataDir());
         this.config = ServerConfig.load(options.effectiveConfigFile());
+        Map<String, GenerationBackend> backends = new LinkedHashMap<>(b.backends);
+        backends.computeIfAbsent(ServerConfig.LOCAL_BACKEND, k -> new LocalEngine());
         BackendRouter router = b.routerFactory != null ? b.routerFactory.apply(config)
-                : new ConfigBackendRouter(config.routes(), b.backends, b.catalog);
+                : new ConfigBackendRouter(config.routes(), backends, b.catalog);
         ObjectMapper json = newJsonMapper();
         this.db = config.databaseUrl() == null ? Database.embedded(options.dataDir())
                 : Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());

@@ -79,8 +79,7 @@ final class JobRunContext implements GenerationContext {
 
     private synchronized void onProgress(String stage, long done, long total) {
         if (total <= 0) return;
-        // 100 is written only when the job is completed and its files are stored
-        int pct = (int) Math.max(0, Math.min(99, Math.floor(99.0 * done / total)));
+        int pct = percent(stage, done, total);
         if (pct <= progressShown) return;
         progressShown = pct;
         long now = clock.millis();
@@ -89,6 +88,23 @@ final class JobRunContext implements GenerationContext {
             progressWritten = pct;
             progressWrittenAt = now;
         }
+    }
+
+    /**
+     * Overall percentage from one stage's progress. The offline engine's stages get their share of the work
+     * (decode 0-2, motion 2-5, frames 5-95, previews 95-99); any other stage spans 0-99. 100 is written only when
+     * the job is completed and its files are stored.
+     */
+    static int percent(String stage, long done, long total) {
+        double f = Math.max(0, Math.min(1, (double) done / total));
+        double pct = switch (stage == null ? "" : stage) {
+            case "decode" -> 2 * f;
+            case "motion" -> 2 + 3 * f;
+            case "frames" -> 5 + 90 * f;
+            case "previews" -> 95 + 4 * f;
+            default -> 99 * f;
+        };
+        return (int) Math.min(99, Math.floor(pct));
     }
 
     /** Writes the last progress that throttling held back. */

@@ -146,7 +146,7 @@ final class ImageInputs {
         }
         byte[] bytes;
         try {
-            bytes = Base64.getMimeDecoder().decode(url.substring(comma + 1));
+            bytes = Base64.getDecoder().decode(url.substring(comma + 1).replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
             throw OpenAiError.invalid(param, "invalid_base64", param + " has invalid base64 data: " + e.getMessage());
         }

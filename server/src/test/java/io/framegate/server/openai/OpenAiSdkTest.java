@@ -121,24 +121,6 @@ class OpenAiSdkTest {
         assertThat(a.videos().retrieve(remix.id()).status().asString()).isEqualTo("completed");
     }
 
-    @Test
-    void sora2NameIsServedByTheLocalEngineAndSaysSo() throws Exception {
-        Video created = a.videos().create(VideoCreateParams.builder().model("sora-2").prompt("a calm lake")
-                .size(VideoSize._1280X720).seconds(VideoSeconds._4)
-                .inputReference(TestImages.png(1280, 720, Color.BLUE)).build());
-        Video done = OpenAiTestServer.awaitFinal(a, created.id());
-        assertThat(done.status().asString()).isEqualTo("completed");
-        assertThat(done.seconds()).hasToString("4");
-        assertThat(done.model()).hasToString("sora-2");
-        assertThat(done._additionalProperties().get("framegate").toString()).contains("local_render=true")
-                .contains("cost_usd=0.0");
-        Path file = dir.resolve("sora.mp4");
-        Files.write(file, download(done.id(), VideoDownloadContentParams.Variant.VIDEO));
-        VideoTools.VideoInfo info = VideoTools.probe(file);
-        assertThat(info.width()).isEqualTo(1280);
-        assertThat(info.frames()).isEqualTo(96);
-    }
-
     private void assertBadParam(Consumer<VideoCreateParams.Builder> edit, String param, String messagePart) {
         VideoCreateParams.Builder b = local().inputReference(png());
         edit.accept(b);

@@ -1,0 +1,261 @@
+package io.framegate.server.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.models.videos.Video;
+import com.openai.models.videos.VideoCreateParams;
+import com.openai.models.videos.VideoSeconds;
+import com.openai.models.videos.VideoSize;
+import io.framegate.server.TestImages;
+import io.framegate.server.TinyVideoBackend;
+import io.framegate.server.media.VideoTools;
+import io.javalin.Javalin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The OpenAI surface over raw HTTP: what an SDK cannot send (bad bodies, ranges, extension fields, restarts). */
+class OpenAiHttpTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path dir;
+
+    static String dataUrl(byte[] png) {
+        return "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
+    }
+
+    static JsonNode json(HttpResponse<byte[]> r) throws Exception {
+        return JSON.readTree(r.body());
+    }
+
+    private static HttpResponse<byte[]> postJson(OpenAiTestServer t, String path, String body) throws Exception {
+        return t.send(t.request(path, t.keyA).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private static HttpResponse<byte[]> postMultipart(OpenAiTestServer t, Multipart m) throws Exception {
+        return t.send(t.request("/v1/videos", t.keyA).header("Content-Type", m.contentType())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(m.build())));
+    }
+
+    private static void assertError(HttpResponse<byte[]> r, int status, String param, String messagePart) throws Exception {
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(status);
+        JsonNode e = json(r).path("error");
+        assertThat(e.path("type").asText()).isEqualTo("invalid_request_error");
+        if (param == null) assertThat(e.path("param").isNull()).isTrue();
+        else assertThat(e.path("param").asText()).isEqualTo(param);
+        assertThat(e.path("message").asText()).contains(messagePart);
+        assertThat(e.has("code")).isTrue();
+    }
+
+    @Test
+    void badBodiesGetCleanErrors() throws Exception {
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 200_000)) {
+            assertError(postJson(t, "/v1/videos", "{\"prompt\": \"x\", "), 400, null, "could not parse the JSON");
+            assertError(postJson(t, "/v1/videos", "[1,2]"), 400, null, "must be an object");
+
+            byte[] garbage = "--xyz\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nunterminated".getBytes();
+            assertError(t.send(t.request("/v1/videos", t.keyA).header("Content-Type", "multipart/form-data; boundary=xyz")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(garbage))), 400, null, "multipart");
+
+            assertError(postMultipart(t, new Multipart().field("model", "framegate-local").field("prompt", "p")
+                    .file("input_reference", "notes.txt", "text/plain", "hello, not an image".getBytes())),
+                    400, "input_reference", "is not a PNG, JPEG or WebP image");
+            assertError(postMultipart(t, new Multipart().field("model", "framegate-local")
+                    .file("input_reference", "fake.png", "image/png", "GIF89a-pretending".getBytes())),
+                    400, "input_reference", "not a PNG, JPEG or WebP");
+
+            byte[] big = new byte[400_000];
+            new java.util.Random(1).nextBytes(big);
+            HttpResponse<byte[]> tooBig = postMultipart(t, new Multipart().field("model", "framegate-local")
+                    .file("input_reference", "big.png", "image/png", big));
+            assertThat(tooBig.statusCode()).isEqualTo(413);
+            assertThat(json(tooBig).path("error").path("message").asText()).contains("200000");
+            HttpResponse<byte[]> tooBigJson = postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"input_reference\":"
+                    + "{\"image_url\":\"" + dataUrl(big) + "\"}}");
+            assertThat(tooBigJson.statusCode()).isEqualTo(413);
+
+            assertError(t.send(t.request("/v1/videos", t.keyA).header("Content-Type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString("prompt=x"))), 415, null, "not supported");
+            assertError(postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"input_reference\":{\"image_url\":\"data:image/png;base64,@@@\"}}"),
+                    400, "input_reference.image_url", "invalid base64");
+            assertError(postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"input_reference\":{\"image_url\":\"ftp://x/y.png\"}}"),
+                    400, "input_reference.image_url", "http(s) URL");
+            assertError(t.send(t.request("/v1/videos?limit=500", t.keyA).GET()), 400, "limit", "0 to 100");
+            assertError(t.send(t.request("/v1/videos?color=red", t.keyA).GET()), 400, "color", "Unknown parameter");
+            // nothing of the above was stored
+            assertThat(t.server.jobs().list(t.server.keys().find(t.keyA).orElseThrow().id(), null, 10,
+                    io.framegate.server.jobs.ListOrder.DESC).data()).isEmpty();
+        }
+    }
+
+    @Test
+    void keyframeExtensionInJsonAndMultipartAndRangeRequests() throws Exception {
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 5_000_000)) {
+            byte[] first = TestImages.png(160, 96, Color.RED);
+            byte[] last = TestImages.jpeg(160, 96, Color.CYAN);
+            HttpResponse<byte[]> created = postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"prompt\":\"morph\","
+                    + "\"size\":\"160x96\",\"seconds\":\"1\",\"frame_images\":[{\"image_url\":\"" + dataUrl(first)
+                    + "\",\"frame_type\":\"first_frame\"},{\"image_url\":\"data:image/jpeg;base64,"
+                    + Base64.getEncoder().encodeToString(last) + "\",\"frame_type\":\"last_frame\"}]}");
+            assertThat(created.statusCode()).as(new String(created.body())).isEqualTo(200);
+            assertThat(created.headers().firstValue("openai-poll-after-ms")).contains("250");
+            String id = json(created).path("id").asText();
+            var stored = t.server.jobs().request(t.server.keys().find(t.keyA).orElseThrow().id(), id).orElseThrow();
+            assertThat(stored.images()).extracting(i -> i.role().wireName()).containsExactly("first_frame", "last_frame");
+            assertThat(stored.images().get(1).mimeType()).isEqualTo("image/jpeg");
+
+            HttpResponse<byte[]> multi = postMultipart(t, new Multipart().field("model", "framegate-local")
+                    .field("size", "160x96").field("seconds", "1")
+                    .file("frame_images[0][file]", "a.png", "image/png", first).field("frame_images[0][frame_type]", "first_frame")
+                    .field("frame_images[1][image_url]", dataUrl(first)).field("frame_images[1][frame_type]", "last_frame"));
+            assertThat(multi.statusCode()).as(new String(multi.body())).isEqualTo(200);
+
+            assertError(postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"frame_images\":[{\"image_url\":\""
+                    + dataUrl(first) + "\",\"frame_type\":\"middle\"}]}"), 400, "frame_images[0].frame_type", "first_frame");
+            assertError(postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"frame_images\":[{\"image_url\":\""
+                    + dataUrl(first) + "\",\"frame_type\":\"last_frame\"}]}"), 400, "frame_images", "a last frame needs a first frame");
+            assertError(postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"frame_images\":[{\"image_url\":\""
+                    + dataUrl(first) + "\",\"frame_type\":\"first_frame\",\"weight\":2}]}"), 400, "frame_images[0].weight", "Unknown parameter");
+            assertError(postJson(t, "/v1/videos", "{\"model\":\"sora-2\",\"prompt\":\"p\",\"input_references\":[{\"image_url\":\""
+                    + dataUrl(first) + "\"},{\"image_url\":\"" + dataUrl(first) + "\"}]}"), 400, "input_reference", "at most 1");
+
+            OpenAIClient a = t.client(t.keyA);
+            Video done = OpenAiTestServer.awaitFinal(a, id);
+            assertThat(done.status().asString()).isEqualTo("completed");
+            HttpResponse<byte[]> full = t.send(t.request("/v1/videos/" + id + "/content", t.keyA).GET());
+            assertThat(full.statusCode()).isEqualTo(200);
+            assertThat(full.headers().firstValue("Accept-Ranges")).contains("bytes");
+            assertThat(full.headers().firstValue("Content-Type").orElse("")).startsWith("video/mp4");
+            byte[] whole = full.body();
+            HttpResponse<byte[]> part = t.send(t.request("/v1/videos/" + id + "/content?variant=video", t.keyA)
+                    .header("Range", "bytes=10-99").GET());
+            assertThat(part.statusCode()).isEqualTo(206);
+            assertThat(part.headers().firstValue("Content-Range")).contains("bytes 10-99/" + whole.length);
+            assertThat(part.body()).isEqualTo(Arrays.copyOfRange(whole, 10, 100));
+            HttpResponse<byte[]> tail = t.send(t.request("/v1/videos/" + id + "/content", t.keyA).header("Range", "bytes=-16").GET());
+            assertThat(tail.statusCode()).isEqualTo(206);
+            assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(whole, whole.length - 16, whole.length));
+            HttpResponse<byte[]> beyond = t.send(t.request("/v1/videos/" + id + "/content", t.keyA)
+                    .header("Range", "bytes=" + whole.length + "-").GET());
+            assertThat(beyond.statusCode()).isEqualTo(416);
+            assertThat(beyond.headers().firstValue("Content-Range")).contains("bytes */" + whole.length);
+            assertError(t.send(t.request("/v1/videos/" + id + "/content?variant=poster", t.keyA).GET()), 400, "variant", "spritesheet");
+        }
+    }
+
+    @Test
+    void imageUrlIsFetchedOverHttp() throws Exception {
+        byte[] png = TestImages.png(160, 96, Color.MAGENTA);
+        Javalin images = Javalin.create(c -> c.showJavalinBanner = false)
+                .get("/ref.png", c -> c.contentType("image/png").result(png)).start("127.0.0.1", 0);
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 5_000_000)) {
+            String url = "http://127.0.0.1:" + images.port() + "/ref.png";
+            HttpResponse<byte[]> r = postMultipart(t, new Multipart().field("model", "framegate-local")
+                    .field("size", "160x96").field("seconds", "1").field("input_reference[image_url]", url));
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+            var req = t.server.jobs().request(t.server.keys().find(t.keyA).orElseThrow().id(), json(r).path("id").asText())
+                    .orElseThrow();
+            assertThat(req.images().get(0).bytes()).isEqualTo(png);
+            assertThat(req.images().get(0).role().wireName()).isEqualTo("reference");
+            assertError(postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"input_reference\":{\"image_url\":\""
+                    + url.replace("ref.png", "missing.png") + "\"}}"), 400, "input_reference.image_url", "HTTP 404");
+        } finally {
+            images.stop();
+        }
+    }
+
+    @Test
+    void privateImageUrlsAreRefusedByDefault() {
+        ImageInputs strict = new ImageInputs(1000, false);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> strict.read(
+                        com.fasterxml.jackson.databind.node.TextNode.valueOf("http://127.0.0.1:1/x.png"), "input_reference", java.util.Set.of()))
+                .isInstanceOf(OpenAiError.class).hasMessageContaining("private or local address");
+    }
+
+    @Test
+    void modelsListComesFromTheCatalog() throws Exception {
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 5_000_000)) {
+            HttpResponse<byte[]> r = t.send(t.request("/v1/videos/models", t.keyA).GET());
+            assertThat(r.statusCode()).isEqualTo(200);
+            JsonNode data = json(r).path("data");
+            assertThat(data.size()).isEqualTo(io.framegate.domain.ModelCatalog.builtIn().models().size());
+            JsonNode sora = null;
+            JsonNode veo = null;
+            for (JsonNode m : data) {
+                if (m.path("id").asText().equals("sora-2")) sora = m;
+                if (m.path("id").asText().equals("veo-3.1-generate-001")) veo = m;
+            }
+            assertThat(sora).isNotNull();
+            assertThat(sora.path("seconds").path("allowed").toString()).isEqualTo("[\"4\",\"8\",\"12\"]");
+            assertThat(sora.path("sizes").path("allowed").toString()).contains("720x1280", "1280x720");
+            assertThat(sora.path("lifecycle").path("shutdown_date").asText()).isEqualTo("2026-09-24");
+            assertThat(sora.path("price_per_second_usd").path("default").asDouble()).isEqualTo(0.10);
+            assertThat(sora.path("image_roles").path("reference").path("max").asInt()).isEqualTo(1);
+            assertThat(veo.path("image_roles").path("asset").path("max").asInt()).isEqualTo(3);
+            assertThat(veo.path("rules").toString()).contains("forbid_roles").contains("reference images cannot be combined");
+            assertThat(t.send(t.request("/v1/videos/models", null).GET()).statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void restartInTheMiddleOfAJobFinishesIt() throws Exception {
+        String id;
+        String key;
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 60), 5_000_000)) {
+            key = t.keyA;
+            OpenAIClient a = t.client(key);
+            id = a.videos().create(VideoCreateParams.builder().model("framegate-local").prompt("slow")
+                    .size(VideoSize.of("160x96")).seconds(VideoSeconds.of("3"))
+                    .inputReference(TestImages.png(160, 96, Color.GREEN)).build()).id();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            Video v = a.videos().retrieve(id);
+            while (!(v.status().asString().equals("in_progress") && v.progress() > 0) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                v = a.videos().retrieve(id);
+            }
+            assertThat(v.status().asString()).isEqualTo("in_progress");
+            assertThat(v.progress()).isBetween(1L, 99L);
+        }
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 5_000_000)) {
+            OpenAIClient a = t.client(key);
+            assertThat(a.videos().retrieve(id).status().asString()).isNotEqualTo("failed");
+            Video done = OpenAiTestServer.awaitFinal(a, id);
+            assertThat(done.status().asString()).isEqualTo("completed");
+            Path file = dir.resolve("after-restart.mp4");
+            try (var resp = a.videos().downloadContent(id); var in = resp.body()) {
+                Files.write(file, in.readAllBytes());
+            }
+            assertThat(VideoTools.probe(file).frames()).isEqualTo(72);
+        }
+    }
+
+    @Test
+    void remixOfUnfinishedVideoAndUnsupportedEndpointsAreClearErrors() throws Exception {
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 200), 5_000_000)) {
+            HttpResponse<byte[]> created = postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"size\":\"160x96\","
+                    + "\"seconds\":\"2\",\"input_reference\":{\"image_url\":\"" + dataUrl(TestImages.png(160, 96, Color.RED)) + "\"}}");
+            String id = json(created).path("id").asText();
+            assertError(postJson(t, "/v1/videos/" + id + "/remix", "{\"prompt\":\"again\"}"), 400, null, "only a completed video");
+            assertError(postJson(t, "/v1/videos/" + id + "/remix", "{\"prompt\":\"again\",\"seconds\":\"4\"}"), 400, "seconds", "Unknown parameter");
+            assertError(t.send(t.request("/v1/videos/" + id + "/content", t.keyA).GET()), 400, null, "available once it is completed");
+            assertError(postJson(t, "/v1/videos/edits", "{\"prompt\":\"x\",\"video\":{\"id\":\"" + id + "\"}}"), 400, null, "does not offer video edits");
+            assertError(postJson(t, "/v1/videos/extensions", "{\"prompt\":\"x\",\"seconds\":\"1\",\"video\":{\"id\":\"video_nope\"}}"),
+                    404, null, "not found");
+            HttpResponse<byte[]> deleted = t.send(t.request("/v1/videos/" + id, t.keyA).DELETE());
+            assertThat(deleted.statusCode()).isEqualTo(200);
+            assertThat(new String(deleted.body(), StandardCharsets.UTF_8)).contains("\"object\":\"video.deleted\"");
+        }
+    }
+}
