@@ -1,0 +1,306 @@
+package io.framegate.server.veo;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framegate.domain.ImageRole;
+import io.framegate.domain.ValidationException;
+import io.framegate.server.HttpContent;
+import io.framegate.server.ServerContext;
+import io.framegate.server.auth.ApiKey;
+import io.framegate.server.jobs.ContentVariant;
+import io.framegate.server.jobs.IdempotencyMismatchException;
+import io.framegate.server.jobs.Job;
+import io.framegate.server.jobs.JobContent;
+import io.framegate.server.jobs.JobNotes;
+import io.framegate.server.jobs.JobStateException;
+import io.framegate.server.jobs.NoSuchJobException;
+import io.framegate.server.jobs.Submission;
+import io.framegate.server.media.VideoTools;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The request handling both Veo surfaces share: authentication, body parsing, submission, operation lookup and
+ * video download, every error in Google's envelope. Each surface parses its own URLs and calls in here.
+ */
+final class VeoHttp {
+    private static final Logger LOG = LoggerFactory.getLogger(VeoHttp.class);
+    /** Jackson's "(start marker at [Source: ...; line: 1, column: 15])", which says nothing to an HTTP client. */
+    private static final Pattern JACKSON_SOURCE = Pattern.compile(
+            " \\(start marker at \\[Source: .*?line: (\\d+), column: (\\d+)\\]\\)");
+    static final String ATTR_STORAGE_URI = "veo.storage_uri";
+    static final String ATTR_WEBHOOK_URIS = "veo.webhook_uris";
+    static final String ATTR_PUBSUB_TOPIC = "veo.pubsub_topic";
+
+    private final ServerContext ctx;
+
+    VeoHttp(ServerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Runs a handler and answers every failure in Google's error shape. */
+    Handler guarded(Handler h) {
+        return c -> {
+            try {
+                h.handle(c);
+            } catch (GoogleApiException e) {
+                send(c, e);
+            } catch (ValidationException e) {
+                send(c, GoogleApiException.invalidArgument(e.violations().stream()
+                        .map(v -> new GoogleApiException.FieldViolation(v.param(), v.message())).toList()));
+            } catch (NoSuchJobException e) {
+                send(c, GoogleApiException.notFound("Operation or file not found: " + e.getMessage()));
+            } catch (JobStateException e) {
+                send(c, new GoogleApiException(400, "FAILED_PRECONDITION", e.getMessage(), List.of()));
+            } catch (IdempotencyMismatchException e) {
+                send(c, new GoogleApiException(409, "ALREADY_EXISTS", e.getMessage(), List.of()));
+            } catch (HttpResponseException e) {
+                send(c, new GoogleApiException(e.getStatus(), statusName(e.getStatus()), e.getMessage(), List.of()));
+            } catch (Exception e) {
+                LOG.error("Veo request {} {} failed", c.method(), c.path(), e);
+                send(c, new GoogleApiException(500, "INTERNAL", "Internal error: " + e, List.of()));
+            }
+        };
+    }
+
+    static void send(Context c, GoogleApiException e) {
+        c.status(e.httpStatus()).contentType("application/json").result(e.toJson().toPrettyString());
+    }
+
+    void json(Context c, JsonNode body) {
+        c.status(200).contentType("application/json").result(body.toPrettyString());
+    }
+
+    private static String statusName(int http) {
+        return switch (http) {
+            case 400 -> "INVALID_ARGUMENT";
+            case 401 -> "UNAUTHENTICATED";
+            case 403 -> "PERMISSION_DENIED";
+            case 404 -> "NOT_FOUND";
+            case 409 -> "ALREADY_EXISTS";
+            case 413, 429 -> "RESOURCE_EXHAUSTED";
+            case 501 -> "UNIMPLEMENTED";
+            case 503 -> "UNAVAILABLE";
+            default -> http >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
+        };
+    }
+
+    // ---- authentication
+
+    ApiKey geminiKey(Context c) {
+        return ctx.authenticator().googleApiKey(c).orElseThrow(() -> unauthenticated(c,
+                "send your Framegate key as the x-goog-api-key header or the key query parameter"));
+    }
+
+    ApiKey vertexKey(Context c) {
+        return ctx.authenticator().bearerOrGoogleApiKey(c).orElseThrow(() -> unauthenticated(c,
+                "send your Framegate key as Authorization: Bearer <key> (or x-goog-api-key in express mode)"));
+    }
+
+    /** Downloads accept every way a Google client may send the key. */
+    ApiKey anyKey(Context c) {
+        return ctx.authenticator().googleApiKey(c).or(() -> ctx.authenticator().bearerOrGoogleApiKey(c))
+                .orElseThrow(() -> unauthenticated(c, "send your Framegate key as the x-goog-api-key header, "
+                        + "the key query parameter or Authorization: Bearer <key>"));
+    }
+
+    private static GoogleApiException unauthenticated(Context c, String how) {
+        boolean given = c.header("x-goog-api-key") != null || c.queryParam("key") != null
+                || c.header("Authorization") != null;
+        return GoogleApiException.unauthenticated((given ? "API key not valid. " : "Missing API key. ")
+                + "Please pass a valid API key: " + how + ".");
+    }
+
+    // ---- create
+
+    /**
+     * Translates, validates and submits a {@code predictLongRunning} request; returns the new operation's name.
+     *
+     * @param nameOf builds the operation name from the operation id
+     */
+    ObjectNode create(Context c, ApiKey key, VeoDialect dialect, String model, String version,
+                      Function<String, VeoOperationName> nameOf) {
+        JsonNode body = parseBody(c);
+        VeoRequest veo = new VeoRequestTranslator(resolver(key)).translate(model, body, dialect);
+        Map<String, String> attributes = new LinkedHashMap<>();
+        if (veo.storageUri() != null) attributes.put(ATTR_STORAGE_URI, veo.storageUri());
+        if (!veo.webhookUris().isEmpty()) attributes.put(ATTR_WEBHOOK_URIS, String.join(" ", veo.webhookUris()));
+        String pubsub = veo.request().options().get("pubsub_topic");
+        if (pubsub != null) attributes.put(ATTR_PUBSUB_TOPIC, pubsub);
+        String surface = dialect.name().toLowerCase(Locale.ROOT);
+        Submission s = Submission.of(key.id(), surface, veo.request(), c.header("Idempotency-Key"))
+                .withAttributes(attributes);
+        if (veo.extension() != null) s = extension(key, veo, s);
+        Job job;
+        try {
+            job = ctx.jobs().submit(s);
+        } catch (ValidationException e) {
+            throw VeoValidationErrors.toGoogle(e, veo, version);
+        }
+        return VeoOperations.created(nameOf.apply(VeoIds.operationId(job.id())));
+    }
+
+    /** An extension starts from the source video's last frame and is stitched after it by the job service. */
+    private Submission extension(ApiKey key, VeoRequest veo, Submission s) {
+        VeoRequest.VideoInput src = veo.extension();
+        if (src.sourceIndex() != 0) {
+            throw GoogleApiException.invalidArgument("instances[0].video", "instances[0].video names video "
+                    + src.sourceIndex() + " of its operation; Framegate extends the first video of an operation only");
+        }
+        if (veo.request().has(ImageRole.FIRST_FRAME)) {
+            throw GoogleApiException.invalidArgument("instances[0].image", "instances[0].image cannot be combined "
+                    + "with instances[0].video: an extension starts from the last frame of the video");
+        }
+        JobContent content = ctx.jobs().openContent(key.id(), src.sourceJobId(), ContentVariant.VIDEO, 0)
+                .orElseThrow(() -> GoogleApiException.invalidArgument("instances[0].video",
+                        "instances[0].video names a video that does not exist (or was deleted)"));
+        byte[] lastFrame;
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("framegate-extend-", ".mp4");
+            Files.write(tmp, content.object().readAllBytes());
+            lastFrame = VideoTools.lastFramePng(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the last frame of " + src.sourceJobId(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a temp file left behind is harmless
+                }
+            }
+        }
+        var request = veo.request().toBuilder()
+                .image(ImageRole.FIRST_FRAME, lastFrame, "image/png", "last frame of " + src.sourceJobId()).build();
+        return new Submission(s.ownerKeyId(), s.surface(), request, s.idempotencyKey(), null, null, s.attributes())
+                .extensionOf(src.sourceJobId());
+    }
+
+    private JsonNode parseBody(Context c) {
+        byte[] bytes = c.bodyAsBytes();
+        if (bytes.length == 0) {
+            throw GoogleApiException.invalidArgument("The request body is empty; send a JSON object with "
+                    + "\"instances\" and \"parameters\".");
+        }
+        try {
+            return ctx.json().readTree(bytes);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw GoogleApiException.invalidArgument("Invalid JSON payload received" + where + ": "
+                    + JACKSON_SOURCE.matcher(e.getOriginalMessage()).replaceAll(" (opened at line $1, column $2)"));
+        } catch (IOException e) {
+            throw GoogleApiException.invalidArgument("Invalid JSON payload received: " + e.getMessage());
+        }
+    }
+
+    /** Resolves URIs of this key's own results; another key's result cannot be resolved. */
+    private MediaResolver resolver(ApiKey key) {
+        return uri -> VeoOperations.parseVideoUri(uri)
+                .filter(ref -> ctx.jobs().get(key.id(), ref.jobId()).isPresent())
+                .map(ref -> new MediaResolver.ResolvedMedia(ref.jobId(), ref.index(), () -> {
+                    try {
+                        return ctx.jobs().openContent(key.id(), ref.jobId(), ContentVariant.VIDEO, ref.index())
+                                .orElseThrow(() -> new NoSuchJobException(ref.jobId())).object().readAllBytes();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }));
+    }
+
+    // ---- operations
+
+    /** The operation for a name this key owns; 404 for any other. */
+    ObjectNode operation(Context c, ApiKey key, VeoOperationName name, String version) {
+        Job job = jobOf(key, name).orElseThrow(() -> GoogleApiException.notFound("Operation " + name
+                + " not found."));
+        VeoJobView view = view(job);
+        return VeoOperations.operation(name, view, publicBaseUrl(c), version, (jobId, index) ->
+                ctx.jobs().openContent(key.id(), jobId, ContentVariant.VIDEO, index)
+                        .orElseThrow(() -> new IOException("video " + index + " of " + jobId + " is missing"))
+                        .object().readAllBytes());
+    }
+
+    private Optional<Job> jobOf(ApiKey key, VeoOperationName name) {
+        return VeoIds.jobIdOfOperation(name.operationId())
+                .flatMap(id -> ctx.jobs().get(key.id(), id))
+                .filter(job -> sameModel(job.model(), name.model()));
+    }
+
+    private boolean sameModel(String a, String b) {
+        if (a == null || b == null) return false;
+        if (a.equalsIgnoreCase(b)) return true;
+        var ma = ctx.catalog().find(a);
+        var mb = ctx.catalog().find(b);
+        return ma.isPresent() && mb.isPresent() && ma.get().id().equals(mb.get().id());
+    }
+
+    static VeoJobView view(Job job) {
+        Double cost = null;
+        String costNote = job.notes().get(JobNotes.COST_USD);
+        if (costNote != null) {
+            try {
+                cost = Double.parseDouble(costNote);
+            } catch (NumberFormatException ignored) {
+                // an unparsable note reads as unknown cost
+            }
+        }
+        String backend = job.backend() != null ? job.backend() : job.notes().get(JobNotes.BACKEND);
+        return new VeoJobView(job.id(), job.model(), job.status(), job.progress(), job.numberOfVideos(),
+                job.errorCode(), job.errorMessage(), backend, job.isLocalRender(), cost,
+                job.attributes().get(ATTR_STORAGE_URI), warnings(job));
+    }
+
+    private static List<String> warnings(Job job) {
+        List<String> out = new ArrayList<>();
+        if (job.attributes().containsKey(ATTR_WEBHOOK_URIS)) {
+            out.add("webhookConfig was recorded but Framegate sends no webhooks; poll the operation");
+        }
+        if (job.attributes().containsKey(ATTR_PUBSUB_TOPIC)) {
+            out.add("parameters.pubsubTopic was recorded but Framegate publishes no Pub/Sub messages; poll the operation");
+        }
+        if (job.attributes().containsKey(ATTR_STORAGE_URI)) {
+            out.add("parameters.storageUri: Framegate writes nothing to Cloud Storage; download the videos from "
+                    + "metadata.framegate.download_urls");
+        }
+        return out;
+    }
+
+    // ---- download
+
+    /** Streams video {@code fileId} (with Range support) if this key owns it. */
+    void download(Context c, ApiKey key, String fileId) throws IOException {
+        VeoIds.FileRef ref = VeoIds.parseFileId(fileId)
+                .orElseThrow(() -> GoogleApiException.notFound("File files/" + fileId + " not found."));
+        JobContent content = ctx.jobs().openContent(key.id(), ref.jobId(), ContentVariant.VIDEO, ref.index())
+                .orElseThrow(() -> GoogleApiException.notFound("File files/" + fileId + " not found."));
+        HttpContent.send(c, content);
+    }
+
+    /** How the client reached this server, e.g. {@code http://127.0.0.1:8080} (proxy headers respected). */
+    static String publicBaseUrl(Context c) {
+        String proto = c.header("X-Forwarded-Proto");
+        String host = c.header("X-Forwarded-Host");
+        String scheme = proto != null && !proto.isBlank() ? proto.split(",")[0].trim() : c.scheme();
+        String h = host != null && !host.isBlank() ? host.split(",")[0].trim() : c.host();
+        return scheme + "://" + h;
+    }
+}
