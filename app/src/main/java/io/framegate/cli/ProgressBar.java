@@ -28,7 +28,7 @@ final class ProgressBar implements ProgressListener {
         if (terminal) {
             if (percent == lastPercent && stage.equals(lastStage)) return;
             int filled = percent * WIDTH / 100;
-            out.printf(Locale.ROOT, "\r[%s%s] %3d%%  %-10s %d/%d  %.1fs ", "#".repeat(filled), ".".repeat(WIDTH - filled),
+            out.printf(Locale.ROOT, "\r[%s%s] %3d%%  %-10s %d/%d  %.1fs\u001b[K", "#".repeat(filled), ".".repeat(WIDTH - filled),
                     percent, stage, done, total, elapsedSeconds());
             out.flush();
         } else if (percent / 10 != lastPercent / 10 || !stage.equals(lastStage)) {
