@@ -128,4 +128,43 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("routes.sora-2-pro[0]: sora-2-pro is a openai model; channel google is gemini");
     }
+
+    @Test
+    void serverSectionsWorkersAndDatabaseAreReadWithThePasswordKeptSecret() throws Exception {
+        Files.writeString(tmp.resolve("db.pass"), "db-file-secret\n");
+        FramegateConfig cfg = parse("""
+                workers: {local: 2, cloud: 16}
+                database:
+                  url: jdbc:postgresql://db.internal/framegate
+                  user: fg
+                  password_file: db.pass
+                """, Map.of());
+        assertThat(cfg.workers()).isEqualTo(new FramegateConfig.Workers(2, 16));
+        assertThat(cfg.database().url()).isEqualTo("jdbc:postgresql://db.internal/framegate");
+        assertThat(cfg.database().user()).isEqualTo("fg");
+        assertThat(cfg.database().password().reveal()).isEqualTo("db-file-secret");
+        assertThat(cfg.toString()).doesNotContain("db-file-secret").contains("***(file ");
+
+        FramegateConfig none = parse("routes: {}\n", Map.of());
+        assertThat(none.workers()).isEqualTo(FramegateConfig.Workers.UNSET);
+        assertThat(none.database()).isEqualTo(FramegateConfig.Database.EMBEDDED);
+        assertThat(FramegateConfig.defaults().defaultRoute()).isEqualTo("local");
+    }
+
+    @Test
+    void badServerSectionsNameTheirFields() {
+        assertThatThrownBy(() -> parse("""
+                workers: {local: 0, cloud: many, gpu: 1}
+                database: {url: 'postgres://db/x', password: hunter2, password_env: FRAMEGATE_TEST_UNSET_DB}
+                """, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .anySatisfy(p -> assertThat(p).startsWith("workers.local: 0 must be a whole number >= 1"))
+                        .anySatisfy(p -> assertThat(p).startsWith("workers.cloud: \"many\" must be a whole number >= 1"))
+                        .anySatisfy(p -> assertThat(p).startsWith("workers.gpu: unknown key"))
+                        .anySatisfy(p -> assertThat(p).startsWith("database.password: unknown key; allowed: password_env, password_file"))
+                        .anySatisfy(p -> assertThat(p).startsWith("database.url: postgres://db/x is not a JDBC URL"))
+                        .anySatisfy(p -> assertThat(p).startsWith("database.password_env: environment variable FRAMEGATE_TEST_UNSET_DB is not set")))
+                .hasMessageNotContaining("hunter2");
+    }
 }
