@@ -33,6 +33,7 @@ class ConfigLoaderTest {
         Files.createDirectories(tmp.resolve("secrets"));
         Files.writeString(tmp.resolve("secrets/vertex-sa.json"), "{}");
         Files.writeString(tmp.resolve("secrets/aggregator.key"), "sk-file-secret\n");
+        Files.writeString(tmp.resolve("secrets/db.pass"), "db-file-secret\n");
 
         FramegateConfig cfg = parse(m.group(1), Map.of("GEMINI_API_KEY", "gm-env-secret", "GEMINI_API_KEY_2", "gm-env-secret-2"));
 
@@ -49,13 +50,17 @@ class ConfigLoaderTest {
         assertThat(sora.targets().get(1).upstreamModel().id()).isEqualTo("veo-3.1-fast-generate-001");
         assertThat(cfg.aliases()).containsEntry("house-video", "veo-3.1-generate-001");
         assertThat(cfg.settings().pollInitial()).hasSeconds(10);
+        assertThat(cfg.workers()).isEqualTo(new FramegateConfig.Workers(1, 16));
+        assertThat(cfg.database().url()).isEqualTo("jdbc:h2:file:/var/lib/framegate/db/framegate");
+        assertThat(cfg.database().password().reveal()).isEqualTo("db-file-secret");
 
-        String all = cfg.toString() + cfg.channels().values();
+        String all = cfg.toString() + cfg.channels().values() + cfg.database();
         try (Routing r = new Routing(cfg, null, new io.framegate.domain.RequestValidator(CATALOG), null, Ticker.SYSTEM, new Random())) {
             all += r.channels().values().stream().map(c -> c + " " + c.upstream()).toList();
             assertThat(r.resolveAlias("House-Video")).contains("veo-3.1-generate-001");
         }
-        assertThat(all).doesNotContain("gm-env-secret").doesNotContain("sk-file-secret").contains("***(env GEMINI_API_KEY)");
+        assertThat(all).doesNotContain("gm-env-secret").doesNotContain("sk-file-secret").doesNotContain("db-file-secret")
+                .contains("***(env GEMINI_API_KEY)");
     }
 
     @Test
