@@ -1,5 +1,6 @@
 package io.framegate.cli;
 
+import io.framegate.provider.ConfigException;
 import io.framegate.server.auth.ApiKey;
 import io.framegate.server.auth.KeyAdmin;
 import io.framegate.server.auth.KeyStore;
@@ -45,7 +46,7 @@ final class KeysCommand implements Runnable {
                         + "). Store the secret now: it is not shown again.");
                 System.out.println(created.secret());
                 return 0;
-            } catch (IllegalArgumentException | IllegalStateException e) {
+            } catch (IllegalArgumentException | IllegalStateException | ConfigException e) {
                 System.err.println("framegate keys create: " + e.getMessage());
                 return 2;
             }
@@ -66,7 +67,7 @@ final class KeysCommand implements Runnable {
                     System.out.printf(fmt, k.id(), k.name(), k.hint() + "...", k.createdAt());
                 }
                 return 0;
-            } catch (IllegalStateException e) {
+            } catch (IllegalStateException | ConfigException e) {
                 System.err.println("framegate keys list: " + e.getMessage());
                 return 2;
             }

@@ -1,12 +1,16 @@
 package io.framegate.cli;
 
 import io.framegate.engine.LocalEngine;
+import io.framegate.provider.ConfigException;
 import io.framegate.server.FramegateServer;
 import io.framegate.server.ServerOptions;
 import io.framegate.server.media.MediaFinisher;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +18,9 @@ import java.util.concurrent.CountDownLatch;
 /** {@code framegate serve}: the OpenAI- and Veo-compatible HTTP API over durable jobs. */
 @Command(name = "serve", description = "Run the API server (OpenAI Videos and Gemini/Vertex Veo wire formats).")
 final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--port", defaultValue = "8080", description = "TCP port (default: ${DEFAULT-VALUE}).")
     int port;
 
@@ -23,19 +30,27 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "./data", description = "Directory for the database and videos (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--config", description = "Config file (default: <data>/framegate.yaml; without it every model is rendered offline).")
+    @Option(names = "--config", paramLabel = "FILE", description = "framegate.yaml with providers, routes, workers, database"
+            + " (default: <data>/framegate.yaml if it exists; without one every model is rendered offline).")
     Path config;
 
     @Override
     public Integer call() throws Exception {
         ServerOptions options = ServerOptions.defaults(data).withPort(port).withHost(host).withConfigFile(config);
-        FramegateServer.Builder builder = FramegateServer.builder(options).finisher(new MediaFinisher());
-        builder.backend("local", new LocalEngine());
+        FramegateServer.Builder builder = FramegateServer.builder(options).finisher(new MediaFinisher())
+                .localBackend(new LocalEngine());
+        PrintWriter err = spec.commandLine().getErr();
         FramegateServer server;
         try {
             server = builder.build();
+        } catch (ConfigException e) {
+            err.println("framegate serve: " + e.source() + " is wrong; nothing was started (format: docs/config.md):");
+            e.problems().forEach(p -> err.println("  " + p));
+            err.flush();
+            return 2;
         } catch (IllegalArgumentException | java.io.IOException e) {
-            System.err.println("framegate serve: " + e.getMessage());
+            err.println("framegate serve: " + e.getMessage());
+            err.flush();
             return 2;
         }
         CountDownLatch stopped = new CountDownLatch(1);

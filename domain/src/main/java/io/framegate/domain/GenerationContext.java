@@ -22,4 +22,12 @@ public interface GenerationContext {
 
     /** True once the client cancelled or the process is shutting down; long work should stop early. */
     boolean isCancelled();
+
+    /**
+     * True when {@link #isCancelled()} is only because the process is stopping: the job will be resumed from its
+     * checkpoint by the next start, so work started elsewhere (an upstream job) must be left running, not cancelled.
+     */
+    default boolean isShuttingDown() {
+        return false;
+    }
 }

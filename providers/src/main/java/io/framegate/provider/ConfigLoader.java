@@ -31,7 +31,10 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TYPES = Set.of("gemini", "vertex", "openai");
-    private static final Set<String> TOP = Set.of("providers", "channels", "routes", "aliases", "default_route", "timing");
+    private static final Set<String> TOP = Set.of("providers", "channels", "routes", "aliases", "default_route", "timing",
+            "workers", "database");
+    private static final Set<String> WORKER_KEYS = Set.of("local", "cloud");
+    private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password_env", "password_file");
     private static final Set<String> PROVIDER_KEYS = Set.of("type", "base_url", "api_version", "api_key_env", "api_key_file",
             "credentials_file", "project", "location", "storage_url", "output_gcs_uri");
     private static final Set<String> CHANNEL_KEYS = Set.of("provider", "base_url", "api_version", "api_key_env", "api_key_file",
@@ -172,8 +175,10 @@ public final class ConfigLoader {
             problems.add("default_route: " + defaultRoute + " is not one of local, none");
         }
         ProviderSettings settings = timing(root.path("timing"), problems);
+        FramegateConfig.Workers workers = workers(root.path("workers"), problems);
+        FramegateConfig.Database database = database(root.path("database"), baseDir, problems);
         if (!problems.isEmpty()) throw new ConfigException(source, problems);
-        return new FramegateConfig(channels, routes, aliases, defaultRoute, settings);
+        return new FramegateConfig(channels, routes, aliases, defaultRoute, settings, workers, database);
     }
 
     private FramegateConfig.ChannelConfig channel(String name, String providerName, JsonNode provider, JsonNode own,
@@ -222,16 +227,21 @@ public final class ConfigLoader {
     }
 
     private Secret apiKey(JsonNode node, String f, Path baseDir, List<String> problems) {
-        String var = text(node, "api_key_env");
-        String file = text(node, "api_key_file");
+        return secret(node, f, "api_key_env", "api_key_file", baseDir, problems);
+    }
+
+    /** A credential from the environment variable named by {@code envKey} or the file named by {@code fileKey}. */
+    private Secret secret(JsonNode node, String f, String envKey, String fileKey, Path baseDir, List<String> problems) {
+        String var = text(node, envKey);
+        String file = text(node, fileKey);
         if (var != null && file != null) {
-            problems.add(f + ": give api_key_env or api_key_file, not both");
+            problems.add(f + ": give " + envKey + " or " + fileKey + ", not both");
             return null;
         }
         if (var != null) {
             String v = env.apply(var);
             if (v == null || v.isBlank()) {
-                problems.add(f + ".api_key_env: environment variable " + var + " is not set");
+                problems.add(f + "." + envKey + ": environment variable " + var + " is not set");
                 return null;
             }
             return new Secret(v, "env " + var);
@@ -241,12 +251,12 @@ public final class ConfigLoader {
             try {
                 String v = Files.readString(p).strip();
                 if (v.isEmpty()) {
-                    problems.add(f + ".api_key_file: " + p + " is empty");
+                    problems.add(f + "." + fileKey + ": " + p + " is empty");
                     return null;
                 }
                 return new Secret(v, "file " + p);
             } catch (IOException e) {
-                problems.add(f + ".api_key_file: cannot read " + p + " (" + e.getClass().getSimpleName() + ")");
+                problems.add(f + "." + fileKey + ": cannot read " + p + " (" + e.getClass().getSimpleName() + ")");
                 return null;
             }
         }
@@ -303,6 +313,43 @@ public final class ConfigLoader {
             return null;
         }
         return new FramegateConfig.Target(channel, up);
+    }
+
+    private static FramegateConfig.Workers workers(JsonNode node, List<String> problems) {
+        if (node.isMissingNode() || node.isNull()) return FramegateConfig.Workers.UNSET;
+        if (!node.isObject()) {
+            problems.add("workers: must be a mapping with local and/or cloud");
+            return FramegateConfig.Workers.UNSET;
+        }
+        unknownKeys(node, WORKER_KEYS, "workers.", problems);
+        return new FramegateConfig.Workers(slots(node, "local", problems), slots(node, "cloud", problems));
+    }
+
+    private static Integer slots(JsonNode node, String key, List<String> problems) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) return null;
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1) {
+            problems.add("workers." + key + ": " + v + " must be a whole number >= 1");
+            return null;
+        }
+        return v.asInt();
+    }
+
+    private FramegateConfig.Database database(JsonNode node, Path baseDir, List<String> problems) {
+        if (node.isMissingNode() || node.isNull()) return FramegateConfig.Database.EMBEDDED;
+        if (!node.isObject()) {
+            problems.add("database: must be a mapping with url, user, password_env or password_file");
+            return FramegateConfig.Database.EMBEDDED;
+        }
+        unknownKeys(node, DATABASE_KEYS, "database.", problems);
+        String url = text(node, "url");
+        if (url == null) {
+            problems.add("database.url: missing; a JDBC URL (without a database section the embedded file database is used)");
+        } else if (!url.startsWith("jdbc:")) {
+            problems.add("database.url: " + url + " is not a JDBC URL (jdbc:...)");
+        }
+        Secret password = secret(node, "database", "password_env", "password_file", baseDir, problems);
+        return new FramegateConfig.Database(url, text(node, "user"), password);
     }
 
     private ProviderSettings timing(JsonNode node, List<String> problems) {

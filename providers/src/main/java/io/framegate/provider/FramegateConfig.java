@@ -14,9 +14,43 @@ import java.util.Map;
  * @param routes       by canonical catalog model id
  * @param aliases      extra model names (lower case) -> canonical catalog model id
  * @param defaultRoute {@code local} (the offline engine) or {@code none} (unrouted models fail)
+ * @param workers      the server's {@code workers} section (slots); read here so one loader checks the whole file
+ * @param database     the server's {@code database} section
  */
 public record FramegateConfig(Map<String, ChannelConfig> channels, Map<String, RouteConfig> routes,
-                              Map<String, String> aliases, String defaultRoute, ProviderSettings settings) {
+                              Map<String, String> aliases, String defaultRoute, ProviderSettings settings,
+                              Workers workers, Database database) {
+
+    /** No file: no channels or routes, every model to the offline engine, default timing, embedded database. */
+    public static FramegateConfig defaults() {
+        return new FramegateConfig(Map.of(), Map.of(), Map.of(), "local", ProviderSettings.DEFAULTS, Workers.UNSET,
+                Database.EMBEDDED);
+    }
+
+    /**
+     * How many jobs the server runs at once; null where the file does not say (the server's defaults apply).
+     *
+     * @param local renders on this machine at once (CPU-bound)
+     * @param cloud jobs waiting on cloud upstreams at once
+     */
+    public record Workers(Integer local, Integer cloud) {
+        public static final Workers UNSET = new Workers(null, null);
+    }
+
+    /**
+     * The job database; {@code url} null means the embedded file database in the data directory.
+     *
+     * @param password read from {@code password_env} or {@code password_file}, never from the YAML itself
+     */
+    public record Database(String url, String user, Secret password) {
+        public static final Database EMBEDDED = new Database(null, null, null);
+
+        @Override
+        public String toString() {
+            return "Database[" + (url == null ? "embedded" : url.replaceAll("(?i)(password=)[^&;]*", "$1***")) + (user != null ? ", user " + user : "")
+                    + (password != null ? ", password " + password : "") + "]";
+        }
+    }
 
     /** One credential at one upstream, with its provider's settings merged in. */
     public record ChannelConfig(String name, String provider, String type, String baseUrl, String apiVersion,

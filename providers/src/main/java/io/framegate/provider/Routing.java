@@ -8,6 +8,8 @@ import io.framegate.domain.ModelCatalog;
 import io.framegate.domain.ModelSpec;
 import io.framegate.domain.RenderPlan;
 import io.framegate.domain.RequestValidator;
+import io.framegate.domain.ValidationException;
+import io.framegate.domain.Violation;
 import io.framegate.provider.gemini.GeminiUpstream;
 import io.framegate.provider.openai.OpenAiUpstream;
 import io.framegate.provider.vertex.VertexUpstream;
@@ -93,8 +95,42 @@ public final class Routing implements BackendRouter, AutoCloseable {
      * @throws io.framegate.domain.ValidationException naming each channel's upstream model and what it lacks
      */
     public void preflight(RenderPlan plan) {
+        choose(plan);
+    }
+
+    /**
+     * Which backend would serve this plan now, and at what estimated price: the {@link #preflight} check plus what a
+     * job records at submission. No upstream call.
+     *
+     * @throws io.framegate.domain.ValidationException no channel of the route can honour the plan (naming each
+     *                                                 upstream model and what it lacks), or the model has no route
+     *                                                 and {@code default_route} is {@code none}
+     */
+    public Choice choose(RenderPlan plan) {
         FailoverBackend route = routes.get(plan.model().id());
-        if (route != null) route.preflight(plan);
+        if (route != null) {
+            UpstreamBackend.Prepared first = route.preflight(plan).get(0);
+            return new Choice(route, first.target().channel().name(), first.upstreamPlan().model().id(),
+                    first.upstreamPlan().estimatedCostUsd());
+        }
+        if ("local".equals(config.defaultRoute())) {
+            return new Choice(local, null, null, Optional.of(0.0));
+        }
+        throw new ValidationException(new Violation("model", plan.model().id(), "model " + plan.model().id()
+                + " has no route in framegate.yaml and default_route is none; routed models: "
+                + String.join(", ", routes.keySet())));
+    }
+
+    /**
+     * Where a plan goes.
+     *
+     * @param backend          the route (a {@link FailoverBackend}) or the offline engine
+     * @param channel          the channel the job would be sent to now (failover may pick a later one), or null for local
+     * @param upstreamModel    the catalog model asked for on that channel, or null for local
+     * @param estimatedCostUsd catalog price per second x seconds x videos of the upstream model (0 for local renders;
+     *                         empty when the catalog has no price for it)
+     */
+    public record Choice(GenerationBackend backend, String channel, String upstreamModel, Optional<Double> estimatedCostUsd) {
     }
 
     /** A name from the config's {@code aliases} section -> the catalog model id it stands for. */

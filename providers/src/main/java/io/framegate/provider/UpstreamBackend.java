@@ -214,7 +214,9 @@ public final class UpstreamBackend implements GenerationBackend {
             throw new GenerationException("upstream_failed", "polling " + handle + " on " + id() + " failed: "
                     + e.getMessage(), e);
         } catch (GenerationException e) {
-            if (e.code().equals("cancelled") || e.code().equals("timeout")) cancelUpstream(handle, ctx, e.code());
+            // at shutdown the checkpoint lets the next start resume this upstream job: keep it running
+            boolean resumable = e.code().equals("cancelled") && ctx.isShuttingDown();
+            if (!resumable && (e.code().equals("cancelled") || e.code().equals("timeout"))) cancelUpstream(handle, ctx, e.code());
             throw e;
         }
     }

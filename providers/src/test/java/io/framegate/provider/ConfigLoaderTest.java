@@ -33,6 +33,7 @@ class ConfigLoaderTest {
         Files.createDirectories(tmp.resolve("secrets"));
         Files.writeString(tmp.resolve("secrets/vertex-sa.json"), "{}");
         Files.writeString(tmp.resolve("secrets/aggregator.key"), "sk-file-secret\n");
+        Files.writeString(tmp.resolve("secrets/db.pass"), "db-file-secret\n");
 
         FramegateConfig cfg = parse(m.group(1), Map.of("GEMINI_API_KEY", "gm-env-secret", "GEMINI_API_KEY_2", "gm-env-secret-2"));
 
@@ -49,13 +50,17 @@ class ConfigLoaderTest {
         assertThat(sora.targets().get(1).upstreamModel().id()).isEqualTo("veo-3.1-fast-generate-001");
         assertThat(cfg.aliases()).containsEntry("house-video", "veo-3.1-generate-001");
         assertThat(cfg.settings().pollInitial()).hasSeconds(10);
+        assertThat(cfg.workers()).isEqualTo(new FramegateConfig.Workers(1, 16));
+        assertThat(cfg.database().url()).isEqualTo("jdbc:h2:file:/var/lib/framegate/db/framegate");
+        assertThat(cfg.database().password().reveal()).isEqualTo("db-file-secret");
 
-        String all = cfg.toString() + cfg.channels().values();
+        String all = cfg.toString() + cfg.channels().values() + cfg.database();
         try (Routing r = new Routing(cfg, null, new io.framegate.domain.RequestValidator(CATALOG), null, Ticker.SYSTEM, new Random())) {
             all += r.channels().values().stream().map(c -> c + " " + c.upstream()).toList();
             assertThat(r.resolveAlias("House-Video")).contains("veo-3.1-generate-001");
         }
-        assertThat(all).doesNotContain("gm-env-secret").doesNotContain("sk-file-secret").contains("***(env GEMINI_API_KEY)");
+        assertThat(all).doesNotContain("gm-env-secret").doesNotContain("sk-file-secret").doesNotContain("db-file-secret")
+                .contains("***(env GEMINI_API_KEY)");
     }
 
     @Test
@@ -127,5 +132,44 @@ class ConfigLoaderTest {
                 """, Map.of("K", "x")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("routes.sora-2-pro[0]: sora-2-pro is a openai model; channel google is gemini");
+    }
+
+    @Test
+    void serverSectionsWorkersAndDatabaseAreReadWithThePasswordKeptSecret() throws Exception {
+        Files.writeString(tmp.resolve("db.pass"), "db-file-secret\n");
+        FramegateConfig cfg = parse("""
+                workers: {local: 2, cloud: 16}
+                database:
+                  url: jdbc:postgresql://db.internal/framegate
+                  user: fg
+                  password_file: db.pass
+                """, Map.of());
+        assertThat(cfg.workers()).isEqualTo(new FramegateConfig.Workers(2, 16));
+        assertThat(cfg.database().url()).isEqualTo("jdbc:postgresql://db.internal/framegate");
+        assertThat(cfg.database().user()).isEqualTo("fg");
+        assertThat(cfg.database().password().reveal()).isEqualTo("db-file-secret");
+        assertThat(cfg.toString()).doesNotContain("db-file-secret").contains("***(file ");
+
+        FramegateConfig none = parse("routes: {}\n", Map.of());
+        assertThat(none.workers()).isEqualTo(FramegateConfig.Workers.UNSET);
+        assertThat(none.database()).isEqualTo(FramegateConfig.Database.EMBEDDED);
+        assertThat(FramegateConfig.defaults().defaultRoute()).isEqualTo("local");
+    }
+
+    @Test
+    void badServerSectionsNameTheirFields() {
+        assertThatThrownBy(() -> parse("""
+                workers: {local: 0, cloud: many, gpu: 1}
+                database: {url: 'postgres://db/x', password: hunter2, password_env: FRAMEGATE_TEST_UNSET_DB}
+                """, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .anySatisfy(p -> assertThat(p).startsWith("workers.local: 0 must be a whole number >= 1"))
+                        .anySatisfy(p -> assertThat(p).startsWith("workers.cloud: \"many\" must be a whole number >= 1"))
+                        .anySatisfy(p -> assertThat(p).startsWith("workers.gpu: unknown key"))
+                        .anySatisfy(p -> assertThat(p).startsWith("database.password: unknown key; allowed: password_env, password_file"))
+                        .anySatisfy(p -> assertThat(p).startsWith("database.url: postgres://db/x is not a JDBC URL"))
+                        .anySatisfy(p -> assertThat(p).startsWith("database.password_env: environment variable FRAMEGATE_TEST_UNSET_DB is not set")))
+                .hasMessageNotContaining("hunter2");
     }
 }

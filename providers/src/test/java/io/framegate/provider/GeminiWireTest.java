@@ -302,4 +302,24 @@ class GeminiWireTest extends WireTest {
         assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1beta/" + OP)))).hasSize(2);
         assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1beta/" + OP + ":cancel")))).hasSize(1);
     }
+
+    @Test
+    void shutdownStopsPollingButLeavesTheOperationRunningForTheNextStart() throws Exception {
+        Routing r = gemini("  veo-3.1-generate-001: [google]");
+        stubCreate();
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson("{\"name\": \"" + OP + "\", \"done\": false}")));
+        wm.stubFor(post(urlEqualTo("/v1beta/" + OP + ":cancel")).willReturn(okJson("{}")));
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+        ticker.onSleep = t -> {
+            if (wm.findAll(getRequestedFor(urlEqualTo("/v1beta/" + OP))).size() >= 2) ctx.shuttingDown.set(true);
+        };
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("cancelled"));
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1beta/" + OP)))).hasSize(2);
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1beta/" + OP + ":cancel")))).isEmpty();
+        assertThat(ctx.notes).doesNotContainKey("upstream_cancel");
+        assertThat(Checkpoint.parse(ctx.checkpoint).handle()).isEqualTo(OP);
+    }
 }

@@ -18,6 +18,8 @@ final class TestContext implements GenerationContext {
     final Map<String, String> notes = new LinkedHashMap<>();
     final List<String> checkpoints = new ArrayList<>();
     final AtomicBoolean cancelled = new AtomicBoolean();
+    /** The server is stopping: {@link #isCancelled} is true, but the job will be resumed, not abandoned. */
+    final AtomicBoolean shuttingDown = new AtomicBoolean();
     String checkpoint;
 
     TestContext(Path dir) {
@@ -62,6 +64,11 @@ final class TestContext implements GenerationContext {
 
     @Override
     public boolean isCancelled() {
-        return cancelled.get();
+        return cancelled.get() || shuttingDown.get();
+    }
+
+    @Override
+    public boolean isShuttingDown() {
+        return shuttingDown.get();
     }
 }

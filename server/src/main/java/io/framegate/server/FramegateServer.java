@@ -4,15 +4,18 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.framegate.domain.BackendRouter;
 import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.ModelCatalog;
 import io.framegate.domain.RequestValidator;
 import io.framegate.engine.LocalEngine;
+import io.framegate.provider.ConfigException;
+import io.framegate.provider.FramegateConfig;
+import io.framegate.provider.PreviewMaker;
+import io.framegate.provider.Routing;
+import io.framegate.provider.Ticker;
 import io.framegate.server.auth.Authenticator;
 import io.framegate.server.auth.KeyStore;
-import io.framegate.server.config.ConfigBackendRouter;
-import io.framegate.server.config.ServerConfig;
+import io.framegate.server.config.ConfigFile;
 import io.framegate.server.db.Database;
 import io.framegate.server.jobs.JobService;
 import io.framegate.server.jobs.JobStore;
@@ -32,24 +35,26 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 
 /**
- * The whole server: database, key store, job service, worker pool, result store and the HTTP surfaces. Build with
- * {@link #builder}, then {@link #start()}; {@link #close()} shuts down gracefully (running jobs are released, not
- * failed).
+ * The whole server: config, routing, database, key store, job service, worker pool, result store and the HTTP
+ * surfaces. Build with {@link #builder}, then {@link #start()}; {@link #close()} shuts down gracefully (running jobs
+ * are released, not failed). {@code framegate.yaml} is read once, by the providers' loader; its routes make the
+ * providers' {@link Routing} the one router of jobs (without a file every model goes to the offline engine).
  */
 public final class FramegateServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FramegateServer.class);
 
     private final ServerOptions options;
-    private final ServerConfig config;
+    private final FramegateConfig config;
+    private final Routing routing;
     private final Database db;
     private final KeyStore keys;
     private final JobService jobs;
@@ -71,29 +76,41 @@ public final class FramegateServer implements AutoCloseable {
         return new Builder(options);
     }
 
-    /** Configures a server; backends by name (the config's routes refer to them), surfaces, output finisher. */
+    /** Configures a server: the local backend, surfaces, output finisher, catalog, clock, environment. */
     public static final class Builder {
         private final ServerOptions options;
-        private final Map<String, GenerationBackend> backends = new LinkedHashMap<>();
+        private GenerationBackend local;
         private List<ApiSurface> surfaces;
         private OutputFinisher finisher = OutputFinisher.NONE;
         private ModelCatalog catalog = ModelCatalog.builtIn();
-        private Function<ServerConfig, BackendRouter> routerFactory;
         private Clock clock = Clock.systemUTC();
+        private Function<String, String> environment = System::getenv;
 
         private Builder(ServerOptions options) {
             this.options = Objects.requireNonNull(options);
         }
 
-        /** A backend the routes can name; {@code local} is the offline {@link LocalEngine} unless set here. */
-        public Builder backend(String name, GenerationBackend backend) {
-            backends.put(name, backend);
+        /** The backend of {@code default_route: local} (every unrouted model); the offline {@link LocalEngine} unless set. */
+        public Builder localBackend(GenerationBackend backend) {
+            this.local = Objects.requireNonNull(backend);
             return this;
         }
 
-        /** Replaces the config-file router (e.g. with the providers module's router). */
-        public Builder router(Function<ServerConfig, BackendRouter> factory) {
-            this.routerFactory = factory;
+        /**
+         * Same as {@link #localBackend} for {@code name} {@code local}, the only backend a server takes by name: cloud
+         * backends come from the routes of {@code framegate.yaml}.
+         */
+        public Builder backend(String name, GenerationBackend backend) {
+            if (!"local".equals(name)) {
+                throw new IllegalArgumentException("only the local backend is set by name; cloud backends come from the"
+                        + " routes of framegate.yaml, not " + name);
+            }
+            return localBackend(backend);
+        }
+
+        /** Where {@code api_key_env}-style credentials are looked up ({@code System::getenv} by default). */
+        public Builder environment(Function<String, String> env) {
+            this.environment = Objects.requireNonNull(env);
             return this;
         }
 
@@ -118,7 +135,11 @@ public final class FramegateServer implements AutoCloseable {
             return this;
         }
 
-        /** Opens the database and checks the config; nothing listens or runs until {@link FramegateServer#start()}. */
+        /**
+         * Reads the config, opens the database; nothing listens or runs until {@link FramegateServer#start()}.
+         *
+         * @throws ConfigException {@code framegate.yaml} (or {@code --config}) is wrong; every problem names its field
+         */
         public FramegateServer build() throws IOException {
             return new FramegateServer(this);
         }
@@ -127,30 +148,45 @@ public final class FramegateServer implements AutoCloseable {
     private FramegateServer(Builder b) throws IOException {
         this.options = b.options;
         Files.createDirectories(options.dataDir());
-        this.config = ServerConfig.load(options.effectiveConfigFile());
-        Map<String, GenerationBackend> backends = new LinkedHashMap<>(b.backends);
-        backends.computeIfAbsent(ServerConfig.LOCAL_BACKEND, k -> new LocalEngine());
-        BackendRouter router = b.routerFactory != null ? b.routerFactory.apply(config)
-                : new ConfigBackendRouter(config.routes(), backends, b.catalog);
+        this.config = ConfigFile.read(options.dataDir(), options.configFile(), b.catalog, b.environment);
+        RequestValidator validator = new RequestValidator(b.catalog);
+        GenerationBackend local = b.local != null ? b.local : new LocalEngine();
+        this.routing = new Routing(config, local, validator, PreviewMaker.ENGINE, Ticker.SYSTEM, RandomGenerator.getDefault());
+        config.routes().values().forEach(r -> LOG.info("route {} -> {}", r.model(), r.targets().stream()
+                .map(t -> t.channel() + (t.upstreamModel().id().equals(r.model()) ? "" : " as " + t.upstreamModel().id())).toList()));
+        LOG.info("every other model -> {}", "local".equals(config.defaultRoute()) ? local.id() + " (offline engine)" : "refused (default_route: none)");
         ObjectMapper json = newJsonMapper();
-        this.db = config.databaseUrl() == null ? Database.embedded(options.dataDir())
-                : Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+        Database database;
+        try {
+            FramegateConfig.Database d = config.database();
+            database = d.url() == null ? Database.embedded(options.dataDir())
+                    : Database.open(d.url(), d.user(), d.password() == null ? null : d.password().reveal());
+        } catch (RuntimeException e) {
+            routing.close();
+            throw e;
+        }
+        this.db = database;
         try {
             this.keys = new KeyStore(db.jdbi());
             this.results = new LocalResultStore(options.dataDir().resolve("files"));
             JobStore store = new JobStore(db.jdbi(), json);
-            RequestValidator validator = new RequestValidator(b.catalog);
             this.jobs = new JobService(store, results, validator, json, b.clock);
-            jobs.routeWith(router);
-            WorkerSettings ws = options.workers().withSlots(config.localWorkers(), config.cloudWorkers());
-            this.workers = new WorkerPool(store, jobs, results, validator, router, b.finisher,
-                    options.dataDir().resolve("work"), ws, b.clock);
+            jobs.routeWith(routing);
+            this.workers = new WorkerPool(store, jobs, results, validator, routing, b.finisher,
+                    options.dataDir().resolve("work"), workerSettings(options.workers(), config.workers()), b.clock);
             this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options);
             this.app = createApp(json, b.surfaces != null ? b.surfaces : discoverSurfaces());
         } catch (RuntimeException e) {
             db.close();
+            routing.close();
             throw e;
         }
+    }
+
+    /** The options' worker settings with the slot counts the config file gives. */
+    static WorkerSettings workerSettings(WorkerSettings options, FramegateConfig.Workers fromFile) {
+        return options.withSlots(fromFile.local() != null ? fromFile.local() : options.localSlots(),
+                fromFile.cloud() != null ? fromFile.cloud() : options.cloudSlots());
     }
 
     private static List<ApiSurface> discoverSurfaces() {
@@ -240,8 +276,14 @@ public final class FramegateServer implements AutoCloseable {
         return context;
     }
 
-    public ServerConfig config() {
+    /** {@code framegate.yaml} as loaded (credentials inside are {@link io.framegate.provider.Secret}s). */
+    public FramegateConfig config() {
         return config;
+    }
+
+    /** The router of every job: the config's routes, everything else to the local backend. */
+    public Routing routing() {
+        return routing;
     }
 
     /** Stops accepting requests, lets running jobs stop and releases them for the next start, closes the database. */
@@ -256,6 +298,7 @@ public final class FramegateServer implements AutoCloseable {
         }
         workers.close();
         db.close();
+        routing.close();
         LOG.info("stopped");
     }
 }

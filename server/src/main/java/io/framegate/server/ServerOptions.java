@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * @param host            address to bind ({@code 0.0.0.0} for every interface)
  * @param port            TCP port; 0 picks a free one
  * @param dataDir         database, videos and scratch files live here
- * @param configFile      {@code framegate.yaml}; null means {@code <dataDir>/framegate.yaml}
+ * @param configFile      {@code framegate.yaml} given explicitly (it must exist); null means {@code <dataDir>/framegate.yaml}
+ *                        if that exists, else no config (every model rendered offline)
  * @param maxUploadBytes  largest request body or uploaded file accepted (413 above)
  * @param pollAfterMillis the poll interval suggested to clients ({@code openai-poll-after-ms})
  * @param workers         worker pool settings (slot counts from the config file override these)
@@ -24,10 +25,6 @@ public record ServerOptions(String host, int port, Path dataDir, Path configFile
     public static ServerOptions defaults(Path dataDir) {
         return new ServerOptions("0.0.0.0", 8080, dataDir, null, DEFAULT_MAX_UPLOAD_BYTES, 1000, WorkerSettings.DEFAULT,
                 System.out);
-    }
-
-    public Path effectiveConfigFile() {
-        return configFile != null ? configFile : dataDir.resolve("framegate.yaml");
     }
 
     public ServerOptions withPort(int p) {

@@ -2,6 +2,7 @@ package io.framegate.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.provider.ConfigException;
 import io.framegate.server.jobs.WorkerSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,15 +67,14 @@ class ServerCoreTest {
     }
 
     @Test
-    void routesNamingAnUnknownBackendOrModelAreRejectedAtStart() throws Exception {
-        Files.writeString(dir.resolve("framegate.yaml"), "routes:\n  sora-2: gemini-main\n");
+    void routesNamingAnUnknownChannelOrModelAreRejectedAtStart() throws Exception {
+        Files.writeString(dir.resolve("framegate.yaml"), "routes:\n  sora-2: [gemini-main]\n");
         assertThatThrownBy(() -> FramegateServer.builder(options(dir, null)).surfaces(List.of())
                 .backend("local", new TinyVideoBackend("local", true, 0)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("routes.sora-2")
-                .hasMessageContaining("gemini-main");
-        Files.writeString(dir.resolve("framegate.yaml"), "routes:\n  no-such-model: local\n");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("routes.sora-2[0].channel: gemini-main is not defined");
+        Files.writeString(dir.resolve("framegate.yaml"), "routes:\n  no-such-model: [local]\n");
         assertThatThrownBy(() -> FramegateServer.builder(options(dir, null)).surfaces(List.of())
                 .backend("local", new TinyVideoBackend("local", true, 0)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no-such-model");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("routes.no-such-model: no-such-model is not a catalog model");
     }
 }

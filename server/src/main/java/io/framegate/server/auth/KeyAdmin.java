@@ -1,6 +1,8 @@
 package io.framegate.server.auth;
 
-import io.framegate.server.config.ServerConfig;
+import io.framegate.domain.ModelCatalog;
+import io.framegate.provider.FramegateConfig;
+import io.framegate.server.config.ConfigFile;
 import io.framegate.server.db.Database;
 
 import java.io.IOException;
@@ -18,17 +20,21 @@ public final class KeyAdmin implements AutoCloseable {
     }
 
     /**
-     * @param configFile the config naming the database, or null for {@code <dataDir>/framegate.yaml}
-     * @throws IllegalStateException the embedded database is open in a running server
+     * Reads the same {@code framegate.yaml} as the server (the whole file is checked, so a key tool run tells of a
+     * broken config before the next start does).
+     *
+     * @param configFile the config naming the database, or null for {@code <dataDir>/framegate.yaml} if it exists
+     * @throws io.framegate.provider.ConfigException the config is wrong (the message names the field)
+     * @throws IllegalStateException                the embedded database is open in a running server
      */
     public static KeyAdmin open(Path dataDir, Path configFile) throws IOException {
-        ServerConfig cfg = ServerConfig.load(configFile != null ? configFile : dataDir.resolve("framegate.yaml"));
+        FramegateConfig.Database cfg = ConfigFile.read(dataDir, configFile, ModelCatalog.builtIn(), System::getenv).database();
         Files.createDirectories(dataDir);
         try {
-            return new KeyAdmin(cfg.databaseUrl() == null ? Database.embedded(dataDir)
-                    : Database.open(cfg.databaseUrl(), cfg.databaseUser(), cfg.databasePassword()));
+            return new KeyAdmin(cfg.url() == null ? Database.embedded(dataDir)
+                    : Database.open(cfg.url(), cfg.user(), cfg.password() == null ? null : cfg.password().reveal()));
         } catch (RuntimeException e) {
-            if (cfg.databaseUrl() == null && String.valueOf(rootMessage(e)).contains("already in use")) {
+            if (cfg.url() == null && String.valueOf(rootMessage(e)).contains("already in use")) {
                 throw new IllegalStateException("the database in " + dataDir.toAbsolutePath()
                         + " is open in a running `framegate serve`; stop it, manage keys, start it again", e);
             }

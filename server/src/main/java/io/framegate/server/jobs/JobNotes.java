@@ -8,6 +8,14 @@ public final class JobNotes {
     public static final String LOCAL_RENDER = "local_render";
     /** Cost in USD as a decimal number: 0 for local renders, the provider's price otherwise. */
     public static final String COST_USD = "cost_usd";
+    /** The catalog's price of the job at submission (upstream model's price per second x seconds x videos; 0 locally). */
+    public static final String ESTIMATED_COST_USD = "estimated_cost_usd";
+    /** The config channel serving the job: planned at submission, the one that took it once running. */
+    public static final String CHANNEL = "channel";
+    /** The catalog model asked for upstream (may differ from the job's model by the route). */
+    public static final String UPSTREAM_MODEL = "upstream_model";
+    /** The model name the client sent when it was a config alias (the job's model is then the catalog id). */
+    public static final String REQUESTED_MODEL = "requested_model";
 
     private JobNotes() {
     }

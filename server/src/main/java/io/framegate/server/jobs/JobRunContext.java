@@ -173,7 +173,8 @@ final class JobRunContext implements GenerationContext {
         return deleted;
     }
 
-    boolean isShuttingDown() {
+    @Override
+    public boolean isShuttingDown() {
         return shuttingDown.get();
     }
 }

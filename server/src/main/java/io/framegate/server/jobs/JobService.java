@@ -2,8 +2,6 @@ package io.framegate.server.jobs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.framegate.domain.BackendRouter;
-import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.InputImage;
 import io.framegate.domain.JobStatus;
@@ -11,6 +9,7 @@ import io.framegate.domain.RenderPlan;
 import io.framegate.domain.RequestValidator;
 import io.framegate.domain.ValidationException;
 import io.framegate.domain.Violation;
+import io.framegate.provider.Routing;
 import io.framegate.server.storage.ResultStore;
 import io.framegate.server.storage.StoredObject;
 
@@ -24,6 +23,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -44,7 +44,7 @@ public final class JobService {
     private final ObjectMapper json;
     private final Clock clock;
     private volatile Runnable onSubmit = () -> { };
-    private volatile BackendRouter router;
+    private volatile Routing routing;
 
     public JobService(JobStore store, ResultStore results, RequestValidator validator, ObjectMapper json, Clock clock) {
         this.store = store;
@@ -60,11 +60,26 @@ public final class JobService {
     }
 
     /**
-     * Records on each new job which backend is routed to serve it ({@code backend}, {@code local_render} notes),
-     * so clients see from the first response whether the video is rendered locally.
+     * The router of {@code framegate.yaml}. With it, {@link #submit} resolves the config's model aliases, refuses at
+     * once a request the route cannot honour ({@link RouteRefusedException}), and records on each new job which
+     * backend and channel are to serve it, whether it is a local render, and its estimated cost.
      */
-    public void routeWith(BackendRouter backendRouter) {
-        this.router = backendRouter;
+    public void routeWith(Routing router) {
+        this.routing = router;
+    }
+
+    /** The router given to {@link #routeWith}, or null. */
+    public Routing routing() {
+        return routing;
+    }
+
+    /**
+     * The catalog name a client's model name stands for: a name from the config's {@code aliases} becomes its
+     * catalog model id; any other name (catalog ids and aliases included) is returned as it is.
+     */
+    public String resolveModel(String name) {
+        Routing r = routing;
+        return r == null || name == null ? name : r.resolveAlias(name).orElse(name);
     }
 
     public RequestValidator validator() {
@@ -80,12 +95,29 @@ public final class JobService {
      * Validates and stores a new job, or returns the caller's earlier job with the same idempotency key.
      *
      * @throws ValidationException          the request breaks a catalog rule (nothing is stored)
+     * @throws RouteRefusedException        the model's route cannot honour the request (nothing is stored)
      * @throws IdempotencyMismatchException the idempotency key was used for a different request
      * @throws NoSuchJobException           the extension source does not exist for this key
      * @throws JobStateException            the extension source is not completed
      */
-    public Job submit(Submission s) {
+    public Job submit(Submission submission) {
+        Map<String, String> notes = new LinkedHashMap<>();
+        Submission s = resolveAlias(submission, notes);
         RenderPlan plan = validator.validate(s.request());
+        Routing r = routing;
+        if (r != null) {
+            Routing.Choice choice;
+            try {
+                choice = r.choose(plan);
+            } catch (ValidationException e) {
+                throw new RouteRefusedException(plan.model().id(), e, r.route(plan.model().id()).isPresent());
+            }
+            notes.put(JobNotes.BACKEND, choice.backend().id());
+            notes.put(JobNotes.LOCAL_RENDER, String.valueOf(choice.backend().isLocal()));
+            if (choice.channel() != null) notes.put(JobNotes.CHANNEL, choice.channel());
+            if (choice.upstreamModel() != null) notes.put(JobNotes.UPSTREAM_MODEL, choice.upstreamModel());
+            choice.estimatedCostUsd().ifPresent(c -> notes.put(JobNotes.ESTIMATED_COST_USD, String.format(Locale.ROOT, "%.4f", c)));
+        }
         String hash = hash(s);
         if (s.idempotencyKey() != null) {
             Optional<JobStore.Row> earlier = store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey());
@@ -103,13 +135,6 @@ public final class JobService {
         Instant now = clock.instant();
         int seconds = plan.seconds() + (source != null && source.seconds() != null ? source.seconds() : 0);
         String model = s.request().model() != null ? s.request().model() : plan.model().id();
-        Map<String, String> notes = new LinkedHashMap<>();
-        BackendRouter r = router;
-        if (r != null) {
-            GenerationBackend backend = r.backendFor(plan.model());
-            notes.put(JobNotes.BACKEND, backend.id());
-            notes.put(JobNotes.LOCAL_RENDER, String.valueOf(backend.isLocal()));
-        }
         Job job = new Job(id, s.ownerKeyId(), s.surface(), model, JobStatus.QUEUED, 0, s.request().prompt(), seconds,
                 plan.size().toString(), null, null, now, null, null, null, null, notes, plan.numberOfVideos(),
                 s.remixedFrom(), s.extendedFrom(), s.attributes());
@@ -137,6 +162,16 @@ public final class JobService {
             deleteQuietly(id);
             throw e;
         }
+    }
+
+    /** The submission with a config alias replaced by its catalog model (noted as {@code requested_model}). */
+    private Submission resolveAlias(Submission s, Map<String, String> notes) {
+        String asked = s.request().model();
+        String resolved = resolveModel(asked);
+        if (resolved == null || resolved.equals(asked)) return s;
+        notes.put(JobNotes.REQUESTED_MODEL, asked);
+        return new Submission(s.ownerKeyId(), s.surface(), s.request().toBuilder().model(resolved).build(),
+                s.idempotencyKey(), s.remixedFrom(), s.extendedFrom(), s.attributes());
     }
 
     private static Job sameOrMismatch(JobStore.Row earlier, String hash, String key) {

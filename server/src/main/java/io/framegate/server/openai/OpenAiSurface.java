@@ -165,7 +165,8 @@ public final class OpenAiSurface implements ApiSurface {
         checkKnown(body, CREATE_FIELDS, "");
         String model = optText(body, "model");
         if (model == null) model = DEFAULT_MODEL;
-        ModelSpec spec = ctx.catalog().find(model).orElse(null);
+        // a config alias stands for a catalog model, whose roles decide what input_reference means
+        ModelSpec spec = ctx.catalog().find(ctx.jobs().resolveModel(model)).orElse(null);
         GenerationRequest.Builder b = GenerationRequest.builder().model(model).prompt(optText(body, "prompt"))
                 .seconds(optInt(body, "seconds")).size(optText(body, "size"))
                 .negativePrompt(optText(body, "negative_prompt"));
@@ -388,7 +389,7 @@ public final class OpenAiSurface implements ApiSurface {
 
     private void models(Context c, ApiKey key) {
         checkQuery(c, Set.of());
-        c.json(videoJson.models(ctx.catalog()));
+        c.json(videoJson.models(ctx.catalog(), ctx.jobs().routing()));
     }
 
     // ---- request reading ----

@@ -7,12 +7,16 @@ import io.framegate.domain.ImageRole;
 import io.framegate.domain.ModelCatalog;
 import io.framegate.domain.ModelSpec;
 import io.framegate.domain.Rule;
+import io.framegate.provider.FailoverBackend;
+import io.framegate.provider.Routing;
+import io.framegate.provider.UpstreamBackend;
 import io.framegate.server.jobs.Job;
 import io.framegate.server.jobs.JobNotes;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** The OpenAI {@code Video} object (every field of {@code VideoResource}, nulls included) and the model list. */
@@ -61,9 +65,9 @@ final class VideoJson {
         String local = notes.remove(JobNotes.LOCAL_RENDER);
         if (local == null) fg.putNull("local_render");
         else fg.put("local_render", Boolean.parseBoolean(local));
-        String cost = notes.remove(JobNotes.COST_USD);
-        if (cost == null) fg.putNull("cost_usd");
-        else fg.put("cost_usd", Double.parseDouble(cost));
+        fg.put("channel", notes.remove(JobNotes.CHANNEL));
+        putNumber(fg, "estimated_cost_usd", notes.remove(JobNotes.ESTIMATED_COST_USD));
+        putNumber(fg, "cost_usd", notes.remove(JobNotes.COST_USD));
         fg.put("status", job.status().name().toLowerCase());
         fg.put("extended_from_video_id", job.extendedFrom());
         fg.put("number_of_videos", job.numberOfVideos());
@@ -71,6 +75,11 @@ final class VideoJson {
         ObjectNode rest = fg.putObject("notes");
         notes.forEach(rest::put);
         return n;
+    }
+
+    private static void putNumber(ObjectNode n, String field, String decimal) {
+        if (decimal == null) n.putNull(field);
+        else n.put(field, Double.parseDouble(decimal));
     }
 
     private static long seconds(Instant t) {
@@ -82,8 +91,11 @@ final class VideoJson {
         else n.put(field, t.getEpochSecond());
     }
 
-    /** Every catalog model with its rules, prices and lifecycle, as the validator applies them. */
-    ObjectNode models(ModelCatalog catalog) {
+    /**
+     * Every catalog model with its rules, prices and lifecycle, as the validator applies them, and what serves it
+     * here ({@code framegate}: the config's route or the offline engine, and the config's extra aliases).
+     */
+    ObjectNode models(ModelCatalog catalog, Routing routing) {
         ObjectNode root = json.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
@@ -142,8 +154,33 @@ final class VideoJson {
             life.put("shutdown_date", m.lifecycle().shutdown() == null ? null : m.lifecycle().shutdown().toString());
             life.put("replacement", m.lifecycle().replacement());
             life.put("note", m.lifecycle().note());
+            if (routing != null) servedBy(n.putObject("framegate"), m, routing);
         }
         return root;
+    }
+
+    private static void servedBy(ObjectNode fg, ModelSpec m, Routing routing) {
+        ArrayNode configAliases = fg.putArray("config_aliases");
+        routing.config().aliases().forEach((alias, id) -> {
+            if (id.equals(m.id())) configAliases.add(alias);
+        });
+        Optional<FailoverBackend> route = routing.route(m.id());
+        if (route.isPresent()) {
+            fg.put("backend", route.get().id());
+            fg.put("local_render", false);
+            ArrayNode channels = fg.putArray("channels");
+            for (UpstreamBackend t : route.get().targets()) {
+                ObjectNode c = channels.addObject();
+                c.put("channel", t.channel().name());
+                c.put("upstream_model", t.upstreamModel().id());
+            }
+        } else if ("local".equals(routing.config().defaultRoute())) {
+            fg.put("backend", routing.backendFor(m).id());
+            fg.put("local_render", true);
+        } else {
+            fg.putNull("backend");
+            fg.put("note", "no route: requests for this model are refused (default_route: none)");
+        }
     }
 
     private static void aliases(ArrayNode arr, List<String> values) {
