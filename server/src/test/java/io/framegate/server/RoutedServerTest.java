@@ -145,7 +145,7 @@ class RoutedServerTest {
                 .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)))
                 .withConfigFile(explicitConfig);
         return FramegateServer.builder(o).environment(env::get).localBackend(new TinyVideoBackend("local", true, 0))
-                .finisher(new MediaFinisher()).surfaces(List.of(new OpenAiSurface(true)));
+                .finisher(new MediaFinisher());
     }
 
     void start(Path explicitConfig) throws Exception {
@@ -345,6 +345,60 @@ class RoutedServerTest {
                 """.formatted(png));
         assertThat(ok.status()).as(ok.body()).isEqualTo(200);
         assertThat(ok.json().at("/framegate/notes/upstream_model").asText()).isEqualTo("sora-2");
+    }
+
+    Reply google(String method, String path, String jsonBody) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("x-goog-api-key", key);
+        if (jsonBody != null) b.header("Content-Type", "application/json");
+        b.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
+        java.net.http.HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
+        return new Reply(r.statusCode(), r.body(), r.headers().map().toString());
+    }
+
+    @Test
+    void geminiSurfaceServesAConfigAliasThroughTheRouteAndRefusesWhatTheRouteCannotHonour() throws Exception {
+        writeDataDirConfig();
+        start(null);
+        String op = "models/veo-3.1-generate-001/operations/e2eveo2";
+        stubVeoCreate(op);
+        stubVeoRunningOnceThenDone(op);
+        String b64 = Base64.getEncoder().encodeToString(TestImages.png(1280, 720, Color.GREEN));
+
+        Reply created = google("POST", "/v1beta/models/house-video:predictLongRunning", """
+                {"instances": [{"prompt": "a lighthouse at dusk", "image": {"bytesBase64Encoded": "%s", "mimeType": "image/png"}}],
+                 "parameters": {"aspectRatio": "16:9", "durationSeconds": 8}}
+                """.formatted(b64));
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        String name = created.json().path("name").asText();
+        JsonNode done = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Reply r = google("GET", "/v1beta/" + name, null);
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            if (r.json().path("done").asBoolean()) {
+                done = r.json();
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(done).as("operation " + name + " finished").isNotNull();
+        assertThat(done.at("/response/generateVideoResponse/generatedSamples/0/video/uri").asText()).contains(":download");
+        assertThat(done.at("/metadata/framegate/local_render").asBoolean()).isFalse();
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(VEO_CREATE)))).hasSize(1);
+
+        // veo-3.1-fast is routed to a sora-2 upstream: a last frame cannot be honoured, so a 400 before any upstream call
+        int aggCalls = agg.getAllServeEvents().size();
+        Reply refused = google("POST", "/v1beta/models/veo-3.1-fast-generate-001:predictLongRunning", """
+                {"instances": [{"prompt": "x", "image": {"bytesBase64Encoded": "%s", "mimeType": "image/png"},
+                                "lastFrame": {"bytesBase64Encoded": "%s", "mimeType": "image/png"}}],
+                 "parameters": {"durationSeconds": 8}}
+                """.formatted(b64, b64));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.json().at("/error/status").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(refused.json().at("/error/message").asText()).contains("sora-2").contains("last_frame");
+        assertThat(agg.getAllServeEvents()).hasSize(aggCalls);
     }
 
     @Test

@@ -248,8 +248,9 @@ final class VeoHttp {
     private boolean sameModel(String a, String b) {
         if (a == null || b == null) return false;
         if (a.equalsIgnoreCase(b)) return true;
-        var ma = ctx.catalog().find(a);
-        var mb = ctx.catalog().find(b);
+        // config aliases name catalog models too
+        var ma = ctx.catalog().find(ctx.jobs().resolveModel(a));
+        var mb = ctx.catalog().find(ctx.jobs().resolveModel(b));
         return ma.isPresent() && mb.isPresent() && ma.get().id().equals(mb.get().id());
     }
 

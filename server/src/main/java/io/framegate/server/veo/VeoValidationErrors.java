@@ -1,6 +1,7 @@
 package io.framegate.server.veo;
 
 import io.framegate.domain.ValidationException;
+import io.framegate.server.jobs.RouteRefusedException;
 import io.framegate.domain.Violation;
 import io.framegate.server.veo.GoogleApiException.FieldViolation;
 
@@ -38,7 +39,8 @@ public final class VeoValidationErrors {
      */
     public static GoogleApiException toGoogle(ValidationException e, VeoRequest veo, String version) {
         List<Violation> all = e.violations();
-        if (all.stream().anyMatch(v -> "model".equals(v.param()))) {
+        // an unknown model is a 404; a known model whose route cannot serve the request is a 400
+        if (!(e instanceof RouteRefusedException) && all.stream().anyMatch(v -> "model".equals(v.param()))) {
             Violation m = all.stream().filter(v -> "model".equals(v.param())).findFirst().orElseThrow();
             return GoogleApiException.notFound("models/" + m.value() + " is not found for API version " + version
                     + ", or is not supported for predictLongRunning. " + m.message());
