@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * An 8-bit RGB image, interleaved {@code R,G,B} per pixel, row by row: the one form every method's output is scored in.
@@ -37,6 +40,23 @@ public record Rgb(int width, int height, byte[] data) {
         }
         if (img == null) throw new IllegalArgumentException("not an image ImageIO can read: " + file);
         return of(img);
+    }
+
+    /** Width and height of an image file, read from its header only. */
+    public static int[] size(Path file) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) throw new IllegalArgumentException("not an image ImageIO can read: " + file);
+            ImageReader r = readers.next();
+            try {
+                r.setInput(in);
+                return new int[] {r.getWidth(0), r.getHeight(0)};
+            } finally {
+                r.dispose();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read image " + file, e);
+        }
     }
 
     public static Rgb of(BufferedImage img) {
