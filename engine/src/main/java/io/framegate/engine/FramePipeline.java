@@ -1,0 +1,107 @@
+package io.framegate.engine;
+
+import io.framegate.domain.ProgressListener;
+import org.opencv.core.Mat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Streams frames from a {@link FrameSource} to the encoder: worker threads synthesise frames ahead (a bounded window,
+ * so memory does not grow with the duration) and the calling thread encodes them strictly in order.
+ */
+final class FramePipeline {
+    private FramePipeline() {
+    }
+
+    record Timing(long synthesisNanos, long encodeNanos) {
+    }
+
+    static Timing run(FrameSource source, VideoEncoder encoder, Previews.Collector previews, Path pngDir,
+                      BooleanSupplier cancelled, ProgressListener progress) throws IOException {
+        int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int window = workers * 2 + 1;
+        AtomicLong synthesis = new AtomicLong();
+        AtomicInteger threadNo = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "framegate-synth-" + threadNo.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        Deque<Future<Mat>> pending = new ArrayDeque<>();
+        long encode = 0;
+        int n = source.frameCount();
+        int submitted = 0;
+        try {
+            for (int i = 0; i < n; i++) {
+                while (submitted < n && submitted < i + window) {
+                    int index = submitted++;
+                    pending.addLast(pool.submit(() -> {
+                        long t0 = System.nanoTime();
+                        Mat frame = source.render(index);
+                        if (pngDir != null) {
+                            byte[] png = Previews.encode(".png", frame, org.opencv.imgcodecs.Imgcodecs.IMWRITE_PNG_COMPRESSION, 3);
+                            Files.write(pngDir.resolve(String.format("frame_%04d.png", index + 1)), png);
+                        }
+                        synthesis.addAndGet(System.nanoTime() - t0);
+                        return frame;
+                    }));
+                }
+                if (cancelled.getAsBoolean()) throw new CancellationException("cancelled at frame " + i + " of " + n);
+                Mat frame = take(pending.removeFirst());
+                try {
+                    long t0 = System.nanoTime();
+                    encoder.write(frame);
+                    previews.accept(frame);
+                    encode += System.nanoTime() - t0;
+                } finally {
+                    frame.release();
+                }
+                progress.onProgress("frames", i + 1, n);
+            }
+            long t0 = System.nanoTime();
+            encoder.finish();
+            encode += System.nanoTime() - t0;
+            return new Timing(synthesis.get(), encode);
+        } finally {
+            for (Future<Mat> f : pending) f.cancel(false);
+            pool.shutdown();
+            for (Future<Mat> f : pending) {
+                if (f.isCancelled()) continue;
+                try {
+                    f.get().release();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | CancellationException ignored) {
+                    // the render failed or was dropped: nothing to release
+                }
+            }
+        }
+    }
+
+    private static Mat take(Future<Mat> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) throw io;
+            if (c instanceof RuntimeException re) throw re;
+            if (c instanceof Error err) throw err;
+            throw new IOException(c);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package io.framegate.engine;
+
+/**
+ * What {@link ImageDecoder#probe} found in an input image.
+ *
+ * @param width  pixels
+ * @param height pixels
+ * @param format {@code png}, {@code jpeg}, {@code webp}, {@code bmp}, {@code tiff} or {@code other}
+ */
+public record ImageInfo(int width, int height, String format) {
+}

@@ -1,0 +1,200 @@
+package io.framegate.engine;
+
+import io.framegate.domain.GenerationBackend;
+import io.framegate.domain.GenerationContext;
+import io.framegate.domain.GenerationException;
+import io.framegate.domain.ImageRole;
+import io.framegate.domain.InputImage;
+import io.framegate.domain.OutputFiles;
+import io.framegate.domain.ProgressListener;
+import io.framegate.domain.RenderPlan;
+import io.framegate.domain.VideoSize;
+import org.opencv.core.Mat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The offline engine as a {@link GenerationBackend}: decode, fit, estimate motion, synthesise, encode, all on this
+ * machine. The roles of the input images choose the mode:
+ * <ul>
+ *   <li>{@code first_frame} + {@code last_frame}: motion-compensated in-betweens ({@link KeyframeInterpolator});
+ *       nearly identical keyframes give a seamless loop with a there-and-back camera move instead;</li>
+ *   <li>{@code first_frame} alone: the camera moves away from that exact frame (move read from the prompt);</li>
+ *   <li>{@code reference} (or {@code asset}/{@code style}): a camera move over the image ({@link CameraAnimator}).</li>
+ * </ul>
+ * Request options: {@code fit} = crop | pad | stretch, {@code easing} = ease-in-out (default) | linear. The model
+ * {@code framegate-local-fast} uses a coarser, faster optical flow. Video {@code i} of a plan uses seed
+ * {@code plan.seed() + i}; the same plan and seed give the same video.
+ * <p>
+ * Outputs are written atomically: a failure or a cancellation (a {@link CancellationException}) leaves no file at
+ * any target path.
+ */
+public final class LocalEngine implements GenerationBackend {
+    /** The model id that selects the faster flow preset. */
+    public static final String FAST_MODEL = "framegate-local-fast";
+    /** Keyframes at least this similar (PSNR, dB) are treated as one image: the video becomes a loop. */
+    static final double LOOP_PSNR = 38;
+
+    public LocalEngine() {
+    }
+
+    @Override
+    public String id() {
+        return "local";
+    }
+
+    @Override
+    public boolean isLocal() {
+        return true;
+    }
+
+    /** Checks an upload before any work starts: decodes it and returns its size. */
+    public static ImageInfo probe(InputImage image) throws GenerationException {
+        return ImageDecoder.probe(image);
+    }
+
+    @Override
+    public void generate(RenderPlan plan, GenerationContext ctx) throws Exception {
+        int videos = plan.numberOfVideos();
+        for (int i = 0; i < videos; i++) {
+            if (ctx.isCancelled()) throw new CancellationException("cancelled before video " + (i + 1) + " of " + videos);
+            int index = i;
+            ProgressListener outer = ctx.progress();
+            ProgressListener progress = (stage, done, total) -> {
+                if ("frames".equals(stage)) outer.onProgress(stage, (long) index * total + done, (long) videos * total);
+                else outer.onProgress(stage, done, total);
+            };
+            RenderStats stats = render(plan, i, ctx.output(i), progress, ctx::isCancelled);
+            if (i == 0) {
+                ctx.note("engine_mode", stats.mode());
+                ctx.note("engine_motion", stats.motion());
+            }
+        }
+    }
+
+    /**
+     * Renders video {@code videoIndex} of the plan into {@code out}.
+     *
+     * @throws GenerationException   {@code bad_image} for an unreadable input, {@code image_required} without images,
+     *                               {@code invalid_option} for a bad {@code fit} or {@code easing}
+     * @throws CancellationException when {@code cancelled} turned true; no output file is left behind
+     */
+    public RenderStats render(RenderPlan plan, int videoIndex, OutputFiles out, ProgressListener progress,
+                              BooleanSupplier cancelled) throws GenerationException, IOException {
+        long start = System.nanoTime();
+        NativeLibs.ensureLoaded();
+        VideoSize size = plan.size();
+        int w = size.width(), h = size.height();
+        int frames = plan.frameCount();
+        long seed = plan.seed() + videoIndex;
+        FitMode fit = FitMode.parse(plan.request().options().get("fit"));
+        Easing easing = Easing.parse(plan.request().options().get("easing"));
+        KeyframeInterpolator.Preset preset = FAST_MODEL.equals(plan.model().id())
+                ? KeyframeInterpolator.Preset.FAST : KeyframeInterpolator.Preset.QUALITY;
+        String prompt = plan.request().prompt();
+
+        InputImage firstImage = one(plan, ImageRole.FIRST_FRAME);
+        InputImage lastImage = one(plan, ImageRole.LAST_FRAME);
+        InputImage reference = one(plan, ImageRole.REFERENCE);
+        if (reference == null) reference = one(plan, ImageRole.ASSET);
+        if (reference == null) reference = one(plan, ImageRole.STYLE);
+        if (firstImage == null && reference == null) {
+            throw new GenerationException("image_required", "the offline engine animates images: give a "
+                    + "reference image or a first_frame (plus an optional last_frame); " + plan.model().id()
+                    + " got none");
+        }
+
+        progress.onProgress("decode", 0, 1);
+        Mat source = null, first = null, last = null;
+        FrameSource frameSource = null;
+        String mode;
+        long decodeNanos, prepareNanos;
+        try {
+            if (firstImage != null) {
+                source = ImageDecoder.decode(firstImage);
+                Mat lastSource = lastImage == null ? null : ImageDecoder.decode(lastImage);
+                first = ImageFitter.fit(source, w, h, fit);
+                if (lastSource != null) {
+                    last = ImageFitter.fit(lastSource, w, h, fit);
+                    lastSource.release();
+                }
+            } else {
+                source = ImageDecoder.decode(reference);
+            }
+            decodeNanos = System.nanoTime() - start;
+            progress.onProgress("decode", 1, 1);
+            if (cancelled.getAsBoolean()) throw new CancellationException("cancelled after decoding");
+
+            long t0 = System.nanoTime();
+            progress.onProgress("motion", 0, 1);
+            CameraMotion motion = CameraMotion.fromPrompt(prompt);
+            double seconds = plan.durationSeconds();
+            if (first != null && last != null && ImageFitter.psnr(first, last) < LOOP_PSNR) {
+                mode = "keyframes";
+                frameSource = new KeyframeSource(KeyframeInterpolator.prepare(first, last, preset), first, last,
+                        frames, easing);
+            } else if (first != null && last != null) {
+                mode = "loop";
+                frameSource = new CameraAnimator(source, w, h, fit, motion, CameraAnimator.PathKind.LOOP, frames,
+                        seconds, easing, seed, first, last);
+            } else if (first != null) {
+                mode = "keyframes";
+                frameSource = new CameraAnimator(source, w, h, fit, motion, CameraAnimator.PathKind.FROM_FIRST, frames,
+                        seconds, easing, seed, first, null);
+            } else {
+                mode = "reference";
+                frameSource = new CameraAnimator(source, w, h, fit, motion, CameraAnimator.PathKind.REFERENCE, frames,
+                        seconds, easing, seed, null, null);
+            }
+            prepareNanos = System.nanoTime() - t0;
+            progress.onProgress("motion", 1, 1);
+        } catch (RuntimeException | GenerationException e) {
+            if (frameSource != null) frameSource.close();
+            throw e;
+        } finally {
+            if (source != null) source.release();
+            if (first != null) first.release();
+            if (last != null) last.release();
+        }
+
+        AtomicFiles files = new AtomicFiles();
+        try (FrameSource src = frameSource) {
+            Path videoTemp = files.temp(out.video());
+            Path pngDir = out.framesDir() == null ? null : files.tempDir(out.framesDir());
+            Previews.Collector previews = new Previews.Collector(frames);
+            FramePipeline.Timing timing;
+            try (VideoEncoder encoder = new VideoEncoder(videoTemp, w, h, plan.fps(), frames)) {
+                timing = FramePipeline.run(src, encoder, previews, pngDir, cancelled, progress);
+            }
+            if (cancelled.getAsBoolean()) throw new CancellationException("cancelled after encoding");
+            long t0 = System.nanoTime();
+            progress.onProgress("previews", 0, 1);
+            try {
+                previews.writeTo(files.temp(out.thumbnail()), files.temp(out.spritesheet()));
+            } finally {
+                previews.release();
+            }
+            long previewNanos = System.nanoTime() - t0;
+            files.commit();
+            progress.onProgress("previews", 1, 1);
+            return new RenderStats(frames, size, plan.fps(), mode, src.motion(), ms(decodeNanos), ms(prepareNanos),
+                    ms(timing.synthesisNanos()), ms(timing.encodeNanos() + previewNanos),
+                    ms(System.nanoTime() - start));
+        } finally {
+            files.abort();
+        }
+    }
+
+    private static InputImage one(RenderPlan plan, ImageRole role) {
+        List<InputImage> list = plan.request().imagesWith(role);
+        return list.isEmpty() ? null : list.getFirst();
+    }
+
+    private static long ms(long nanos) {
+        return Math.round(nanos / 1e6);
+    }
+}
