@@ -28,7 +28,9 @@ export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow -XX:+Ig
 
 cd "$root"
 echo "bench: building engine and bench modules" >&2
-mvn -q -B -ntp ${BENCH_MVN_OFFLINE:+-o} -pl bench -am install -DskipTests >&2
-mvn -q -B -ntp ${BENCH_MVN_OFFLINE:+-o} -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
+# compile in one reactor so that domain and engine come from this checkout's target/classes, never from ~/.m2
+# (which other checkouts may be installing into at the same time)
+mvn -q -B -ntp ${BENCH_MVN_OFFLINE:+-o} -pl bench -am compile dependency:build-classpath \
+  -Dmdep.includeScope=runtime -Dmdep.outputFile=target/classpath.txt >&2
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
 exec "$JAVA_HOME/bin/java" -cp "$cp" io.framegate.bench.Main --repo "$root" "$@"
