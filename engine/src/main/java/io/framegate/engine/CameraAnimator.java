@@ -78,7 +78,9 @@ final class CameraAnimator implements FrameSource {
 
         CameraMotion scaled = motion.scaled(Math.clamp(Math.sqrt(seconds / 4.0), 0.6, 2.0));
         SplittableRandom random = new SplittableRandom(seed);
-        double drift = motion.description().startsWith("push in (default)") ? (random.nextBoolean() ? 1 : -1) * 1.2 : 0;
+        // the default push-in drifts sideways a little, differently for every seed
+        double drift = motion.description().startsWith("push in (default)")
+                ? (random.nextBoolean() ? 1 : -1) * (0.6 + 1.2 * random.nextDouble()) : 0;
         double margin = kind == PathKind.FROM_FIRST && (scaled.zoom() < 0 || scaled.dolly() < 0) ? REVEAL_MARGIN : 0;
         poses = planPath(scaled, kind, easing, drift, margin);
 

@@ -99,6 +99,8 @@ final class Subject {
         Mat fg = new Mat();
         double area = 0;
         if (Core.countNonZero(thr) > 0) {
+            // GrabCut seeds its colour models with k-means on the thread's RNG: fix it so renders are repeatable
+            Core.setRNGSeed(0x5eed);
             Imgproc.grabCut(small, mask, new Rect(), bgModel, fgModel, 3, Imgproc.GC_INIT_WITH_MASK);
             Mat isFg = new Mat(), isPrFg = new Mat();
             Core.compare(mask, new Scalar(Imgproc.GC_FGD), isFg, Core.CMP_EQ);

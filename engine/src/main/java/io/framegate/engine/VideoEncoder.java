@@ -21,7 +21,7 @@ final class VideoEncoder implements AutoCloseable {
     static final String PRESET = "veryfast";
     static final int CRF = 18;
     /** Quantiser of the first and last frames (x264 QP; lower is better). */
-    static final int KEYFRAME_QP = 8;
+    static final int KEYFRAME_QP = 6;
 
     private final FFmpegFrameRecorder recorder;
     private final OpenCVFrameConverter.ToOrgOpenCvCoreMat converter = new OpenCVFrameConverter.ToOrgOpenCvCoreMat();
@@ -48,7 +48,9 @@ final class VideoEncoder implements AutoCloseable {
         recorder.setVideoOption("preset", PRESET);
         recorder.setVideoOption("crf", String.valueOf(CRF));
         int last = frameCount - 1;
-        recorder.setVideoOption("x264-params", "zones=0,0,q=" + KEYFRAME_QP
+        // no-mbtree: with macroblock-tree rate control this libx264 build gave different bitstreams for the same
+        // frames from run to run (one thread too; JavaCV issue #1293 reports the same); without it output is repeatable
+        recorder.setVideoOption("x264-params", "no-mbtree=1:zones=0,0,q=" + KEYFRAME_QP
                 + (last > 0 ? "/" + last + "," + last + ",q=" + KEYFRAME_QP : ""));
         recorder.setOption("movflags", "+faststart");
         recorder.setMetadata("encoder", "Framegate offline engine");
