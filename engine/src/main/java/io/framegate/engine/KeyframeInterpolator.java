@@ -199,55 +199,79 @@ public final class KeyframeInterpolator implements AutoCloseable {
                 int i = row + x;
                 float px = x + scale * flow[2 * i];
                 float py = y + scale * flow[2 * i + 1];
-                int x0 = (int) Math.floor(px), y0 = (int) Math.floor(py);
-                if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) continue;
+                if (!(px > -1f && py > -1f && px < w && py < h)) continue;
+                int x0 = (int) (px + 1f) - 1, y0 = (int) (py + 1f) - 1;
                 float ax = px - x0, ay = py - y0;
                 float base = timeWeight * weight[i];
                 float c0 = pix[3 * i] & 0xff, c1 = pix[3 * i + 1] & 0xff, c2 = pix[3 * i + 2] & 0xff;
                 float pc = conf == null ? 0f : pixelConf[i];
-                for (int dy = 0; dy <= 1; dy++) {
-                    int yy = y0 + dy;
-                    if (yy < 0 || yy >= h) continue;
-                    float wy = dy == 0 ? 1 - ay : ay;
-                    for (int dx = 0; dx <= 1; dx++) {
-                        int xx = x0 + dx;
-                        if (xx < 0 || xx >= w) continue;
-                        float wt = base * wy * (dx == 0 ? 1 - ax : ax);
-                        if (wt <= 0f) continue;
-                        int j = yy * w + xx;
-                        acc[4 * j] += wt * c0;
-                        acc[4 * j + 1] += wt * c1;
-                        acc[4 * j + 2] += wt * c2;
-                        acc[4 * j + 3] += wt;
-                        if (conf != null) conf[j] += wt * pc;
+                float w00 = base * (1 - ax) * (1 - ay), w10 = base * ax * (1 - ay);
+                float w01 = base * (1 - ax) * ay, w11 = base * ax * ay;
+                if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+                    int j = 4 * (y0 * w + x0);
+                    int k = j + 4 * w;
+                    acc[j] += w00 * c0; acc[j + 1] += w00 * c1; acc[j + 2] += w00 * c2; acc[j + 3] += w00;
+                    acc[j + 4] += w10 * c0; acc[j + 5] += w10 * c1; acc[j + 6] += w10 * c2; acc[j + 7] += w10;
+                    acc[k] += w01 * c0; acc[k + 1] += w01 * c1; acc[k + 2] += w01 * c2; acc[k + 3] += w01;
+                    acc[k + 4] += w11 * c0; acc[k + 5] += w11 * c1; acc[k + 6] += w11 * c2; acc[k + 7] += w11;
+                    if (conf != null) {
+                        int q = y0 * w + x0;
+                        conf[q] += w00 * pc;
+                        conf[q + 1] += w10 * pc;
+                        conf[q + w] += w01 * pc;
+                        conf[q + w + 1] += w11 * pc;
                     }
+                } else {
+                    tap(acc, conf, x0, y0, w00, c0, c1, c2, pc);
+                    tap(acc, conf, x0 + 1, y0, w10, c0, c1, c2, pc);
+                    tap(acc, conf, x0, y0 + 1, w01, c0, c1, c2, pc);
+                    tap(acc, conf, x0 + 1, y0 + 1, w11, c0, c1, c2, pc);
                 }
             }
         }
     }
 
+    private void tap(float[] acc, float[] conf, int x, int y, float wt, float c0, float c1, float c2, float pc) {
+        if (x < 0 || y < 0 || x >= width || y >= height) return;
+        int q = y * width + x;
+        int j = 4 * q;
+        acc[j] += wt * c0;
+        acc[j + 1] += wt * c1;
+        acc[j + 2] += wt * c2;
+        acc[j + 3] += wt;
+        if (conf != null) conf[q] += wt * pc;
+    }
+
     /**
-     * Gaussian pyramid of the splat sums (colour times weight, weight): where a pixel received (almost) nothing, the
-     * finest level with enough weight nearby gives the average colour that landed around it.
+     * Box pyramid of the splat sums (colour times weight, weight): where a pixel received (almost) nothing, the finest
+     * level with enough weight around it gives the average colour that landed nearby.
      */
     private static final class FillPyramid {
         private final List<float[]> levels = new ArrayList<>();
         private final List<int[]> sizes = new ArrayList<>();
 
         FillPyramid(float[] acc, int width, int height) {
-            Mat cur = new Mat(height, width, CvType.CV_32FC4);
-            cur.put(0, 0, acc);
-            while (cur.cols() > 4 && cur.rows() > 4 && levels.size() < 12) {
-                Mat next = new Mat();
-                Imgproc.pyrDown(cur, next);
-                cur.release();
-                float[] data = new float[4 * next.cols() * next.rows()];
-                next.get(0, 0, data);
-                levels.add(data);
-                sizes.add(new int[]{next.cols(), next.rows()});
+            float[] cur = acc;
+            int cw = width, ch = height;
+            while (cw > 2 && ch > 2 && levels.size() < 12) {
+                int nw = (cw + 1) / 2, nh = (ch + 1) / 2;
+                float[] next = new float[4 * nw * nh];
+                for (int y = 0; y < ch; y++) {
+                    int ny = y >> 1;
+                    for (int x = 0; x < cw; x++) {
+                        int s = 4 * (y * cw + x), d = 4 * (ny * nw + (x >> 1));
+                        next[d] += cur[s];
+                        next[d + 1] += cur[s + 1];
+                        next[d + 2] += cur[s + 2];
+                        next[d + 3] += cur[s + 3];
+                    }
+                }
+                levels.add(next);
+                sizes.add(new int[]{nw, nh});
                 cur = next;
+                cw = nw;
+                ch = nh;
             }
-            cur.release();
         }
 
         void colourAt(int x, int y, float[] out) {
@@ -256,7 +280,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
                 int lx = Math.min(size[0] - 1, x >> (l + 1)), ly = Math.min(size[1] - 1, y >> (l + 1));
                 float[] d = levels.get(l);
                 int j = 4 * (ly * size[0] + lx);
-                if (d[j + 3] > 0.05f || l == levels.size() - 1) {
+                if (d[j + 3] > 0.2f || l == levels.size() - 1) {
                     float inv = d[j + 3] > 1e-6f ? 1f / d[j + 3] : 0f;
                     out[0] = d[j] * inv;
                     out[1] = d[j + 1] * inv;
@@ -311,7 +335,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
     /** DIS flow from {@code from} to {@code to}, initialised with the global motion, at a working size. */
     private static Mat flow(Mat from, Mat to, double[] init, Preset preset) {
         int w = from.cols(), h = from.rows();
-        int maxSide = preset == Preset.QUALITY ? 1280 : 640;
+        int maxSide = preset == Preset.QUALITY ? 1024 : 640;
         double s = Math.min(1.0, (double) maxSide / Math.max(w, h));
         Mat f0 = from, t0 = to;
         if (s < 1) {
@@ -339,7 +363,9 @@ public final class KeyframeInterpolator implements AutoCloseable {
         DISOpticalFlow dis = DISOpticalFlow.create(preset == Preset.QUALITY ? DISOpticalFlow.PRESET_MEDIUM
                 : DISOpticalFlow.PRESET_FAST);
         if (preset == Preset.QUALITY) {
-            dis.setFinestScale(0);
+            // full-resolution patches pay off on small frames; from about 720p the second pyramid level is as accurate
+            // for the larger motions such frames have, at a quarter of the cost
+            dis.setFinestScale(Math.max(fw, fh) > 800 ? 1 : 0);
             dis.setPatchStride(3);
             dis.setGradientDescentIterations(40);
             dis.setVariationalRefinementIterations(10);
