@@ -1,11 +1,14 @@
 package io.framegate.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs the engine the way a user's command would: a fresh JVM ({@link EngineMain}) that decodes the keyframe PNGs,
@@ -24,12 +27,50 @@ public final class EngineHarness {
     public record Result(Proc.Usage usage, Map<String, Map<String, Double>> stages) {
     }
 
+    /** The stage timers {@code framegate generate} prints: "time: decode 40 ms, flow 975 ms, ... total 2383 ms". */
+    private static final Pattern CLI_TIME = Pattern.compile("(decode|flow|synthesis|encode|total) (\\d+) ms");
+
     private final String java;
     private final String classpath;
+    private final Path cliJar;
 
-    public EngineHarness() {
+    /** @param cliJar {@code framegate.jar} whose {@code generate} command is timed instead of {@link #ENGINE_MAIN}, or null */
+    public EngineHarness(Path cliJar) {
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.classpath = System.getProperty("java.class.path");
+        this.cliJar = cliJar;
+    }
+
+    /** What the timed whole command is, for the report. */
+    public String describe() {
+        return cliJar == null
+                ? "a fresh JVM running " + ENGINE_MAIN + " (reads the PNGs, validates the request, LocalEngine.render incl. encode)"
+                : "java -jar " + cliJar + " generate --first A --last B --num-frames N --fps 24 --size WxH -o OUT.mp4";
+    }
+
+    /**
+     * One pair as a user's whole command, MP4 only: {@code framegate generate} when a CLI jar was given (its default
+     * easing; the work is the same), else {@link #ENGINE_MAIN}. Stage keys: decode, flow, synth, encode, total.
+     */
+    public Result timedCommand(Pair p, Path outDir) {
+        if (cliJar == null) return run(List.of(p), q -> outDir, false);
+        int[] size = Rgb.size(p.first());
+        try {
+            Files.createDirectories(outDir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Proc.Usage u = Proc.timed(null, List.of(java, "-jar", cliJar.toAbsolutePath().toString(), "generate",
+                "--first", p.first().toAbsolutePath().toString(), "--last", p.last().toAbsolutePath().toString(),
+                "--num-frames", String.valueOf(p.frameCount()), "--fps", String.valueOf(SceneRenderer.FPS),
+                "--size", size[0] + "x" + size[1], "-o", outDir.resolve("video.mp4").toAbsolutePath().toString()));
+        Map<String, Double> st = new LinkedHashMap<>();
+        u.output().lines().filter(l -> l.startsWith("motion:") || l.contains("time: ")).forEach(l -> {
+            Matcher m = CLI_TIME.matcher(l);
+            while (m.find()) st.put(m.group(1).equals("synthesis") ? "synth" : m.group(1), Long.parseLong(m.group(2)) / 1e3);
+        });
+        if (!st.containsKey("total")) throw new IllegalStateException("framegate generate printed no stage times:\n" + Proc.tail(u.output()));
+        return new Result(u, Map.of(p.label(), st));
     }
 
     /** Renders every pair in one JVM; with {@code dumpFrames} each output directory also gets {@code 000.png ..}. */

@@ -39,12 +39,16 @@ public final class FfmpegPeer {
     public static final Variant BILAT_WIDE = new Variant("bilat sp96", BILAT.options() + ":search_param=96", false);
     public static final Variant BLEND = new Variant("blend", "mi_mode=blend:scd=none", true);
 
-    /** Encoder settings of the whole-command runs: the engine's (libx264 veryfast, CRF 18, keyframes at QP 10). */
+    /**
+     * Encoder settings of the whole-command runs, mirroring the engine's {@code VideoEncoder}: libx264 veryfast, CRF 18,
+     * no macroblock tree, first and last frame at QP 6, bicubic accurate-rounding colour conversion. Each run compares
+     * the settings x264 wrote into both MP4s ({@link X264Options}) and reports any drift.
+     */
     static List<String> x264(int frames) {
         int last = frames - 1;
-        return List.of("-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
-                "-g", String.valueOf(2 * SceneRenderer.FPS), "-x264-params", "zones=0,0,q=10/" + last + "," + last + ",q=10",
-                "-movflags", "+faststart");
+        return List.of("-sws_flags", "bicubic+accurate_rnd", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18",
+                "-pix_fmt", "yuv420p", "-g", String.valueOf(2 * SceneRenderer.FPS),
+                "-x264-params", "no-mbtree=1:zones=0,0,q=6/" + last + "," + last + ",q=6", "-movflags", "+faststart");
     }
 
     private FfmpegPeer() {

@@ -47,6 +47,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--skip-engine", description = "Run only the ffmpeg peers (to check the harness).")
     boolean skipEngine;
 
+    @Option(names = "--engine-cli", paramLabel = "JAR",
+            description = "Time `java -jar JAR generate ...` (the framegate CLI) as the engine's whole command instead of the bench's own launcher.")
+    Path engineCli;
+
     @Option(names = "--repeat", defaultValue = "2",
             description = "Runs of each timed whole command; the fastest counts, to damp load from other work (default: ${DEFAULT-VALUE}).")
     int repeat;
@@ -99,7 +103,13 @@ public final class Main implements Callable<Integer> {
         Report report = new Report();
         environment(report, width, height);
         String loadStart = loadAverage();
-        report.environment("engine", skipEngine ? "skipped (--skip-engine)" : "in a fresh JVM per command (" + EngineHarness.ENGINE_MAIN + ")");
+        if (engineCli != null && !Files.isRegularFile(engineCli)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--engine-cli=" + engineCli + " is not a file");
+        }
+        EngineHarness engine = skipEngine ? null : new EngineHarness(engineCli);
+        report.environment("engine quality runs", skipEngine ? "skipped (--skip-engine)"
+                : EngineHarness.ENGINE_MAIN + " in a fresh JVM, model framegate-local, easing=linear, every frame dumped as PNG");
+        report.environment("engine whole command (timed)", skipEngine ? "skipped" : engine.describe());
         report.environment("timing", "each whole command run " + repeat + " time(s), the fastest run counts");
 
         SceneRenderer renderer = new SceneRenderer(repo.resolve("bench/scenes"), repo.resolve("bench/.cache"));
@@ -120,10 +130,9 @@ public final class Main implements Callable<Integer> {
         }
         scorerCheck(report, todo);
 
-        EngineHarness engine = skipEngine ? null : new EngineHarness();
         for (BenchCase c : todo) {
             System.out.printf("%n== %s: %s (%d pair(s), %d in-betweens)%n", c.name(), c.description(), c.pairs().size(), c.inBetweens());
-            report.add(runCase(c, outDir.resolve(c.name()), engine));
+            report.add(runCase(c, outDir.resolve(c.name()), engine, report));
         }
 
         String loadEnd = loadAverage();
@@ -134,6 +143,7 @@ public final class Main implements Callable<Integer> {
         System.out.printf("load average at start / end: %s / %s on %d cores%s%n", loadStart, loadEnd,
                 Runtime.getRuntime().availableProcessors(), busy(loadStart, loadEnd)
                         ? " - the machine was busy with other work: wall times are inflated and noisy, CPU times less so" : "");
+        if (engine != null) System.out.println("engine whole command = " + engine.describe());
         System.out.printf("strips and frames: %s%n", outDir.toAbsolutePath().normalize());
         report.environment("bench wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - t0) / 1e9));
         if (!"none".equals(results)) {
@@ -152,7 +162,7 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    private Report.CaseResult runCase(BenchCase c, Path dir, EngineHarness engine) {
+    private Report.CaseResult runCase(BenchCase c, Path dir, EngineHarness engine, Report report) {
         Function<String, Function<Pair, Path>> dirs = method -> p -> dir.resolve(method).resolve(p.label());
         Path work = dir.resolve("work");
 
@@ -200,7 +210,7 @@ public final class Main implements Callable<Integer> {
                 Map<String, Double> bestStages = null;
                 for (int run = 0; run < repeat; run++) {
                     if (engine != null) {
-                        EngineHarness.Result r = engine.run(List.of(p), dirs.apply("engine-mp4"), false);
+                        EngineHarness.Result r = engine.timedCommand(p, dirs.apply("engine-mp4").apply(p));
                         Map<String, Double> st = new LinkedHashMap<>(r.stages().get(p.label()));
                         Timing t = new Timing(r.usage().wallSeconds(), r.usage().cpuSeconds(), r.usage().peakRssMb(),
                                 p.frameCount(), st.getOrDefault("flow", Double.NaN) + st.getOrDefault("synth", Double.NaN),
@@ -221,7 +231,11 @@ public final class Main implements Callable<Integer> {
                 peerParts.add(bestPeer);
                 blendParts.add(bestBlend);
             }
-            if (engine != null) engineTiming = Timing.sum(engineParts);
+            if (engine != null) {
+                engineTiming = Timing.sum(engineParts);
+                encoderCheck(report, c, dirs.apply("engine-mp4").apply(c.pairs().getFirst()).resolve("video.mp4"),
+                        work.resolve("mp4").resolve(slug(peer) + "-" + c.pairs().getFirst().label() + ".mp4"));
+            }
             peerTiming = Timing.sum(peerParts);
             blendTiming = Timing.sum(blendParts);
             if (engineTiming != null) printTiming("engine", engineTiming);
@@ -249,6 +263,15 @@ public final class Main implements Callable<Integer> {
         Proc.Usage enc = FfmpegPeer.encodeOnly(frames.apply(p), p.frameCount(), work, work.resolve("mp4").resolve("encode-only.mp4"));
         return new Timing(whole.wallSeconds(), whole.cpuSeconds(), whole.peakRssMb(), p.frameCount(),
                 Math.max(0, whole.wallSeconds() - enc.wallSeconds()), enc.wallSeconds());
+    }
+
+    /** Records whether the engine's and the peer's MP4 were encoded with the same x264 settings. */
+    private static void encoderCheck(Report report, BenchCase c, Path engineMp4, Path peerMp4) {
+        List<String> diff = X264Options.differences(X264Options.read(engineMp4), X264Options.read(peerMp4));
+        String line = c.name() + ": x264 settings of the engine's MP4 vs the ffmpeg command's MP4: "
+                + (diff.isEmpty() ? "identical apart from thread layout" : "differ in " + String.join(", ", diff) + " (engine|ffmpeg)");
+        System.out.println("  " + line);
+        report.check(line);
     }
 
     private static Timing faster(Timing a, Timing b) {

@@ -130,8 +130,8 @@ public final class Report {
                 PSNR/SSIM/IE: mean over every in-between (keyframes excluded) vs the true frame; one Java scorer for all \
                 methods (SSIM as FFmpeg's ssim filter on R,G,B; IE = mean |RGB error|, lower is better).
                 wall s: whole command per keyframe pair (fastest of --repeat runs), summed - keyframe PNGs in, H.264 MP4 out \
-                (libx264 veryfast CRF 18):
-                  engine = a fresh JVM running the engine (JVM start + PNG decode + render + encode); \
+                (the engine's x264 settings: veryfast, CRF 18, no mbtree, keyframes at QP 6):
+                  engine = a fresh JVM (JVM start + PNG read + render + encode; launcher: the 'engine whole command' line); \
                 ffmpeg = the ffmpeg command. CPU s = user + system time of those commands. fps = MP4 frames / wall s.
                 synth s / encode s: engine = its own stage timers inside that run (synth = flow + synthesis summed over \
                 its worker threads; encode overlaps synthesis); ffmpeg = encode s from a separate run encoding the same frames from raw RGB \
