@@ -369,7 +369,7 @@ public final class Main implements Callable<Integer> {
             String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
                     .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
             report.environment("cpu", Runtime.getRuntime().availableProcessors() + " x " + cpu
-                    + " (shared with other work; timings are single runs)");
+                    + " (shared with other work)");
         } catch (IOException e) {
             report.environment("cpu", Runtime.getRuntime().availableProcessors() + " cores");
         }
