@@ -1,0 +1,388 @@
+package io.framegate.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmark command ({@code bench/run.sh}): the offline engine against FFmpeg's {@code minterpolate} (best of
+ * several variants) and a cross-fade, on the same keyframe PNGs, scored by one scorer, printed as one table and
+ * written to {@code bench/results/<date>.md}, with a side-by-side strip per case.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Offline engine vs ffmpeg minterpolate and cross-fade: quality (PSNR/SSIM/IE) and whole-command speed.")
+public final class Main implements Callable<Integer> {
+    static final List<String> ALL_CASES = List.of("small-gap", "keyframe-gap", "large-shift", "middlebury");
+
+    @Option(names = "--repo", defaultValue = ".", description = "Repository root (default: current directory).")
+    Path repo;
+
+    @Option(names = "--size", defaultValue = "1280x720", description = "Rendered scene size, WIDTHxHEIGHT (default: ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--cases", split = ",", description = "Cases to run (default: all): ${COMPLETION-CANDIDATES}.",
+            completionCandidates = CaseNames.class)
+    List<String> cases = new ArrayList<>(ALL_CASES);
+
+    @Option(names = "--out", description = "Output directory for frames and strips (default: bench/.out/<timestamp>).")
+    Path out;
+
+    @Option(names = "--results", description = "Directory of the markdown results (default: bench/results); 'none' to skip.")
+    String results;
+
+    @Option(names = "--skip-engine", description = "Run only the ffmpeg peers (to check the harness).")
+    boolean skipEngine;
+
+    @Option(names = "--engine-cli", paramLabel = "JAR",
+            description = "Time `java -jar JAR generate ...` (the framegate CLI) as the engine's whole command instead of the bench's own launcher.")
+    Path engineCli;
+
+    @Option(names = "--repeat", defaultValue = "2",
+            description = "Runs of each timed whole command; the fastest counts, to damp load from other work (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    static final class CaseNames extends ArrayList<String> {
+        CaseNames() {
+            super(ALL_CASES);
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        for (String c : cases) {
+            if (!ALL_CASES.contains(c)) throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--cases=" + c + " is not a case; allowed: " + String.join(", ", ALL_CASES));
+        }
+        String[] wh = size.toLowerCase(Locale.ROOT).split("x");
+        int width, height;
+        try {
+            width = Integer.parseInt(wh[0]);
+            height = Integer.parseInt(wh[1]);
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--size=" + size + " is not WIDTHxHEIGHT, e.g. 1280x720");
+        }
+        if (width % 8 != 0 || height % 8 != 0 || width < 64 || height < 64) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--size=" + size + " must be at least 64x64 with both sides multiples of 8");
+        }
+        if (repeat < 1 || repeat > 10) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--repeat=" + repeat + " is not allowed; allowed: 1..10");
+        }
+        for (String tool : List.of("ffmpeg", "povray")) {
+            if (!Proc.available(tool)) {
+                System.err.println("bench: " + tool + " is not installed (bench/run.sh installs it: apt-get install -y ffmpeg povray)");
+                return 2;
+            }
+        }
+        if (!Files.isExecutable(Path.of("/usr/bin/time"))) {
+            System.err.println("bench: /usr/bin/time (GNU time) is needed for wall time and peak memory: apt-get install -y time");
+            return 2;
+        }
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path outDir = out != null ? out : repo.resolve("bench/.out").resolve(stamp);
+        long t0 = System.nanoTime();
+
+        Report report = new Report();
+        environment(report, width, height);
+        String loadStart = loadAverage();
+        if (engineCli != null && !Files.isRegularFile(engineCli)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--engine-cli=" + engineCli + " is not a file");
+        }
+        EngineHarness engine = skipEngine ? null : new EngineHarness(engineCli);
+        report.environment("engine quality runs", skipEngine ? "skipped (--skip-engine)"
+                : EngineHarness.ENGINE_MAIN + " in a fresh JVM, model framegate-local, easing=linear, every frame dumped as PNG");
+        report.environment("engine whole command (timed)", skipEngine ? "skipped" : engine.describe());
+        report.environment("timing", "each whole command run " + repeat + " time(s), the fastest run counts");
+
+        SceneRenderer renderer = new SceneRenderer(repo.resolve("bench/scenes"), repo.resolve("bench/.cache"));
+        List<BenchCase> todo = new ArrayList<>();
+        List<Path> orbit = null;
+        if (cases.contains("small-gap") || cases.contains("keyframe-gap")) orbit = renderer.frames("orbit", width, height);
+        if (cases.contains("small-gap")) todo.add(Cases.smallGap(orbit));
+        if (cases.contains("keyframe-gap")) todo.add(Cases.keyframeGap(orbit));
+        if (cases.contains("large-shift")) todo.add(Cases.largeShift(renderer.frames("pan", width, height), width));
+        if (cases.contains("middlebury")) {
+            Path mb = Cases.findMiddlebury(repo);
+            if (mb == null) {
+                System.out.println("middlebury: data not found ($FRAMEGATE_DATA/middlebury-other, ../shared/data/middlebury-other); skipped");
+            } else {
+                todo.add(Cases.middlebury(mb));
+                report.environment("Middlebury data", mb.toString());
+            }
+        }
+        scorerCheck(report, todo);
+
+        for (BenchCase c : todo) {
+            System.out.printf("%n== %s: %s (%d pair(s), %d in-betweens)%n", c.name(), c.description(), c.pairs().size(), c.inBetweens());
+            report.add(runCase(c, outDir.resolve(c.name()), engine, report));
+        }
+
+        String loadEnd = loadAverage();
+        report.environment("load average (1 min) at start / end", loadStart + " / " + loadEnd + " on "
+                + Runtime.getRuntime().availableProcessors() + " cores");
+        System.out.println();
+        System.out.println(report.console());
+        System.out.printf("load average at start / end: %s / %s on %d cores%s%n", loadStart, loadEnd,
+                Runtime.getRuntime().availableProcessors(), busy(loadStart, loadEnd)
+                        ? " - the machine was busy with other work: wall times are inflated and noisy, CPU times less so" : "");
+        if (engine != null) System.out.println("engine whole command = " + engine.describe());
+        System.out.printf("strips and frames: %s%n", outDir.toAbsolutePath().normalize());
+        report.environment("bench wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - t0) / 1e9));
+        if (!"none".equals(results)) {
+            Path dir = results != null ? Path.of(results) : repo.resolve("bench/results");
+            String suffix = width == 1280 && height == 720 ? "" : "-" + width + "x" + height;
+            if (!cases.equals(ALL_CASES)) suffix += "-" + String.join("+", cases);
+            Path md = dir.resolve(LocalDate.now() + suffix + ".md");
+            try {
+                Files.createDirectories(dir);
+                Files.writeString(md, report.markdown("Engine benchmark " + LocalDate.now() + " (" + width + "x" + height + ")"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            System.out.printf("results: %s%n", md.toAbsolutePath().normalize());
+        }
+        return 0;
+    }
+
+    private Report.CaseResult runCase(BenchCase c, Path dir, EngineHarness engine, Report report) {
+        Function<String, Function<Pair, Path>> dirs = method -> p -> dir.resolve(method).resolve(p.label());
+        Path work = dir.resolve("work");
+
+        // 1. quality: every method writes its frames as PNG
+        Report.Row engineRow = null;
+        Map<String, Double> engineStages = new LinkedHashMap<>();
+        Scorer.CaseScore engineScore = null;
+        if (engine != null) {
+            System.out.print("  engine (frames) ... ");
+            EngineHarness.Result r = engine.run(c.pairs(), dirs.apply("engine"), true);
+            engineScore = Scorer.score(c, dirs.apply("engine"));
+            System.out.printf("%.1f s, PSNR %.2f SSIM %.4f IE %.2f%n", r.usage().wallSeconds(), engineScore.all().psnr(),
+                    engineScore.all().ssim(), engineScore.all().ie());
+        }
+        Map<String, Scorer.CaseScore> variantScores = new LinkedHashMap<>();
+        Map<String, Double> variantWall = new LinkedHashMap<>();
+        List<FfmpegPeer.Variant> all = new ArrayList<>(FfmpegPeer.variants(c));
+        all.add(FfmpegPeer.BLEND);
+        Scorer.CaseScore blendScore = null;
+        for (FfmpegPeer.Variant v : all) {
+            System.out.printf("  minterpolate %-11s ... ", v.name());
+            double wall = 0;
+            for (Pair p : c.pairs()) wall += FfmpegPeer.interpolate(p, v, work, dirs.apply(slug(v)).apply(p)).wallSeconds();
+            Scorer.CaseScore s = Scorer.score(c, dirs.apply(slug(v)));
+            System.out.printf("%.1f s, PSNR %.2f SSIM %.4f IE %.2f%n", wall, s.all().psnr(), s.all().ssim(), s.all().ie());
+            if (v.blend()) {
+                blendScore = s;
+            } else {
+                variantScores.put(v.name(), s);
+                variantWall.put(v.name(), wall);
+            }
+        }
+        FfmpegPeer.Variant peer = FfmpegPeer.variants(c).stream()
+                .max((a, b) -> Double.compare(variantScores.get(a.name()).all().psnr(), variantScores.get(b.name()).all().psnr()))
+                .orElseThrow();
+        System.out.printf("  the peer: minterpolate %s%n", peer.name());
+
+        // 2. speed: whole commands, per pair engine then peer then cross-fade back to back, so that load from
+        //    outside the benchmark hits all three alike
+        Timing engineTiming = null, peerTiming = null, blendTiming = null;
+        if (c.timed()) {
+            List<Timing> engineParts = new ArrayList<>(), peerParts = new ArrayList<>(), blendParts = new ArrayList<>();
+            for (Pair p : c.pairs()) {
+                Timing bestEngine = null, bestPeer = null, bestBlend = null;
+                Map<String, Double> bestStages = null;
+                for (int run = 0; run < repeat; run++) {
+                    if (engine != null) {
+                        EngineHarness.Result r = engine.timedCommand(p, dirs.apply("engine-mp4").apply(p));
+                        Map<String, Double> st = new LinkedHashMap<>(r.stages().get(p.label()));
+                        Timing t = new Timing(r.usage().wallSeconds(), r.usage().cpuSeconds(), r.usage().peakRssMb(),
+                                p.frameCount(), st.getOrDefault("flow", Double.NaN) + st.getOrDefault("synth", Double.NaN),
+                                st.getOrDefault("encode", Double.NaN));
+                        if (bestEngine == null || t.wallSeconds() < bestEngine.wallSeconds()) {
+                            bestEngine = t;
+                            st.put("JVM wall", r.usage().wallSeconds());
+                            bestStages = st;
+                        }
+                    }
+                    bestPeer = faster(bestPeer, ffmpegTiming(p, peer, work, dirs.apply(slug(peer))));
+                    bestBlend = faster(bestBlend, ffmpegTiming(p, FfmpegPeer.BLEND, work, dirs.apply(slug(FfmpegPeer.BLEND))));
+                }
+                if (engine != null) {
+                    engineParts.add(bestEngine);
+                    bestStages.forEach((k, v) -> engineStages.merge(k, v, Double::sum));
+                }
+                peerParts.add(bestPeer);
+                blendParts.add(bestBlend);
+            }
+            if (engine != null) {
+                engineTiming = Timing.sum(engineParts);
+                encoderCheck(report, c, dirs.apply("engine-mp4").apply(c.pairs().getFirst()).resolve("video.mp4"),
+                        work.resolve("mp4").resolve(slug(peer) + "-" + c.pairs().getFirst().label() + ".mp4"));
+            }
+            peerTiming = Timing.sum(peerParts);
+            blendTiming = Timing.sum(blendParts);
+            if (engineTiming != null) printTiming("engine", engineTiming);
+            printTiming("minterpolate " + peer.name(), peerTiming);
+            printTiming("cross-fade", blendTiming);
+        }
+
+        // 3. strips for a person to look at
+        writeStrips(c, dir, dirs, peer, engine != null);
+
+        if (engineScore != null) engineRow = new Report.Row("engine", engineScore, engineTiming);
+        return new Report.CaseResult(c, engineRow, new Report.Row("minterpolate " + peer.name(), variantScores.get(peer.name()), peerTiming),
+                new Report.Row("cross-fade", blendScore, blendTiming), variantScores, variantWall, engineStages);
+    }
+
+    /** A whole ffmpeg command (PNG in, MP4 out), plus an encode-only run of the same frames to split encode from synthesis. */
+    private static Timing ffmpegTiming(Pair p, FfmpegPeer.Variant v, Path work, Function<Pair, Path> frames) {
+        Path mp4 = work.resolve("mp4").resolve(slug(v) + "-" + p.label() + ".mp4");
+        try {
+            Files.createDirectories(mp4.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Proc.Usage whole = FfmpegPeer.wholeCommand(p, v, work, mp4);
+        Proc.Usage enc = FfmpegPeer.encodeOnly(frames.apply(p), p.frameCount(), work, work.resolve("mp4").resolve("encode-only.mp4"));
+        return new Timing(whole.wallSeconds(), whole.cpuSeconds(), whole.peakRssMb(), p.frameCount(),
+                Math.max(0, whole.wallSeconds() - enc.wallSeconds()), enc.wallSeconds());
+    }
+
+    /** Records whether the engine's and the peer's MP4 were encoded with the same x264 settings. */
+    private static void encoderCheck(Report report, BenchCase c, Path engineMp4, Path peerMp4) {
+        List<String> diff = X264Options.differences(X264Options.read(engineMp4), X264Options.read(peerMp4));
+        String line = c.name() + ": x264 settings of the engine's MP4 vs the ffmpeg command's MP4: "
+                + (diff.isEmpty() ? "identical apart from thread layout" : "differ in " + String.join(", ", diff) + " (engine|ffmpeg)");
+        System.out.println("  " + line);
+        report.check(line);
+    }
+
+    private static Timing faster(Timing a, Timing b) {
+        return a == null || b.wallSeconds() < a.wallSeconds() ? b : a;
+    }
+
+    private static void printTiming(String method, Timing t) {
+        System.out.printf("  %-24s whole command: %.2f s wall, %.2f s CPU (%.1f fps), peak %.0f MB%n", method,
+                t.wallSeconds(), t.cpuSeconds(), t.fps(), t.peakRssMb());
+    }
+
+    private static void writeStrips(BenchCase c, Path dir, Function<String, Function<Pair, Path>> dirs, FfmpegPeer.Variant peer,
+                                    boolean withEngine) {
+        // scene cases: the middle in-between of the first pair; Middlebury: every triplet (they are small)
+        List<Pair> pairs = c.middlebury() ? c.pairs() : List.of(c.pairs().getFirst());
+        for (Pair p : pairs) {
+            int i = p.gap() / 2;
+            Rgb truth = Rgb.read(p.truth().get(i - 1));
+            Rgb peerImg = Rgb.read(Scorer.frame(dirs.apply(slug(peer)).apply(p), i));
+            Rgb blend = Rgb.read(Scorer.frame(dirs.apply(slug(FfmpegPeer.BLEND)).apply(p), i));
+            List<Strips.Panel> panels = new ArrayList<>();
+            panels.add(new Strips.Panel("ground truth, frame " + i + "/" + p.gap(), truth.toImage()));
+            Rgb eng = withEngine ? Rgb.read(Scorer.frame(dirs.apply("engine").apply(p), i)) : null;
+            if (eng != null) panels.add(new Strips.Panel(label("engine", eng, truth), eng.toImage()));
+            panels.add(new Strips.Panel(label("minterpolate " + peer.name(), peerImg, truth), peerImg.toImage()));
+            panels.add(new Strips.Panel(label("cross-fade", blend, truth), blend.toImage()));
+            if (eng != null) panels.add(new Strips.Panel("engine error x" + Strips.ERROR_GAIN, Strips.errorMap(eng, truth)));
+            panels.add(new Strips.Panel("minterpolate error x" + Strips.ERROR_GAIN, Strips.errorMap(peerImg, truth)));
+            Path file = dir.resolve("strip-" + p.label() + ".png");
+            Strips.write(file, panels, 3, 640);
+        }
+        System.out.printf("  strip%s: %s%n", pairs.size() > 1 ? "s" : "", dir.resolve("strip-" + pairs.getFirst().label() + ".png"));
+    }
+
+    private static String label(String name, Rgb img, Rgb truth) {
+        return String.format(Locale.ROOT, "%s  %.2f dB", name, Metrics.psnr(img, truth));
+    }
+
+    static String slug(FfmpegPeer.Variant v) {
+        return "mi-" + v.name().replace(' ', '-');
+    }
+
+    /** Prints and records how the Java scorer compares with FFmpeg's filters on real benchmark images. */
+    private static void scorerCheck(Report report, List<BenchCase> todo) {
+        List<Path[]> checks = new ArrayList<>();
+        for (BenchCase c : todo) {
+            Pair p = c.pairs().getFirst();
+            checks.add(new Path[] {p.first(), p.truth().getFirst()});
+            if (c.middlebury()) {
+                c.pairs().stream().filter(x -> x.label().equals("Dimetrodon")).findFirst()
+                        .ifPresent(x -> checks.add(new Path[] {x.first(), x.truth().getFirst()}));
+            }
+            if (checks.size() >= 3) break;
+        }
+        for (Path[] ab : checks) {
+            Rgb a = Rgb.read(ab[0]), b = Rgb.read(ab[1]);
+            FfmpegMetrics.Result ff = FfmpegMetrics.measure(ab[0], ab[1]);
+            double p = Metrics.psnr(a, b), s = Metrics.ssim(a, b);
+            boolean ok = Math.abs(p - ff.psnr()) < 0.006 && Math.abs(s - ff.ssim()) < 2e-6;
+            String line = String.format(Locale.ROOT, "scorer vs ffmpeg psnr/ssim filters on %s vs %s (%dx%d): PSNR %.4f vs %.2f, SSIM %.6f vs %.6f: %s",
+                    rel(ab[0]), rel(ab[1]), a.width(), a.height(), p, ff.psnr(), s, ff.ssim(), ok ? "agree" : "DISAGREE");
+            System.out.println(line);
+            report.check(line);
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static boolean busy(String... loads) {
+        for (String l : loads) {
+            try {
+                if (Double.parseDouble(l) > Runtime.getRuntime().availableProcessors()) return true;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static String rel(Path p) {
+        int n = p.getNameCount();
+        return p.subpath(Math.max(0, n - 2), n).toString();
+    }
+
+    private static void environment(Report report, int width, int height) {
+        report.environment("date", LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
+        report.environment("size", width + "x" + height);
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+            report.environment("cpu", Runtime.getRuntime().availableProcessors() + " x " + cpu
+                    + " (shared with other work)");
+        } catch (IOException e) {
+            report.environment("cpu", Runtime.getRuntime().availableProcessors() + " cores");
+        }
+        report.environment("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        report.environment("ffmpeg", FfmpegPeer.version());
+        report.environment("povray", Proc.run(null, "povray", "--version").lines()
+                .filter(l -> l.startsWith("POV-Ray")).findFirst().orElse("?"));
+        try {
+            String head = Proc.run(null, "git", "rev-parse", "--short", "HEAD").trim();
+            String dirty = Proc.run(null, "git", "status", "--porcelain", "--untracked-files=no").isBlank() ? "" : " (with uncommitted changes)";
+            report.environment("commit", head + dirty);
+        } catch (IllegalStateException e) {
+            report.environment("commit", "unknown (not a git checkout)");
+        }
+    }
+}
