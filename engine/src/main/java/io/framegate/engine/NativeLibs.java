@@ -4,9 +4,29 @@ import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.Loader;
 import org.opencv.core.Core;
 
-/** Loads the OpenCV (official Java API) and FFmpeg natives once per process. */
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Loads the OpenCV (official Java API) and FFmpeg natives once per process.
+ * <p>
+ * {@code Loader.load(opencv_java.class)} costs about 1.5 s per process here: it initialises every JavaCPP preset the
+ * bindings inherit from (openblas twice, each OpenCV module's own JNI library) and probes for two dozen CUDA
+ * libraries first. The engine only calls the official {@code org.opencv} bindings, whose one JNI library needs the
+ * OpenCV module libraries and openblas and nothing of JavaCPP. So when JavaCPP's cache already holds those files
+ * (it does after the first run), they are loaded directly in dependency order (about 20 ms); otherwise, or if any
+ * of them fails to load, the full loader runs, which also fills the cache.
+ */
 final class NativeLibs {
+    /** OpenCV modules in an order where each one's dependencies come first (the rest follow in name order). */
+    private static final List<String> MODULE_ORDER = List.of("core", "flann", "imgproc", "ml", "photo", "dnn",
+            "features2d", "imgcodecs", "videoio", "highgui", "calib3d", "video", "objdetect", "plot", "phase_unwrapping",
+            "tracking", "face", "bioinspired", "bgsegm", "aruco", "ximgproc", "xfeatures2d", "wechat_qrcode",
+            "structured_light", "text", "img_hash", "dnn_superres", "xphoto", "shape", "quality");
     private static volatile boolean loaded;
+    private static volatile String how = "not loaded";
 
     private NativeLibs() {
     }
@@ -15,11 +35,55 @@ final class NativeLibs {
         if (loaded) return;
         synchronized (NativeLibs.class) {
             if (loaded) return;
-            Loader.load(org.bytedeco.opencv.opencv_java.class);
+            if (loadOpenCvFromCache()) {
+                how = "opencv_java from the JavaCPP cache";
+            } else {
+                Loader.load(org.bytedeco.opencv.opencv_java.class);
+                how = "opencv_java through the JavaCPP loader";
+            }
             Core.setNumThreads(Runtime.getRuntime().availableProcessors());
             // FFmpeg prints every stream header at INFO; errors still reach the log.
             avutil.av_log_set_level(avutil.AV_LOG_ERROR);
             loaded = true;
+        }
+    }
+
+    /** How the OpenCV natives were loaded (for diagnostics). */
+    static String how() {
+        return how;
+    }
+
+    private static boolean loadOpenCvFromCache() {
+        File dir;
+        try {
+            File javaLib = Loader.cacheResource(org.bytedeco.opencv.opencv_java.class,
+                    "/org/bytedeco/opencv/" + Loader.getPlatform() + "/libopencv_java.so");
+            dir = javaLib == null ? null : javaLib.getParentFile();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        if (dir == null) return false;
+        List<File> libs = new ArrayList<>();
+        // openblas and its Fortran runtime, which the JavaCPP loader links into the same cache directory
+        for (String name : List.of("libgcc_s.so.1", "libquadmath.so.0", "libgfortran.so.5", "libopenblas.so.0")) {
+            File f = new File(dir, name);
+            if (f.exists()) libs.add(f);
+        }
+        for (String module : MODULE_ORDER) libs.add(new File(dir, "libopencv_" + module + ".so.410"));
+        String[] present = dir.list((d, n) -> n.startsWith("libopencv_") && n.endsWith(".so.410"));
+        if (present == null) return false;
+        java.util.Arrays.sort(present);
+        for (String n : present) {
+            File f = new File(dir, n);
+            if (!libs.contains(f)) libs.add(f);
+        }
+        libs.add(new File(dir, "libopencv_java.so"));
+        try {
+            // a missing module makes the last load fail, and the full loader takes over
+            for (File f : libs) if (f.exists()) System.load(f.getAbsolutePath());
+            return true;
+        } catch (UnsatisfiedLinkError e) {
+            return false;
         }
     }
 }

@@ -5,10 +5,10 @@ import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.ffmpeg.global.swscale;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
-import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.opencv.core.Mat;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -24,7 +24,12 @@ final class VideoEncoder implements AutoCloseable {
     static final int KEYFRAME_QP = 6;
 
     private final FFmpegFrameRecorder recorder;
-    private final OpenCVFrameConverter.ToOrgOpenCvCoreMat converter = new OpenCVFrameConverter.ToOrgOpenCvCoreMat();
+    /**
+     * The frame handed to the recorder. Frames are copied here rather than converted with JavaCV's
+     * {@code OpenCVFrameConverter}, whose class initialiser loads JavaCPP's whole OpenCV preset (about a second).
+     */
+    private final ByteBuffer pixels;
+    private final byte[] bytes;
     private final int width;
     private final int height;
     private int written;
@@ -37,6 +42,8 @@ final class VideoEncoder implements AutoCloseable {
         NativeLibs.ensureLoaded();
         this.width = width;
         this.height = height;
+        this.pixels = ByteBuffer.allocateDirect(width * height * 3);
+        this.bytes = new byte[width * height * 3];
         recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
         recorder.setFormat("mp4");
         recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);
@@ -65,8 +72,15 @@ final class VideoEncoder implements AutoCloseable {
             recorder.start();
             started = true;
         }
-        Frame frame = converter.convert(bgr);
-        recorder.record(frame, avutil.AV_PIX_FMT_BGR24);
+        Mat packed = bgr.isContinuous() ? bgr : bgr.clone();
+        try {
+            packed.get(0, 0, bytes);
+        } finally {
+            if (packed != bgr) packed.release();
+        }
+        pixels.clear();
+        pixels.put(bytes).flip();
+        recorder.recordImage(width, height, Frame.DEPTH_UBYTE, 3, width * 3, avutil.AV_PIX_FMT_BGR24, pixels);
         written++;
     }
 
@@ -83,6 +97,5 @@ final class VideoEncoder implements AutoCloseable {
     @Override
     public void close() throws IOException {
         recorder.release();
-        converter.close();
     }
 }
