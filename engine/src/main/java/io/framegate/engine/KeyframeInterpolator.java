@@ -3,6 +3,8 @@ package io.framegate.engine;
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
+import org.opencv.core.MatOfFloat;
+import org.opencv.core.Scalar;
 import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
 import org.opencv.video.DISOpticalFlow;
@@ -95,7 +97,8 @@ public final class KeyframeInterpolator implements AutoCloseable {
         confidence = (scoreA + scoreB) / 2;
         join = confidence >= HIGH_CONFIDENCE ? Join.FLOW : confidence >= LOW_CONFIDENCE ? Join.FLOW_AND_DISSOLVE
                 : Join.DISSOLVE;
-        globalReliable = !global.isIdentity()
+        // only a dissolve uses it (two full-size warps to find out)
+        globalReliable = join != Join.FLOW && !global.isIdentity()
                 && GlobalMotion.alignmentError(grayA, grayB, global.h()) < 0.6 * GlobalMotion.alignmentError(grayA, grayB, GlobalMotion.IDENTITY);
         grayA.release();
         grayB.release();
@@ -242,12 +245,13 @@ public final class KeyframeInterpolator implements AutoCloseable {
         double[] scale = {sx, 0, (sx - 1) / 2, 0, sy, (sy - 1) / 2, 0, 0, 1};
         double[] initSmall = CameraRig.mul(scale, CameraRig.mul(init, CameraRig.invert(scale)));
         float[] initFlow = new float[2 * fw * fh];
+        double[] m = initSmall;
         for (int y = 0; y < fh; y++) {
             for (int x = 0; x < fw; x++) {
-                double[] q = CameraRig.project(initSmall, x, y);
+                double d = m[6] * x + m[7] * y + m[8];
                 int i = 2 * (y * fw + x);
-                initFlow[i] = (float) (q[0] - x);
-                initFlow[i + 1] = (float) (q[1] - y);
+                initFlow[i] = (float) ((m[0] * x + m[1] * y + m[2]) / d - x);
+                initFlow[i + 1] = (float) ((m[3] * x + m[4] * y + m[5]) / d - y);
             }
         }
         flow.put(0, 0, initFlow);
@@ -276,56 +280,66 @@ public final class KeyframeInterpolator implements AutoCloseable {
 
     /**
      * Forward-backward check of {@code fwd} against {@code bwd} (UnFlow's test, alpha1 = 0.01, alpha2 = 0.5) and the
-     * photometric residual after warping. Fills {@code exclusive} and {@code confidence} (see {@link #exclusiveA}, {@link #confidenceA}) for the source image and
-     * returns the share of pixels that map inside the other image consistently and with a small residual.
+     * photometric residual after warping, all as OpenCV array operations. Fills {@code exclusive} and
+     * {@code confidence} (see {@link #exclusiveA}, {@link #confidenceA}) for the source image and returns the share of
+     * pixels that map inside the other image consistently and with a small residual.
      */
     private double consistency(Mat fwd, Mat bwd, Mat src, Mat dst, Mat exclusive, Mat confidence) {
-        int n = width * height;
-        float[] f = new float[2 * n];
-        fwd.get(0, 0, f);
-        Mat mapMat = new Mat();
-        Core.add(fwd, grid, mapMat);
-        Mat bwdWarped = new Mat(), dstWarped = new Mat();
-        Imgproc.remap(bwd, bwdWarped, mapMat, new Mat(), Imgproc.INTER_LINEAR, Core.BORDER_REPLICATE);
-        Imgproc.remap(dst, dstWarped, mapMat, new Mat(), Imgproc.INTER_LINEAR, Core.BORDER_REPLICATE);
-        float[] bw = new float[2 * n];
-        bwdWarped.get(0, 0, bw);
-        byte[] s = new byte[3 * n], d = new byte[3 * n];
-        src.get(0, 0, s);
-        dstWarped.get(0, 0, d);
-        float[] rawConf = new float[n];
-        byte[] excl = new byte[n];
-        long inside = 0;
-        double good = 0;
-        for (int i = 0; i < n; i++) {
-            float fx = f[2 * i], fy = f[2 * i + 1], bx = bw[2 * i], by = bw[2 * i + 1];
-            float sumX = fx + bx, sumY = fy + by;
-            float lhs = sumX * sumX + sumY * sumY;
-            float rhs = 0.01f * (fx * fx + fy * fy + bx * bx + by * by) + 0.5f;
-            boolean consistent = lhs <= rhs;
-            float mx = (i % width) + fx, my = (i / width) + fy;
-            boolean in = mx >= 0 && my >= 0 && mx <= width - 1 && my <= height - 1;
-            excl[i] = consistent && in ? 0 : (byte) 255;
-            if (!in) {
-                rawConf[i] = 1f;
-                continue;
-            }
-            inside++;
-            float res = (Math.abs((s[3 * i] & 0xff) - (d[3 * i] & 0xff)) + Math.abs((s[3 * i + 1] & 0xff)
-                    - (d[3 * i + 1] & 0xff)) + Math.abs((s[3 * i + 2] & 0xff) - (d[3 * i + 2] & 0xff))) / 3f;
-            float photometric = (float) Math.exp(-(res * res) / (2 * 18f * 18f));
-            rawConf[i] = consistent ? photometric : 0.5f * photometric;
-            if (consistent && res < 20) good++;
-        }
+        Mat map = new Mat();
+        Core.add(fwd, grid, map);
+        Mat bwdWarped = remap(bwd, map), dstWarped = remap(dst, map);
+        // |F + B(x + F)|^2 <= 0.01 (|F|^2 + |B(x + F)|^2) + 0.5
+        Mat sum = new Mat(), lhs = new Mat(), magF = new Mat(), magB = new Mat(), rhs = new Mat();
+        Core.add(fwd, bwdWarped, sum);
+        sumOfSquares(sum, lhs);
+        sumOfSquares(fwd, magF);
+        sumOfSquares(bwdWarped, magB);
+        Core.addWeighted(magF, 0.01, magB, 0.01, 0.5, rhs);
+        Mat consistent = new Mat(), inside = new Mat(), reliable = new Mat();
+        Core.compare(lhs, rhs, consistent, Core.CMP_LE);
+        Core.inRange(map, new Scalar(0, 0), new Scalar(width - 1, height - 1), inside);
+        Core.bitwise_and(consistent, inside, reliable);
+        Core.bitwise_not(reliable, exclusive);
+        // mean absolute colour residual, then a Gaussian falloff (sigma 18 grey levels) through a lookup table
+        Mat diff = new Mat(), residual = new Mat(), photometric = new Mat();
+        Core.absdiff(src, dstWarped, diff);
+        Core.transform(diff, residual, new MatOfFloat(1 / 3f, 1 / 3f, 1 / 3f).reshape(1, 1));
+        Mat falloff = new Mat(1, 256, CvType.CV_8U);
+        byte[] table = new byte[256];
+        for (int r = 0; r < 256; r++) table[r] = (byte) Math.round(255 * Math.exp(-(r * r) / (2 * 18.0 * 18.0)));
+        falloff.put(0, 0, table);
+        Core.LUT(residual, falloff, photometric);
+        // inconsistent pixels count half, pixels that leave the frame fully
+        Mat raw = new Mat();
+        photometric.copyTo(raw);
+        Mat half = new Mat();
+        Core.multiply(photometric, new Scalar(0.5), half);
+        half.copyTo(raw, exclusive);
+        raw.setTo(new Scalar(255), outsideOf(inside));
         // a smoothed confidence avoids speckled mixing between morph and dissolve
-        Mat c = new Mat(height, width, CvType.CV_32F);
-        c.put(0, 0, rawConf);
-        Imgproc.GaussianBlur(c, c, new Size(0, 0), Math.max(2, width / 160.0));
-        c.convertTo(confidence, CvType.CV_8U, 255);
-        exclusive.create(height, width, CvType.CV_8UC1);
-        exclusive.put(0, 0, excl);
-        for (Mat m : new Mat[]{mapMat, bwdWarped, dstWarped, c}) m.release();
-        return inside == 0 ? 0 : good / inside;
+        Imgproc.GaussianBlur(raw, confidence, new Size(0, 0), Math.max(2, width / 160.0));
+        Mat small = new Mat(), good = new Mat();
+        Imgproc.threshold(residual, small, 19.5, 255, Imgproc.THRESH_BINARY_INV);
+        Core.bitwise_and(small, reliable, good);
+        int insideCount = Core.countNonZero(inside);
+        double share = insideCount == 0 ? 0 : (double) Core.countNonZero(good) / insideCount;
+        for (Mat m : new Mat[]{map, bwdWarped, dstWarped, sum, lhs, magF, magB, rhs, consistent, inside, reliable, diff,
+                residual, photometric, falloff, raw, half, small, good}) m.release();
+        return share;
+    }
+
+    private static Mat outsideOf(Mat inside) {
+        Mat out = new Mat();
+        Core.bitwise_not(inside, out);
+        return out;
+    }
+
+    /** x^2 + y^2 of a {@code CV_32FC2} image, as {@code CV_32F}. */
+    private static void sumOfSquares(Mat xy, Mat out) {
+        Mat sq = new Mat();
+        Core.multiply(xy, xy, sq);
+        Core.transform(sq, out, new MatOfFloat(1f, 1f).reshape(1, 1));
+        sq.release();
     }
 
     @Override
