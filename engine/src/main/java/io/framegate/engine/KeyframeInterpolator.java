@@ -90,13 +90,18 @@ public final class KeyframeInterpolator implements AutoCloseable {
 
         exclusiveA = new Mat();
         exclusiveB = new Mat();
-        confidenceA = new Mat();
-        confidenceB = new Mat();
-        double scoreA = consistency(flowAB, flowBA, a, b, exclusiveA, confidenceA);
-        double scoreB = consistency(flowBA, flowAB, b, a, exclusiveB, confidenceB);
+        double scoreA = consistency(flowAB, flowBA, a, b, exclusiveA, null);
+        double scoreB = consistency(flowBA, flowAB, b, a, exclusiveB, null);
         confidence = (scoreA + scoreB) / 2;
         join = confidence >= HIGH_CONFIDENCE ? Join.FLOW : confidence >= LOW_CONFIDENCE ? Join.FLOW_AND_DISSOLVE
                 : Join.DISSOLVE;
+        confidenceA = new Mat();
+        confidenceB = new Mat();
+        if (join == Join.FLOW_AND_DISSOLVE) {
+            // per-pixel confidence, only for the morph/dissolve mix (the same check again, with the residual map)
+            consistency(flowAB, flowBA, a, b, exclusiveA, confidenceA);
+            consistency(flowBA, flowAB, b, a, exclusiveB, confidenceB);
+        }
         // only a dissolve uses it (two full-size warps to find out)
         globalReliable = join != Join.FLOW && !global.isIdentity()
                 && GlobalMotion.alignmentError(grayA, grayB, global.h()) < 0.6 * GlobalMotion.alignmentError(grayA, grayB, GlobalMotion.IDENTITY);
@@ -282,7 +287,8 @@ public final class KeyframeInterpolator implements AutoCloseable {
      * Forward-backward check of {@code fwd} against {@code bwd} (UnFlow's test, alpha1 = 0.01, alpha2 = 0.5) and the
      * photometric residual after warping, all as OpenCV array operations. Fills {@code exclusive} and
      * {@code confidence} (see {@link #exclusiveA}, {@link #confidenceA}) for the source image and returns the share of
-     * pixels that map inside the other image consistently and with a small residual.
+     * pixels that map inside the other image consistently and with a small residual. {@code confidence} may be null
+     * (it is only needed to mix morph and dissolve).
      */
     private double consistency(Mat fwd, Mat bwd, Mat src, Mat dst, Mat exclusive, Mat confidence) {
         Mat map = new Mat();
@@ -300,38 +306,35 @@ public final class KeyframeInterpolator implements AutoCloseable {
         Core.inRange(map, new Scalar(0, 0), new Scalar(width - 1, height - 1), inside);
         Core.bitwise_and(consistent, inside, reliable);
         Core.bitwise_not(reliable, exclusive);
-        // mean absolute colour residual, then a Gaussian falloff (sigma 18 grey levels) through a lookup table
-        Mat diff = new Mat(), residual = new Mat(), photometric = new Mat();
+        Mat diff = new Mat(), residual = new Mat();
         Core.absdiff(src, dstWarped, diff);
+        // mean absolute colour residual
         Core.transform(diff, residual, new MatOfFloat(1 / 3f, 1 / 3f, 1 / 3f).reshape(1, 1));
-        Mat falloff = new Mat(1, 256, CvType.CV_8U);
-        byte[] table = new byte[256];
-        for (int r = 0; r < 256; r++) table[r] = (byte) Math.round(255 * Math.exp(-(r * r) / (2 * 18.0 * 18.0)));
-        falloff.put(0, 0, table);
-        Core.LUT(residual, falloff, photometric);
-        // inconsistent pixels count half, pixels that leave the frame fully
-        Mat raw = new Mat();
-        photometric.copyTo(raw);
-        Mat half = new Mat();
-        Core.multiply(photometric, new Scalar(0.5), half);
-        half.copyTo(raw, exclusive);
-        raw.setTo(new Scalar(255), outsideOf(inside));
-        // a smoothed confidence avoids speckled mixing between morph and dissolve
-        Imgproc.GaussianBlur(raw, confidence, new Size(0, 0), Math.max(2, width / 160.0));
+        if (confidence != null) {
+            // a Gaussian falloff of the residual (sigma 18 grey levels) through a lookup table; inconsistent pixels
+            // count half, pixels that leave the frame fully
+            Mat falloff = new Mat(1, 256, CvType.CV_8U), photometric = new Mat(), half = new Mat(), outside = new Mat();
+            byte[] table = new byte[256];
+            for (int r = 0; r < 256; r++) table[r] = (byte) Math.round(255 * Math.exp(-(r * r) / (2 * 18.0 * 18.0)));
+            falloff.put(0, 0, table);
+            Core.LUT(residual, falloff, photometric);
+            photometric.copyTo(confidence);
+            Core.multiply(photometric, new Scalar(0.5), half);
+            half.copyTo(confidence, exclusive);
+            Core.bitwise_not(inside, outside);
+            confidence.setTo(new Scalar(255), outside);
+            // a smoothed confidence avoids speckled mixing between morph and dissolve
+            Imgproc.GaussianBlur(confidence, confidence, new Size(0, 0), Math.max(2, width / 160.0));
+            for (Mat m : new Mat[]{falloff, photometric, half, outside}) m.release();
+        }
         Mat small = new Mat(), good = new Mat();
         Imgproc.threshold(residual, small, 19.5, 255, Imgproc.THRESH_BINARY_INV);
         Core.bitwise_and(small, reliable, good);
         int insideCount = Core.countNonZero(inside);
         double share = insideCount == 0 ? 0 : (double) Core.countNonZero(good) / insideCount;
         for (Mat m : new Mat[]{map, bwdWarped, dstWarped, sum, lhs, magF, magB, rhs, consistent, inside, reliable, diff,
-                residual, photometric, falloff, raw, half, small, good}) m.release();
+                residual, small, good}) m.release();
         return share;
-    }
-
-    private static Mat outsideOf(Mat inside) {
-        Mat out = new Mat();
-        Core.bitwise_not(inside, out);
-        return out;
     }
 
     /** x^2 + y^2 of a {@code CV_32FC2} image, as {@code CV_32F}. */
