@@ -28,6 +28,7 @@ final class FramePipeline {
     record Timing(long synthesisNanos, long encodeNanos) {
     }
 
+    /** {@code previews} and {@code pngDir} may be null. */
     static Timing run(FrameSource source, VideoEncoder encoder, Previews.Collector previews, Path pngDir,
                       BooleanSupplier cancelled, ProgressListener progress) throws IOException {
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -63,7 +64,7 @@ final class FramePipeline {
                 try {
                     long t0 = System.nanoTime();
                     encoder.write(frame);
-                    previews.accept(frame);
+                    if (previews != null) previews.accept(frame);
                     encode += System.nanoTime() - t0;
                 } finally {
                     frame.release();

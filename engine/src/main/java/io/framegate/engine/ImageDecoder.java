@@ -60,8 +60,11 @@ public final class ImageDecoder {
         return image.source() != null && !image.source().isBlank() ? image.source() : image.role() + " image";
     }
 
-    /** The container format by magic number; {@code other} for anything OpenCV is not asked to try. */
-    static String sniffFormat(byte[] b) {
+    /**
+     * The container format by magic number (the first 12 bytes are enough): png, jpeg, webp, bmp, tiff, or
+     * {@code other} for anything OpenCV is not asked to try.
+     */
+    public static String sniffFormat(byte[] b) {
         if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') return "png";
         if (b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) return "jpeg";
         if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
