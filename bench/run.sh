@@ -27,10 +27,13 @@ export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow -XX:+IgnoreUnrecognizedVMOptions"
 
 cd "$root"
-echo "bench: building engine and bench modules" >&2
-# compile in one reactor so that domain and engine come from this checkout's target/classes, never from ~/.m2
-# (which other checkouts may be installing into at the same time)
-mvn -q -B -ntp ${BENCH_MVN_OFFLINE:+-o} -pl bench -am compile dependency:build-classpath \
+echo "bench: building the application (framegate.jar, timed through ./framegate) and the bench" >&2
+# one reactor, so that domain and engine come from this checkout, never from ~/.m2 (which other checkouts may be
+# installing into at the same time); packaging the app leaves the launcher nothing to rebuild
+mvn -q -B -ntp ${BENCH_MVN_OFFLINE:+-o} -pl app,bench -am package -DskipTests dependency:build-classpath \
   -Dmdep.includeScope=runtime -Dmdep.outputFile=target/classpath.txt >&2
+# the jar is current now; Maven leaves its time stamp alone when the app's classes did not change, and the launcher
+# rebuilds (with install) when any source - the bench's too - is newer than the jar
+touch "$root/app/target/framegate.jar"
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
 exec "$JAVA_HOME/bin/java" -cp "$cp" io.framegate.bench.Main --repo "$root" "$@"

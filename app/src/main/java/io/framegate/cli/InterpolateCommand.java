@@ -81,7 +81,7 @@ final class InterpolateCommand implements Callable<Integer> {
         SequenceInterpolator.Result r;
         try {
             r = SequenceInterpolator.interpolate(frames, factor, fps, target,
-                    fast ? KeyframeInterpolator.Preset.FAST : KeyframeInterpolator.Preset.QUALITY, bar);
+                    fast ? KeyframeInterpolator.Preset.FAST : KeyframeInterpolator.Preset.SEQUENCE, bar);
         } catch (GenerationException e) {
             bar.finish();
             err.println("error: " + e.getMessage());

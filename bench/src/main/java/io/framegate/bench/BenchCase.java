@@ -11,11 +11,33 @@ import java.util.List;
  * @param wideSearch  whether minterpolate also runs with {@code search_param=96} (long gaps)
  * @param timed       whether whole-command timings are taken (scene cases at the benchmark size)
  * @param middlebury  whether IE is the headline figure and the published numbers are printed next to it
+ * @param sequence    whether the pairs are consecutive pairs of one image sequence (pair j's last frame is pair
+ *                    j+1's first): every method then up-converts the whole sequence in one command
  */
 public record BenchCase(String name, String description, List<Pair> pairs, boolean wideSearch, boolean timed,
-                        boolean middlebury) {
+                        boolean middlebury, boolean sequence) {
     public BenchCase {
         pairs = List.copyOf(pairs);
+        if (sequence) {
+            for (int j = 1; j < pairs.size(); j++) {
+                if (!pairs.get(j).first().equals(pairs.get(j - 1).last()) || pairs.get(j).gap() != pairs.getFirst().gap()) {
+                    throw new IllegalArgumentException(name + ": pair " + pairs.get(j).label() + " does not continue the sequence");
+                }
+            }
+        }
+    }
+
+    /** The input frames of a {@link #sequence} case, in order. */
+    public List<java.nio.file.Path> sequenceFrames() {
+        List<java.nio.file.Path> frames = new java.util.ArrayList<>();
+        frames.add(pairs.getFirst().first());
+        for (Pair p : pairs) frames.add(p.last());
+        return frames;
+    }
+
+    /** Output frames of a {@link #sequence} case: (inputs - 1) * gap + 1. */
+    public int sequenceFrameCount() {
+        return pairs.size() * pairs.getFirst().gap() + 1;
     }
 
     public int inBetweens() {

@@ -11,8 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs the engine the way a user's command would: a fresh JVM ({@link EngineMain}) that decodes the keyframe PNGs,
- * renders and encodes the MP4, so its wall time includes JVM start-up and native library loading.
+ * Runs the engine in fresh JVMs: for quality, {@link EngineMain} (every frame dumped as PNG, linear easing); for
+ * speed, the user's whole command - the {@code framegate} launcher of the checkout (its JVM options included) running
+ * {@code generate} or {@code interpolate} - so its wall time includes JVM start-up and native library loading.
  */
 public final class EngineHarness {
     /** Prefix of the lines {@link EngineMain} prints with a pair's stage timings. */
@@ -32,45 +33,93 @@ public final class EngineHarness {
 
     private final String java;
     private final String classpath;
-    private final Path cliJar;
+    /** The timed command up to the subcommand: the launcher, or {@code java -jar JAR}. */
+    private final List<String> cli;
+    private boolean warmedUp;
 
-    /** @param cliJar {@code framegate.jar} whose {@code generate} command is timed instead of {@link #ENGINE_MAIN}, or null */
-    public EngineHarness(Path cliJar) {
+    /**
+     * @param launcher the checkout's {@code framegate} script, timed as the engine's whole command
+     * @param cliJar   {@code framegate.jar} to time as {@code java -jar JAR} instead (no launcher options), or null
+     */
+    public EngineHarness(Path launcher, Path cliJar) {
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.classpath = System.getProperty("java.class.path");
-        this.cliJar = cliJar;
+        this.cli = cliJar != null ? List.of(java, "-jar", cliJar.toAbsolutePath().toString())
+                : List.of(launcher.toAbsolutePath().toString());
     }
 
     /** What the timed whole command is, for the report. */
     public String describe() {
-        return cliJar == null
-                ? "a fresh JVM running " + ENGINE_MAIN + " (reads the PNGs, validates the request, LocalEngine.render incl. encode)"
-                : "java -jar " + cliJar + " generate --first A --last B --num-frames N --fps 24 --size WxH -o OUT.mp4";
+        return String.join(" ", cli) + " generate --first A --last B --num-frames N --fps 24 --size WxH -o OUT.mp4 (pairs), "
+                + String.join(" ", cli) + " interpolate --input DIR --factor 2 --fps 24 -o OUT.mp4 (sequences); "
+                + "one untimed run first, which makes the launcher's class cache";
+    }
+
+    /** One pair as a user's whole command, MP4 only ({@code generate}; its default easing, the work is the same). */
+    public Result timedCommand(Pair p, Path outDir) {
+        int[] size = Rgb.size(p.first());
+        mkdirs(outDir);
+        List<String> cmd = new ArrayList<>(cli);
+        cmd.addAll(List.of("generate", "--first", p.first().toAbsolutePath().toString(), "--last",
+                p.last().toAbsolutePath().toString(), "--num-frames", String.valueOf(p.frameCount()), "--fps",
+                String.valueOf(SceneRenderer.FPS), "--size", size[0] + "x" + size[1], "-o",
+                outDir.resolve("video.mp4").toAbsolutePath().toString()));
+        return new Result(timedCli(cmd), Map.of(p.label(), stages(lastOutput)));
     }
 
     /**
-     * One pair as a user's whole command, MP4 only: {@code framegate generate} when a CLI jar was given (its default
-     * easing; the work is the same), else {@link #ENGINE_MAIN}. Stage keys: decode, flow, synth, encode, total.
+     * A {@link BenchCase#sequence} case as one user command: its input frames linked into {@code outDir/in}, then
+     * {@code interpolate --input DIR --factor GAP} writes {@code outDir/video.mp4}. The stages are keyed by the case name.
      */
-    public Result timedCommand(Pair p, Path outDir) {
-        if (cliJar == null) return run(List.of(p), q -> outDir, false);
-        int[] size = Rgb.size(p.first());
+    public Result timedSequence(BenchCase c, Path outDir) {
+        Path in = outDir.resolve("in");
+        mkdirs(in);
+        List<Path> frames = c.sequenceFrames();
         try {
-            Files.createDirectories(outDir);
+            for (int i = 0; i < frames.size(); i++) {
+                Path link = in.resolve(String.format("%03d.png", i));
+                Files.deleteIfExists(link);
+                Files.createSymbolicLink(link, frames.get(i).toAbsolutePath());
+            }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        Proc.Usage u = Proc.timed(null, List.of(java, "-jar", cliJar.toAbsolutePath().toString(), "generate",
-                "--first", p.first().toAbsolutePath().toString(), "--last", p.last().toAbsolutePath().toString(),
-                "--num-frames", String.valueOf(p.frameCount()), "--fps", String.valueOf(SceneRenderer.FPS),
-                "--size", size[0] + "x" + size[1], "-o", outDir.resolve("video.mp4").toAbsolutePath().toString()));
+        List<String> cmd = new ArrayList<>(cli);
+        cmd.addAll(List.of("interpolate", "--input", in.toAbsolutePath().toString(), "--factor",
+                String.valueOf(c.pairs().getFirst().gap()), "--fps", String.valueOf(SceneRenderer.FPS), "-o",
+                outDir.resolve("video.mp4").toAbsolutePath().toString()));
+        return new Result(timedCli(cmd), Map.of(c.name(), stages(lastOutput)));
+    }
+
+    private String lastOutput = "";
+
+    private Proc.Usage timedCli(List<String> cmd) {
+        if (!warmedUp) {
+            // the launcher records its class cache on the first run after a build; a user pays that once, not per command
+            Proc.timed(null, cmd);
+            warmedUp = true;
+        }
+        Proc.Usage u = Proc.timed(null, cmd);
+        lastOutput = u.output();
+        return u;
+    }
+
+    private static Map<String, Double> stages(String output) {
         Map<String, Double> st = new LinkedHashMap<>();
-        u.output().lines().filter(l -> l.startsWith("motion:") || l.contains("time: ")).forEach(l -> {
+        output.lines().filter(l -> l.contains("time: ")).forEach(l -> {
             Matcher m = CLI_TIME.matcher(l);
             while (m.find()) st.put(m.group(1).equals("synthesis") ? "synth" : m.group(1), Long.parseLong(m.group(2)) / 1e3);
         });
-        if (!st.containsKey("total")) throw new IllegalStateException("framegate generate printed no stage times:\n" + Proc.tail(u.output()));
-        return new Result(u, Map.of(p.label(), st));
+        if (!st.containsKey("total")) throw new IllegalStateException("framegate printed no stage times:\n" + Proc.tail(output));
+        return st;
+    }
+
+    private static void mkdirs(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Renders every pair in one JVM; with {@code dumpFrames} each output directory also gets {@code 000.png ..}. */

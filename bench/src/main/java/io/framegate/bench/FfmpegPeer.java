@@ -120,6 +120,76 @@ public final class FfmpegPeer {
         }
     }
 
+    /**
+     * A {@link BenchCase#sequence} case in one run: the input frames go in as one image sequence at {@code 24/gap}
+     * fps (the last one repeated, see the class comment) and the filter writes every output frame
+     * {@code 000.png ..} into {@code seqDir}; each pair's directory then gets its three frames for the scorer.
+     */
+    public static Proc.Usage interpolateSequence(BenchCase c, Variant v, Path work, Path seqDir, java.util.function.Function<Pair, Path> pairDirs) {
+        Path in = stageSequence(c, work);
+        int frames = c.sequenceFrameCount();
+        try {
+            Files.createDirectories(seqDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> cmd = new ArrayList<>(sequenceInput(c, in));
+        cmd.addAll(List.of("-vf", v.filter(), "-frames:v", String.valueOf(frames), "-start_number", "0",
+                seqDir.resolve("%03d.png").toString()));
+        Proc.Usage u = Proc.timed(null, cmd);
+        int gap = c.pairs().getFirst().gap();
+        try {
+            for (int j = 0; j < c.pairs().size(); j++) {
+                Path dir = pairDirs.apply(c.pairs().get(j));
+                Files.createDirectories(dir);
+                for (int i = 0; i <= gap; i++) {
+                    Path f = seqDir.resolve(String.format("%03d.png", j * gap + i));
+                    if (!Files.isRegularFile(f)) {
+                        throw new IllegalStateException("minterpolate " + v.name() + " gave no frame " + (j * gap + i) + " of "
+                                + frames + " in " + seqDir + "\n" + Proc.tail(u.output()));
+                    }
+                    Files.copy(f, dir.resolve(String.format("%03d.png", i)), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return u;
+    }
+
+    /** A {@link BenchCase#sequence} case as one user command: the image sequence in, the up-converted H.264 MP4 out. */
+    public static Proc.Usage wholeSequenceCommand(BenchCase c, Variant v, Path work, Path mp4) {
+        Path in = stageSequence(c, work);
+        List<String> cmd = new ArrayList<>(sequenceInput(c, in));
+        cmd.addAll(List.of("-vf", v.filter(), "-frames:v", String.valueOf(c.sequenceFrameCount())));
+        cmd.addAll(x264(c.sequenceFrameCount()));
+        cmd.add(mp4.toString());
+        return Proc.timed(null, cmd);
+    }
+
+    /** Links the input frames of a sequence case as {@code 0.png ..}, the last one twice. */
+    private static Path stageSequence(BenchCase c, Path work) {
+        Path in = work.resolve("ffmpeg-in").resolve("sequence");
+        List<Path> frames = new ArrayList<>(c.sequenceFrames());
+        frames.add(frames.getLast());
+        try {
+            Files.createDirectories(in);
+            for (int i = 0; i < frames.size(); i++) {
+                Path link = in.resolve(i + ".png");
+                Files.deleteIfExists(link);
+                Files.createSymbolicLink(link, frames.get(i).toAbsolutePath());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stage the sequence of " + c.name() + " in " + in, e);
+        }
+        return in;
+    }
+
+    private static List<String> sequenceInput(BenchCase c, Path in) {
+        return List.of("ffmpeg", "-nostdin", "-y", "-v", "error", "-framerate", SceneRenderer.FPS + "/" + c.pairs().getFirst().gap(),
+                "-start_number", "0", "-i", in.resolve("%d.png").toString());
+    }
+
     private static List<String> input(Pair p, Path in) {
         return List.of("ffmpeg", "-nostdin", "-y", "-v", "error", "-framerate", SceneRenderer.FPS + "/" + p.gap(),
                 "-start_number", "0", "-i", in.resolve("%d.png").toString());

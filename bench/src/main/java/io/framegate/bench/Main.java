@@ -48,7 +48,7 @@ public final class Main implements Callable<Integer> {
     boolean skipEngine;
 
     @Option(names = "--engine-cli", paramLabel = "JAR",
-            description = "Time `java -jar JAR generate ...` (the framegate CLI) as the engine's whole command instead of the bench's own launcher.")
+            description = "Time `java -jar JAR generate|interpolate ...` as the engine's whole command instead of the checkout's `framegate` launcher (which adds its JVM options).")
     Path engineCli;
 
     @Option(names = "--repeat", defaultValue = "2",
@@ -106,7 +106,7 @@ public final class Main implements Callable<Integer> {
         if (engineCli != null && !Files.isRegularFile(engineCli)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--engine-cli=" + engineCli + " is not a file");
         }
-        EngineHarness engine = skipEngine ? null : new EngineHarness(engineCli);
+        EngineHarness engine = skipEngine ? null : new EngineHarness(repo.resolve("framegate"), engineCli);
         report.environment("engine quality runs", skipEngine ? "skipped (--skip-engine)"
                 : EngineHarness.ENGINE_MAIN + " in a fresh JVM, model framegate-local, easing=linear, every frame dumped as PNG");
         report.environment("engine whole command (timed)", skipEngine ? "skipped" : engine.describe());
@@ -185,7 +185,11 @@ public final class Main implements Callable<Integer> {
         for (FfmpegPeer.Variant v : all) {
             System.out.printf("  minterpolate %-11s ... ", v.name());
             double wall = 0;
-            for (Pair p : c.pairs()) wall += FfmpegPeer.interpolate(p, v, work, dirs.apply(slug(v)).apply(p)).wallSeconds();
+            if (c.sequence()) {
+                wall = FfmpegPeer.interpolateSequence(c, v, work, work.resolve("seq-" + slug(v)), dirs.apply(slug(v))).wallSeconds();
+            } else {
+                for (Pair p : c.pairs()) wall += FfmpegPeer.interpolate(p, v, work, dirs.apply(slug(v)).apply(p)).wallSeconds();
+            }
             Scorer.CaseScore s = Scorer.score(c, dirs.apply(slug(v)));
             System.out.printf("%.1f s, PSNR %.2f SSIM %.4f IE %.2f%n", wall, s.all().psnr(), s.all().ssim(), s.all().ie());
             if (v.blend()) {
@@ -203,7 +207,34 @@ public final class Main implements Callable<Integer> {
         // 2. speed: whole commands, per pair engine then peer then cross-fade back to back, so that load from
         //    outside the benchmark hits all three alike
         Timing engineTiming = null, peerTiming = null, blendTiming = null;
-        if (c.timed()) {
+        if (c.timed() && c.sequence()) {
+            // one command per method over the whole sequence
+            Map<String, Double> bestStages = null;
+            for (int run = 0; run < repeat; run++) {
+                if (engine != null) {
+                    EngineHarness.Result r = engine.timedSequence(c, dir.resolve("engine-mp4"));
+                    Map<String, Double> st = new LinkedHashMap<>(r.stages().get(c.name()));
+                    Timing t = new Timing(r.usage().wallSeconds(), r.usage().cpuSeconds(), r.usage().peakRssMb(),
+                            c.sequenceFrameCount(), st.getOrDefault("flow", Double.NaN) + st.getOrDefault("synth", Double.NaN),
+                            st.getOrDefault("encode", Double.NaN));
+                    if (engineTiming == null || t.wallSeconds() < engineTiming.wallSeconds()) {
+                        engineTiming = t;
+                        st.put("JVM wall", r.usage().wallSeconds());
+                        bestStages = st;
+                    }
+                }
+                peerTiming = faster(peerTiming, ffmpegSequenceTiming(c, peer, work));
+                blendTiming = faster(blendTiming, ffmpegSequenceTiming(c, FfmpegPeer.BLEND, work));
+            }
+            if (engine != null) {
+                engineStages.putAll(bestStages);
+                encoderCheck(report, c, dir.resolve("engine-mp4").resolve("video.mp4"),
+                        work.resolve("mp4").resolve(slug(peer) + "-sequence.mp4"));
+                printTiming("engine", engineTiming);
+            }
+            printTiming("minterpolate " + peer.name(), peerTiming);
+            printTiming("cross-fade", blendTiming);
+        } else if (c.timed()) {
             List<Timing> engineParts = new ArrayList<>(), peerParts = new ArrayList<>(), blendParts = new ArrayList<>();
             for (Pair p : c.pairs()) {
                 Timing bestEngine = null, bestPeer = null, bestBlend = null;
@@ -262,6 +293,21 @@ public final class Main implements Callable<Integer> {
         Proc.Usage whole = FfmpegPeer.wholeCommand(p, v, work, mp4);
         Proc.Usage enc = FfmpegPeer.encodeOnly(frames.apply(p), p.frameCount(), work, work.resolve("mp4").resolve("encode-only.mp4"));
         return new Timing(whole.wallSeconds(), whole.cpuSeconds(), whole.peakRssMb(), p.frameCount(),
+                Math.max(0, whole.wallSeconds() - enc.wallSeconds()), enc.wallSeconds());
+    }
+
+    /** {@link #ffmpegTiming} for a sequence case: one command over the whole sequence. */
+    private static Timing ffmpegSequenceTiming(BenchCase c, FfmpegPeer.Variant v, Path work) {
+        Path mp4 = work.resolve("mp4").resolve(slug(v) + "-sequence.mp4");
+        try {
+            Files.createDirectories(mp4.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Proc.Usage whole = FfmpegPeer.wholeSequenceCommand(c, v, work, mp4);
+        Proc.Usage enc = FfmpegPeer.encodeOnly(work.resolve("seq-" + slug(v)), c.sequenceFrameCount(), work,
+                work.resolve("mp4").resolve("encode-only.mp4"));
+        return new Timing(whole.wallSeconds(), whole.cpuSeconds(), whole.peakRssMb(), c.sequenceFrameCount(),
                 Math.max(0, whole.wallSeconds() - enc.wallSeconds()), enc.wallSeconds());
     }
 

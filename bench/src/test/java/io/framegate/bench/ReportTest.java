@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class ReportTest {
     private static final Pair PAIR = new Pair("00-02", Path.of("a.png"), Path.of("b.png"), 2, List.of(Path.of("t.png")));
-    private static final BenchCase CASE = new BenchCase("small-gap", "test", List.of(PAIR), false, true, false);
+    private static final BenchCase CASE = new BenchCase("small-gap", "test", List.of(PAIR), false, true, false, false);
 
     private static Scorer.CaseScore score(double psnr, double ssim) {
         Scorer.Score s = new Scorer.Score(psnr, ssim, 1.0, 1);
