@@ -50,6 +50,8 @@ final class InterpolateCommand implements Callable<Integer> {
     int fps;
     @Option(names = "--fast", description = "Coarser, faster optical flow (the framegate-local-fast preset).")
     boolean fast;
+    @Option(names = "--frames", paramLabel = "DIR", description = "Also write every output frame as PNG into DIR.")
+    Path framesDir;
     @Option(names = {"-o", "--output"}, defaultValue = "out.mp4", description = "Output MP4 (default: ${DEFAULT-VALUE}).")
     Path output;
 
@@ -80,7 +82,7 @@ final class InterpolateCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(err, System.console() != null);
         SequenceInterpolator.Result r;
         try {
-            r = SequenceInterpolator.interpolate(frames, factor, fps, target,
+            r = SequenceInterpolator.interpolate(frames, factor, fps, target, framesDir,
                     fast ? KeyframeInterpolator.Preset.FAST : KeyframeInterpolator.Preset.SEQUENCE, bar);
         } catch (GenerationException e) {
             bar.finish();

@@ -97,9 +97,18 @@ class InterpolateCommandTest {
         Path seq = sequence(3);
         Files.writeString(seq.resolve("notes.txt"), "not a frame");
         Path out = dir.resolve("g.mp4");
-        Result r = run("interpolate", "--frames-glob", seq.resolve("f*.png").toString(), "-o", out.toString());
+        Path pngs = dir.resolve("pngs");
+        Result r = run("interpolate", "--frames-glob", seq.resolve("f*.png").toString(), "--frames", pngs.toString(),
+                "-o", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(decode(out)).hasSize((3 - 1) * 2 + 1);
+        // the PNG frames are exact: the input frames come through unchanged
+        BufferedImage in = ImageIO.read(seq.resolve("f01.png").toFile());
+        BufferedImage png = ImageIO.read(pngs.resolve("frame_0003.png").toFile());
+        assertThat(meanAbsDiff(png, in)).isZero();
+        try (var files = Files.list(pngs)) {
+            assertThat(files.count()).isEqualTo(5);
+        }
     }
 
     @Test

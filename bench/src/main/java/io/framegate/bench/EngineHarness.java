@@ -2,6 +2,7 @@ package io.framegate.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,7 +73,46 @@ public final class EngineHarness {
      * {@code interpolate --input DIR --factor GAP} writes {@code outDir/video.mp4}. The stages are keyed by the case name.
      */
     public Result timedSequence(BenchCase c, Path outDir) {
-        Path in = outDir.resolve("in");
+        Path in = linkInputs(c, outDir.resolve("in"));
+        List<String> cmd = new ArrayList<>(cli);
+        cmd.addAll(List.of("interpolate", "--input", in.toAbsolutePath().toString(), "--factor",
+                String.valueOf(c.pairs().getFirst().gap()), "--fps", String.valueOf(SceneRenderer.FPS), "-o",
+                outDir.resolve("video.mp4").toAbsolutePath().toString()));
+        return new Result(timedCli(cmd), Map.of(c.name(), stages(lastOutput)));
+    }
+
+    /**
+     * The quality run of a {@link BenchCase#sequence} case: the same {@code interpolate} command as the timed one, with
+     * {@code --frames} (PNG, no H.264 loss); each pair's directory then gets its frames as {@code 000.png ..}.
+     */
+    public Proc.Usage sequenceFrames(BenchCase c, Path workDir, Function<Pair, Path> pairDirs) {
+        Path in = linkInputs(c, workDir.resolve("in"));
+        Path frames = workDir.resolve("frames");
+        int gap = c.pairs().getFirst().gap();
+        List<String> cmd = new ArrayList<>(cli);
+        cmd.addAll(List.of("interpolate", "--input", in.toAbsolutePath().toString(), "--factor", String.valueOf(gap),
+                "--fps", String.valueOf(SceneRenderer.FPS), "--frames", frames.toAbsolutePath().toString(), "-o",
+                workDir.resolve("video.mp4").toAbsolutePath().toString()));
+        Proc.Usage u = Proc.timed(null, cmd);
+        // this first launcher run after the build made its class cache
+        warmedUp = true;
+        try {
+            for (int j = 0; j < c.pairs().size(); j++) {
+                Path dir = pairDirs.apply(c.pairs().get(j));
+                Files.createDirectories(dir);
+                for (int i = 0; i <= gap; i++) {
+                    Path f = frames.resolve(String.format("frame_%04d.png", j * gap + i + 1));
+                    if (!Files.isRegularFile(f)) throw new IllegalStateException("interpolate wrote no " + f + ":\n" + Proc.tail(u.output()));
+                    Files.copy(f, dir.resolve(String.format("%03d.png", i)), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return u;
+    }
+
+    private static Path linkInputs(BenchCase c, Path in) {
         mkdirs(in);
         List<Path> frames = c.sequenceFrames();
         try {
@@ -84,11 +124,7 @@ public final class EngineHarness {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        List<String> cmd = new ArrayList<>(cli);
-        cmd.addAll(List.of("interpolate", "--input", in.toAbsolutePath().toString(), "--factor",
-                String.valueOf(c.pairs().getFirst().gap()), "--fps", String.valueOf(SceneRenderer.FPS), "-o",
-                outDir.resolve("video.mp4").toAbsolutePath().toString()));
-        return new Result(timedCli(cmd), Map.of(c.name(), stages(lastOutput)));
+        return in;
     }
 
     private String lastOutput = "";

@@ -172,9 +172,10 @@ public final class Main implements Callable<Integer> {
         Scorer.CaseScore engineScore = null;
         if (engine != null) {
             System.out.print("  engine (frames) ... ");
-            EngineHarness.Result r = engine.run(c.pairs(), dirs.apply("engine"), true);
+            Proc.Usage u = c.sequence() ? engine.sequenceFrames(c, dir.resolve("engine-seq"), dirs.apply("engine"))
+                    : engine.run(c.pairs(), dirs.apply("engine"), true).usage();
             engineScore = Scorer.score(c, dirs.apply("engine"));
-            System.out.printf("%.1f s, PSNR %.2f SSIM %.4f IE %.2f%n", r.usage().wallSeconds(), engineScore.all().psnr(),
+            System.out.printf("%.1f s, PSNR %.2f SSIM %.4f IE %.2f%n", u.wallSeconds(), engineScore.all().psnr(),
                     engineScore.all().ssim(), engineScore.all().ie());
         }
         Map<String, Scorer.CaseScore> variantScores = new LinkedHashMap<>();

@@ -46,6 +46,13 @@ public final class SequenceInterpolator {
      */
     public static Result interpolate(List<Path> frames, int factor, int fps, Path output, KeyframeInterpolator.Preset preset,
                                      ProgressListener progress) throws GenerationException, IOException {
+        return interpolate(frames, factor, fps, output, null, preset, progress);
+    }
+
+    /** As above; with {@code framesDir} every output frame is also written there as {@code frame_0001.png ..}. */
+    public static Result interpolate(List<Path> frames, int factor, int fps, Path output, Path framesDir,
+                                     KeyframeInterpolator.Preset preset, ProgressListener progress)
+            throws GenerationException, IOException {
         if (frames.size() < 2) throw new IllegalArgumentException("need at least 2 frames, got " + frames.size());
         if (factor < 2 || factor > MAX_FACTOR) throw new IllegalArgumentException("factor " + factor + " not in 2.." + MAX_FACTOR);
         long start = System.nanoTime();
@@ -61,9 +68,10 @@ public final class SequenceInterpolator {
         AtomicFiles files = new AtomicFiles();
         try (SequenceSource source = new SequenceSource(frames, factor, preset, first, w, h)) {
             Path temp = files.temp(output);
+            Path pngDir = framesDir == null ? null : files.tempDir(framesDir);
             FramePipeline.Timing timing;
             try (VideoEncoder encoder = new VideoEncoder(temp, w, h, fps, total)) {
-                timing = FramePipeline.run(source, encoder, null, null, () -> false, progress);
+                timing = FramePipeline.run(source, encoder, null, pngDir, () -> false, progress);
             } catch (BadFrame e) {
                 throw e.error;
             }
