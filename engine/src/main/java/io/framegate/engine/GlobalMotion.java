@@ -122,13 +122,18 @@ record GlobalMotion(double[] h, String kind, int inliers, double response) {
         ORB orb = ORB.create(1500);
         MatOfKeyPoint ka = new MatOfKeyPoint(), kb = new MatOfKeyPoint();
         Mat da = new Mat(), db = new Mat();
-        orb.detectAndCompute(a, new Mat(), ka, da);
-        orb.detectAndCompute(b, new Mat(), kb, db);
+        Mat noMask = new Mat();
+        orb.detectAndCompute(a, noMask, ka, da);
+        orb.detectAndCompute(b, noMask, kb, db);
+        // the native detector must outlive its calls (OpenCV's Java objects free it in a finaliser)
+        java.lang.ref.Reference.reachabilityFence(orb);
+        noMask.release();
         try {
             if (da.rows() < 12 || db.rows() < 12) return null;
             DescriptorMatcher matcher = DescriptorMatcher.create(DescriptorMatcher.BRUTEFORCE_HAMMING);
             List<MatOfDMatch> knn = new ArrayList<>();
             matcher.knnMatch(da, db, knn, 2);
+            java.lang.ref.Reference.reachabilityFence(matcher);
             KeyPoint[] pa = ka.toArray(), pb = kb.toArray();
             List<Point> src = new ArrayList<>(), dst = new ArrayList<>();
             for (MatOfDMatch m : knn) {

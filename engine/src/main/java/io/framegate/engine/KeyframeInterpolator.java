@@ -194,7 +194,9 @@ public final class KeyframeInterpolator implements AutoCloseable {
 
     private static Mat remap(Mat src, Mat map) {
         Mat out = new Mat();
-        Imgproc.remap(src, out, map, new Mat(), Imgproc.INTER_LINEAR, Core.BORDER_REPLICATE);
+        Mat noSecondMap = new Mat();
+        Imgproc.remap(src, out, map, noSecondMap, Imgproc.INTER_LINEAR, Core.BORDER_REPLICATE);
+        noSecondMap.release();
         return out;
     }
 
@@ -278,10 +280,16 @@ public final class KeyframeInterpolator implements AutoCloseable {
             dis.setGradientDescentIterations(sequence ? 20 : 40);
             dis.setVariationalRefinementIterations(sequence ? 5 : 10);
         }
-        // one DIS computation at a time per process: it is parallel inside already, and two running at once crashed
-        // in libopencv_video (SIGSEGV in an OpenCV worker thread, seen with two synthesis workers preparing pairs)
+        // one DIS computation at a time per process: it is parallel inside already
         synchronized (DIS_LOCK) {
-            dis.calc(f0, t0, flow);
+            try {
+                dis.calc(f0, t0, flow);
+            } finally {
+                // OpenCV's Java objects free their native part in a finaliser: without the fence the JIT may consider
+                // dis unreachable while its own calc runs, and the collector frees the algorithm under it (a SIGSEGV
+                // in libopencv_video, seen in the bench)
+                java.lang.ref.Reference.reachabilityFence(dis);
+            }
         }
         if (s < 1) {
             Mat up = new Mat();
@@ -321,7 +329,9 @@ public final class KeyframeInterpolator implements AutoCloseable {
         Mat diff = new Mat(), residual = new Mat();
         Core.absdiff(src, dstWarped, diff);
         // mean absolute colour residual
-        Core.transform(diff, residual, new MatOfFloat(1 / 3f, 1 / 3f, 1 / 3f).reshape(1, 1));
+        Mat channelMean = new MatOfFloat(1 / 3f, 1 / 3f, 1 / 3f).reshape(1, 1);
+        Core.transform(diff, residual, channelMean);
+        channelMean.release();
         if (confidence != null) {
             // a Gaussian falloff of the residual (sigma 18 grey levels) through a lookup table; inconsistent pixels
             // count half, pixels that leave the frame fully
@@ -353,7 +363,9 @@ public final class KeyframeInterpolator implements AutoCloseable {
     private static void sumOfSquares(Mat xy, Mat out) {
         Mat sq = new Mat();
         Core.multiply(xy, xy, sq);
-        Core.transform(sq, out, new MatOfFloat(1f, 1f).reshape(1, 1));
+        Mat channelSum = new MatOfFloat(1f, 1f).reshape(1, 1);
+        Core.transform(sq, out, channelSum);
+        channelSum.release();
         sq.release();
     }
 
