@@ -108,7 +108,8 @@ public final class Main implements Callable<Integer> {
         }
         EngineHarness engine = skipEngine ? null : new EngineHarness(repo.resolve("framegate"), engineCli);
         report.environment("engine quality runs", skipEngine ? "skipped (--skip-engine)"
-                : EngineHarness.ENGINE_MAIN + " in a fresh JVM, model framegate-local, easing=linear, every frame dumped as PNG");
+                : EngineHarness.ENGINE_MAIN + " in a fresh JVM, model framegate-local, easing=linear, every frame dumped as PNG"
+                + " (pair cases); the timed interpolate command with --frames (sequence cases)");
         report.environment("engine whole command (timed)", skipEngine ? "skipped" : engine.describe());
         report.environment("timing", "each whole command run " + repeat + " time(s), the fastest run counts");
 
