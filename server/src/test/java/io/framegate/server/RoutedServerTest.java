@@ -164,9 +164,19 @@ class RoutedServerTest {
         }
     }
 
+    /** A request with the key as the OpenAI surface takes it. */
     Reply http(String method, String path, String jsonBody) throws Exception {
+        return send(method, path, jsonBody, "Authorization", "Bearer " + key);
+    }
+
+    /** A request with the key as the Gemini surface takes it. */
+    Reply google(String method, String path, String jsonBody) throws Exception {
+        return send(method, path, jsonBody, "x-goog-api-key", key);
+    }
+
+    Reply send(String method, String path, String jsonBody, String authHeader, String authValue) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + key);
+                .header(authHeader, authValue);
         if (jsonBody != null) b.header("Content-Type", "application/json");
         b.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
         java.net.http.HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(),
@@ -345,16 +355,6 @@ class RoutedServerTest {
                 """.formatted(png));
         assertThat(ok.status()).as(ok.body()).isEqualTo(200);
         assertThat(ok.json().at("/framegate/notes/upstream_model").asText()).isEqualTo("sora-2");
-    }
-
-    Reply google(String method, String path, String jsonBody) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .header("x-goog-api-key", key);
-        if (jsonBody != null) b.header("Content-Type", "application/json");
-        b.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
-        java.net.http.HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
-        return new Reply(r.statusCode(), r.body(), r.headers().map().toString());
     }
 
     @Test
