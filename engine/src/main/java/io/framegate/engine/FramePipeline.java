@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,10 +77,17 @@ final class FramePipeline {
             encode += System.nanoTime() - t0;
             return new Timing(synthesis.get(), encode);
         } finally {
-            for (Future<Mat> f : pending) f.cancel(false);
+            // Let the few frames still in the window finish (no cancel): a task cut loose here could write its PNG
+            // after the caller has deleted the temporary frames directory, and its frame would never be released.
             pool.shutdown();
+            try {
+                while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
+                    Thread.onSpinWait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             for (Future<Mat> f : pending) {
-                if (f.isCancelled()) continue;
                 try {
                     f.get().release();
                 } catch (InterruptedException e) {
