@@ -8,8 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,14 +16,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GenerateCommandTest {
     @TempDir
     Path dir;
-
-    private record Result(int code, String out, String err) { }
-
-    private Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     private Path scene(String name, double lateral, double forward) throws IOException {
         BufferedImage img = new ExampleScene(7).view(320, 180, lateral, forward);
@@ -38,7 +28,7 @@ class GenerateCommandTest {
     void keyframesHappyPathWritesVideoThumbnailAndSpritesheet() throws Exception {
         Path a = scene("a.png", 0, 0), b = scene("b.png", 0.3, 0.1);
         Path out = dir.resolve("clip.mp4");
-        Result r = run("generate", "--first", a.toString(), "--last", b.toString(), "--prompt", "move right",
+        CliRun r = CliRun.of("generate", "--first", a.toString(), "--last", b.toString(), "--prompt", "move right",
                 "--size", "160x96", "--fps", "12", "--num-frames", "14", "--frames", dir.resolve("frames").toString(),
                 "-o", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
@@ -61,7 +51,7 @@ class GenerateCommandTest {
     @Test
     void progressGoesToStderrAsPlainLinesWithoutATerminal() throws Exception {
         Path a = scene("a.png", 0, 0);
-        Result r = run("generate", "--reference", a.toString(), "--prompt", "slow zoom in", "--size", "96x64",
+        CliRun r = CliRun.of("generate", "--reference", a.toString(), "--prompt", "slow zoom in", "--size", "96x64",
                 "--num-frames", "8", "-o", dir.resolve("r.mp4").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).contains("progress").doesNotContain("\r");
@@ -70,7 +60,7 @@ class GenerateCommandTest {
     @Test
     void missingFileIsABadInputAndWritesNothing() {
         Path out = dir.resolve("x.mp4");
-        Result r = run("generate", "--first", dir.resolve("nope.png").toString(), "-o", out.toString());
+        CliRun r = CliRun.of("generate", "--first", dir.resolve("nope.png").toString(), "-o", out.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--first").contains("nope.png: file not found");
         assertThat(out).doesNotExist();
@@ -78,7 +68,7 @@ class GenerateCommandTest {
 
     @Test
     void directoryIsNotAnImage() {
-        Result r = run("generate", "--first", dir.toString(), "-o", dir.resolve("x.mp4").toString());
+        CliRun r = CliRun.of("generate", "--first", dir.toString(), "-o", dir.resolve("x.mp4").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("is a directory");
     }
@@ -88,7 +78,7 @@ class GenerateCommandTest {
         Path txt = dir.resolve("notes.png");
         Files.writeString(txt, "this is text, not a picture");
         Path out = dir.resolve("x.mp4");
-        Result r = run("generate", "--first", txt.toString(), "-o", out.toString());
+        CliRun r = CliRun.of("generate", "--first", txt.toString(), "-o", out.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("notes.png: not a readable image (PNG, JPEG or WebP)");
         assertThat(out).doesNotExist();
@@ -98,7 +88,7 @@ class GenerateCommandTest {
     void roleAndDurationTheModelDoesNotAllowAreAllReported() throws IOException {
         Path a = scene("a.png", 0, 0);
         Path out = dir.resolve("x.mp4");
-        Result r = run("generate", "--model", "sora-2", "--first", a.toString(), "--seconds", "6", "--prompt", "x",
+        CliRun r = CliRun.of("generate", "--model", "sora-2", "--first", a.toString(), "--seconds", "6", "--prompt", "x",
                 "-o", out.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("image role first_frame is not supported by sora-2; allowed roles: reference")
@@ -109,14 +99,14 @@ class GenerateCommandTest {
     @Test
     void unknownReferenceRoleIsNamed() throws IOException {
         Path a = scene("a.png", 0, 0);
-        Result r = run("generate", "--reference", "middle=" + a, "-o", dir.resolve("x.mp4").toString());
+        CliRun r = CliRun.of("generate", "--reference", "middle=" + a, "-o", dir.resolve("x.mp4").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("middle is not an image role");
     }
 
     @Test
     void modelsPrintsTheCatalogWithPrices() {
-        Result r = run("models");
+        CliRun r = CliRun.of("models");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("sora-2-pro").contains("veo-3.1-fast-generate-001").contains("0.70")
                 .contains("retired 2026-09-24");

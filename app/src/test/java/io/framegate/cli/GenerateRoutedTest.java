@@ -8,8 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -35,12 +33,6 @@ class GenerateRoutedTest {
         wm.stop();
     }
 
-    private String[] run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new String[]{String.valueOf(code), out.toString(), err.toString()};
-    }
-
     private Path config(String keyFile) throws Exception {
         Path cfg = dir.resolve("framegate.yaml");
         Files.writeString(cfg, """
@@ -59,8 +51,8 @@ class GenerateRoutedTest {
         ImageIO.write(new ExampleScene(3).view(320, 180, 0, 0), "png", first.toFile());
         // the upstream's video: a real MP4 made by the offline engine
         Path upstreamVideo = dir.resolve("upstream.mp4");
-        assertThat(run("generate", "--first", first.toString(), "--size", "96x54", "--num-frames", "6",
-                "-o", upstreamVideo.toString())[0]).isEqualTo("0");
+        assertThat(CliRun.of("generate", "--first", first.toString(), "--size", "96x54", "--num-frames", "6",
+                "-o", upstreamVideo.toString()).code()).isEqualTo(0);
         Files.writeString(dir.resolve("key.txt"), "gm-secret\n");
         Path cfg = config("key.txt");
         wm.stubFor(post(urlEqualTo("/v1beta/models/veo-3.1-generate-001:predictLongRunning"))
@@ -77,12 +69,12 @@ class GenerateRoutedTest {
                 .willReturn(aResponse().withHeader("Content-Type", "video/mp4").withBody(Files.readAllBytes(upstreamVideo))));
 
         Path out = dir.resolve("veo.mp4");
-        String[] r = run("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
+        CliRun r = CliRun.of("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
                 "--seconds", "4", "--prompt", "the lighthouse at dusk", "-o", out.toString());
 
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
-        assertThat(r[2]).contains("estimated cost: $1.60");
-        assertThat(r[1]).contains("via google").contains(OP).contains("cost: $1.6");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.err()).contains("estimated cost: $1.60");
+        assertThat(r.out()).contains("via google").contains(OP).contains("cost: $1.6");
         assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(upstreamVideo));
         assertThat(dir.resolve("veo.thumbnail.webp")).isNotEmptyFile();
         assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).hasSize(1);
@@ -103,10 +95,10 @@ class GenerateRoutedTest {
                   "raiMediaFilteredCount": 1, "raiMediaFilteredReasons": ["Veo could not generate 1 videos"] } } }
                 """.formatted(OP))));
         Path out = dir.resolve("veo.mp4");
-        String[] r = run("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
+        CliRun r = CliRun.of("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
                 "-o", out.toString());
-        assertThat(r[0]).isEqualTo("1");
-        assertThat(r[2]).contains("content_filtered").contains("Veo could not generate 1 videos");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("content_filtered").contains("Veo could not generate 1 videos");
         assertThat(out).doesNotExist();
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
@@ -118,10 +110,10 @@ class GenerateRoutedTest {
         Path first = dir.resolve("first.png");
         ImageIO.write(new ExampleScene(3).view(160, 90, 0, 0), "png", first.toFile());
         Path cfg = config("missing-key.txt");
-        String[] r = run("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
+        CliRun r = CliRun.of("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
                 "-o", dir.resolve("x.mp4").toString());
-        assertThat(r[0]).isEqualTo("2");
-        assertThat(r[2]).contains("api_key_file");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("api_key_file");
         assertThat(wm.getAllServeEvents()).isEmpty();
     }
 }

@@ -9,8 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,14 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class InterpolateCommandTest {
     @TempDir
     Path dir;
-
-    private record Result(int code, String out, String err) { }
-
-    private Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     /** {@code n} views of a camera moving right over the example scene, as {@code f00.png ..} in {@code seq}. */
     private Path sequence(int n) throws IOException {
@@ -73,7 +63,7 @@ class InterpolateCommandTest {
     void upconvertsADirectoryKeepingTheInputFrames() throws Exception {
         Path seq = sequence(4);
         Path out = dir.resolve("up.mp4");
-        Result r = run("interpolate", "--input", seq.toString(), "--factor", "3", "--fps", "30", "-o", out.toString());
+        CliRun r = CliRun.of("interpolate", "--input", seq.toString(), "--factor", "3", "--fps", "30", "-o", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("10 frames at 30 fps").contains("4 input frames").contains("time: decode");
         List<BufferedImage> frames = decode(out);
@@ -98,7 +88,7 @@ class InterpolateCommandTest {
         Files.writeString(seq.resolve("notes.txt"), "not a frame");
         Path out = dir.resolve("g.mp4");
         Path pngs = dir.resolve("pngs");
-        Result r = run("interpolate", "--frames-glob", seq.resolve("f*.png").toString(), "--frames", pngs.toString(),
+        CliRun r = CliRun.of("interpolate", "--frames-glob", seq.resolve("f*.png").toString(), "--frames", pngs.toString(),
                 "-o", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(decode(out)).hasSize((3 - 1) * 2 + 1);
@@ -114,7 +104,7 @@ class InterpolateCommandTest {
     @Test
     void missingDirectoryIsABadInput() {
         Path out = dir.resolve("x.mp4");
-        Result r = run("interpolate", "--input", dir.resolve("nope").toString(), "-o", out.toString());
+        CliRun r = CliRun.of("interpolate", "--input", dir.resolve("nope").toString(), "-o", out.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--input=").contains("nope: no such directory");
         assertThat(out).doesNotExist();
@@ -125,7 +115,7 @@ class InterpolateCommandTest {
         Path seq = sequence(2);
         Files.writeString(seq.resolve("readme.txt"), "frames of the orbit");
         Path out = dir.resolve("x.mp4");
-        Result r = run("interpolate", "--input", seq.toString(), "-o", out.toString());
+        CliRun r = CliRun.of("interpolate", "--input", seq.toString(), "-o", out.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("readme.txt: not an image");
         assertThat(out).doesNotExist();
@@ -136,7 +126,7 @@ class InterpolateCommandTest {
         Path seq = sequence(2);
         ImageIO.write(new ExampleScene(3).view(96, 72, 0.2, 0), "png", seq.resolve("f02.png").toFile());
         Path out = dir.resolve("x.mp4");
-        Result r = run("interpolate", "--input", seq.toString(), "-o", out.toString());
+        CliRun r = CliRun.of("interpolate", "--input", seq.toString(), "-o", out.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("f02.png: 96x72, but the first frame is 128x72");
         assertThat(out).doesNotExist();
@@ -145,7 +135,7 @@ class InterpolateCommandTest {
     @Test
     void factorOutOfRangeIsABadInput() throws Exception {
         Path seq = sequence(2);
-        Result r = run("interpolate", "--input", seq.toString(), "--factor", "1", "-o", dir.resolve("x.mp4").toString());
+        CliRun r = CliRun.of("interpolate", "--input", seq.toString(), "--factor", "1", "-o", dir.resolve("x.mp4").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--factor=1 is not allowed; allowed: 2..16");
     }

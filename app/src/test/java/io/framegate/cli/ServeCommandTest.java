@@ -3,8 +3,6 @@ package io.framegate.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,12 +13,6 @@ class ServeCommandTest {
     @TempDir
     Path dir;
 
-    private String[] run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new String[]{String.valueOf(code), out.toString(), err.toString()};
-    }
-
     @Test
     void wrongExplicitConfigStopsTheStartNamingTheField() throws Exception {
         Path cfg = dir.resolve("routes.yaml");
@@ -30,26 +22,26 @@ class ServeCommandTest {
                 routes:
                   sora-2: [agg]
                 """);
-        String[] r = run("serve", "--port", "0", "--host", "127.0.0.1", "--data", dir.resolve("data").toString(),
+        CliRun r = CliRun.of("serve", "--port", "0", "--host", "127.0.0.1", "--data", dir.resolve("data").toString(),
                 "--config", cfg.toString());
-        assertThat(r[0]).isEqualTo("2");
-        assertThat(r[2]).contains(cfg.toString()).contains("nothing was started")
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(cfg.toString()).contains("nothing was started")
                 .contains("providers.agg.api_key_env: environment variable FRAMEGATE_TEST_UNSET_AGG_KEY is not set")
                 .contains("routes.sora-2[0]: upstream model sora-2 is retired");
         assertThat(dir.resolve("data/framegate.mv.db")).doesNotExist();
 
-        String[] missing = run("serve", "--port", "0", "--data", dir.resolve("data").toString(), "--config",
+        CliRun missing = CliRun.of("serve", "--port", "0", "--data", dir.resolve("data").toString(), "--config",
                 dir.resolve("nope.yaml").toString());
-        assertThat(missing[0]).isEqualTo("2");
-        assertThat(missing[2]).contains("nope.yaml").contains("--config: no such file");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.yaml").contains("--config: no such file");
     }
 
     @Test
     void theDataDirectorysFramegateYamlIsRead() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("framegate.yaml"), "workers: {local: 1, gpu: 2}\n");
-        String[] r = run("serve", "--port", "0", "--host", "127.0.0.1", "--data", data.toString());
-        assertThat(r[0]).isEqualTo("2");
-        assertThat(r[2]).contains(data.resolve("framegate.yaml").toString()).contains("workers.gpu: unknown key");
+        CliRun r = CliRun.of("serve", "--port", "0", "--host", "127.0.0.1", "--data", data.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(data.resolve("framegate.yaml").toString()).contains("workers.gpu: unknown key");
     }
 }
