@@ -7,29 +7,15 @@ import io.framegate.domain.InputImage;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
 
 /**
- * A {@link GenerationRequest} as stored in the job row: every field, with the images replaced by the names of the
- * files that hold their bytes in the {@link io.framegate.server.storage.ResultStore}.
+ * A {@link GenerationRequest} as stored in the job row: the request itself without image bytes, and for each image
+ * its role and the name of the file that holds its bytes in the {@link io.framegate.server.storage.ResultStore}.
+ * Keeping the domain record whole means a field added to it is stored without touching this class.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-record StoredRequest(
-        String model,
-        String prompt,
-        String negativePrompt,
-        List<StoredImage> images,
-        Integer seconds,
-        String size,
-        String aspectRatio,
-        String resolution,
-        Integer fps,
-        Long seed,
-        Integer numberOfVideos,
-        Boolean audio,
-        Integer numFrames,
-        String personGeneration,
-        Map<String, String> options) {
+record StoredRequest(GenerationRequest request, List<StoredImage> images) {
 
     record StoredImage(ImageRole role, String mimeType, String source, String file) {
     }
@@ -45,18 +31,12 @@ record StoredRequest(
             InputImage img = r.images().get(i);
             images.add(new StoredImage(img.role(), img.mimeType(), img.source(), inputFileName(i)));
         }
-        return new StoredRequest(r.model(), r.prompt(), r.negativePrompt(), images, r.seconds(), r.size(),
-                r.aspectRatio(), r.resolution(), r.fps(), r.seed(), r.numberOfVideos(), r.audio(), r.numFrames(),
-                r.personGeneration(), r.options());
+        return new StoredRequest(r.toBuilder().images(List.of()).build(), images);
     }
 
     /** Rebuilds the request; {@code bytesOf} reads an image file back. */
-    GenerationRequest toRequest(java.util.function.Function<String, byte[]> bytesOf) {
-        GenerationRequest.Builder b = GenerationRequest.builder().model(model).prompt(prompt)
-                .negativePrompt(negativePrompt).seconds(seconds).size(size).aspectRatio(aspectRatio)
-                .resolution(resolution).fps(fps).seed(seed).numberOfVideos(numberOfVideos).audio(audio)
-                .numFrames(numFrames).personGeneration(personGeneration);
-        if (options != null) options.forEach(b::option);
+    GenerationRequest toRequest(Function<String, byte[]> bytesOf) {
+        GenerationRequest.Builder b = request.toBuilder();
         if (images != null) {
             for (StoredImage img : images) {
                 b.image(new InputImage(img.role(), bytesOf.apply(img.file()), img.mimeType(), img.source()));
