@@ -16,15 +16,17 @@ import java.util.Map;
  * @param defaultRoute {@code local} (the offline engine) or {@code none} (unrouted models fail)
  * @param workers      the server's {@code workers} section (slots); read here so one loader checks the whole file
  * @param database     the server's {@code database} section
+ * @param limits       the server's {@code limits} section (local work per job, free disk)
+ * @param retention    the server's {@code retention} section (how long files are kept)
  */
 public record FramegateConfig(Map<String, ChannelConfig> channels, Map<String, RouteConfig> routes,
                               Map<String, String> aliases, String defaultRoute, ProviderSettings settings,
-                              Workers workers, Database database) {
+                              Workers workers, Database database, LimitsConfig limits, RetentionConfig retention) {
 
     /** No file: no channels or routes, every model to the offline engine, default timing, embedded database. */
     public static FramegateConfig defaults() {
         return new FramegateConfig(Map.of(), Map.of(), Map.of(), "local", ProviderSettings.DEFAULTS, Workers.UNSET,
-                Database.EMBEDDED);
+                Database.EMBEDDED, LimitsConfig.DEFAULTS, RetentionConfig.DEFAULTS);
     }
 
     /**

@@ -17,11 +17,15 @@ import io.framegate.server.auth.Authenticator;
 import io.framegate.server.auth.KeyStore;
 import io.framegate.server.config.ConfigFile;
 import io.framegate.server.db.Database;
+import io.framegate.server.jobs.JobLimits;
 import io.framegate.server.jobs.JobService;
 import io.framegate.server.jobs.JobStore;
+import io.framegate.server.jobs.LocalDeadline;
 import io.framegate.server.jobs.OutputFinisher;
+import io.framegate.server.jobs.RetentionSweeper;
 import io.framegate.server.jobs.WorkerPool;
 import io.framegate.server.jobs.WorkerSettings;
+import io.framegate.server.storage.DiskSpace;
 import io.framegate.server.storage.LocalResultStore;
 import io.framegate.server.storage.ResultStore;
 import io.javalin.Javalin;
@@ -60,6 +64,7 @@ public final class FramegateServer implements AutoCloseable {
     private final JobService jobs;
     private final ResultStore results;
     private final WorkerPool workers;
+    private final RetentionSweeper sweeper;
     private final Javalin app;
     private final ServerContext context;
     private String createdDefaultKey;
@@ -85,6 +90,7 @@ public final class FramegateServer implements AutoCloseable {
         private ModelCatalog catalog = ModelCatalog.builtIn();
         private Clock clock = Clock.systemUTC();
         private Function<String, String> environment = System::getenv;
+        private DiskSpace diskSpace;
 
         private Builder(ServerOptions options) {
             this.options = Objects.requireNonNull(options);
@@ -135,6 +141,12 @@ public final class FramegateServer implements AutoCloseable {
             return this;
         }
 
+        /** Where the free space of the data directory is read ({@code limits.min_free_disk}); the real disk by default. */
+        public Builder diskSpace(DiskSpace d) {
+            this.diskSpace = Objects.requireNonNull(d);
+            return this;
+        }
+
         /**
          * Reads the config, opens the database; nothing listens or runs until {@link FramegateServer#start()}.
          *
@@ -150,7 +162,8 @@ public final class FramegateServer implements AutoCloseable {
         Files.createDirectories(options.dataDir());
         this.config = ConfigFile.read(options.dataDir(), options.configFile(), b.catalog, b.environment);
         RequestValidator validator = new RequestValidator(b.catalog);
-        GenerationBackend local = b.local != null ? b.local : new LocalEngine();
+        GenerationBackend local = LocalDeadline.wrap(b.local != null ? b.local : new LocalEngine(),
+                config.limits().localRenderDeadline(), b.clock);
         this.routing = new Routing(config, local, validator, PreviewMaker.ENGINE, Ticker.SYSTEM, RandomGenerator.getDefault());
         config.routes().values().forEach(r -> LOG.info("route {} -> {}", r.model(), r.targets().stream()
                 .map(t -> t.channel() + (t.upstreamModel().id().equals(r.model()) ? "" : " as " + t.upstreamModel().id())).toList()));
@@ -172,8 +185,12 @@ public final class FramegateServer implements AutoCloseable {
             JobStore store = new JobStore(db.jdbi(), json);
             this.jobs = new JobService(store, results, validator, json, b.clock);
             jobs.routeWith(routing);
+            jobs.limitWith(new JobLimits(config.limits(), config.retention(),
+                    b.diskSpace != null ? b.diskSpace : DiskSpace.of(options.dataDir())));
             this.workers = new WorkerPool(store, jobs, results, validator, routing, b.finisher,
                     options.dataDir().resolve("work"), workerSettings(options.workers(), config.workers()), b.clock);
+            this.sweeper = new RetentionSweeper(db.jdbi(), results, json, config.retention(), b.clock,
+                    options.dataDir().resolve("files"), options.dataDir().resolve("work"), options.dataDir().resolve("uploads"));
             this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options);
             this.app = createApp(json, b.surfaces != null ? b.surfaces : discoverSurfaces());
         } catch (RuntimeException e) {
@@ -245,6 +262,7 @@ public final class FramegateServer implements AutoCloseable {
                     + "make more with `framegate keys create --name NAME`)");
         }
         workers.start(db.isExclusive());
+        sweeper.start();
         app.start(options.host(), options.port());
         LOG.info("listening on http://{}:{} (data: {})", options.host(), port(), options.dataDir().toAbsolutePath());
         return this;
@@ -272,6 +290,11 @@ public final class FramegateServer implements AutoCloseable {
         return results;
     }
 
+    /** Deletes expired results, ended jobs' inputs and orphaned scratch files (also on its own schedule once started). */
+    public RetentionSweeper sweeper() {
+        return sweeper;
+    }
+
     public ServerContext context() {
         return context;
     }
@@ -296,6 +319,7 @@ public final class FramegateServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("stopping the HTTP listener failed", e);
         }
+        sweeper.close();
         workers.close();
         db.close();
         routing.close();

@@ -16,6 +16,8 @@ public final class JobNotes {
     public static final String UPSTREAM_MODEL = "upstream_model";
     /** The model name the client sent when it was a config alias (the job's model is then the catalog id). */
     public static final String REQUESTED_MODEL = "requested_model";
+    /** An extension's place in its chain: 1 extends an original video, 2 an extension of one, ... */
+    public static final String EXTENSION_DEPTH = "extension_depth";
 
     private JobNotes() {
     }

@@ -45,6 +45,7 @@ public final class JobService {
     private final Clock clock;
     private volatile Runnable onSubmit = () -> { };
     private volatile Routing routing;
+    private volatile JobLimits limits = JobLimits.NONE;
 
     public JobService(JobStore store, ResultStore results, RequestValidator validator, ObjectMapper json, Clock clock) {
         this.store = store;
@@ -66,6 +67,11 @@ public final class JobService {
      */
     public void routeWith(Routing router) {
         this.routing = router;
+    }
+
+    /** The per-job limits and retention of {@code framegate.yaml} ({@link JobLimits#NONE} until set). */
+    public void limitWith(JobLimits jobLimits) {
+        this.limits = jobLimits;
     }
 
     /** The router given to {@link #routeWith}, or null. */
@@ -99,12 +105,15 @@ public final class JobService {
      * @throws IdempotencyMismatchException the idempotency key was used for a different request
      * @throws NoSuchJobException           the extension source does not exist for this key
      * @throws JobStateException            the extension source is not completed
+     * @throws InsufficientStorageException the data directory's disk is nearly full (nothing is stored)
      */
     public Job submit(Submission submission) {
         Map<String, String> notes = new LinkedHashMap<>();
         Submission s = resolveAlias(submission, notes);
         RenderPlan plan = validator.validate(s.request());
         Routing r = routing;
+        JobLimits lim = limits;
+        boolean localRender = plan.model().isLocal();
         if (r != null) {
             Routing.Choice choice;
             try {
@@ -114,10 +123,12 @@ public final class JobService {
             }
             notes.put(JobNotes.BACKEND, choice.backend().id());
             notes.put(JobNotes.LOCAL_RENDER, String.valueOf(choice.backend().isLocal()));
+            localRender = choice.backend().isLocal();
             if (choice.channel() != null) notes.put(JobNotes.CHANNEL, choice.channel());
             if (choice.upstreamModel() != null) notes.put(JobNotes.UPSTREAM_MODEL, choice.upstreamModel());
             choice.estimatedCostUsd().ifPresent(c -> notes.put(JobNotes.ESTIMATED_COST_USD, String.format(Locale.ROOT, "%.4f", c)));
         }
+        if (localRender) lim.checkLocalRender(plan);
         String hash = hash(s);
         if (s.idempotencyKey() != null) {
             Optional<JobStore.Row> earlier = store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey());
@@ -130,13 +141,17 @@ public final class JobService {
                 throw new JobStateException("video " + source.id() + " is " + source.status().name().toLowerCase()
                         + "; only a completed video can be extended");
             }
+            checkNotExpired(source);
+            notes.put(JobNotes.EXTENSION_DEPTH, String.valueOf(lim.extensionDepth(source)));
         }
+        long incoming = s.request().images().stream().mapToLong(i -> i.bytes().length).sum();
+        lim.checkFreeSpace(incoming);
         String id = newJobId();
         Instant now = clock.instant();
         int seconds = plan.seconds() + (source != null && source.seconds() != null ? source.seconds() : 0);
         String model = s.request().model() != null ? s.request().model() : plan.model().id();
         Job job = new Job(id, s.ownerKeyId(), s.surface(), model, JobStatus.QUEUED, 0, s.request().prompt(), seconds,
-                plan.size().toString(), null, null, now, null, null, null, null, notes, plan.numberOfVideos(),
+                plan.size().toString(), null, null, now, null, null, lim.expiresAt(now), null, notes, plan.numberOfVideos(),
                 s.remixedFrom(), s.extendedFrom(), s.attributes());
         try {
             for (int i = 0; i < s.request().images().size(); i++) {
@@ -183,9 +198,24 @@ public final class JobService {
         return row(ownerKeyId, id).map(JobStore.Row::job);
     }
 
-    /** The job's request as submitted, images included (e.g. to remix it). */
+    /**
+     * The job's request as submitted, images included (e.g. to remix it).
+     *
+     * @throws ContentExpiredException its input images were deleted (retention, after the job ended)
+     */
     public Optional<GenerationRequest> request(String ownerKeyId, String id) {
         return row(ownerKeyId, id).map(r -> readRequest(r.job().id(), r.requestJson()));
+    }
+
+    /** The job's request as submitted but without its images (which retention deletes once the job has ended). */
+    public Optional<GenerationRequest> requestSettings(String ownerKeyId, String id) {
+        return row(ownerKeyId, id).map(r -> {
+            try {
+                return json.readValue(r.requestJson(), StoredRequest.class).request();
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("corrupt stored request of job " + id, e);
+            }
+        });
     }
 
     /**
@@ -233,7 +263,8 @@ public final class JobService {
      * A file of a completed job: variant of video {@code index}. Empty when the caller has no such job or the
      * variant was not produced.
      *
-     * @throws JobStateException the job is not completed
+     * @throws JobStateException       the job is not completed
+     * @throws ContentExpiredException its files were deleted (it is past its {@code expires_at})
      */
     public Optional<JobContent> openContent(String ownerKeyId, String id, ContentVariant variant, int index) {
         Optional<Job> found = get(ownerKeyId, id);
@@ -243,11 +274,20 @@ public final class JobService {
             throw new JobStateException("video " + id + " is " + job.status().name().toLowerCase()
                     + "; its content is available once it is completed");
         }
+        checkNotExpired(job);
         if (index < 0 || index >= job.numberOfVideos()) return Optional.empty();
         try {
             return results.open(id, variant.storedName(index)).map(o -> new JobContent(job, variant, index, o));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + variant.storedName(index) + " of " + id, e);
+        }
+    }
+
+    /** Past its {@code expires_at} a job's files are gone (or about to be swept): the same answer either way. */
+    private void checkNotExpired(Job job) {
+        if (job.expiresAt() != null && !clock.instant().isBefore(job.expiresAt())) {
+            throw new ContentExpiredException(job.id(), "video " + job.id() + " expired at " + job.expiresAt()
+                    + "; its content is no longer stored");
         }
     }
 
@@ -261,8 +301,9 @@ public final class JobService {
             StoredRequest stored = json.readValue(requestJson, StoredRequest.class);
             return stored.toRequest(file -> {
                 try {
-                    return results.open(jobId, file).orElseThrow(() -> new UncheckedIOException(
-                            new IOException("input file " + file + " of job " + jobId + " is missing"))).readAllBytes();
+                    return results.open(jobId, file).orElseThrow(() -> new ContentExpiredException(jobId, "the input "
+                            + "images of video " + jobId + " are no longer stored (they are deleted after the job ends)"))
+                            .readAllBytes();
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

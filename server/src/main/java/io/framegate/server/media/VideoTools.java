@@ -1,5 +1,6 @@
 package io.framegate.server.media;
 
+import io.framegate.engine.Previews;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -10,26 +11,18 @@ import org.bytedeco.javacv.Java2DFrameConverter;
 
 import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * What the server does to finished videos with FFmpeg (JavaCV): take the last frame (to continue a video), stitch
- * two videos (an extension after its source), and make the two previews (WebP thumbnail, JPEG sprite sheet).
+ * two videos (an extension after its source), and make the two previews (WebP thumbnail, JPEG sprite sheet) with the
+ * engine's {@link Previews}.
  */
 public final class VideoTools {
-    /** Frames in a sprite sheet: a 5 x 5 grid. */
-    public static final int SPRITE_COLUMNS = 5;
-    public static final int SPRITE_ROWS = 5;
-    /** Width of one sprite sheet tile in pixels. */
-    public static final int SPRITE_TILE_WIDTH = 160;
-
     static {
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         FFmpegLogCallback.setLevel(avutil.AV_LOG_ERROR);
@@ -118,64 +111,23 @@ public final class VideoTools {
         return rec;
     }
 
-    /** Writes the WebP thumbnail (the middle frame) and the JPEG sprite sheet of a video. */
+    /**
+     * Writes the WebP thumbnail and the JPEG sprite sheet of a video (either may be null: not wanted). These are the
+     * engine's previews, made from a bounded sample of frames: memory does not grow with the video's length (keeping
+     * every frame took gigabytes for a minute of 60 fps).
+     */
     public static void previews(Path video, Path thumbnailWebp, Path spritesheetJpg) throws IOException {
-        List<BufferedImage> frames = new ArrayList<>();
-        try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(video.toFile());
-             Java2DFrameConverter conv = new Java2DFrameConverter()) {
-            g.start();
-            Frame f;
-            while ((f = g.grabImage()) != null) frames.add(scaled(conv.convert(f), Math.min(640, g.getImageWidth())));
+        if (thumbnailWebp == null && spritesheetJpg == null) return;
+        Path dir = (thumbnailWebp != null ? thumbnailWebp : spritesheetJpg).toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path thumb = thumbnailWebp != null ? thumbnailWebp : Files.createTempFile(dir, ".thumbnail-", ".webp");
+        Path sheet = spritesheetJpg != null ? spritesheetJpg : Files.createTempFile(dir, ".spritesheet-", ".jpg");
+        try {
+            Previews.fromVideo(video, thumb, sheet);
+        } finally {
+            if (thumbnailWebp == null) Files.deleteIfExists(thumb);
+            if (spritesheetJpg == null) Files.deleteIfExists(sheet);
         }
-        if (frames.isEmpty()) throw new IOException(video + " has no frames");
-        if (thumbnailWebp != null) writeWebp(frames.get(frames.size() / 2), thumbnailWebp);
-        if (spritesheetJpg != null) writeSpritesheet(frames, spritesheetJpg);
-    }
-
-    private static void writeSpritesheet(List<BufferedImage> frames, Path out) throws IOException {
-        int tiles = SPRITE_COLUMNS * SPRITE_ROWS;
-        BufferedImage sample = frames.get(0);
-        int tw = SPRITE_TILE_WIDTH;
-        int th = Math.max(2, Math.round((float) sample.getHeight() * tw / sample.getWidth()));
-        BufferedImage sheet = new BufferedImage(tw * SPRITE_COLUMNS, th * SPRITE_ROWS, BufferedImage.TYPE_INT_RGB);
-        Graphics2D gr = sheet.createGraphics();
-        gr.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        for (int i = 0; i < tiles; i++) {
-            int idx = (int) Math.min(frames.size() - 1, Math.round((double) i * (frames.size() - 1) / (tiles - 1)));
-            gr.drawImage(frames.get(idx), (i % SPRITE_COLUMNS) * tw, (i / SPRITE_COLUMNS) * th, tw, th, null);
-        }
-        gr.dispose();
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        if (!ImageIO.write(sheet, "jpg", out.toFile())) throw new IOException("no JPEG writer");
-    }
-
-    private static void writeWebp(BufferedImage img, Path out) throws IOException {
-        int w = img.getWidth() & ~1;
-        int h = img.getHeight() & ~1;
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        try (FFmpegFrameRecorder rec = new FFmpegFrameRecorder(out.toFile(), w, h, 0);
-             Java2DFrameConverter conv = new Java2DFrameConverter()) {
-            rec.setFormat("webp");
-            rec.setVideoCodec(avcodec.AV_CODEC_ID_WEBP);
-            rec.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
-            rec.setFrameRate(1);
-            rec.setVideoOption("loop", "0");
-            rec.start();
-            BufferedImage even = img.getWidth() == w && img.getHeight() == h ? img : img.getSubimage(0, 0, w, h);
-            rec.record(conv.convert(toBgr(even)));
-            rec.stop();
-        }
-    }
-
-    private static BufferedImage scaled(BufferedImage src, int width) {
-        int w = Math.max(2, width & ~1);
-        int h = Math.max(2, Math.round((float) src.getHeight() * w / src.getWidth()) & ~1);
-        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
-        Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(src, 0, 0, w, h, null);
-        g.dispose();
-        return out;
     }
 
     private static BufferedImage toBgr(BufferedImage src) {

@@ -17,7 +17,9 @@ import io.framegate.server.HttpContent;
 import io.framegate.server.ServerContext;
 import io.framegate.server.auth.ApiKey;
 import io.framegate.server.jobs.ContentVariant;
+import io.framegate.server.jobs.ContentExpiredException;
 import io.framegate.server.jobs.IdempotencyMismatchException;
+import io.framegate.server.jobs.InsufficientStorageException;
 import io.framegate.server.jobs.Job;
 import io.framegate.server.jobs.JobContent;
 import io.framegate.server.jobs.JobPage;
@@ -125,6 +127,10 @@ public final class OpenAiSurface implements ApiSurface {
             error(c, OpenAiError.notFound(e.jobId()));
         } catch (JobStateException e) {
             error(c, OpenAiError.invalid(null, "invalid_state", e.getMessage()));
+        } catch (ContentExpiredException e) {
+            error(c, new OpenAiError(410, "invalid_request_error", null, "video_expired", e.getMessage()));
+        } catch (InsufficientStorageException e) {
+            error(c, new OpenAiError(507, "server_error", null, "insufficient_storage", e.getMessage()));
         } catch (Exception e) {
             LOG.error("{} {} failed", c.method(), c.path(), e);
             error(c, new OpenAiError(500, "server_error", null, null,
@@ -291,7 +297,7 @@ public final class OpenAiSurface implements ApiSurface {
                     + "; only a completed video can be extended");
         }
         byte[] lastFrame = lastFrame(key, source);
-        GenerationRequest original = ctx.jobs().request(key.id(), sourceId).orElseThrow(() -> new NoSuchJobException(sourceId));
+        GenerationRequest original = ctx.jobs().requestSettings(key.id(), sourceId).orElseThrow(() -> new NoSuchJobException(sourceId));
         ModelSpec spec = ctx.catalog().find(original.model()).orElse(null);
         ImageRole role = spec != null && spec.maxImages(ImageRole.FIRST_FRAME) > 0 ? ImageRole.FIRST_FRAME : ImageRole.REFERENCE;
         GenerationRequest req = original.toBuilder().prompt(prompt).seconds(seconds).numFrames(null).size(source.size())

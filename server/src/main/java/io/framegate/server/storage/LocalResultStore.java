@@ -102,6 +102,11 @@ public final class LocalResultStore implements ResultStore {
     }
 
     @Override
+    public void delete(String jobId, String name) throws IOException {
+        Files.deleteIfExists(pathOf(jobId, name));
+    }
+
+    @Override
     public void deleteAll(String jobId) throws IOException {
         Path dir = root.resolve(checkId(jobId));
         if (!Files.exists(dir)) return;
@@ -110,6 +115,12 @@ public final class LocalResultStore implements ResultStore {
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Files.deleteIfExists(file);
                 return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof NoSuchFileException) return FileVisitResult.CONTINUE; // another sweeper was first
+                throw exc;
             }
 
             @Override

@@ -17,6 +17,9 @@ public interface ResultStore {
 
     Optional<StoredObject> open(String jobId, String name) throws IOException;
 
+    /** Removes one file of the job; a file that is not there is fine. */
+    void delete(String jobId, String name) throws IOException;
+
     /** Removes every file of the job; a job without files is fine. */
     void deleteAll(String jobId) throws IOException;
 }

@@ -9,7 +9,9 @@ import io.framegate.server.HttpContent;
 import io.framegate.server.ServerContext;
 import io.framegate.server.auth.ApiKey;
 import io.framegate.server.jobs.ContentVariant;
+import io.framegate.server.jobs.ContentExpiredException;
 import io.framegate.server.jobs.IdempotencyMismatchException;
+import io.framegate.server.jobs.InsufficientStorageException;
 import io.framegate.server.jobs.Job;
 import io.framegate.server.jobs.JobContent;
 import io.framegate.server.jobs.JobNotes;
@@ -69,6 +71,10 @@ final class VeoHttp {
                 send(c, GoogleApiException.notFound("Operation or file not found: " + e.getMessage()));
             } catch (JobStateException e) {
                 send(c, new GoogleApiException(400, "FAILED_PRECONDITION", e.getMessage(), List.of()));
+            } catch (ContentExpiredException e) {
+                send(c, new GoogleApiException(410, "NOT_FOUND", e.getMessage(), List.of()));
+            } catch (InsufficientStorageException e) {
+                send(c, new GoogleApiException(507, "RESOURCE_EXHAUSTED", e.getMessage(), List.of()));
             } catch (IdempotencyMismatchException e) {
                 send(c, new GoogleApiException(409, "ALREADY_EXISTS", e.getMessage(), List.of()));
             } catch (HttpResponseException e) {

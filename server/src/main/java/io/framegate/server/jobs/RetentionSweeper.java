@@ -1,0 +1,243 @@
+package io.framegate.server.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.provider.RetentionConfig;
+import io.framegate.server.storage.ResultStore;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Deletes what {@code retention} no longer keeps: the files of jobs past {@code expires_at}, the inputs of jobs that
+ * ended more than {@code inputs_grace} ago, and scratch files no job owns. Job rows stay (expired content is a 410).
+ * Every step deletes first and marks the row after, with idempotent deletes and conditional marks, so several
+ * processes may sweep the same database and files at once.
+ */
+public final class RetentionSweeper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionSweeper.class);
+    private static final String ENDED = "status IN ('COMPLETED', 'FAILED', 'CANCELLED')";
+    private static final int BATCH = 200;
+
+    private final Jdbi jdbi;
+    private final ResultStore results;
+    private final ObjectMapper json;
+    private final RetentionConfig retention;
+    private final Clock clock;
+    private final Path filesRoot;
+    private final Path workRoot;
+    private final Path uploadsDir;
+    private ScheduledExecutorService timer;
+
+    /** What one sweep deleted. */
+    public record Report(int expiredJobs, int inputsDeleted, int orphansDeleted) {
+    }
+
+    /**
+     * @param filesRoot  where a local result store keeps {@code <jobId>/...} (null for a store elsewhere: no orphan scan)
+     * @param workRoot   the workers' scratch directories {@code <jobId>/}
+     * @param uploadsDir the HTTP server's multipart spill directory
+     */
+    public RetentionSweeper(Jdbi jdbi, ResultStore results, ObjectMapper json, RetentionConfig retention, Clock clock,
+                            Path filesRoot, Path workRoot, Path uploadsDir) {
+        this.jdbi = jdbi;
+        this.results = results;
+        this.json = json;
+        this.retention = retention;
+        this.clock = clock;
+        this.filesRoot = filesRoot;
+        this.workRoot = workRoot;
+        this.uploadsDir = uploadsDir;
+    }
+
+    /** Sweeps every {@code retention.sweep_interval}, the first time shortly after start. */
+    public synchronized void start() {
+        if (timer != null) return;
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "framegate-retention-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = retention.sweepInterval().toMillis();
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                sweepOnce();
+            } catch (RuntimeException e) {
+                LOG.warn("retention sweep failed; trying again in {} ms", every, e);
+            }
+        }, Math.min(every, 30_000), every, TimeUnit.MILLISECONDS);
+    }
+
+    /** One pass over expired results, ended jobs' inputs and orphaned scratch files. */
+    public synchronized Report sweepOnce() {
+        long now = clock.millis();
+        int expired = deleteExpiredResults(now);
+        int inputs = deleteEndedInputs(now);
+        int orphans = deleteOrphans(now);
+        if (expired + inputs + orphans > 0) {
+            LOG.info("retention: deleted the results of {} expired job(s), the inputs of {} ended job(s), {} orphaned "
+                    + "scratch file(s) or directories", expired, inputs, orphans);
+        }
+        return new Report(expired, inputs, orphans);
+    }
+
+    private int deleteExpiredResults(long now) {
+        int done = 0;
+        while (true) {
+            List<String> ids = jdbi.withHandle(h -> h.createQuery("SELECT id FROM jobs WHERE expires_at <= :now AND "
+                            + "results_deleted_at IS NULL AND " + ENDED + " ORDER BY expires_at LIMIT :n")
+                    .bind("now", now).bind("n", BATCH).mapTo(String.class).list());
+            for (String id : ids) {
+                try {
+                    results.deleteAll(id);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("cannot delete the files of expired job {}; trying again next sweep", id, e);
+                    return done;
+                }
+                jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET results_deleted_at = :now, inputs_deleted_at = "
+                                + "COALESCE(inputs_deleted_at, :now) WHERE id = :id AND results_deleted_at IS NULL")
+                        .bind("now", now).bind("id", id).execute());
+                done++;
+            }
+            if (ids.size() < BATCH) return done;
+        }
+    }
+
+    private int deleteEndedInputs(long now) {
+        long endedBefore = now - retention.inputsGrace().toMillis();
+        int done = 0;
+        while (true) {
+            List<String[]> rows = jdbi.withHandle(h -> h.createQuery("SELECT id, request_json FROM jobs WHERE " + ENDED
+                            + " AND completed_at <= :before AND inputs_deleted_at IS NULL ORDER BY completed_at LIMIT :n")
+                    .bind("before", endedBefore).bind("n", BATCH)
+                    .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)}).list());
+            for (String[] row : rows) {
+                String id = row[0];
+                try {
+                    for (String name : inputFiles(id, row[1])) results.delete(id, name);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("cannot delete the inputs of job {}; trying again next sweep", id, e);
+                    return done;
+                }
+                jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET inputs_deleted_at = :now WHERE id = :id AND "
+                        + "inputs_deleted_at IS NULL").bind("now", now).bind("id", id).execute());
+                done++;
+            }
+            if (rows.size() < BATCH) return done;
+        }
+    }
+
+    /** The stored input images named in the request, and an extension's copy of its source video. */
+    private List<String> inputFiles(String id, String requestJson) {
+        List<String> names = new ArrayList<>();
+        names.add(JobService.EXTENSION_SOURCE);
+        try {
+            StoredRequest stored = json.readValue(requestJson, StoredRequest.class);
+            if (stored.images() != null) stored.images().forEach(i -> names.add(i.file()));
+        } catch (IOException e) {
+            LOG.warn("job {} has an unreadable stored request; deleting no input images of it", id);
+        }
+        return names;
+    }
+
+    /**
+     * Scratch directories of jobs that no longer run, result directories without a job (a crash between storing the
+     * inputs and the row), half-written {@code .put-*.tmp} files, and abandoned uploads; each only once older than
+     * {@code retention.orphan_age}, so nothing being written right now is touched.
+     */
+    private int deleteOrphans(long now) {
+        Instant oldBefore = Instant.ofEpochMilli(now).minus(retention.orphanAge());
+        int done = 0;
+        List<Path> workDirs = oldChildren(workRoot, oldBefore, true);
+        Set<String> running = existing(names(workDirs), "status = 'IN_PROGRESS' OR status = 'QUEUED'");
+        for (Path d : workDirs) {
+            if (!running.contains(d.getFileName().toString()) && deleteTree(d)) done++;
+        }
+        if (filesRoot != null) {
+            List<Path> jobDirs = children(filesRoot, true);
+            Set<String> known = existing(names(jobDirs), null);
+            for (Path d : jobDirs) {
+                if (!known.contains(d.getFileName().toString())) {
+                    if (isOlder(d, oldBefore) && deleteTree(d)) done++;
+                    continue;
+                }
+                try (Stream<Path> walk = Files.walk(d, 3)) {
+                    for (Path p : walk.filter(p -> p.getFileName().toString().startsWith(".put-")).toList()) {
+                        if (isOlder(p, oldBefore) && Files.deleteIfExists(p)) done++;
+                    }
+                } catch (IOException e) {
+                    // the directory went away meanwhile; nothing to clean there
+                }
+            }
+        }
+        for (Path f : oldChildren(uploadsDir, oldBefore, false)) {
+            if (deleteTree(f)) done++;
+        }
+        return done;
+    }
+
+    /** Which of these job ids have a row (matching {@code condition}, if given). */
+    private Set<String> existing(List<String> ids, String condition) {
+        Set<String> out = new HashSet<>();
+        for (int i = 0; i < ids.size(); i += BATCH) {
+            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + BATCH));
+            out.addAll(jdbi.withHandle(h -> h.createQuery("SELECT id FROM jobs WHERE id IN (<ids>)"
+                            + (condition == null ? "" : " AND (" + condition + ")"))
+                    .bindList("ids", chunk).mapTo(String.class).list()));
+        }
+        return out;
+    }
+
+    private static List<String> names(List<Path> paths) {
+        return paths.stream().map(p -> p.getFileName().toString()).toList();
+    }
+
+    private static List<Path> oldChildren(Path dir, Instant oldBefore, boolean directories) {
+        return children(dir, directories).stream().filter(p -> isOlder(p, oldBefore)).toList();
+    }
+
+    private static List<Path> children(Path dir, boolean directories) {
+        if (dir == null || !Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> !directories || Files.isDirectory(p)).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static boolean isOlder(Path p, Instant oldBefore) {
+        try {
+            return Files.getLastModifiedTime(p).toInstant().isBefore(oldBefore);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean deleteTree(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (timer != null) timer.shutdownNow();
+    }
+}
