@@ -1,0 +1,71 @@
+package io.framegate.provider;
+
+import io.framegate.domain.ModelCatalog;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The {@code limits} and {@code retention} sections of framegate.yaml. */
+class LimitsSectionsTest {
+    private static FramegateConfig parse(String yaml) {
+        return new ConfigLoader(ModelCatalog.builtIn(), k -> null).parse(yaml, "framegate.yaml", null);
+    }
+
+    @Test
+    void withoutTheSectionsTheDefaultsApply() {
+        FramegateConfig cfg = parse("default_route: local\n");
+        assertThat(cfg.limits()).isEqualTo(LimitsConfig.DEFAULTS);
+        assertThat(cfg.retention()).isEqualTo(RetentionConfig.DEFAULTS);
+        assertThat(FramegateConfig.defaults().limits()).isEqualTo(LimitsConfig.DEFAULTS);
+        assertThat(RetentionConfig.DEFAULTS.results()).isEqualTo(Duration.ofDays(7));
+    }
+
+    /** The example in docs/config.md loads as written and means what the page says. */
+    @Test
+    void documentedExampleLoads() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "config.md"));
+        Matcher m = Pattern.compile("## Limits and retention.*?```yaml\\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        assertThat(m.find()).isTrue();
+        FramegateConfig cfg = parse(m.group(1));
+        assertThat(cfg.limits()).isEqualTo(new LimitsConfig(1_000_000_000L, 3, Duration.ofMinutes(3), 2L << 30));
+        assertThat(cfg.retention()).isEqualTo(new RetentionConfig(Duration.ofDays(3), Duration.ofMinutes(30),
+                Duration.ofMinutes(5), Duration.ofHours(2)));
+    }
+
+    @Test
+    void numbersSizesAndDurationsInTheirUsualSpellings() {
+        FramegateConfig cfg = parse("""
+                limits: {local_pixel_frames: 2e9, extension_chain: 1, local_render_deadline: 90s, min_free_disk: 500MB}
+                retention: {results: 12h, inputs_grace: 1500ms, sweep_interval: 1m, orphan_age: 1d}
+                """);
+        assertThat(cfg.limits()).isEqualTo(new LimitsConfig(2_000_000_000L, 1, Duration.ofSeconds(90), 500_000_000L));
+        assertThat(cfg.retention()).isEqualTo(new RetentionConfig(Duration.ofHours(12), Duration.ofMillis(1500),
+                Duration.ofMinutes(1), Duration.ofDays(1)));
+        assertThat(parse("limits: {local_pixel_frames: 1_500_000_000, min_free_disk: 0}").limits())
+                .extracting(LimitsConfig::localPixelFrames, LimitsConfig::minFreeDiskBytes).containsExactly(1_500_000_000L, 0L);
+    }
+
+    @Test
+    void everyBadValueIsNamedAtOnce() {
+        assertThatThrownBy(() -> parse("""
+                limits: {local_pixel_frames: -3, extension_chain: many, local_render_deadline: soon, min_free_disk: 1 lot, speed: 2}
+                retention: {results: 0s, keep: forever}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("limits.local_pixel_frames: -3 must be a whole number >= 1")
+                .hasMessageContaining("limits.extension_chain: many")
+                .hasMessageContaining("limits.local_render_deadline: soon is not a positive duration")
+                .hasMessageContaining("limits.min_free_disk: 1 lot is not a size")
+                .hasMessageContaining("limits.speed: unknown key")
+                .hasMessageContaining("retention.results: 0s is not a positive duration")
+                .hasMessageContaining("retention.keep: unknown key");
+        assertThatThrownBy(() -> parse("retention: 7d")).hasMessageContaining("retention: must be a mapping");
+    }
+}

@@ -1,0 +1,395 @@
+package io.framegate.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.domain.GenerationBackend;
+import io.framegate.provider.LimitsConfig;
+import io.framegate.server.jobs.ListOrder;
+import io.framegate.server.jobs.RetentionSweeper;
+import io.framegate.server.jobs.WorkerSettings;
+import io.framegate.server.media.MediaFinisher;
+import io.framegate.server.openai.OpenAiSurface;
+import io.framegate.server.veo.GeminiSurface;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Issue 8, items 7 and 9, through a real server over HTTP: the local work budget and extension-chain cap (refused at
+ * create, nothing stored), the local render deadline, retention (expiry, 410, sweeping of results, inputs and
+ * orphans) and the free-disk guard (507). Time moves with a {@link TestClock}, not by sleeping.
+ */
+class LimitsAndRetentionTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final byte[] IMAGE = TestImages.png(160, 96, Color.ORANGE);
+    private static final String SMALL_JOB = "{\"model\":\"framegate-local\",\"prompt\":\"slow push in\",\"size\":\"160x96\","
+            + "\"seconds\":\"%d\",\"input_reference\":{\"image_url\":\"data:image/png;base64,"
+            + Base64.getEncoder().encodeToString(IMAGE) + "\"}}";
+
+    @TempDir
+    Path dir;
+
+    /** A server with the OpenAI and Gemini surfaces, a test clock and a free-space probe the test sets. */
+    private static final class Srv implements AutoCloseable {
+        final TestClock clock = new TestClock();
+        final AtomicLong freeBytes = new AtomicLong(Long.MAX_VALUE);
+        final FramegateServer server;
+        final String keyA;
+        final String keyB;
+        final String keyAId;
+        final Path data;
+
+        Srv(Path data, String yaml, GenerationBackend backend) throws Exception {
+            this.data = data;
+            if (yaml != null) Files.writeString(data.resolve("framegate.yaml"), yaml);
+            ServerOptions options = ServerOptions.defaults(data).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+                    .withMaxUploadBytes(5_000_000).withPollAfterMillis(250)
+                    .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+            server = FramegateServer.builder(options).surfaces(List.of(new OpenAiSurface(true), new GeminiSurface()))
+                    .backend("local", backend).finisher(new MediaFinisher()).clock(clock).diskSpace(freeBytes::get)
+                    .build().start();
+            keyA = server.keys().create("a").secret();
+            keyB = server.keys().create("b").secret();
+            keyAId = server.keys().find(keyA).orElseThrow().id();
+        }
+
+        HttpResponse<byte[]> openAi(String method, String path, String key, String body) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
+                    .header("Content-Type", "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        }
+
+        HttpResponse<byte[]> gemini(String method, String path, String body) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                    .timeout(Duration.ofSeconds(30)).header("x-goog-api-key", keyA)
+                    .header("Content-Type", "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        }
+
+        /** A small local job of key A, created over HTTP. */
+        String create(int seconds) throws Exception {
+            HttpResponse<byte[]> r = openAi("POST", "/v1/videos", keyA, SMALL_JOB.formatted(seconds));
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+            return json(r).path("id").asText();
+        }
+
+        JsonNode await(String id) throws Exception {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (true) {
+                JsonNode v = json(openAi("GET", "/v1/videos/" + id, keyA, null));
+                String s = v.path("status").asText();
+                if (s.equals("completed") || s.equals("failed")) return v;
+                if (System.nanoTime() > deadline) fail("video " + id + " did not finish: " + v);
+                Thread.sleep(50);
+            }
+        }
+
+        int jobsOfA() {
+            return server.jobs().list(keyAId, null, 100, ListOrder.DESC).data().size();
+        }
+
+        List<Path> storedFiles() throws Exception {
+            Path files = data.resolve("files");
+            if (!Files.exists(files)) return List.of();
+            try (Stream<Path> s = Files.walk(files)) {
+                return s.filter(Files::isRegularFile).toList();
+            }
+        }
+
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+
+    static JsonNode json(HttpResponse<byte[]> r) throws Exception {
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode openAiError(HttpResponse<byte[]> r, int status) throws Exception {
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(status);
+        return json(r).path("error");
+    }
+
+    @Test
+    void anOversizedLocalRenderIsRefusedAtOnceNamingPixelFramesWhileOtherKeysAreServed() throws Exception {
+        try (Srv s = new Srv(dir, null, new TinyVideoBackend("local", true, 0))) {
+            assertThat(s.openAi("GET", "/v1/videos", s.keyB, null).statusCode()).isEqualTo(200);
+            AtomicBoolean done = new AtomicBoolean();
+            List<Long> otherKeyMillis = new ArrayList<>();
+            List<Integer> otherKeyStatus = new ArrayList<>();
+            Thread other = new Thread(() -> {
+                try {
+                    while (!done.get()) {
+                        long t0 = System.nanoTime();
+                        int status = s.openAi("GET", "/v1/videos", s.keyB, null).statusCode();
+                        synchronized (otherKeyMillis) {
+                            otherKeyMillis.add((System.nanoTime() - t0) / 1_000_000);
+                            otherKeyStatus.add(status);
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            other.start();
+            String limit = String.format(Locale.ROOT, "%,d", LimitsConfig.DEFAULTS.localPixelFrames());
+
+            // OpenAI shape: 4K for 60 s at the default 24 fps
+            long t0 = System.nanoTime();
+            HttpResponse<byte[]> openAi = s.openAi("POST", "/v1/videos", s.keyA, SMALL_JOB.formatted(60)
+                    .replace("160x96", "3840x2160"));
+            long openAiMillis = (System.nanoTime() - t0) / 1_000_000;
+            JsonNode e = openAiError(openAi, 400);
+            assertThat(e.path("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(e.path("param").asText()).isEqualTo("seconds");
+            assertThat(e.path("message").asText()).contains("pixel-frames", "limits.local_pixel_frames", limit,
+                    String.format(Locale.ROOT, "%,d", 3840L * 2160 * 24 * 60), "3840x2160");
+
+            // Google shape: 4K, 60 s, 60 fps, 4 videos
+            String veo = """
+                    { "instances": [ { "prompt": "the valley", "image": { "inlineData": { "mimeType": "image/png", "data": "%s" } } } ],
+                      "parameters": { "aspectRatio": "16:9", "resolution": "4k", "durationSeconds": 60, "fps": 60, "sampleCount": 4 } }
+                    """.formatted(Base64.getEncoder().encodeToString(IMAGE));
+            t0 = System.nanoTime();
+            HttpResponse<byte[]> google = s.gemini("POST", "/v1beta/models/framegate-local:predictLongRunning", veo);
+            long googleMillis = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(google.statusCode()).as(new String(google.body())).isEqualTo(400);
+            JsonNode g = json(google).path("error");
+            assertThat(g.path("status").asText()).isEqualTo("INVALID_ARGUMENT");
+            assertThat(g.path("message").asText()).contains("pixel-frames", limit,
+                    String.format(Locale.ROOT, "%,d", 3840L * 2160 * 60 * 60 * 4), "4 videos");
+            assertThat(g.at("/details/0/fieldViolations/0/field").asText()).isEqualTo("parameters.durationSeconds");
+
+            done.set(true);
+            other.join();
+            assertThat(openAiMillis).isLessThan(1000);
+            assertThat(googleMillis).isLessThan(1000);
+            assertThat(otherKeyStatus).isNotEmpty().allMatch(st -> st == 200);
+            assertThat(otherKeyMillis).allMatch(ms -> ms < 1000);
+            assertThat(s.jobsOfA()).isZero();
+            assertThat(s.storedFiles()).isEmpty();
+        }
+    }
+
+    @Test
+    void theLocalBudgetIsConfigurable() throws Exception {
+        // 160 x 96 x 24 frames = 368,640 pixel-frames a second of video
+        try (Srv s = new Srv(dir, "limits:\n  local_pixel_frames: 400_000\n", new TinyVideoBackend("local", true, 0))) {
+            assertThat(s.await(s.create(1)).path("status").asText()).isEqualTo("completed");
+            JsonNode e = openAiError(s.openAi("POST", "/v1/videos", s.keyA, SMALL_JOB.formatted(2)), 400);
+            assertThat(e.path("message").asText()).contains("737,280 pixel-frames", "400,000");
+            assertThat(s.jobsOfA()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void extensionChainsAreCappedEvenWhenALinkIsDeleted() throws Exception {
+        try (Srv s = new Srv(dir, "limits:\n  extension_chain: 2\n", new TinyVideoBackend("local", true, 0))) {
+            String original = s.create(1);
+            assertThat(s.await(original).path("status").asText()).isEqualTo("completed");
+            String first = extend(s, original);
+            assertThat(s.await(first).path("status").asText()).isEqualTo("completed");
+            String second = extend(s, first);
+            assertThat(s.await(second).path("status").asText()).isEqualTo("completed");
+
+            String body = "{\"video\":{\"id\":\"" + second + "\"},\"prompt\":\"on\",\"seconds\":1}";
+            JsonNode e = openAiError(s.openAi("POST", "/v1/videos/extensions", s.keyA, body), 400);
+            assertThat(e.path("param").asText()).isEqualTo("video");
+            assertThat(e.path("message").asText()).contains(second, "extension 2 of a chain", "at most 2 extensions",
+                    "limits.extension_chain");
+            assertThat(s.jobsOfA()).isEqualTo(3);
+
+            // deleting the middle link does not reset the count: each job records its place in the chain
+            assertThat(s.openAi("DELETE", "/v1/videos/" + first, s.keyA, null).statusCode()).isEqualTo(200);
+            openAiError(s.openAi("POST", "/v1/videos/extensions", s.keyA, body), 400);
+            // an original video can still be extended
+            assertThat(s.await(extend(s, original)).path("status").asText()).isEqualTo("completed");
+        }
+    }
+
+    private static String extend(Srv s, String id) throws Exception {
+        HttpResponse<byte[]> r = s.openAi("POST", "/v1/videos/extensions", s.keyA,
+                "{\"video\":{\"id\":\"" + id + "\"},\"prompt\":\"on\",\"seconds\":1}");
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+        return json(r).path("id").asText();
+    }
+
+    @Test
+    void aLocalRenderPastItsDeadlineFailsWithTimeoutAndKeepsNoOutput() throws Exception {
+        // 1440 frames at 25 ms each: about 36 s unless the deadline stops it
+        try (Srv s = new Srv(dir, "limits:\n  local_render_deadline: 5m\n", new TinyVideoBackend("local", true, 25))) {
+            String id = s.create(60);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (s.server.jobs().get(s.keyAId, id).orElseThrow().progress() < 1) {
+                if (System.nanoTime() > deadline) fail("the render did not start");
+                Thread.sleep(20);
+            }
+            long t0 = System.nanoTime();
+            s.clock.advance(Duration.ofMinutes(6));
+            JsonNode v = s.await(id);
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(20_000);
+            assertThat(v.path("status").asText()).isEqualTo("failed");
+            assertThat(v.at("/error/code").asText()).isEqualTo("timeout");
+            assertThat(v.at("/error/message").asText()).contains("5 min", "limits.local_render_deadline");
+            // no partial video anywhere: not stored, no scratch left
+            assertThat(s.storedFiles()).extracting(p -> p.getFileName().toString()).containsExactly("input-0");
+            assertThat(s.data.resolve("work").resolve(id)).doesNotExist();
+            openAiError(s.openAi("GET", "/v1/videos/" + id + "/content", s.keyA, null), 400);
+        }
+    }
+
+    @Test
+    void aJobPastExpiresAtAnswers410AndIsSweptButItsRowStays() throws Exception {
+        try (Srv s = new Srv(dir, "retention:\n  results: 1h\n", new TinyVideoBackend("local", true, 0))) {
+            String id = s.create(1);
+            JsonNode done = s.await(id);
+            assertThat(done.path("status").asText()).isEqualTo("completed");
+            assertThat(done.path("expires_at").asLong()).isEqualTo(done.path("created_at").asLong() + 3600);
+            HttpResponse<byte[]> created = s.gemini("POST", "/v1beta/models/framegate-local:predictLongRunning",
+                    "{\"instances\":[{\"prompt\":\"p\",\"image\":{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\""
+                            + Base64.getEncoder().encodeToString(IMAGE) + "\"}}}],\"parameters\":{\"durationSeconds\":1,"
+                            + "\"resolution\":\"144p\",\"aspectRatio\":\"16:9\"}}");
+            assertThat(created.statusCode()).as(new String(created.body())).isEqualTo(200);
+            String googleDownload = awaitGeminiDownload(s, json(created).path("name").asText());
+            assertThat(s.openAi("GET", "/v1/videos/" + id + "/content", s.keyA, null).statusCode()).isEqualTo(200);
+            assertThat(s.gemini("GET", googleDownload, null).statusCode()).isEqualTo(200);
+            assertThat(s.server.sweeper().sweepOnce().expiredJobs()).isZero();
+
+            s.clock.advance(Duration.ofHours(2));
+            // expired content is gone at once, before any sweep
+            JsonNode e = openAiError(s.openAi("GET", "/v1/videos/" + id + "/content", s.keyA, null), 410);
+            assertThat(e.path("code").asText()).isEqualTo("video_expired");
+            assertThat(e.path("message").asText()).contains(id, "expired");
+
+            RetentionSweeper.Report report = s.server.sweeper().sweepOnce();
+            assertThat(report.expiredJobs()).isEqualTo(2);
+            assertThat(s.data.resolve("files").resolve(id)).doesNotExist();
+            assertThat(s.storedFiles()).isEmpty();
+
+            // the row stays: retrieve and list show the job completed with expires_at in the past; content is 410
+            JsonNode v = json(s.openAi("GET", "/v1/videos/" + id, s.keyA, null));
+            assertThat(v.path("status").asText()).isEqualTo("completed");
+            assertThat(v.path("expires_at").asLong()).isLessThan(s.clock.millis() / 1000);
+            JsonNode list = json(s.openAi("GET", "/v1/videos", s.keyA, null));
+            assertThat(list.path("data").findValues("expires_at")).hasSize(2);
+            assertThat(openAiError(s.openAi("GET", "/v1/videos/" + id + "/content?variant=thumbnail", s.keyA, null), 410)
+                    .path("code").asText()).isEqualTo("video_expired");
+            HttpResponse<byte[]> g = s.gemini("GET", googleDownload, null);
+            assertThat(g.statusCode()).as(new String(g.body())).isEqualTo(410);
+            assertThat(json(g).at("/error/code").asInt()).isEqualTo(410);
+            assertThat(json(g).at("/error/message").asText()).contains("expired");
+            // a second sweep (or another process sweeping too) finds nothing left to do
+            assertThat(s.server.sweeper().sweepOnce().expiredJobs()).isZero();
+        }
+    }
+
+    private static String awaitGeminiDownload(Srv s, String operation) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            JsonNode op = json(s.gemini("GET", "/v1beta/" + operation, null));
+            if (op.path("done").asBoolean()) {
+                assertThat(op.has("error")).as(op.toString()).isFalse();
+                String url = op.at("/metadata/framegate/download_urls/0").asText();
+                return URI.create(url).getRawPath() + "?" + URI.create(url).getRawQuery();
+            }
+            if (System.nanoTime() > deadline) fail("operation not done: " + op);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void inputsOfAnEndedJobAreDeletedAfterTheGraceAndItsVideoStays() throws Exception {
+        try (Srv s = new Srv(dir, "retention:\n  inputs_grace: 1h\n", new TinyVideoBackend("local", true, 0))) {
+            String id = s.create(1);
+            assertThat(s.await(id).path("status").asText()).isEqualTo("completed");
+            Path input = s.data.resolve("files").resolve(id).resolve("input-0");
+            assertThat(s.server.sweeper().sweepOnce().inputsDeleted()).isZero();
+            assertThat(input).exists();
+
+            s.clock.advance(Duration.ofHours(2));
+            assertThat(s.server.sweeper().sweepOnce().inputsDeleted()).isEqualTo(1);
+            assertThat(input).doesNotExist();
+            assertThat(s.data.resolve("files").resolve(id).resolve("0").resolve("video.mp4")).exists();
+            assertThat(s.openAi("GET", "/v1/videos/" + id + "/content", s.keyA, null).statusCode()).isEqualTo(200);
+            // a remix needs the inputs: gone for good (410); an extension needs only the video: still fine
+            JsonNode e = openAiError(s.openAi("POST", "/v1/videos/" + id + "/remix", s.keyA, "{\"prompt\":\"again\"}"), 410);
+            assertThat(e.path("code").asText()).isEqualTo("video_expired");
+            assertThat(s.await(extend(s, id)).path("status").asText()).isEqualTo("completed");
+        }
+    }
+
+    @Test
+    void orphanedScratchAndTemporaryFilesAreRemovedOnceOld() throws Exception {
+        try (Srv s = new Srv(dir, null, new TinyVideoBackend("local", true, 0))) {
+            String id = s.create(1);
+            assertThat(s.await(id).path("status").asText()).isEqualTo("completed");
+            Path files = s.data.resolve("files");
+            Path orphanDir = Files.createDirectories(files.resolve("video_0123abc"));
+            Files.write(orphanDir.resolve("input-0"), IMAGE);
+            Path halfWritten = Files.write(files.resolve(id).resolve(".put-123.tmp"), new byte[10]);
+            Path scratch = Files.createDirectories(s.data.resolve("work").resolve("video_gone"));
+            Files.write(scratch.resolve("frame.png"), IMAGE);
+            Path upload = Files.write(s.data.resolve("uploads").resolve("MultiPart123.tmp"), new byte[10]);
+
+            s.clock.advance(Duration.ofHours(2));
+            // written "just now" by the clock's reckoning: too young to be an orphan
+            Path young = Files.createDirectories(files.resolve("video_young"));
+            Files.write(young.resolve("input-0"), IMAGE);
+            Files.setLastModifiedTime(young, FileTime.from(s.clock.instant()));
+
+            RetentionSweeper.Report report = s.server.sweeper().sweepOnce();
+            assertThat(report.orphansDeleted()).isEqualTo(4);
+            assertThat(orphanDir).doesNotExist();
+            assertThat(halfWritten).doesNotExist();
+            assertThat(scratch).doesNotExist();
+            assertThat(upload).doesNotExist();
+            assertThat(young.resolve("input-0")).exists();
+            assertThat(files.resolve(id).resolve("0").resolve("video.mp4")).exists();
+        }
+    }
+
+    @Test
+    void lowDiskRefusesNewJobsWith507BeforeAnythingIsWritten() throws Exception {
+        try (Srv s = new Srv(dir, "limits:\n  min_free_disk: 1GiB\n", new TinyVideoBackend("local", true, 0))) {
+            s.freeBytes.set(100L * 1024 * 1024);
+            JsonNode e = openAiError(s.openAi("POST", "/v1/videos", s.keyA, SMALL_JOB.formatted(1)), 507);
+            assertThat(e.path("code").asText()).isEqualTo("insufficient_storage");
+            assertThat(e.path("type").asText()).isEqualTo("server_error");
+            assertThat(e.path("message").asText()).contains("storage").doesNotContain(s.data.toString());
+            HttpResponse<byte[]> g = s.gemini("POST", "/v1beta/models/framegate-local:predictLongRunning",
+                    "{\"instances\":[{\"prompt\":\"p\",\"image\":{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\""
+                            + Base64.getEncoder().encodeToString(IMAGE) + "\"}}}],\"parameters\":{\"durationSeconds\":1}}");
+            assertThat(g.statusCode()).as(new String(g.body())).isEqualTo(507);
+            assertThat(json(g).at("/error/status").asText()).isEqualTo("RESOURCE_EXHAUSTED");
+            assertThat(s.jobsOfA()).isZero();
+            assertThat(s.storedFiles()).isEmpty();
+
+            s.freeBytes.set(100L * 1024 * 1024 * 1024);
+            assertThat(s.await(s.create(1)).path("status").asText()).isEqualTo("completed");
+        }
+    }
+}
