@@ -41,15 +41,15 @@ public final class Previews {
              OpenCVFrameConverter.ToOrgOpenCvCoreMat converter = new OpenCVFrameConverter.ToOrgOpenCvCoreMat()) {
             grabber.start();
             Collector collector = new Collector(Math.max(1, grabber.getLengthInVideoFrames()));
-            Frame frame;
-            while ((frame = grabber.grabImage()) != null) {
-                Mat bgr = converter.convert(frame);
-                collector.accept(bgr);
-            }
-            grabber.stop();
-            if (collector.seen() == 0) throw new IOException(mp4 + ": no video frame to make previews from");
             AtomicFiles files = new AtomicFiles();
             try {
+                Frame frame;
+                while ((frame = grabber.grabImage()) != null) {
+                    Mat bgr = converter.convert(frame);
+                    collector.accept(bgr);
+                }
+                grabber.stop();
+                if (collector.seen() == 0) throw new IOException(mp4 + ": no video frame to make previews from");
                 collector.writeTo(files.temp(thumbnail), files.temp(spritesheet));
                 files.commit();
             } finally {
@@ -106,6 +106,11 @@ public final class Previews {
 
         public int seen() {
             return seen;
+        }
+
+        /** How many sampled tiles are held now (at most twice {@value #MAX_TILES}, however many frames came). */
+        int keptTiles() {
+            return tiles.size();
         }
 
         /** Encodes both previews to the given files. */

@@ -59,9 +59,12 @@ class LimitsAndRetentionTest {
         final String keyAId;
         final Path data;
 
-        Srv(Path data, String yaml, GenerationBackend backend) throws Exception {
+        /** @param limits and {@code retention}: the sections' lines (the sweeper's own schedule is pushed out of the way) */
+        Srv(Path data, String limits, String retention, GenerationBackend backend) throws Exception {
             this.data = data;
-            if (yaml != null) Files.writeString(data.resolve("framegate.yaml"), yaml);
+            Files.writeString(data.resolve("framegate.yaml"), (limits == null ? "" : "limits:\n" + limits)
+                    + "retention:\n" + (retention != null && retention.contains("sweep_interval") ? ""
+                    : "  sweep_interval: 1d\n") + (retention == null ? "" : retention));
             ServerOptions options = ServerOptions.defaults(data).withHost("127.0.0.1").withPort(0).withAccessLog(null)
                     .withMaxUploadBytes(5_000_000).withPollAfterMillis(250)
                     .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
@@ -136,7 +139,7 @@ class LimitsAndRetentionTest {
 
     @Test
     void anOversizedLocalRenderIsRefusedAtOnceNamingPixelFramesWhileOtherKeysAreServed() throws Exception {
-        try (Srv s = new Srv(dir, null, new TinyVideoBackend("local", true, 0))) {
+        try (Srv s = new Srv(dir, null, null, new TinyVideoBackend("local", true, 0))) {
             assertThat(s.openAi("GET", "/v1/videos", s.keyB, null).statusCode()).isEqualTo(200);
             AtomicBoolean done = new AtomicBoolean();
             List<Long> otherKeyMillis = new ArrayList<>();
@@ -198,7 +201,7 @@ class LimitsAndRetentionTest {
     @Test
     void theLocalBudgetIsConfigurable() throws Exception {
         // 160 x 96 x 24 frames = 368,640 pixel-frames a second of video
-        try (Srv s = new Srv(dir, "limits:\n  local_pixel_frames: 400_000\n", new TinyVideoBackend("local", true, 0))) {
+        try (Srv s = new Srv(dir, "  local_pixel_frames: 400_000\n", null, new TinyVideoBackend("local", true, 0))) {
             assertThat(s.await(s.create(1)).path("status").asText()).isEqualTo("completed");
             JsonNode e = openAiError(s.openAi("POST", "/v1/videos", s.keyA, SMALL_JOB.formatted(2)), 400);
             assertThat(e.path("message").asText()).contains("737,280 pixel-frames", "400,000");
@@ -208,7 +211,7 @@ class LimitsAndRetentionTest {
 
     @Test
     void extensionChainsAreCappedEvenWhenALinkIsDeleted() throws Exception {
-        try (Srv s = new Srv(dir, "limits:\n  extension_chain: 2\n", new TinyVideoBackend("local", true, 0))) {
+        try (Srv s = new Srv(dir, "  extension_chain: 2\n", null, new TinyVideoBackend("local", true, 0))) {
             String original = s.create(1);
             assertThat(s.await(original).path("status").asText()).isEqualTo("completed");
             String first = extend(s, original);
@@ -241,7 +244,7 @@ class LimitsAndRetentionTest {
     @Test
     void aLocalRenderPastItsDeadlineFailsWithTimeoutAndKeepsNoOutput() throws Exception {
         // 1440 frames at 25 ms each: about 36 s unless the deadline stops it
-        try (Srv s = new Srv(dir, "limits:\n  local_render_deadline: 5m\n", new TinyVideoBackend("local", true, 25))) {
+        try (Srv s = new Srv(dir, "  local_render_deadline: 5m\n", null, new TinyVideoBackend("local", true, 25))) {
             String id = s.create(60);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (s.server.jobs().get(s.keyAId, id).orElseThrow().progress() < 1) {
@@ -264,7 +267,7 @@ class LimitsAndRetentionTest {
 
     @Test
     void aJobPastExpiresAtAnswers410AndIsSweptButItsRowStays() throws Exception {
-        try (Srv s = new Srv(dir, "retention:\n  results: 1h\n", new TinyVideoBackend("local", true, 0))) {
+        try (Srv s = new Srv(dir, null, "  results: 1h\n", new TinyVideoBackend("local", true, 0))) {
             String id = s.create(1);
             JsonNode done = s.await(id);
             assertThat(done.path("status").asText()).isEqualTo("completed");
@@ -307,6 +310,23 @@ class LimitsAndRetentionTest {
         }
     }
 
+    @Test
+    void theServerSweepsOnItsOwnSchedule() throws Exception {
+        try (Srv s = new Srv(dir, null, "  results: 1h\n  sweep_interval: 100ms\n", new TinyVideoBackend("local", true, 0))) {
+            String id = s.create(1);
+            assertThat(s.await(id).path("status").asText()).isEqualTo("completed");
+            Path video = s.data.resolve("files").resolve(id).resolve("0").resolve("video.mp4");
+            assertThat(video).exists();
+            s.clock.advance(Duration.ofHours(2));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (Files.exists(video)) {
+                if (System.nanoTime() > deadline) fail("the scheduled sweep did not delete " + video);
+                Thread.sleep(50);
+            }
+            assertThat(s.server.jobs().get(s.keyAId, id)).isPresent();
+        }
+    }
+
     private static String awaitGeminiDownload(Srv s, String operation) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
@@ -323,7 +343,7 @@ class LimitsAndRetentionTest {
 
     @Test
     void inputsOfAnEndedJobAreDeletedAfterTheGraceAndItsVideoStays() throws Exception {
-        try (Srv s = new Srv(dir, "retention:\n  inputs_grace: 1h\n", new TinyVideoBackend("local", true, 0))) {
+        try (Srv s = new Srv(dir, null, "  inputs_grace: 1h\n", new TinyVideoBackend("local", true, 0))) {
             String id = s.create(1);
             assertThat(s.await(id).path("status").asText()).isEqualTo("completed");
             Path input = s.data.resolve("files").resolve(id).resolve("input-0");
@@ -344,7 +364,7 @@ class LimitsAndRetentionTest {
 
     @Test
     void orphanedScratchAndTemporaryFilesAreRemovedOnceOld() throws Exception {
-        try (Srv s = new Srv(dir, null, new TinyVideoBackend("local", true, 0))) {
+        try (Srv s = new Srv(dir, null, null, new TinyVideoBackend("local", true, 0))) {
             String id = s.create(1);
             assertThat(s.await(id).path("status").asText()).isEqualTo("completed");
             Path files = s.data.resolve("files");
@@ -374,7 +394,7 @@ class LimitsAndRetentionTest {
 
     @Test
     void lowDiskRefusesNewJobsWith507BeforeAnythingIsWritten() throws Exception {
-        try (Srv s = new Srv(dir, "limits:\n  min_free_disk: 1GiB\n", new TinyVideoBackend("local", true, 0))) {
+        try (Srv s = new Srv(dir, "  min_free_disk: 1GiB\n", null, new TinyVideoBackend("local", true, 0))) {
             s.freeBytes.set(100L * 1024 * 1024);
             JsonNode e = openAiError(s.openAi("POST", "/v1/videos", s.keyA, SMALL_JOB.formatted(1)), 507);
             assertThat(e.path("code").asText()).isEqualTo("insufficient_storage");

@@ -79,7 +79,7 @@ public final class RetentionSweeper implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("retention sweep failed; trying again in {} ms", every, e);
             }
-        }, Math.min(every, 30_000), every, TimeUnit.MILLISECONDS);
+        }, Math.min(every, 60_000), every, TimeUnit.MILLISECONDS);
     }
 
     /** One pass over expired results, ended jobs' inputs and orphaned scratch files. */
