@@ -41,7 +41,7 @@ public final class RetentionSweeper implements AutoCloseable {
     private final Path filesRoot;
     private final Path workRoot;
     private final Path uploadsDir;
-    private ScheduledExecutorService timer;
+    private volatile ScheduledExecutorService timer;
 
     /** What one sweep deleted. */
     public record Report(int expiredJobs, int inputsDeleted, int orphansDeleted) {
@@ -236,8 +236,10 @@ public final class RetentionSweeper implements AutoCloseable {
         }
     }
 
+    /** Stops the schedule (without waiting for a sweep in progress: every step is safe to interrupt). */
     @Override
-    public synchronized void close() {
-        if (timer != null) timer.shutdownNow();
+    public void close() {
+        ScheduledExecutorService t = timer;
+        if (t != null) t.shutdownNow();
     }
 }
