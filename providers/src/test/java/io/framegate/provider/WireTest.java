@@ -73,8 +73,13 @@ abstract class WireTest {
     }
 
     Routing routing(String yaml, Map<String, String> env, String timing) {
+        return routing(yaml, env, timing, ticker);
+    }
+
+    /** With {@link Ticker#SYSTEM} for the few tests about real time (deadlines that bound a hanging call). */
+    Routing routing(String yaml, Map<String, String> env, String timing, Ticker clock) {
         FramegateConfig cfg = new ConfigLoader(CATALOG, env::get).parse(yaml + timing, "test.yaml", tmp);
-        routing = new Routing(cfg, null, VALIDATOR, PreviewMaker.ENGINE, ticker, new Random(7));
+        routing = new Routing(cfg, null, VALIDATOR, PreviewMaker.ENGINE, clock, new Random(7));
         return routing;
     }
 
