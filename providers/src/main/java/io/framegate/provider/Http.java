@@ -149,7 +149,7 @@ public final class Http {
             }
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof HttpTimeoutException) {
+            if (c instanceof HttpTimeoutException || c instanceof java.io.InterruptedIOException) {
                 return new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, what + ": timed out", e);
             }
         }

@@ -302,7 +302,7 @@ public final class OpenAiUpstream implements VideoUpstream {
             return call.run();
         } catch (OpenAIServiceException e) {
             List<String> ra = e.headers().values("retry-after");
-            String code = e.code().map(SafeText::code).or(() -> e.type().map(SafeText::code)).orElse(null);
+            String code = errorCode(e);
             throw new UpstreamException(UpstreamException.kindOf(e.statusCode()), e.statusCode(),
                     ra.isEmpty() ? null : Http.retryAfter(Optional.of(ra.get(0))),
                     SafeText.httpFailure(what, e.statusCode(), code));
@@ -314,6 +314,19 @@ public final class OpenAiUpstream implements VideoUpstream {
         }
     }
 
+
+    /** The error body's {@code code}, else its {@code type}, when safe to show (the SDK throws for a missing field). */
+    private static String errorCode(OpenAIServiceException e) {
+        for (java.util.function.Supplier<Optional<String>> field : List.<java.util.function.Supplier<Optional<String>>>of(e::code, e::type)) {
+            try {
+                String code = field.get().map(SafeText::code).orElse(null);
+                if (code != null) return code;
+            } catch (RuntimeException absent) {
+                // not in this body
+            }
+        }
+        return null;
+    }
 
     @Override
     public void close() {
