@@ -32,6 +32,10 @@ final class SubmitReconciler {
     /** The handle of the job the unclear submit created; @throws GenerationException {@code upstream_submit_uncertain} */
     String afterUnclearSubmit(RenderPlan upstreamPlan, Checkpoint sending, GenerationContext ctx, CallGuard guard,
                               String what) throws GenerationException {
+        if (ctx.isShuttingDown()) {
+            // the checkpoint still says "submitting": the next start looks for the job
+            throw new GenerationException("cancelled", "stopping while a submit to " + target.id() + " was unanswered");
+        }
         VideoUpstream upstream = target.channel().upstream();
         if (!upstream.canListJobs()) {
             throw uncertain(ctx, sending, what + "; " + upstream.provider() + " upstreams cannot list their jobs");

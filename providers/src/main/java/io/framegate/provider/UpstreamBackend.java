@@ -138,6 +138,10 @@ public final class UpstreamBackend implements GenerationBackend {
         } catch (UpstreamException e) {
             if (e.refusedBeforeAcceptance() || e.requestRejected()) throw e;
             handle = reconciler().afterUnclearSubmit(up, sending, ctx, guard, e.getMessage());
+        } catch (GenerationException stopped) {
+            // cancelled or out of time before a try was sent: every earlier try was provably refused, nothing exists
+            ctx.saveCheckpoint(sending.refused().toJson());
+            throw stopped;
         }
         return submitted(sending, handle, ctx);
     }

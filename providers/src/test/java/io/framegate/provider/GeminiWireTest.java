@@ -350,4 +350,70 @@ class GeminiWireTest extends WireTest {
         assertThat(ctx.notes).doesNotContainKey("upstream_cancel");
         assertThat(Checkpoint.parse(ctx.checkpoint).handle()).isEqualTo(OP);
     }
+
+    Routing geminiOnRealTime() {
+        return routing("""
+                providers:
+                  google: {type: gemini, base_url: %s, api_key_env: GEMINI_KEY}
+                routes:
+                  veo-3.1-generate-001: [google]
+                """.formatted(url()), Map.of("GEMINI_KEY", KEY), SHORT_DEADLINE, Ticker.SYSTEM);
+    }
+
+    @Test
+    void aHangingPollFailsAtTheDeadlineNotARequestTimeoutLaterAndCancelsUpstream() throws Exception {
+        Routing r = geminiOnRealTime();
+        stubCreate();
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson("{\"name\": \"" + OP + "\", \"done\": false}").withFixedDelay(20_000)));
+        wm.stubFor(post(urlEqualTo("/v1beta/" + OP + ":cancel")).willReturn(okJson("{}")));
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("timeout"));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(ms).as("deadline 2 s, request timeout 5 s").isLessThan(3_500);
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1beta/" + OP + ":cancel")))).hasSize(1);
+        assertThat(ctx.notes.get("upstream_cancel")).contains("asked").contains("timeout");
+    }
+
+    @Test
+    void aTricklingDownloadIsCutAtTheDeadlineAndTheOperationCancelled() throws Exception {
+        Routing r = geminiOnRealTime();
+        stubCreate();
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson(doneWithUri(url()))));
+        wm.stubFor(get(urlEqualTo("/v1beta/files/zsmxt6ue9jk1:download?alt=media"))
+                .willReturn(aResponse().withBody(TestMedia.mp4()).withChunkedDribbleDelay(40, 30_000)));
+        wm.stubFor(post(urlEqualTo("/v1beta/" + OP + ":cancel")).willReturn(okJson("{}")));
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("timeout"));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(ms).as("deadline 2 s; the body would take 30 s").isLessThan(3_500);
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1beta/" + OP + ":cancel")))).hasSize(1);
+        assertThat(ctx.output(0).video()).doesNotExist();
+        assertThat(ctx.notes).doesNotContainKey("cost_usd");
+    }
+
+    @Test
+    void aJobCancelledBeforeItsSubmitIsSentLeavesNoSubmittingCheckpoint() throws Exception {
+        Routing r = gemini("  veo-3.1-generate-001: [google]");
+        stubCreate();
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+        ctx.cancelled.set(true);
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("cancelled"));
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).isEmpty();
+        assertThat(Checkpoint.parse(ctx.checkpoint).phase()).as("a restart may submit it").isEqualTo(Checkpoint.Phase.REFUSED);
+    }
 }

@@ -262,4 +262,33 @@ class OpenAiWireTest extends WireTest {
         for (Throwable t = thrown; t != null; t = t.getCause()) assertThat(String.valueOf(t.getMessage())).doesNotContain(KEY);
         assertThat(ctx.notes.values()).noneMatch(v -> v.contains(KEY)).anyMatch(v -> v.contains("HTTP 401"));
     }
+
+    @Test
+    void aTricklingDownloadThroughTheSdkIsCutAtTheDeadlineAndTheVideoDeleted() throws Exception {
+        Routing r = routing("""
+                providers:
+                  agg: {type: openai, base_url: %s/v1, api_key_env: AGG}
+                routes:
+                  sora-2: [{channel: agg, allow_retired: true}]
+                """.formatted(url()), Map.of("AGG", KEY), SHORT_DEADLINE, Ticker.SYSTEM);
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(video("queued", "null"))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson(video("completed", "null"))));
+        wm.stubFor(get(urlMatching("/v1/videos/" + ID + "/content.*"))
+                .willReturn(aResponse().withBody(TestMedia.mp4()).withChunkedDribbleDelay(40, 30_000)));
+        wm.stubFor(delete(urlEqualTo("/v1/videos/" + ID))
+                .willReturn(okJson("{\"id\": \"" + ID + "\", \"object\": \"video.deleted\", \"deleted\": true}")));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("timeout"));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(ms).as("deadline 2 s; the body would take 30 s").isLessThan(3_500);
+        assertThat(wm.findAll(deleteRequestedFor(urlEqualTo("/v1/videos/" + ID)))).hasSize(1);
+        assertThat(ctx.notes.get("upstream_cancel")).contains("asked");
+        assertThat(ctx.output(0).video()).doesNotExist();
+    }
 }

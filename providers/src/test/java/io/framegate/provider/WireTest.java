@@ -35,6 +35,20 @@ abstract class WireTest {
               request_timeout: 5s
             """;
 
+    /** Real time, a 2 s deadline and a 5 s request timeout: a call that hangs must be cut at the deadline. */
+    static final String SHORT_DEADLINE = """
+            timing:
+              poll_initial: 100ms
+              poll_max: 200ms
+              poll_factor: 1
+              deadline: 2s
+              retry_attempts: 3
+              retry_base: 100ms
+              retry_max: 200ms
+              cooldown: 1m
+              request_timeout: 5s
+            """;
+
     static WireMockServer wm;
 
     @TempDir
