@@ -1,8 +1,11 @@
 package io.framegate.provider.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.MultipartField;
+import com.openai.core.RequestOptions;
+import com.openai.core.Timeout;
 import com.openai.core.http.HttpResponse;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.errors.OpenAIException;
@@ -13,10 +16,6 @@ import com.openai.models.videos.VideoCreateError;
 import com.openai.models.videos.VideoCreateParams;
 import com.openai.models.videos.VideoDownloadContentParams;
 import com.openai.models.videos.VideoListParams;
-import com.openai.core.RequestOptions;
-import com.openai.core.Timeout;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.framegate.provider.SafeText;
 import com.openai.models.videos.VideoSeconds;
 import com.openai.models.videos.VideoSize;
 import io.framegate.domain.ImageRole;
@@ -26,6 +25,7 @@ import io.framegate.provider.Http;
 import io.framegate.provider.ImageConstraints;
 import io.framegate.provider.Poll;
 import io.framegate.provider.ResultRef;
+import io.framegate.provider.SafeText;
 import io.framegate.provider.Secret;
 import io.framegate.provider.UpstreamException;
 import io.framegate.provider.UpstreamJob;
@@ -244,7 +244,6 @@ public final class OpenAiUpstream implements VideoUpstream {
             throws UpstreamException {
         long from = sentAt.minus(CLOCK_SLACK).getEpochSecond();
         long to = now.plus(CLOCK_SLACK).getEpochSecond();
-        String prompt = job.plan().request().prompt();
         List<String> found = new ArrayList<>();
         String after = null;
         long start = System.nanoTime();
@@ -261,18 +260,8 @@ public final class OpenAiUpstream implements VideoUpstream {
                 throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null,
                         "OpenAI list videos: unreadable answer", e);
             }
-            boolean older = false;
-            for (JsonNode v : list.path("data")) {
-                long created = v.path("created_at").asLong(0);
-                if (created < from) older = true;
-                if (created < from || created > to) continue;
-                if (!job.upstreamModel().equals(v.path("model").asText(null))) continue;
-                if (prompt == null || !prompt.equals(v.path("prompt").asText(null))) continue;
-                if (v.hasNonNull("size") && !job.plan().size().toString().equals(v.path("size").asText())) continue;
-                if (v.hasNonNull("seconds") && !String.valueOf(job.plan().seconds()).equals(v.path("seconds").asText())) continue;
-                found.add(v.path("id").asText());
-            }
-            if (older || !list.path("has_more").asBoolean(false)) break;
+            found.addAll(JobListMatch.matching(list, job, from, to));
+            if (JobListMatch.reachesBefore(list, from) || !list.path("has_more").asBoolean(false)) break;
             after = list.path("last_id").asText(null);
             if (after == null) break;
         }
