@@ -291,4 +291,22 @@ class OpenAiWireTest extends WireTest {
         assertThat(ctx.notes.get("upstream_cancel")).contains("asked");
         assertThat(ctx.output(0).video()).doesNotExist();
     }
+
+    @Test
+    void aCreateAnsweredWithoutAnIdOrWithA502IsNotSentAgainAndEndsUncertainWhenTheListHasNoMatch() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(ticker.now().getEpochSecond()))));
+        RenderPlan plan = plan(soraRequest().build());
+        for (var answer : List.of(okJson("{\"object\": \"video\", \"status\": \"queued\"}"),
+                aResponse().withStatus(502).withBody("<html>bad gateway</html>"))) {
+            wm.resetRequests();
+            wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(answer));
+            TestContext ctx = new TestContext(tmp);
+            assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                    .isInstanceOf(GenerationException.class)
+                    .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"));
+            assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).hasSize(1);
+            assertThat(ctx.notes).doesNotContainKey("cost_usd").containsKey("submit_uncertain");
+        }
+    }
 }
