@@ -316,7 +316,8 @@ public final class UpstreamBackend implements GenerationBackend {
         } catch (Exception e) {
             // The video is the product; a preview that cannot be made must not throw it away.
             LOG.warn("previews of {} failed: {}", out.video(), e.toString());
-            ctx.note("previews_error", e.getMessage() != null ? e.getMessage() : e.toString());
+            // the details (paths, the engine's words) stay in the log; the note is shown to clients
+            ctx.note("previews_error", "the thumbnail and spritesheet could not be made from the video");
         }
     }
 

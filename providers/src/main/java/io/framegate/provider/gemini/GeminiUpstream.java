@@ -112,8 +112,9 @@ public final class GeminiUpstream implements VideoUpstream {
         if (m.find()) return base + "/" + version + "/files/" + m.group(1) + ":download?alt=media";
         URI u = URI.create(uri);
         if (u.getHost() != null && u.getHost().equalsIgnoreCase(URI.create(base).getHost())) return uri;
+        // only the host is named: a signed URL's query would carry its signature
         throw new UpstreamException(UpstreamException.Kind.REJECTED, 0, null,
-                "Gemini result URI " + uri + " is on another host; the API key is not sent there");
+                "Gemini result URI is on another host (" + u.getHost() + "); the API key is not sent there");
     }
 
     @Override
