@@ -35,6 +35,13 @@ public final class CallGuard {
         return Duration.between(ticker.now(), deadline);
     }
 
+    /** The timeout of one HTTP call: {@code requestTimeout}, or less when the deadline is nearer. */
+    public Duration callTimeout(Duration requestTimeout) {
+        Duration left = remaining();
+        if (left.compareTo(requestTimeout) >= 0) return requestTimeout;
+        return left.compareTo(Duration.ofMillis(1)) > 0 ? left : Duration.ofMillis(1);
+    }
+
     /** Throws when the job was cancelled ({@code cancelled}) or its deadline passed ({@code timeout}). */
     public void check(String during) throws GenerationException {
         if (cancelled.getAsBoolean()) throw new GenerationException("cancelled", "job cancelled during " + during);

@@ -9,19 +9,24 @@ import io.framegate.domain.Violation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * A route: the ordered channels configured for one model. A job goes to the first channel that can honour it
- * (every image role, size and parameter, checked before any call); when that channel fails to accept the job
- * (429, 5xx, timeout, refused credential after its retries) it cools down and the job moves on, <b>only</b> to
- * channels whose upstream model supports everything the request needs. Once an upstream has accepted a job, every
- * poll and download stays on that channel; a content filter or an upstream failure is final (another channel would
- * be a second paid job).
+ * (every image role, size and parameter, checked before any call); when that channel provably refuses the job
+ * (no connection, 429, 503, refused credential, after its retries) it cools down and the job moves on, <b>only</b>
+ * to channels whose upstream model supports everything the request needs. A submit with an unclear outcome (no
+ * answer, 500/502/504, no job handle) never moves on: the upstream may have accepted it, and another channel would
+ * be a second paid job ({@link SubmitReconciler}). Once an upstream has accepted a job, every poll and download stays
+ * on that channel; a content filter or an upstream failure is final.
  */
 public final class FailoverBackend implements GenerationBackend {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverBackend.class);
@@ -79,26 +84,33 @@ public final class FailoverBackend implements GenerationBackend {
     @Override
     public void generate(RenderPlan plan, GenerationContext ctx) throws Exception {
         Checkpoint cp = ctx.checkpoint().map(Checkpoint::parse).orElse(null);
-        if (cp != null) {
+        if (cp != null && cp.phase() != Checkpoint.Phase.REFUSED) {
             resume(plan, cp, ctx);
             return;
         }
         List<UpstreamBackend.Prepared> candidates = preflight(plan);
         ProviderSettings s = candidates.get(0).target().settings();
         CallGuard guard = new CallGuard(ticker, ticker.now().plus(s.deadline()), ctx::isCancelled);
+        String key = idempotencyKey(ctx.jobId());
         List<String> failures = new ArrayList<>();
+        Checkpoint last = null;
         for (UpstreamBackend.Prepared p : candidates) {
             UpstreamBackend t = p.target();
             String handle;
             try {
-                handle = t.submit(p, ctx, guard);
+                handle = t.submit(p, ctx, guard, key);
             } catch (UpstreamException e) {
-                if (!e.channelProblem()) {
+                last = Checkpoint.submitting(t.channel().upstream().provider(), t.channel().name(),
+                        t.upstreamModel().id(), ticker.now(), key).refused();
+                if (e.requestRejected()) {
+                    // the request itself is refused: nothing was started, and no channel is to blame
+                    ctx.saveCheckpoint(last.toJson());
                     throw new GenerationException("upstream_failed", t.id() + " refused the job: " + e.getMessage(), e);
                 }
+                // provably refused before acceptance (no connection, 429, 503, 401/403): another channel may take it
                 t.channel().failed(ticker.now().plus(t.settings().cooldown()), e.getMessage());
                 failures.add(t.id() + ": " + e.getMessage());
-                LOG.warn("channel {} failed to accept a job ({}); cooling down for {}", t.id(), e.getMessage(),
+                LOG.warn("channel {} refused a job ({}); cooling down for {}", t.id(), e.getMessage(),
                         t.settings().cooldown());
                 ctx.note("failover", String.join("; ", failures));
                 continue;
@@ -107,20 +119,36 @@ public final class FailoverBackend implements GenerationBackend {
             t.complete(handle, p.upstreamPlan(), ctx, guard, ticker.now());
             return;
         }
+        if (last != null) ctx.saveCheckpoint(last.toJson());
         throw new GenerationException("upstream_failed", "no channel of " + id + " accepted the job: "
                 + String.join("; ", failures));
     }
 
-    /** Continues a job submitted by an earlier attempt on the same channel; never submits again. */
+    /** The key sent with every submit of one Framegate job (where the upstream takes one): stable, and not the job id. */
+    static String idempotencyKey(String jobId) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(("framegate-submit:" + jobId).getBytes(StandardCharsets.UTF_8));
+            return "framegate-" + HexFormat.of().formatHex(h, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Continues a job an earlier attempt sent to one channel; never submits again. A job whose submit was under way
+     * is first looked for upstream ({@link SubmitReconciler}).
+     */
     private void resume(RenderPlan plan, Checkpoint cp, GenerationContext ctx) throws Exception {
+        String what = cp.handle() != null ? "job " + cp.handle() : "the job";
         UpstreamBackend t = targets.stream()
                 .filter(x -> x.channel().name().equals(cp.channel()) && x.upstreamModel().id().equals(cp.upstreamModel()))
                 .findFirst()
                 .or(() -> targets.stream().filter(x -> x.channel().name().equals(cp.channel())).findFirst())
-                .orElseThrow(() -> new GenerationException("upstream_failed", "job " + cp.handle()
+                .orElseThrow(() -> new GenerationException(cp.phase() == Checkpoint.Phase.SUBMITTING
+                        ? "upstream_submit_uncertain" : "upstream_failed", what
                         + " was submitted on channel " + cp.channel() + ", which " + id + " no longer has ("
                         + targets.stream().map(x -> x.channel().name()).collect(Collectors.joining(", "))
-                        + "); only that channel's credential can poll it"));
+                        + "); only that channel's credential can reach it"));
         RenderPlan upstreamPlan;
         try {
             upstreamPlan = t.prepare(plan).upstreamPlan();
@@ -132,7 +160,12 @@ public final class FailoverBackend implements GenerationBackend {
         Instant deadline = cp.submittedAt().plus(s.deadline());
         Instant floor = now.plus(s.pollMax().multipliedBy(2)).plus(s.requestTimeout());
         CallGuard guard = new CallGuard(ticker, deadline.isAfter(floor) ? deadline : floor, ctx::isCancelled);
-        ctx.note("resumed", "polling " + cp.handle() + " on " + t.id() + " from checkpoint");
-        t.complete(cp.handle(), upstreamPlan, ctx, guard, cp.submittedAt());
+        String handle = cp.handle();
+        if (cp.phase() == Checkpoint.Phase.SUBMITTING) {
+            handle = t.resumeSubmitting(upstreamPlan, cp, ctx, guard);
+        } else {
+            ctx.note("resumed", "polling " + cp.handle() + " on " + t.id() + " from checkpoint");
+        }
+        t.complete(handle, upstreamPlan, ctx, guard, cp.submittedAt());
     }
 }

@@ -4,13 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,16 +24,26 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Plain HTTP for the upstreams that no official SDK serves (see docs/config.md): one call each, every failure
- * turned into a classified {@link UpstreamException} with the upstream's {@code Retry-After}. Redirects are
- * followed (the Gemini file download redirects).
+ * turned into a classified {@link UpstreamException} with the upstream's {@code Retry-After}. Each call is bounded as
+ * a whole, body included, by the timeout its caller gives (java.net.http's own timeout ends at the headers, so a
+ * trickling body would otherwise hold a job past its deadline). Error bodies are read only for a safe error code
+ * ({@link SafeText#errorCode}). Redirects are followed (the Gemini file download redirects).
  */
 public final class Http {
     public static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final int ERROR_BODY_CHARS = 500;
+    /** How much of an error body is read, to find its error code; the rest is dropped unread. */
+    private static final int ERROR_BODY_BYTES = 16 * 1024;
 
     private final HttpClient client;
     private final Duration requestTimeout;
@@ -44,71 +60,149 @@ public final class Http {
         return HttpRequest.newBuilder(java.net.URI.create(url)).timeout(requestTimeout);
     }
 
-    /** Sends and parses a JSON answer. */
-    public JsonNode json(HttpRequest req, String what) throws UpstreamException {
-        HttpResponse<byte[]> resp = send(req, HttpResponse.BodyHandlers.ofByteArray(), what);
+    /** Sends and parses a JSON answer, all within {@code timeout}. */
+    public JsonNode json(HttpRequest req, String what, Duration timeout) throws UpstreamException {
+        byte[] body = send(req, HttpResponse.BodyHandlers.ofByteArray(), what, timeout);
         try {
-            return JSON.readTree(resp.body());
+            return JSON.readTree(body);
         } catch (IOException e) {
-            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, resp.statusCode(), null,
-                    what + ": the upstream answered with something that is not JSON: " + snippet(resp.body()), e);
+            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null,
+                    what + ": the upstream answered with something that is not JSON", e);
         }
     }
 
-    /** Streams the body into {@code target} (through a temporary file, so a broken download leaves nothing behind). */
-    public void download(HttpRequest req, Path target, String what) throws UpstreamException {
-        HttpResponse<InputStream> resp = send(req, HttpResponse.BodyHandlers.ofInputStream(), what);
-        try (InputStream in = resp.body()) {
-            Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".download-", ".part");
+    /**
+     * Writes the body to {@code target} (through a temporary file, so a broken download leaves nothing behind); the
+     * whole download, body included, ends within {@code timeout}.
+     */
+    public void download(HttpRequest req, Path target, String what, Duration timeout) throws UpstreamException {
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".download-", ".part");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create a file next to " + target, e);
+        }
+        try {
+            send(req, HttpResponse.BodyHandlers.ofFile(tmp), what, timeout);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot move the download to " + target, e);
+        } finally {
             try {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
                 Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort: a leftover .part file is swept with the job's directory
             }
-        } catch (IOException e) {
-            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, resp.statusCode(), null,
-                    what + ": download broke off: " + e.getMessage(), e);
         }
     }
 
-    private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler, String what)
+    /** The 2xx body, or a classified failure; never longer than {@code timeout}. */
+    private <T> T send(HttpRequest req, HttpResponse.BodyHandler<T> ok, String what, Duration timeout)
             throws UpstreamException {
-        HttpResponse<T> resp;
+        Duration t = timeout.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : timeout;
+        HttpRequest timed = HttpRequest.newBuilder(req, (n, v) -> true).timeout(t).build();
+        HttpResponse.BodyHandler<Object> handler = info -> info.statusCode() / 100 == 2
+                ? HttpResponse.BodySubscribers.mapping(ok.apply(info), b -> (Object) b)
+                : HttpResponse.BodySubscribers.mapping(new Prefix(ERROR_BODY_BYTES), ErrorBody::new);
+        CompletableFuture<HttpResponse<Object>> call = client.sendAsync(timed, handler);
+        HttpResponse<Object> resp;
         try {
-            resp = client.send(req, handler);
-        } catch (HttpTimeoutException e) {
-            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, what + ": timed out", e);
-        } catch (IOException e) {
+            resp = call.get(t.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            call.cancel(true);
             throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null,
-                    what + ": connection failed: " + e.getMessage(), e);
+                    what + ": timed out after " + t.toMillis() + " ms", e);
         } catch (InterruptedException e) {
+            call.cancel(true);
             Thread.currentThread().interrupt();
             throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, what + ": interrupted", e);
+        } catch (ExecutionException e) {
+            throw failure(what, e.getCause() != null ? e.getCause() : e);
         }
         int status = resp.statusCode();
-        if (status / 100 == 2) return resp;
-        String body = bodyText(resp.body());
+        if (status / 100 == 2) {
+            @SuppressWarnings("unchecked") T body = (T) resp.body();
+            return body;
+        }
+        String code = resp.body() instanceof ErrorBody eb ? SafeText.errorCode(eb.bytes()) : null;
         throw new UpstreamException(UpstreamException.kindOf(status), status,
-                retryAfter(resp.headers().firstValue("Retry-After")),
-                what + ": HTTP " + status + (body.isEmpty() ? "" : " " + body));
+                retryAfter(resp.headers().firstValue("Retry-After")), SafeText.httpFailure(what, status, code));
     }
 
-    private static String bodyText(Object body) {
-        if (body instanceof byte[] b) return snippet(b);
-        if (body instanceof InputStream in) {
-            try (in) {
-                return snippet(in.readNBytes(ERROR_BODY_CHARS));
-            } catch (IOException e) {
-                return "";
+    /**
+     * A call that got no answer, in words that carry no host name or upstream text; a failure to connect at all is
+     * marked {@link UpstreamException#notSent} (the request never left).
+     */
+    public static UpstreamException failure(String what, Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof HttpConnectTimeoutException) return UpstreamException.notSent(what + ": connect timed out", e);
+            if (c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
+                return UpstreamException.notSent(what + ": upstream host not found", e);
+            }
+            if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
+                return UpstreamException.notSent(what + ": connection refused", e);
+            }
+            // a plain socket's connect timeout (OkHttp); a read timeout says "Read timed out" or "timeout"
+            if (c instanceof SocketTimeoutException && c.getMessage() != null
+                    && c.getMessage().toLowerCase(java.util.Locale.ROOT).startsWith("connect")) {
+                return UpstreamException.notSent(what + ": connect timed out", e);
             }
         }
-        return "";
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof HttpTimeoutException || c instanceof java.io.InterruptedIOException) {
+                return new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, what + ": timed out", e);
+            }
+        }
+        return new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, what + ": connection broke off", e);
     }
 
-    private static String snippet(byte[] b) {
-        String s = new String(b, 0, Math.min(b.length, ERROR_BODY_CHARS), StandardCharsets.UTF_8).strip();
-        return s.replaceAll("\\s+", " ");
+    private record ErrorBody(byte[] bytes) { }
+
+    /** Keeps the first bytes of a body and drops the rest (an error body is only read for its code). */
+    private static final class Prefix implements HttpResponse.BodySubscriber<byte[]> {
+        private final int max;
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        Prefix(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            for (ByteBuffer b : items) {
+                int n = Math.min(b.remaining(), max - buf.size());
+                byte[] a = new byte[n];
+                b.get(a);
+                buf.write(a, 0, n);
+            }
+            if (buf.size() >= max) {
+                subscription.cancel();
+                result.complete(buf.toByteArray());
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.complete(buf.toByteArray());
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(buf.toByteArray());
+        }
     }
 
     /** {@code Retry-After} as delta-seconds or an HTTP date; null when absent or unreadable. */

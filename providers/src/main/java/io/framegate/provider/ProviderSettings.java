@@ -9,12 +9,13 @@ import java.time.Duration;
  * @param pollInitial   first wait after submitting, and the starting poll interval
  * @param pollMax       longest wait between polls (the interval grows by {@code pollFactor} up to this)
  * @param pollFactor    growth of the poll interval after each "still running"
- * @param deadline      a job's whole budget at one upstream, from submit to downloaded result
- * @param retryAttempts tries of one call (1 = no retry) on 429, 5xx, timeouts and broken connections
+ * @param deadline      a job's whole budget at one upstream, from submit to downloaded result; it bounds every call
+ * @param retryAttempts tries of one submit the upstream provably refused (no connection, 429, 503), 1 = no retry;
+ *                      polls and downloads are retried until the deadline
  * @param retryBase     first retry delay; it doubles each time, with jitter
  * @param retryMax      cap of one retry delay (a longer {@code Retry-After} is still honoured within the deadline)
- * @param cooldown      how long a channel that failed is tried only after the healthy ones
- * @param requestTimeout timeout of one HTTP request
+ * @param cooldown      how long a channel that refused a job is tried only after the healthy ones
+ * @param requestTimeout timeout of one HTTP request, answer body included (less when the deadline is nearer)
  */
 public record ProviderSettings(Duration pollInitial, Duration pollMax, double pollFactor, Duration deadline,
                                int retryAttempts, Duration retryBase, Duration retryMax, Duration cooldown,

@@ -6,12 +6,17 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
- * Retries one upstream call on 429, 5xx, timeouts and broken connections: exponential backoff with jitter, capped
- * in attempts and delay, honouring the upstream's {@code Retry-After} (even beyond the cap, but never past the job's
- * deadline).
+ * Retries upstream calls with exponential backoff and jitter, capped in delay, honouring the upstream's
+ * {@code Retry-After} (even beyond the cap, but never past the job's deadline). Two policies:
+ * <ul>
+ *   <li>{@link #submit}: a paid call, sent again only when the upstream provably refused it and the channel may
+ *       take it later (no connection, 429, 503), at most {@code attempts} times;</li>
+ *   <li>{@link #idempotent}: polls, downloads, lists, sent again after any transient failure until the deadline.</li>
+ * </ul>
  */
 public final class Retrier {
     private static final Logger LOG = LoggerFactory.getLogger(Retrier.class);
@@ -39,19 +44,37 @@ public final class Retrier {
     }
 
     /**
-     * Runs {@code call} until it succeeds, fails for good, or the attempts run out (then the last
-     * {@link UpstreamException} is thrown). {@code onRetry} hears of each wait, for the job's notes.
+     * Runs a submit; tries it again only after a refusal that proves nothing was started and that the same channel
+     * may accept later ({@link UpstreamException#submitRetryable}), at most {@code attempts} tries in all.
      */
-    public <T> T call(String what, CallGuard guard, Call<T> call, Consumer<String> onRetry)
+    public <T> T submit(String what, CallGuard guard, Call<T> call, Consumer<String> onRetry)
             throws UpstreamException, GenerationException {
+        return run(what, guard, call, onRetry, UpstreamException::submitRetryable, attempts);
+    }
+
+    /**
+     * Runs a call that may be repeated without effect (poll, download, list) until it succeeds, fails for good (4xx)
+     * or the job's deadline would pass; transient failures are never final before the deadline.
+     */
+    public <T> T idempotent(String what, CallGuard guard, Call<T> call, Consumer<String> onRetry)
+            throws UpstreamException, GenerationException {
+        return run(what, guard, call, onRetry, UpstreamException::retryable, Integer.MAX_VALUE);
+    }
+
+    private <T> T run(String what, CallGuard guard, Call<T> call, Consumer<String> onRetry,
+                      Predicate<UpstreamException> again, int tries) throws UpstreamException, GenerationException {
         for (int attempt = 1; ; attempt++) {
             guard.check(what);
             try {
                 return call.run();
             } catch (UpstreamException e) {
-                if (!e.retryable() || attempt >= attempts) throw e;
+                if (!again.test(e) || attempt >= tries) throw e;
                 Duration wait = delay(attempt, e.retryAfter());
-                if (wait.compareTo(guard.remaining()) >= 0) throw e;
+                if (wait.compareTo(guard.remaining()) >= 0) {
+                    if (tries < Integer.MAX_VALUE) throw e;
+                    throw new GenerationException("timeout", "job deadline passed during " + what + " (deadline "
+                            + guard.deadline() + "; last try: " + e.getMessage() + ")", e);
+                }
                 String msg = what + " attempt " + attempt + " failed (" + e.getMessage() + "); retrying in "
                         + wait.toMillis() + " ms" + (e.retryAfter() != null ? " (Retry-After)" : "");
                 LOG.info(msg);

@@ -37,6 +37,8 @@ public final class UpstreamBackend implements GenerationBackend {
     private final PreviewMaker previews;
     private final Ticker ticker;
     private final Retrier retrier;
+    /** A cancel is one short call: it must not hold a job that already ends much past its deadline. */
+    private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(10);
 
     public UpstreamBackend(Channel channel, ModelSpec upstreamModel, ReferenceAs referenceAs, RequestValidator validator,
                            ProviderSettings settings, PreviewMaker previews, Ticker ticker, Retrier retrier) {
@@ -103,8 +105,15 @@ public final class UpstreamBackend implements GenerationBackend {
         return new Prepared(this, plan, t);
     }
 
-    /** Fits the images, submits (with retries) and saves the checkpoint; returns the upstream handle. */
-    String submit(Prepared p, GenerationContext ctx, CallGuard guard) throws UpstreamException, GenerationException {
+    /**
+     * Fits the images, records that a submit is under way, submits and saves the handle. A submit is sent again (here)
+     * only after a provable refusal the channel may get over (no connection, 429, 503); such refusals and the
+     * request's own rejection (other 4xx) are thrown for the route to decide. An ambiguous failure (no answer, 5xx
+     * other than 503, an answer without a handle) is never sent again: the upstream's job list is searched where it
+     * has one, else the job ends {@code upstream_submit_uncertain}.
+     */
+    String submit(Prepared p, GenerationContext ctx, CallGuard guard, String idempotencyKey)
+            throws UpstreamException, GenerationException {
         RenderPlan up = p.upstreamPlan();
         ImageFitter.Mode mode = ImageFitter.Mode.parse(p.requested().request().options().get(ImageFitter.OPTION));
         List<FittedImage> images = new ArrayList<>();
@@ -117,25 +126,66 @@ public final class UpstreamBackend implements GenerationBackend {
         if (!fitNotes.isEmpty()) ctx.note("fit", mode + ": " + String.join("; ", fitNotes));
         if (!p.translation().changes().isEmpty()) ctx.note("translation", String.join("; ", p.translation().changes()));
         UpstreamJob job = new UpstreamJob(up, images);
-        String handle = retrier.call("submit to " + id(), guard, () -> channel.upstream().submit(job),
-                msg -> ctx.note("retry", msg));
+        // Stored before the call: a crash from here on finds this and looks for the job instead of paying twice.
+        Checkpoint sending = Checkpoint.submitting(channel.upstream().provider(), channel.name(), upstreamModel.id(),
+                ticker.now(), idempotencyKey);
+        ctx.saveCheckpoint(sending.toJson());
+        String handle;
+        try {
+            handle = retrier.submit("submit to " + id(), guard,
+                    () -> channel.upstream().submit(job, idempotencyKey, guard.callTimeout(settings.requestTimeout())),
+                    msg -> ctx.note("retry", msg));
+        } catch (UpstreamException e) {
+            if (e.refusedBeforeAcceptance() || e.requestRejected()) throw e;
+            handle = reconciler().afterUnclearSubmit(up, sending, ctx, guard, e.getMessage());
+        } catch (GenerationException stopped) {
+            // cancelled or out of time before a try was sent: every earlier try was provably refused, nothing exists
+            ctx.saveCheckpoint(sending.refused().toJson());
+            throw stopped;
+        }
+        return submitted(sending, handle, ctx);
+    }
+
+    /** A job resumed from a {@code submitting} checkpoint: its submit may have reached the upstream before the crash. */
+    String resumeSubmitting(RenderPlan upstreamPlan, Checkpoint sending, GenerationContext ctx, CallGuard guard)
+            throws GenerationException {
+        ctx.note("resumed", "a submit to " + id() + " was under way when the last attempt stopped");
+        String handle = reconciler().afterUnclearSubmit(upstreamPlan, sending, ctx, guard,
+                "the process stopped during the submit");
+        return submitted(sending, handle, ctx);
+    }
+
+    private String submitted(Checkpoint sending, String handle, GenerationContext ctx) {
         Instant submittedAt = ticker.now();
         // Saved before anything else can fail, so a crash from here on resumes this upstream job instead of paying twice.
-        ctx.saveCheckpoint(new Checkpoint(channel.upstream().provider(), channel.name(), upstreamModel.id(), handle,
-                submittedAt).toJson());
+        ctx.saveCheckpoint(sending.submitted(handle, submittedAt).toJson());
         ctx.note("upstream_id", handle);
         ctx.note("submitted_at", submittedAt.toString());
         return handle;
     }
 
-    /** Polls until done, downloads every video, makes previews and records cost. */
+    private SubmitReconciler reconciler() {
+        return new SubmitReconciler(this, retrier);
+    }
+
+    /**
+     * Polls until done, downloads every video, makes previews and records cost. A job that ends here without its
+     * videos (a poll or download that fails for good, the deadline, a cancel) is cancelled upstream, except when the
+     * process is only stopping (the checkpoint resumes it) or the upstream already ended it.
+     */
     void complete(String handle, RenderPlan upstreamPlan, GenerationContext ctx, CallGuard guard, Instant submittedAt)
             throws Exception {
         ctx.note("provider", channel.upstream().provider());
         ctx.note("channel", channel.name());
         ctx.note("upstream_model", upstreamModel.id());
         ctx.note("upstream_id", handle);
-        Poll.Done done = pollUntilDone(handle, ctx, guard);
+        Poll.Done done;
+        try {
+            done = pollUntilDone(handle, ctx, guard);
+        } catch (Exception e) {
+            abandon(handle, ctx, e);
+            throw e;
+        }
         Instant finishedAt = ticker.now();
         ctx.note("completed_at", finishedAt.toString());
         ctx.note("upstream_seconds", String.format(Locale.ROOT, "%.1f",
@@ -144,6 +194,21 @@ public final class UpstreamBackend implements GenerationBackend {
         if (done.videos().size() < wanted) {
             ctx.note("videos_delivered", done.videos().size() + " of " + wanted);
         }
+        try {
+            download(handle, done, wanted, ctx, guard);
+        } catch (Exception e) {
+            abandon(handle, ctx, e);
+            throw e;
+        }
+        Instant downloadedAt = ticker.now();
+        ctx.note("download_ms", String.valueOf(Duration.between(finishedAt, downloadedAt).toMillis()));
+        int delivered = Math.min(wanted, done.videos().size());
+        upstreamPlan.model().pricePerSecondAt(upstreamPlan.resolution()).ifPresent(price -> ctx.note("cost_usd",
+                String.format(Locale.ROOT, "%.4f", price * upstreamPlan.durationSeconds() * delivered)));
+    }
+
+    private void download(String handle, Poll.Done done, int wanted, GenerationContext ctx, CallGuard guard)
+            throws Exception {
         for (int i = 0; i < Math.min(wanted, done.videos().size()); i++) {
             int index = i;
             OutputFiles out = ctx.output(i);
@@ -151,12 +216,13 @@ public final class UpstreamBackend implements GenerationBackend {
             ctx.progress().onProgress("download", i, wanted);
             boolean upstreamPreviews;
             try {
-                upstreamPreviews = retrier.call("download video " + i + " of " + handle, guard,
-                        () -> channel.upstream().fetch(handle, done.videos().get(index), index, out),
+                upstreamPreviews = retrier.idempotent("download video " + i + " of " + handle, guard,
+                        () -> channel.upstream().fetch(handle, done.videos().get(index), index, out,
+                                guard.callTimeout(settings.requestTimeout())),
                         msg -> ctx.note("retry", msg));
             } catch (UpstreamException e) {
                 if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
-                    throw new GenerationException("upstream_expired", "the result of " + handle + " on " + id()
+                    throw new UpstreamEnded("upstream_expired", "the result of " + handle + " on " + id()
                             + " is gone before it could be downloaded: " + e.getMessage(), e);
                 }
                 throw new GenerationException("upstream_failed", "downloading the result of " + handle + " on " + id()
@@ -165,11 +231,6 @@ public final class UpstreamBackend implements GenerationBackend {
             if (!upstreamPreviews) makePreviews(out, ctx);
         }
         ctx.progress().onProgress("download", wanted, wanted);
-        Instant downloadedAt = ticker.now();
-        ctx.note("download_ms", String.valueOf(Duration.between(finishedAt, downloadedAt).toMillis()));
-        int delivered = Math.min(wanted, done.videos().size());
-        upstreamPlan.model().pricePerSecondAt(upstreamPlan.resolution()).ifPresent(price -> ctx.note("cost_usd",
-                String.format(Locale.ROOT, "%.4f", price * upstreamPlan.durationSeconds() * delivered)));
     }
 
     private Poll.Done pollUntilDone(String handle, GenerationContext ctx, CallGuard guard) throws Exception {
@@ -179,26 +240,30 @@ public final class UpstreamBackend implements GenerationBackend {
         try {
             while (true) {
                 guard.sleep(wait, "polling " + handle);
-                Poll p = retrier.call("poll " + handle, guard, () -> channel.upstream().poll(handle),
+                Poll p = retrier.idempotent("poll " + handle, guard,
+                        () -> channel.upstream().poll(handle, guard.callTimeout(settings.requestTimeout())),
                         msg -> ctx.note("retry", msg));
                 polls++;
                 switch (p) {
                     case Poll.Done d -> {
                         ctx.note("polls", String.valueOf(polls));
                         if (d.videos().isEmpty()) {
-                            throw new GenerationException("upstream_failed", id() + " reported " + handle
-                                    + " done without any video");
+                            throw new UpstreamEnded("upstream_failed", id() + " reported " + handle
+                                    + " done without any video", null);
                         }
                         return d;
                     }
                     case Poll.Filtered f -> {
-                        ctx.note("content_filtered", f.reason());
-                        throw new GenerationException("content_filtered", f.reason());
+                        String reason = SafeText.redact(f.reason());
+                        ctx.note("content_filtered", reason);
+                        throw new UpstreamEnded("content_filtered", reason, null);
                     }
-                    case Poll.Failed f when "expired".equals(f.code()) -> throw new GenerationException(
-                            "upstream_expired", id() + " job " + handle + " expired before download: " + f.message());
-                    case Poll.Failed f -> throw new GenerationException("upstream_failed", id() + " job " + handle
-                            + " failed" + (f.code() != null ? " (" + f.code() + ")" : "") + ": " + f.message());
+                    case Poll.Failed f when "expired".equals(f.code()) -> throw new UpstreamEnded(
+                            "upstream_expired", id() + " job " + handle + " expired before download: "
+                            + SafeText.redact(f.message()), null);
+                    case Poll.Failed f -> throw new UpstreamEnded("upstream_failed", id() + " job " + handle
+                            + " failed" + (f.code() != null ? " (" + SafeText.redact(f.code()) + ")" : "") + ": "
+                            + SafeText.redact(f.message()), null);
                     case Poll.Running r -> {
                         ctx.progress().onProgress("upstream", Math.max(0, r.progressPercent()), 100);
                         wait = r.pollAfter() != null && r.pollAfter().compareTo(interval) > 0 ? r.pollAfter() : interval;
@@ -208,27 +273,39 @@ public final class UpstreamBackend implements GenerationBackend {
             }
         } catch (UpstreamException e) {
             if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
-                throw new GenerationException("upstream_expired", id() + " no longer knows job " + handle + ": "
+                throw new UpstreamEnded("upstream_expired", id() + " no longer knows job " + handle + ": "
                         + e.getMessage(), e);
             }
             throw new GenerationException("upstream_failed", "polling " + handle + " on " + id() + " failed: "
                     + e.getMessage(), e);
-        } catch (GenerationException e) {
-            // at shutdown the checkpoint lets the next start resume this upstream job: keep it running
-            boolean resumable = e.code().equals("cancelled") && ctx.isShuttingDown();
-            if (!resumable && (e.code().equals("cancelled") || e.code().equals("timeout"))) cancelUpstream(handle, ctx, e.code());
-            throw e;
         }
     }
 
-    /** The upstream keeps working (and billing) on an abandoned job unless told; best effort. */
-    private void cancelUpstream(String handle, GenerationContext ctx, String why) {
+    /** A job the upstream itself ended (failed, filtered, expired, unknown): there is nothing left to cancel there. */
+    private static final class UpstreamEnded extends GenerationException {
+        UpstreamEnded(String code, String message, Throwable cause) {
+            super(code, message, cause);
+        }
+    }
+
+    /**
+     * The job ends here without its videos: the upstream keeps working (and billing) on it unless told. At shutdown
+     * it is left running, since the checkpoint resumes it on the next start.
+     */
+    private void abandon(String handle, GenerationContext ctx, Exception why) {
+        if (why instanceof UpstreamEnded || ctx.isShuttingDown()) return;
+        cancelUpstream(handle, ctx, why instanceof GenerationException g ? g.code() : "internal error");
+    }
+
+    /** Best effort, one short call even when the deadline has passed. */
+    void cancelUpstream(String handle, GenerationContext ctx, String why) {
+        Duration timeout = min(settings.requestTimeout(), CANCEL_TIMEOUT);
         try {
-            boolean asked = channel.upstream().cancel(handle);
+            boolean asked = channel.upstream().cancel(handle, timeout);
             ctx.note("upstream_cancel", asked ? "asked " + id() + " to cancel " + handle + " (" + why + ")"
                     : id() + " offers no way to cancel a running job; " + handle + " was abandoned (" + why + ")");
         } catch (UpstreamException e) {
-            ctx.note("upstream_cancel", "cancelling " + handle + " failed: " + e.getMessage());
+            ctx.note("upstream_cancel", "cancelling " + handle + " (" + why + ") failed: " + e.getMessage());
         }
     }
 
@@ -239,7 +316,8 @@ public final class UpstreamBackend implements GenerationBackend {
         } catch (Exception e) {
             // The video is the product; a preview that cannot be made must not throw it away.
             LOG.warn("previews of {} failed: {}", out.video(), e.toString());
-            ctx.note("previews_error", e.getMessage() != null ? e.getMessage() : e.toString());
+            // the details (paths, the engine's words) stay in the log; the note is shown to clients
+            ctx.note("previews_error", "the thumbnail and spritesheet could not be made from the video");
         }
     }
 

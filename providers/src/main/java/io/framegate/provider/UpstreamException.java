@@ -4,12 +4,13 @@ import java.time.Duration;
 
 /**
  * A failed call to an upstream, classified so that the caller can decide between retrying on the same channel,
- * failing over to another channel, or giving up.
+ * failing over to another channel, or giving up. Its message is safe to show and log: an HTTP status, at most a
+ * short upstream error code ({@link SafeText#errorCode}) and Framegate's own words, never an upstream body.
  */
 public final class UpstreamException extends Exception {
     /** What kind of failure this is. */
     public enum Kind {
-        /** 5xx, a timeout or a broken connection: worth retrying, then worth another channel. */
+        /** 5xx, a timeout or a broken connection: an idempotent call is worth retrying. */
         TRANSIENT,
         /** 429: worth retrying after {@link #retryAfter()}, then worth another channel. */
         RATE_LIMITED,
@@ -24,16 +25,27 @@ public final class UpstreamException extends Exception {
     private final Kind kind;
     private final int status;
     private final Duration retryAfter;
+    private final boolean notSent;
 
     public UpstreamException(Kind kind, int status, Duration retryAfter, String message, Throwable cause) {
+        this(kind, status, retryAfter, false, message, cause);
+    }
+
+    public UpstreamException(Kind kind, int status, Duration retryAfter, String message) {
+        this(kind, status, retryAfter, false, message, null);
+    }
+
+    private UpstreamException(Kind kind, int status, Duration retryAfter, boolean notSent, String message, Throwable cause) {
         super(message, cause);
         this.kind = kind;
         this.status = status;
         this.retryAfter = retryAfter;
+        this.notSent = notSent;
     }
 
-    public UpstreamException(Kind kind, int status, Duration retryAfter, String message) {
-        this(kind, status, retryAfter, message, null);
+    /** No connection was made (refused, unknown host, connect timeout): the request never reached the upstream. */
+    public static UpstreamException notSent(String message, Throwable cause) {
+        return new UpstreamException(Kind.TRANSIENT, 0, null, true, message, cause);
     }
 
     /** Classifies an HTTP status (anything not 2xx). */
@@ -59,13 +71,36 @@ public final class UpstreamException extends Exception {
         return retryAfter;
     }
 
-    /** Worth trying the same call again on the same channel. */
+    /** True when the request provably never reached the upstream (no connection was made). */
+    public boolean notSent() {
+        return notSent;
+    }
+
+    /** Worth trying the same idempotent call (poll, download, list) again on the same channel. */
     public boolean retryable() {
         return kind == Kind.TRANSIENT || kind == Kind.RATE_LIMITED;
     }
 
-    /** The channel (not the request) is the problem, so another channel may succeed. */
-    public boolean channelProblem() {
-        return kind == Kind.TRANSIENT || kind == Kind.RATE_LIMITED || kind == Kind.AUTH;
+    /**
+     * The upstream provably did not start a job for this submit, because it never got it or said it would not:
+     * no connection, 429, 503, 401, 403. Only such a submit may be sent again (here or to another channel).
+     * Every other failure of a submit (a timeout after sending, 500/502/504, an unreadable answer) is ambiguous:
+     * the upstream may have accepted, and bill, the job.
+     */
+    public boolean refusedBeforeAcceptance() {
+        return notSent || kind == Kind.RATE_LIMITED || kind == Kind.AUTH || status == 503;
+    }
+
+    /** A refused submit worth sending again to the same channel (the credential is fine, the channel is busy). */
+    public boolean submitRetryable() {
+        return notSent || kind == Kind.RATE_LIMITED || status == 503;
+    }
+
+    /**
+     * A submit the upstream turned down for the request itself (400, 404, 422...): nothing was started, and another
+     * channel would turn it down too. Not the channel's fault, so it never cools a channel down.
+     */
+    public boolean requestRejected() {
+        return kind == Kind.REJECTED || kind == Kind.NOT_FOUND;
     }
 }

@@ -2,10 +2,16 @@ package io.framegate.provider;
 
 import io.framegate.domain.OutputFiles;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
 /**
  * One upstream video API reached with one credential (a channel). Implementations do single calls and report every
- * failure as a classified {@link UpstreamException}; retrying, polling cadence, deadlines and failover are the
- * caller's ({@link UpstreamBackend}, {@link FailoverBackend}).
+ * failure as a classified {@link UpstreamException} whose message carries no upstream body; retrying, polling
+ * cadence, deadlines and failover are the caller's ({@link UpstreamBackend}, {@link FailoverBackend}). Every call
+ * ends, answer body included, within the {@code timeout} it is given (the request timeout or what is left of the
+ * job's deadline, whichever is shorter).
  */
 public interface VideoUpstream extends AutoCloseable {
     /** {@code gemini}, {@code vertex} or {@code openai}. */
@@ -22,20 +28,37 @@ public interface VideoUpstream extends AutoCloseable {
         return null;
     }
 
-    /** Starts the job; returns the upstream's handle (operation name, video id). */
-    String submit(UpstreamJob job) throws UpstreamException;
+    /**
+     * Starts the job; returns the upstream's handle (operation name, video id). {@code idempotencyKey} is the same
+     * for every attempt of one Framegate job; an upstream whose API takes such a key sends it.
+     */
+    String submit(UpstreamJob job, String idempotencyKey, Duration timeout) throws UpstreamException;
 
     /** Asks once how the job is doing. */
-    Poll poll(String handle) throws UpstreamException;
+    Poll poll(String handle, Duration timeout) throws UpstreamException;
 
     /**
      * Writes video {@code index} of a finished job to {@code out.video()}; when the upstream also serves previews
      * it may write {@code out.thumbnail()} / {@code out.spritesheet()} and return true, else returns false.
      */
-    boolean fetch(String handle, ResultRef result, int index, OutputFiles out) throws UpstreamException;
+    boolean fetch(String handle, ResultRef result, int index, OutputFiles out, Duration timeout) throws UpstreamException;
 
     /** Best effort: asks the upstream to stop the job. Returns false when the upstream has no way to do so. */
-    boolean cancel(String handle) throws UpstreamException;
+    boolean cancel(String handle, Duration timeout) throws UpstreamException;
+
+    /** Whether {@link #findSubmitted} can look through this upstream's jobs. */
+    default boolean canListJobs() {
+        return false;
+    }
+
+    /**
+     * After a submit whose answer was lost: the handles of upstream jobs that match {@code job} (model, prompt, size,
+     * duration) and were created around {@code sentAt}. Only upstreams that can list their jobs implement it.
+     */
+    default List<String> findSubmitted(UpstreamJob job, Instant sentAt, Instant now, Duration timeout)
+            throws UpstreamException {
+        return List.of();
+    }
 
     @Override
     default void close() {

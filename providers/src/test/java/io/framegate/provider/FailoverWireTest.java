@@ -5,6 +5,8 @@ import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.RenderPlan;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Map;
 
@@ -58,7 +60,8 @@ class FailoverWireTest extends WireTest {
                 .as("retried up to retry_attempts on the failing channel").hasSize(3);
         assertThat(wm.findAll(anyRequestedFor(urlMatching("/v1beta/(models/.*/operations|files)/.*"))))
                 .allSatisfy(req -> assertThat(req.getHeader("x-goog-api-key")).isEqualTo("bbb"));
-        assertThat(ctx.notes.get("failover")).contains("gemini:key-a").contains("HTTP 503");
+        assertThat(ctx.notes.get("failover")).contains("gemini:key-a").contains("HTTP 503 UNAVAILABLE")
+                .doesNotContain("currently unavailable");
         assertThat(ctx.notes).containsEntry("channel", "key-b");
         assertThat(Checkpoint.parse(ctx.checkpoint).channel()).isEqualTo("key-b");
         assertThat(ctx.output(0).video()).isNotEmptyFile();
@@ -94,5 +97,119 @@ class FailoverWireTest extends WireTest {
         r.backendFor(firstOnly.model()).generate(firstOnly, ctx);
         assertThat(ctx.notes).containsEntry("channel", "agg").containsEntry("upstream_model", "sora-2");
         assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).hasSize(1);
+    }
+
+    static final String SLOW_TIMING = TIMING.replace("request_timeout: 5s", "request_timeout: 300ms");
+
+    Routing twoGoogleKeys(String timing) {
+        return routing("""
+                providers:
+                  google: {type: gemini, base_url: %s}
+                channels:
+                  key-a: {provider: google, api_key_env: KEY_A}
+                  key-b: {provider: google, api_key_env: KEY_B}
+                routes:
+                  veo-3.1-generate-001: [key-a, key-b]
+                """.formatted(url()), Map.of("KEY_A", "aaa", "KEY_B", "bbb"), timing);
+    }
+
+    @Test
+    void aSubmitAcceptedThenLeftHangingIsSentOnceAcrossAllChannelsAndEndsUncertainWithoutCost() throws Exception {
+        Routing r = twoGoogleKeys(SLOW_TIMING);
+        wm.stubFor(post(urlMatching(".*predictLongRunning")).withHeader("x-goog-api-key", equalTo("aaa"))
+                .willReturn(okJson("{\"name\": \"" + OP + "\"}").withFixedDelay(1500)));
+        stubWorkingB();
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+
+        try (CapturedLog log = new CapturedLog()) {
+            assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                    .isInstanceOf(GenerationException.class)
+                    .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"))
+                    .hasMessageContaining("key-a").hasMessageContaining("not sent again");
+            assertThat(log.text()).contains("WARN").contains("job-test").contains("gemini:key-a")
+                    .contains(ticker.now().toString());
+        }
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).as("one submit in all").hasSize(1);
+        assertThat(ctx.notes).doesNotContainKey("cost_usd").doesNotContainKey("failover").containsKey("submit_uncertain");
+        Checkpoint cp = Checkpoint.parse(ctx.checkpoint);
+        assertThat(cp.phase()).isEqualTo(Checkpoint.Phase.SUBMITTING);
+        assertThat(cp.channel()).isEqualTo("key-a");
+        assertThat(r.channels().get("key-a").coolingAt(ticker.now())).as("an unclear answer bans no channel").isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"500", "502", "504", "200 without a name", "200 not JSON"})
+    void unclearAnswersToASubmitAreNeitherRetriedNorFailedOver(String answer) throws Exception {
+        Routing r = twoGoogleKeys(TIMING);
+        var reply = switch (answer) {
+            case "200 without a name" -> okJson("{\"done\": false}");
+            case "200 not JSON" -> aResponse().withStatus(200).withBody("<html>proxy</html>");
+            default -> aResponse().withStatus(Integer.parseInt(answer))
+                    .withBody("{\"error\": {\"code\": " + answer + ", \"message\": \"oops\", \"status\": \"INTERNAL\"}}");
+        };
+        wm.stubFor(post(urlMatching(".*predictLongRunning")).withHeader("x-goog-api-key", equalTo("aaa")).willReturn(reply));
+        stubWorkingB();
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"));
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).hasSize(1);
+        assertThat(ctx.notes).doesNotContainKey("cost_usd").doesNotContainKey("failover").doesNotContainKey("retry");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"429", "503", "401", "403", "connection refused"})
+    void provableRefusalsFailOverToTheNextChannel(String refusal) throws Exception {
+        String deadUrl;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            deadUrl = "http://127.0.0.1:" + s.getLocalPort();
+        }
+        Routing r = routing("""
+                providers:
+                  google: {type: gemini, base_url: %s}
+                  dead: {type: gemini, base_url: %s}
+                channels:
+                  key-a: {provider: %s, api_key_env: KEY_A}
+                  key-b: {provider: google, api_key_env: KEY_B}
+                routes:
+                  veo-3.1-generate-001: [key-a, key-b]
+                """.formatted(url(), deadUrl, refusal.equals("connection refused") ? "dead" : "google"),
+                Map.of("KEY_A", "aaa", "KEY_B", "bbb"));
+        if (!refusal.equals("connection refused")) {
+            wm.stubFor(post(urlMatching(".*predictLongRunning")).withHeader("x-goog-api-key", equalTo("aaa"))
+                    .willReturn(aResponse().withStatus(Integer.parseInt(refusal)).withBody("{\"error\": {\"code\": "
+                            + refusal + ", \"message\": \"no\", \"status\": \"REFUSED\"}}")));
+        }
+        stubWorkingB();
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        assertThat(ctx.notes).containsEntry("channel", "key-b").containsKey("failover");
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+        assertThat(r.channels().get("key-a").coolingAt(ticker.now())).isTrue();
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")).withHeader("x-goog-api-key", equalTo("bbb"))))
+                .hasSize(1);
+    }
+
+    @Test
+    void aRequestTheUpstreamRejectsIsNotFailedOverAndBansNoChannel() throws Exception {
+        Routing r = twoGoogleKeys(TIMING);
+        wm.stubFor(post(urlMatching(".*predictLongRunning")).withHeader("x-goog-api-key", equalTo("aaa"))
+                .willReturn(aResponse().withStatus(400).withBody("{\"error\": {\"code\": 400, \"message\": \"bad prompt\", \"status\": \"INVALID_ARGUMENT\"}}")));
+        stubWorkingB();
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_failed"))
+                .hasMessageContaining("HTTP 400 INVALID_ARGUMENT").hasMessageNotContaining("bad prompt");
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).hasSize(1);
+        assertThat(r.channels().get("key-a").coolingAt(ticker.now())).isFalse();
+        assertThat(Checkpoint.parse(ctx.checkpoint).phase()).isEqualTo(Checkpoint.Phase.REFUSED);
     }
 }

@@ -114,8 +114,10 @@ class GeminiWireTest extends WireTest {
                 .containsEntry("upstream_id", OP).containsEntry("upstream_model", "veo-3.1-generate-001")
                 .containsEntry("cost_usd", "3.2000").containsKeys("submitted_at", "completed_at", "upstream_seconds");
         assertThat(ctx.notes.get("fit")).contains("first_frame").contains("crop 1600x1200 -> 1280x720");
-        assertThat(Checkpoint.parse(ctx.checkpoints.get(0)).handle()).isEqualTo(OP);
-        assertThat(Checkpoint.parse(ctx.checkpoints.get(0)).channel()).isEqualTo("google");
+        assertThat(Checkpoint.parse(ctx.checkpoints.get(0)).phase()).as("stored before the submit")
+                .isEqualTo(Checkpoint.Phase.SUBMITTING);
+        assertThat(Checkpoint.parse(ctx.checkpoints.get(1)).handle()).isEqualTo(OP);
+        assertThat(Checkpoint.parse(ctx.checkpoints.get(1)).channel()).isEqualTo("google");
     }
 
     @Test
@@ -213,27 +215,53 @@ class GeminiWireTest extends WireTest {
     }
 
     @Test
-    void requestThatTimesOutIsRetried() throws Exception {
+    void pollThatTimesOutIsRetried() throws Exception {
         Routing r = routing("""
                 providers:
                   google: {type: gemini, base_url: %s, api_key_env: GEMINI_KEY}
                 routes:
                   veo-3.1-generate-001: [google]
-                """.formatted(url()), Map.of("GEMINI_KEY", KEY), TIMING.replace("request_timeout: 5s", "request_timeout: 300ms"));
-        wm.stubFor(post(urlMatching(".*predictLongRunning")).inScenario("slow").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(okJson("{\"name\": \"" + OP + "\"}").withFixedDelay(1500)).willSetStateTo("fast"));
-        wm.stubFor(post(urlMatching(".*predictLongRunning")).inScenario("slow").whenScenarioStateIs("fast")
-                .willReturn(okJson("{\"name\": \"" + OP + "\"}")));
-        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson(doneWithUri(url()))));
+                """.formatted(url()), Map.of("GEMINI_KEY", KEY), TIMING.replace("request_timeout: 5s", "request_timeout: 1s"));
+        stubCreate();
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("slow").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson(doneWithUri(url())).withFixedDelay(3000)).willSetStateTo("fast"));
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("slow").whenScenarioStateIs("fast")
+                .willReturn(okJson(doneWithUri(url()))));
         stubDownloadWithRedirect();
         RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
         TestContext ctx = new TestContext(tmp);
 
         r.backendFor(plan.model()).generate(plan, ctx);
 
-        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).hasSize(2);
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).hasSize(1);
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1beta/" + OP)))).hasSize(2);
         assertThat(ctx.notes.get("retry")).contains("timed out");
         assertThat(ctx.output(0).video()).isNotEmptyFile();
+    }
+
+    @Test
+    void aSevenSecondBlipOf503sOnPollingDoesNotFailAJobTheUpstreamFinishes() throws Exception {
+        Routing r = gemini("  veo-3.1-generate-001: [google]");
+        stubCreate();
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson(doneWithUri(url()))));
+        var blip = wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).atPriority(1).willReturn(aResponse().withStatus(503)
+                .withBody("{\"error\": {\"code\": 503, \"message\": \"The service is currently unavailable.\", \"status\": \"UNAVAILABLE\"}}")));
+        java.time.Instant blipEnds = ticker.now().plusSeconds(7);
+        java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+        ticker.onSleep = now -> {
+            if (!now.isBefore(blipEnds) && over.compareAndSet(false, true)) wm.removeStub(blip.getId());
+        };
+        stubDownloadWithRedirect();
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1beta/" + OP))).size())
+                .as("more 503s than retry_attempts (3), all retried").isGreaterThan(3);
+        assertThat(ctx.notes.get("retry")).contains("HTTP 503 UNAVAILABLE");
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*:cancel")))).isEmpty();
     }
 
     @Test
@@ -321,5 +349,71 @@ class GeminiWireTest extends WireTest {
         assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1beta/" + OP + ":cancel")))).isEmpty();
         assertThat(ctx.notes).doesNotContainKey("upstream_cancel");
         assertThat(Checkpoint.parse(ctx.checkpoint).handle()).isEqualTo(OP);
+    }
+
+    Routing geminiOnRealTime() {
+        return routing("""
+                providers:
+                  google: {type: gemini, base_url: %s, api_key_env: GEMINI_KEY}
+                routes:
+                  veo-3.1-generate-001: [google]
+                """.formatted(url()), Map.of("GEMINI_KEY", KEY), SHORT_DEADLINE, Ticker.SYSTEM);
+    }
+
+    @Test
+    void aHangingPollFailsAtTheDeadlineNotARequestTimeoutLaterAndCancelsUpstream() throws Exception {
+        Routing r = geminiOnRealTime();
+        stubCreate();
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson("{\"name\": \"" + OP + "\", \"done\": false}").withFixedDelay(20_000)));
+        wm.stubFor(post(urlEqualTo("/v1beta/" + OP + ":cancel")).willReturn(okJson("{}")));
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("timeout"));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(ms).as("deadline 2 s, request timeout 5 s").isLessThan(3_500);
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1beta/" + OP + ":cancel")))).hasSize(1);
+        assertThat(ctx.notes.get("upstream_cancel")).contains("asked").contains("timeout");
+    }
+
+    @Test
+    void aTricklingDownloadIsCutAtTheDeadlineAndTheOperationCancelled() throws Exception {
+        Routing r = geminiOnRealTime();
+        stubCreate();
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson(doneWithUri(url()))));
+        wm.stubFor(get(urlEqualTo("/v1beta/files/zsmxt6ue9jk1:download?alt=media"))
+                .willReturn(aResponse().withBody(TestMedia.mp4()).withChunkedDribbleDelay(40, 30_000)));
+        wm.stubFor(post(urlEqualTo("/v1beta/" + OP + ":cancel")).willReturn(okJson("{}")));
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("timeout"));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(ms).as("deadline 2 s; the body would take 30 s").isLessThan(3_500);
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1beta/" + OP + ":cancel")))).hasSize(1);
+        assertThat(ctx.output(0).video()).doesNotExist();
+        assertThat(ctx.notes).doesNotContainKey("cost_usd");
+    }
+
+    @Test
+    void aJobCancelledBeforeItsSubmitIsSentLeavesNoSubmittingCheckpoint() throws Exception {
+        Routing r = gemini("  veo-3.1-generate-001: [google]");
+        stubCreate();
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+        ctx.cancelled.set(true);
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("cancelled"));
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).isEmpty();
+        assertThat(Checkpoint.parse(ctx.checkpoint).phase()).as("a restart may submit it").isEqualTo(Checkpoint.Phase.REFUSED);
     }
 }

@@ -73,6 +73,8 @@ class OpenAiWireTest extends WireTest {
 
         LoggedRequest create = wm.findAll(postRequestedFor(urlEqualTo("/v1/videos"))).get(0);
         assertThat(create.getHeader("Authorization")).isEqualTo("Bearer " + KEY);
+        assertThat(create.getHeader("Idempotency-Key")).isEqualTo(FailoverBackend.idempotencyKey("job-test"))
+                .startsWith("framegate-").doesNotContain("job-test");
         assertThat(create.getHeader("Content-Type")).startsWith("multipart/form-data");
         Map<String, Request.Part> parts = create.getParts().stream().collect(Collectors.toMap(Request.Part::getName, p -> p));
         assertThat(parts.get("prompt").getBody().asString()).isEqualTo("A calico cat playing a piano on stage");
@@ -159,5 +161,152 @@ class OpenAiWireTest extends WireTest {
         assertThat(parts).containsKey("input_reference");
         assertThat(new String(parts.get("seconds").getBody().asBytes(), StandardCharsets.UTF_8)).isEqualTo("4");
         assertThat(ctx.notes.get("translation")).contains("first_frame image sent as reference");
+    }
+
+    /** The list as {@code GET /v1/videos?order=desc} answers it, with each job created at {@code createdAt} (unix s). */
+    static String list(long createdAt, String... videos) {
+        String data = String.join(", ", java.util.Arrays.stream(videos)
+                .map(v -> v.replace("1758941485", String.valueOf(createdAt))).toList());
+        return "{ \"object\": \"list\", \"data\": [" + data + "], \"first_id\": null, \"last_id\": null, \"has_more\": false }";
+    }
+
+    String submittingCheckpoint() {
+        return Checkpoint.submitting("openai", "agg", "sora-2", ticker.now().minusSeconds(40),
+                FailoverBackend.idempotencyKey("job-test")).toJson();
+    }
+
+    void stubDoneAndContent() throws Exception {
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson(video("completed", "null"))));
+        wm.stubFor(get(urlMatching("/v1/videos/" + ID + "/content.*")).willReturn(aResponse().withBody(TestMedia.mp4())));
+    }
+
+    @Test
+    void resumedSubmittingJobFoundInTheUpstreamListIsAdoptedAndNeverSubmittedAgain() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        long created = ticker.now().minusSeconds(38).getEpochSecond();
+        // another job of the same model, at the same time, with another prompt: not ours
+        String other = video("in_progress", "null").replace(ID, "video_other").replace("A calico cat playing a piano on stage", "a dog");
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(created, other, video("in_progress", "null")))));
+        stubDoneAndContent();
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp, submittingCheckpoint());
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).isEmpty();
+        assertThat(wm.findAll(getRequestedFor(urlPathEqualTo("/v1/videos"))).get(0).queryParameter("order").firstValue())
+                .isEqualTo("desc");
+        assertThat(ctx.notes).containsEntry("upstream_id", ID).containsKey("reconciled").containsKey("cost_usd");
+        assertThat(Checkpoint.parse(ctx.checkpoint).phase()).isEqualTo(Checkpoint.Phase.SUBMITTED);
+        assertThat(Checkpoint.parse(ctx.checkpoint).handle()).isEqualTo(ID);
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+    }
+
+    @Test
+    void resumedSubmittingJobWithoutAMatchInTheListEndsUncertainWithoutSubmitting() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        // the same job, but created an hour before this submit: someone else's
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(ticker.now().minusSeconds(3600).getEpochSecond(),
+                video("completed", "null")))));
+        stubDoneAndContent();
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp, submittingCheckpoint());
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"))
+                .hasMessageContaining("no matching job");
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).isEmpty();
+        assertThat(wm.findAll(getRequestedFor(urlPathEqualTo("/v1/videos")))).as("looked a few times").hasSize(SubmitReconciler.LOOKS);
+        assertThat(ctx.notes).doesNotContainKey("cost_usd").containsKey("submit_uncertain");
+        assertThat(ctx.output(0).video()).doesNotExist();
+    }
+
+    @Test
+    void aCreateWhoseAnswerIsLostIsFoundInTheListInsteadOfBeingSentAgain() throws Exception {
+        Routing r = routing("""
+                providers:
+                  agg: {type: openai, base_url: %s/v1, api_key_env: AGG}
+                routes:
+                  sora-2: [{channel: agg, allow_retired: true}]
+                """.formatted(url()), Map.of("AGG", KEY), TIMING.replace("request_timeout: 5s", "request_timeout: 1s"));
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(video("queued", "null")).withFixedDelay(3000)));
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(ticker.now().getEpochSecond(), video("queued", "null")))));
+        stubDoneAndContent();
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).hasSize(1);
+        assertThat(ctx.notes).containsEntry("upstream_id", ID).containsKey("reconciled");
+        assertThat(ctx.notes.get("reconciled")).contains("timed out");
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+    }
+
+    @Test
+    void aRefusedCredentialEchoedInTheErrorBodyReachesNoNoteMessageOrLog() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\": {\"message\": \"Incorrect API key provided: Bearer " + KEY + ". You can find your API key at ...\","
+                        + " \"type\": \"invalid_request_error\", \"param\": null, \"code\": \"" + KEY + "\"}}")));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+        Throwable thrown;
+        try (CapturedLog log = new CapturedLog()) {
+            thrown = org.assertj.core.api.Assertions.catchThrowable(() -> r.backendFor(plan.model()).generate(plan, ctx));
+            assertThat(log.text()).contains("refused the credential").doesNotContain(KEY);
+        }
+        assertThat(thrown).isInstanceOf(GenerationException.class)
+                .hasMessageContaining("the upstream refused the credential (HTTP 401 invalid_request_error)");
+        for (Throwable t = thrown; t != null; t = t.getCause()) assertThat(String.valueOf(t.getMessage())).doesNotContain(KEY);
+        assertThat(ctx.notes.values()).noneMatch(v -> v.contains(KEY)).anyMatch(v -> v.contains("HTTP 401"));
+    }
+
+    @Test
+    void aTricklingDownloadThroughTheSdkIsCutAtTheDeadlineAndTheVideoDeleted() throws Exception {
+        Routing r = routing("""
+                providers:
+                  agg: {type: openai, base_url: %s/v1, api_key_env: AGG}
+                routes:
+                  sora-2: [{channel: agg, allow_retired: true}]
+                """.formatted(url()), Map.of("AGG", KEY), SHORT_DEADLINE, Ticker.SYSTEM);
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(video("queued", "null"))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson(video("completed", "null"))));
+        wm.stubFor(get(urlMatching("/v1/videos/" + ID + "/content.*"))
+                .willReturn(aResponse().withBody(TestMedia.mp4()).withChunkedDribbleDelay(40, 30_000)));
+        wm.stubFor(delete(urlEqualTo("/v1/videos/" + ID))
+                .willReturn(okJson("{\"id\": \"" + ID + "\", \"object\": \"video.deleted\", \"deleted\": true}")));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("timeout"));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(ms).as("deadline 2 s; the body would take 30 s").isLessThan(3_500);
+        assertThat(wm.findAll(deleteRequestedFor(urlEqualTo("/v1/videos/" + ID)))).hasSize(1);
+        assertThat(ctx.notes.get("upstream_cancel")).contains("asked");
+        assertThat(ctx.output(0).video()).doesNotExist();
+    }
+
+    @Test
+    void aCreateAnsweredWithoutAnIdOrWithA502IsNotSentAgainAndEndsUncertainWhenTheListHasNoMatch() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(ticker.now().getEpochSecond()))));
+        RenderPlan plan = plan(soraRequest().build());
+        for (var answer : List.of(okJson("{\"object\": \"video\", \"status\": \"queued\"}"),
+                aResponse().withStatus(502).withBody("<html>bad gateway</html>"))) {
+            wm.resetRequests();
+            wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(answer));
+            TestContext ctx = new TestContext(tmp);
+            assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                    .isInstanceOf(GenerationException.class)
+                    .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"));
+            assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).hasSize(1);
+            assertThat(ctx.notes).doesNotContainKey("cost_usd").containsKey("submit_uncertain");
+        }
     }
 }

@@ -27,18 +27,68 @@ class RetrierTest {
         CallGuard guard = new CallGuard(t, t.now().plusSeconds(600), () -> false);
         Retrier r = new Retrier(3, Duration.ofSeconds(1), Duration.ofSeconds(4), new Random(3));
         AtomicInteger calls = new AtomicInteger();
-        assertThatThrownBy(() -> r.call("x", guard, () -> {
+        assertThatThrownBy(() -> r.submit("x", guard, () -> {
             calls.incrementAndGet();
             throw new UpstreamException(UpstreamException.Kind.REJECTED, 400, null, "bad");
         }, null)).isInstanceOf(UpstreamException.class);
         assertThat(calls).hasValue(1);
 
         calls.set(0);
-        assertThatThrownBy(() -> r.call("x", guard, () -> {
+        assertThatThrownBy(() -> r.submit("x", guard, () -> {
             calls.incrementAndGet();
-            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 502, null, "gateway");
-        }, null)).isInstanceOf(UpstreamException.class).hasMessage("gateway");
-        assertThat(calls).hasValue(3);
+            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 503, null, "unavailable");
+        }, null)).isInstanceOf(UpstreamException.class).hasMessage("unavailable");
+        assertThat(calls).as("a 503 provably refused the submit: retried up to the attempts").hasValue(3);
+    }
+
+    @Test
+    void aSubmitThatMayHaveBeenAcceptedIsNeverSentAgain() {
+        VirtualTicker t = new VirtualTicker();
+        CallGuard guard = new CallGuard(t, t.now().plusSeconds(600), () -> false);
+        Retrier r = new Retrier(3, Duration.ofSeconds(1), Duration.ofSeconds(4), new Random(3));
+        for (UpstreamException unclear : new UpstreamException[]{
+                new UpstreamException(UpstreamException.Kind.TRANSIENT, 500, null, "500"),
+                new UpstreamException(UpstreamException.Kind.TRANSIENT, 502, null, "502"),
+                new UpstreamException(UpstreamException.Kind.TRANSIENT, 504, null, "504"),
+                new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, "timed out"),
+                new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null, "no handle")}) {
+            AtomicInteger calls = new AtomicInteger();
+            assertThatThrownBy(() -> r.submit("x", guard, () -> {
+                calls.incrementAndGet();
+                throw unclear;
+            }, null)).isSameAs(unclear);
+            assertThat(calls).as(unclear.getMessage()).hasValue(1);
+            assertThat(unclear.refusedBeforeAcceptance()).as(unclear.getMessage()).isFalse();
+        }
+        AtomicInteger calls = new AtomicInteger();
+        assertThatThrownBy(() -> r.submit("x", guard, () -> {
+            calls.incrementAndGet();
+            throw UpstreamException.notSent("connection refused", null);
+        }, null)).isInstanceOf(UpstreamException.class);
+        assertThat(calls).as("a connection never made is retried").hasValue(3);
+    }
+
+    @Test
+    void idempotentCallsRetryTransientFailuresUntilTheDeadlineNotAFewTimes() throws Exception {
+        VirtualTicker t = new VirtualTicker();
+        CallGuard guard = new CallGuard(t, t.now().plusSeconds(120), () -> false);
+        Retrier r = new Retrier(3, Duration.ofSeconds(1), Duration.ofSeconds(4), new Random(3));
+        AtomicInteger calls = new AtomicInteger();
+        String result = r.idempotent("poll", guard, () -> {
+            if (calls.incrementAndGet() < 10) throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 503, null, "blip");
+            return "done";
+        }, null);
+        assertThat(result).isEqualTo("done");
+        assertThat(calls).hasValue(10);
+
+        calls.set(0);
+        assertThatThrownBy(() -> r.idempotent("poll", guard, () -> {
+            calls.incrementAndGet();
+            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, "timed out");
+        }, null)).isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("timeout"));
+        assertThat(calls.get()).as("retried, backoff capped at 4 s, until the deadline").isGreaterThan(15);
+        assertThat(t.now()).isBefore(guard.deadline());
     }
 
     @Test
@@ -47,7 +97,7 @@ class RetrierTest {
         CallGuard guard = new CallGuard(t, t.now().plusSeconds(10), () -> false);
         Retrier r = new Retrier(5, Duration.ofSeconds(1), Duration.ofSeconds(4), new Random(3));
         AtomicInteger calls = new AtomicInteger();
-        assertThatThrownBy(() -> r.call("x", guard, () -> {
+        assertThatThrownBy(() -> r.submit("x", guard, () -> {
             calls.incrementAndGet();
             throw new UpstreamException(UpstreamException.Kind.RATE_LIMITED, 429, Duration.ofSeconds(60), "slow down");
         }, null)).isInstanceOf(UpstreamException.class);

@@ -143,4 +143,27 @@ class VertexWireTest extends WireTest {
                 .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("content_filtered"))
                 .hasMessageContaining("You will not be charged");
     }
+
+    @Test
+    void aPollRefusedWithABodyEchoingTheBearerTokenLeavesTheTokenInNoNoteMessageOrLog() throws Exception {
+        Routing r = vertex("");
+        wm.stubFor(post(urlEqualTo("/v1/" + MODEL_PATH + ":predictLongRunning")).willReturn(okJson("{\"name\": \"" + OP + "\"}")));
+        String echo = "{\"error\": {\"code\": 401, \"message\": \"Request had invalid authentication credentials: Bearer "
+                + TOKEN + "\", \"status\": \"UNAUTHENTICATED\", \"details\": [{\"token\": \"" + TOKEN + "\"}]}}";
+        wm.stubFor(post(urlMatching("/v1/.*:(fetchPredictOperation|cancel)")).willReturn(aResponse().withStatus(401).withBody(echo)));
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+        Throwable thrown;
+        try (CapturedLog log = new CapturedLog()) {
+            thrown = org.assertj.core.api.Assertions.catchThrowable(() -> r.backendFor(plan.model()).generate(plan, ctx));
+            assertThat(log.text()).doesNotContain(TOKEN).doesNotContain("invalid authentication credentials");
+        }
+        assertThat(thrown).isInstanceOf(GenerationException.class)
+                .hasMessageContaining("the upstream refused the credential (HTTP 401 UNAUTHENTICATED)");
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).doesNotContain(TOKEN).doesNotContain("invalid authentication");
+        }
+        assertThat(ctx.notes.values()).noneMatch(v -> v.contains(TOKEN));
+        assertThat(ctx.notes.get("upstream_cancel")).contains("HTTP 401");
+    }
 }

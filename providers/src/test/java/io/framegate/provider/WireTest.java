@@ -35,6 +35,20 @@ abstract class WireTest {
               request_timeout: 5s
             """;
 
+    /** Real time, a 2 s deadline and a 5 s request timeout: a call that hangs must be cut at the deadline. */
+    static final String SHORT_DEADLINE = """
+            timing:
+              poll_initial: 100ms
+              poll_max: 200ms
+              poll_factor: 1
+              deadline: 2s
+              retry_attempts: 3
+              retry_base: 100ms
+              retry_max: 200ms
+              cooldown: 1m
+              request_timeout: 5s
+            """;
+
     static WireMockServer wm;
 
     @TempDir
@@ -73,8 +87,13 @@ abstract class WireTest {
     }
 
     Routing routing(String yaml, Map<String, String> env, String timing) {
+        return routing(yaml, env, timing, ticker);
+    }
+
+    /** With {@link Ticker#SYSTEM} for the few tests about real time (deadlines that bound a hanging call). */
+    Routing routing(String yaml, Map<String, String> env, String timing, Ticker clock) {
         FramegateConfig cfg = new ConfigLoader(CATALOG, env::get).parse(yaml + timing, "test.yaml", tmp);
-        routing = new Routing(cfg, null, VALIDATOR, PreviewMaker.ENGINE, ticker, new Random(7));
+        routing = new Routing(cfg, null, VALIDATOR, PreviewMaker.ENGINE, clock, new Random(7));
         return routing;
     }
 

@@ -70,11 +70,11 @@ public final class GeminiUpstream implements VideoUpstream {
     }
 
     @Override
-    public String submit(UpstreamJob job) throws UpstreamException {
+    public String submit(UpstreamJob job, String idempotencyKey, Duration timeout) throws UpstreamException {
         String url = base + "/" + version + "/models/" + job.upstreamModel() + ":predictLongRunning";
         HttpRequest req = authed(url).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(VeoCodec.requestBody(job, false, null).toString())).build();
-        String name = http.json(req, "Gemini predictLongRunning").path("name").asText(null);
+        String name = http.json(req, "Gemini predictLongRunning", timeout).path("name").asText(null);
         if (name == null) {
             throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null,
                     "Gemini predictLongRunning answered without an operation name");
@@ -83,13 +83,13 @@ public final class GeminiUpstream implements VideoUpstream {
     }
 
     @Override
-    public Poll poll(String handle) throws UpstreamException {
+    public Poll poll(String handle, Duration timeout) throws UpstreamException {
         return VeoCodec.parseOperation(http.json(authed(base + "/" + version + "/" + handle).GET().build(),
-                "Gemini operation " + handle));
+                "Gemini operation " + handle, timeout));
     }
 
     @Override
-    public boolean fetch(String handle, ResultRef result, int index, OutputFiles out) throws UpstreamException {
+    public boolean fetch(String handle, ResultRef result, int index, OutputFiles out, Duration timeout) throws UpstreamException {
         if (result.inlineBytes() != null) {
             try {
                 Files.write(out.video(), result.inlineBytes());
@@ -98,7 +98,7 @@ public final class GeminiUpstream implements VideoUpstream {
             }
             return false;
         }
-        http.download(authed(downloadUrl(result.uri())).GET().build(), out.video(), "Gemini file download");
+        http.download(authed(downloadUrl(result.uri())).GET().build(), out.video(), "Gemini file download", timeout);
         return false;
     }
 
@@ -112,14 +112,15 @@ public final class GeminiUpstream implements VideoUpstream {
         if (m.find()) return base + "/" + version + "/files/" + m.group(1) + ":download?alt=media";
         URI u = URI.create(uri);
         if (u.getHost() != null && u.getHost().equalsIgnoreCase(URI.create(base).getHost())) return uri;
+        // only the host is named: a signed URL's query would carry its signature
         throw new UpstreamException(UpstreamException.Kind.REJECTED, 0, null,
-                "Gemini result URI " + uri + " is on another host; the API key is not sent there");
+                "Gemini result URI is on another host (" + u.getHost() + "); the API key is not sent there");
     }
 
     @Override
-    public boolean cancel(String handle) throws UpstreamException {
+    public boolean cancel(String handle, Duration timeout) throws UpstreamException {
         http.json(authed(base + "/" + version + "/" + handle + ":cancel").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), "Gemini cancel " + handle);
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), "Gemini cancel " + handle, timeout);
         return true;
     }
 

@@ -1,8 +1,11 @@
 package io.framegate.provider.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.MultipartField;
+import com.openai.core.RequestOptions;
+import com.openai.core.Timeout;
 import com.openai.core.http.HttpResponse;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.errors.OpenAIException;
@@ -12,6 +15,7 @@ import com.openai.models.videos.Video;
 import com.openai.models.videos.VideoCreateError;
 import com.openai.models.videos.VideoCreateParams;
 import com.openai.models.videos.VideoDownloadContentParams;
+import com.openai.models.videos.VideoListParams;
 import com.openai.models.videos.VideoSeconds;
 import com.openai.models.videos.VideoSize;
 import io.framegate.domain.ImageRole;
@@ -21,6 +25,7 @@ import io.framegate.provider.Http;
 import io.framegate.provider.ImageConstraints;
 import io.framegate.provider.Poll;
 import io.framegate.provider.ResultRef;
+import io.framegate.provider.SafeText;
 import io.framegate.provider.Secret;
 import io.framegate.provider.UpstreamException;
 import io.framegate.provider.UpstreamJob;
@@ -33,6 +38,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -70,6 +77,9 @@ public final class OpenAiUpstream implements VideoUpstream {
                 .apiKey(apiKey.reveal())
                 .maxRetries(0)
                 .timeout(requestTimeout)
+                // OkHttp would silently send a request again on a broken connection, even a create it may already have
+                // sent: a second paid job. Framegate's Retrier decides what is sent again.
+                .okHttpClient(new okhttp3.OkHttpClient.Builder().retryOnConnectionFailure(false).build())
                 .build();
     }
 
@@ -101,12 +111,14 @@ public final class OpenAiUpstream implements VideoUpstream {
 
     @Override
     @SuppressWarnings("deprecation") // the SDK marks videos.* deprecated since OpenAI's own Sora API shut down
-    public String submit(UpstreamJob job) throws UpstreamException {
+    public String submit(UpstreamJob job, String idempotencyKey, Duration timeout) throws UpstreamException {
         VideoCreateParams.Builder b = VideoCreateParams.builder()
                 .model(job.upstreamModel())
                 .seconds(VideoSeconds.of(String.valueOf(job.plan().seconds())))
                 .size(VideoSize.of(job.plan().size().toString()));
         if (job.plan().request().prompt() != null) b.prompt(job.plan().request().prompt());
+        // The same key on every attempt of a job: an upstream that honours it answers a repeat with the first job.
+        if (idempotencyKey != null) b.putAdditionalHeader("Idempotency-Key", idempotencyKey);
         List<FittedImage> refs = job.images().stream()
                 .filter(i -> i.role() == ImageRole.REFERENCE || i.role() == ImageRole.FIRST_FRAME).toList();
         if (!refs.isEmpty()) {
@@ -117,15 +129,15 @@ public final class OpenAiUpstream implements VideoUpstream {
                     .contentType(ref.mimeType())
                     .build());
         }
-        Video v = call("OpenAI create video", () -> client.videos().create(b.build()));
-        return v.id();
+        // v.id() throws when the answer has no id: an answer without a handle is as unclear as no answer
+        return call("OpenAI create video", () -> client.videos().create(b.build(), options(timeout)).id());
     }
 
     @Override
     @SuppressWarnings("deprecation")
-    public Poll poll(String handle) throws UpstreamException {
+    public Poll poll(String handle, Duration timeout) throws UpstreamException {
         try (HttpResponseFor<Video> resp = call("OpenAI retrieve video " + handle,
-                () -> client.videos().withRawResponse().retrieve(handle))) {
+                () -> client.videos().withRawResponse().retrieve(handle, options(timeout)))) {
             Video v = call("OpenAI retrieve video " + handle, resp::parse);
             Duration pollAfter = pollAfter(resp.headers().values("openai-poll-after-ms"), resp.headers().values("retry-after"));
             String status = v._status().asString().or(() -> v._status().asKnown().map(Video.Status::asString))
@@ -158,11 +170,13 @@ public final class OpenAiUpstream implements VideoUpstream {
     }
 
     @Override
-    public boolean fetch(String handle, ResultRef result, int index, OutputFiles out) throws UpstreamException {
-        download(handle, VideoDownloadContentParams.Variant.VIDEO, out.video());
+    public boolean fetch(String handle, ResultRef result, int index, OutputFiles out, Duration timeout)
+            throws UpstreamException {
+        long start = System.nanoTime();
+        download(handle, VideoDownloadContentParams.Variant.VIDEO, out.video(), timeout);
         try {
-            download(handle, VideoDownloadContentParams.Variant.THUMBNAIL, out.thumbnail());
-            download(handle, VideoDownloadContentParams.Variant.SPRITESHEET, out.spritesheet());
+            download(handle, VideoDownloadContentParams.Variant.THUMBNAIL, out.thumbnail(), left(timeout, start));
+            download(handle, VideoDownloadContentParams.Variant.SPRITESHEET, out.spritesheet(), left(timeout, start));
             return true;
         } catch (UpstreamException e) {
             // Many compatible upstreams serve only the video; the previews are then made locally.
@@ -170,11 +184,21 @@ public final class OpenAiUpstream implements VideoUpstream {
         }
     }
 
+    private static Duration left(Duration timeout, long startNanos) throws UpstreamException {
+        Duration left = timeout.minusNanos(System.nanoTime() - startNanos);
+        if (left.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, "OpenAI download: timed out");
+        }
+        return left;
+    }
+
+    /** The SDK's OkHttp call timeout spans the whole call, response body included. */
     @SuppressWarnings("deprecation")
-    private void download(String handle, VideoDownloadContentParams.Variant variant, Path target) throws UpstreamException {
+    private void download(String handle, VideoDownloadContentParams.Variant variant, Path target, Duration timeout)
+            throws UpstreamException {
         String what = "OpenAI download " + variant.asString() + " of " + handle;
         try (HttpResponse resp = call(what, () -> client.videos().downloadContent(handle,
-                VideoDownloadContentParams.builder().variant(variant).build()));
+                VideoDownloadContentParams.builder().variant(variant).build(), options(timeout)));
              InputStream in = resp.body()) {
             Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".download-", ".part");
             try {
@@ -184,35 +208,113 @@ public final class OpenAiUpstream implements VideoUpstream {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, what + ": " + e.getMessage(), e);
+            throw Http.failure(what, e);
         }
     }
 
-    /** OpenAI's API has no way to stop a running video job ({@code DELETE} takes only finished ones). */
+    /**
+     * {@code DELETE /videos/{id}}: OpenAI's API has no cancel, and deletes only finished jobs (a running one is
+     * refused, which the caller notes); compatible upstreams that stop a running job on DELETE do.
+     */
     @Override
-    public boolean cancel(String handle) {
-        return false;
+    @SuppressWarnings("deprecation")
+    public boolean cancel(String handle, Duration timeout) throws UpstreamException {
+        call("OpenAI delete video " + handle, () -> client.videos().delete(handle, options(timeout)));
+        return true;
     }
+
+    @Override
+    public boolean canListJobs() {
+        return true;
+    }
+
+    /** How far the upstream's clock may be from ours when matching {@code created_at}. */
+    private static final Duration CLOCK_SLACK = Duration.ofMinutes(2);
+    private static final int LIST_PAGES = 5;
+
+    /**
+     * Pages {@code GET /videos?order=desc&limit=100} back to a little before {@code sentAt} and returns the ids of
+     * the jobs with this job's model, prompt, size and seconds created since. The Video object carries no metadata,
+     * so these fields and the time are all there is to match on; a job whose list entry lacks its prompt never
+     * matches (it could be anyone's).
+     */
+    @Override
+    @SuppressWarnings("deprecation")
+    public List<String> findSubmitted(UpstreamJob job, Instant sentAt, Instant now, Duration timeout)
+            throws UpstreamException {
+        long from = sentAt.minus(CLOCK_SLACK).getEpochSecond();
+        long to = now.plus(CLOCK_SLACK).getEpochSecond();
+        List<String> found = new ArrayList<>();
+        String after = null;
+        long start = System.nanoTime();
+        for (int page = 0; page < LIST_PAGES; page++) {
+            VideoListParams.Builder params = VideoListParams.builder().limit(100L).order(VideoListParams.Order.DESC);
+            if (after != null) params.after(after);
+            Duration left = page == 0 ? timeout : left(timeout, start);
+            JsonNode list;
+            try (HttpResponseFor<?> resp = call("OpenAI list videos",
+                    () -> client.videos().withRawResponse().list(params.build(), options(left)));
+                 InputStream in = resp.body()) {
+                list = Http.JSON.readTree(in);
+            } catch (IOException e) {
+                throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null,
+                        "OpenAI list videos: unreadable answer", e);
+            }
+            found.addAll(JobListMatch.matching(list, job, from, to));
+            if (JobListMatch.reachesBefore(list, from) || !list.path("has_more").asBoolean(false)) break;
+            after = list.path("last_id").asText(null);
+            if (after == null) break;
+        }
+        return found;
+    }
+
+    /** Per-call timeouts: the whole call (connect, request, answer body) within {@code timeout}. */
+    private static RequestOptions options(Duration timeout) {
+        Duration connect = timeout.compareTo(CONNECT_TIMEOUT) < 0 ? timeout : CONNECT_TIMEOUT;
+        return RequestOptions.builder().timeout(Timeout.builder().request(timeout).connect(connect).read(timeout)
+                .write(timeout).build()).build();
+    }
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
     private interface SdkCall<T> {
         T run();
     }
 
+    /**
+     * One SDK call, its failure classified in safe words: the status and the upstream's error code or type (when it
+     * is a plain token), never the SDK's message, which quotes the upstream's body. The exception keeps no cause
+     * either, since the SDK's exceptions carry that body.
+     */
     private static <T> T call(String what, SdkCall<T> call) throws UpstreamException {
         try {
             return call.run();
         } catch (OpenAIServiceException e) {
             List<String> ra = e.headers().values("retry-after");
-            String body = String.valueOf(e.body());
+            String code = errorCode(e);
             throw new UpstreamException(UpstreamException.kindOf(e.statusCode()), e.statusCode(),
                     ra.isEmpty() ? null : Http.retryAfter(Optional.of(ra.get(0))),
-                    what + ": HTTP " + e.statusCode() + " " + (body.length() > 500 ? body.substring(0, 500) : body), e);
+                    SafeText.httpFailure(what, e.statusCode(), code));
         } catch (OpenAIIoException e) {
-            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, what + ": " + e.getMessage(), e);
+            throw Http.failure(what, e);
         } catch (OpenAIException e) {
-            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null,
-                    what + ": unreadable answer: " + e.getMessage(), e);
+            // a 2xx answer the SDK cannot read, or one without an id
+            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null, what + ": unreadable answer");
         }
+    }
+
+
+    /** The error body's {@code code}, else its {@code type}, when safe to show (the SDK throws for a missing field). */
+    private static String errorCode(OpenAIServiceException e) {
+        for (java.util.function.Supplier<Optional<String>> field : List.<java.util.function.Supplier<Optional<String>>>of(e::code, e::type)) {
+            try {
+                String code = field.get().map(SafeText::code).orElse(null);
+                if (code != null) return code;
+            } catch (RuntimeException absent) {
+                // not in this body
+            }
+        }
+        return null;
     }
 
     @Override

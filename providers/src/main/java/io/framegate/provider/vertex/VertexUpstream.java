@@ -88,12 +88,12 @@ public final class VertexUpstream implements VideoUpstream {
     }
 
     @Override
-    public String submit(UpstreamJob job) throws UpstreamException {
+    public String submit(UpstreamJob job, String idempotencyKey, Duration timeout) throws UpstreamException {
         String url = base + "/" + version + "/projects/" + project + "/locations/" + location
                 + "/publishers/google/models/" + job.upstreamModel() + ":predictLongRunning";
         ObjectNode body = VeoCodec.requestBody(job, true, outputGcsUri);
         String name = http.json(authed(url).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), "Vertex predictLongRunning")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), "Vertex predictLongRunning", timeout)
                 .path("name").asText(null);
         if (name == null) {
             throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null,
@@ -103,7 +103,7 @@ public final class VertexUpstream implements VideoUpstream {
     }
 
     @Override
-    public Poll poll(String handle) throws UpstreamException {
+    public Poll poll(String handle, Duration timeout) throws UpstreamException {
         int cut = handle.indexOf("/operations/");
         if (cut < 0) {
             throw new UpstreamException(UpstreamException.Kind.REJECTED, 0, null, "not a Vertex operation name: " + handle);
@@ -112,11 +112,11 @@ public final class VertexUpstream implements VideoUpstream {
         String url = base + "/" + version + "/" + handle.substring(0, cut) + ":fetchPredictOperation";
         ObjectNode body = Http.JSON.createObjectNode().put("operationName", handle);
         return VeoCodec.parseOperation(http.json(authed(url).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), "Vertex fetchPredictOperation"));
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), "Vertex fetchPredictOperation", timeout));
     }
 
     @Override
-    public boolean fetch(String handle, ResultRef result, int index, OutputFiles out) throws UpstreamException {
+    public boolean fetch(String handle, ResultRef result, int index, OutputFiles out, Duration timeout) throws UpstreamException {
         if (result.inlineBytes() != null) {
             try {
                 Files.write(out.video(), result.inlineBytes());
@@ -135,14 +135,14 @@ public final class VertexUpstream implements VideoUpstream {
         if (slash <= 0) throw new UpstreamException(UpstreamException.Kind.REJECTED, 0, null, "bad gs:// URI " + uri);
         String url = storageBase + "/storage/v1/b/" + enc(rest.substring(0, slash)) + "/o/" + enc(rest.substring(slash + 1))
                 + "?alt=media";
-        http.download(authed(url).GET().build(), out.video(), "GCS download of " + uri);
+        http.download(authed(url).GET().build(), out.video(), "GCS download of " + uri, timeout);
         return false;
     }
 
     @Override
-    public boolean cancel(String handle) throws UpstreamException {
+    public boolean cancel(String handle, Duration timeout) throws UpstreamException {
         http.json(authed(base + "/" + version + "/" + handle + ":cancel").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), "Vertex cancel " + handle);
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), "Vertex cancel " + handle, timeout);
         return true;
     }
 
@@ -166,9 +166,9 @@ public final class VertexUpstream implements VideoUpstream {
             credentials.refreshIfExpired();
             return credentials.getAccessToken().getTokenValue();
         } catch (IOException e) {
-            throw new UpstreamException(UpstreamException.Kind.AUTH, 0, null, "Google credentials ("
-                    + (credentialsFile != null ? credentialsFile : "application default") + ") gave no access token: "
-                    + e.getMessage(), e);
+            // The library's message may quote the token endpoint's answer and the file's path: neither is shown.
+            throw new UpstreamException(UpstreamException.Kind.AUTH, 0, null, "the channel's Google credentials ("
+                    + (credentialsFile != null ? "service-account file" : "application default") + ") gave no access token", e);
         }
     }
 
