@@ -85,6 +85,7 @@ public final class FramegateServer implements AutoCloseable {
         private ModelCatalog catalog = ModelCatalog.builtIn();
         private Clock clock = Clock.systemUTC();
         private Function<String, String> environment = System::getenv;
+        private io.framegate.domain.ImageLimits imageLimits = io.framegate.domain.ImageLimits.DEFAULTS;
 
         private Builder(ServerOptions options) {
             this.options = Objects.requireNonNull(options);
@@ -135,6 +136,12 @@ public final class FramegateServer implements AutoCloseable {
             return this;
         }
 
+        /** The caps on request images (count, bytes, pixels, URL fetches); {@code ImageLimits.DEFAULTS} unless set. */
+        public Builder imageLimits(io.framegate.domain.ImageLimits limits) {
+            this.imageLimits = Objects.requireNonNull(limits);
+            return this;
+        }
+
         /**
          * Reads the config, opens the database; nothing listens or runs until {@link FramegateServer#start()}.
          *
@@ -174,7 +181,8 @@ public final class FramegateServer implements AutoCloseable {
             jobs.routeWith(routing);
             this.workers = new WorkerPool(store, jobs, results, validator, routing, b.finisher,
                     options.dataDir().resolve("work"), workerSettings(options.workers(), config.workers()), b.clock);
-            this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options);
+            this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options,
+                    b.imageLimits);
             this.app = createApp(json, b.surfaces != null ? b.surfaces : discoverSurfaces());
         } catch (RuntimeException e) {
             db.close();
@@ -210,6 +218,9 @@ public final class FramegateServer implements AutoCloseable {
             cfg.requestLogger.http(accessLog::log);
             cfg.jetty.modifyServer(server -> server.setStopTimeout(5000));
         });
+        HttpErrors errors = new HttpErrors(ErrorClassifier.standard());
+        javalin.before(errors::assignRequestId);
+        javalin.exception(Exception.class, errors::handle);
         javalin.get("/healthz", ctx -> {
             boolean dbOk;
             try {
