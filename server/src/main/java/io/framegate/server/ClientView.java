@@ -14,7 +14,7 @@ public final class ClientView {
     /** The notes a client sees; everything else a backend notes stays in the database and the log. */
     public static final Set<String> VISIBLE_NOTES = Set.of("requested_model", "upstream_model", "provider",
             "engine_mode", "engine_motion", "fit", "translation", "submitted_at", "completed_at", "upstream_seconds",
-            "videos_delivered", "polls", "download_ms");
+            "videos_delivered", "polls", "download_ms", "upstream_id", "resumed");
     private static final String FALLBACK = "the video could not be made";
     private static final Pattern CLASS_NAME = Pattern.compile(
             "\\b(?:[a-z][a-z0-9_]*\\.)*[A-Z][A-Za-z0-9_$]*(?:Exception|Error)\\b:?\\s*");

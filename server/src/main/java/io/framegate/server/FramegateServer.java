@@ -221,6 +221,8 @@ public final class FramegateServer implements AutoCloseable {
         HttpErrors errors = new HttpErrors(ErrorClassifier.standard());
         javalin.before(errors::assignRequestId);
         javalin.exception(Exception.class, errors::handle);
+        // Javalin maps its own HttpResponseException (413 and the like) unless told otherwise
+        javalin.exception(io.javalin.http.HttpResponseException.class, errors::handle);
         javalin.get("/healthz", ctx -> {
             boolean dbOk;
             try {
