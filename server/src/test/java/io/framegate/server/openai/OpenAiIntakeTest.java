@@ -337,4 +337,25 @@ class OpenAiIntakeTest {
         assertThat(lines).contains("REDACTED").contains("after=x").contains("request_id");
         for (int i = 1; i <= 6; i++) assertThat(lines).doesNotContain("SECRET" + i);
     }
+
+    @Test
+    void anExtensionIsAcceptedWithoutDecodingItsSourceAndTheWorkerStartsFromTheLastFrame() throws Exception {
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            HttpResponse<byte[]> created = postJson(t, t.keyA, "/v1/videos", "{\"model\":\"framegate-local\",\"size\":"
+                    + "\"160x96\",\"seconds\":\"1\",\"input_reference\":{\"image_url\":\"" + dataUrl(TestImages.png(160, 96, Color.RED)) + "\"}}");
+            String source = JSON.readTree(created.body()).path("id").asText();
+            assertThat(OpenAiTestServer.awaitFinal(t.client(t.keyA), source).status().asString()).isEqualTo("completed");
+            HttpResponse<byte[]> ext = postJson(t, t.keyA, "/v1/videos/extensions",
+                    "{\"video\":{\"id\":\"" + source + "\"},\"prompt\":\"on\",\"seconds\":\"1\"}");
+            assertThat(ext.statusCode()).as(new String(ext.body())).isEqualTo(200);
+            String id = JSON.readTree(ext.body()).path("id").asText();
+            String keyId = t.server.keys().find(t.keyA).orElseThrow().id();
+            var stored = t.server.jobs().request(keyId, id).orElseThrow().images();
+            assertThat(stored).hasSize(1);
+            assertThat(stored.get(0).source()).as("a placeholder: the handler read no video")
+                    .isEqualTo(io.framegate.server.jobs.ExtensionFrame.SOURCE);
+            assertThat(stored.get(0).bytes()).isEmpty();
+            assertThat(OpenAiTestServer.awaitFinal(t.client(t.keyA), id).status().asString()).isEqualTo("completed");
+        }
+    }
 }
