@@ -125,11 +125,8 @@ public final class JobService {
         }
         Job source = null;
         if (s.extendedFrom() != null) {
-            source = get(s.ownerKeyId(), s.extendedFrom()).orElseThrow(() -> new NoSuchJobException(s.extendedFrom()));
-            if (source.status() != JobStatus.COMPLETED) {
-                throw new JobStateException("video " + source.id() + " is " + source.status().name().toLowerCase()
-                        + "; only a completed video can be extended");
-            }
+            source = CompletedVideos.require(get(s.ownerKeyId(), s.extendedFrom())
+                    .orElseThrow(() -> new NoSuchJobException(s.extendedFrom())), "extended");
         }
         String id = newJobId();
         Instant now = clock.instant();

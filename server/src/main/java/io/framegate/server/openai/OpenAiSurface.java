@@ -9,13 +9,13 @@ import io.framegate.domain.ValidationException;
 import io.framegate.domain.Violation;
 import io.framegate.server.AccessLog;
 import io.framegate.server.ApiSurface;
-import io.framegate.server.CompletedVideos;
 import io.framegate.server.ErrorRenderer;
 import io.framegate.server.HttpContent;
 import io.framegate.server.IdempotencyKeys;
 import io.framegate.server.ServerContext;
 import io.framegate.server.auth.ApiKey;
 import io.framegate.server.intake.ImageFetcher;
+import io.framegate.server.jobs.CompletedVideos;
 import io.framegate.server.jobs.ContentVariant;
 import io.framegate.server.jobs.Job;
 import io.framegate.server.jobs.JobContent;
@@ -143,12 +143,11 @@ public final class OpenAiSurface implements ApiSurface {
         c.json(videoJson.video(job));
     }
 
-    /** The source's last frame is read by the worker from the stored video, not here. */
+    /** The job service refuses a source that is not completed; the worker reads its last frame, not this handler. */
     private void extend(Context c, ApiKey key) throws Exception {
         String idempotencyKey = IdempotencyKeys.read(c);
         CreateMapper.Extension ext = CreateMapper.extension(body(c));
         Job source = ctx.jobs().get(key.id(), ext.sourceId()).orElseThrow(() -> new NoSuchJobException(ext.sourceId()));
-        CompletedVideos.require(source, "extended");
         GenerationRequest original = ctx.jobs().request(key.id(), ext.sourceId())
                 .orElseThrow(() -> new NoSuchJobException(ext.sourceId()));
         GenerationRequest req = mapper.extensionRequest(original, ext, source.size());

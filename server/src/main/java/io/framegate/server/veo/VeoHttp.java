@@ -7,7 +7,6 @@ import io.framegate.domain.ImageRole;
 import io.framegate.domain.ValidationException;
 import io.framegate.server.ApiError;
 import io.framegate.server.ClientView;
-import io.framegate.server.CompletedVideos;
 import io.framegate.server.ErrorRenderer;
 import io.framegate.server.HttpContent;
 import io.framegate.server.IdempotencyKeys;
@@ -171,9 +170,10 @@ final class VeoHttp {
             throw GoogleApiException.invalidArgument("instances[0].image", "instances[0].image cannot be combined "
                     + "with instances[0].video: an extension starts from the last frame of the video");
         }
-        Job source = ctx.jobs().get(key.id(), src.sourceJobId()).orElseThrow(() -> GoogleApiException.invalidArgument(
-                "instances[0].video", "instances[0].video names a video that does not exist (or was deleted)"));
-        CompletedVideos.require(source, "extended");
+        if (ctx.jobs().get(key.id(), src.sourceJobId()).isEmpty()) {
+            throw GoogleApiException.invalidArgument("instances[0].video",
+                    "instances[0].video names a video that does not exist (or was deleted)");
+        }
         // the worker reads the source video and puts its last frame in place of this placeholder
         var request = veo.request().toBuilder().image(ExtensionFrame.placeholder(ImageRole.FIRST_FRAME)).build();
         return new Submission(s.ownerKeyId(), s.surface(), request, s.idempotencyKey(), null, null, s.attributes())

@@ -1,8 +1,6 @@
-package io.framegate.server;
+package io.framegate.server.jobs;
 
 import io.framegate.domain.JobStatus;
-import io.framegate.server.jobs.Job;
-import io.framegate.server.jobs.JobStateException;
 
 import java.util.Locale;
 
