@@ -142,6 +142,7 @@ public final class JobService {
             if (source != null) {
                 StoredObject video = results.open(source.id(), ContentVariant.VIDEO.storedName(0))
                         .orElseThrow(() -> new JobStateException("video " + s.extendedFrom() + " has no stored video"));
+                if (video.size() > ExtensionFrame.MAX_SOURCE_BYTES) throw new JobStateException("video " + s.extendedFrom() + " is too large to extend");
                 results.put(id, EXTENSION_SOURCE, video.readAllBytes());
             }
             String requestJson = json.writeValueAsString(StoredRequest.of(s.request()));
