@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import static io.framegate.server.openai.OpenAiBody.checkKnown;
@@ -34,11 +35,17 @@ final class CreateMapper {
 
     private final ImageInputs images;
     private final Function<String, ModelSpec> specOf;
+    private final Consumer<GenerationRequest> rules;
 
-    /** @param specOf the catalog model a client's model name stands for (config aliases resolved), or null */
-    CreateMapper(ImageInputs images, Function<String, ModelSpec> specOf) {
+    /**
+     * @param specOf the catalog model a client's model name stands for (config aliases resolved), or null
+     * @param rules  checks a request against the catalog's rules (throws {@code ValidationException}); run with the
+     *               images' roles but before their bytes are fetched
+     */
+    CreateMapper(ImageInputs images, Function<String, ModelSpec> specOf, Consumer<GenerationRequest> rules) {
         this.images = images;
         this.specOf = specOf;
+        this.rules = rules;
     }
 
     GenerationRequest create(ObjectNode body) {
@@ -83,10 +90,12 @@ final class CreateMapper {
             p.check(() -> located.add(referenceImage(item, param, spec)));
         }
         p.throwIfAny();
+        // the model's rules (roles, seconds, size) decide before any download whether the request can run
+        rules.accept(b.images(located.stream().map(l -> new InputImage(l.role(), new byte[0], null, l.param())).toList())
+                .build());
         List<InputImage> loaded = images.load(located, p);
         p.throwIfAny();
-        loaded.forEach(b::image);
-        return b.build();
+        return b.images(loaded).build();
     }
 
     private ImageInputs.Located frameImage(JsonNode item, String p) {

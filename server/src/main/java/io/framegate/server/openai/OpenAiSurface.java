@@ -78,7 +78,8 @@ public final class OpenAiSurface implements ApiSurface {
         var limits = serverContext.imageLimits();
         ImageInputs images = new ImageInputs(limits, serverContext.options().maxUploadBytes(),
                 new ImageFetcher(limits.fetchConcurrency(), allowPrivateImageUrls));
-        this.mapper = new CreateMapper(images, model -> ctx.catalog().find(ctx.jobs().resolveModel(model)).orElse(null));
+        this.mapper = new CreateMapper(images, model -> ctx.catalog().find(ctx.jobs().resolveModel(model)).orElse(null),
+                request -> ctx.validator().validate(request.toBuilder().model(ctx.jobs().resolveModel(request.model())).build()));
         this.videoJson = new VideoJson(serverContext.json());
         // fixed paths before the {video_id} patterns: the first matching route wins
         app.get("/v1/videos/models", c -> run(c, this::models));

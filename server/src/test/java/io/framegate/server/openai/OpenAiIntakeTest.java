@@ -152,7 +152,12 @@ class OpenAiIntakeTest {
             two.add(frames.get(0));
             two.add(frames.get(1));
             body.set("frame_images", two);
-            body.put("size", "160x96").put("seconds", "1");
+            body.put("size", "160x96").put("seconds", "999");
+            HttpResponse<byte[]> refused = postJson(t, t.keyA, "/v1/videos", body.toString());
+            assertThat(refused.statusCode()).as(new String(refused.body())).isEqualTo(400);
+            assertThat(error(refused).path("param").asText()).isEqualTo("seconds");
+            assertThat(fetched.get()).as("the model's rules refused it before any download").isZero();
+            body.put("seconds", "1");
             HttpResponse<byte[]> ok = postJson(t, t.keyA, "/v1/videos", body.toString());
             assertThat(ok.statusCode()).as(new String(ok.body())).isEqualTo(200);
             assertThat(fetched.get()).isEqualTo(2);
