@@ -26,6 +26,29 @@ class ImageHeaderTest {
     }
 
     @Test
+    void everyPngColourTypeDepthAndInterlacingPassesWhole() throws IOException {
+        int[] types = {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_INT_ARGB, BufferedImage.TYPE_BYTE_GRAY,
+                BufferedImage.TYPE_USHORT_GRAY, BufferedImage.TYPE_BYTE_INDEXED, BufferedImage.TYPE_BYTE_BINARY};
+        for (int type : types) {
+            for (boolean interlaced : new boolean[] {false, true}) {
+                BufferedImage img = new BufferedImage(37, 23, type);
+                for (int y = 0; y < 23; y++) for (int x = 0; x < 37; x++) img.setRGB(x, y, (x * 7 + y * 13) * 0x010203);
+                var writer = ImageIO.getImageWritersByFormatName("png").next();
+                var param = writer.getDefaultWriteParam();
+                if (interlaced) param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                try (var ios = ImageIO.createImageOutputStream(out)) {
+                    writer.setOutput(ios);
+                    writer.write(null, new javax.imageio.IIOImage(img, null, null), param);
+                }
+                writer.dispose();
+                assertThat(ImageHeader.check(out.toByteArray(), ImageLimits.DEFAULTS)).as("type %d interlaced %s", type, interlaced)
+                        .isEqualTo(new ImageHeader("png", 37, 23));
+            }
+        }
+    }
+
+    @Test
     void aTruncatedPngOrJpegIsCorrupt() throws IOException {
         for (String format : new String[] {"png", "jpg"}) {
             byte[] whole = encode(200, 100, format);

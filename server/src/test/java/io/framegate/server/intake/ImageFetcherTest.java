@@ -66,6 +66,24 @@ class ImageFetcherTest {
         }
     }
 
+    @Test
+    void aChunkedBodyIsReassembled() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = server.accept()) {
+                    s.getInputStream().read(new byte[4096]);
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + "5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                } catch (Exception ignored) {
+                    // the test reads what it got
+                }
+            });
+            byte[] body = new ImageFetcher(1, true).fetch("http://127.0.0.1:" + server.getLocalPort() + "/c", 100,
+                    Duration.ofSeconds(5));
+            assertThat(new String(body, StandardCharsets.US_ASCII)).isEqualTo("hello world");
+        }
+    }
+
     private static void serveOnce(ServerSocket server, AtomicReference<String> hostHeader, byte[] body) {
         try (Socket s = server.accept()) {
             InputStream in = s.getInputStream();
