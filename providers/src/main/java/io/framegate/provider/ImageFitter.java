@@ -1,6 +1,8 @@
 package io.framegate.provider;
 
 import io.framegate.domain.GenerationException;
+import io.framegate.domain.ImageHeader;
+import io.framegate.domain.ImageLimits;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
 import io.framegate.domain.ValidationException;
@@ -203,6 +205,7 @@ public final class ImageFitter {
     }
 
     private static Mat decode(byte[] bytes, String label) throws GenerationException {
+        checkPixels(bytes, label);
         Mat img;
         try (Mat buf = new Mat(1, bytes.length, CV_8U)) {
             buf.data().put(bytes);
@@ -212,6 +215,16 @@ public final class ImageFitter {
             throw new GenerationException("bad_image", label + " is not a readable image (PNG, JPEG or WebP expected)");
         }
         return img;
+    }
+
+    /** The size from the header, refused over the caps before {@code imdecode} would allocate for it. */
+    static void checkPixels(byte[] bytes, String label) throws GenerationException {
+        try {
+            ImageHeader.read(bytes).checkPixels(ImageLimits.DEFAULTS);
+        } catch (ImageHeader.InvalidImageException e) {
+            throw new GenerationException("bad_image", label + (e.kind() == ImageHeader.InvalidImageException.Kind.TOO_LARGE
+                    ? " " + e.getMessage() : " is not a readable image (PNG, JPEG or WebP expected)"));
+        }
     }
 
     /** PNG when accepted and small enough, else JPEG at falling quality; fails when nothing fits the byte limit. */

@@ -115,4 +115,24 @@ class ImageFitterTest {
         assertThatThrownBy(() -> ImageFitter.Mode.parse("zoom")).isInstanceOf(ValidationException.class)
                 .hasMessageContaining("fit=zoom is not a fit mode; allowed: crop, pad, stretch");
     }
+
+    @Test
+    void aPixelBombIsRefusedFromItsHeaderBeforeDecoding() {
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(30_000).putInt(30_000).put((byte) 8)
+                .put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a});
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update("IHDR".getBytes());
+        crc.update(ihdr.array());
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(13).array());
+        out.writeBytes("IHDR".getBytes());
+        out.writeBytes(ihdr.array());
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        byte[] bomb = out.toByteArray();
+        assertThatThrownBy(() -> ImageFitter.fit(new InputImage(ImageRole.FIRST_FRAME, bomb, "image/png", "bomb"),
+                HD, ImageFitter.Mode.CROP, EXACT))
+                .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("bad_image"))
+                .hasMessageContaining("30000x30000");
+    }
 }

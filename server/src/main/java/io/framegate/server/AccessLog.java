@@ -30,6 +30,8 @@ public final class AccessLog {
         line.put("status", ctx.statusCode());
         line.put("ms", Math.round(millis * 10) / 10.0);
         line.put("remote", ctx.ip());
+        Object requestId = ctx.attribute(HttpErrors.REQUEST_ID);
+        if (requestId != null) line.put("request_id", requestId.toString());
         Object key = ctx.attribute(KEY_ATTRIBUTE);
         if (key != null) line.put("key_id", key.toString());
         String length = ctx.res().getHeader("Content-Length");
@@ -42,8 +44,34 @@ public final class AccessLog {
         }
     }
 
-    /** {@code ?key=} carries an API key (Gemini style): never write it to a log. */
+    /**
+     * {@code ?key=} carries an API key (Gemini style): never write it to a log, however the name is spelled
+     * ({@code %6Bey}, {@code KEY}, {@code ke%79}, repeated, with {@code ;} separators). A name that does not decode
+     * cleanly is redacted too.
+     */
     static String redactKey(String query) {
-        return query.replaceAll("(^|&)key=[^&]*", "$1key=REDACTED");
+        StringBuilder out = new StringBuilder(query.length());
+        int start = 0;
+        while (start <= query.length()) {
+            int end = start;
+            while (end < query.length() && query.charAt(end) != '&' && query.charAt(end) != ';') end++;
+            String pair = query.substring(start, end);
+            int eq = pair.indexOf('=');
+            String rawName = eq < 0 ? pair : pair.substring(0, eq);
+            out.append(eq >= 0 && isKeyName(rawName) ? rawName + "=REDACTED" : pair);
+            if (end < query.length()) out.append(query.charAt(end));
+            start = end + 1;
+        }
+        return out.toString();
+    }
+
+    private static boolean isKeyName(String raw) {
+        try {
+            String name = java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
+            return name.strip().equalsIgnoreCase("key") || !name.equals(java.net.URLDecoder.decode(name,
+                    java.nio.charset.StandardCharsets.UTF_8)) && isKeyName(name);
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
     }
 }

@@ -91,6 +91,7 @@ public final class FramegateServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Function<String, String> environment = System::getenv;
         private DiskSpace diskSpace;
+        private io.framegate.domain.ImageLimits imageLimits = io.framegate.domain.ImageLimits.DEFAULTS;
 
         private Builder(ServerOptions options) {
             this.options = Objects.requireNonNull(options);
@@ -147,6 +148,12 @@ public final class FramegateServer implements AutoCloseable {
             return this;
         }
 
+        /** The caps on request images (count, bytes, pixels, URL fetches); {@code ImageLimits.DEFAULTS} unless set. */
+        public Builder imageLimits(io.framegate.domain.ImageLimits limits) {
+            this.imageLimits = Objects.requireNonNull(limits);
+            return this;
+        }
+
         /**
          * Reads the config, opens the database; nothing listens or runs until {@link FramegateServer#start()}.
          *
@@ -191,7 +198,8 @@ public final class FramegateServer implements AutoCloseable {
                     options.dataDir().resolve("work"), workerSettings(options.workers(), config.workers()), b.clock);
             this.sweeper = new RetentionSweeper(db.jdbi(), results, json, config.retention(), b.clock,
                     options.dataDir().resolve("files"), options.dataDir().resolve("work"), options.dataDir().resolve("uploads"));
-            this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options);
+            this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options,
+                    b.imageLimits);
             this.app = createApp(json, b.surfaces != null ? b.surfaces : discoverSurfaces());
         } catch (RuntimeException e) {
             db.close();
@@ -227,6 +235,11 @@ public final class FramegateServer implements AutoCloseable {
             cfg.requestLogger.http(accessLog::log);
             cfg.jetty.modifyServer(server -> server.setStopTimeout(5000));
         });
+        HttpErrors errors = new HttpErrors(ErrorClassifier.standard());
+        javalin.before(errors::assignRequestId);
+        javalin.exception(Exception.class, errors::handle);
+        // Javalin maps its own HttpResponseException (413 and the like) unless told otherwise
+        javalin.exception(io.javalin.http.HttpResponseException.class, errors::handle);
         javalin.get("/healthz", ctx -> {
             boolean dbOk;
             try {

@@ -1,5 +1,6 @@
 package io.framegate.server;
 
+import io.framegate.domain.ImageLimits;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framegate.domain.ModelCatalog;
 import io.framegate.domain.RequestValidator;
@@ -15,7 +16,9 @@ import io.framegate.server.jobs.JobService;
  * @param validator      the catalog's validator
  * @param json           the server's JSON mapper
  * @param options        the server options (upload limits, poll interval)
+ * @param imageLimits    the caps on request images, checked at intake
  */
 public record ServerContext(JobService jobs, Authenticator authenticator, ModelCatalog catalog,
-                            RequestValidator validator, ObjectMapper json, ServerOptions options) {
+                            RequestValidator validator, ObjectMapper json, ServerOptions options,
+                            ImageLimits imageLimits) {
 }

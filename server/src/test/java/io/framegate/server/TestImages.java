@@ -37,4 +37,40 @@ public final class TestImages {
         }
         return out.toByteArray();
     }
+
+    /**
+     * A PNG header bomb: its IHDR declares {@code w x h} RGB pixels and its pixel data is a deflate stream of zeros
+     * (a few hundred KB that would inflate to gigabytes).
+     */
+    public static byte[] pngBomb(int w, int h) {
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2)
+                .put((byte) 0).put((byte) 0).put((byte) 0);
+        java.util.zip.Deflater d = new java.util.zip.Deflater(9);
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        byte[] buf = new byte[1 << 16];
+        byte[] zeros = new byte[1 << 20];
+        for (int i = 0; i < 400; i++) { // 400 MB of zeros: a few hundred KB deflated
+            d.setInput(zeros);
+            while (!d.needsInput()) z.write(buf, 0, d.deflate(buf));
+        }
+        d.finish();
+        while (!d.finished()) z.write(buf, 0, d.deflate(buf));
+        d.end();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a});
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IDAT", z.toByteArray());
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        crc.update(data);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.writeBytes(data);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
 }

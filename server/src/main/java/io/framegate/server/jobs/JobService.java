@@ -136,11 +136,8 @@ public final class JobService {
         }
         Job source = null;
         if (s.extendedFrom() != null) {
-            source = get(s.ownerKeyId(), s.extendedFrom()).orElseThrow(() -> new NoSuchJobException(s.extendedFrom()));
-            if (source.status() != JobStatus.COMPLETED) {
-                throw new JobStateException("video " + source.id() + " is " + source.status().name().toLowerCase()
-                        + "; only a completed video can be extended");
-            }
+            source = CompletedVideos.require(get(s.ownerKeyId(), s.extendedFrom())
+                    .orElseThrow(() -> new NoSuchJobException(s.extendedFrom())), "extended");
             checkNotExpired(source);
             notes.put(JobNotes.EXTENSION_DEPTH, String.valueOf(lim.extensionDepth(source)));
         }
@@ -160,6 +157,7 @@ public final class JobService {
             if (source != null) {
                 StoredObject video = results.open(source.id(), ContentVariant.VIDEO.storedName(0))
                         .orElseThrow(() -> new JobStateException("video " + s.extendedFrom() + " has no stored video"));
+                if (video.size() > ExtensionFrame.MAX_SOURCE_BYTES) throw new JobStateException("video " + s.extendedFrom() + " is too large to extend");
                 results.put(id, EXTENSION_SOURCE, video.readAllBytes());
             }
             String requestJson = json.writeValueAsString(StoredRequest.of(s.request()));

@@ -220,7 +220,7 @@ public final class WorkerPool implements AutoCloseable {
                 finish(ctx, job, JobStatus.CANCELLED, null, null);
                 return;
             }
-            GenerationRequest request = jobs.readRequest(id, row.requestJson());
+            GenerationRequest request = ExtensionFrame.fill(jobs.readRequest(id, row.requestJson()), results, id, workDir);
             RenderPlan plan = validator.validate(request);
             ctx.backend(backend.id(), backend.isLocal());
             LOG.info("job {} started on {} (model {}, attempt {})", id, backend.id(), job.model(), row.attempts() + 1);
@@ -282,7 +282,7 @@ public final class WorkerPool implements AutoCloseable {
                 return;
             }
             LOG.warn("job {} failed", id, e);
-            finish(ctx, job, JobStatus.FAILED, "internal_error", e.getClass().getSimpleName() + ": " + e.getMessage());
+            finish(ctx, job, JobStatus.FAILED, "internal_error", "the video could not be made because of an internal error");
         } finally {
             deleteTree(workDir);
         }

@@ -3,52 +3,57 @@ package io.framegate.server.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
+import io.framegate.domain.ImageHeader;
+import io.framegate.domain.ImageLimits;
+import io.framegate.domain.ImageRole;
+import io.framegate.domain.InputImage;
+import io.framegate.server.intake.FetchException;
+import io.framegate.server.intake.ImageFetcher;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * Reads the images of a request: uploaded file parts, {@code data:} URLs and http(s) URLs (fetched with a size
- * limit; hosts on private or loopback addresses are refused unless allowed). Only PNG, JPEG and WebP are accepted,
- * judged by the bytes, not by the declared type.
+ * Reads the images of a request in two steps: {@link #locate} checks the shape of each image field (an upload, a
+ * {@code data:} URL, an http(s) URL) without fetching anything, so the count and every shape problem are known
+ * first; {@link #load} then fetches and checks them within the request's byte budget and one deadline for all its
+ * downloads. Every image is checked whole (format by its bytes, dimensions against the caps before any decode,
+ * integrity), so a bomb or a truncated file is a 400 at create.
  */
 final class ImageInputs {
-    private final long maxBytes;
-    private final boolean allowPrivateHosts;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final ImageLimits limits;
+    private final long maxImageBytes;
+    private final ImageFetcher fetcher;
 
-    ImageInputs(long maxBytes, boolean allowPrivateHosts) {
-        this.maxBytes = maxBytes;
-        this.allowPrivateHosts = allowPrivateHosts;
+    ImageInputs(ImageLimits limits, long maxImageBytes, ImageFetcher fetcher) {
+        this.limits = limits;
+        this.maxImageBytes = maxImageBytes;
+        this.fetcher = fetcher;
     }
 
-    /** A decoded image with its sniffed type. */
-    record Image(byte[] bytes, String mimeType, String source) {
+    ImageLimits limits() {
+        return limits;
+    }
+
+    /** An image field, located but not yet read: bytes already at hand, or a URL to fetch. */
+    record Located(String param, ImageRole role, byte[] bytes, String url, String label, String declaredType) {
     }
 
     /**
-     * An image given as an upload, an object {@code {image_url}} / {@code {file_id}}, or a URL string.
+     * Where the image of {@code node} is: an upload, an object {@code {image_url}} / {@code {file_id}}, or a URL
+     * string. A {@code data:} URL is decoded here (its bytes are in the request already).
      *
      * @param param the OpenAI field name for errors, e.g. {@code input_reference} or {@code frame_images[0]}
+     * @throws OpenAiError the field has the wrong shape
      */
-    Image read(JsonNode node, String param, Set<String> extraKeys) {
-        if (node instanceof POJONode pojo && pojo.getPojo() instanceof FormTree.Upload up) {
-            return checked(up.bytes(), param, up.fileName() != null ? up.fileName() : param, up.contentType());
-        }
-        if (node.isTextual()) return fromUrl(node.asText(), param);
+    Located locate(JsonNode node, String param, Set<String> extraKeys, ImageRole role) {
+        if (node instanceof POJONode pojo && pojo.getPojo() instanceof FormTree.Upload up) return upload(up, param, role);
+        if (node.isTextual()) return url(node.asText(), param, role);
         if (node instanceof ObjectNode obj) {
             for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
@@ -68,76 +73,35 @@ final class ImageInputs {
                         + param + ".image_url (a data: URL or an http(s) URL).");
             }
             if (url != null) {
-                if (url instanceof POJONode p && p.getPojo() instanceof FormTree.Upload up) {
-                    return checked(up.bytes(), param, up.fileName() != null ? up.fileName() : param, up.contentType());
-                }
+                if (url instanceof POJONode p && p.getPojo() instanceof FormTree.Upload up) return upload(up, param, role);
                 if (!url.isTextual()) {
                     throw OpenAiError.invalid(param + ".image_url", "invalid_type", param + ".image_url must be a string.");
                 }
-                return fromUrl(url.asText(), param + ".image_url");
+                return url(url.asText(), param + ".image_url", role);
             }
             JsonNode file = obj.get("file");
-            if (file instanceof POJONode p && p.getPojo() instanceof FormTree.Upload up) {
-                return checked(up.bytes(), param, up.fileName() != null ? up.fileName() : param, up.contentType());
-            }
+            if (file instanceof POJONode p && p.getPojo() instanceof FormTree.Upload up) return upload(up, param, role);
         }
         throw OpenAiError.invalid(param, "invalid_type", param + " must be an image file upload or an object with "
                 + "image_url (a data: URL or an http(s) URL).");
     }
 
-    private Image fromUrl(String url, String param) {
+    private static Located upload(FormTree.Upload up, String param, ImageRole role) {
+        return new Located(param, role, up.bytes(), null, up.fileName() != null ? up.fileName() : param, up.contentType());
+    }
+
+    private Located url(String url, String param, ImageRole role) {
         String trimmed = url.trim();
-        if (trimmed.regionMatches(true, 0, "data:", 0, 5)) return fromDataUrl(trimmed, param);
-        URI uri;
-        try {
-            uri = new URI(trimmed);
-        } catch (URISyntaxException e) {
-            throw OpenAiError.invalid(param, "invalid_url", param + " is not a valid URL: " + e.getMessage());
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+        if (trimmed.regionMatches(true, 0, "data:", 0, 5)) return dataUrl(trimmed, param, role);
+        String scheme = trimmed.contains(":") ? trimmed.substring(0, trimmed.indexOf(':')).toLowerCase(Locale.ROOT) : "";
+        if (!scheme.equals("http") && !scheme.equals("https")) {
             throw OpenAiError.invalid(param, "invalid_url", param + " must be a data: URL or an http(s) URL; got '"
                     + abbreviate(trimmed) + "'.");
         }
-        checkHost(uri.getHost(), param);
-        try {
-            HttpResponse<InputStream> resp = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                    .header("Accept", "image/png, image/jpeg, image/webp").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = resp.body()) {
-                if (resp.statusCode() != 200) {
-                    throw OpenAiError.invalid(param, "image_url_unreachable", "Fetching " + param + " (" + abbreviate(trimmed)
-                            + ") answered HTTP " + resp.statusCode() + "; the image must be directly downloadable.");
-                }
-                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-                if (bytes.length > maxBytes) throw OpenAiError.tooLarge(maxBytes);
-                return checked(bytes, param, trimmed, resp.headers().firstValue("Content-Type").orElse(null));
-            }
-        } catch (IOException e) {
-            throw OpenAiError.invalid(param, "image_url_unreachable", "Could not download " + param + " ("
-                    + abbreviate(trimmed) + "): " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw OpenAiError.invalid(param, "image_url_unreachable", "Downloading " + param + " was interrupted.");
-        }
+        return new Located(param, role, null, trimmed, trimmed, null);
     }
 
-    private void checkHost(String host, String param) {
-        if (allowPrivateHosts) return;
-        try {
-            for (InetAddress a : InetAddress.getAllByName(host)) {
-                if (a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
-                        || a.isMulticastAddress() || (a.getAddress().length == 16 && (a.getAddress()[0] & 0xfe) == 0xfc)) {
-                    throw OpenAiError.invalid(param, "invalid_url", param + " points to a private or local address ("
-                            + host + "); this server only downloads images from public hosts. Send the image as a "
-                            + "file upload or a data: URL instead.");
-                }
-            }
-        } catch (UnknownHostException e) {
-            throw OpenAiError.invalid(param, "image_url_unreachable", param + ": unknown host " + host + ".");
-        }
-    }
-
-    private Image fromDataUrl(String url, String param) {
+    private Located dataUrl(String url, String param, ImageRole role) {
         int comma = url.indexOf(',');
         if (comma < 0) throw OpenAiError.invalid(param, "invalid_url", param + " is a data: URL without data.");
         String meta = url.substring(5, comma);
@@ -150,30 +114,80 @@ final class ImageInputs {
         } catch (IllegalArgumentException e) {
             throw OpenAiError.invalid(param, "invalid_base64", param + " has invalid base64 data: " + e.getMessage());
         }
-        if (bytes.length > maxBytes) throw OpenAiError.tooLarge(maxBytes);
-        return checked(bytes, param, "data URL", meta.substring(0, meta.length() - ";base64".length()));
+        return new Located(param, role, bytes, null, "data URL", meta.substring(0, meta.length() - ";base64".length()));
     }
 
-    private static Image checked(byte[] bytes, String param, String source, String declaredType) {
-        String mime = sniff(bytes);
-        if (mime == null) {
-            throw OpenAiError.invalid(param, "invalid_image_format", param + " is not a PNG, JPEG or WebP image"
-                    + (declaredType != null && !declaredType.isBlank() ? " (declared as " + declaredType + ")" : "")
-                    + "; " + bytes.length + " bytes received.");
+    /**
+     * Fetches what must be fetched and checks every image, in order, within the request's byte budget; each problem
+     * goes to {@code problems} and its image is left out.
+     */
+    List<InputImage> load(List<Located> located, Problems problems) {
+        List<InputImage> out = new ArrayList<>();
+        long budget = limits.maxRequestBytes();
+        long deadline = System.nanoTime() + limits.fetchDeadline().toNanos();
+        for (Located l : located) {
+            long allowed = Math.min(maxImageBytes, budget);
+            byte[] bytes = l.bytes();
+            if (bytes == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    problems.add(OpenAiError.invalid(l.param(), "image_url_timeout", l.param() + " was not downloaded: "
+                            + "the " + limits.fetchDeadline().toMillis() + " ms allowed for this request's downloads ran out."));
+                    continue;
+                }
+                try {
+                    bytes = fetcher.fetch(l.url(), allowed, Duration.ofNanos(left));
+                } catch (FetchException e) {
+                    problems.add(fetchError(l, e));
+                    continue;
+                }
+            }
+            if (bytes.length > allowed) {
+                problems.add(tooLarge(l.param(), bytes.length, allowed == budget && budget < maxImageBytes));
+                continue;
+            }
+            budget -= bytes.length;
+            try {
+                ImageHeader h = ImageHeader.check(bytes, limits);
+                out.add(new InputImage(l.role(), bytes, h.mimeType(), l.param() + ":" + l.label()));
+            } catch (ImageHeader.InvalidImageException e) {
+                problems.add(imageError(l, e, bytes.length));
+            }
         }
-        return new Image(bytes, mime, source);
+        return out;
     }
 
-    /** PNG, JPEG or WebP by their magic numbers; null for anything else. */
-    static String sniff(byte[] b) {
-        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') return "image/png";
-        if (b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) return "image/jpeg";
-        if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
-                && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') return "image/webp";
-        return null;
+    private OpenAiError tooLarge(String param, long size, boolean budget) {
+        return new OpenAiError(413, "invalid_request_error", param, budget ? "request_images_too_large" : "image_too_large",
+                param + " is " + size + " bytes; " + (budget ? "the images of one request may hold at most "
+                        + limits.maxRequestBytes() + " bytes together." : "an image may be at most " + maxImageBytes + " bytes."));
     }
 
-    private static String abbreviate(String s) {
+    private static OpenAiError fetchError(Located l, FetchException e) {
+        String code = switch (e.kind()) {
+            case INVALID_URL, FORBIDDEN_ADDRESS -> "invalid_url";
+            case TIMEOUT -> "image_url_timeout";
+            case TOO_LARGE -> "image_too_large";
+            case BUSY -> "image_url_busy";
+            case UNREACHABLE -> "image_url_unreachable";
+        };
+        int status = e.kind() == FetchException.Kind.BUSY ? 503 : e.kind() == FetchException.Kind.TOO_LARGE ? 413 : 400;
+        return new OpenAiError(status, status == 503 ? "server_error" : "invalid_request_error", l.param(), code,
+                l.param() + " (" + abbreviate(l.url()) + ") " + e.getMessage() + ".");
+    }
+
+    private static OpenAiError imageError(Located l, ImageHeader.InvalidImageException e, int size) {
+        String code = switch (e.kind()) {
+            case NOT_AN_IMAGE -> "invalid_image_format";
+            case TOO_LARGE -> "image_too_large";
+            case CORRUPT -> "invalid_image";
+        };
+        String declared = l.declaredType() != null && !l.declaredType().isBlank() && e.kind() == ImageHeader.InvalidImageException.Kind.NOT_AN_IMAGE
+                ? " (declared as " + l.declaredType() + ")" : "";
+        return OpenAiError.invalid(l.param(), code, l.param() + " " + e.getMessage() + declared + ".");
+    }
+
+    static String abbreviate(String s) {
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 }

@@ -1,9 +1,18 @@
 package io.framegate.server.openai;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framegate.domain.ValidationException;
+import io.framegate.server.ApiError;
+import io.framegate.server.ClientFacingException;
+import io.framegate.server.jobs.NoSuchJobException;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+
 /**
  * An error answered in the OpenAI shape {@code {"error":{"message","type","param","code"}}} with its HTTP status.
  */
-final class OpenAiError extends RuntimeException {
+final class OpenAiError extends RuntimeException implements ClientFacingException {
     final int status;
     final String type;
     final String param;
@@ -37,5 +46,47 @@ final class OpenAiError extends RuntimeException {
     static OpenAiError tooLarge(long limit) {
         return new OpenAiError(413, "invalid_request_error", null, "request_too_large",
                 "The request is larger than the " + limit + " bytes this server accepts.");
+    }
+
+    @Override
+    public int httpStatus() {
+        return status;
+    }
+
+    @Override
+    public String code() {
+        return code;
+    }
+
+    @Override
+    public String param() {
+        return param;
+    }
+
+    /**
+     * Writes a classified error in the OpenAI shape (the surface's own errors and domain validation keep their
+     * precise fields). A create ({@code POST}) that failed with a 5xx, after which the job may exist, or with an
+     * idempotency conflict carries {@code x-should-retry: false}, so the OpenAI SDKs do not send it again.
+     */
+    static void render(Context c, ApiError e, Throwable cause) {
+        OpenAiError out = switch (cause) {
+            case OpenAiError o -> o;
+            case ValidationException v -> OpenAiSurface.fromValidation(v);
+            case NoSuchJobException n -> notFound(n.jobId());
+            default -> new OpenAiError(e.status(), typeFor(e.status()), e.param(), e.code(), e.message());
+        };
+        if (c.method() == HandlerType.POST && (out.status >= 500 || out.status == 409)) c.header("x-should-retry", "false");
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        ObjectNode err = body.putObject("error");
+        err.put("message", out.getMessage());
+        err.put("type", out.type);
+        err.put("param", out.param);
+        err.put("code", out.code);
+        c.status(out.status).contentType("application/json").result(body.toString());
+    }
+
+    private static String typeFor(int status) {
+        if (status == 429) return "rate_limit_error";
+        return status >= 500 ? "server_error" : "invalid_request_error";
     }
 }

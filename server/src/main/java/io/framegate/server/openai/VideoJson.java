@@ -10,6 +10,7 @@ import io.framegate.domain.Rule;
 import io.framegate.provider.FailoverBackend;
 import io.framegate.provider.Routing;
 import io.framegate.provider.UpstreamBackend;
+import io.framegate.server.ClientView;
 import io.framegate.server.jobs.Job;
 import io.framegate.server.jobs.JobNotes;
 
@@ -50,7 +51,8 @@ final class VideoJson {
             case FAILED -> {
                 ObjectNode e = n.putObject("error");
                 e.put("code", job.errorCode() != null ? job.errorCode() : "internal_error");
-                e.put("message", job.errorMessage() != null ? job.errorMessage() : "the video could not be generated");
+                e.put("message", job.errorMessage() != null ? ClientView.errorMessage(job.errorMessage())
+                        : "the video could not be generated");
             }
             case CANCELLED -> {
                 ObjectNode e = n.putObject("error");
@@ -73,7 +75,7 @@ final class VideoJson {
         fg.put("number_of_videos", job.numberOfVideos());
         putSeconds(fg, "started_at", job.startedAt());
         ObjectNode rest = fg.putObject("notes");
-        notes.forEach(rest::put);
+        ClientView.notes(notes).forEach(rest::put);
         return n;
     }
 

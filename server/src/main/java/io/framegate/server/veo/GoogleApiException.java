@@ -12,7 +12,7 @@ import java.util.List;
  * violations name the Veo request fields ({@code parameters.durationSeconds}, {@code instances[0].image}), so a
  * client sees which of its own fields was wrong.
  */
-public final class GoogleApiException extends RuntimeException {
+public final class GoogleApiException extends RuntimeException implements io.framegate.server.ClientFacingException {
     /** One wrong field, as {@code google.rpc.BadRequest.FieldViolation}. */
     public record FieldViolation(String field, String description) { }
 
@@ -52,8 +52,14 @@ public final class GoogleApiException extends RuntimeException {
         return v.description().startsWith(v.field()) ? v.description() : v.field() + ": " + v.description();
     }
 
+    @Override
     public int httpStatus() {
         return httpStatus;
+    }
+
+    @Override
+    public String param() {
+        return fieldViolations.isEmpty() ? null : fieldViolations.get(0).field();
     }
 
     public String status() {

@@ -21,7 +21,12 @@ public interface MediaResolver {
      *
      * @param jobId   the Framegate job that produced it
      * @param index   which of the job's videos
+     * @param size    its length in bytes, checked before {@code content} is called; -1 when unknown
      * @param content reads its bytes (only called when they are needed)
      */
-    record ResolvedMedia(String jobId, int index, Supplier<byte[]> content) { }
+    record ResolvedMedia(String jobId, int index, long size, Supplier<byte[]> content) {
+        public ResolvedMedia(String jobId, int index, Supplier<byte[]> content) {
+            this(jobId, index, -1, content);
+        }
+    }
 }

@@ -5,30 +5,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.ValidationException;
+import io.framegate.server.ApiError;
+import io.framegate.server.ClientView;
+import io.framegate.server.ErrorRenderer;
 import io.framegate.server.HttpContent;
+import io.framegate.server.IdempotencyKeys;
 import io.framegate.server.ServerContext;
 import io.framegate.server.auth.ApiKey;
-import io.framegate.server.jobs.ContentExpiredException;
 import io.framegate.server.jobs.ContentVariant;
-import io.framegate.server.jobs.IdempotencyMismatchException;
-import io.framegate.server.jobs.InsufficientStorageException;
+import io.framegate.server.jobs.ExtensionFrame;
 import io.framegate.server.jobs.Job;
 import io.framegate.server.jobs.JobContent;
 import io.framegate.server.jobs.JobNotes;
-import io.framegate.server.jobs.JobStateException;
-import io.framegate.server.jobs.NoSuchJobException;
 import io.framegate.server.jobs.Submission;
-import io.framegate.server.media.VideoTools;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.javalin.http.HttpResponseException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +37,6 @@ import java.util.regex.Pattern;
  * video download, every error in Google's envelope. Each surface parses its own URLs and calls in here.
  */
 final class VeoHttp {
-    private static final Logger LOG = LoggerFactory.getLogger(VeoHttp.class);
     /** Jackson's "(start marker at [Source: ...; line: 1, column: 15])", which says nothing to an HTTP client. */
     private static final Pattern JACKSON_SOURCE = Pattern.compile(
             " \\(start marker at \\[Source: .*?line: (\\d+), column: (\\d+)\\]\\)");
@@ -57,33 +50,34 @@ final class VeoHttp {
         this.ctx = ctx;
     }
 
-    /** Runs a handler and answers every failure in Google's error shape. */
+    /**
+     * Claims the request for Google's error shape and runs the handler; whatever it throws goes to the server's one
+     * exception mapper, which classifies it and calls {@link #render}.
+     */
     Handler guarded(Handler h) {
         return c -> {
-            try {
-                h.handle(c);
-            } catch (GoogleApiException e) {
-                send(c, e);
-            } catch (ValidationException e) {
-                send(c, GoogleApiException.invalidArgument(e.violations().stream()
-                        .map(v -> new GoogleApiException.FieldViolation(v.param(), v.message())).toList()));
-            } catch (NoSuchJobException e) {
-                send(c, GoogleApiException.notFound("Operation or file not found: " + e.getMessage()));
-            } catch (JobStateException e) {
-                send(c, new GoogleApiException(400, "FAILED_PRECONDITION", e.getMessage(), List.of()));
-            } catch (ContentExpiredException e) {
-                send(c, new GoogleApiException(410, "NOT_FOUND", e.getMessage(), List.of()));
-            } catch (InsufficientStorageException e) {
-                send(c, new GoogleApiException(507, "RESOURCE_EXHAUSTED", e.getMessage(), List.of()));
-            } catch (IdempotencyMismatchException e) {
-                send(c, new GoogleApiException(409, "ALREADY_EXISTS", e.getMessage(), List.of()));
-            } catch (HttpResponseException e) {
-                send(c, new GoogleApiException(e.getStatus(), statusName(e.getStatus()), e.getMessage(), List.of()));
-            } catch (Exception e) {
-                LOG.error("Veo request {} {} failed", c.method(), c.path(), e);
-                send(c, new GoogleApiException(500, "INTERNAL", "Internal error: " + e, List.of()));
-            }
+            c.attribute(ErrorRenderer.ATTRIBUTE, RENDERER);
+            h.handle(c);
         };
+    }
+
+    private static final ErrorRenderer RENDERER = VeoHttp::render;
+
+    /** A classified error in Google's envelope; the surface's own errors and domain violations keep their fields. */
+    static void render(Context c, ApiError e, Throwable cause) {
+        GoogleApiException out = switch (cause) {
+            case GoogleApiException g -> g;
+            case ValidationException v -> GoogleApiException.invalidArgument(v.violations().stream()
+                    .map(x -> new GoogleApiException.FieldViolation(x.param(), x.message())).toList());
+            default -> new GoogleApiException(e.status(), googleStatus(e), e.message(), e.param() == null ? List.of()
+                    : List.of(new GoogleApiException.FieldViolation(e.param(), e.message())));
+        };
+        send(c, out);
+    }
+
+    private static String googleStatus(ApiError e) {
+        if ("invalid_state".equals(e.code())) return "FAILED_PRECONDITION";
+        return statusName(e.status());
     }
 
     static void send(Context c, GoogleApiException e) {
@@ -101,7 +95,8 @@ final class VeoHttp {
             case 403 -> "PERMISSION_DENIED";
             case 404 -> "NOT_FOUND";
             case 409 -> "ALREADY_EXISTS";
-            case 413, 429 -> "RESOURCE_EXHAUSTED";
+            case 410 -> "NOT_FOUND";
+            case 413, 429, 507 -> "RESOURCE_EXHAUSTED";
             case 501 -> "UNIMPLEMENTED";
             case 503 -> "UNAVAILABLE";
             default -> http >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
@@ -143,15 +138,16 @@ final class VeoHttp {
      */
     ObjectNode create(Context c, ApiKey key, VeoDialect dialect, String model, String version,
                       Function<String, VeoOperationName> nameOf) {
+        String idempotencyKey = IdempotencyKeys.read(c);
         JsonNode body = parseBody(c);
-        VeoRequest veo = new VeoRequestTranslator(resolver(key)).translate(model, body, dialect);
+        VeoRequest veo = new VeoRequestTranslator(resolver(key), ctx.imageLimits()).translate(model, body, dialect);
         Map<String, String> attributes = new LinkedHashMap<>();
         if (veo.storageUri() != null) attributes.put(ATTR_STORAGE_URI, veo.storageUri());
         if (!veo.webhookUris().isEmpty()) attributes.put(ATTR_WEBHOOK_URIS, String.join(" ", veo.webhookUris()));
         String pubsub = veo.request().options().get("pubsub_topic");
         if (pubsub != null) attributes.put(ATTR_PUBSUB_TOPIC, pubsub);
         String surface = dialect.name().toLowerCase(Locale.ROOT);
-        Submission s = Submission.of(key.id(), surface, veo.request(), c.header("Idempotency-Key"))
+        Submission s = Submission.of(key.id(), surface, veo.request(), idempotencyKey)
                 .withAttributes(attributes);
         if (veo.extension() != null) s = extension(key, veo, s);
         Job job;
@@ -163,7 +159,7 @@ final class VeoHttp {
         return VeoOperations.created(nameOf.apply(VeoIds.operationId(job.id())));
     }
 
-    /** An extension starts from the source video's last frame and is stitched after it by the job service. */
+    /** An extension starts from the source video's last frame (read by the worker) and is stitched after it. */
     private Submission extension(ApiKey key, VeoRequest veo, Submission s) {
         VeoRequest.VideoInput src = veo.extension();
         if (src.sourceIndex() != 0) {
@@ -174,28 +170,12 @@ final class VeoHttp {
             throw GoogleApiException.invalidArgument("instances[0].image", "instances[0].image cannot be combined "
                     + "with instances[0].video: an extension starts from the last frame of the video");
         }
-        JobContent content = ctx.jobs().openContent(key.id(), src.sourceJobId(), ContentVariant.VIDEO, 0)
-                .orElseThrow(() -> GoogleApiException.invalidArgument("instances[0].video",
-                        "instances[0].video names a video that does not exist (or was deleted)"));
-        byte[] lastFrame;
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile("framegate-extend-", ".mp4");
-            Files.write(tmp, content.object().readAllBytes());
-            lastFrame = VideoTools.lastFramePng(tmp);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the last frame of " + src.sourceJobId(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a temp file left behind is harmless
-                }
-            }
+        if (ctx.jobs().get(key.id(), src.sourceJobId()).isEmpty()) {
+            throw GoogleApiException.invalidArgument("instances[0].video",
+                    "instances[0].video names a video that does not exist (or was deleted)");
         }
-        var request = veo.request().toBuilder()
-                .image(ImageRole.FIRST_FRAME, lastFrame, "image/png", "last frame of " + src.sourceJobId()).build();
+        // the worker reads the source video and puts its last frame in place of this placeholder
+        var request = veo.request().toBuilder().image(ExtensionFrame.placeholder(ImageRole.FIRST_FRAME)).build();
         return new Submission(s.ownerKeyId(), s.surface(), request, s.idempotencyKey(), null, null, s.attributes())
                 .extensionOf(src.sourceJobId());
     }
@@ -222,14 +202,15 @@ final class VeoHttp {
     private MediaResolver resolver(ApiKey key) {
         return uri -> VeoOperations.parseVideoUri(uri)
                 .filter(ref -> ctx.jobs().get(key.id(), ref.jobId()).isPresent())
-                .map(ref -> new MediaResolver.ResolvedMedia(ref.jobId(), ref.index(), () -> {
-                    try {
-                        return ctx.jobs().openContent(key.id(), ref.jobId(), ContentVariant.VIDEO, ref.index())
-                                .orElseThrow(() -> new NoSuchJobException(ref.jobId())).object().readAllBytes();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }));
+                .flatMap(ref -> ctx.jobs().openContent(key.id(), ref.jobId(), ContentVariant.VIDEO, ref.index())
+                        .map(content -> new MediaResolver.ResolvedMedia(ref.jobId(), ref.index(), content.object().size(),
+                                () -> {
+                                    try {
+                                        return content.object().readAllBytes();
+                                    } catch (IOException e) {
+                                        throw new UncheckedIOException(e);
+                                    }
+                                })));
     }
 
     // ---- operations
@@ -272,7 +253,7 @@ final class VeoHttp {
         }
         String backend = job.backend() != null ? job.backend() : job.notes().get(JobNotes.BACKEND);
         return new VeoJobView(job.id(), job.model(), job.status(), job.progress(), job.numberOfVideos(),
-                job.errorCode(), job.errorMessage(), backend, job.isLocalRender(), cost,
+                job.errorCode(), ClientView.errorMessage(job.errorMessage()), backend, job.isLocalRender(), cost,
                 job.attributes().get(ATTR_STORAGE_URI), warnings(job));
     }
 

@@ -2,6 +2,8 @@ package io.framegate.server.veo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framegate.domain.GenerationRequest;
+import io.framegate.domain.ImageHeader;
+import io.framegate.domain.ImageLimits;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
 import io.framegate.server.veo.GoogleApiException.FieldViolation;
@@ -44,9 +46,17 @@ public final class VeoRequestTranslator {
     private static final Pattern WHOLE_NUMBER = Pattern.compile("\\s*-?\\d{1,19}\\s*");
 
     private final MediaResolver resolver;
+    private final ImageLimits limits;
+    /** Encoded image bytes still allowed in the request being translated. */
+    private long budget;
 
     public VeoRequestTranslator(MediaResolver resolver) {
+        this(resolver, ImageLimits.DEFAULTS);
+    }
+
+    public VeoRequestTranslator(MediaResolver resolver, ImageLimits limits) {
         this.resolver = resolver;
+        this.limits = limits;
     }
 
     /**
@@ -59,6 +69,7 @@ public final class VeoRequestTranslator {
      */
     public VeoRequest translate(String model, JsonNode body, VeoDialect dialect) {
         Collector c = new Collector();
+        budget = limits.maxRequestBytes();
         GenerationRequest.Builder b = GenerationRequest.builder().model(model);
         if (body == null || !body.isObject()) {
             throw GoogleApiException.invalidArgument("request body must be a JSON object with \"instances\" and "
@@ -90,6 +101,11 @@ public final class VeoRequestTranslator {
             instance = instances.get(0);
         }
         VeoRequest.VideoInput extension = null;
+        if (instance != null && imageCount(instance) > limits.maxImages()) {
+            // refused before any image is decoded or a stored file is read
+            throw GoogleApiException.invalidArgument("instances[0].referenceImages", "instances[0] holds "
+                    + imageCount(instance) + " images; at most " + limits.maxImages() + " are allowed in one request");
+        }
         if (instance != null) {
             c.unknownFields(instance, INSTANCE, "instances[0].");
             b.prompt(c.string(instance, "prompt", "instances[0].prompt"));
@@ -230,6 +246,10 @@ public final class VeoRequestTranslator {
             if (media.isEmpty()) {
                 c.add(sourceField, sourceField + "=" + gcsUri + " cannot be fetched: Framegate reads no Cloud Storage "
                         + "and only resolves URIs of files it produced itself; send the image as bytesBase64Encoded");
+            } else if (media.get().size() > Math.min(MAX_IMAGE_BYTES, budget)) {
+                c.add(sourceField, sourceField + "=" + gcsUri + " names a file of " + media.get().size()
+                        + " bytes; an image may be at most " + Math.min(MAX_IMAGE_BYTES, budget) + " bytes here");
+                return Optional.empty();
             } else {
                 bytes = media.get().content().get();
             }
@@ -254,12 +274,27 @@ public final class VeoRequestTranslator {
                     + " (20 MB) are allowed");
             return Optional.empty();
         }
-        String sniffed = ImageSniffer.mimeType(bytes);
-        if (sniffed == null) {
-            c.add(sourceField, sourceField + " is not a PNG, JPEG or WebP image (" + bytes.length + " bytes)");
+        if (bytes.length > budget) {
+            c.add(sourceField, sourceField + " holds " + bytes.length + " bytes; the images of one request may hold at "
+                    + "most " + limits.maxRequestBytes() + " bytes together");
             return Optional.empty();
         }
-        return Optional.of(new InputImage(role, bytes, sniffed, field));
+        budget -= bytes.length;
+        try {
+            // format, dimensions against the caps (before any decode) and integrity of the whole file
+            ImageHeader header = ImageHeader.check(bytes, limits);
+            return Optional.of(new InputImage(role, bytes, header.mimeType(), field));
+        } catch (ImageHeader.InvalidImageException e) {
+            c.add(sourceField, sourceField + " " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The images an instance names: image, lastFrame and each of referenceImages. */
+    private static int imageCount(JsonNode instance) {
+        JsonNode refs = present(instance, "referenceImages");
+        return (present(instance, "image") != null ? 1 : 0) + (present(instance, "lastFrame") != null ? 1 : 0)
+                + (refs != null && refs.isArray() ? refs.size() : 0);
     }
 
     private VeoRequest.VideoInput video(Collector c, JsonNode node, String field) {

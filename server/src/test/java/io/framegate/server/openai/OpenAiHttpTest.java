@@ -178,10 +178,14 @@ class OpenAiHttpTest {
 
     @Test
     void privateImageUrlsAreRefusedByDefault() {
-        ImageInputs strict = new ImageInputs(1000, false);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> strict.read(
-                        com.fasterxml.jackson.databind.node.TextNode.valueOf("http://127.0.0.1:1/x.png"), "input_reference", java.util.Set.of()))
-                .isInstanceOf(OpenAiError.class).hasMessageContaining("private or local address");
+        ImageInputs strict = new ImageInputs(io.framegate.domain.ImageLimits.DEFAULTS, 1000,
+                new io.framegate.server.intake.ImageFetcher(1, false));
+        Problems problems = new Problems();
+        var located = strict.locate(com.fasterxml.jackson.databind.node.TextNode.valueOf("http://127.0.0.1:1/x.png"),
+                "input_reference", java.util.Set.of(), io.framegate.domain.ImageRole.REFERENCE);
+        assertThat(strict.load(java.util.List.of(located), problems)).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(problems::throwIfAny)
+                .isInstanceOf(OpenAiError.class).hasMessageContaining("private, local or reserved address");
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.videos.Video;
 import io.framegate.domain.GenerationBackend;
+import io.framegate.domain.ImageLimits;
 import io.framegate.server.FramegateServer;
 import io.framegate.server.ServerOptions;
 import io.framegate.server.jobs.WorkerSettings;
@@ -25,11 +26,17 @@ final class OpenAiTestServer implements AutoCloseable {
     final String base;
 
     OpenAiTestServer(Path dir, GenerationBackend backend, long maxUploadBytes) throws Exception {
-        ServerOptions options = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+        this(dir, backend, maxUploadBytes, ImageLimits.DEFAULTS, true, null);
+    }
+
+    /** With these image limits, private image hosts allowed or not, and the access log written to {@code accessLog}. */
+    OpenAiTestServer(Path dir, GenerationBackend backend, long maxUploadBytes, ImageLimits limits, boolean allowPrivate,
+                     java.io.PrintStream accessLog) throws Exception {
+        ServerOptions options = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(accessLog)
                 .withMaxUploadBytes(maxUploadBytes).withPollAfterMillis(250)
                 .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
-        server = FramegateServer.builder(options).surfaces(List.of(new OpenAiSurface(true)))
-                .backend("local", backend).finisher(new MediaFinisher()).build().start();
+        server = FramegateServer.builder(options).surfaces(List.of(new OpenAiSurface(allowPrivate)))
+                .backend("local", backend).finisher(new MediaFinisher()).imageLimits(limits).build().start();
         keyA = server.keys().create("a").secret();
         keyB = server.keys().create("b").secret();
         base = "http://127.0.0.1:" + server.port();

@@ -1,0 +1,307 @@
+package io.framegate.domain;
+
+import java.util.Locale;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * An encoded image's format and dimensions, read from its header without decoding pixels, so that every decoder
+ * can refuse a pixel bomb (a tiny PNG declaring 20000x20000) before allocating for it. {@link #check} also walks
+ * the whole file (PNG chunks, CRCs and the inflated size; JPEG segments up to the end of image; WebP chunk sizes) so
+ * that a truncated upload is refused at intake instead of failing in a worker.
+ *
+ * @param format {@code png}, {@code jpeg}, {@code webp}, {@code bmp} or {@code tiff}
+ */
+public record ImageHeader(String format, long width, long height) {
+    private static final int INFLATE_CHUNK = 64 * 1024;
+
+    /** Why an image was refused; the message reads after the name of the field that held it. */
+    public static final class InvalidImageException extends RuntimeException {
+        public enum Kind { NOT_AN_IMAGE, TOO_LARGE, CORRUPT }
+
+        private final Kind kind;
+
+        InvalidImageException(Kind kind, String message) {
+            super(message);
+            this.kind = kind;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+    }
+
+    public String mimeType() {
+        return "image/" + format;
+    }
+
+    /**
+     * The format and size from the header (PNG, JPEG, WebP, BMP, TIFF); nothing is decoded.
+     *
+     * @throws InvalidImageException not one of those formats, or a header too short or inconsistent to read
+     */
+    public static ImageHeader read(byte[] b) {
+        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G'
+                && b[4] == 0x0d && b[5] == 0x0a && b[6] == 0x1a && b[7] == 0x0a) return png(b);
+        if (b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) return jpeg(b, false);
+        if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
+                && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') return webp(b, false);
+        if (b.length >= 26 && b[0] == 'B' && b[1] == 'M') {
+            return sized("bmp", Math.abs((long) le32(b, 18)), Math.abs((long) le32(b, 22)));
+        }
+        if (b.length >= 8 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0)
+                || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) return tiff(b);
+        throw notAnImage(b);
+    }
+
+    /**
+     * The full intake check of a PNG, JPEG or WebP: header, pixel caps (before anything is inflated), then the
+     * integrity of the whole file.
+     *
+     * @throws InvalidImageException with a message naming the dimensions and the cap, or what is broken
+     */
+    public static ImageHeader check(byte[] b, ImageLimits limits) {
+        ImageHeader h = read(b);
+        if (!h.format.equals("png") && !h.format.equals("jpeg") && !h.format.equals("webp")) throw notAnImage(b);
+        h.checkPixels(limits);
+        switch (h.format) {
+            case "png" -> pngIntegrity(b);
+            case "jpeg" -> jpeg(b, true);
+            default -> webp(b, true);
+        }
+        return h;
+    }
+
+    /** @throws InvalidImageException {@code TOO_LARGE} when over the caps */
+    public void checkPixels(ImageLimits limits) {
+        String problem = limits.pixelProblem(width, height);
+        if (problem != null) {
+            throw new InvalidImageException(InvalidImageException.Kind.TOO_LARGE, "is a " + format.toUpperCase(Locale.ROOT)
+                    + " image of " + problem);
+        }
+    }
+
+    private static InvalidImageException notAnImage(byte[] b) {
+        return new InvalidImageException(InvalidImageException.Kind.NOT_AN_IMAGE,
+                "is not a PNG, JPEG or WebP image (" + b.length + " bytes)");
+    }
+
+    private static InvalidImageException corrupt(String format, String what) {
+        return new InvalidImageException(InvalidImageException.Kind.CORRUPT, "is a damaged or truncated " + format
+                + " image: " + what);
+    }
+
+    private static ImageHeader sized(String format, long w, long h) {
+        if (w <= 0 || h <= 0) throw corrupt(format.toUpperCase(Locale.ROOT), "its header declares " + w + "x" + h + " pixels");
+        return new ImageHeader(format, w, h);
+    }
+
+    // ---- PNG
+
+    private static ImageHeader png(byte[] b) {
+        if (b.length < 33 || be32(b, 8) != 13 || b[12] != 'I' || b[13] != 'H' || b[14] != 'D' || b[15] != 'R') {
+            throw corrupt("PNG", "no IHDR chunk where the header must be");
+        }
+        return sized("png", be32(b, 16) & 0xffffffffL, be32(b, 20) & 0xffffffffL);
+    }
+
+    private static void pngIntegrity(byte[] b) {
+        ImageHeader h = png(b);
+        int depth = b[24] & 0xff;
+        int colorType = b[25] & 0xff;
+        int channels = switch (colorType) {
+            case 0, 3 -> 1;
+            case 2 -> 3;
+            case 4 -> 2;
+            case 6 -> 4;
+            default -> throw corrupt("PNG", "unknown colour type " + colorType);
+        };
+        if (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16) throw corrupt("PNG", "bit depth " + depth);
+        int bitsPerPixel = channels * depth;
+        long expected = b[28] == 1 ? adam7Size(h.width, h.height, bitsPerPixel) : h.height * (1 + rowBytes(h.width, bitsPerPixel));
+        Inflater inflater = new Inflater();
+        byte[] out = new byte[INFLATE_CHUNK];
+        long inflated = 0;
+        boolean sawEnd = false;
+        try {
+            int pos = 8;
+            while (pos < b.length) {
+                if (pos + 12 > b.length) throw corrupt("PNG", "the file ends inside a chunk header at byte " + pos);
+                long len = be32(b, pos) & 0xffffffffL;
+                if (len > b.length - pos - 12L) throw corrupt("PNG", "a chunk at byte " + pos + " runs past the end of the file");
+                String type = new String(b, pos + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+                boolean critical = Character.isUpperCase(type.charAt(0));
+                if (critical) {
+                    CRC32 crc = new CRC32();
+                    crc.update(b, pos + 4, 4 + (int) len);
+                    if ((int) crc.getValue() != be32(b, pos + 8 + (int) len)) throw corrupt("PNG", "the " + type + " chunk's checksum is wrong");
+                }
+                if (type.equals("IDAT")) {
+                    inflater.setInput(b, pos + 8, (int) len);
+                    while (!inflater.needsInput() && !inflater.finished()) {
+                        int n = inflater.inflate(out);
+                        inflated += n;
+                        if (inflated > expected) throw corrupt("PNG", "its pixel data is longer than its size says");
+                        if (n == 0 && inflater.needsDictionary()) throw corrupt("PNG", "its pixel data needs a preset dictionary");
+                    }
+                } else if (type.equals("IEND")) {
+                    sawEnd = true;
+                    break;
+                }
+                pos += 12 + (int) len;
+            }
+        } catch (DataFormatException e) {
+            throw corrupt("PNG", "its compressed pixel data is invalid");
+        } finally {
+            inflater.end();
+        }
+        if (inflated < expected) {
+            throw corrupt("PNG", "its pixel data ends after " + inflated + " of " + expected + " bytes");
+        }
+        if (!sawEnd) throw corrupt("PNG", "the file ends without an IEND chunk");
+    }
+
+    private static long rowBytes(long width, int bitsPerPixel) {
+        return (width * bitsPerPixel + 7) / 8;
+    }
+
+    private static long adam7Size(long w, long h, int bpp) {
+        int[][] passes = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
+        long total = 0;
+        for (int[] p : passes) {
+            long pw = w > p[0] ? (w - p[0] + p[2] - 1) / p[2] : 0;
+            long ph = h > p[1] ? (h - p[1] + p[3] - 1) / p[3] : 0;
+            if (pw > 0 && ph > 0) total += ph * (1 + rowBytes(pw, bpp));
+        }
+        return total;
+    }
+
+    // ---- JPEG
+
+    /** The SOF's size; with {@code whole}, also that the segments are intact and the image ends with EOI. */
+    private static ImageHeader jpeg(byte[] b, boolean whole) {
+        int pos = 2;
+        ImageHeader found = null;
+        while (true) {
+            if (pos >= b.length) throw corrupt("JPEG", "the file ends before the image data");
+            if ((b[pos] & 0xff) != 0xff) throw corrupt("JPEG", "no segment marker at byte " + pos);
+            while (pos < b.length && (b[pos] & 0xff) == 0xff) pos++;
+            if (pos >= b.length) throw corrupt("JPEG", "the file ends inside a marker");
+            int marker = b[pos++] & 0xff;
+            if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;
+            if (marker == 0xd9) throw corrupt("JPEG", "the image ends before its data");
+            if (pos + 2 > b.length) throw corrupt("JPEG", "the file ends inside a segment header");
+            int len = ((b[pos] & 0xff) << 8) | (b[pos + 1] & 0xff);
+            if (len < 2 || pos + len > b.length) throw corrupt("JPEG", "a segment at byte " + pos + " runs past the end of the file");
+            boolean sof = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+            if (sof) {
+                if (len < 7) throw corrupt("JPEG", "a frame header is too short");
+                long height = ((b[pos + 3] & 0xff) << 8) | (b[pos + 4] & 0xff);
+                long width = ((b[pos + 5] & 0xff) << 8) | (b[pos + 6] & 0xff);
+                found = sized("jpeg", width, height);
+                if (!whole) return found;
+            }
+            if (marker == 0xda) {
+                if (found == null) throw corrupt("JPEG", "image data comes before the frame header");
+                // the entropy-coded data runs to the end; a complete file ends with EOI (some writers pad after it)
+                for (int i = b.length - 2; i >= pos + len; i--) {
+                    if ((b[i] & 0xff) == 0xff && (b[i + 1] & 0xff) == 0xd9) return found;
+                }
+                throw corrupt("JPEG", "the file ends without its end-of-image marker (truncated)");
+            }
+            pos += len;
+        }
+    }
+
+    // ---- WebP
+
+    private static ImageHeader webp(byte[] b, boolean whole) {
+        long riffEnd = 8 + (le32(b, 4) & 0xffffffffL);
+        if (whole && riffEnd > b.length) {
+            throw corrupt("WebP", "the file holds " + b.length + " of the " + riffEnd + " bytes it declares (truncated)");
+        }
+        long end = Math.min(riffEnd, b.length);
+        int pos = 12;
+        ImageHeader found = null;
+        boolean imageData = false;
+        while (pos + 8 <= end) {
+            String type = new String(b, pos, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+            long len = le32(b, pos + 4) & 0xffffffffL;
+            int data = pos + 8;
+            if (data + len > end) {
+                if (whole || found == null && data + 10 > end) throw corrupt("WebP", "the " + type.trim() + " chunk runs past the end of the file");
+            }
+            if (found == null) {
+                found = switch (type) {
+                    case "VP8 " -> {
+                        if (data + 10 > b.length || (b[data + 3] & 0xff) != 0x9d || (b[data + 4] & 0xff) != 0x01
+                                || (b[data + 5] & 0xff) != 0x2a) throw corrupt("WebP", "no VP8 frame header");
+                        yield sized("webp", le16(b, data + 6) & 0x3fff, le16(b, data + 8) & 0x3fff);
+                    }
+                    case "VP8L" -> {
+                        if (data + 5 > b.length || (b[data] & 0xff) != 0x2f) throw corrupt("WebP", "no VP8L header");
+                        int bits = le32(b, data + 1);
+                        yield sized("webp", (bits & 0x3fff) + 1L, ((bits >>> 14) & 0x3fff) + 1L);
+                    }
+                    case "VP8X" -> {
+                        if (data + 10 > b.length) throw corrupt("WebP", "the VP8X header is cut off");
+                        yield sized("webp", le24(b, data + 4) + 1L, le24(b, data + 7) + 1L);
+                    }
+                    default -> throw corrupt("WebP", "the first chunk is " + type.trim() + ", not VP8, VP8L or VP8X");
+                };
+                if (!whole) return found;
+            }
+            if (type.equals("VP8 ") || type.equals("VP8L") || type.equals("ANIM")) imageData = true;
+            pos = (int) (data + len + (len & 1));
+        }
+        if (found == null) throw corrupt("WebP", "no image header");
+        if (!imageData) throw corrupt("WebP", "no image data");
+        return found;
+    }
+
+    // ---- TIFF (engine inputs only)
+
+    private static ImageHeader tiff(byte[] b) {
+        boolean little = b[0] == 'I';
+        long ifd = u32(b, 4, little);
+        if (ifd < 8 || ifd + 2 > b.length) throw corrupt("TIFF", "its first directory is outside the file");
+        int n = u16(b, (int) ifd, little);
+        long w = 0;
+        long h = 0;
+        for (int i = 0; i < n; i++) {
+            int e = (int) ifd + 2 + i * 12;
+            if (e + 12 > b.length) throw corrupt("TIFF", "its first directory is cut off");
+            int tag = u16(b, e, little);
+            int type = u16(b, e + 2, little);
+            long value = type == 3 ? u16(b, e + 8, little) : u32(b, e + 8, little);
+            if (tag == 256) w = value;
+            if (tag == 257) h = value;
+        }
+        return sized("tiff", w, h);
+    }
+
+    private static int be32(byte[] b, int i) {
+        return ((b[i] & 0xff) << 24) | ((b[i + 1] & 0xff) << 16) | ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+    }
+
+    private static int le32(byte[] b, int i) {
+        return (b[i] & 0xff) | ((b[i + 1] & 0xff) << 8) | ((b[i + 2] & 0xff) << 16) | ((b[i + 3] & 0xff) << 24);
+    }
+
+    private static int le24(byte[] b, int i) {
+        return (b[i] & 0xff) | ((b[i + 1] & 0xff) << 8) | ((b[i + 2] & 0xff) << 16);
+    }
+
+    private static int le16(byte[] b, int i) {
+        return (b[i] & 0xff) | ((b[i + 1] & 0xff) << 8);
+    }
+
+    private static int u16(byte[] b, int i, boolean little) {
+        return little ? le16(b, i) : ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
+    }
+
+    private static long u32(byte[] b, int i, boolean little) {
+        return (little ? le32(b, i) : be32(b, i)) & 0xffffffffL;
+    }
+}

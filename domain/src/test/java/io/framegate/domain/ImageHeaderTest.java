@@ -1,0 +1,124 @@
+package io.framegate.domain;
+
+import io.framegate.domain.ImageHeader.InvalidImageException;
+import io.framegate.domain.ImageHeader.InvalidImageException.Kind;
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ImageHeaderTest {
+    @Test
+    void aWholePngAndJpegPassWithTheirSizes() throws IOException {
+        assertThat(ImageHeader.check(encode(64, 48, "png"), ImageLimits.DEFAULTS))
+                .isEqualTo(new ImageHeader("png", 64, 48));
+        assertThat(ImageHeader.check(encode(33, 17, "jpg"), ImageLimits.DEFAULTS))
+                .isEqualTo(new ImageHeader("jpeg", 33, 17));
+    }
+
+    @Test
+    void everyPngColourTypeDepthAndInterlacingPassesWhole() throws IOException {
+        int[] types = {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_INT_ARGB, BufferedImage.TYPE_BYTE_GRAY,
+                BufferedImage.TYPE_USHORT_GRAY, BufferedImage.TYPE_BYTE_INDEXED, BufferedImage.TYPE_BYTE_BINARY};
+        for (int type : types) {
+            for (boolean interlaced : new boolean[] {false, true}) {
+                BufferedImage img = new BufferedImage(37, 23, type);
+                for (int y = 0; y < 23; y++) for (int x = 0; x < 37; x++) img.setRGB(x, y, (x * 7 + y * 13) * 0x010203);
+                var writer = ImageIO.getImageWritersByFormatName("png").next();
+                var param = writer.getDefaultWriteParam();
+                if (interlaced) param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                try (var ios = ImageIO.createImageOutputStream(out)) {
+                    writer.setOutput(ios);
+                    writer.write(null, new javax.imageio.IIOImage(img, null, null), param);
+                }
+                writer.dispose();
+                assertThat(ImageHeader.check(out.toByteArray(), ImageLimits.DEFAULTS)).as("type %d interlaced %s", type, interlaced)
+                        .isEqualTo(new ImageHeader("png", 37, 23));
+            }
+        }
+    }
+
+    @Test
+    void aTruncatedPngOrJpegIsCorrupt() throws IOException {
+        for (String format : new String[] {"png", "jpg"}) {
+            byte[] whole = encode(200, 100, format);
+            byte[] cut = Arrays.copyOf(whole, whole.length * 2 / 3);
+            assertThat(ImageHeader.read(cut).width()).isEqualTo(200); // the header alone still reads
+            assertThatThrownBy(() -> ImageHeader.check(cut, ImageLimits.DEFAULTS))
+                    .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CORRUPT))
+                    .hasMessageContaining("truncated");
+        }
+    }
+
+    @Test
+    void aPngWithAFlippedPixelByteFailsItsChecksum() throws IOException {
+        byte[] png = encode(40, 40, "png");
+        png[60] ^= 0x55; // inside the IDAT data of this small file
+        assertThatThrownBy(() -> ImageHeader.check(png, ImageLimits.DEFAULTS)).isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("damaged");
+    }
+
+    @Test
+    void aHeaderBombIsRefusedFromTheHeaderBeforeAnythingIsInflated() {
+        byte[] bomb = pngBomb(20_000, 20_000);
+        assertThat(bomb.length).isLessThan(1_000_000);
+        assertThatThrownBy(() -> ImageHeader.check(bomb, ImageLimits.DEFAULTS))
+                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TOO_LARGE))
+                .hasMessageContaining("20000x20000").hasMessageContaining("16384");
+        byte[] wide = pngBomb(9_000, 9_000);
+        assertThatThrownBy(() -> ImageHeader.check(wide, ImageLimits.DEFAULTS))
+                .hasMessageContaining("81.0 megapixels").hasMessageContaining("50.0");
+    }
+
+    @Test
+    void somethingElseIsNotAnImage() {
+        assertThatThrownBy(() -> ImageHeader.check("GIF89a......".getBytes(), ImageLimits.DEFAULTS))
+                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_AN_IMAGE));
+    }
+
+    static byte[] encode(int w, int h, String format) throws IOException {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, (x * 7 + y * 13) * 0x010203);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, format, out);
+        return out.toByteArray();
+    }
+
+    /** A PNG whose IHDR declares {@code w x h} RGB pixels, with a deflate stream of zeros as its pixel data. */
+    static byte[] pngBomb(int w, int h) {
+        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0)
+                .put((byte) 0).put((byte) 0);
+        Deflater d = new Deflater(9);
+        d.setInput(new byte[4 * 1024 * 1024]); // the start of the zeros; enough for a header check to be tried
+        d.finish();
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        while (!d.finished()) z.write(buf, 0, d.deflate(buf));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a});
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IDAT", z.toByteArray());
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        CRC32 crc = new CRC32();
+        crc.update(type.getBytes());
+        crc.update(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(type.getBytes());
+        out.writeBytes(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+}

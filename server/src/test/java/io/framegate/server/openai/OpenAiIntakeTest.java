@@ -1,0 +1,366 @@
+package io.framegate.server.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import io.framegate.domain.GenerationBackend;
+import io.framegate.domain.GenerationContext;
+import io.framegate.domain.ImageLimits;
+import io.framegate.domain.RenderPlan;
+import io.framegate.server.TestImages;
+import io.framegate.server.TinyVideoBackend;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Issue 8, items 6, 8 and 10 on the OpenAI surface, through a real server over HTTP. */
+class OpenAiIntakeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private OpenAiTestServer server(ImageLimits limits, boolean allowPrivate, PrintStream accessLog) throws Exception {
+        return new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 5_000_000, limits, allowPrivate, accessLog);
+    }
+
+    private static HttpResponse<byte[]> postJson(OpenAiTestServer t, String key, String path, String body,
+                                                 String... headers) throws Exception {
+        HttpRequest.Builder b = t.request(path, key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return t.send(b);
+    }
+
+    private static HttpResponse<byte[]> upload(OpenAiTestServer t, byte[] image) throws Exception {
+        Multipart m = new Multipart().field("model", "framegate-local").field("size", "160x96").field("seconds", "1")
+                .file("input_reference", "ref.png", "image/png", image);
+        return t.send(t.request("/v1/videos", t.keyA).header("Content-Type", m.contentType())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(m.build())));
+    }
+
+    private static JsonNode error(HttpResponse<byte[]> r) throws Exception {
+        return JSON.readTree(r.body()).path("error");
+    }
+
+    private static String dataUrl(byte[] png) {
+        return "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
+    }
+
+    private static int jobCount(OpenAiTestServer t) throws Exception {
+        return JSON.readTree(t.send(t.request("/v1/videos", t.keyA).GET()).body()).path("data").size();
+    }
+
+    @Test
+    void aPngHeaderBombIsA400WithinASecondWithoutDecoding() throws Exception {
+        byte[] bomb = TestImages.pngBomb(20_000, 20_000);
+        assertThat(bomb.length).isLessThan(1_000_000);
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            upload(t, TestImages.png(160, 96, Color.RED)); // warms up the server's first request
+            Runtime rt = Runtime.getRuntime();
+            System.gc();
+            long before = rt.totalMemory() - rt.freeMemory();
+            for (int i = 0; i < 3; i++) {
+                long start = System.nanoTime();
+                HttpResponse<byte[]> r = upload(t, bomb);
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
+                assertThat(error(r).path("param").asText()).isEqualTo("input_reference");
+                assertThat(error(r).path("code").asText()).isEqualTo("image_too_large");
+                assertThat(error(r).path("message").asText()).contains("20000x20000").contains("16384");
+                assertThat(ms).as("answered in %d ms", ms).isLessThan(1000);
+            }
+            // 20000x20000 decoded is 1.2 GB; the heap of this JVM (which runs the server) never grew near it
+            assertThat(rt.totalMemory() - rt.freeMemory() - before).isLessThan(300L * 1024 * 1024);
+            assertThat(jobCount(t)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aTruncatedPngIsA400AtCreateNotALaterFailure() throws Exception {
+        byte[] png = TestImages.png(320, 240, Color.BLUE);
+        byte[] cut = Arrays.copyOf(png, png.length / 2);
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            HttpResponse<byte[]> r = upload(t, cut);
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
+            assertThat(error(r).path("param").asText()).isEqualTo("input_reference");
+            assertThat(error(r).path("message").asText()).contains("truncated");
+            HttpResponse<byte[]> json = postJson(t, t.keyA, "/v1/videos", "{\"model\":\"framegate-local\","
+                    + "\"input_reference\":{\"image_url\":\"" + dataUrl(cut) + "\"}}");
+            assertThat(json.statusCode()).isEqualTo(400);
+            assertThat(error(json).path("param").asText()).isEqualTo("input_reference.image_url");
+            assertThat(jobCount(t)).isZero();
+        }
+    }
+
+    @Test
+    void aHundredFrameImagesAreRefusedBeforeAnyFetch() throws Exception {
+        AtomicInteger fetched = new AtomicInteger();
+        HttpServer images = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] png = TestImages.png(160, 96, Color.GREEN);
+        images.createContext("/", ex -> {
+            fetched.incrementAndGet();
+            ex.sendResponseHeaders(200, png.length);
+            ex.getResponseBody().write(png);
+            ex.close();
+        });
+        images.start();
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            ObjectNode body = JSON.createObjectNode().put("model", "framegate-local");
+            ArrayNode frames = body.putArray("frame_images");
+            for (int i = 0; i < 100; i++) {
+                frames.addObject().put("image_url", "http://127.0.0.1:" + images.getAddress().getPort() + "/f" + i + ".png")
+                        .put("frame_type", i % 2 == 0 ? "first_frame" : "last_frame");
+            }
+            long start = System.nanoTime();
+            HttpResponse<byte[]> r = postJson(t, t.keyA, "/v1/videos", body.toString());
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
+            assertThat(error(r).path("param").asText()).isEqualTo("frame_images");
+            assertThat(error(r).path("code").asText()).isEqualTo("too_many_images");
+            assertThat(error(r).path("message").asText()).contains("100").contains("at most 8");
+            assertThat(ms).isLessThan(1000);
+            assertThat(fetched.get()).as("no image was fetched").isZero();
+            // the same two images are fetched once the request is within the limit
+            ArrayNode two = JSON.createArrayNode();
+            two.add(frames.get(0));
+            two.add(frames.get(1));
+            body.set("frame_images", two);
+            body.put("size", "160x96").put("seconds", "999");
+            HttpResponse<byte[]> refused = postJson(t, t.keyA, "/v1/videos", body.toString());
+            assertThat(refused.statusCode()).as(new String(refused.body())).isEqualTo(400);
+            assertThat(error(refused).path("param").asText()).isEqualTo("seconds");
+            assertThat(fetched.get()).as("the model's rules refused it before any download").isZero();
+            body.put("seconds", "1");
+            HttpResponse<byte[]> ok = postJson(t, t.keyA, "/v1/videos", body.toString());
+            assertThat(ok.statusCode()).as(new String(ok.body())).isEqualTo(200);
+            assertThat(fetched.get()).isEqualTo(2);
+        } finally {
+            images.stop(0);
+        }
+    }
+
+    @Test
+    void aTricklingImageUrlIsCutOffAtTheDeadlineWhileAnotherKeyIsServed() throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        AtomicLong closedAt = new AtomicLong();
+        try (ServerSocket trickle = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             OpenAiTestServer t = server(ImageLimits.DEFAULTS.withFetchDeadline(Duration.ofSeconds(1)), true, null)) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = trickle.accept()) {
+                    connected.countDown();
+                    InputStream in = s.getInputStream();
+                    in.read(new byte[4096]);
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    for (int i = 0; i < 60; i++) { // a byte a second, far past the deadline
+                        out.write(0x89);
+                        out.flush();
+                        Thread.sleep(1000);
+                    }
+                } catch (Exception e) {
+                    closedAt.set(System.nanoTime()); // the server hung up on us
+                }
+            });
+            long start = System.nanoTime();
+            CompletableFuture<HttpResponse<byte[]>> slow = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return postJson(t, t.keyA, "/v1/videos", "{\"model\":\"framegate-local\",\"input_reference\":"
+                            + "{\"image_url\":\"http://127.0.0.1:" + trickle.getLocalPort() + "/slow.png\"}}");
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertThat(connected.await(5, TimeUnit.SECONDS)).isTrue();
+            long otherStart = System.nanoTime();
+            HttpResponse<byte[]> other = postJson(t, t.keyB, "/v1/videos", "{\"model\":\"framegate-local\",\"size\":"
+                    + "\"160x96\",\"seconds\":\"1\",\"input_reference\":{\"image_url\":\"" + dataUrl(TestImages.png(160, 96, Color.RED)) + "\"}}");
+            long otherMs = (System.nanoTime() - otherStart) / 1_000_000;
+            assertThat(other.statusCode()).isEqualTo(200);
+            assertThat(otherMs).as("another key's create while the trickle runs").isLessThan(1000);
+            assertThat(slow.isDone()).as("the trickling request was still waiting").isFalse();
+
+            HttpResponse<byte[]> r = slow.get(10, TimeUnit.SECONDS);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
+            assertThat(error(r).path("param").asText()).isEqualTo("input_reference.image_url");
+            assertThat(error(r).path("code").asText()).isEqualTo("image_url_timeout");
+            assertThat(ms).as("cut off at the 1 s deadline").isBetween(900L, 4000L);
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (closedAt.get() == 0 && System.nanoTime() < waitUntil) Thread.sleep(50);
+            assertThat(closedAt.get()).as("the server closed the trickling connection").isNotZero();
+        }
+    }
+
+    @Test
+    void urlsToCgnatBenchmarkingNat64And6to4AddressesAreRefusedWithoutConnecting() throws Exception {
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, false, null)) {
+            for (String host : new String[] {"100.64.0.1", "100.127.255.254", "198.18.0.1", "198.19.10.10",
+                    "[64:ff9b::a00:1]", "[2002:0a00:0001::]", "[2002:c0a8:0101::1]", "[::ffff:10.0.0.1]", "127.0.0.1"}) {
+                long start = System.nanoTime();
+                HttpResponse<byte[]> r = postJson(t, t.keyA, "/v1/videos", "{\"model\":\"framegate-local\","
+                        + "\"input_reference\":{\"image_url\":\"http://" + host + "/x.png\"}}");
+                assertThat(r.statusCode()).as(host + ": " + new String(r.body())).isEqualTo(400);
+                assertThat(error(r).path("code").asText()).as(host).isEqualTo("invalid_url");
+                assertThat(error(r).path("message").asText()).as(host).contains("private, local or reserved");
+                assertThat((System.nanoTime() - start) / 1_000_000).as(host + ": no connection was tried").isLessThan(2000);
+            }
+        }
+    }
+
+    @Test
+    void aLongIdempotencyKeyIsA400NamingTheHeaderOnCreateRemixAndExtensions() throws Exception {
+        String key = "k".repeat(300);
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            for (String path : new String[] {"/v1/videos", "/v1/videos/video_x/remix", "/v1/videos/extensions"}) {
+                HttpResponse<byte[]> r = postJson(t, t.keyA, path, "{\"prompt\":\"p\"}", "Idempotency-Key", key);
+                assertThat(r.statusCode()).as(path + ": " + new String(r.body())).isEqualTo(400);
+                assertThat(error(r).path("param").asText()).isEqualTo("Idempotency-Key");
+                assertThat(error(r).path("message").asText()).contains("300").contains("255");
+            }
+            assertThat(jobCount(t)).isZero();
+        }
+    }
+
+    @Test
+    void anInternalFailureIsA500WithAGenericMessageAndTheRequestIdOnly() throws Exception {
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            Path files = dir.resolve("files");
+            try (var walk = Files.walk(files)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            Files.writeString(files, "not a directory"); // every write of an input image now fails
+            HttpResponse<byte[]> r = postJson(t, t.keyA, "/v1/videos", "{\"model\":\"framegate-local\",\"size\":\"160x96\","
+                    + "\"seconds\":\"1\",\"input_reference\":{\"image_url\":\"" + dataUrl(TestImages.png(160, 96, Color.RED)) + "\"}}");
+            String body = new String(r.body(), StandardCharsets.UTF_8);
+            assertThat(r.statusCode()).as(body).isEqualTo(500);
+            String requestId = r.headers().firstValue("x-request-id").orElseThrow();
+            assertThat(error(r).path("type").asText()).isEqualTo("server_error");
+            assertThat(error(r).path("message").asText()).contains(requestId);
+            assertThat(body).doesNotContain("Exception").doesNotContain(dir.toString()).doesNotContain("video_")
+                    .doesNotContain("files");
+            assertThat(r.headers().firstValue("x-should-retry")).as("the job may exist: no SDK retry").contains("false");
+        }
+    }
+
+    @Test
+    void anIdempotencyMismatchTellsSdksNotToRetry() throws Exception {
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            String image = dataUrl(TestImages.png(160, 96, Color.RED));
+            String body = "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"1\",\"prompt\":\"%s\","
+                    + "\"input_reference\":{\"image_url\":\"" + image + "\"}}";
+            assertThat(postJson(t, t.keyA, "/v1/videos", body.formatted("a"), "Idempotency-Key", "same").statusCode()).isEqualTo(200);
+            HttpResponse<byte[]> r = postJson(t, t.keyA, "/v1/videos", body.formatted("b"), "Idempotency-Key", "same");
+            assertThat(r.statusCode()).isEqualTo(409);
+            assertThat(r.headers().firstValue("x-should-retry")).contains("false");
+            assertThat(error(r).path("code").asText()).isEqualTo("idempotency_key_reused");
+        }
+    }
+
+    /** Notes what a careless provider would (an upstream body with a token, an internal URL), then crashes. */
+    private static final class LeakyBackend implements GenerationBackend {
+        @Override
+        public String id() {
+            return "local";
+        }
+
+        @Override
+        public boolean isLocal() {
+            return true;
+        }
+
+        @Override
+        public void generate(RenderPlan plan, GenerationContext ctx) {
+            ctx.note("engine_mode", "keyframes");
+            ctx.note("failover", "primary refused: 401 {\"error\":\"invalid token Bearer sk-live-SECRET\"}");
+            ctx.note("retry", "POST http://10.1.2.3:8080/internal/v1/videos answered 502");
+            throw new IllegalStateException("cannot open /var/lib/framegate/work/job/frame-0001.png");
+        }
+    }
+
+    @Test
+    void clientsSeeWhitelistedNotesAndNoClassNamesOrPathsInJobErrors() throws Exception {
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new LeakyBackend(), 5_000_000)) {
+            HttpResponse<byte[]> created = postJson(t, t.keyA, "/v1/videos", "{\"model\":\"framegate-local\",\"size\":"
+                    + "\"160x96\",\"seconds\":\"1\",\"input_reference\":{\"image_url\":\"" + dataUrl(TestImages.png(160, 96, Color.RED)) + "\"}}");
+            String id = JSON.readTree(created.body()).path("id").asText();
+            JsonNode video = null;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < until) {
+                video = JSON.readTree(t.send(t.request("/v1/videos/" + id, t.keyA).GET()).body());
+                if (video.path("status").asText().equals("failed")) break;
+                Thread.sleep(100);
+            }
+            assertThat(video.path("status").asText()).isEqualTo("failed");
+            String text = video.toString();
+            assertThat(video.at("/error/message").asText()).isNotBlank();
+            assertThat(text).doesNotContain("IllegalStateException").doesNotContain("/var/lib").doesNotContain("SECRET")
+                    .doesNotContain("10.1.2.3");
+            JsonNode notes = video.at("/framegate/notes");
+            assertThat(notes.path("engine_mode").asText()).isEqualTo("keyframes");
+            assertThat(notes.has("failover")).isFalse();
+            assertThat(notes.has("retry")).isFalse();
+        }
+    }
+
+    @Test
+    void theKeyQueryParameterIsRedactedInTheAccessLogHoweverItIsSpelled() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+             OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, out)) {
+            t.send(t.request("/v1/videos?key=SECRET1&%6Bey=SECRET2&KEY=SECRET3&k%65Y=SECRET4&key=SECRET5&after=x", t.keyA).GET());
+            t.send(t.request("/v1/videos?%256Bey=SECRET6", t.keyA).GET());
+        }
+        String lines = log.toString(StandardCharsets.UTF_8);
+        assertThat(lines).contains("REDACTED").contains("after=x").contains("request_id");
+        for (int i = 1; i <= 6; i++) assertThat(lines).doesNotContain("SECRET" + i);
+    }
+
+    @Test
+    void anExtensionIsAcceptedWithoutDecodingItsSourceAndTheWorkerStartsFromTheLastFrame() throws Exception {
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            HttpResponse<byte[]> created = postJson(t, t.keyA, "/v1/videos", "{\"model\":\"framegate-local\",\"size\":"
+                    + "\"160x96\",\"seconds\":\"1\",\"input_reference\":{\"image_url\":\"" + dataUrl(TestImages.png(160, 96, Color.RED)) + "\"}}");
+            String source = JSON.readTree(created.body()).path("id").asText();
+            assertThat(OpenAiTestServer.awaitFinal(t.client(t.keyA), source).status().asString()).isEqualTo("completed");
+            HttpResponse<byte[]> ext = postJson(t, t.keyA, "/v1/videos/extensions",
+                    "{\"video\":{\"id\":\"" + source + "\"},\"prompt\":\"on\",\"seconds\":\"1\"}");
+            assertThat(ext.statusCode()).as(new String(ext.body())).isEqualTo(200);
+            String id = JSON.readTree(ext.body()).path("id").asText();
+            String keyId = t.server.keys().find(t.keyA).orElseThrow().id();
+            var stored = t.server.jobs().request(keyId, id).orElseThrow().images();
+            assertThat(stored).hasSize(1);
+            assertThat(stored.get(0).source()).as("a placeholder: the handler read no video")
+                    .isEqualTo(io.framegate.server.jobs.ExtensionFrame.SOURCE);
+            assertThat(stored.get(0).bytes()).isEmpty();
+            assertThat(OpenAiTestServer.awaitFinal(t.client(t.keyA), id).status().asString()).isEqualTo("completed");
+        }
+    }
+}
