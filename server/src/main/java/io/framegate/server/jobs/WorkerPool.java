@@ -39,8 +39,12 @@ import java.util.stream.Stream;
 
 /**
  * Claims queued jobs from the {@link JobStore} and runs them through the backend the router picks. Two lanes: local
- * renders (CPU-bound, few at a time) and cloud backends (many at a time). Claims are leases renewed by a heartbeat;
- * on shutdown running jobs are released, not failed, so the next process resumes them.
+ * renders (CPU-bound, few at a time) and cloud backends (many at a time), each looked up in the queue on its own so a
+ * long cloud queue cannot hide local work; within a lane one route and one key hold at most their share
+ * ({@link WorkerSettings#routeCap()}, {@link WorkerSettings#keyCap}), so a hung upstream or a busy key cannot block
+ * the others. Claims are leases renewed by a heartbeat; each claim counts an attempt, and a job past
+ * {@link WorkerSettings#maxAttempts()} fails instead of running again (a job that kills its process cannot loop).
+ * On shutdown running jobs are released, not failed, so the next process resumes them.
  */
 public final class WorkerPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
@@ -57,7 +61,8 @@ public final class WorkerPool implements AutoCloseable {
     private final String leaseOwner;
     private final Lane local;
     private final Lane cloud;
-    private final Map<String, Lane> running = new ConcurrentHashMap<>();
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private volatile JobOutcomes outcomes = JobOutcomes.inMemory();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final Object wakeLock = new Object();
     private boolean wakeRequested;
@@ -80,6 +85,15 @@ public final class WorkerPool implements AutoCloseable {
             });
         }
     }
+
+    /** A job this pool runs now: which lane, key and route it holds a share of. */
+    private record Running(Lane lane, String ownerKeyId, String route) {
+    }
+
+    /** How many jobs the dispatcher looks at per query; it pages on while a lane has free slots. */
+    private static final int PAGE = 50;
+    /** Pages per lane and dispatch at most: the rest waits for the next round (every poll interval or wake-up). */
+    private static final int MAX_PAGES = 20;
 
     public WorkerPool(JobStore store, JobService jobs, ResultStore results, RequestValidator validator,
                       BackendRouter router, OutputFinisher finisher, Path workRoot, WorkerSettings settings, Clock clock) {
@@ -120,6 +134,11 @@ public final class WorkerPool implements AutoCloseable {
         heartbeat.scheduleAtFixedRate(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /** Where job outcomes are counted (the server's metrics registry); in memory by default. */
+    public void outcomes(JobOutcomes o) {
+        this.outcomes = java.util.Objects.requireNonNull(o);
+    }
+
     public String leaseOwner() {
         return leaseOwner;
     }
@@ -154,48 +173,90 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void dispatch() {
-        if (local.slots.availablePermits() == 0 && cloud.slots.availablePermits() == 0) return;
-        long now = clock.millis();
-        for (JobStore.Runnable r : store.findRunnable(now, 50)) {
-            if (shuttingDown.get()) return;
-            if (running.containsKey(r.id())) continue;
-            Optional<ModelSpec> spec = validator.catalog().find(r.model());
-            if (spec.isEmpty()) {
-                store.failUnclaimed(r.id(), "unknown_model", "model " + r.model() + " is no longer in the catalog", now);
-                continue;
+        dispatchLane(local);
+        dispatchLane(cloud);
+    }
+
+    /**
+     * Starts the lane's oldest claimable jobs while it has free slots, paging past jobs whose route or key holds its
+     * share already (those are left out of the query when known up front).
+     */
+    private void dispatchLane(Lane lane) {
+        JobStore.Runnable after = null;
+        for (int page = 0; page < MAX_PAGES && lane.slots.availablePermits() > 0 && !shuttingDown.get(); page++) {
+            long now = clock.millis();
+            List<JobStore.Runnable> batch = store.findRunnable(now, lane.name, lane == cloud ? fullRoutes() : List.of(),
+                    fullKeys(lane), after, PAGE);
+            for (JobStore.Runnable r : batch) {
+                if (shuttingDown.get() || lane.slots.availablePermits() == 0) return;
+                tryStart(r, lane, now);
             }
-            GenerationBackend backend;
-            try {
-                backend = router.backendFor(spec.get());
-            } catch (RuntimeException e) {
-                store.failUnclaimed(r.id(), "no_backend", "no backend serves model " + r.model() + ": " + e.getMessage(), now);
-                continue;
-            }
-            Lane lane = backend.isLocal() ? local : cloud;
-            if (!lane.slots.tryAcquire()) continue;
-            if (!store.claim(r.id(), leaseOwner, now, now + settings.lease().toMillis())) {
-                lane.slots.release();
-                continue;
-            }
-            running.put(r.id(), lane);
-            lane.executor.execute(() -> {
-                try {
-                    run(r.id(), backend);
-                } catch (RuntimeException | Error e) {
-                    LOG.error("job {} crashed its worker", r.id(), e);
-                } finally {
-                    running.remove(r.id());
-                    lane.slots.release();
-                    wake();
-                }
-            });
+            if (batch.size() < PAGE) return;
+            after = batch.get(batch.size() - 1);
         }
+    }
+
+    private List<String> fullRoutes() {
+        Map<String, Integer> n = new java.util.HashMap<>();
+        for (Running r : running.values()) if (r.lane() == cloud) n.merge(r.route(), 1, Integer::sum);
+        return n.entrySet().stream().filter(e -> e.getValue() >= settings.routeCap()).map(Map.Entry::getKey).toList();
+    }
+
+    private List<String> fullKeys(Lane lane) {
+        int cap = settings.keyCap(lane == local ? settings.localSlots() : settings.cloudSlots());
+        Map<String, Integer> n = new java.util.HashMap<>();
+        for (Running r : running.values()) if (r.lane() == lane) n.merge(r.ownerKeyId(), 1, Integer::sum);
+        return n.entrySet().stream().filter(e -> e.getValue() >= cap).map(Map.Entry::getKey).toList();
+    }
+
+    private int holding(Lane lane, java.util.function.Predicate<Running> which) {
+        return (int) running.values().stream().filter(r -> r.lane() == lane && which.test(r)).count();
+    }
+
+    /** Claims and starts one job if its lane, route and key have room; otherwise leaves it queued. */
+    private void tryStart(JobStore.Runnable r, Lane queried, long now) {
+        if (running.containsKey(r.id())) return;
+        Optional<ModelSpec> spec = validator.catalog().find(r.model());
+        if (spec.isEmpty()) {
+            store.failUnclaimed(r.id(), "unknown_model", "model " + r.model() + " is no longer in the catalog", now);
+            return;
+        }
+        GenerationBackend backend;
+        try {
+            backend = router.backendFor(spec.get());
+        } catch (RuntimeException e) {
+            store.failUnclaimed(r.id(), "no_backend", "no backend serves model " + r.model(), now);
+            return;
+        }
+        Lane lane = backend.isLocal() ? local : cloud;
+        if (lane != queried && r.lane() != null) store.setLane(r.id(), lane.name); // routed elsewhere since submission
+        int laneSize = lane == local ? settings.localSlots() : settings.cloudSlots();
+        if (holding(lane, x -> x.ownerKeyId().equals(r.ownerKeyId())) >= settings.keyCap(laneSize)) return;
+        if (lane == cloud && holding(lane, x -> x.route().equals(backend.id())) >= settings.routeCap()) return;
+        if (!lane.slots.tryAcquire()) return;
+        if (!store.claim(r.id(), leaseOwner, now, now + settings.lease().toMillis())) {
+            lane.slots.release();
+            return;
+        }
+        running.put(r.id(), new Running(lane, r.ownerKeyId(), backend.id()));
+        lane.executor.execute(() -> {
+            try {
+                attempt(r.id(), backend);
+            } catch (RuntimeException | Error e) {
+                LOG.error("job {} crashed its worker", r.id(), e);
+            } finally {
+                running.remove(r.id());
+                lane.slots.release();
+                wake();
+            }
+        });
     }
 
     private void renewLeases() {
         try {
             List<String> ids = new ArrayList<>(running.keySet());
-            if (!ids.isEmpty() && !shuttingDown.get()) {
+            // also while shutting down: jobs finishing within the grace still hold their claim
+            if (!ids.isEmpty()) {
                 store.renewLeases(leaseOwner, ids, clock.millis() + settings.lease().toMillis());
             }
         } catch (RuntimeException e) {
@@ -203,12 +264,56 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** One attempt at a claimed job. */
-    private void run(String id, GenerationBackend backend) {
+    /**
+     * One claimed job: fails it when its attempts are used up (earlier ones crashed or died with their process),
+     * else runs it. An {@link Error} (out of memory, a native crash surfacing in Java) puts it back in the queue
+     * after a backoff, or fails it with {@code internal_error} at the last attempt.
+     */
+    private void attempt(String id, GenerationBackend backend) {
         Optional<JobStore.Row> found = store.find(id);
         if (found.isEmpty()) return;
         JobStore.Row row = found.get();
+        if (row.attempts() > settings.maxAttempts()) {
+            LOG.warn("job {} was started {} times without finishing (each attempt crashed or died with its process); "
+                    + "failing it instead of starting it again", id, row.attempts() - 1);
+            fail(row.job(), row.job().notes(), "internal_error", GAVE_UP);
+            return;
+        }
+        try {
+            run(row, backend);
+        } catch (Error e) {
+            LOG.error("job {} crashed its worker (attempt {} of {})", id, row.attempts(), settings.maxAttempts(), e);
+            crashed(row);
+        }
+    }
+
+    /** What a client reads when the server gave up on a job: no class names, no paths. */
+    static final String GAVE_UP = "the server failed while running this job and gave up after repeated attempts";
+    static final String FAILED_INSIDE = "the server failed while running this job";
+
+    private void crashed(JobStore.Row row) {
+        String id = row.job().id();
+        try {
+            deleteTree(workRoot.resolve(id));
+            if (shuttingDown.get()) {
+                store.releaseLease(id, leaseOwner);
+            } else if (row.attempts() >= settings.maxAttempts()) {
+                fail(row.job(), row.job().notes(), "internal_error", GAVE_UP);
+            } else {
+                long notBefore = clock.millis() + settings.backoffBefore(row.attempts() + 1).toMillis();
+                if (store.retryLater(id, leaseOwner, notBefore, clock.millis())) outcomes.retried();
+            }
+        } catch (RuntimeException | Error again) {
+            // e.g. still out of memory: the lease is no longer renewed, so the job is claimed again once it expires,
+            // and that claim counts an attempt like any other
+            LOG.error("job {}: recording the crash failed too", id, again);
+        }
+    }
+
+    /** One attempt at a claimed job. */
+    private void run(JobStore.Row row, GenerationBackend backend) {
         Job job = row.job();
+        String id = job.id();
         Path workDir = workRoot.resolve(id);
         JobRunContext ctx = new JobRunContext(id, leaseOwner, store, workDir, clock, shuttingDown, job.notes(),
                 row.checkpoint(), job.progress());
@@ -271,6 +376,7 @@ public final class WorkerPool implements AutoCloseable {
                 if (store.find(id).isEmpty()) results.deleteAll(id);
                 return;
             }
+            outcomes.completed();
             LOG.info("job {} completed in {} ms", id, (System.nanoTime() - started) / 1_000_000);
         } catch (ValidationException e) {
             finish(ctx, job, JobStatus.FAILED, "invalid_request", e.getMessage());
@@ -282,15 +388,25 @@ public final class WorkerPool implements AutoCloseable {
                 return;
             }
             LOG.warn("job {} failed", id, e);
-            finish(ctx, job, JobStatus.FAILED, "internal_error", e.getClass().getSimpleName() + ": " + e.getMessage());
+            finish(ctx, job, JobStatus.FAILED, "internal_error", FAILED_INSIDE);
         } finally {
             deleteTree(workDir);
         }
     }
 
     private void finish(JobRunContext ctx, Job job, JobStatus status, String code, String message) {
-        if (status == JobStatus.FAILED) LOG.info("job {} failed: {} {}", job.id(), code, message);
+        if (status == JobStatus.FAILED) {
+            fail(job, ctx.notes(), code, message);
+            return;
+        }
         store.finish(job.id(), leaseOwner, status, code, message, ctx.notes(), clock.millis());
+    }
+
+    private void fail(Job job, Map<String, String> notes, String code, String message) {
+        LOG.info("job {} failed: {} {}", job.id(), code, message);
+        if (store.finish(job.id(), leaseOwner, JobStatus.FAILED, code, message, notes, clock.millis())) {
+            outcomes.failed(job, code);
+        }
     }
 
     private static boolean nonEmpty(Path p) {
@@ -322,14 +438,15 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Stops taking jobs, tells running ones to stop (their backends see {@code isCancelled()}), waits up to the
-     * shutdown grace, and releases the leases of jobs still running so another process resumes them.
+     * Stops taking jobs, tells running ones to stop (their backends see {@code isShuttingDown()}), waits up to the
+     * shutdown grace (leases still renewed meanwhile), and only then releases the leases of jobs still running, so
+     * another process resumes them, and interrupts their threads. With a grace at least the upstream request timeout
+     * an upstream call in flight ends, and its checkpoint is written, before anything is interrupted.
      */
     @Override
     public void close() {
         if (!shuttingDown.compareAndSet(false, true)) return;
         wake();
-        if (heartbeat != null) heartbeat.shutdownNow();
         if (dispatcher != null) {
             try {
                 dispatcher.join(2000);
@@ -346,6 +463,7 @@ public final class WorkerPool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (heartbeat != null) heartbeat.shutdownNow();
         for (String id : running.keySet()) {
             LOG.info("job {} still running at shutdown; releasing it for the next start", id);
             store.releaseLease(id, leaseOwner);
