@@ -40,9 +40,9 @@ import java.util.stream.Stream;
 /**
  * Claims queued jobs from the {@link JobStore} and runs them through the backend the router picks. Two lanes: local
  * renders (CPU-bound, few at a time) and cloud backends (many at a time), each looked up in the queue on its own so a
- * long cloud queue cannot hide local work; within a lane one route and one key hold at most their share
- * ({@link WorkerSettings#routeCap()}, {@link WorkerSettings#keyCap}), so a hung upstream or a busy key cannot block
- * the others. Claims are leases renewed by a heartbeat; each claim counts an attempt, and a job past
+ * long cloud queue cannot hide local work; within a lane one route and one key get their share
+ * ({@link WorkerSettings#routeCap()}, {@link WorkerSettings#keyCap}) first and never the last free slot, so a hung
+ * upstream or a busy key cannot block the others. Claims are leases renewed by a heartbeat; each claim counts an attempt, and a job past
  * {@link WorkerSettings#maxAttempts()} fails instead of running again (a job that kills its process cannot loop).
  * On shutdown running jobs are released, not failed, so the next process resumes them.
  */
@@ -178,34 +178,50 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Starts the lane's oldest claimable jobs while it has free slots, paging past jobs whose route or key holds its
-     * share already (those are left out of the query when known up front).
+     * Fills the lane's free slots with its oldest claimable jobs, in two passes. The first keeps every route and key
+     * within its share ({@link WorkerSettings#routeCap()}, {@link WorkerSettings#keyCap}); the second lets what is
+     * still waiting (nobody else needed those slots) go past its share, but always leaves one slot free, so a job of
+     * another key or route that arrives later starts at once instead of waiting behind a hung or long batch.
      */
     private void dispatchLane(Lane lane) {
+        fill(lane, true);
+        if (lane.slots.availablePermits() > 1) fill(lane, false);
+    }
+
+    private int laneSize(Lane lane) {
+        return lane == local ? settings.localSlots() : settings.cloudSlots();
+    }
+
+    private int keyCap(Lane lane, boolean share) {
+        return share ? settings.keyCap(laneSize(lane)) : Math.max(1, laneSize(lane) - 1);
+    }
+
+    private int routeCap(boolean share) {
+        return share ? settings.routeCap() : Math.max(1, settings.cloudSlots() - 1);
+    }
+
+    /** One pass over the lane's queue, page by page, skipping jobs whose route or key is at its cap. */
+    private void fill(Lane lane, boolean share) {
+        int keep = share ? 0 : 1;
         JobStore.Runnable after = null;
-        for (int page = 0; page < MAX_PAGES && lane.slots.availablePermits() > 0 && !shuttingDown.get(); page++) {
+        for (int page = 0; page < MAX_PAGES && lane.slots.availablePermits() > keep && !shuttingDown.get(); page++) {
             long now = clock.millis();
-            List<JobStore.Runnable> batch = store.findRunnable(now, lane.name, lane == cloud ? fullRoutes() : List.of(),
-                    fullKeys(lane), after, PAGE);
+            List<JobStore.Runnable> batch = store.findRunnable(now, lane.name,
+                    lane == cloud ? atCap(lane, Running::route, routeCap(share)) : List.of(),
+                    atCap(lane, Running::ownerKeyId, keyCap(lane, share)), after, PAGE);
             for (JobStore.Runnable r : batch) {
-                if (shuttingDown.get() || lane.slots.availablePermits() == 0) return;
-                tryStart(r, lane, now);
+                if (shuttingDown.get() || lane.slots.availablePermits() <= keep) return;
+                tryStart(r, lane, share, now);
             }
             if (batch.size() < PAGE) return;
             after = batch.get(batch.size() - 1);
         }
     }
 
-    private List<String> fullRoutes() {
+    /** The routes or keys ({@code by}) that hold {@code cap} or more of the lane's running jobs. */
+    private List<String> atCap(Lane lane, java.util.function.Function<Running, String> by, int cap) {
         Map<String, Integer> n = new java.util.HashMap<>();
-        for (Running r : running.values()) if (r.lane() == cloud) n.merge(r.route(), 1, Integer::sum);
-        return n.entrySet().stream().filter(e -> e.getValue() >= settings.routeCap()).map(Map.Entry::getKey).toList();
-    }
-
-    private List<String> fullKeys(Lane lane) {
-        int cap = settings.keyCap(lane == local ? settings.localSlots() : settings.cloudSlots());
-        Map<String, Integer> n = new java.util.HashMap<>();
-        for (Running r : running.values()) if (r.lane() == lane) n.merge(r.ownerKeyId(), 1, Integer::sum);
+        for (Running r : running.values()) if (r.lane() == lane) n.merge(by.apply(r), 1, Integer::sum);
         return n.entrySet().stream().filter(e -> e.getValue() >= cap).map(Map.Entry::getKey).toList();
     }
 
@@ -214,7 +230,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /** Claims and starts one job if its lane, route and key have room; otherwise leaves it queued. */
-    private void tryStart(JobStore.Runnable r, Lane queried, long now) {
+    private void tryStart(JobStore.Runnable r, Lane queried, boolean share, long now) {
         if (running.containsKey(r.id())) return;
         Optional<ModelSpec> spec = validator.catalog().find(r.model());
         if (spec.isEmpty()) {
@@ -230,9 +246,9 @@ public final class WorkerPool implements AutoCloseable {
         }
         Lane lane = backend.isLocal() ? local : cloud;
         if (lane != queried && r.lane() != null) store.setLane(r.id(), lane.name); // routed elsewhere since submission
-        int laneSize = lane == local ? settings.localSlots() : settings.cloudSlots();
-        if (holding(lane, x -> x.ownerKeyId().equals(r.ownerKeyId())) >= settings.keyCap(laneSize)) return;
-        if (lane == cloud && holding(lane, x -> x.route().equals(backend.id())) >= settings.routeCap()) return;
+        if (holding(lane, x -> x.ownerKeyId().equals(r.ownerKeyId())) >= keyCap(lane, share)) return;
+        if (lane == cloud && holding(lane, x -> x.route().equals(backend.id())) >= routeCap(share)) return;
+        if (lane != queried && lane.slots.availablePermits() <= (share ? 0 : 1)) return;
         if (!lane.slots.tryAcquire()) return;
         if (!store.claim(r.id(), leaseOwner, now, now + settings.lease().toMillis())) {
             lane.slots.release();

@@ -15,9 +15,11 @@ import java.time.Duration;
  * @param maxAttempts   attempts a job gets; an attempt counts from its claim (so a process that dies with the job
  *                      counts too) and a graceful release at shutdown gives it back
  * @param retryBackoff  wait before the second attempt after a worker crash; doubles for each further attempt
- * @param routeSlots    cloud slots one route (backend) may hold at once, so a hung upstream cannot take the whole
- *                      lane; 0 means half the cloud lane (at least 1)
- * @param keySlots      slots of a lane one API key may hold at once; 0 means half the lane (at least 1)
+ * @param routeSlots    cloud slots one route (backend) may hold while other routes' jobs wait, so a hung upstream
+ *                      cannot take the whole lane; 0 means half the cloud lane (at least 1). When nothing else
+ *                      waits a route may go past it, but never takes the lane's last free slot
+ * @param keySlots      slots of a lane one API key may hold while other keys' jobs wait; 0 means half the lane
+ *                      (at least 1); past it as for routes
  */
 public record WorkerSettings(int localSlots, int cloudSlots, Duration lease, Duration pollInterval, Duration shutdownGrace,
                              int maxAttempts, Duration retryBackoff, int routeSlots, int keySlots) {
