@@ -137,6 +137,10 @@ public final class WorkerPool implements AutoCloseable {
     /** Where job outcomes are counted (the server's metrics registry); in memory by default. */
     public void outcomes(JobOutcomes o) {
         this.outcomes = java.util.Objects.requireNonNull(o);
+        for (String lane : List.of("local", "cloud")) {
+            io.micrometer.core.instrument.Gauge.builder("framegate.jobs.running", this, p -> p.runningCount(lane))
+                    .tag("lane", lane).description("jobs this process runs now").register(o.registry());
+        }
     }
 
     public String leaseOwner() {
@@ -155,7 +159,8 @@ public final class WorkerPool implements AutoCloseable {
         while (!shuttingDown.get()) {
             try {
                 dispatch();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // an Error (e.g. out of memory) must not end the only dispatcher thread: retry at the next round
                 LOG.warn("dispatching jobs failed; retrying", e);
             }
             synchronized (wakeLock) {
@@ -451,6 +456,11 @@ public final class WorkerPool implements AutoCloseable {
     /** How many jobs this pool is running now. */
     public int runningCount() {
         return running.size();
+    }
+
+    /** How many jobs this pool runs now in the lane {@code local} or {@code cloud}. */
+    public int runningCount(String lane) {
+        return (int) running.values().stream().filter(r -> r.lane().name.equals(lane)).count();
     }
 
     /**

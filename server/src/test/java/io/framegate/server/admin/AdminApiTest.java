@@ -117,7 +117,8 @@ class AdminApiTest {
             assertThat(get(s, "/metrics", keyA).status()).isEqualTo(403);
             Reply metrics = get(s, "/metrics", token);
             assertThat(metrics.status()).isEqualTo(200);
-            assertThat(metrics.body()).contains("framegate_jobs_failed_total{error_code=\"" + UNCERTAIN + "\"} 2.0");
+            assertThat(metrics.body()).contains("framegate_jobs_failed_total{error_code=\"" + UNCERTAIN + "\"} 2.0")
+                    .contains("framegate_jobs_running{lane=\"cloud\"} 0.0");
         }
         try (FramegateServer again = server(new TinyVideoBackend("local", true, 0), Map.of())) {
             assertThat(again.adminToken().created()).isFalse();
