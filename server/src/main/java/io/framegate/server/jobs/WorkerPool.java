@@ -6,7 +6,6 @@ import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.JobStatus;
-import io.framegate.domain.ModelSpec;
 import io.framegate.domain.OutputFiles;
 import io.framegate.domain.RenderPlan;
 import io.framegate.domain.RequestValidator;
@@ -28,23 +27,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
  * Claims queued jobs from the {@link JobStore} and runs them through the backend the router picks. Two lanes: local
- * renders (CPU-bound, few at a time) and cloud backends (many at a time), each looked up in the queue on its own so a
- * long cloud queue cannot hide local work; within a lane one route and one key get their share
- * ({@link WorkerSettings#routeCap()}, {@link WorkerSettings#keyCap}) first and never the last free slot, so a hung
- * upstream or a busy key cannot block the others. Claims are leases renewed by a heartbeat; each claim counts an attempt, and a job past
- * {@link WorkerSettings#maxAttempts()} fails instead of running again (a job that kills its process cannot loop).
- * On shutdown running jobs are released, not failed, so the next process resumes them.
+ * renders (CPU-bound, few at a time) and cloud backends (many at a time); the {@link Dispatcher} decides which jobs
+ * start, so that a hung upstream or a busy key cannot block the others. Claims are leases renewed by a heartbeat;
+ * each claim counts an attempt, and a job past {@link WorkerSettings#maxAttempts()} fails instead of running again
+ * (a job that kills its process cannot loop). On shutdown running jobs are released, not failed, so the next process
+ * resumes them.
  */
 public final class WorkerPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
@@ -61,39 +56,14 @@ public final class WorkerPool implements AutoCloseable {
     private final String leaseOwner;
     private final Lane local;
     private final Lane cloud;
-    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final Map<String, Dispatcher.Running> running = new ConcurrentHashMap<>();
+    private final Dispatcher dispatching;
     private volatile JobOutcomes outcomes = JobOutcomes.inMemory();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final Object wakeLock = new Object();
     private boolean wakeRequested;
     private Thread dispatcher;
     private ScheduledExecutorService heartbeat;
-
-    private static final class Lane {
-        final String name;
-        final Semaphore slots;
-        final ExecutorService executor;
-
-        Lane(String name, int size) {
-            this.name = name;
-            this.slots = new Semaphore(size);
-            AtomicInteger n = new AtomicInteger();
-            this.executor = Executors.newFixedThreadPool(size, r -> {
-                Thread t = new Thread(r, "framegate-" + name + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        }
-    }
-
-    /** A job this pool runs now: which lane, key and route it holds a share of. */
-    private record Running(Lane lane, String ownerKeyId, String route) {
-    }
-
-    /** How many jobs the dispatcher looks at per query; it pages on while a lane has free slots. */
-    private static final int PAGE = 50;
-    /** Pages per lane and dispatch at most: the rest waits for the next round (every poll interval or wake-up). */
-    private static final int MAX_PAGES = 20;
 
     public WorkerPool(JobStore store, JobService jobs, ResultStore results, RequestValidator validator,
                       BackendRouter router, OutputFinisher finisher, Path workRoot, WorkerSettings settings, Clock clock) {
@@ -109,6 +79,8 @@ public final class WorkerPool implements AutoCloseable {
         this.leaseOwner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.local = new Lane("local", settings.localSlots());
         this.cloud = new Lane("cloud", settings.cloudSlots());
+        this.dispatching = new Dispatcher(store, validator, router, settings, clock, leaseOwner, local, cloud, running,
+                shuttingDown, this::launch);
     }
 
     /**
@@ -178,95 +150,18 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void dispatch() {
-        dispatchLane(local);
-        dispatchLane(cloud);
+        dispatching.dispatch();
     }
 
-    /**
-     * Fills the lane's free slots with its oldest claimable jobs, in two passes. The first keeps every route and key
-     * within its share ({@link WorkerSettings#routeCap()}, {@link WorkerSettings#keyCap}); the second lets what is
-     * still waiting (nobody else needed those slots) go past its share, but always leaves one slot free, so a job of
-     * another key or route that arrives later starts at once instead of waiting behind a hung or long batch.
-     */
-    private void dispatchLane(Lane lane) {
-        fill(lane, true);
-        if (lane.slots.availablePermits() > 1) fill(lane, false);
-    }
-
-    private int laneSize(Lane lane) {
-        return lane == local ? settings.localSlots() : settings.cloudSlots();
-    }
-
-    private int keyCap(Lane lane, boolean share) {
-        return share ? settings.keyCap(laneSize(lane)) : Math.max(1, laneSize(lane) - 1);
-    }
-
-    private int routeCap(boolean share) {
-        return share ? settings.routeCap() : Math.max(1, settings.cloudSlots() - 1);
-    }
-
-    /** One pass over the lane's queue, page by page, skipping jobs whose route or key is at its cap. */
-    private void fill(Lane lane, boolean share) {
-        int keep = share ? 0 : 1;
-        JobStore.Runnable after = null;
-        for (int page = 0; page < MAX_PAGES && lane.slots.availablePermits() > keep && !shuttingDown.get(); page++) {
-            long now = clock.millis();
-            List<JobStore.Runnable> batch = store.findRunnable(now, lane.name,
-                    lane == cloud ? atCap(lane, Running::route, routeCap(share)) : List.of(),
-                    atCap(lane, Running::ownerKeyId, keyCap(lane, share)), after, PAGE);
-            for (JobStore.Runnable r : batch) {
-                if (shuttingDown.get() || lane.slots.availablePermits() <= keep) return;
-                tryStart(r, lane, share, now);
-            }
-            if (batch.size() < PAGE) return;
-            after = batch.get(batch.size() - 1);
-        }
-    }
-
-    /** The routes or keys ({@code by}) that hold {@code cap} or more of the lane's running jobs. */
-    private List<String> atCap(Lane lane, java.util.function.Function<Running, String> by, int cap) {
-        Map<String, Integer> n = new java.util.HashMap<>();
-        for (Running r : running.values()) if (r.lane() == lane) n.merge(by.apply(r), 1, Integer::sum);
-        return n.entrySet().stream().filter(e -> e.getValue() >= cap).map(Map.Entry::getKey).toList();
-    }
-
-    private int holding(Lane lane, java.util.function.Predicate<Running> which) {
-        return (int) running.values().stream().filter(r -> r.lane() == lane && which.test(r)).count();
-    }
-
-    /** Claims and starts one job if its lane, route and key have room; otherwise leaves it queued. */
-    private void tryStart(JobStore.Runnable r, Lane queried, boolean share, long now) {
-        if (running.containsKey(r.id())) return;
-        Optional<ModelSpec> spec = validator.catalog().find(r.model());
-        if (spec.isEmpty()) {
-            store.failUnclaimed(r.id(), "unknown_model", "model " + r.model() + " is no longer in the catalog", now);
-            return;
-        }
-        GenerationBackend backend;
-        try {
-            backend = router.backendFor(spec.get());
-        } catch (RuntimeException e) {
-            store.failUnclaimed(r.id(), "no_backend", "no backend serves model " + r.model(), now);
-            return;
-        }
-        Lane lane = backend.isLocal() ? local : cloud;
-        if (lane != queried && r.lane() != null) store.setLane(r.id(), lane.name); // routed elsewhere since submission
-        if (holding(lane, x -> x.ownerKeyId().equals(r.ownerKeyId())) >= keyCap(lane, share)) return;
-        if (lane == cloud && holding(lane, x -> x.route().equals(backend.id())) >= routeCap(share)) return;
-        if (lane != queried && lane.slots.availablePermits() <= (share ? 0 : 1)) return;
-        if (!lane.slots.tryAcquire()) return;
-        if (!store.claim(r.id(), leaseOwner, now, now + settings.lease().toMillis())) {
-            lane.slots.release();
-            return;
-        }
-        running.put(r.id(), new Running(lane, r.ownerKeyId(), backend.id()));
+    /** Runs a job the dispatcher claimed on its lane's threads; its slot is freed when the attempt ends. */
+    private void launch(String id, GenerationBackend backend, Lane lane) {
         lane.executor.execute(() -> {
             try {
-                attempt(r.id(), backend);
+                attempt(id, backend);
             } catch (RuntimeException | Error e) {
-                LOG.error("job {} crashed its worker", r.id(), e);
+                LOG.error("job {} crashed its worker", id, e);
             } finally {
-                running.remove(r.id());
+                running.remove(id);
                 lane.slots.release();
                 wake();
             }
