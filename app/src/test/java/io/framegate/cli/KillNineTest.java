@@ -134,8 +134,13 @@ class KillNineTest {
     }
 
     Reply send(ServerProcess s, String method, String path, String body) throws Exception {
+        return send(s, method, path, body, null);
+    }
+
+    Reply send(ServerProcess s, String method, String path, String body, String idempotencyKey) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.base() + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + key);
+        if (idempotencyKey != null) b.header("Idempotency-Key", idempotencyKey);
         if (body != null) b.header("Content-Type", "application/json");
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -153,8 +158,13 @@ class KillNineTest {
     }
 
     String createCloud(ServerProcess s, String prompt) throws Exception {
+        return createCloud(s, prompt, null);
+    }
+
+    /** Creates a sora-2 job; the Idempotency-Key, when given, is derived from the prompt. */
+    String createCloud(ServerProcess s, String prompt, String idempotencyKey) throws Exception {
         Reply r = send(s, "POST", "/v1/videos", "{\"model\":\"sora-2\",\"prompt\":\"" + prompt
-                + "\",\"seconds\":\"4\",\"size\":\"1280x720\"}");
+                + "\",\"seconds\":\"4\",\"size\":\"1280x720\"}", idempotencyKey);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.json().path("id").asText();
     }
@@ -203,7 +213,7 @@ class KillNineTest {
                 String cloudPrompt = "kill9 cloud " + round;
                 String upstreamId = "video_kill9_" + round;
                 stubUpstreamJob(cloudPrompt, upstreamId);
-                String id = createCloud(s, cloudPrompt);
+                String id = createCloud(s, cloudPrompt, "idem-" + round);
                 jobs.put(id, cloudPrompt);
                 cloud.put(id, upstreamId);
                 if (delays[round] >= 0) {
@@ -221,6 +231,11 @@ class KillNineTest {
         assertThat(checkpointedBeforeKill).isNotEmpty();
         try (ServerProcess s = start()) {
             assertAllExist(s, jobs);
+            int round = 0;
+            for (Map.Entry<String, String> c : cloud.entrySet()) {
+                assertThat(createCloud(s, jobs.get(c.getKey()), "idem-" + round++))
+                        .as("the Idempotency-Key survived the kill: a retried create is the same job").isEqualTo(c.getKey());
+            }
             for (Map.Entry<String, String> job : jobs.entrySet()) {
                 JsonNode done = awaitFinal(s, job.getKey());
                 int submits = submitsOf(job.getValue());
