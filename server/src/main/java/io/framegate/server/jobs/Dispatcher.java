@@ -71,8 +71,8 @@ final class Dispatcher {
     }
 
     private void dispatchLane(Lane lane) {
-        fill(lane, true);
-        if (lane.slots.availablePermits() > 1) fill(lane, false);
+        boolean heldBack = fill(lane, true);
+        if (heldBack && lane.slots.availablePermits() > 1) fill(lane, false);
     }
 
     private int keyCap(Lane lane, boolean share) {
@@ -83,22 +83,28 @@ final class Dispatcher {
         return share ? settings.routeCap() : Math.max(1, cloud.size - 1);
     }
 
-    /** One pass over the lane's queue, page by page, leaving out jobs whose route or key is at its cap. */
-    private void fill(Lane lane, boolean share) {
+    /**
+     * One pass over the lane's queue, page by page, leaving out jobs whose route or key is at its cap; true when a
+     * cap may have held a job back (only then is a second pass worth a query).
+     */
+    private boolean fill(Lane lane, boolean share) {
         int keep = share ? 0 : 1;
+        boolean heldBack = false;
         JobStore.Runnable after = null;
         for (int page = 0; page < MAX_PAGES && lane.slots.availablePermits() > keep && !shuttingDown.get(); page++) {
             long now = clock.millis();
-            List<JobStore.Runnable> batch = store.findRunnable(now, lane.name,
-                    lane == cloud ? atCap(lane, Running::route, routeCap(share)) : List.of(),
-                    atCap(lane, Running::ownerKeyId, keyCap(lane, share)), after, PAGE);
+            List<String> fullRoutes = lane == cloud ? atCap(lane, Running::route, routeCap(share)) : List.of();
+            List<String> fullKeys = atCap(lane, Running::ownerKeyId, keyCap(lane, share));
+            heldBack |= !fullRoutes.isEmpty() || !fullKeys.isEmpty();
+            List<JobStore.Runnable> batch = store.findRunnable(now, lane.name, fullRoutes, fullKeys, after, PAGE);
             for (JobStore.Runnable r : batch) {
-                if (shuttingDown.get() || lane.slots.availablePermits() <= keep) return;
-                tryStart(r, lane, share, now);
+                if (shuttingDown.get() || lane.slots.availablePermits() <= keep) return heldBack;
+                heldBack |= !tryStart(r, lane, share, now);
             }
-            if (batch.size() < PAGE) return;
+            if (batch.size() < PAGE) return heldBack;
             after = batch.get(batch.size() - 1);
         }
+        return heldBack;
     }
 
     /** The routes or keys ({@code by}) that hold {@code cap} or more of the lane's running jobs. */
@@ -112,32 +118,36 @@ final class Dispatcher {
         return (int) running.values().stream().filter(r -> r.lane() == lane && which.test(r)).count();
     }
 
-    /** Claims and launches one job if its lane, route and key have room; otherwise leaves it queued. */
-    private void tryStart(JobStore.Runnable r, Lane queried, boolean share, long now) {
-        if (running.containsKey(r.id())) return;
+    /**
+     * Claims and launches one job if its lane, route and key have room; otherwise leaves it queued. False only when
+     * a share (of its key or route) held it back.
+     */
+    private boolean tryStart(JobStore.Runnable r, Lane queried, boolean share, long now) {
+        if (running.containsKey(r.id())) return true;
         Optional<ModelSpec> spec = validator.catalog().find(r.model());
         if (spec.isEmpty()) {
             store.failUnclaimed(r.id(), "unknown_model", "model " + r.model() + " is no longer in the catalog", now);
-            return;
+            return true;
         }
         GenerationBackend backend;
         try {
             backend = router.backendFor(spec.get());
         } catch (RuntimeException e) {
             store.failUnclaimed(r.id(), "no_backend", "no backend serves model " + r.model(), now);
-            return;
+            return true;
         }
         Lane lane = backend.isLocal() ? local : cloud;
         if (lane != queried && r.lane() != null) store.setLane(r.id(), lane.name); // routed elsewhere since submission
-        if (holding(lane, x -> x.ownerKeyId().equals(r.ownerKeyId())) >= keyCap(lane, share)) return;
-        if (lane == cloud && holding(lane, x -> x.route().equals(backend.id())) >= routeCap(share)) return;
-        if (lane != queried && lane.slots.availablePermits() <= (share ? 0 : 1)) return;
-        if (!lane.slots.tryAcquire()) return;
+        if (holding(lane, x -> x.ownerKeyId().equals(r.ownerKeyId())) >= keyCap(lane, share)) return false;
+        if (lane == cloud && holding(lane, x -> x.route().equals(backend.id())) >= routeCap(share)) return false;
+        if (lane != queried && lane.slots.availablePermits() <= (share ? 0 : 1)) return true;
+        if (!lane.slots.tryAcquire()) return true;
         if (!store.claim(r.id(), leaseOwner, now, now + settings.lease().toMillis())) {
             lane.slots.release();
-            return;
+            return true;
         }
         running.put(r.id(), new Running(lane, r.ownerKeyId(), backend.id()));
         launcher.launch(r.id(), backend, lane);
+        return true;
     }
 }
