@@ -60,13 +60,17 @@ public final class AdminToken {
         return new AdminToken(checked(Files.readString(f, StandardCharsets.UTF_8).trim(), f.toString()), f, created);
     }
 
+    /** Writes a temporary file (owner-only from its creation) and moves it in place, so no start sees half a token. */
     private static void write(Path f, String token) throws IOException {
-        if (isPosix(f.getParent())) {
-            Files.createFile(f, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        } else {
-            Files.createFile(f);
+        Path tmp = isPosix(f.getParent())
+                ? Files.createTempFile(f.getParent(), FILE, ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY))
+                : Files.createTempFile(f.getParent(), FILE, ".tmp");
+        try {
+            Files.writeString(tmp, token, StandardCharsets.UTF_8);
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
-        Files.writeString(f, token, StandardCharsets.UTF_8);
     }
 
     private static boolean isPosix(Path p) {
