@@ -80,15 +80,31 @@ class AdminApiTest {
             Path file = dir.resolve(AdminToken.FILE);
             assertThat(s.adminToken().file()).contains(file);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            try (var files = Files.list(dir)) {
+                assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+            }
             token = Files.readString(file).trim();
             assertThat(token).startsWith("fga_").hasSizeGreaterThanOrEqualTo(40);
 
             String keyA = s.keys().create("a").secret();
             String keyB = s.keys().create("b").secret();
-            Job a = s.jobs().submit(s.keys().find(keyA).orElseThrow().id(), "openai", request(), null);
-            Job b = s.jobs().submit(s.keys().find(keyB).orElseThrow().id(), "openai", request(), null);
-            awaitFinal(s, a.ownerKeyId(), a.id());
-            awaitFinal(s, b.ownerKeyId(), b.id());
+            java.io.PrintStream stderr = System.err;
+            java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+            Job a;
+            Job b;
+            System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                a = s.jobs().submit(s.keys().find(keyA).orElseThrow().id(), "openai", request(), null);
+                b = s.jobs().submit(s.keys().find(keyB).orElseThrow().id(), "openai", request(), null);
+                awaitFinal(s, a.ownerKeyId(), a.id());
+                awaitFinal(s, b.ownerKeyId(), b.id());
+            } finally {
+                System.setErr(stderr);
+            }
+            assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains("WARN") && l.contains(UNCERTAIN) && l.contains("billed")))
+                    .as("each uncertain job is logged at WARN").hasSize(2)
+                    .anySatisfy(l -> assertThat(l).contains(a.id())).anySatisfy(l -> assertThat(l).contains(b.id()));
 
             assertThat(get(s, "/admin/v1/jobs", null).status()).isEqualTo(401);
             assertThat(get(s, "/admin/v1/jobs", "not-the-token").status()).isEqualTo(401);
