@@ -244,7 +244,8 @@ public final class WorkerPool implements AutoCloseable {
             GenerationRequest request = jobs.readRequest(id, row.requestJson());
             RenderPlan plan = validator.validate(request);
             ctx.backend(backend.id(), backend.isLocal());
-            LOG.info("job {} started on {} (model {}, attempt {})", id, backend.id(), job.model(), row.attempts() + 1);
+            LOG.info("job {} started on {} (model {}, attempt {} of {})", id, backend.id(), job.model(), row.attempts(),
+                    settings.maxAttempts());
             Exception failure = null;
             try {
                 backend.generate(plan, ctx);
