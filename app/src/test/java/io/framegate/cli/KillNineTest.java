@@ -243,11 +243,14 @@ class KillNineTest {
                     assertThat(done.path("status").asText()).as("%s: %s", job.getValue(), done).isEqualTo("completed");
                     assertThat(submits).as("upstream submits of %s", job.getValue()).isEqualTo(1);
                 } else if (cloud.containsKey(job.getKey())) {
-                    assertThat(submits).as("upstream submits of %s", job.getValue()).isPositive();
                     String outcome = done.path("status").asText().equals("failed")
                             ? "failed " + done.at("/error/code").asText() : done.path("status").asText();
                     assertThat(outcome).as("%s: %s", job.getValue(), done)
                             .isIn("completed", "failed upstream_submit_uncertain");
+                    // killed before its handle was stored: completed after a submit, or (the kill hit the submit)
+                    // ended uncertain with at most the one submit that may have reached the upstream
+                    if (outcome.equals("completed")) assertThat(submits).as("submits of %s", job.getValue()).isPositive();
+                    else assertThat(submits).as("submits of %s", job.getValue()).isLessThanOrEqualTo(1);
                 } else {
                     assertThat(done.path("status").asText()).as("%s: %s", job.getValue(), done).isEqualTo("completed");
                     assertThat(submits).isZero();
@@ -258,7 +261,7 @@ class KillNineTest {
 
     @Test
     @Disabled("needs h8-providers: an interrupted submit checkpoints 'submitting' first and ends upstream_submit_uncertain;"
-            + " enable once that branch is merged")
+            + " enable once that branch is merged (it passes on a trial merge of h8-core and h8-providers)")
     void aKillDuringTheSubmitNeverLeadsToASecondSubmit() throws Exception {
         String prompt = "kill9 during the submit";
         stubUpstreamJob(prompt, "video_kill9_submit");
