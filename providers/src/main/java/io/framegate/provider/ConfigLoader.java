@@ -33,7 +33,7 @@ public final class ConfigLoader {
     private static final Set<String> TYPES = Set.of("gemini", "vertex", "openai");
     private static final Set<String> TOP = Set.of("providers", "channels", "routes", "aliases", "default_route", "timing",
             "workers", "database", "limits", "retention");
-    private static final Set<String> WORKER_KEYS = Set.of("local", "cloud");
+    private static final Set<String> WORKER_KEYS = Set.of("local", "cloud", "max_attempts");
     private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password_env", "password_file");
     private static final Set<String> PROVIDER_KEYS = Set.of("type", "base_url", "api_version", "api_key_env", "api_key_file",
             "credentials_file", "project", "location", "storage_url", "output_gcs_uri");
@@ -324,7 +324,8 @@ public final class ConfigLoader {
             return FramegateConfig.Workers.UNSET;
         }
         unknownKeys(node, WORKER_KEYS, "workers.", problems);
-        return new FramegateConfig.Workers(slots(node, "local", problems), slots(node, "cloud", problems));
+        return new FramegateConfig.Workers(slots(node, "local", problems), slots(node, "cloud", problems),
+                slots(node, "max_attempts", problems));
     }
 
     private static Integer slots(JsonNode node, String key, List<String> problems) {

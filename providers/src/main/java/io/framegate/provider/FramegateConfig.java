@@ -32,11 +32,16 @@ public record FramegateConfig(Map<String, ChannelConfig> channels, Map<String, R
     /**
      * How many jobs the server runs at once; null where the file does not say (the server's defaults apply).
      *
-     * @param local renders on this machine at once (CPU-bound)
-     * @param cloud jobs waiting on cloud upstreams at once
+     * @param local       renders on this machine at once (CPU-bound)
+     * @param cloud       jobs waiting on cloud upstreams at once
+     * @param maxAttempts attempts a job gets before it fails (attempts that crashed or died with the process)
      */
-    public record Workers(Integer local, Integer cloud) {
-        public static final Workers UNSET = new Workers(null, null);
+    public record Workers(Integer local, Integer cloud, Integer maxAttempts) {
+        public static final Workers UNSET = new Workers(null, null, null);
+
+        public Workers(Integer local, Integer cloud) {
+            this(local, cloud, null);
+        }
     }
 
     /**

@@ -157,6 +157,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void workersMaxAttemptsIsReadAndChecked() throws Exception {
+        assertThat(parse("workers: {max_attempts: 5}\n", Map.of()).workers())
+                .isEqualTo(new FramegateConfig.Workers(null, null, 5));
+        assertThatThrownBy(() -> parse("workers: {max_attempts: 0}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("workers.max_attempts: 0 must be a whole number >= 1");
+    }
+
+    @Test
     void badServerSectionsNameTheirFields() {
         assertThatThrownBy(() -> parse("""
                 workers: {local: 0, cloud: many, gpu: 1}

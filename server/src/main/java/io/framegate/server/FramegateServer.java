@@ -13,11 +13,14 @@ import io.framegate.provider.FramegateConfig;
 import io.framegate.provider.PreviewMaker;
 import io.framegate.provider.Routing;
 import io.framegate.provider.Ticker;
+import io.framegate.server.admin.AdminApi;
+import io.framegate.server.admin.AdminToken;
 import io.framegate.server.auth.Authenticator;
 import io.framegate.server.auth.KeyStore;
 import io.framegate.server.config.ConfigFile;
 import io.framegate.server.db.Database;
 import io.framegate.server.jobs.JobLimits;
+import io.framegate.server.jobs.JobOutcomes;
 import io.framegate.server.jobs.JobService;
 import io.framegate.server.jobs.JobStore;
 import io.framegate.server.jobs.LocalDeadline;
@@ -29,6 +32,8 @@ import io.framegate.server.storage.DiskSpace;
 import io.framegate.server.storage.LocalResultStore;
 import io.framegate.server.storage.ResultStore;
 import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -38,6 +43,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +73,8 @@ public final class FramegateServer implements AutoCloseable {
     private final RetentionSweeper sweeper;
     private final Javalin app;
     private final ServerContext context;
+    private final AdminToken adminToken;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private String createdDefaultKey;
     private boolean started;
     private boolean closed;
@@ -195,23 +203,33 @@ public final class FramegateServer implements AutoCloseable {
             jobs.limitWith(new JobLimits(config.limits(), config.retention(),
                     b.diskSpace != null ? b.diskSpace : DiskSpace.of(options.dataDir())));
             this.workers = new WorkerPool(store, jobs, results, validator, routing, b.finisher,
-                    options.dataDir().resolve("work"), workerSettings(options.workers(), config.workers()), b.clock);
+                    options.dataDir().resolve("work"), workerSettings(options.workers(), config), b.clock);
+            workers.outcomes(new JobOutcomes(metrics));
+            this.adminToken = AdminToken.load(options.dataDir(), b.environment);
             this.sweeper = new RetentionSweeper(db.jdbi(), results, json, config.retention(), b.clock,
                     options.dataDir().resolve("files"), options.dataDir().resolve("work"), options.dataDir().resolve("uploads"));
             this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options,
                     b.imageLimits);
             this.app = createApp(json, b.surfaces != null ? b.surfaces : discoverSurfaces());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             db.close();
             routing.close();
             throw e;
         }
     }
 
-    /** The options' worker settings with the slot counts the config file gives. */
-    static WorkerSettings workerSettings(WorkerSettings options, FramegateConfig.Workers fromFile) {
-        return options.withSlots(fromFile.local() != null ? fromFile.local() : options.localSlots(),
+    /**
+     * The options' worker settings with the slot counts and attempts the config file gives, and a shutdown grace of
+     * at least the upstream request timeout (plus a margin), so that shutdown never interrupts an upstream call
+     * before the job's checkpoint records its outcome.
+     */
+    static WorkerSettings workerSettings(WorkerSettings options, FramegateConfig config) {
+        FramegateConfig.Workers fromFile = config.workers();
+        WorkerSettings w = options.withSlots(fromFile.local() != null ? fromFile.local() : options.localSlots(),
                 fromFile.cloud() != null ? fromFile.cloud() : options.cloudSlots());
+        if (fromFile.maxAttempts() != null) w = w.withAttempts(fromFile.maxAttempts(), w.retryBackoff());
+        Duration callGrace = config.settings().requestTimeout().plusSeconds(5);
+        return w.shutdownGrace().compareTo(callGrace) >= 0 || config.channels().isEmpty() ? w : w.withShutdownGrace(callGrace);
     }
 
     private static List<ApiSurface> discoverSurfaces() {
@@ -250,6 +268,7 @@ public final class FramegateServer implements AutoCloseable {
             ctx.status(dbOk ? 200 : 503).json(Map.of("status", dbOk ? "ok" : "unavailable",
                     "database", dbOk ? "ok" : "unreachable", "jobs_running", workers.runningCount()));
         });
+        new AdminApi(adminToken, context.authenticator(), jobs, metrics).register(javalin);
         for (ApiSurface s : surfaces) {
             s.register(javalin, context);
             LOG.info("serving the {} surface", s.name());
@@ -278,6 +297,9 @@ public final class FramegateServer implements AutoCloseable {
         sweeper.start();
         app.start(options.host(), options.port());
         LOG.info("listening on http://{}:{} (data: {})", options.host(), port(), options.dataDir().toAbsolutePath());
+        LOG.info("admin API (/admin/v1, /metrics): token {}", adminToken.file()
+                .map(f -> "in " + f.toAbsolutePath() + (adminToken.created() ? " (created now, mode 0600)" : ""))
+                .orElse("from " + AdminToken.ENV));
         return this;
     }
 
@@ -315,6 +337,11 @@ public final class FramegateServer implements AutoCloseable {
     /** {@code framegate.yaml} as loaded (credentials inside are {@link io.framegate.provider.Secret}s). */
     public FramegateConfig config() {
         return config;
+    }
+
+    /** The operator's credential (environment or {@code <data>/admin.token}). */
+    public AdminToken adminToken() {
+        return adminToken;
     }
 
     /** The router of every job: the config's routes, everything else to the local backend. */

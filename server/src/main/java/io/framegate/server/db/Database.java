@@ -26,11 +26,23 @@ public final class Database implements AutoCloseable {
     public static Database embedded(Path dataDir) {
         String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("framegate")
                 + ";DB_CLOSE_ON_EXIT=FALSE";
-        return open(url, "sa", "", true);
+        return open(durable(url), "sa", "", true);
     }
 
     public static Database open(String url, String user, String password) {
-        return open(url, user, password, url.startsWith("jdbc:h2:file:"));
+        return open(durable(url), user, password, url.startsWith("jdbc:h2:file:"));
+    }
+
+    /**
+     * An H2 file URL with {@code WRITE_DELAY=0}. H2 2.x (MVStore) otherwise writes committed transactions to the file
+     * only every 500 ms, so a process killed right after answering would lose what it acknowledged; with 0 every
+     * commit is written to the file before it returns (H2's {@code TransactionStore.endTransaction} calls
+     * {@code MVStore.commit()}). That survives the death of the process (kill -9, OOM killer), not a power cut: H2
+     * does not fsync each commit. Any other URL (PostgreSQL) is left as it is: its commits are durable already.
+     */
+    static String durable(String url) {
+        if (!url.startsWith("jdbc:h2:file:") || url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) return url;
+        return url + ";WRITE_DELAY=0";
     }
 
     private static Database open(String url, String user, String password, boolean embedded) {

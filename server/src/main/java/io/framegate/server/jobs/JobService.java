@@ -37,6 +37,7 @@ public final class JobService {
     static final String EXTENSION_SOURCE = "extension-source.mp4";
     private static final SecureRandom RANDOM = new SecureRandom();
     public static final int MAX_LIST_LIMIT = 100;
+    public static final int MAX_ADMIN_LIST_LIMIT = 1000;
 
     private final JobStore store;
     private final ResultStore results;
@@ -232,6 +233,19 @@ public final class JobService {
             throw new ValidationException(new Violation("after", after, "after=" + after + " is not the id of one of your videos"));
         }
         return page;
+    }
+
+    /**
+     * Jobs of every key, newest first, for the admin API: {@code status} and {@code errorCode} filter when not null.
+     *
+     * @throws ValidationException {@code limit} is out of range
+     */
+    public java.util.List<AdminJob> listAll(JobStatus status, String errorCode, int limit) {
+        if (limit < 1 || limit > MAX_ADMIN_LIST_LIMIT) {
+            throw new ValidationException(new Violation("limit", String.valueOf(limit),
+                    "limit=" + limit + " is out of range; allowed: 1.." + MAX_ADMIN_LIST_LIMIT));
+        }
+        return store.listAll(status, errorCode, limit);
     }
 
     public JobPage list(String ownerKeyId, String after, int limit, ListOrder order) {

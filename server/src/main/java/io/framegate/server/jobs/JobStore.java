@@ -41,17 +41,24 @@ public final class JobStore {
                int attempts, boolean cancelRequested, String leaseOwner, Long leaseExpiresAt) {
     }
 
-    /** A job that a worker may claim, with the model that decides its lane. */
-    record Runnable(String id, String model) {
+    /**
+     * A job that a worker may claim, with the model that decides its lane, and what the dispatcher needs to page and
+     * to keep one key or route from taking a whole lane.
+     *
+     * @param lane  {@code local}/{@code cloud} as routed at submission, or null
+     * @param route the backend chosen at submission, or null
+     */
+    record Runnable(String id, String model, String ownerKeyId, String lane, String route, long createdAt) {
     }
 
     /** Inserts a new queued job; false when the owner already has a job with this idempotency key. */
     boolean insert(Job job, String requestJson, String requestHash, String idempotencyKey) {
         try {
-            jdbi.useHandle(h -> h.createUpdate("INSERT INTO jobs (" + COLUMNS + ", updated_at) VALUES (:id, :owner, "
+            jdbi.useHandle(h -> h.createUpdate("INSERT INTO jobs (" + COLUMNS + ", updated_at, lane, route) VALUES (:id, :owner, "
                             + ":surface, :model, :status, :progress, :prompt, :seconds, :size, :videos, :request, :hash, "
                             + ":attributes, :notes, NULL, NULL, NULL, NULL, :remixedFrom, :extendedFrom, :idem, 0, FALSE, "
-                            + "NULL, NULL, :created, NULL, NULL, :expires, :created)")
+                            + "NULL, NULL, :created, NULL, NULL, :expires, :created, :lane, :route)")
+                    .bind("lane", laneOf(job)).bind("route", job.notes().get(JobNotes.BACKEND))
                     .bind("id", job.id()).bind("owner", job.ownerKeyId()).bind("surface", job.surface())
                     .bind("model", job.model()).bind("status", job.status().name()).bind("progress", job.progress())
                     .bind("prompt", job.prompt()).bind("seconds", job.seconds()).bind("size", job.size())
@@ -112,13 +119,77 @@ public final class JobStore {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM jobs WHERE id = :id").bind("id", id).execute()) == 1;
     }
 
-    /** Queued jobs and running jobs whose lease has expired, oldest first. */
+    /** The lane a job was routed to at submission, from its notes; null when no router decided it. */
+    private static String laneOf(Job job) {
+        String local = job.notes().get(JobNotes.LOCAL_RENDER);
+        return local == null ? null : Boolean.parseBoolean(local) ? "local" : "cloud";
+    }
+
+    /** Queued jobs and running jobs whose lease has expired, oldest first (every lane, no filter). */
     List<Runnable> findRunnable(long now, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT id, model FROM jobs WHERE status = 'QUEUED' OR "
-                        + "(status = 'IN_PROGRESS' AND (lease_expires_at IS NULL OR lease_expires_at < :now)) "
-                        + "ORDER BY created_at, id LIMIT :limit")
-                .bind("now", now).bind("limit", limit)
-                .map((rs, ctx) -> new Runnable(rs.getString(1), rs.getString(2))).list());
+        return findRunnable(now, null, List.of(), List.of(), null, limit);
+    }
+
+    /**
+     * Claimable jobs, oldest first: queued (and past their {@code not_before}) or running under an expired lease.
+     *
+     * @param lane           only jobs routed to this lane (and those of unknown lane); null for every lane
+     * @param skipRoutes     routes that are full now (their jobs are left for later)
+     * @param skipKeys       keys that hold their share of the lane now
+     * @param after          the last job of the previous page, or null for the first page
+     */
+    List<Runnable> findRunnable(long now, String lane, List<String> skipRoutes, List<String> skipKeys, Runnable after,
+                                int limit) {
+        StringBuilder sql = new StringBuilder("SELECT id, model, owner_key_id, lane, route, created_at FROM jobs WHERE "
+                + "(status = 'QUEUED' OR (status = 'IN_PROGRESS' AND (lease_expires_at IS NULL OR lease_expires_at < :now))) "
+                + "AND (not_before IS NULL OR not_before <= :now)");
+        if (lane != null) sql.append(" AND (lane = :lane OR lane IS NULL)");
+        if (!skipRoutes.isEmpty()) sql.append(" AND (route IS NULL OR route NOT IN (<routes>))");
+        if (!skipKeys.isEmpty()) sql.append(" AND owner_key_id NOT IN (<keys>)");
+        if (after != null) sql.append(" AND (created_at > :afterCreated OR (created_at = :afterCreated AND id > :afterId))");
+        sql.append(" ORDER BY created_at, id LIMIT :limit");
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql.toString()).bind("now", now).bind("limit", limit);
+            if (lane != null) q.bind("lane", lane);
+            if (!skipRoutes.isEmpty()) q.bindList("routes", skipRoutes);
+            if (!skipKeys.isEmpty()) q.bindList("keys", skipKeys);
+            if (after != null) q.bind("afterCreated", after.createdAt()).bind("afterId", after.id());
+            return q.map((rs, ctx) -> new Runnable(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                    rs.getString(5), rs.getLong(6))).list();
+        });
+    }
+
+    /** Corrects the lane recorded at submission (the config changed since). */
+    void setLane(String id, String lane) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET lane = :lane WHERE id = :id").bind("lane", lane).bind("id", id)
+                .execute());
+    }
+
+    /**
+     * Puts a job whose attempt crashed back in the queue, not to be claimed before {@code notBefore}; its attempts
+     * stay counted. False when the job is gone or the lease was lost.
+     */
+    boolean retryLater(String id, String owner, long notBefore, long now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET status = 'QUEUED', lease_owner = NULL, "
+                        + "lease_expires_at = NULL, not_before = :notBefore, updated_at = :now WHERE id = :id "
+                        + "AND lease_owner = :owner AND status = 'IN_PROGRESS'")
+                .bind("notBefore", notBefore).bind("now", now).bind("id", id).bind("owner", owner).execute()) == 1;
+    }
+
+    /**
+     * Jobs of every key, newest first, for the operator: filtered by status and error code when given.
+     */
+    List<AdminJob> listAll(JobStatus status, String errorCode, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE 1 = 1");
+        if (status != null) sql.append(" AND status = :status");
+        if (errorCode != null) sql.append(" AND error_code = :code");
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql.toString()).bind("limit", limit);
+            if (status != null) q.bind("status", status.name());
+            if (errorCode != null) q.bind("code", errorCode);
+            return q.map(this::row).map(r -> new AdminJob(r.job(), r.attempts(), r.checkpoint() != null)).list();
+        });
     }
 
     /** Atomically takes the job for {@code owner} until {@code leaseUntil}; false when someone else got it first. */
@@ -140,7 +211,9 @@ public final class JobStore {
 
     /** Gives a running job back without finishing it, so that the next worker (or process) resumes it. */
     void releaseLease(String id, String owner) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL "
+        // a graceful release gives the attempt back: only attempts that crashed (or died with their process) count
+        jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL, "
+                        + "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
                         + "WHERE id = :id AND lease_owner = :owner AND status = 'IN_PROGRESS'")
                 .bind("id", id).bind("owner", owner).execute());
     }

@@ -6,7 +6,6 @@ import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.JobStatus;
-import io.framegate.domain.ModelSpec;
 import io.framegate.domain.OutputFiles;
 import io.framegate.domain.RenderPlan;
 import io.framegate.domain.RequestValidator;
@@ -28,19 +27,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
  * Claims queued jobs from the {@link JobStore} and runs them through the backend the router picks. Two lanes: local
- * renders (CPU-bound, few at a time) and cloud backends (many at a time). Claims are leases renewed by a heartbeat;
- * on shutdown running jobs are released, not failed, so the next process resumes them.
+ * renders (CPU-bound, few at a time) and cloud backends (many at a time); the {@link Dispatcher} decides which jobs
+ * start, so that a hung upstream or a busy key cannot block the others. Claims are leases renewed by a heartbeat;
+ * each claim counts an attempt, and a job past {@link WorkerSettings#maxAttempts()} fails instead of running again
+ * (a job that kills its process cannot loop). On shutdown running jobs are released, not failed, so the next process
+ * resumes them.
  */
 public final class WorkerPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
@@ -57,29 +56,14 @@ public final class WorkerPool implements AutoCloseable {
     private final String leaseOwner;
     private final Lane local;
     private final Lane cloud;
-    private final Map<String, Lane> running = new ConcurrentHashMap<>();
+    private final Map<String, Dispatcher.Running> running = new ConcurrentHashMap<>();
+    private final Dispatcher dispatching;
+    private volatile JobOutcomes outcomes = JobOutcomes.inMemory();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final Object wakeLock = new Object();
     private boolean wakeRequested;
     private Thread dispatcher;
     private ScheduledExecutorService heartbeat;
-
-    private static final class Lane {
-        final String name;
-        final Semaphore slots;
-        final ExecutorService executor;
-
-        Lane(String name, int size) {
-            this.name = name;
-            this.slots = new Semaphore(size);
-            AtomicInteger n = new AtomicInteger();
-            this.executor = Executors.newFixedThreadPool(size, r -> {
-                Thread t = new Thread(r, "framegate-" + name + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        }
-    }
 
     public WorkerPool(JobStore store, JobService jobs, ResultStore results, RequestValidator validator,
                       BackendRouter router, OutputFinisher finisher, Path workRoot, WorkerSettings settings, Clock clock) {
@@ -95,6 +79,8 @@ public final class WorkerPool implements AutoCloseable {
         this.leaseOwner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.local = new Lane("local", settings.localSlots());
         this.cloud = new Lane("cloud", settings.cloudSlots());
+        this.dispatching = new Dispatcher(store, validator, router, settings, clock, leaseOwner, local, cloud, running,
+                shuttingDown, this::launch);
     }
 
     /**
@@ -120,6 +106,15 @@ public final class WorkerPool implements AutoCloseable {
         heartbeat.scheduleAtFixedRate(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /** Where job outcomes are counted (the server's metrics registry); in memory by default. */
+    public void outcomes(JobOutcomes o) {
+        this.outcomes = java.util.Objects.requireNonNull(o);
+        for (String lane : List.of("local", "cloud")) {
+            io.micrometer.core.instrument.Gauge.builder("framegate.jobs.running", this, p -> p.runningCount(lane))
+                    .tag("lane", lane).description("jobs this process runs now").register(o.registry());
+        }
+    }
+
     public String leaseOwner() {
         return leaseOwner;
     }
@@ -136,7 +131,8 @@ public final class WorkerPool implements AutoCloseable {
         while (!shuttingDown.get()) {
             try {
                 dispatch();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // an Error (e.g. out of memory) must not end the only dispatcher thread: retry at the next round
                 LOG.warn("dispatching jobs failed; retrying", e);
             }
             synchronized (wakeLock) {
@@ -154,48 +150,29 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void dispatch() {
-        if (local.slots.availablePermits() == 0 && cloud.slots.availablePermits() == 0) return;
-        long now = clock.millis();
-        for (JobStore.Runnable r : store.findRunnable(now, 50)) {
-            if (shuttingDown.get()) return;
-            if (running.containsKey(r.id())) continue;
-            Optional<ModelSpec> spec = validator.catalog().find(r.model());
-            if (spec.isEmpty()) {
-                store.failUnclaimed(r.id(), "unknown_model", "model " + r.model() + " is no longer in the catalog", now);
-                continue;
-            }
-            GenerationBackend backend;
+        dispatching.dispatch();
+    }
+
+    /** Runs a job the dispatcher claimed on its lane's threads; its slot is freed when the attempt ends. */
+    private void launch(String id, GenerationBackend backend, Lane lane) {
+        lane.executor.execute(() -> {
             try {
-                backend = router.backendFor(spec.get());
-            } catch (RuntimeException e) {
-                store.failUnclaimed(r.id(), "no_backend", "no backend serves model " + r.model() + ": " + e.getMessage(), now);
-                continue;
-            }
-            Lane lane = backend.isLocal() ? local : cloud;
-            if (!lane.slots.tryAcquire()) continue;
-            if (!store.claim(r.id(), leaseOwner, now, now + settings.lease().toMillis())) {
+                attempt(id, backend);
+            } catch (RuntimeException | Error e) {
+                LOG.error("job {} crashed its worker", id, e);
+            } finally {
+                running.remove(id);
                 lane.slots.release();
-                continue;
+                wake();
             }
-            running.put(r.id(), lane);
-            lane.executor.execute(() -> {
-                try {
-                    run(r.id(), backend);
-                } catch (RuntimeException | Error e) {
-                    LOG.error("job {} crashed its worker", r.id(), e);
-                } finally {
-                    running.remove(r.id());
-                    lane.slots.release();
-                    wake();
-                }
-            });
-        }
+        });
     }
 
     private void renewLeases() {
         try {
             List<String> ids = new ArrayList<>(running.keySet());
-            if (!ids.isEmpty() && !shuttingDown.get()) {
+            // also while shutting down: jobs finishing within the grace still hold their claim
+            if (!ids.isEmpty()) {
                 store.renewLeases(leaseOwner, ids, clock.millis() + settings.lease().toMillis());
             }
         } catch (RuntimeException e) {
@@ -203,12 +180,56 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** One attempt at a claimed job. */
-    private void run(String id, GenerationBackend backend) {
+    /**
+     * One claimed job: fails it when its attempts are used up (earlier ones crashed or died with their process),
+     * else runs it. An {@link Error} (out of memory, a native crash surfacing in Java) puts it back in the queue
+     * after a backoff, or fails it with {@code internal_error} at the last attempt.
+     */
+    private void attempt(String id, GenerationBackend backend) {
         Optional<JobStore.Row> found = store.find(id);
         if (found.isEmpty()) return;
         JobStore.Row row = found.get();
+        if (row.attempts() > settings.maxAttempts()) {
+            LOG.warn("job {} was started {} times without finishing (each attempt crashed or died with its process); "
+                    + "failing it instead of starting it again", id, row.attempts() - 1);
+            fail(row.job(), row.job().notes(), "internal_error", GAVE_UP);
+            return;
+        }
+        try {
+            run(row, backend);
+        } catch (Error e) {
+            LOG.error("job {} crashed its worker (attempt {} of {})", id, row.attempts(), settings.maxAttempts(), e);
+            crashed(row);
+        }
+    }
+
+    /** What a client reads when the server gave up on a job: no class names, no paths. */
+    static final String GAVE_UP = "the server failed while running this job and gave up after repeated attempts";
+    static final String FAILED_INSIDE = "the server failed while running this job";
+
+    private void crashed(JobStore.Row row) {
+        String id = row.job().id();
+        try {
+            deleteTree(workRoot.resolve(id));
+            if (shuttingDown.get()) {
+                store.releaseLease(id, leaseOwner);
+            } else if (row.attempts() >= settings.maxAttempts()) {
+                fail(row.job(), row.job().notes(), "internal_error", GAVE_UP);
+            } else {
+                long notBefore = clock.millis() + settings.backoffBefore(row.attempts() + 1).toMillis();
+                if (store.retryLater(id, leaseOwner, notBefore, clock.millis())) outcomes.retried();
+            }
+        } catch (RuntimeException | Error again) {
+            // e.g. still out of memory: the lease is no longer renewed, so the job is claimed again once it expires,
+            // and that claim counts an attempt like any other
+            LOG.error("job {}: recording the crash failed too", id, again);
+        }
+    }
+
+    /** One attempt at a claimed job. */
+    private void run(JobStore.Row row, GenerationBackend backend) {
         Job job = row.job();
+        String id = job.id();
         Path workDir = workRoot.resolve(id);
         JobRunContext ctx = new JobRunContext(id, leaseOwner, store, workDir, clock, shuttingDown, job.notes(),
                 row.checkpoint(), job.progress());
@@ -223,7 +244,8 @@ public final class WorkerPool implements AutoCloseable {
             GenerationRequest request = ExtensionFrame.fill(jobs.readRequest(id, row.requestJson()), results, id, workDir);
             RenderPlan plan = validator.validate(request);
             ctx.backend(backend.id(), backend.isLocal());
-            LOG.info("job {} started on {} (model {}, attempt {})", id, backend.id(), job.model(), row.attempts() + 1);
+            LOG.info("job {} started on {} (model {}, attempt {} of {})", id, backend.id(), job.model(), row.attempts(),
+                    settings.maxAttempts());
             Exception failure = null;
             try {
                 backend.generate(plan, ctx);
@@ -271,6 +293,7 @@ public final class WorkerPool implements AutoCloseable {
                 if (store.find(id).isEmpty()) results.deleteAll(id);
                 return;
             }
+            outcomes.completed();
             LOG.info("job {} completed in {} ms", id, (System.nanoTime() - started) / 1_000_000);
         } catch (ValidationException e) {
             finish(ctx, job, JobStatus.FAILED, "invalid_request", e.getMessage());
@@ -282,15 +305,25 @@ public final class WorkerPool implements AutoCloseable {
                 return;
             }
             LOG.warn("job {} failed", id, e);
-            finish(ctx, job, JobStatus.FAILED, "internal_error", "the video could not be made because of an internal error");
+            finish(ctx, job, JobStatus.FAILED, "internal_error", FAILED_INSIDE);
         } finally {
             deleteTree(workDir);
         }
     }
 
     private void finish(JobRunContext ctx, Job job, JobStatus status, String code, String message) {
-        if (status == JobStatus.FAILED) LOG.info("job {} failed: {} {}", job.id(), code, message);
+        if (status == JobStatus.FAILED) {
+            fail(job, ctx.notes(), code, message);
+            return;
+        }
         store.finish(job.id(), leaseOwner, status, code, message, ctx.notes(), clock.millis());
+    }
+
+    private void fail(Job job, Map<String, String> notes, String code, String message) {
+        LOG.info("job {} failed: {} {}", job.id(), code, message);
+        if (store.finish(job.id(), leaseOwner, JobStatus.FAILED, code, message, notes, clock.millis())) {
+            outcomes.failed(job, code);
+        }
     }
 
     private static boolean nonEmpty(Path p) {
@@ -321,15 +354,21 @@ public final class WorkerPool implements AutoCloseable {
         return running.size();
     }
 
+    /** How many jobs this pool runs now in the lane {@code local} or {@code cloud}. */
+    public int runningCount(String lane) {
+        return (int) running.values().stream().filter(r -> r.lane().name.equals(lane)).count();
+    }
+
     /**
-     * Stops taking jobs, tells running ones to stop (their backends see {@code isCancelled()}), waits up to the
-     * shutdown grace, and releases the leases of jobs still running so another process resumes them.
+     * Stops taking jobs, tells running ones to stop (their backends see {@code isShuttingDown()}), waits up to the
+     * shutdown grace (leases still renewed meanwhile), and only then releases the leases of jobs still running, so
+     * another process resumes them, and interrupts their threads. With a grace at least the upstream request timeout
+     * an upstream call in flight ends, and its checkpoint is written, before anything is interrupted.
      */
     @Override
     public void close() {
         if (!shuttingDown.compareAndSet(false, true)) return;
         wake();
-        if (heartbeat != null) heartbeat.shutdownNow();
         if (dispatcher != null) {
             try {
                 dispatcher.join(2000);
@@ -346,6 +385,7 @@ public final class WorkerPool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (heartbeat != null) heartbeat.shutdownNow();
         for (String id : running.keySet()) {
             LOG.info("job {} still running at shutdown; releasing it for the next start", id);
             store.releaseLease(id, leaseOwner);

@@ -1,6 +1,7 @@
 package io.framegate.server.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.domain.BackendRouter;
 import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.ModelCatalog;
 import io.framegate.domain.RequestValidator;
@@ -36,7 +37,11 @@ final class Core implements AutoCloseable {
     }
 
     WorkerPool pool(GenerationBackend backend, WorkerSettings settings) {
-        return new WorkerPool(store, jobs, results, validator, m -> backend, new MediaFinisher(), dir.resolve("work"),
+        return pool(m -> backend, settings);
+    }
+
+    WorkerPool pool(BackendRouter router, WorkerSettings settings) {
+        return new WorkerPool(store, jobs, results, validator, router, new MediaFinisher(), dir.resolve("work"),
                 settings, Clock.systemUTC());
     }
 

@@ -108,7 +108,8 @@ class WorkerPoolTest {
             pool.start(true);
             Job done = await(core, id, j -> j.status().isFinal());
             assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
-            assertThat(core.store.find(id).orElseThrow().attempts()).isEqualTo(2);
+            assertThat(core.store.find(id).orElseThrow().attempts()).as("a graceful release gives the attempt back")
+                    .isEqualTo(1);
             assertThat(fast.attempts(id)).isEqualTo(1);
             assertThat(core.jobs.openContent("key_a", id, ContentVariant.VIDEO, 0)).isPresent();
         }

@@ -1,0 +1,153 @@
+package io.framegate.server.jobs;
+
+import io.framegate.domain.BackendRouter;
+import io.framegate.domain.GenerationBackend;
+import io.framegate.domain.ModelSpec;
+import io.framegate.domain.RequestValidator;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Decides which queued jobs start now. Each lane reads the queue on its own (so thousands of queued cloud jobs cannot
+ * hide a local one), in two passes: the first keeps every route and key within its share
+ * ({@link WorkerSettings#routeCap()}, {@link WorkerSettings#keyCap}); the second lets what still waits (nobody else
+ * needed those slots) go past its share but always leaves one slot free, so a job of another key or route that
+ * arrives later starts at once instead of waiting behind a hung upstream or a long batch.
+ */
+final class Dispatcher {
+    /** How many jobs one query reads; a lane pages on while it has free slots. */
+    private static final int PAGE = 50;
+    /** Pages per lane and pass at most: the rest waits for the next round (every poll interval or wake-up). */
+    private static final int MAX_PAGES = 20;
+
+    /** A job this process runs now: which lane, key and route it holds a share of. */
+    record Running(Lane lane, String ownerKeyId, String route) {
+    }
+
+    /** Runs a claimed job on its lane (and frees its slot and entry in the running jobs when it ends). */
+    interface Launcher {
+        void launch(String jobId, GenerationBackend backend, Lane lane);
+    }
+
+    private final JobStore store;
+    private final RequestValidator validator;
+    private final BackendRouter router;
+    private final WorkerSettings settings;
+    private final Clock clock;
+    private final String leaseOwner;
+    private final Lane local;
+    private final Lane cloud;
+    private final Map<String, Running> running;
+    private final AtomicBoolean shuttingDown;
+    private final Launcher launcher;
+
+    Dispatcher(JobStore store, RequestValidator validator, BackendRouter router, WorkerSettings settings, Clock clock,
+               String leaseOwner, Lane local, Lane cloud, Map<String, Running> running, AtomicBoolean shuttingDown,
+               Launcher launcher) {
+        this.store = store;
+        this.validator = validator;
+        this.router = router;
+        this.settings = settings;
+        this.clock = clock;
+        this.leaseOwner = leaseOwner;
+        this.local = local;
+        this.cloud = cloud;
+        this.running = running;
+        this.shuttingDown = shuttingDown;
+        this.launcher = launcher;
+    }
+
+    /** One round: fills the free slots of both lanes. */
+    void dispatch() {
+        dispatchLane(local);
+        dispatchLane(cloud);
+    }
+
+    private void dispatchLane(Lane lane) {
+        boolean heldBack = fill(lane, true);
+        if (heldBack && lane.slots.availablePermits() > 1) fill(lane, false);
+    }
+
+    private int keyCap(Lane lane, boolean share) {
+        return share ? settings.keyCap(lane.size) : Math.max(1, lane.size - 1);
+    }
+
+    private int routeCap(boolean share) {
+        return share ? settings.routeCap() : Math.max(1, cloud.size - 1);
+    }
+
+    /**
+     * One pass over the lane's queue, page by page, leaving out jobs whose route or key is at its cap; true when a
+     * cap may have held a job back (only then is a second pass worth a query).
+     */
+    private boolean fill(Lane lane, boolean share) {
+        int keep = share ? 0 : 1;
+        boolean heldBack = false;
+        JobStore.Runnable after = null;
+        for (int page = 0; page < MAX_PAGES && lane.slots.availablePermits() > keep && !shuttingDown.get(); page++) {
+            long now = clock.millis();
+            List<String> fullRoutes = lane == cloud ? atCap(lane, Running::route, routeCap(share)) : List.of();
+            List<String> fullKeys = atCap(lane, Running::ownerKeyId, keyCap(lane, share));
+            heldBack |= !fullRoutes.isEmpty() || !fullKeys.isEmpty();
+            List<JobStore.Runnable> batch = store.findRunnable(now, lane.name, fullRoutes, fullKeys, after, PAGE);
+            for (JobStore.Runnable r : batch) {
+                if (shuttingDown.get() || lane.slots.availablePermits() <= keep) return heldBack;
+                heldBack |= !tryStart(r, lane, share, now);
+            }
+            if (batch.size() < PAGE) return heldBack;
+            after = batch.get(batch.size() - 1);
+        }
+        return heldBack;
+    }
+
+    /** The routes or keys ({@code by}) that hold {@code cap} or more of the lane's running jobs. */
+    private List<String> atCap(Lane lane, Function<Running, String> by, int cap) {
+        Map<String, Integer> n = new HashMap<>();
+        for (Running r : running.values()) if (r.lane() == lane) n.merge(by.apply(r), 1, Integer::sum);
+        return n.entrySet().stream().filter(e -> e.getValue() >= cap).map(Map.Entry::getKey).toList();
+    }
+
+    private int holding(Lane lane, Predicate<Running> which) {
+        return (int) running.values().stream().filter(r -> r.lane() == lane && which.test(r)).count();
+    }
+
+    /**
+     * Claims and launches one job if its lane, route and key have room; otherwise leaves it queued. False only when
+     * a share (of its key or route) held it back.
+     */
+    private boolean tryStart(JobStore.Runnable r, Lane queried, boolean share, long now) {
+        if (running.containsKey(r.id())) return true;
+        Optional<ModelSpec> spec = validator.catalog().find(r.model());
+        if (spec.isEmpty()) {
+            store.failUnclaimed(r.id(), "unknown_model", "model " + r.model() + " is no longer in the catalog", now);
+            return true;
+        }
+        GenerationBackend backend;
+        try {
+            backend = router.backendFor(spec.get());
+        } catch (RuntimeException e) {
+            store.failUnclaimed(r.id(), "no_backend", "no backend serves model " + r.model(), now);
+            return true;
+        }
+        Lane lane = backend.isLocal() ? local : cloud;
+        if (lane != queried && r.lane() != null) store.setLane(r.id(), lane.name); // routed elsewhere since submission
+        if (holding(lane, x -> x.ownerKeyId().equals(r.ownerKeyId())) >= keyCap(lane, share)) return false;
+        if (lane == cloud && holding(lane, x -> x.route().equals(backend.id())) >= routeCap(share)) return false;
+        if (lane != queried && lane.slots.availablePermits() <= (share ? 0 : 1)) return true;
+        if (!lane.slots.tryAcquire()) return true;
+        if (!store.claim(r.id(), leaseOwner, now, now + settings.lease().toMillis())) {
+            lane.slots.release();
+            return true;
+        }
+        running.put(r.id(), new Running(lane, r.ownerKeyId(), backend.id()));
+        launcher.launch(r.id(), backend, lane);
+        return true;
+    }
+}

@@ -1,0 +1,48 @@
+package io.framegate.server;
+
+import io.framegate.domain.ModelCatalog;
+import io.framegate.provider.FramegateConfig;
+import io.framegate.server.config.ConfigFile;
+import io.framegate.server.jobs.WorkerSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** framegate.yaml's workers section and the upstream request timeout shape the worker pool. */
+class WorkerSettingsFromConfigTest {
+    @TempDir
+    Path dir;
+
+    FramegateConfig read(String yaml) throws Exception {
+        Path f = dir.resolve("framegate.yaml");
+        Files.writeString(f, yaml);
+        return ConfigFile.read(dir, f, ModelCatalog.builtIn(), Map.of("K", "secret")::get);
+    }
+
+    @Test
+    void shutdownGraceCoversTheUpstreamRequestTimeoutAndMaxAttemptsIsRead() throws Exception {
+        FramegateConfig cfg = read("""
+                providers:
+                  agg: {type: openai, base_url: 'https://videos.example.com/v1', api_key_env: K}
+                routes:
+                  sora-2: [{channel: agg, allow_retired: true}]
+                timing: {request_timeout: 90s}
+                workers: {cloud: 6, max_attempts: 5}
+                """);
+        WorkerSettings w = FramegateServer.workerSettings(WorkerSettings.DEFAULT, cfg);
+        assertThat(w.shutdownGrace()).as("an upstream call in flight ends before shutdown interrupts it")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(90));
+        assertThat(w.maxAttempts()).isEqualTo(5);
+        assertThat(w.cloudSlots()).isEqualTo(6);
+
+        WorkerSettings offline = FramegateServer.workerSettings(WorkerSettings.DEFAULT, read("workers: {local: 1}\n"));
+        assertThat(offline.shutdownGrace()).as("no upstream, no reason to wait longer").isEqualTo(WorkerSettings.DEFAULT.shutdownGrace());
+        assertThat(offline.maxAttempts()).isEqualTo(WorkerSettings.DEFAULT_MAX_ATTEMPTS);
+    }
+}

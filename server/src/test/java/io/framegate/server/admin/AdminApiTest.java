@@ -1,0 +1,157 @@
+package io.framegate.server.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.domain.GenerationRequest;
+import io.framegate.domain.ImageRole;
+import io.framegate.server.FramegateServer;
+import io.framegate.server.ServerOptions;
+import io.framegate.server.TestImages;
+import io.framegate.server.TinyVideoBackend;
+import io.framegate.server.jobs.Job;
+import io.framegate.server.jobs.WorkerSettings;
+import io.framegate.server.media.MediaFinisher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Issue 8 item 2: the operator sees jobs that ended upstream_submit_uncertain, through a credential of its own. */
+class AdminApiTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String UNCERTAIN = "upstream_submit_uncertain";
+
+    @TempDir
+    Path dir;
+
+    FramegateServer server(TinyVideoBackend backend, Map<String, String> env) throws Exception {
+        ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+        return FramegateServer.builder(o).environment(env::get).backend("local", backend).finisher(new MediaFinisher())
+                .build().start();
+    }
+
+    static GenerationRequest request() {
+        return GenerationRequest.builder().model("framegate-local").prompt("p").size("64x48").numFrames(3).fps(12)
+                .image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png").build();
+    }
+
+    record Reply(int status, String body) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(body);
+        }
+    }
+
+    static Reply get(FramegateServer s, String path, String bearer) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+                .timeout(Duration.ofSeconds(30));
+        if (bearer != null) b.header("Authorization", "Bearer " + bearer);
+        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body());
+    }
+
+    static void awaitFinal(FramegateServer s, String key, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (s.jobs().get(key, id).map(j -> j.status().isFinal()).orElse(false)) return;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("job " + id + " did not finish");
+    }
+
+    @Test
+    void theTokenFileIsMadeOwnerOnlyAndListsEveryKeysUncertainJobsWithACounter() throws Exception {
+        TinyVideoBackend backend = new TinyVideoBackend("local", true, 0);
+        backend.failWith(UNCERTAIN);
+        String token;
+        try (FramegateServer s = server(backend, Map.of())) {
+            Path file = dir.resolve(AdminToken.FILE);
+            assertThat(s.adminToken().file()).contains(file);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            try (var files = Files.list(dir)) {
+                assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+            }
+            token = Files.readString(file).trim();
+            assertThat(token).startsWith("fga_").hasSizeGreaterThanOrEqualTo(40);
+
+            String keyA = s.keys().create("a").secret();
+            String keyB = s.keys().create("b").secret();
+            java.io.PrintStream stderr = System.err;
+            java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+            Job a;
+            Job b;
+            System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                a = s.jobs().submit(s.keys().find(keyA).orElseThrow().id(), "openai", request(), null);
+                b = s.jobs().submit(s.keys().find(keyB).orElseThrow().id(), "openai", request(), null);
+                awaitFinal(s, a.ownerKeyId(), a.id());
+                awaitFinal(s, b.ownerKeyId(), b.id());
+            } finally {
+                System.setErr(stderr);
+            }
+            assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains("WARN") && l.contains(UNCERTAIN) && l.contains("billed")))
+                    .as("each uncertain job is logged at WARN").hasSize(2)
+                    .anySatisfy(l -> assertThat(l).contains(a.id())).anySatisfy(l -> assertThat(l).contains(b.id()));
+
+            assertThat(get(s, "/admin/v1/jobs", null).status()).isEqualTo(401);
+            assertThat(get(s, "/admin/v1/jobs", "not-the-token").status()).isEqualTo(401);
+            Reply withKey = get(s, "/admin/v1/jobs", keyA);
+            assertThat(withKey.status()).isEqualTo(403);
+            assertThat(withKey.json().at("/error/message").asText()).contains("API keys cannot use the admin API");
+            assertThat(get(s, "/v1/videos", token).status()).as("the admin token is no API key").isEqualTo(401);
+
+            Reply all = get(s, "/admin/v1/jobs?status=failed&error_code=" + UNCERTAIN + "&limit=10", token);
+            assertThat(all.status()).as(all.body()).isEqualTo(200);
+            assertThat(all.json().path("data")).hasSize(2);
+            assertThat(all.json().path("data").findValuesAsText("id")).containsExactlyInAnyOrder(a.id(), b.id());
+            assertThat(all.json().path("data").findValuesAsText("owner_key_id"))
+                    .containsExactlyInAnyOrder(a.ownerKeyId(), b.ownerKeyId());
+            assertThat(all.json().at("/data/0/error_code").asText()).isEqualTo(UNCERTAIN);
+            assertThat(all.json().at("/data/0/attempts").asInt()).isEqualTo(1);
+            assertThat(get(s, "/admin/v1/jobs?error_code=content_filtered", token).json().path("data")).isEmpty();
+            assertThat(get(s, "/admin/v1/jobs?status=completed", token).json().path("data")).isEmpty();
+
+            Reply badStatus = get(s, "/admin/v1/jobs?status=done", token);
+            assertThat(badStatus.status()).isEqualTo(400);
+            assertThat(badStatus.json().at("/error/param").asText()).isEqualTo("status");
+            assertThat(badStatus.json().at("/error/message").asText()).contains("status=done").contains("failed");
+            assertThat(get(s, "/admin/v1/jobs?limit=0", token).json().at("/error/param").asText()).isEqualTo("limit");
+
+            assertThat(get(s, "/metrics", keyA).status()).isEqualTo(403);
+            Reply metrics = get(s, "/metrics", token);
+            assertThat(metrics.status()).isEqualTo(200);
+            assertThat(metrics.body()).contains("framegate_jobs_failed_total{error_code=\"" + UNCERTAIN + "\"} 2.0")
+                    .contains("framegate_jobs_running{lane=\"cloud\"} 0.0");
+        }
+        try (FramegateServer again = server(new TinyVideoBackend("local", true, 0), Map.of())) {
+            assertThat(again.adminToken().created()).isFalse();
+            assertThat(get(again, "/admin/v1/jobs", token).status()).as("the token survives a restart").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void theEnvironmentsTokenIsUsedInsteadOfAFileAndMustBeLongEnough() throws Exception {
+        String token = "operator-token-from-the-environment-0123";
+        try (FramegateServer s = server(new TinyVideoBackend("local", true, 0), Map.of(AdminToken.ENV, token))) {
+            assertThat(s.adminToken().file()).isEmpty();
+            assertThat(dir.resolve(AdminToken.FILE)).doesNotExist();
+            assertThat(get(s, "/admin/v1/jobs", token).status()).isEqualTo(200);
+        }
+        assertThatThrownBy(() -> server(new TinyVideoBackend("local", true, 0), Map.of(AdminToken.ENV, "short")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(AdminToken.ENV)
+                .hasMessageContaining("too short").hasMessageNotContaining("short\"");
+    }
+}

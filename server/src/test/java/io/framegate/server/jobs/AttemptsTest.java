@@ -1,0 +1,92 @@
+package io.framegate.server.jobs;
+
+import io.framegate.domain.GenerationBackend;
+import io.framegate.domain.GenerationContext;
+import io.framegate.domain.JobStatus;
+import io.framegate.domain.RenderPlan;
+import io.framegate.server.TinyVideoBackend;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Issue 8 item 5: attempts are counted at claim time and capped; an {@link Error} does not leave a job running forever. */
+class AttemptsTest {
+    @TempDir
+    Path dir;
+
+    /** A backend whose every attempt dies of an {@link Error}, as a worker that ran out of memory would. */
+    static final class CrashingBackend implements GenerationBackend {
+        final List<Long> startedAt = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String id() {
+            return "local";
+        }
+
+        @Override
+        public boolean isLocal() {
+            return true;
+        }
+
+        @Override
+        public void generate(RenderPlan plan, GenerationContext ctx) {
+            startedAt.add(System.nanoTime());
+            throw new OutOfMemoryError("Java heap space (simulated in /tmp/secret/path)");
+        }
+    }
+
+    static WorkerSettings settings(Duration backoff) {
+        return Core.fast().withAttempts(3, backoff);
+    }
+
+    @Test
+    void aWorkerErrorFailsTheJobAfterTheCapWithAGenericInternalError() throws Exception {
+        CrashingBackend backend = new CrashingBackend();
+        Duration backoff = Duration.ofMillis(200);
+        try (Core core = new Core(dir); WorkerPool pool = core.pool(backend, settings(backoff))) {
+            pool.start(true);
+            Job job = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null);
+            Job done = DispatchTest.await(core, job.id(), j -> j.status().isFinal(), Duration.ofSeconds(30));
+            assertThat(done.status()).isEqualTo(JobStatus.FAILED);
+            assertThat(done.errorCode()).isEqualTo("internal_error");
+            assertThat(done.errorMessage()).doesNotContain("Error", "java", "/tmp", "heap");
+            assertThat(backend.startedAt).as("one run per attempt, none after the cap").hasSize(3);
+            assertThat(core.store.find(job.id()).orElseThrow().attempts()).isEqualTo(3);
+            // the backoff is a floor: attempt 2 waits >= 200 ms, attempt 3 >= 400 ms (doubled)
+            assertThat(backend.startedAt.get(1) - backend.startedAt.get(0)).isGreaterThanOrEqualTo(backoff.toNanos());
+            assertThat(backend.startedAt.get(2) - backend.startedAt.get(1)).isGreaterThanOrEqualTo(2 * backoff.toNanos());
+        }
+    }
+
+    @Test
+    void aJobWhoseAttemptsReachedTheCapAtStartIsFailedNotRun() throws Exception {
+        TinyVideoBackend backend = new TinyVideoBackend("local", true, 0);
+        try (Core core = new Core(dir)) {
+            Job job = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null);
+            // three processes each claimed it and died with it (kill -9, SIGSEGV): their leases simply lapse
+            for (int i = 0; i < 3; i++) {
+                long now = System.currentTimeMillis();
+                assertThat(core.store.claim(job.id(), "dead-" + i, now, now - 1)).isTrue();
+            }
+            try (WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)))) {
+                pool.start(true);
+                Job done = DispatchTest.await(core, job.id(), j -> j.status().isFinal(), Duration.ofSeconds(30));
+                assertThat(done.status()).isEqualTo(JobStatus.FAILED);
+                assertThat(done.errorCode()).isEqualTo("internal_error");
+                assertThat(backend.attempts(job.id())).as("not run again").isZero();
+            }
+            Job fresh = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null);
+            try (WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)))) {
+                pool.start(true);
+                assertThat(DispatchTest.await(core, fresh.id(), j -> j.status().isFinal(), Duration.ofSeconds(30)).status())
+                        .as("a job below the cap still runs").isEqualTo(JobStatus.COMPLETED);
+            }
+        }
+    }
+}
