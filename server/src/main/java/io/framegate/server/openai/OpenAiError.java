@@ -73,7 +73,8 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
             case OpenAiError o -> o;
             case ValidationException v -> OpenAiSurface.fromValidation(v);
             case NoSuchJobException n -> notFound(n.jobId());
-            default -> new OpenAiError(e.status(), typeFor(e.status()), e.param(), e.code(), e.message());
+            default -> new OpenAiError(e.status(), "insufficient_quota".equals(e.code()) ? e.code() : typeFor(e.status()),
+                    e.param(), e.code(), e.message());
         };
         if (c.method() == HandlerType.POST && (out.status >= 500 || out.status == 409)) c.header("x-should-retry", "false");
         ObjectNode body = JsonNodeFactory.instance.objectNode();
