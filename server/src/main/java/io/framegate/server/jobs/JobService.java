@@ -256,6 +256,17 @@ public final class JobService {
         return store.listAll(status, errorCode, limit);
     }
 
+    /** One job of any key, for the admin API. */
+    public Optional<AdminJob> findAny(String id) {
+        return id == null ? Optional.empty() : store.find(id)
+                .map(r -> new AdminJob(r.job(), r.attempts(), r.checkpoint() != null));
+    }
+
+    /** The ledger's entries and usage, for the admin API. */
+    public LedgerReader ledger() {
+        return store.ledger();
+    }
+
     public JobPage list(String ownerKeyId, String after, int limit, ListOrder order) {
         return list(ownerKeyId, null, after, limit, order);
     }

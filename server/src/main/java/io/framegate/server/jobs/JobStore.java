@@ -145,6 +145,11 @@ public final class JobStore {
         });
     }
 
+    /** The ledger's reads (entries, usage) for the operator. */
+    LedgerReader ledger() {
+        return new LedgerReader(jdbi);
+    }
+
     /** Checks, without reserving, that the owner's key and account can take this reservation now. */
     void checkLimits(String ownerKeyId, Ledger.Reservation reservation) {
         jdbi.useHandle(h -> Ledger.check(h, ownerKeyId, reservation));
