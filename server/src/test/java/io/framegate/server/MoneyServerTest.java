@@ -404,4 +404,70 @@ class MoneyServerTest {
         assertThat(balance()).isEqualTo(PRICE);
         LedgerInvariants.check(db());
     }
+
+    static io.framegate.domain.GenerationRequest localRequest(int frames) {
+        return io.framegate.domain.GenerationRequest.builder().model("framegate-local").prompt("p").size("64x48")
+                .numFrames(frames).fps(12)
+                .image(io.framegate.domain.ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png").build();
+    }
+
+    @Test
+    void localRendersCostNothingButCountAgainstTheVideoSecondsLimit() throws Exception {
+        start(2);
+        db().useHandle(h -> h.createUpdate("UPDATE api_keys SET video_seconds_limit = 6 WHERE id = :id").bind("id", keyId).execute());
+        var first = server.jobs().submit(keyId, "openai", localRequest(48), null); // 48 frames at 12 fps: 4 s
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> server.jobs().submit(keyId, "openai", localRequest(48), null))
+                .isInstanceOf(io.framegate.server.jobs.QuotaExceededException.class)
+                .hasMessageContaining("video-seconds limit").hasMessageContaining("Limit 6 s").hasMessageContaining("needs 4 s");
+        awaitFinal(first.id());
+        assertThat(server.jobs().get(keyId, first.id()).orElseThrow().status()).isEqualTo(io.framegate.domain.JobStatus.COMPLETED);
+        assertThat(LedgerInvariants.keyColumn(db(), keyId, "video_seconds_used")).isEqualTo(4);
+        assertThat(LedgerInvariants.keyColumn(db(), keyId, "spent_micros")).isZero();
+        assertThat(LedgerInvariants.entries(db(), first.id())).extracting(e -> e.get("kind")).containsExactly("reserve", "capture");
+        server.jobs().submit(keyId, "openai", localRequest(24), null); // 2 s more fits exactly
+        LedgerInvariants.check(db());
+    }
+
+    @Test
+    void theAccountsBudgetAppliesToItsKeysToo() throws Exception {
+        start(2);
+        db().useTransaction(h -> {
+            h.createUpdate("INSERT INTO accounts (id, name, budget_micros, created_at) VALUES ('acct_team', 'team', 5000000, 0)").execute();
+            h.createUpdate("INSERT INTO ledger (account_id, kind, amount_micros, created_at) VALUES ('acct_team', 'grant', 5000000, 0)")
+                    .execute();
+            h.createUpdate("UPDATE api_keys SET account_id = 'acct_team' WHERE id = :id").bind("id", keyId).execute();
+        });
+        createAnswers("acct");
+        running("acct");
+        createVeo();
+        Reply second = openai("POST", "/v1/videos", VEO_8S);
+        assertThat(second.status()).as(second.body()).isEqualTo(429);
+        assertThat(second.json().at("/error/message").asText()).contains("account 'team'").contains("Budget $5.000000");
+        assertThat(admin("/admin/v1/usage?by=account").json().at("/data/0/reserved_micros").asLong()).isEqualTo(PRICE);
+        LedgerInvariants.check(db());
+    }
+
+    @Test
+    void aQueuedJobOfARevokedKeyEndsWithoutRunningAndIsReleased() throws Exception {
+        start(1);
+        createAnswers("held");
+        running("held");
+        String runningJob = createVeo();
+        awaitPolled("held");
+        String queued = createVeo();
+        db().useHandle(h -> h.createUpdate("UPDATE api_keys SET revoked_at = 1 WHERE id = :id").bind("id", keyId).execute());
+        done("held");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!server.jobs().get(keyId, queued).orElseThrow().status().isFinal()) {
+            assertThat(System.nanoTime()).as("the queued job ends").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        var q = server.jobs().get(keyId, queued).orElseThrow();
+        assertThat(q.errorCode()).isEqualTo("key_revoked");
+        assertThat(LedgerInvariants.entries(db(), queued)).extracting(e -> e.get("kind")).containsExactly("reserve", "release");
+        assertThat(server.jobs().get(keyId, runningJob).orElseThrow().status()).as("a job already running upstream finishes")
+                .isEqualTo(io.framegate.domain.JobStatus.COMPLETED);
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(CREATE)))).hasSize(1);
+        LedgerInvariants.check(db());
+    }
 }

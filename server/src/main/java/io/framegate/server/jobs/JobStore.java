@@ -145,6 +145,12 @@ public final class JobStore {
         });
     }
 
+    /** Whether the key exists and was revoked. */
+    boolean ownerRevoked(String keyId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM api_keys WHERE id = :id AND revoked_at IS NOT NULL")
+                .bind("id", keyId).mapTo(Integer.class).one()) > 0;
+    }
+
     /** The ledger's reads (entries, usage) for the operator. */
     LedgerReader ledger() {
         return new LedgerReader(jdbi);
@@ -295,8 +301,8 @@ public final class JobStore {
         return jdbi.inTransaction(h -> {
             if (cost != null) {
                 // cap the note at the reservation, so the client sees what was captured
-                h.createQuery("SELECT price_micros FROM jobs WHERE id = :id").bind("id", id).mapTo(Long.class).findOne()
-                        .filter(p -> p != null && p < cost.micros())
+                h.createQuery("SELECT COALESCE(price_micros, -1) FROM jobs WHERE id = :id").bind("id", id).mapTo(Long.class)
+                        .findOne().filter(p -> p >= 0 && p < cost.micros())
                         .ifPresent(p -> finalNotes.put(JobNotes.COST_USD, new Money(p).usdShort()));
             }
             boolean done = h.createUpdate("UPDATE jobs SET status = :status, progress = CASE WHEN :status = 'COMPLETED' "
