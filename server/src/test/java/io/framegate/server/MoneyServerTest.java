@@ -115,8 +115,8 @@ class MoneyServerTest {
         }
     }
 
-    Reply send(String method, String path, String body, String header, String value) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).header(header, value);
+    Reply send(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).headers(headers);
         if (body != null) b.header("Content-Type", "application/json");
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -220,6 +220,7 @@ class MoneyServerTest {
         JsonNode err = second.json().path("error");
         assertThat(err.path("code").asText()).isEqualTo("insufficient_quota");
         assertThat(err.path("type").asText()).isEqualTo("insufficient_quota");
+        assertThat(second.raw().headers().firstValue("x-should-retry")).contains("false");
         assertThat(err.path("message").asText()).contains("Budget $5.000000").contains("spent $0.000000")
                 .contains("reserved by running jobs $3.200000").contains("price is $3.200000");
         Reply google = googleCreate();
@@ -468,6 +469,22 @@ class MoneyServerTest {
         assertThat(server.jobs().get(keyId, runningJob).orElseThrow().status()).as("a job already running upstream finishes")
                 .isEqualTo(io.framegate.domain.JobStatus.COMPLETED);
         assertThat(gemini.findAll(postRequestedFor(urlEqualTo(CREATE)))).hasSize(1);
+        LedgerInvariants.check(db());
+    }
+
+    @Test
+    void aReplayedCreateWithTheSameIdempotencyKeyReservesNothingMore() throws Exception {
+        start(2);
+        LedgerInvariants.setKeyBudget(db(), keyId, PRICE); // exactly one job
+        createAnswers("idem");
+        running("idem");
+        Reply first = send("POST", "/v1/videos", VEO_8S, "Authorization", "Bearer " + key, "Idempotency-Key", "retry-1");
+        Reply again = send("POST", "/v1/videos", VEO_8S, "Authorization", "Bearer " + key, "Idempotency-Key", "retry-1");
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(again.status()).as("a replay is not refused by the budget its first create used: %s", again.body()).isEqualTo(200);
+        assertThat(again.json().path("id").asText()).isEqualTo(first.json().path("id").asText());
+        assertThat(LedgerInvariants.entries(db(), first.json().path("id").asText())).hasSize(1);
+        assertThat(LedgerInvariants.keyColumn(db(), keyId, "reserved_micros")).isEqualTo(PRICE);
         LedgerInvariants.check(db());
     }
 }
