@@ -75,6 +75,14 @@ public record ModelSpec(
         sizes = sizes == null ? List.of() : List.copyOf(sizes);
         fps = fps == null ? List.of() : List.copyOf(fps);
         pricePerSecond = pricePerSecond == null ? Map.of() : Map.copyOf(pricePerSecond);
+        for (Map.Entry<String, Double> p : pricePerSecond.entrySet()) {
+            try {
+                Money.ofUsd(p.getValue()); // refuse at load a price that cannot be held in micro-dollars exactly
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException("model " + id + ": pricePerSecond." + p.getKey() + " = " + p.getValue()
+                        + " is not a non-negative USD amount in whole micro-dollars", e);
+            }
+        }
         rules = rules == null ? List.of() : List.copyOf(rules);
         lifecycle = lifecycle == null ? Lifecycle.ACTIVE : lifecycle;
         maxVideos = maxVideos == null ? 1 : maxVideos;
@@ -121,6 +129,11 @@ public record ModelSpec(
         Double p = pricePerSecond.get(resolutionClass);
         if (p == null) p = pricePerSecond.get("default");
         return Optional.ofNullable(p);
+    }
+
+    /** The price per second at this resolution class in exact micro-dollars (see {@link #pricePerSecondAt}). */
+    public Optional<Money> priceMicrosPerSecondAt(String resolutionClass) {
+        return pricePerSecondAt(resolutionClass).map(Money::ofUsd);
     }
 
     static String join(List<?> values) {

@@ -34,8 +34,22 @@ public record RenderPlan(
         return (double) frameCount / fps;
     }
 
-    /** Estimated cost in USD from the catalog's per-second price, for all videos; empty when the catalog has no price. */
+    /** {@link #maxPrice()} in USD, for display only (money itself is never computed in floating point). */
     public java.util.Optional<Double> estimatedCostUsd() {
-        return model.pricePerSecondAt(resolution).map(p -> p * durationSeconds() * numberOfVideos);
+        return maxPrice().map(p -> p.micros() / 1_000_000.0);
+    }
+
+    /**
+     * The most this plan can cost, in exact micro-dollars: catalog price per second (at this resolution class) x
+     * duration x videos, rounded up to the micro-dollar; empty when the catalog has no price. What a job reserves.
+     */
+    public java.util.Optional<Money> maxPrice() {
+        return model.priceMicrosPerSecondAt(resolution).map(p -> new Money(Math.ceilDiv(
+                Math.multiplyExact(Math.multiplyExact(p.micros(), (long) frameCount), (long) numberOfVideos), (long) fps)));
+    }
+
+    /** Seconds of video this plan renders, all videos together (rounded up): what a video-seconds limit counts. */
+    public long videoSeconds() {
+        return Math.ceilDiv((long) frameCount * numberOfVideos, (long) fps);
     }
 }

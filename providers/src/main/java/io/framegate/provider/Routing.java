@@ -111,10 +111,10 @@ public final class Routing implements BackendRouter, AutoCloseable {
         if (route != null) {
             UpstreamBackend.Prepared first = route.preflight(plan).get(0);
             return new Choice(route, first.target().channel().name(), first.upstreamPlan().model().id(),
-                    first.upstreamPlan().estimatedCostUsd());
+                    first.upstreamPlan().estimatedCostUsd(), first.upstreamPlan().maxPrice());
         }
         if ("local".equals(config.defaultRoute())) {
-            return new Choice(local, null, null, Optional.of(0.0));
+            return new Choice(local, null, null, Optional.of(0.0), Optional.of(io.framegate.domain.Money.ZERO));
         }
         throw new ValidationException(new Violation("model", plan.model().id(), "model " + plan.model().id()
                 + " has no route in framegate.yaml and default_route is none; routed models: "
@@ -128,9 +128,11 @@ public final class Routing implements BackendRouter, AutoCloseable {
      * @param channel          the channel the job would be sent to now (failover may pick a later one), or null for local
      * @param upstreamModel    the catalog model asked for on that channel, or null for local
      * @param estimatedCostUsd catalog price per second x seconds x videos of the upstream model (0 for local renders;
-     *                         empty when the catalog has no price for it)
+     *                         empty when the catalog has no price for it), for display
+     * @param maxPrice         the same in exact micro-dollars: what the job reserves against its key's budget
      */
-    public record Choice(GenerationBackend backend, String channel, String upstreamModel, Optional<Double> estimatedCostUsd) {
+    public record Choice(GenerationBackend backend, String channel, String upstreamModel, Optional<Double> estimatedCostUsd,
+                         Optional<io.framegate.domain.Money> maxPrice) {
     }
 
     /** A name from the config's {@code aliases} section -> the catalog model id it stands for. */

@@ -203,8 +203,10 @@ public final class UpstreamBackend implements GenerationBackend {
         Instant downloadedAt = ticker.now();
         ctx.note("download_ms", String.valueOf(Duration.between(finishedAt, downloadedAt).toMillis()));
         int delivered = Math.min(wanted, done.videos().size());
-        upstreamPlan.model().pricePerSecondAt(upstreamPlan.resolution()).ifPresent(price -> ctx.note("cost_usd",
-                String.format(Locale.ROOT, "%.4f", price * upstreamPlan.durationSeconds() * delivered)));
+        // exact micro-dollars (what the job's settlement captures), for the videos delivered
+        upstreamPlan.model().priceMicrosPerSecondAt(upstreamPlan.resolution()).ifPresent(price -> ctx.note("cost_usd",
+                new io.framegate.domain.Money(Math.ceilDiv(Math.multiplyExact(price.micros(),
+                        (long) upstreamPlan.frameCount() * delivered), (long) upstreamPlan.fps())).usdShort()));
     }
 
     private void download(String handle, Poll.Done done, int wanted, GenerationContext ctx, CallGuard guard)

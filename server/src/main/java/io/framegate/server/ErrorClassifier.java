@@ -2,11 +2,13 @@ package io.framegate.server;
 
 import io.framegate.domain.ValidationException;
 import io.framegate.domain.Violation;
+import io.framegate.server.jobs.ConcurrencyLimitException;
 import io.framegate.server.jobs.ContentExpiredException;
 import io.framegate.server.jobs.IdempotencyMismatchException;
 import io.framegate.server.jobs.InsufficientStorageException;
 import io.framegate.server.jobs.JobStateException;
 import io.framegate.server.jobs.NoSuchJobException;
+import io.framegate.server.jobs.QuotaExceededException;
 import io.javalin.http.HttpResponseException;
 
 import java.util.ArrayList;
@@ -35,6 +37,8 @@ public final class ErrorClassifier {
                 .map(NoSuchJobException.class, e -> new ApiError(404, "not_found", "No video found with id '"
                         + e.jobId() + "'.", null))
                 .map(ContentExpiredException.class, e -> new ApiError(410, "video_expired", e.getMessage(), null))
+                .map(QuotaExceededException.class, e -> new ApiError(429, "insufficient_quota", e.getMessage(), null))
+                .map(ConcurrencyLimitException.class, e -> new ApiError(429, "rate_limit_exceeded", e.getMessage(), null))
                 .map(InsufficientStorageException.class, e -> new ApiError(507, "insufficient_storage", e.getMessage(), null))
                 .map(JobStateException.class, e -> ApiError.invalid(null, "invalid_state", e.getMessage()))
                 .map(ValidationException.class, ErrorClassifier::validation)

@@ -317,6 +317,11 @@ public final class FramegateServer implements AutoCloseable {
         return keys;
     }
 
+    /** The job database (keys, accounts, jobs, ledger). */
+    public Database database() {
+        return db;
+    }
+
     public JobService jobs() {
         return jobs;
     }

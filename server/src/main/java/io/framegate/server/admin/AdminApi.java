@@ -41,6 +41,7 @@ public final class AdminApi {
         app.get("/admin/v1/jobs", ctx -> {
             if (authorized(ctx)) listJobs(ctx);
         });
+        new UsageApi(jobs).register(app, this::authorized);
         app.get("/metrics", ctx -> {
             if (authorized(ctx)) ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
         });
@@ -99,7 +100,7 @@ public final class AdminApi {
         ctx.json(body);
     }
 
-    private static Map<String, Object> view(AdminJob a) {
+    static Map<String, Object> view(AdminJob a) {
         Job j = a.job();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", j.id());
@@ -127,10 +128,10 @@ public final class AdminApi {
         error(ctx, status, code, message, null);
     }
 
-    private static void error(Context ctx, int status, String code, String message, String param) {
+    static void error(Context ctx, int status, String code, String message, String param) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("message", message);
-        e.put("type", status == 400 ? "invalid_request_error" : "authentication_error");
+        e.put("type", status == 401 || status == 403 ? "authentication_error" : "invalid_request_error");
         e.put("param", param);
         e.put("code", code);
         ctx.status(status).json(Map.of("error", e));

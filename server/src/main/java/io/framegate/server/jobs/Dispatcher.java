@@ -141,6 +141,11 @@ final class Dispatcher {
         if (holding(lane, x -> x.ownerKeyId().equals(r.ownerKeyId())) >= keyCap(lane, share)) return false;
         if (lane == cloud && holding(lane, x -> x.route().equals(backend.id())) >= routeCap(share)) return false;
         if (lane != queried && lane.slots.availablePermits() <= (share ? 0 : 1)) return true;
+        if (store.ownerRevoked(r.ownerKeyId())) {
+            // a revoked key spends nothing more: its queued jobs end (their reservations are released)
+            store.failUnclaimed(r.id(), "key_revoked", "the API key of this video was revoked before it started", now);
+            return true;
+        }
         if (!lane.slots.tryAcquire()) return true;
         if (!store.claim(r.id(), leaseOwner, now, now + settings.lease().toMillis())) {
             lane.slots.release();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.InputImage;
 import io.framegate.domain.JobStatus;
+import io.framegate.domain.Money;
 import io.framegate.domain.RenderPlan;
 import io.framegate.domain.RequestValidator;
 import io.framegate.domain.ValidationException;
@@ -23,7 +24,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -107,6 +107,8 @@ public final class JobService {
      * @throws NoSuchJobException           the extension source does not exist for this key
      * @throws JobStateException            the extension source is not completed
      * @throws InsufficientStorageException the data directory's disk is nearly full (nothing is stored)
+     * @throws QuotaExceededException       the key's or account's budget cannot cover its price (nothing is stored)
+     * @throws ConcurrencyLimitException    the key or account has max_concurrent jobs queued or running
      */
     public Job submit(Submission submission) {
         Map<String, String> notes = new LinkedHashMap<>();
@@ -115,6 +117,7 @@ public final class JobService {
         Routing r = routing;
         JobLimits lim = limits;
         boolean localRender = plan.model().isLocal();
+        Money price = plan.maxPrice().orElse(Money.ZERO);
         if (r != null) {
             Routing.Choice choice;
             try {
@@ -127,9 +130,13 @@ public final class JobService {
             localRender = choice.backend().isLocal();
             if (choice.channel() != null) notes.put(JobNotes.CHANNEL, choice.channel());
             if (choice.upstreamModel() != null) notes.put(JobNotes.UPSTREAM_MODEL, choice.upstreamModel());
-            choice.estimatedCostUsd().ifPresent(c -> notes.put(JobNotes.ESTIMATED_COST_USD, String.format(Locale.ROOT, "%.4f", c)));
+            choice.maxPrice().ifPresent(c -> notes.put(JobNotes.ESTIMATED_COST_USD, c.usdShort()));
+            price = choice.maxPrice().orElse(Money.ZERO);
         }
         if (localRender) lim.checkLocalRender(plan);
+        // what the job reserves: its maximum price (0 locally), and the seconds a local render makes
+        Ledger.Reservation reservation = new Ledger.Reservation(localRender ? Money.ZERO : price,
+                localRender ? plan.videoSeconds() : 0);
         String hash = hash(s);
         if (s.idempotencyKey() != null) {
             Optional<JobStore.Row> earlier = store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey());
@@ -144,6 +151,7 @@ public final class JobService {
         }
         long incoming = s.request().images().stream().mapToLong(i -> i.bytes().length).sum();
         lim.checkFreeSpace(incoming);
+        store.checkLimits(s.ownerKeyId(), reservation);
         String id = newJobId();
         Instant now = clock.instant();
         int seconds = plan.seconds() + (source != null && source.seconds() != null ? source.seconds() : 0);
@@ -162,7 +170,7 @@ public final class JobService {
                 results.put(id, EXTENSION_SOURCE, video.readAllBytes());
             }
             String requestJson = json.writeValueAsString(StoredRequest.of(s.request()));
-            if (store.insert(job, requestJson, hash, s.idempotencyKey())) {
+            if (store.insert(job, requestJson, hash, s.idempotencyKey(), reservation)) {
                 onSubmit.run();
                 return job;
             }
@@ -246,6 +254,17 @@ public final class JobService {
                     "limit=" + limit + " is out of range; allowed: 1.." + MAX_ADMIN_LIST_LIMIT));
         }
         return store.listAll(status, errorCode, limit);
+    }
+
+    /** One job of any key, for the admin API. */
+    public Optional<AdminJob> findAny(String id) {
+        return id == null ? Optional.empty() : store.find(id)
+                .map(r -> new AdminJob(r.job(), r.attempts(), r.checkpoint() != null));
+    }
+
+    /** The ledger's entries and usage, for the admin API. */
+    public LedgerReader ledger() {
+        return store.ledger();
     }
 
     public JobPage list(String ownerKeyId, String after, int limit, ListOrder order) {

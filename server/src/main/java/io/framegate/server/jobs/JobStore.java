@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framegate.domain.JobStatus;
+import io.framegate.domain.Money;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,6 +25,7 @@ import java.util.TreeMap;
  * atomic {@code UPDATE ... WHERE status = 'QUEUED' OR lease expired}, renew with a heartbeat).
  */
 public final class JobStore {
+    private static final Logger LOG = LoggerFactory.getLogger(JobStore.class);
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() { };
     private static final String COLUMNS = "id, owner_key_id, surface, model, status, progress, prompt, duration_seconds, "
             + "video_size, number_of_videos, request_json, request_hash, attributes_json, notes_json, checkpoint, backend, "
@@ -51,13 +55,30 @@ public final class JobStore {
     record Runnable(String id, String model, String ownerKeyId, String lane, String route, long createdAt) {
     }
 
-    /** Inserts a new queued job; false when the owner already has a job with this idempotency key. */
+    /** Inserts a new queued job without a reservation (tests of the queue); see the other overload. */
     boolean insert(Job job, String requestJson, String requestHash, String idempotencyKey) {
+        return insert(job, requestJson, requestHash, idempotencyKey, new Ledger.Reservation(io.framegate.domain.Money.ZERO, 0));
+    }
+
+    /**
+     * Inserts a new queued job and reserves its price on its key and account, in one transaction; false when the
+     * owner already has a job with this idempotency key (then nothing is reserved).
+     *
+     * @throws QuotaExceededException     the budget or video-seconds limit cannot cover it (nothing is stored)
+     * @throws ConcurrencyLimitException  the key or account has max_concurrent jobs queued or running
+     */
+    boolean insert(Job job, String requestJson, String requestHash, String idempotencyKey, Ledger.Reservation reservation) {
         try {
-            jdbi.useHandle(h -> h.createUpdate("INSERT INTO jobs (" + COLUMNS + ", updated_at, lane, route) VALUES (:id, :owner, "
+            jdbi.useTransaction(h -> {
+                String account = Ledger.reserve(h, job.id(), job.ownerKeyId(), job.model(), reservation,
+                        job.createdAt().toEpochMilli());
+                h.createUpdate("INSERT INTO jobs (" + COLUMNS + ", updated_at, lane, route, account_id, price_micros, "
+                            + "reserved_video_seconds) VALUES (:id, :owner, "
                             + ":surface, :model, :status, :progress, :prompt, :seconds, :size, :videos, :request, :hash, "
                             + ":attributes, :notes, NULL, NULL, NULL, NULL, :remixedFrom, :extendedFrom, :idem, 0, FALSE, "
-                            + "NULL, NULL, :created, NULL, NULL, :expires, :created, :lane, :route)")
+                            + "NULL, NULL, :created, NULL, NULL, :expires, :created, :lane, :route, :account, :price, :vs)")
+                    .bind("account", account).bind("price", reservation.price().micros())
+                    .bind("vs", reservation.videoSeconds())
                     .bind("lane", laneOf(job)).bind("route", job.notes().get(JobNotes.BACKEND))
                     .bind("id", job.id()).bind("owner", job.ownerKeyId()).bind("surface", job.surface())
                     .bind("model", job.model()).bind("status", job.status().name()).bind("progress", job.progress())
@@ -67,7 +88,8 @@ public final class JobStore {
                     .bind("remixedFrom", job.remixedFrom()).bind("extendedFrom", job.extendedFrom())
                     .bind("idem", idempotencyKey).bind("created", job.createdAt().toEpochMilli())
                     .bind("expires", job.expiresAt() == null ? null : job.expiresAt().toEpochMilli())
-                    .execute());
+                    .execute();
+            });
             return true;
         } catch (RuntimeException e) {
             if (idempotencyKey != null && findByIdempotencyKey(job.ownerKeyId(), idempotencyKey).isPresent()) return false;
@@ -115,8 +137,28 @@ public final class JobStore {
         });
     }
 
+    /** Deletes the job row; an unsettled reservation (the job had not ended) is released in the same transaction. */
     boolean delete(String id) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM jobs WHERE id = :id").bind("id", id).execute()) == 1;
+        return jdbi.inTransaction(h -> {
+            Ledger.settle(h, id, null, System.currentTimeMillis());
+            return h.createUpdate("DELETE FROM jobs WHERE id = :id").bind("id", id).execute() == 1;
+        });
+    }
+
+    /** Whether the key exists and was revoked. */
+    boolean ownerRevoked(String keyId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM api_keys WHERE id = :id AND revoked_at IS NOT NULL")
+                .bind("id", keyId).mapTo(Integer.class).one()) > 0;
+    }
+
+    /** The ledger's reads (entries, usage) for the operator. */
+    LedgerReader ledger() {
+        return new LedgerReader(jdbi);
+    }
+
+    /** Checks, without reserving, that the owner's key and account can take this reservation now. */
+    void checkLimits(String ownerKeyId, Ledger.Reservation reservation) {
+        jdbi.useHandle(h -> Ledger.check(h, ownerKeyId, reservation));
     }
 
     /** The lane a job was routed to at submission, from its notes; null when no router decided it. */
@@ -246,22 +288,57 @@ public final class JobStore {
     }
 
     /** Final state for a job this owner holds; false when the job is gone or the lease was lost. */
+    /**
+     * Final state for a job this owner holds, settled in the same transaction: a completed job captures its
+     * {@code cost_usd} note (capped at its reservation; the note then shows what was captured), any other end
+     * releases its reservation. False when the job is gone or the lease was lost.
+     */
     boolean finish(String id, String owner, JobStatus status, String errorCode, String errorMessage,
                    Map<String, String> notes, long now) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET status = :status, progress = CASE WHEN :status = 'COMPLETED' "
+        Money cost = status == JobStatus.COMPLETED ? costOf(id, notes) : null;
+        Map<String, String> finalNotes = new TreeMap<>(notes);
+        if (cost != null) finalNotes.put(JobNotes.COST_USD, cost.usdShort());
+        return jdbi.inTransaction(h -> {
+            if (cost != null) {
+                // cap the note at the reservation, so the client sees what was captured
+                h.createQuery("SELECT COALESCE(price_micros, -1) FROM jobs WHERE id = :id").bind("id", id).mapTo(Long.class)
+                        .findOne().filter(p -> p >= 0 && p < cost.micros())
+                        .ifPresent(p -> finalNotes.put(JobNotes.COST_USD, new Money(p).usdShort()));
+            }
+            boolean done = h.createUpdate("UPDATE jobs SET status = :status, progress = CASE WHEN :status = 'COMPLETED' "
                         + "THEN 100 ELSE progress END, error_code = :code, error_message = :message, notes_json = :notes, "
                         + "completed_at = :now, updated_at = :now, lease_owner = NULL, lease_expires_at = NULL "
                         + "WHERE id = :id AND lease_owner = :owner AND status = 'IN_PROGRESS'")
                 .bind("status", status.name()).bind("code", errorCode).bind("message", errorMessage)
-                .bind("notes", write(notes)).bind("now", now).bind("id", id).bind("owner", owner).execute()) == 1;
+                .bind("notes", write(finalNotes)).bind("now", now).bind("id", id).bind("owner", owner).execute() == 1;
+            if (done) Ledger.settle(h, id, cost, now);
+            return done;
+        });
+    }
+
+    /** What a completed job cost: its {@code cost_usd} note (exact), or its whole reservation when the note is unreadable. */
+    private Money costOf(String id, Map<String, String> notes) {
+        String note = notes.get(JobNotes.COST_USD);
+        if (note != null) {
+            try {
+                return Money.parseUsd(note);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("job {}: cost note '{}' is not a USD amount; capturing the whole reservation", id, note);
+            }
+        }
+        return new Money(Long.MAX_VALUE);
     }
 
     /** Fails a job that no worker holds (e.g. its model is gone from the catalog). */
     boolean failUnclaimed(String id, String code, String message, long now) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET status = 'FAILED', error_code = :code, "
+        return jdbi.inTransaction(h -> {
+            boolean done = h.createUpdate("UPDATE jobs SET status = 'FAILED', error_code = :code, "
                         + "error_message = :message, completed_at = :now, updated_at = :now WHERE id = :id AND "
                         + "(status = 'QUEUED' OR (status = 'IN_PROGRESS' AND lease_owner IS NULL))")
-                .bind("code", code).bind("message", message).bind("now", now).bind("id", id).execute()) == 1;
+                .bind("code", code).bind("message", message).bind("now", now).bind("id", id).execute() == 1;
+            if (done) Ledger.settle(h, id, null, now);
+            return done;
+        });
     }
 
     /** Cancels a queued job at once; for a running one asks its worker to stop. False when already final. */
@@ -269,7 +346,10 @@ public final class JobStore {
         return jdbi.inTransaction(h -> {
             int queued = h.createUpdate("UPDATE jobs SET status = 'CANCELLED', completed_at = :now, updated_at = :now "
                     + "WHERE id = :id AND status = 'QUEUED'").bind("id", id).bind("now", now).execute();
-            if (queued == 1) return true;
+            if (queued == 1) {
+                Ledger.settle(h, id, null, now);
+                return true;
+            }
             return h.createUpdate("UPDATE jobs SET cancel_requested = TRUE, updated_at = :now WHERE id = :id "
                     + "AND status = 'IN_PROGRESS'").bind("id", id).bind("now", now).execute() == 1;
         });

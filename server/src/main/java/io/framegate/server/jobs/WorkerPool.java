@@ -6,6 +6,7 @@ import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.JobStatus;
+import io.framegate.domain.Money;
 import io.framegate.domain.OutputFiles;
 import io.framegate.domain.RenderPlan;
 import io.framegate.domain.RequestValidator;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -285,9 +285,10 @@ public final class WorkerPool implements AutoCloseable {
                 if (nonEmpty(o.spritesheet())) results.put(id, ContentVariant.SPRITESHEET.storedName(i), o.spritesheet());
             }
             Map<String, String> notes = ctx.notes();
-            if (!notes.containsKey(JobNotes.COST_USD)) {
-                double cost = backend.isLocal() ? 0.0 : plan.estimatedCostUsd().orElse(0.0);
-                notes.put(JobNotes.COST_USD, String.format(Locale.ROOT, "%.4f", cost));
+            // what the job's settlement captures: 0 locally, the provider's noted cost, else the catalog price
+            if (backend.isLocal() || !notes.containsKey(JobNotes.COST_USD)) {
+                Money cost = backend.isLocal() ? Money.ZERO : plan.maxPrice().orElse(Money.ZERO);
+                notes.put(JobNotes.COST_USD, cost.usdShort());
             }
             if (!store.finish(id, leaseOwner, JobStatus.COMPLETED, null, null, notes, clock.millis())) {
                 if (store.find(id).isEmpty()) results.deleteAll(id);

@@ -73,9 +73,13 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
             case OpenAiError o -> o;
             case ValidationException v -> OpenAiSurface.fromValidation(v);
             case NoSuchJobException n -> notFound(n.jobId());
-            default -> new OpenAiError(e.status(), typeFor(e.status()), e.param(), e.code(), e.message());
+            default -> new OpenAiError(e.status(), "insufficient_quota".equals(e.code()) ? e.code() : typeFor(e.status()),
+                    e.param(), e.code(), e.message());
         };
-        if (c.method() == HandlerType.POST && (out.status >= 500 || out.status == 409)) c.header("x-should-retry", "false");
+        // a create refused for money stays refused until the operator raises the budget: SDK retries would only repeat it
+        if (c.method() == HandlerType.POST && (out.status >= 500 || out.status == 409 || "insufficient_quota".equals(out.code))) {
+            c.header("x-should-retry", "false");
+        }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         ObjectNode err = body.putObject("error");
         err.put("message", out.getMessage());

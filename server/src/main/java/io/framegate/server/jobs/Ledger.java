@@ -1,0 +1,184 @@
+package io.framegate.server.jobs;
+
+import io.framegate.domain.Money;
+import org.jdbi.v3.core.Handle;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Money of jobs (schema and semantics: {@code V3__accounts_budgets_ledger.sql}). A create reserves the job's maximum
+ * price with one conditional UPDATE per holder (key, then its account) in the transaction that inserts the job, so
+ * concurrent creates cannot both pass a check; the job's final state settles it exactly once (capture of the actual
+ * cost, or release of everything) in the transaction of that final write, guarded by {@code jobs.settled_at}.
+ * <p>
+ * Ledger rows of a job carry both its key and account. Budget rows ({@code grant}/{@code adjust}) of a key carry the
+ * key id, those of an account a null key id; so a key's balance is the sum of its rows and an account's the sum of
+ * its rows less its keys' budget rows (see {@link #KEY_BALANCE} and {@link #ACCOUNT_BALANCE}).
+ */
+public final class Ledger {
+    /** The account of keys made before accounts existed, and of job owners that have no key row. */
+    public static final String DEFAULT_ACCOUNT = "acct_default";
+    /** SUM(amount_micros) of a key: its available balance (budget - spent - reserved). */
+    public static final String KEY_BALANCE = "SELECT COALESCE(SUM(amount_micros), 0) FROM ledger WHERE key_id = :id";
+    /** SUM(amount_micros) of an account: its job rows and its own budget rows (not those of its keys). */
+    public static final String ACCOUNT_BALANCE = "SELECT COALESCE(SUM(amount_micros), 0) FROM ledger WHERE account_id = :id "
+            + "AND (key_id IS NULL OR kind NOT IN ('grant', 'adjust'))";
+
+    /** What one create reserves. */
+    record Reservation(Money price, long videoSeconds) {
+    }
+
+    /** What a holder has: limits (null = none) and counters. */
+    private record Holder(String kind, String id, String name, Long budget, long spent, long reserved, Integer maxConcurrent,
+                          int active, Long videoSecondsLimit, long videoSecondsUsed, long videoSecondsReserved) {
+    }
+
+    private Ledger() {
+    }
+
+    /**
+     * Reserves {@code r} for a new job of {@code keyId} on the key row and its account row and writes the
+     * {@code reserve} entry; call it in the transaction that inserts the job, before the insert. Returns the account
+     * id to store on the job. An owner without a key row (jobs made by code, not over HTTP) reserves on the default
+     * account only.
+     *
+     * @throws QuotaExceededException     the key's or account's budget or video-seconds limit cannot cover it
+     * @throws ConcurrencyLimitException the key or account has {@code max_concurrent} jobs queued or running
+     */
+    static String reserve(Handle h, String jobId, String keyId, String model, Reservation r, long now) {
+        String account;
+        if (take(h, "api_keys", keyId, r) == 1) {
+            account = h.createQuery("SELECT account_id FROM api_keys WHERE id = :id").bind("id", keyId)
+                    .mapTo(String.class).one();
+        } else {
+            Optional<Holder> key = holder(h, "api_keys", keyId);
+            if (key.isPresent()) throw refusal(key.get(), r);
+            account = DEFAULT_ACCOUNT;
+        }
+        if (take(h, "accounts", account, r) != 1) {
+            throw refusal(holder(h, "accounts", account).orElseThrow(
+                    () -> new IllegalStateException("account " + account + " of key " + keyId + " does not exist")), r);
+        }
+        entry(h, keyId, account, jobId, "reserve", -r.price().micros(), null, r.videoSeconds(), model, null, now);
+        return account;
+    }
+
+    /** The one conditional UPDATE that reserves on a holder: 1 when every limit it has allowed it, else 0. */
+    private static int take(Handle h, String table, String id, Reservation r) {
+        return h.createUpdate("UPDATE " + table + " SET reserved_micros = reserved_micros + :price, "
+                        + "active_jobs = active_jobs + 1, video_seconds_reserved = video_seconds_reserved + :vs WHERE id = :id "
+                        + "AND (:price = 0 OR budget_micros IS NULL OR budget_micros - spent_micros - reserved_micros >= :price) "
+                        + "AND (max_concurrent IS NULL OR active_jobs < max_concurrent) "
+                        + "AND (:vs = 0 OR video_seconds_limit IS NULL "
+                        + "OR video_seconds_limit - video_seconds_used - video_seconds_reserved >= :vs)")
+                .bind("price", r.price().micros()).bind("vs", r.videoSeconds()).bind("id", id).execute();
+    }
+
+    private static Optional<Holder> holder(Handle h, String table, String id) {
+        String kind = table.equals("api_keys") ? "key" : "account";
+        return h.createQuery("SELECT name, budget_micros, spent_micros, reserved_micros, max_concurrent, active_jobs, "
+                        + "video_seconds_limit, video_seconds_used, video_seconds_reserved FROM " + table + " WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> new Holder(kind, id, rs.getString(1), rs.getObject(2, Long.class), rs.getLong(3), rs.getLong(4),
+                        rs.getObject(5, Integer.class), rs.getInt(6), rs.getObject(7, Long.class), rs.getLong(8), rs.getLong(9)))
+                .findOne();
+    }
+
+    /**
+     * Throws now when the key or its account cannot take {@code r} as things stand (a read, no lock): a create refused
+     * for money is refused before its files are written. The reservation itself is still {@link #reserve}.
+     */
+    static void check(Handle h, String keyId, Reservation r) {
+        Optional<Holder> key = holder(h, "api_keys", keyId);
+        if (key.isPresent()) {
+            RuntimeException e = shortOf(key.get(), r);
+            if (e != null) throw e;
+        }
+        String account = key.isPresent() ? h.createQuery("SELECT account_id FROM api_keys WHERE id = :id").bind("id", keyId)
+                .mapTo(String.class).one() : DEFAULT_ACCOUNT;
+        Optional<Holder> acct = holder(h, "accounts", account);
+        if (acct.isPresent()) {
+            RuntimeException e = shortOf(acct.get(), r);
+            if (e != null) throw e;
+        }
+    }
+
+    /** Why a holder refused a reservation (read after its UPDATE matched no row); money first, it does not pass. */
+    private static RuntimeException refusal(Holder x, Reservation r) {
+        RuntimeException e = shortOf(x, r);
+        if (e != null) return e;
+        // the counters moved between the UPDATE and this read (another job ended): the client may simply retry
+        return new ConcurrencyLimitException("Rate limit reached: the limits of " + x.kind() + " '" + x.name()
+                + "' changed while this video was being accepted; try again.");
+    }
+
+    /** The limit of {@code x} that {@code r} does not fit in, or null. */
+    private static RuntimeException shortOf(Holder x, Reservation r) {
+        String who = x.kind() + " '" + x.name() + "'";
+        long p = r.price().micros();
+        if (p > 0 && x.budget() != null && x.budget() - x.spent() - x.reserved() < p) {
+            return new QuotaExceededException("Insufficient quota: the budget of " + who + " cannot cover this video. "
+                    + "Budget $" + Money.usd(x.budget()) + ", spent $" + Money.usd(x.spent()) + ", reserved by running jobs $"
+                    + Money.usd(x.reserved()) + ", available $" + Money.usd(x.budget() - x.spent() - x.reserved())
+                    + "; this video's price is $" + Money.usd(p) + ".");
+        }
+        if (r.videoSeconds() > 0 && x.videoSecondsLimit() != null
+                && x.videoSecondsLimit() - x.videoSecondsUsed() - x.videoSecondsReserved() < r.videoSeconds()) {
+            return new QuotaExceededException("Insufficient quota: the video-seconds limit of " + who + " cannot cover "
+                    + "this video. Limit " + x.videoSecondsLimit() + " s, used " + x.videoSecondsUsed() + " s, reserved "
+                    + x.videoSecondsReserved() + " s; this video needs " + r.videoSeconds() + " s.");
+        }
+        if (x.maxConcurrent() != null && x.active() >= x.maxConcurrent()) {
+            return new ConcurrencyLimitException("Rate limit reached: " + who + " has " + x.active() + " videos queued or "
+                    + "in progress, its limit (max_concurrent) is " + x.maxConcurrent() + ". Try again when one has finished.");
+        }
+        return null;
+    }
+
+    /**
+     * Settles a job exactly once: {@code cost} null releases the whole reservation, else captures {@code cost}
+     * (capped at the reservation; its video seconds count as used). Call it in the transaction that writes the job's
+     * final state. A job already settled, or without a reservation (made before the ledger existed), is left alone.
+     *
+     * @return the captured cost, or empty when it released or there was nothing to settle
+     */
+    static Optional<Money> settle(Handle h, String jobId, Money cost, long now) {
+        Optional<Map<String, Object>> open = h.createQuery("SELECT owner_key_id, account_id, price_micros, "
+                        + "reserved_video_seconds, model FROM jobs WHERE id = :id AND settled_at IS NULL AND price_micros IS NOT NULL")
+                .bind("id", jobId).mapToMap().findOne();
+        if (open.isEmpty()) return Optional.empty();
+        Map<String, Object> j = open.get();
+        long price = ((Number) j.get("price_micros")).longValue();
+        long vs = j.get("reserved_video_seconds") == null ? 0 : ((Number) j.get("reserved_video_seconds")).longValue();
+        long captured = cost == null ? 0 : Math.min(cost.micros(), price);
+        // the guard: of two final writes racing on one job only one sets settled_at
+        int won = h.createUpdate("UPDATE jobs SET settled_at = :now, cost_micros = :cost WHERE id = :id AND settled_at IS NULL")
+                .bind("now", now).bind("cost", cost == null ? null : captured).bind("id", jobId).execute();
+        if (won != 1) return Optional.empty();
+        String key = (String) j.get("owner_key_id");
+        String account = j.get("account_id") == null ? DEFAULT_ACCOUNT : (String) j.get("account_id");
+        long used = cost == null ? 0 : vs;
+        for (String[] holder : new String[][] {{"api_keys", key}, {"accounts", account}}) {
+            // a deleted key's row is gone: its account is still settled
+            h.createUpdate("UPDATE " + holder[0] + " SET reserved_micros = reserved_micros - :price, "
+                            + "spent_micros = spent_micros + :cost, active_jobs = active_jobs - 1, "
+                            + "video_seconds_reserved = video_seconds_reserved - :vs, video_seconds_used = video_seconds_used + :used "
+                            + "WHERE id = :id")
+                    .bind("price", price).bind("cost", captured).bind("vs", vs).bind("used", used).bind("id", holder[1])
+                    .execute();
+        }
+        entry(h, key, account, jobId, cost == null ? "release" : "capture", price - captured, cost == null ? null : captured,
+                used, (String) j.get("model"), null, now);
+        return cost == null ? Optional.empty() : Optional.of(new Money(captured));
+    }
+
+    private static void entry(Handle h, String key, String account, String job, String kind, long amount, Long cost,
+                              long videoSeconds, String model, String note, long now) {
+        h.createUpdate("INSERT INTO ledger (key_id, account_id, job_id, kind, amount_micros, cost_micros, video_seconds, "
+                        + "model, note, created_at) VALUES (:key, :account, :job, :kind, :amount, :cost, :vs, :model, :note, :now)")
+                .bind("key", key).bind("account", account).bind("job", job).bind("kind", kind).bind("amount", amount)
+                .bind("cost", cost).bind("vs", videoSeconds).bind("model", model).bind("note", note).bind("now", now)
+                .execute();
+    }
+}
