@@ -29,7 +29,7 @@ final class UsageCommand extends AdminCommand {
         JsonNode answer = link.send("GET", q.toString(), null);
         List<List<String>> rows = new ArrayList<>();
         long jobs = 0, seconds = 0;
-        BigDecimal spent = BigDecimal.ZERO, reserved = BigDecimal.ZERO;
+        BigDecimal spent = BigDecimal.valueOf(0, 6), reserved = BigDecimal.valueOf(0, 6);
         for (JsonNode g : answer.path("data")) {
             rows.add(List.of(text(g, "group"), text(g, "name"), text(g, "jobs"), text(g, "spent_usd"),
                     usd(g.path("reserved_micros").asLong()), text(g, "video_seconds")));
