@@ -12,9 +12,16 @@ import java.time.Duration;
  * @param localRenderDeadline a local render still running after this long fails with code {@code timeout}
  * @param minFreeDiskBytes    new jobs are refused (507 {@code insufficient_storage}) while the data directory's disk
  *                            has less free space than this
+ * @param maxQueuedJobs       new jobs are refused (429 {@code queue_full}) while this many wait in the queue; 0 = no bound
  */
 public record LimitsConfig(long localPixelFrames, int maxExtensionChain, Duration localRenderDeadline,
-                           long minFreeDiskBytes) {
+                           long minFreeDiskBytes, int maxQueuedJobs) {
+    public static final int DEFAULT_MAX_QUEUED_JOBS = 1000;
+
+    public LimitsConfig(long localPixelFrames, int maxExtensionChain, Duration localRenderDeadline, long minFreeDiskBytes) {
+        this(localPixelFrames, maxExtensionChain, localRenderDeadline, minFreeDiskBytes, DEFAULT_MAX_QUEUED_JOBS);
+    }
+
     /**
      * Measured on the project's 2-core machine (shared with other builds): the engine renders 1.4e7 (keyframes at
      * 1080p, the slowest mode) to 3.4e7 pixel-frames a second, so 1.5e9 is at most about two minutes: 720p x 24 fps

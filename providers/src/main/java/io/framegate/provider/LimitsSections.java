@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /** Reads the {@code limits} and {@code retention} sections of {@code framegate.yaml} for {@link ConfigLoader}. */
 final class LimitsSections {
     private static final Set<String> LIMIT_KEYS = Set.of("local_pixel_frames", "extension_chain", "local_render_deadline",
-            "min_free_disk");
+            "min_free_disk", "max_queued_jobs");
     private static final Set<String> RETENTION_KEYS = Set.of("results", "inputs_grace", "sweep_interval", "orphan_age");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
     private static final Pattern BYTES = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?");
@@ -29,7 +29,9 @@ final class LimitsSections {
         if (chain > 1000) problems.add("limits.extension_chain: " + chain + " must be at most 1000");
         Duration deadline = duration(node, "limits.", "local_render_deadline", d.localRenderDeadline(), problems);
         long minFree = bytes(node, "limits.min_free_disk", "min_free_disk", d.minFreeDiskBytes(), problems);
-        return new LimitsConfig(pixelFrames, (int) Math.min(chain, 1000), deadline, minFree);
+        long maxQueued = node.has("max_queued_jobs") && node.get("max_queued_jobs").asText().trim().equals("0") ? 0
+                : positiveLong(node, "limits.max_queued_jobs", "max_queued_jobs", d.maxQueuedJobs(), problems);
+        return new LimitsConfig(pixelFrames, (int) Math.min(chain, 1000), deadline, minFree, (int) Math.min(maxQueued, 10_000_000));
     }
 
     static RetentionConfig retention(JsonNode node, List<String> problems) {

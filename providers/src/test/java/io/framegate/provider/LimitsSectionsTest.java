@@ -40,6 +40,14 @@ class LimitsSectionsTest {
     }
 
     @Test
+    void maxQueuedJobsDefaultsTo1000AndZeroTurnsTheBoundOff() {
+        assertThat(parse("default_route: local\n").limits().maxQueuedJobs()).isEqualTo(1000);
+        assertThat(parse("limits: {max_queued_jobs: 25}\n").limits().maxQueuedJobs()).isEqualTo(25);
+        assertThat(parse("limits: {max_queued_jobs: 0}\n").limits().maxQueuedJobs()).isZero();
+        assertThatThrownBy(() -> parse("limits: {max_queued_jobs: many}\n")).hasMessageContaining("limits.max_queued_jobs");
+    }
+
+    @Test
     void numbersSizesAndDurationsInTheirUsualSpellings() {
         FramegateConfig cfg = parse("""
                 limits: {local_pixel_frames: 2e9, extension_chain: 1, local_render_deadline: 90s, min_free_disk: 500MB}

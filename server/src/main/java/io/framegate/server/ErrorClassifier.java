@@ -40,6 +40,9 @@ public final class ErrorClassifier {
                 .map(QuotaExceededException.class, e -> new ApiError(429, "insufficient_quota", e.getMessage(), null))
                 .map(ConcurrencyLimitException.class, e -> new ApiError(429, "rate_limit_exceeded", e.getMessage(), null))
                 .map(InsufficientStorageException.class, e -> new ApiError(507, "insufficient_storage", e.getMessage(), null))
+                .map(io.framegate.server.limits.ModelNotAllowedException.class, e -> new ApiError(403, "model_not_allowed", e.getMessage(), "model"))
+                .map(io.framegate.server.limits.RateLimitedException.class, e -> new ApiError(429, "rate_limit_exceeded", e.getMessage(), null))
+                .map(io.framegate.server.limits.QueueFullException.class, e -> new ApiError(429, "queue_full", e.getMessage(), null))
                 .map(JobStateException.class, e -> ApiError.invalid(null, "invalid_state", e.getMessage()))
                 .map(ValidationException.class, ErrorClassifier::validation)
                 .map(HttpResponseException.class, e -> new ApiError(e.getStatus(), codeFor(e.getStatus()), e.getMessage(), null));

@@ -74,6 +74,8 @@ public final class FramegateServer implements AutoCloseable {
     private final Javalin app;
     private final ServerContext context;
     private final AdminToken adminToken;
+    private final io.framegate.server.tenancy.TenantAdmin tenants;
+    private final ModelCatalog catalog;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private String createdDefaultKey;
     private boolean started;
@@ -174,6 +176,7 @@ public final class FramegateServer implements AutoCloseable {
 
     private FramegateServer(Builder b) throws IOException {
         this.options = b.options;
+        this.catalog = b.catalog;
         Files.createDirectories(options.dataDir());
         this.config = ConfigFile.read(options.dataDir(), options.configFile(), b.catalog, b.environment);
         RequestValidator validator = new RequestValidator(b.catalog);
@@ -200,6 +203,9 @@ public final class FramegateServer implements AutoCloseable {
             JobStore store = new JobStore(db.jdbi(), json);
             this.jobs = new JobService(store, results, validator, json, b.clock);
             jobs.routeWith(routing);
+            jobs.admitWith(new io.framegate.server.limits.KeyAdmission(db.jdbi(), this::modelId,
+                    config.limits().maxQueuedJobs(), b.clock));
+            this.tenants = new io.framegate.server.tenancy.TenantAdmin(db.jdbi(), this::modelId, b.clock);
             jobs.limitWith(new JobLimits(config.limits(), config.retention(),
                     b.diskSpace != null ? b.diskSpace : DiskSpace.of(options.dataDir())));
             this.workers = new WorkerPool(store, jobs, results, validator, routing, b.finisher,
@@ -268,7 +274,7 @@ public final class FramegateServer implements AutoCloseable {
             ctx.status(dbOk ? 200 : 503).json(Map.of("status", dbOk ? "ok" : "unavailable",
                     "database", dbOk ? "ok" : "unreachable", "jobs_running", workers.runningCount()));
         });
-        new AdminApi(adminToken, context.authenticator(), jobs, metrics).register(javalin);
+        new AdminApi(adminToken, context.authenticator(), jobs, metrics).tenants(tenants).register(javalin);
         for (ApiSurface s : surfaces) {
             s.register(javalin, context);
             LOG.info("serving the {} surface", s.name());
@@ -297,6 +303,11 @@ public final class FramegateServer implements AutoCloseable {
         sweeper.start();
         app.start(options.host(), options.port());
         LOG.info("listening on http://{}:{} (data: {})", options.host(), port(), options.dataDir().toAbsolutePath());
+        try {
+            io.framegate.server.admin.ServerFile.write(options.dataDir(), options.host(), port());
+        } catch (IOException e) {
+            LOG.warn("cannot write {}: the CLI will not find this server", options.dataDir().resolve(io.framegate.server.admin.ServerFile.FILE), e);
+        }
         LOG.info("admin API (/admin/v1, /metrics): token {}", adminToken.file()
                 .map(f -> "in " + f.toAbsolutePath() + (adminToken.created() ? " (created now, mode 0600)" : ""))
                 .orElse("from " + AdminToken.ENV));
@@ -349,6 +360,17 @@ public final class FramegateServer implements AutoCloseable {
         return adminToken;
     }
 
+    /** A client's model name (a config alias or a catalog name) -> its catalog id, empty when unknown. */
+    private Optional<String> modelId(String name) {
+        if (name == null) return Optional.empty();
+        return catalog.find(routing.resolveAlias(name).orElse(name)).map(io.framegate.domain.ModelSpec::id);
+    }
+
+    /** Accounts and keys as the operator manages them (the admin API's rules). */
+    public io.framegate.server.tenancy.TenantAdmin tenants() {
+        return tenants;
+    }
+
     /** The router of every job: the config's routes, everything else to the local backend. */
     public Routing routing() {
         return routing;
@@ -359,6 +381,7 @@ public final class FramegateServer implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        if (started) io.framegate.server.admin.ServerFile.remove(options.dataDir());
         try {
             if (started) app.stop();
         } catch (RuntimeException e) {

@@ -41,7 +41,7 @@ public final class HttpErrors {
         if (error.status() >= 500 && !(e instanceof ClientFacingException)) {
             LOG.error("request {} {} {} failed", id, c.method(), c.path(), e);
         }
-        if (e instanceof RetryAfter r) c.header("Retry-After", String.valueOf(r.retryAfterSeconds()));
+        if (e instanceof ResponseHeaders h) h.responseHeaders().forEach(c::header);
         ErrorRenderer renderer = c.attribute(ErrorRenderer.ATTRIBUTE);
         (renderer != null ? renderer : ErrorRenderer.PLAIN).render(c, error, e);
     }

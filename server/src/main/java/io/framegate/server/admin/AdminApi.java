@@ -29,6 +29,7 @@ public final class AdminApi {
     private final Authenticator apiKeys;
     private final JobService jobs;
     private final PrometheusMeterRegistry metrics;
+    private io.framegate.server.tenancy.TenantAdmin tenants;
 
     public AdminApi(AdminToken token, Authenticator apiKeys, JobService jobs, PrometheusMeterRegistry metrics) {
         this.token = token;
@@ -37,7 +38,17 @@ public final class AdminApi {
         this.metrics = metrics;
     }
 
+    /** Serves {@code /admin/v1/accounts} and {@code /admin/v1/keys} from {@code tenants}. */
+    public AdminApi tenants(io.framegate.server.tenancy.TenantAdmin tenants) {
+        this.tenants = tenants;
+        return this;
+    }
+
     public void register(Javalin app) {
+        if (tenants != null) {
+            new AccountsAdmin(tenants).register(app, this::authorized);
+            new KeysAdmin(tenants).register(app, this::authorized);
+        }
         app.get("/admin/v1/jobs", ctx -> {
             if (authorized(ctx)) listJobs(ctx);
         });

@@ -7,14 +7,7 @@ import io.framegate.server.jobs.LedgerReader;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -32,60 +25,14 @@ final class UsageApi {
     }
 
     void register(Javalin app, Predicate<Context> authorized) {
-        app.get("/admin/v1/usage", ctx -> {
-            if (authorized.test(ctx)) usage(ctx);
-        });
+        app.get("/admin/v1/usage", AdminJson.guarded(authorized, ctx -> ctx.json(jobs.ledger()
+                .usage(ctx.queryParam("by"), ctx.queryParam("from"), ctx.queryParam("to")))));
         app.get("/admin/v1/ledger", ctx -> {
             if (authorized.test(ctx)) ledger(ctx);
         });
         app.get("/admin/v1/jobs/{id}", ctx -> {
             if (authorized.test(ctx)) job(ctx);
         });
-    }
-
-    private void usage(Context ctx) {
-        String byText = Optional.ofNullable(ctx.queryParam("by")).orElse("key").trim().toLowerCase(Locale.ROOT);
-        LedgerReader.By by = Arrays.stream(LedgerReader.By.values()).filter(b -> b.wire().equals(byText)).findFirst().orElse(null);
-        if (by == null) {
-            AdminApi.error(ctx, 400, "invalid_request", "by=" + byText + " is not a grouping; allowed: key, account, model, day", "by");
-            return;
-        }
-        Long from = day(ctx, "from", 0);
-        if (from == null) return;
-        Long to = day(ctx, "to", 1);
-        if (to == null) return;
-        List<Map<String, Object>> data = new ArrayList<>();
-        for (LedgerReader.Usage u : jobs.ledger().usage(by, from, to)) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("group", u.group());
-            if (by == LedgerReader.By.KEY || by == LedgerReader.By.ACCOUNT) m.put("name", u.name());
-            m.put("jobs", u.jobs());
-            m.put("spent_usd", Money.usd(u.spentMicros()));
-            m.put("spent_micros", u.spentMicros());
-            m.put("reserved_micros", u.reservedMicros());
-            m.put("video_seconds", u.videoSeconds());
-            data.add(m);
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("object", "list");
-        body.put("by", by.wire());
-        body.put("data", data);
-        ctx.json(body);
-    }
-
-    /**
-     * The start of a {@code YYYY-MM-DD} (UTC) in epoch ms, plus {@code plusDays} ({@code to} is inclusive, so its end);
-     * the whole range when absent; null after answering 400.
-     */
-    private static Long day(Context ctx, String param, int plusDays) {
-        String v = ctx.queryParam(param);
-        if (v == null || v.isBlank()) return plusDays == 0 ? 0L : Long.MAX_VALUE;
-        try {
-            return LocalDate.parse(v.trim()).plusDays(plusDays).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-        } catch (DateTimeParseException e) {
-            AdminApi.error(ctx, 400, "invalid_request", param + "=" + v + " is not a date; expected YYYY-MM-DD (UTC)", param);
-            return null;
-        }
     }
 
     private void ledger(Context ctx) {

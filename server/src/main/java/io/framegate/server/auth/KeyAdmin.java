@@ -13,10 +13,15 @@ import java.nio.file.Path;
 public final class KeyAdmin implements AutoCloseable {
     private final Database db;
     private final KeyStore keys;
+    private final io.framegate.server.tenancy.TenantAdmin tenants;
 
-    private KeyAdmin(Database db) {
+    private KeyAdmin(Database db, FramegateConfig config, ModelCatalog catalog) {
         this.db = db;
         this.keys = new KeyStore(db.jdbi());
+        // a model name as the server resolves it: a config alias first, then the catalog
+        this.tenants = new io.framegate.server.tenancy.TenantAdmin(db.jdbi(), name -> name == null ? java.util.Optional.empty()
+                : catalog.find(config.aliases().getOrDefault(name.toLowerCase(java.util.Locale.ROOT), name))
+                .map(io.framegate.domain.ModelSpec::id), java.time.Clock.systemUTC());
     }
 
     /**
@@ -28,11 +33,13 @@ public final class KeyAdmin implements AutoCloseable {
      * @throws IllegalStateException                the embedded database is open in a running server
      */
     public static KeyAdmin open(Path dataDir, Path configFile) throws IOException {
-        FramegateConfig.Database cfg = ConfigFile.read(dataDir, configFile, ModelCatalog.builtIn(), System::getenv).database();
+        FramegateConfig config = ConfigFile.read(dataDir, configFile, ModelCatalog.builtIn(), System::getenv);
+        FramegateConfig.Database cfg = config.database();
         Files.createDirectories(dataDir);
         try {
             return new KeyAdmin(cfg.url() == null ? Database.embedded(dataDir)
-                    : Database.open(cfg.url(), cfg.user(), cfg.password() == null ? null : cfg.password().reveal()));
+                    : Database.open(cfg.url(), cfg.user(), cfg.password() == null ? null : cfg.password().reveal()),
+                    config, ModelCatalog.builtIn());
         } catch (RuntimeException e) {
             if (cfg.url() == null && String.valueOf(rootMessage(e)).contains("already in use")) {
                 throw new IllegalStateException("the database in " + dataDir.toAbsolutePath()
@@ -50,6 +57,16 @@ public final class KeyAdmin implements AutoCloseable {
 
     public KeyStore keys() {
         return keys;
+    }
+
+    /** Accounts and keys with the admin API's rules (for the CLI when no server runs on the data directory). */
+    public io.framegate.server.tenancy.TenantAdmin tenants() {
+        return tenants;
+    }
+
+    /** Usage from the ledger, as {@code GET /admin/v1/usage} answers it. */
+    public io.framegate.server.tenancy.UsageQuery usage() {
+        return new io.framegate.server.tenancy.UsageQuery(db.jdbi());
     }
 
     @Override

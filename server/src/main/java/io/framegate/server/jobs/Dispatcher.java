@@ -16,7 +16,8 @@ import java.util.function.Predicate;
 
 /**
  * Decides which queued jobs start now. Each lane reads the queue on its own (so thousands of queued cloud jobs cannot
- * hide a local one), in two passes: the first keeps every route and key within its share
+ * hide a local one), in turns across keys (round-robin: one key's backlog cannot delay another key's first job by
+ * more than one job), in two passes: the first keeps every route and key within its share
  * ({@link WorkerSettings#routeCap()}, {@link WorkerSettings#keyCap}); the second lets what still waits (nobody else
  * needed those slots) go past its share but always leaves one slot free, so a job of another key or route that
  * arrives later starts at once instead of waiting behind a hung upstream or a long batch.
@@ -47,6 +48,9 @@ final class Dispatcher {
     private final Map<String, Running> running;
     private final AtomicBoolean shuttingDown;
     private final Launcher launcher;
+    /** When (a sequence number) this process last started a job of each key, for the round-robin within a turn. */
+    private final Map<String, Long> lastStarted = new java.util.concurrent.ConcurrentHashMap<>();
+    private long starts;
 
     Dispatcher(JobStore store, RequestValidator validator, BackendRouter router, WorkerSettings settings, Clock clock,
                String leaseOwner, Lane local, Lane cloud, Map<String, Running> running, AtomicBoolean shuttingDown,
@@ -84,27 +88,51 @@ final class Dispatcher {
     }
 
     /**
-     * One pass over the lane's queue, page by page, leaving out jobs whose route or key is at its cap; true when a
-     * cap may have held a job back (only then is a second pass worth a query).
+     * One pass over the lane's queue in turns across keys (see {@link #inTurns}), leaving out jobs whose route or key
+     * is at its cap; true when a cap may have held a job back (only then is a second pass worth a query).
      */
     private boolean fill(Lane lane, boolean share) {
         int keep = share ? 0 : 1;
-        boolean heldBack = false;
-        JobStore.Runnable after = null;
-        for (int page = 0; page < MAX_PAGES && lane.slots.availablePermits() > keep && !shuttingDown.get(); page++) {
-            long now = clock.millis();
-            List<String> fullRoutes = lane == cloud ? atCap(lane, Running::route, routeCap(share)) : List.of();
-            List<String> fullKeys = atCap(lane, Running::ownerKeyId, keyCap(lane, share));
-            heldBack |= !fullRoutes.isEmpty() || !fullKeys.isEmpty();
-            List<JobStore.Runnable> batch = store.findRunnable(now, lane.name, fullRoutes, fullKeys, after, PAGE);
-            for (JobStore.Runnable r : batch) {
-                if (shuttingDown.get() || lane.slots.availablePermits() <= keep) return heldBack;
-                heldBack |= !tryStart(r, lane, share, now);
-            }
-            if (batch.size() < PAGE) return heldBack;
-            after = batch.get(batch.size() - 1);
+        if (lane.slots.availablePermits() <= keep || shuttingDown.get()) return false;
+        long now = clock.millis();
+        List<String> fullRoutes = lane == cloud ? atCap(lane, Running::route, routeCap(share)) : List.of();
+        List<String> fullKeys = atCap(lane, Running::ownerKeyId, keyCap(lane, share));
+        boolean heldBack = !fullRoutes.isEmpty() || !fullKeys.isEmpty();
+        List<JobStore.Runnable> batch = inTurns(store.findRunnableInTurns(now, lane.name, fullRoutes, fullKeys,
+                Math.max(1, lane.size), PAGE * MAX_PAGES));
+        for (JobStore.Runnable r : batch) {
+            if (shuttingDown.get() || lane.slots.availablePermits() <= keep) return heldBack;
+            heldBack |= !tryStart(r, lane, share, now);
         }
         return heldBack;
+    }
+
+    /**
+     * Round-robin across keys: the store answers every key's first waiting job, then every key's second, ...; within
+     * each turn the key this process started a job for least recently goes first. So a key with a long backlog never
+     * delays another key's first job by more than the one job already running.
+     */
+    private List<JobStore.Runnable> inTurns(List<JobStore.Runnable> byTurn) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<JobStore.Runnable> out = new java.util.ArrayList<>(byTurn.size());
+        List<JobStore.Runnable> turn = new java.util.ArrayList<>();
+        int current = 1;
+        for (JobStore.Runnable r : byTurn) {
+            int t = seen.merge(r.ownerKeyId(), 1, Integer::sum);
+            if (t != current) {
+                flushTurn(turn, out);
+                current = t;
+            }
+            turn.add(r);
+        }
+        flushTurn(turn, out);
+        return out;
+    }
+
+    private void flushTurn(List<JobStore.Runnable> turn, List<JobStore.Runnable> out) {
+        turn.sort(java.util.Comparator.comparingLong(r -> lastStarted.getOrDefault(r.ownerKeyId(), 0L)));
+        out.addAll(turn);
+        turn.clear();
     }
 
     /** The routes or keys ({@code by}) that hold {@code cap} or more of the lane's running jobs. */
@@ -152,6 +180,7 @@ final class Dispatcher {
             return true;
         }
         running.put(r.id(), new Running(lane, r.ownerKeyId(), backend.id()));
+        lastStarted.put(r.ownerKeyId(), ++starts);
         launcher.launch(r.id(), backend, lane);
         return true;
     }

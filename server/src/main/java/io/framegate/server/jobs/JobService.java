@@ -47,6 +47,7 @@ public final class JobService {
     private volatile Runnable onSubmit = () -> { };
     private volatile Routing routing;
     private volatile JobLimits limits = JobLimits.NONE;
+    private volatile CreateAdmission admission = CreateAdmission.NONE;
 
     public JobService(JobStore store, ResultStore results, RequestValidator validator, ObjectMapper json, Clock clock) {
         this.store = store;
@@ -68,6 +69,11 @@ public final class JobService {
      */
     public void routeWith(Routing router) {
         this.routing = router;
+    }
+
+    /** The per-key model allow-list and rate limits every create passes first ({@link CreateAdmission#NONE} unless set). */
+    public void admitWith(CreateAdmission a) {
+        this.admission = a;
     }
 
     /** The per-job limits and retention of {@code framegate.yaml} ({@link JobLimits#NONE} until set). */
@@ -114,6 +120,7 @@ public final class JobService {
         Map<String, String> notes = new LinkedHashMap<>();
         Submission s = resolveAlias(submission, notes);
         RenderPlan plan = validator.validate(s.request());
+        admission.checkModel(s.ownerKeyId(), plan.model().id());
         Routing r = routing;
         JobLimits lim = limits;
         boolean localRender = plan.model().isLocal();
@@ -142,6 +149,7 @@ public final class JobService {
             Optional<JobStore.Row> earlier = store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey());
             if (earlier.isPresent()) return sameOrMismatch(earlier.get(), hash, s.idempotencyKey());
         }
+        admission.admit(s.ownerKeyId());
         Job source = null;
         if (s.extendedFrom() != null) {
             source = CompletedVideos.require(get(s.ownerKeyId(), s.extendedFrom())

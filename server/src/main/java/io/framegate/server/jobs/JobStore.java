@@ -201,6 +201,32 @@ public final class JobStore {
         });
     }
 
+    /**
+     * Claimable jobs in turns across keys: every key's oldest waiting job first (oldest key first), then every key's
+     * second, and so on, at most {@code perKey} per key, so one key's backlog cannot fill the answer.
+     *
+     * @param lane       only jobs routed to this lane (and those of unknown lane)
+     * @param skipRoutes routes that are full now
+     * @param skipKeys   keys that hold their share of the lane now
+     */
+    List<Runnable> findRunnableInTurns(long now, String lane, List<String> skipRoutes, List<String> skipKeys, int perKey,
+                                       int limit) {
+        StringBuilder where = new StringBuilder("(status = 'QUEUED' OR (status = 'IN_PROGRESS' AND (lease_expires_at IS NULL "
+                + "OR lease_expires_at < :now))) AND (not_before IS NULL OR not_before <= :now) AND (lane = :lane OR lane IS NULL)");
+        if (!skipRoutes.isEmpty()) where.append(" AND (route IS NULL OR route NOT IN (<routes>))");
+        if (!skipKeys.isEmpty()) where.append(" AND owner_key_id NOT IN (<keys>)");
+        String sql = "SELECT id, model, owner_key_id, lane, route, created_at FROM (SELECT id, model, owner_key_id, lane, "
+                + "route, created_at, ROW_NUMBER() OVER (PARTITION BY owner_key_id ORDER BY created_at, id) AS turn FROM jobs "
+                + "WHERE " + where + ") t WHERE turn <= :perKey ORDER BY turn, created_at, id LIMIT :limit";
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql).bind("now", now).bind("lane", lane).bind("perKey", perKey).bind("limit", limit);
+            if (!skipRoutes.isEmpty()) q.bindList("routes", skipRoutes);
+            if (!skipKeys.isEmpty()) q.bindList("keys", skipKeys);
+            return q.map((rs, ctx) -> new Runnable(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                    rs.getString(5), rs.getLong(6))).list();
+        });
+    }
+
     /** Corrects the lane recorded at submission (the config changed since). */
     void setLane(String id, String lane) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET lane = :lane WHERE id = :id").bind("lane", lane).bind("id", id)

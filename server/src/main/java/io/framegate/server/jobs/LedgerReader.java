@@ -6,40 +6,14 @@ import org.jdbi.v3.core.statement.Query;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
-/** Reads of the ledger for the operator: entries (of a job, key or account) and usage grouped by key, account, model or day. */
+/** Reads of the ledger for the operator: entries (of a job, key or account) and usage ({@link io.framegate.server.tenancy.UsageQuery}). */
 public final class LedgerReader {
     public static final int MAX_LIMIT = 1000;
     private static final long DAY_MILLIS = 86_400_000L;
-
-    /** How usage is grouped. */
-    public enum By {
-        KEY("key_id"), ACCOUNT("account_id"), MODEL("model"), DAY("created_at / " + DAY_MILLIS);
-
-        private final String column;
-
-        By(String column) {
-            this.column = column;
-        }
-
-        public String wire() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
-    /**
-     * One group of usage. {@code jobs}: jobs reserved in the window; {@code spent}: captured cost of settlements in
-     * the window; {@code reserved}: what those jobs still hold now (not settled yet); {@code videoSeconds}: seconds of
-     * captured (delivered) local renders and cloud videos alike as recorded on their captures.
-     */
-    public record Usage(String group, String name, long jobs, long spentMicros, long reservedMicros, long videoSeconds) {
-    }
 
     private final Jdbi jdbi;
 
@@ -67,32 +41,9 @@ public final class LedgerReader {
         });
     }
 
-    /** Usage of the job entries created in {@code [fromMillis, toMillis)}, one row per group. */
-    public List<Usage> usage(By by, long fromMillis, long toMillis) {
-        String g = "l." + by.column;
-        String sql = "SELECT " + g + " AS grp, "
-                + "SUM(CASE WHEN l.kind = 'reserve' THEN 1 ELSE 0 END) AS jobs, "
-                + "COALESCE(SUM(CASE WHEN l.kind = 'capture' THEN l.cost_micros ELSE 0 END), 0) AS spent, "
-                + "COALESCE(SUM(CASE WHEN l.kind = 'reserve' AND NOT EXISTS (SELECT 1 FROM ledger s WHERE s.job_id = l.job_id "
-                + "AND s.kind IN ('capture', 'release')) THEN -l.amount_micros ELSE 0 END), 0) AS reserved, "
-                + "COALESCE(SUM(CASE WHEN l.kind = 'capture' THEN l.video_seconds ELSE 0 END), 0) AS vs "
-                + "FROM ledger l WHERE l.kind IN ('reserve', 'capture', 'release') AND l.created_at >= :from "
-                + "AND l.created_at < :to GROUP BY " + g + " ORDER BY 1";
-        return jdbi.withHandle(h -> {
-            Map<String, String> names = new java.util.HashMap<>();
-            if (by == By.KEY || by == By.ACCOUNT) {
-                h.createQuery("SELECT id, name FROM " + (by == By.KEY ? "api_keys" : "accounts"))
-                        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).forEach(e -> names.put(e.getKey(), e.getValue()));
-            }
-            return h.createQuery(sql)
-                    .bind("from", fromMillis).bind("to", toMillis)
-                    .map((rs, ctx) -> {
-                        String group = by == By.DAY ? Instant.ofEpochMilli(rs.getLong("grp") * DAY_MILLIS)
-                                .atZone(ZoneOffset.UTC).toLocalDate().toString() : rs.getString("grp");
-                        return new Usage(group, names.get(group), rs.getLong("jobs"), rs.getLong("spent"),
-                                rs.getLong("reserved"), rs.getLong("vs"));
-                    }).list();
-        });
+    /** Usage grouped by key, account, model or day: the one query the admin API and the offline CLI share. */
+    public Map<String, Object> usage(String by, String from, String to) {
+        return new io.framegate.server.tenancy.UsageQuery(jdbi).answer(by, from, to);
     }
 
     private static Map<String, Object> entry(ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws SQLException {

@@ -1,0 +1,44 @@
+package io.framegate.server.tenancy;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/** A budget given by an operator in US dollars, parsed exactly (never through a double) into micro-dollars. */
+public final class BudgetInput {
+    /** The largest amount accepted: one trillion dollars, far below {@code Long.MAX_VALUE} micro-dollars. */
+    static final BigDecimal MAX_USD = new BigDecimal("1000000000000");
+
+    private BudgetInput() {
+    }
+
+    /**
+     * Micro-dollars of a decimal dollar amount such as {@code "12.5"} or {@code "0.000001"}.
+     *
+     * @throws AdminException (400, naming {@code param}) not a plain non-negative number with at most 6 decimals
+     */
+    public static long parseUsd(String text, String param) {
+        BigDecimal usd;
+        try {
+            usd = new BigDecimal(text.trim());
+        } catch (NumberFormatException | NullPointerException e) {
+            throw AdminException.invalid(param, param + "=" + text + " is not a dollar amount; write it like 12.50");
+        }
+        return micros(usd, param);
+    }
+
+    static long micros(BigDecimal usd, String param) {
+        if (usd.signum() < 0) throw AdminException.invalid(param, param + "=" + usd.toPlainString() + " is negative; budgets are 0 or more");
+        if (usd.compareTo(MAX_USD) > 0) throw AdminException.invalid(param, param + "=" + usd.toPlainString() + " is above " + MAX_USD.toPlainString());
+        try {
+            return usd.setScale(6, RoundingMode.UNNECESSARY).movePointRight(6).longValueExact();
+        } catch (ArithmeticException e) {
+            throw AdminException.invalid(param, param + "=" + usd.toPlainString()
+                    + " has more than 6 decimals; the smallest amount is 0.000001 (one micro-dollar)");
+        }
+    }
+
+    /** {@code 1234567} micro-dollars -> {@code "1.234567"}; null for null. */
+    public static String usd(Long micros) {
+        return micros == null ? null : io.framegate.domain.Money.usd(micros);
+    }
+}

@@ -1,0 +1,281 @@
+package io.framegate.server.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.server.FramegateServer;
+import io.framegate.server.ServerOptions;
+import io.framegate.server.TestImages;
+import io.framegate.server.TinyVideoBackend;
+import io.framegate.server.jobs.WorkerSettings;
+import io.framegate.server.media.MediaFinisher;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 9 items 1 and 3 against the running server: accounts and keys through the admin API (budgets write their
+ * ledger rows), revocation and expiry from the next request, the model allow-list, rpm limits on both surfaces and
+ * the global bound on queued jobs.
+ */
+class TenancyTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String PNG = Base64.getEncoder().encodeToString(TestImages.png(64, 48, Color.BLUE));
+
+    @TempDir
+    Path dir;
+    FramegateServer server;
+    String token;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    record Reply(int status, JsonNode json, HttpResponse<String> raw) {
+        String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+    }
+
+    FramegateServer start(String yaml) throws Exception {
+        if (yaml != null) Files.writeString(dir.resolve("framegate.yaml"), yaml);
+        ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+        // slow frames: jobs stay queued or running while a test looks at them
+        server = FramegateServer.builder(o).environment(Map.<String, String>of()::get)
+                .backend("local", new TinyVideoBackend("local", true, 2000)).finisher(new MediaFinisher()).build().start();
+        token = Files.readString(dir.resolve(AdminToken.FILE)).trim();
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.close();
+    }
+
+    Reply send(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) b.header("Content-Type", "application/json");
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
+        return new Reply(r.statusCode(), json, r);
+    }
+
+    Reply admin(String method, String path, String body) throws Exception {
+        return send(method, path, body, "Authorization", "Bearer " + token);
+    }
+
+    Reply openAiCreate(String key, String model) throws Exception {
+        return send("POST", "/v1/videos", "{\"model\":\"" + model + "\",\"prompt\":\"p\",\"size\":\"160x96\",\"seconds\":\"1\","
+                + "\"input_reference\":{\"image_url\":\"data:image/png;base64," + PNG + "\"}}", "Authorization", "Bearer " + key);
+    }
+
+    Reply geminiCreate(String key) throws Exception {
+        return send("POST", "/v1beta/models/framegate-local:predictLongRunning", "{\"instances\":[{\"prompt\":\"p\",\"image\":"
+                + "{\"bytesBase64Encoded\":\"" + PNG + "\",\"mimeType\":\"image/png\"}}],\"parameters\":{\"resolution\":\"144P\","
+                + "\"durationSeconds\":1}}", "x-goog-api-key", key);
+    }
+
+    List<Map<String, Object>> ledger(String keyId) {
+        return jdbiOf().withHandle(h -> h.createQuery(
+                "SELECT kind, amount_micros, key_id, account_id FROM ledger WHERE key_id = :k ORDER BY id").bind("k", keyId).mapToMap().list());
+    }
+
+    Jdbi jdbiOf() {
+        try {
+            var f = FramegateServer.class.getDeclaredField("db");
+            f.setAccessible(true);
+            return ((io.framegate.server.db.Database) f.get(server)).jdbi();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void accountsAndKeysThroughTheAdminApiWithBudgetLedgerRows() throws Exception {
+        start(null);
+        Reply acct = admin("POST", "/admin/v1/accounts", "{\"name\":\"acme\",\"budget_usd\":\"100\",\"rpm\":60}");
+        assertThat(acct.status()).as(acct.json().toString()).isEqualTo(201);
+        assertThat(acct.json().path("budget_usd").asText()).isEqualTo("100.000000");
+        assertThat(admin("POST", "/admin/v1/accounts", "{\"name\":\"acme\"}").status()).isEqualTo(409);
+
+        Reply created = admin("POST", "/admin/v1/keys", "{\"name\":\"ci\",\"account\":\"acme\",\"budget_usd\":\"2.50\","
+                + "\"max_concurrent\":3,\"models\":\"framegate-local\",\"expires_in\":\"30d\"}");
+        assertThat(created.status()).as(created.json().toString()).isEqualTo(201);
+        String secret = created.json().path("secret").asText();
+        String keyId = created.json().path("id").asText();
+        assertThat(secret).startsWith("fg-");
+        assertThat(created.json().path("key_hint").asText()).isEqualTo(secret.substring(0, 7) + "...");
+        assertThat(created.json().path("account").asText()).isEqualTo("acme");
+        assertThat(created.json().path("budget_micros").asLong()).isEqualTo(2_500_000L);
+        assertThat(created.json().path("expires_at").asLong()).isBetween(System.currentTimeMillis() / 1000 + 29 * 86400,
+                System.currentTimeMillis() / 1000 + 31 * 86400);
+
+        Reply listed = admin("GET", "/admin/v1/keys", null);
+        assertThat(listed.json().path("data").findValuesAsText("name")).contains("ci");
+        assertThat(listed.raw().body()).doesNotContain(secret).doesNotContain("key_hash");
+        assertThat(admin("GET", "/admin/v1/keys/ci", null).json().path("id").asText()).isEqualTo(keyId);
+
+        // budget up (0.75 as a JSON number, read exactly), then down, then removed: grant, grant, adjust, adjust
+        assertThat(admin("PATCH", "/admin/v1/keys/ci", "{\"budget_usd\":3.25}").json().path("budget_usd").asText()).isEqualTo("3.250000");
+        assertThat(admin("PATCH", "/admin/v1/keys/ci", "{\"budget_usd\":\"1\"}").status()).isEqualTo(200);
+        List<Map<String, Object>> rows = ledger(keyId);
+        assertThat(rows).extracting(r -> r.get("kind")).containsExactly("grant", "grant", "adjust");
+        assertThat(rows).extracting(r -> ((Number) r.get("amount_micros")).longValue()).containsExactly(2_500_000L, 750_000L, -2_250_000L);
+        assertThat(rows).allSatisfy(r -> assertThat(r.get("account_id")).isEqualTo(acct.json().path("id").asText()));
+        assertThat(rows.stream().mapToLong(r -> ((Number) r.get("amount_micros")).longValue()).sum())
+                .as("the ledger sums to the budget (nothing spent or reserved)").isEqualTo(1_000_000L);
+        admin("PATCH", "/admin/v1/keys/ci", "{\"budget_usd\":null,\"rpm\":\"none\"}");
+        assertThat(ledger(keyId).stream().mapToLong(r -> ((Number) r.get("amount_micros")).longValue()).sum()).isZero();
+
+        Reply bad = admin("PATCH", "/admin/v1/keys/ci", "{\"budget_usd\":\"1.0000001\"}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().at("/error/param").asText()).isEqualTo("budget_usd");
+        assertThat(bad.json().at("/error/message").asText()).contains("1.0000001").contains("6 decimals");
+        assertThat(bad.json().at("/error/type").asText()).isEqualTo("invalid_request_error");
+        assertThat(admin("PATCH", "/admin/v1/keys/ci", "{\"rpm\":0}").json().at("/error/param").asText()).isEqualTo("rpm");
+        assertThat(admin("PATCH", "/admin/v1/keys/ci", "{\"colour\":1}").json().at("/error/message").asText()).contains("colour");
+        assertThat(admin("PATCH", "/admin/v1/keys/ci", "{\"models\":\"no-such-model\"}").json().at("/error/message").asText())
+                .contains("no-such-model");
+        assertThat(admin("GET", "/admin/v1/keys/nobody", null).status()).isEqualTo(404);
+        assertThat(send("GET", "/admin/v1/keys", null, "Authorization", "Bearer " + secret).status())
+                .as("an API key cannot use the admin API").isEqualTo(403);
+
+        Reply acctRead = admin("GET", "/admin/v1/accounts/acme", null);
+        assertThat(acctRead.json().path("keys").asInt()).isEqualTo(1);
+        assertThat(admin("PATCH", "/admin/v1/accounts/acme", "{\"budget_usd\":\"40\"}").json().path("budget_usd").asText())
+                .isEqualTo("40.000000");
+        long accountSum = jdbiOf().withHandle(h -> h.createQuery("SELECT SUM(amount_micros) FROM ledger WHERE key_id IS NULL "
+                + "AND account_id = :a").bind("a", acct.json().path("id").asText()).mapTo(Long.class).one());
+        assertThat(accountSum).isEqualTo(40_000_000L);
+    }
+
+    @Test
+    void revocationExpiryAndADisabledAccountCountFromTheNextRequest() throws Exception {
+        start(null);
+        String a = admin("POST", "/admin/v1/keys", "{\"name\":\"a\"}").json().path("secret").asText();
+        assertThat(send("GET", "/v1/videos", null, "Authorization", "Bearer " + a).status()).isEqualTo(200);
+        assertThat(admin("POST", "/admin/v1/keys/a/revoke", null).json().path("status").asText()).isEqualTo("revoked");
+        Reply refused = send("GET", "/v1/videos", null, "Authorization", "Bearer " + a);
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.json().at("/error/code").asText()).isEqualTo("invalid_api_key");
+        Reply google = geminiCreate(a);
+        assertThat(google.status()).isEqualTo(401);
+        assertThat(google.json().at("/error/status").asText()).isEqualTo("UNAUTHENTICATED");
+
+        String b = admin("POST", "/admin/v1/keys", "{\"name\":\"b\"}").json().path("secret").asText();
+        assertThat(openAiCreate(b, "framegate-local").status()).isEqualTo(200);
+        assertThat(admin("PATCH", "/admin/v1/keys/b", "{\"expires_at\":" + (System.currentTimeMillis() / 1000 - 1) + "}")
+                .json().path("status").asText()).isEqualTo("expired");
+        assertThat(openAiCreate(b, "framegate-local").status()).isEqualTo(401);
+        admin("PATCH", "/admin/v1/keys/b", "{\"expires_at\":null}");
+        assertThat(send("GET", "/v1/videos", null, "Authorization", "Bearer " + b).status()).as("expiry lifted").isEqualTo(200);
+
+        admin("POST", "/admin/v1/accounts", "{\"name\":\"gone\"}");
+        String c = admin("POST", "/admin/v1/keys", "{\"name\":\"c\",\"account\":\"gone\"}").json().path("secret").asText();
+        assertThat(send("GET", "/v1/videos", null, "Authorization", "Bearer " + c).status()).isEqualTo(200);
+        assertThat(admin("DELETE", "/admin/v1/accounts/gone", null).json().path("status").asText()).isEqualTo("disabled");
+        assertThat(send("GET", "/v1/videos", null, "Authorization", "Bearer " + c).status()).isEqualTo(401);
+        assertThat(admin("DELETE", "/admin/v1/accounts/default", null).status()).isEqualTo(409);
+    }
+
+    @Test
+    void aModelOutsideTheAllowListIs403BeforeAnyJobExists() throws Exception {
+        start(null);
+        String k = admin("POST", "/admin/v1/keys", "{\"name\":\"fast-only\",\"models\":[\"framegate-local-fast\"]}")
+                .json().path("secret").asText();
+        Reply r = openAiCreate(k, "framegate-local");
+        assertThat(r.status()).as(r.json().toString()).isEqualTo(403);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("model_not_allowed");
+        assertThat(r.json().at("/error/param").asText()).isEqualTo("model");
+        assertThat(r.json().at("/error/message").asText()).contains("'framegate-local'").contains("framegate-local-fast");
+        Reply google = geminiCreate(k);
+        assertThat(google.status()).isEqualTo(403);
+        assertThat(google.json().at("/error/status").asText()).isEqualTo("PERMISSION_DENIED");
+        int jobs = jdbiOf().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs").mapTo(Integer.class).one());
+        assertThat(jobs).isZero();
+        assertThat(openAiCreate(k, "framegate-local-fast").status()).as("the allowed model works").isEqualTo(200);
+        admin("PATCH", "/admin/v1/keys/fast-only", "{\"models\":null}");
+        assertThat(openAiCreate(k, "framegate-local").status()).as("the allow-list lifted").isEqualTo(200);
+    }
+
+    @Test
+    void rpmLimitsAnswer429WithRetryAfterAndRateLimitHeadersOnBothSurfaces() throws Exception {
+        start(null);
+        String k = admin("POST", "/admin/v1/keys", "{\"name\":\"slow\",\"rpm\":2}").json().path("secret").asText();
+        // near the end of a minute window the two creates could fall in two windows: start at a window's beginning
+        long intoWindow = System.currentTimeMillis() % 60_000;
+        if (intoWindow > 50_000) Thread.sleep(60_000 - intoWindow + 50);
+        assertThat(openAiCreate(k, "framegate-local").status()).isEqualTo(200);
+        assertThat(geminiCreate(k).status()).isEqualTo(200);
+        Reply limited = openAiCreate(k, "framegate-local");
+        assertThat(limited.status()).as(limited.json().toString()).isEqualTo(429);
+        assertThat(limited.json().at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(limited.json().at("/error/type").asText()).isEqualTo("rate_limit_error");
+        assertThat(limited.json().at("/error/message").asText()).contains("2 video creates per minute");
+        assertThat(Integer.parseInt(limited.header("Retry-After"))).isBetween(1, 60);
+        assertThat(limited.header("x-ratelimit-limit-requests")).isEqualTo("2");
+        assertThat(limited.header("x-ratelimit-remaining-requests")).isEqualTo("0");
+        assertThat(limited.header("x-ratelimit-reset-requests")).matches("\\d+s");
+        Reply google = geminiCreate(k);
+        assertThat(google.status()).isEqualTo(429);
+        assertThat(google.json().at("/error/status").asText()).isEqualTo("RESOURCE_EXHAUSTED");
+        assertThat(google.header("Retry-After")).isNotNull();
+
+        // the account's limit counts every key of the account
+        admin("POST", "/admin/v1/accounts", "{\"name\":\"team\",\"rpm\":1}");
+        String t1 = admin("POST", "/admin/v1/keys", "{\"name\":\"t1\",\"account\":\"team\"}").json().path("secret").asText();
+        String t2 = admin("POST", "/admin/v1/keys", "{\"name\":\"t2\",\"account\":\"team\"}").json().path("secret").asText();
+        assertThat(openAiCreate(t1, "framegate-local").status()).isEqualTo(200);
+        Reply second = openAiCreate(t2, "framegate-local");
+        assertThat(second.status()).isEqualTo(429);
+        assertThat(second.json().at("/error/message").asText()).contains("account");
+        // raised live: the next create passes
+        admin("PATCH", "/admin/v1/accounts/team", "{\"rpm\":5}");
+        assertThat(openAiCreate(t2, "framegate-local").status()).isEqualTo(200);
+    }
+
+    @Test
+    void theGlobalBoundOnQueuedJobsRefusesNewCreates() throws Exception {
+        start("limits:\n  max_queued_jobs: 2\n");
+        String k = admin("POST", "/admin/v1/keys", "{\"name\":\"many\"}").json().path("secret").asText();
+        int ok = 0;
+        Reply refused = null;
+        for (int i = 0; i < 6 && refused == null; i++) {
+            Reply r = openAiCreate(k, "framegate-local");
+            if (r.status() == 200) ok++;
+            else refused = r;
+        }
+        assertThat(refused).as("a create is refused once 2 jobs wait").isNotNull();
+        assertThat(ok).as("one running (1 local slot) and two queued, at most").isBetween(2, 3);
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.json().at("/error/code").asText()).isEqualTo("queue_full");
+        assertThat(refused.json().at("/error/message").asText()).contains("limits.max_queued_jobs");
+        assertThat(refused.header("Retry-After")).isNotNull();
+    }
+
+    @Test
+    void serverJsonNamesTheRunningServerAndGoesAtStop() throws Exception {
+        start(null);
+        assertThat(ServerFile.read(dir)).hasValueSatisfying(e -> {
+            assertThat(e.url()).isEqualTo("http://127.0.0.1:" + server.port());
+            assertThat(e.pid()).isEqualTo(ProcessHandle.current().pid());
+        });
+        server.close();
+        assertThat(dir.resolve(ServerFile.FILE)).doesNotExist();
+    }
+}
