@@ -65,8 +65,9 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
 
     /**
      * Writes a classified error in the OpenAI shape (the surface's own errors and domain validation keep their
-     * precise fields). A create ({@code POST}) that failed with a 5xx, after which the job may exist, or with an
-     * idempotency conflict carries {@code x-should-retry: false}, so the OpenAI SDKs do not send it again.
+     * precise fields). A create ({@code POST}) that failed with a 500, after which the job may exist, or with an
+     * idempotency conflict carries {@code x-should-retry: false}, so the OpenAI SDKs do not send it again. Other 5xx
+     * (503 busy, 507 low disk) are provable refusals before anything was created: a later retry is welcome.
      */
     static void render(Context c, ApiError e, Throwable cause) {
         OpenAiError out = switch (cause) {
@@ -75,7 +76,7 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
             case NoSuchJobException n -> notFound(n.jobId());
             default -> new OpenAiError(e.status(), typeFor(e.status()), e.param(), e.code(), e.message());
         };
-        if (c.method() == HandlerType.POST && (out.status >= 500 || out.status == 409)) c.header("x-should-retry", "false");
+        if (c.method() == HandlerType.POST && (out.status == 500 || out.status == 409)) c.header("x-should-retry", "false");
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         ObjectNode err = body.putObject("error");
         err.put("message", out.getMessage());
