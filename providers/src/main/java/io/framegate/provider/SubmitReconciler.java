@@ -12,7 +12,9 @@ import java.util.List;
  * What to do after a submit whose outcome is unknown (no answer, a 5xx other than 503, an answer without a job
  * handle, or a process that stopped mid-submit): the upstream may have accepted, and bill, the job, so it is never
  * sent again. Where the upstream lists its jobs, the one this submit created is looked for (same model, prompt,
- * size and duration, created around the submit) and adopted when exactly one matches; otherwise the job ends
+ * size, duration and input-reference presence, created between the submit minus a clock slack and its request
+ * timeout plus that slack, and not held by another job of this server) and adopted when exactly one matches; any
+ * ambiguity (none, several) ends
  * {@code upstream_submit_uncertain}, with a WARN line and a {@code submit_uncertain} note so that an operator can find
  * the upstream job, and no cost recorded.
  */
@@ -43,13 +45,18 @@ final class SubmitReconciler {
         UpstreamJob job = new UpstreamJob(upstreamPlan, List.of());
         ProviderSettings s = target.settings();
         List<String> found = List.of();
+        int taken = 0;
         try {
             for (int look = 1; look <= LOOKS && found.isEmpty(); look++) {
                 if (look > 1) guard.sleep(s.pollInitial(), "looking for the job of an unclear submit");
-                found = retrier.idempotent("list jobs of " + target.id(), guard,
-                        () -> upstream.findSubmitted(job, sending.at(), target.ticker().now(),
+                // the submit's own call could not have created a job later than its request timeout after it
+                List<String> listed = retrier.idempotent("list jobs of " + target.id(), guard,
+                        () -> upstream.findSubmitted(job, sending.at(), sending.at().plus(s.requestTimeout()),
                                 guard.callTimeout(s.requestTimeout())),
                         msg -> ctx.note("retry", msg));
+                // another job of this server holds it: someone else's video, never to be adopted (nor cancelled)
+                found = listed.stream().filter(h -> !ctx.isHandleTaken(h)).toList();
+                taken += listed.size() - found.size();
             }
         } catch (UpstreamException e) {
             throw uncertain(ctx, sending, what + "; listing the upstream's jobs failed: " + e.getMessage());
@@ -65,7 +72,7 @@ final class SubmitReconciler {
             return found.get(0);
         }
         throw uncertain(ctx, sending, what + "; " + (found.isEmpty()
-                ? "no matching job in the upstream's job list"
+                ? "no matching job in the upstream's job list" + (taken > 0 ? " that no other job holds" : "")
                 : found.size() + " jobs in the upstream's job list match, so none can be told to be this one"));
     }
 

@@ -202,6 +202,77 @@ class OpenAiWireTest extends WireTest {
         assertThat(ctx.output(0).video()).isNotEmptyFile();
     }
 
+    /**
+     * Two keys send the same prompt through one channel: B's create was answered (B holds {@code ID}), A's was not.
+     * A must not adopt B's video (nor cancel it later): it ends uncertain. With a second, free match A takes that one.
+     */
+    @Test
+    void anUnclearSubmitNeverAdoptsAnUpstreamJobAnotherJobHolds() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        long created = ticker.now().minusSeconds(38).getEpochSecond();
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(created, video("in_progress", "null")))));
+        stubDoneAndContent();
+        wm.stubFor(delete(urlPathMatching("/v1/videos/.*")).willReturn(okJson("{}")));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext a = new TestContext(tmp, submittingCheckpoint());
+        a.takenHandles.add(ID);
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, a))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"));
+        assertThat(a.notes).doesNotContainKey("upstream_id").doesNotContainKey("reconciled").containsKey("submit_uncertain");
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).isEmpty();
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1/videos/" + ID)))).as("B's job is not polled").isEmpty();
+        assertThat(wm.findAll(deleteRequestedFor(urlPathMatching("/v1/videos/.*")))).as("nor cancelled").isEmpty();
+
+        // the same listing with a second match nobody holds: that one is A's
+        wm.resetAll();
+        String mine = "video_mine0000000000000000000000000000000000000000000000";
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(created, video("in_progress", "null"),
+                video("in_progress", "null").replace(ID, mine)))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + mine)).willReturn(okJson(video("completed", "null").replace(ID, mine))));
+        wm.stubFor(get(urlMatching("/v1/videos/" + mine + "/content.*")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        TestContext again = new TestContext(tmp.resolve("again"), submittingCheckpoint());
+        again.takenHandles.add(ID);
+        r.backendFor(plan.model()).generate(plan, again);
+        assertThat(again.notes).containsEntry("upstream_id", mine).containsKey("reconciled");
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1/videos/" + ID)))).isEmpty();
+    }
+
+    @Test
+    void aListedJobWithoutAnInputReferenceIsNotAdoptedForAJobThatSentOne() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        long created = ticker.now().minusSeconds(38).getEpochSecond();
+        String noReference = video("in_progress", "null").replace("\"error\":", "\"input_reference\": null, \"error\":");
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(created, noReference))));
+        stubDoneAndContent();
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp, submittingCheckpoint());
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"));
+        assertThat(ctx.notes).doesNotContainKey("upstream_id");
+    }
+
+    @Test
+    void aJobCreatedLongAfterTheSubmitCouldHaveAnsweredIsNotAdopted() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        // the submit was sent an hour ago (the process died and restarts now); the job was created a minute ago
+        String sentAnHourAgo = Checkpoint.submitting("openai", "agg", "sora-2", ticker.now().minusSeconds(3600),
+                FailoverBackend.idempotencyKey("job-test")).toJson();
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(ticker.now().minusSeconds(60).getEpochSecond(),
+                video("in_progress", "null")))));
+        stubDoneAndContent();
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp, sentAnHourAgo);
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"));
+        assertThat(ctx.notes).doesNotContainKey("upstream_id");
+    }
+
     @Test
     void resumedSubmittingJobWithoutAMatchInTheListEndsUncertainWithoutSubmitting() throws Exception {
         Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");

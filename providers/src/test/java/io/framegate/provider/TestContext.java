@@ -21,6 +21,8 @@ final class TestContext implements GenerationContext {
     /** The server is stopping: {@link #isCancelled} is true, but the job will be resumed, not abandoned. */
     final AtomicBoolean shuttingDown = new AtomicBoolean();
     String checkpoint;
+    /** Upstream handles other jobs of the server hold. */
+    final java.util.Set<String> takenHandles = new java.util.HashSet<>();
 
     TestContext(Path dir) {
         this.dir = dir;
@@ -70,5 +72,10 @@ final class TestContext implements GenerationContext {
     @Override
     public boolean isShuttingDown() {
         return shuttingDown.get();
+    }
+
+    @Override
+    public boolean isHandleTaken(String handle) {
+        return takenHandles.contains(handle);
     }
 }
