@@ -163,6 +163,52 @@ class OpenAiWireTest extends WireTest {
         assertThat(ctx.notes.get("translation")).contains("first_frame image sent as reference");
     }
 
+    @Test
+    void aGarbagePollHintIsClampedToPollMaxInsteadOfFailingTheJob() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(video("queued", "null"))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).inScenario("v").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson(video("in_progress", "null")).withHeader("openai-poll-after-ms", "3600000"))
+                .willSetStateTo("end"));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).inScenario("v").whenScenarioStateIs("end")
+                .willReturn(okJson(video("completed", "null"))));
+        wm.stubFor(get(urlMatching("/v1/videos/" + ID + "/content.*")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+        ticker.sleeps.clear();
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+        // 2 s first, then the hour-long hint cut to poll_max (8 s)
+        assertThat(ticker.sleptSeconds()).isEqualTo(10);
+    }
+
+    @Test
+    void aJobThatFinishesJustBeforeTheDeadlineIsPolledOnceMoreAndDelivered() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(video("queued", "null"))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson(video("in_progress", "null"))));
+        wm.stubFor(get(urlMatching("/v1/videos/" + ID + "/content.*")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        java.time.Instant deadline = ticker.now().plus(java.time.Duration.ofMinutes(10));
+        // the upstream finishes 2.5 s before the job's deadline; polls 8 s apart would next look past it
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        ticker.onSleep = now -> {
+            if (!finished.get() && !now.isBefore(deadline.minusMillis(2500))) {
+                finished.set(true);
+                wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson(video("completed", "null"))));
+            }
+        };
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+        assertThat(ticker.now()).isBefore(deadline);
+        assertThat(wm.findAll(deleteRequestedFor(urlPathMatching("/v1/videos/.*")))).isEmpty();
+    }
+
     /** The list as {@code GET /v1/videos?order=desc} answers it, with each job created at {@code createdAt} (unix s). */
     static String list(long createdAt, String... videos) {
         String data = String.join(", ", java.util.Arrays.stream(videos)
