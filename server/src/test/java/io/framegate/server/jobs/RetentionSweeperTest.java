@@ -28,6 +28,11 @@ class RetentionSweeperTest {
         }
 
         @Override
+        public void put(String jobId, String name, java.io.InputStream in) throws IOException {
+            inner.put(jobId, name, in);
+        }
+
+        @Override
         public void put(String jobId, String name, Path file) throws IOException {
             inner.put(jobId, name, file);
         }
