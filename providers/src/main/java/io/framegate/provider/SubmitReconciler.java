@@ -65,6 +65,14 @@ final class SubmitReconciler {
             throw uncertain(ctx, sending, what + "; " + e.getMessage());
         }
         if (found.size() == 1) {
+            // record it, then look again: another job reconciling at the same moment may have picked it too, and
+            // then neither keeps it (both end uncertain) rather than both polling, or cancelling, one upstream job
+            ctx.saveCheckpoint(sending.submitted(found.get(0), target.ticker().now()).toJson());
+            if (ctx.isHandleTaken(found.get(0))) {
+                ctx.saveCheckpoint(sending.toJson());
+                throw uncertain(ctx, sending, what + "; the only matching job in the upstream's job list was taken by "
+                        + "another job at the same moment");
+            }
             ctx.note("reconciled", "an unclear submit to " + target.id() + " (" + what + ") created " + found.get(0)
                     + ", found in the upstream's job list; adopted instead of submitting again");
             LOG.info("job {}: adopted upstream job {} on {} after an unclear submit ({})", ctx.jobId(), found.get(0),

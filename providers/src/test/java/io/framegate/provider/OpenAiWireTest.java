@@ -285,6 +285,29 @@ class OpenAiWireTest extends WireTest {
         assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1/videos/" + ID)))).isEmpty();
     }
 
+    /**
+     * Two jobs reconcile at the same moment and both find the one matching upstream job free: each records it, then
+     * looks again; here the other job recorded it too, so this one does not keep it (it ends uncertain).
+     */
+    @Test
+    void twoJobsAdoptingTheSameUpstreamJobAtOnceDoNotBothKeepIt() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(ticker.now().minusSeconds(38).getEpochSecond(),
+                video("in_progress", "null")))));
+        stubDoneAndContent();
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext a = new TestContext(tmp, submittingCheckpoint());
+        // free while A looks; held by B as soon as A has recorded it (B recorded it at the same time)
+        a.handleTaken = h -> a.checkpoints.stream().anyMatch(c -> c.contains(h));
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, a))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"));
+        assertThat(a.notes).doesNotContainKey("upstream_id");
+        assertThat(Checkpoint.parse(a.checkpoint).phase()).isEqualTo(Checkpoint.Phase.SUBMITTING);
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1/videos/" + ID)))).isEmpty();
+    }
+
     @Test
     void aListedJobWithoutAnInputReferenceIsNotAdoptedForAJobThatSentOne() throws Exception {
         Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");

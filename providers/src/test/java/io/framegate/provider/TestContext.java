@@ -23,6 +23,8 @@ final class TestContext implements GenerationContext {
     String checkpoint;
     /** Upstream handles other jobs of the server hold. */
     final java.util.Set<String> takenHandles = new java.util.HashSet<>();
+    /** When set, decides {@link #isHandleTaken} instead of {@link #takenHandles} (e.g. another job racing for it). */
+    volatile java.util.function.Predicate<String> handleTaken;
 
     TestContext(Path dir) {
         this.dir = dir;
@@ -76,6 +78,7 @@ final class TestContext implements GenerationContext {
 
     @Override
     public boolean isHandleTaken(String handle) {
-        return takenHandles.contains(handle);
+        java.util.function.Predicate<String> p = handleTaken;
+        return p != null ? p.test(handle) : takenHandles.contains(handle);
     }
 }
