@@ -30,4 +30,12 @@ public interface GenerationContext {
     default boolean isShuttingDown() {
         return false;
     }
+
+    /**
+     * Whether another job of this server already records {@code handle} as its upstream job (in its checkpoint or
+     * notes). A submit whose answer was lost must never adopt such a job: it is someone else's, paid by someone else.
+     */
+    default boolean isHandleTaken(String handle) {
+        return false;
+    }
 }

@@ -12,15 +12,21 @@ import java.util.function.BooleanSupplier;
  */
 public final class CallGuard {
     private static final Duration SLICE = Duration.ofMillis(200);
+    /** The most kept free before the deadline for one last call. */
+    static final Duration MAX_LAST_CALL_MARGIN = Duration.ofSeconds(2);
 
     private final Ticker ticker;
     private final Instant deadline;
     private final BooleanSupplier cancelled;
+    private final Duration lastCallMargin;
 
     public CallGuard(Ticker ticker, Instant deadline, BooleanSupplier cancelled) {
         this.ticker = ticker;
         this.deadline = deadline;
         this.cancelled = cancelled;
+        Duration tenth = Duration.between(ticker.now(), deadline).dividedBy(10);
+        this.lastCallMargin = tenth.isNegative() ? Duration.ZERO
+                : tenth.compareTo(MAX_LAST_CALL_MARGIN) < 0 ? tenth : MAX_LAST_CALL_MARGIN;
     }
 
     public Ticker ticker() {
@@ -33,6 +39,26 @@ public final class CallGuard {
 
     public Duration remaining() {
         return Duration.between(ticker.now(), deadline);
+    }
+
+    /** Kept free before the deadline for a last call: a tenth of the job's time, at most 2 s. */
+    public Duration lastCallMargin() {
+        return lastCallMargin;
+    }
+
+    /**
+     * How long to wait before the next call: {@code want}, cut so that the call still starts {@link #lastCallMargin}
+     * before the deadline (zero when that moment has come). A long wait thus ends in one last call, not a timeout.
+     */
+    public Duration clampWait(Duration want) {
+        Duration room = remaining().minus(lastCallMargin);
+        if (!room.isPositive()) return Duration.ZERO;
+        return want.compareTo(room) < 0 ? want : room;
+    }
+
+    /** Whether there is no time left for another call after this one (the deadline is within the margin). */
+    public boolean atLastCall() {
+        return remaining().compareTo(lastCallMargin) <= 0;
     }
 
     /** The timeout of one HTTP call: {@code requestTimeout}, or less when the deadline is nearer. */

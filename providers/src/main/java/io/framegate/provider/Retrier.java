@@ -15,7 +15,8 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li>{@link #submit}: a paid call, sent again only when the upstream provably refused it and the channel may
  *       take it later (no connection, 429, 503), at most {@code attempts} times;</li>
- *   <li>{@link #idempotent}: polls, downloads, lists, sent again after any transient failure until the deadline.</li>
+ *   <li>{@link #idempotent}: polls, downloads, lists, sent again after any transient failure until the deadline;
+ *       a wait that would pass it is cut short for one last try just before it.</li>
  * </ul>
  */
 public final class Retrier {
@@ -63,6 +64,7 @@ public final class Retrier {
 
     private <T> T run(String what, CallGuard guard, Call<T> call, Consumer<String> onRetry,
                       Predicate<UpstreamException> again, int tries) throws UpstreamException, GenerationException {
+        boolean lastTry = false;
         for (int attempt = 1; ; attempt++) {
             guard.check(what);
             try {
@@ -70,10 +72,19 @@ public final class Retrier {
             } catch (UpstreamException e) {
                 if (!again.test(e) || attempt >= tries) throw e;
                 Duration wait = delay(attempt, e.retryAfter());
-                if (wait.compareTo(guard.remaining()) >= 0) {
-                    if (tries < Integer.MAX_VALUE) throw e;
-                    throw new GenerationException("timeout", "job deadline passed during " + what + " (deadline "
-                            + guard.deadline() + "; last try: " + e.getMessage() + ")", e);
+                if (tries < Integer.MAX_VALUE) {
+                    if (wait.compareTo(guard.remaining()) >= 0) throw e;
+                } else {
+                    // idempotent: a wait that would pass the deadline is cut short for one last try just before it
+                    if (lastTry) {
+                        throw new GenerationException("timeout", "job deadline passed during " + what + " (deadline "
+                                + guard.deadline() + "; last try: " + e.getMessage() + ")", e);
+                    }
+                    Duration cut = guard.clampWait(wait);
+                    if (cut.compareTo(wait) < 0) {
+                        wait = cut;
+                        lastTry = true;
+                    }
                 }
                 String msg = what + " attempt " + attempt + " failed (" + e.getMessage() + "); retrying in "
                         + wait.toMillis() + " ms" + (e.retryAfter() != null ? " (Retry-After)" : "");

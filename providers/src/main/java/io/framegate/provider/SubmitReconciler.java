@@ -12,7 +12,9 @@ import java.util.List;
  * What to do after a submit whose outcome is unknown (no answer, a 5xx other than 503, an answer without a job
  * handle, or a process that stopped mid-submit): the upstream may have accepted, and bill, the job, so it is never
  * sent again. Where the upstream lists its jobs, the one this submit created is looked for (same model, prompt,
- * size and duration, created around the submit) and adopted when exactly one matches; otherwise the job ends
+ * size, duration and input-reference presence, created between the submit minus a clock slack and its request
+ * timeout plus that slack, and not held by another job of this server) and adopted when exactly one matches; any
+ * ambiguity (none, several) ends
  * {@code upstream_submit_uncertain}, with a WARN line and a {@code submit_uncertain} note so that an operator can find
  * the upstream job, and no cost recorded.
  */
@@ -43,13 +45,18 @@ final class SubmitReconciler {
         UpstreamJob job = new UpstreamJob(upstreamPlan, List.of());
         ProviderSettings s = target.settings();
         List<String> found = List.of();
+        int taken = 0;
         try {
             for (int look = 1; look <= LOOKS && found.isEmpty(); look++) {
                 if (look > 1) guard.sleep(s.pollInitial(), "looking for the job of an unclear submit");
-                found = retrier.idempotent("list jobs of " + target.id(), guard,
-                        () -> upstream.findSubmitted(job, sending.at(), target.ticker().now(),
+                // the submit's own call could not have created a job later than its request timeout after it
+                List<String> listed = retrier.idempotent("list jobs of " + target.id(), guard,
+                        () -> upstream.findSubmitted(job, sending.at(), sending.at().plus(s.requestTimeout()),
                                 guard.callTimeout(s.requestTimeout())),
                         msg -> ctx.note("retry", msg));
+                // another job of this server holds it: someone else's video, never to be adopted (nor cancelled)
+                found = listed.stream().filter(h -> !ctx.isHandleTaken(h)).toList();
+                taken += listed.size() - found.size();
             }
         } catch (UpstreamException e) {
             throw uncertain(ctx, sending, what + "; listing the upstream's jobs failed: " + e.getMessage());
@@ -58,6 +65,14 @@ final class SubmitReconciler {
             throw uncertain(ctx, sending, what + "; " + e.getMessage());
         }
         if (found.size() == 1) {
+            // record it, then look again: another job reconciling at the same moment may have picked it too, and
+            // then neither keeps it (both end uncertain) rather than both polling, or cancelling, one upstream job
+            ctx.saveCheckpoint(sending.submitted(found.get(0), target.ticker().now()).toJson());
+            if (ctx.isHandleTaken(found.get(0))) {
+                ctx.saveCheckpoint(sending.toJson());
+                throw uncertain(ctx, sending, what + "; the only matching job in the upstream's job list was taken by "
+                        + "another job at the same moment");
+            }
             ctx.note("reconciled", "an unclear submit to " + target.id() + " (" + what + ") created " + found.get(0)
                     + ", found in the upstream's job list; adopted instead of submitting again");
             LOG.info("job {}: adopted upstream job {} on {} after an unclear submit ({})", ctx.jobId(), found.get(0),
@@ -65,7 +80,7 @@ final class SubmitReconciler {
             return found.get(0);
         }
         throw uncertain(ctx, sending, what + "; " + (found.isEmpty()
-                ? "no matching job in the upstream's job list"
+                ? "no matching job in the upstream's job list" + (taken > 0 ? " that no other job holds" : "")
                 : found.size() + " jobs in the upstream's job list match, so none can be told to be this one"));
     }
 

@@ -83,6 +83,11 @@ public final class UpstreamBackend implements GenerationBackend {
         new FailoverBackend(id(), List.of(this), ticker).generate(plan, ctx);
     }
 
+    @Override
+    public boolean cancelUpstream(String checkpoint, GenerationContext ctx) {
+        return new FailoverBackend(id(), List.of(this), ticker).cancelUpstream(checkpoint, ctx);
+    }
+
     /** A plan translated for this target and checked against its provider, before any upstream call. */
     public record Prepared(UpstreamBackend target, RenderPlan requested, Translation.Result translation) {
         public RenderPlan upstreamPlan() {
@@ -241,7 +246,7 @@ public final class UpstreamBackend implements GenerationBackend {
         int polls = 0;
         try {
             while (true) {
-                guard.sleep(wait, "polling " + handle);
+                guard.sleep(guard.clampWait(wait), "polling " + handle);
                 Poll p = retrier.idempotent("poll " + handle, guard,
                         () -> channel.upstream().poll(handle, guard.callTimeout(settings.requestTimeout())),
                         msg -> ctx.note("retry", msg));
@@ -268,8 +273,15 @@ public final class UpstreamBackend implements GenerationBackend {
                             + SafeText.redact(f.message()), null);
                     case Poll.Running r -> {
                         ctx.progress().onProgress("upstream", Math.max(0, r.progressPercent()), 100);
-                        wait = r.pollAfter() != null && r.pollAfter().compareTo(interval) > 0 ? r.pollAfter() : interval;
+                        // a hint is honoured up to poll_max: an hour-long (or garbage) hint must not outwait the job
+                        wait = min(settings.pollMax(), r.pollAfter() != null && r.pollAfter().compareTo(interval) > 0
+                                ? r.pollAfter() : interval);
                         interval = min(settings.pollMax(), Duration.ofMillis((long) (interval.toMillis() * settings.pollFactor())));
+                        if (guard.atLastCall()) {
+                            // waits are cut to end just before the deadline: that was the last look
+                            throw new GenerationException("timeout", "job deadline passed while " + handle
+                                    + " was still running on " + id() + " (deadline " + guard.deadline() + ")");
+                        }
                     }
                 }
             }

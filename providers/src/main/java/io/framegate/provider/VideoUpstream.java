@@ -53,9 +53,10 @@ public interface VideoUpstream extends AutoCloseable {
 
     /**
      * After a submit whose answer was lost: the handles of upstream jobs that match {@code job} (model, prompt, size,
-     * duration) and were created around {@code sentAt}. Only upstreams that can list their jobs implement it.
+     * duration, input reference where shown) and were created between {@code sentAt} and {@code latest} (the latest
+     * the submit could have created it), each widened by a clock slack. Only upstreams that can list jobs implement it.
      */
-    default List<String> findSubmitted(UpstreamJob job, Instant sentAt, Instant now, Duration timeout)
+    default List<String> findSubmitted(UpstreamJob job, Instant sentAt, Instant latest, Duration timeout)
             throws UpstreamException {
         return List.of();
     }

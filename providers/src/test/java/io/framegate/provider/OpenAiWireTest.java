@@ -163,6 +163,52 @@ class OpenAiWireTest extends WireTest {
         assertThat(ctx.notes.get("translation")).contains("first_frame image sent as reference");
     }
 
+    @Test
+    void aGarbagePollHintIsClampedToPollMaxInsteadOfFailingTheJob() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(video("queued", "null"))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).inScenario("v").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson(video("in_progress", "null")).withHeader("openai-poll-after-ms", "3600000"))
+                .willSetStateTo("end"));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).inScenario("v").whenScenarioStateIs("end")
+                .willReturn(okJson(video("completed", "null"))));
+        wm.stubFor(get(urlMatching("/v1/videos/" + ID + "/content.*")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+        ticker.sleeps.clear();
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+        // 2 s first, then the hour-long hint cut to poll_max (8 s)
+        assertThat(ticker.sleptSeconds()).isEqualTo(10);
+    }
+
+    @Test
+    void aJobThatFinishesJustBeforeTheDeadlineIsPolledOnceMoreAndDelivered() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(video("queued", "null"))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson(video("in_progress", "null"))));
+        wm.stubFor(get(urlMatching("/v1/videos/" + ID + "/content.*")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        java.time.Instant deadline = ticker.now().plus(java.time.Duration.ofMinutes(10));
+        // the upstream finishes 2.5 s before the job's deadline; polls 8 s apart would next look past it
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        ticker.onSleep = now -> {
+            if (!finished.get() && !now.isBefore(deadline.minusMillis(2500))) {
+                finished.set(true);
+                wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson(video("completed", "null"))));
+            }
+        };
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+        assertThat(ticker.now()).isBefore(deadline);
+        assertThat(wm.findAll(deleteRequestedFor(urlPathMatching("/v1/videos/.*")))).isEmpty();
+    }
+
     /** The list as {@code GET /v1/videos?order=desc} answers it, with each job created at {@code createdAt} (unix s). */
     static String list(long createdAt, String... videos) {
         String data = String.join(", ", java.util.Arrays.stream(videos)
@@ -200,6 +246,100 @@ class OpenAiWireTest extends WireTest {
         assertThat(Checkpoint.parse(ctx.checkpoint).phase()).isEqualTo(Checkpoint.Phase.SUBMITTED);
         assertThat(Checkpoint.parse(ctx.checkpoint).handle()).isEqualTo(ID);
         assertThat(ctx.output(0).video()).isNotEmptyFile();
+    }
+
+    /**
+     * Two keys send the same prompt through one channel: B's create was answered (B holds {@code ID}), A's was not.
+     * A must not adopt B's video (nor cancel it later): it ends uncertain. With a second, free match A takes that one.
+     */
+    @Test
+    void anUnclearSubmitNeverAdoptsAnUpstreamJobAnotherJobHolds() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        long created = ticker.now().minusSeconds(38).getEpochSecond();
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(created, video("in_progress", "null")))));
+        stubDoneAndContent();
+        wm.stubFor(delete(urlPathMatching("/v1/videos/.*")).willReturn(okJson("{}")));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext a = new TestContext(tmp, submittingCheckpoint());
+        a.takenHandles.add(ID);
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, a))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"));
+        assertThat(a.notes).doesNotContainKey("upstream_id").doesNotContainKey("reconciled").containsKey("submit_uncertain");
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).isEmpty();
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1/videos/" + ID)))).as("B's job is not polled").isEmpty();
+        assertThat(wm.findAll(deleteRequestedFor(urlPathMatching("/v1/videos/.*")))).as("nor cancelled").isEmpty();
+
+        // the same listing with a second match nobody holds: that one is A's
+        wm.resetAll();
+        String mine = "video_mine0000000000000000000000000000000000000000000000";
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(created, video("in_progress", "null"),
+                video("in_progress", "null").replace(ID, mine)))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + mine)).willReturn(okJson(video("completed", "null").replace(ID, mine))));
+        wm.stubFor(get(urlMatching("/v1/videos/" + mine + "/content.*")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        TestContext again = new TestContext(tmp.resolve("again"), submittingCheckpoint());
+        again.takenHandles.add(ID);
+        r.backendFor(plan.model()).generate(plan, again);
+        assertThat(again.notes).containsEntry("upstream_id", mine).containsKey("reconciled");
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1/videos/" + ID)))).isEmpty();
+    }
+
+    /**
+     * Two jobs reconcile at the same moment and both find the one matching upstream job free: each records it, then
+     * looks again; here the other job recorded it too, so this one does not keep it (it ends uncertain).
+     */
+    @Test
+    void twoJobsAdoptingTheSameUpstreamJobAtOnceDoNotBothKeepIt() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(ticker.now().minusSeconds(38).getEpochSecond(),
+                video("in_progress", "null")))));
+        stubDoneAndContent();
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext a = new TestContext(tmp, submittingCheckpoint());
+        // free while A looks; held by B as soon as A has recorded it (B recorded it at the same time)
+        a.handleTaken = h -> a.checkpoints.stream().anyMatch(c -> c.contains(h));
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, a))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"));
+        assertThat(a.notes).doesNotContainKey("upstream_id");
+        assertThat(Checkpoint.parse(a.checkpoint).phase()).isEqualTo(Checkpoint.Phase.SUBMITTING);
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1/videos/" + ID)))).isEmpty();
+    }
+
+    @Test
+    void aListedJobWithoutAnInputReferenceIsNotAdoptedForAJobThatSentOne() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        long created = ticker.now().minusSeconds(38).getEpochSecond();
+        String noReference = video("in_progress", "null").replace("\"error\":", "\"input_reference\": null, \"error\":");
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(created, noReference))));
+        stubDoneAndContent();
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp, submittingCheckpoint());
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"));
+        assertThat(ctx.notes).doesNotContainKey("upstream_id");
+    }
+
+    @Test
+    void aJobCreatedLongAfterTheSubmitCouldHaveAnsweredIsNotAdopted() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        // the submit was sent an hour ago (the process died and restarts now); the job was created a minute ago
+        String sentAnHourAgo = Checkpoint.submitting("openai", "agg", "sora-2", ticker.now().minusSeconds(3600),
+                FailoverBackend.idempotencyKey("job-test")).toJson();
+        wm.stubFor(get(urlPathEqualTo("/v1/videos")).willReturn(okJson(list(ticker.now().minusSeconds(60).getEpochSecond(),
+                video("in_progress", "null")))));
+        stubDoneAndContent();
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp, sentAnHourAgo);
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"));
+        assertThat(ctx.notes).doesNotContainKey("upstream_id");
     }
 
     @Test

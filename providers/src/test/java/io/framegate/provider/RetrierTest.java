@@ -92,6 +92,35 @@ class RetrierTest {
     }
 
     @Test
+    void anIdempotentCallWhoseWaitPassesTheDeadlineTriesOnceMoreJustBeforeIt() throws Exception {
+        VirtualTicker t = new VirtualTicker();
+        CallGuard guard = new CallGuard(t, t.now().plusSeconds(30), () -> false);
+        Retrier r = new Retrier(3, Duration.ofSeconds(1), Duration.ofSeconds(4), new Random(3));
+        AtomicInteger calls = new AtomicInteger();
+        String result = r.idempotent("poll", guard, () -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 503, Duration.ofHours(1), "busy");
+            }
+            return "done";
+        }, null);
+        assertThat(result).isEqualTo("done");
+        assertThat(calls).hasValue(2);
+        assertThat(t.now()).isBefore(guard.deadline());
+
+        // failing again at that last try: timeout, after exactly one more call
+        VirtualTicker t2 = new VirtualTicker();
+        CallGuard guard2 = new CallGuard(t2, t2.now().plusSeconds(30), () -> false);
+        calls.set(0);
+        assertThatThrownBy(() -> r.idempotent("poll", guard2, () -> {
+            calls.incrementAndGet();
+            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 503, Duration.ofHours(1), "busy");
+        }, null)).isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("timeout"));
+        assertThat(calls).hasValue(2);
+        assertThat(t2.now()).isBefore(guard2.deadline());
+    }
+
+    @Test
     void aRetryAfterBeyondTheDeadlineGivesUpAtOnce() {
         VirtualTicker t = new VirtualTicker();
         CallGuard guard = new CallGuard(t, t.now().plusSeconds(10), () -> false);

@@ -21,6 +21,10 @@ final class TestContext implements GenerationContext {
     /** The server is stopping: {@link #isCancelled} is true, but the job will be resumed, not abandoned. */
     final AtomicBoolean shuttingDown = new AtomicBoolean();
     String checkpoint;
+    /** Upstream handles other jobs of the server hold. */
+    final java.util.Set<String> takenHandles = new java.util.HashSet<>();
+    /** When set, decides {@link #isHandleTaken} instead of {@link #takenHandles} (e.g. another job racing for it). */
+    volatile java.util.function.Predicate<String> handleTaken;
 
     TestContext(Path dir) {
         this.dir = dir;
@@ -70,5 +74,11 @@ final class TestContext implements GenerationContext {
     @Override
     public boolean isShuttingDown() {
         return shuttingDown.get();
+    }
+
+    @Override
+    public boolean isHandleTaken(String handle) {
+        java.util.function.Predicate<String> p = handleTaken;
+        return p != null ? p.test(handle) : takenHandles.contains(handle);
     }
 }

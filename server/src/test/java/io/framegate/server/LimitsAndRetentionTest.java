@@ -396,7 +396,10 @@ class LimitsAndRetentionTest {
     void lowDiskRefusesNewJobsWith507BeforeAnythingIsWritten() throws Exception {
         try (Srv s = new Srv(dir, "  min_free_disk: 1GiB\n", null, new TinyVideoBackend("local", true, 0))) {
             s.freeBytes.set(100L * 1024 * 1024);
-            JsonNode e = openAiError(s.openAi("POST", "/v1/videos", s.keyA, SMALL_JOB.formatted(1)), 507);
+            HttpResponse<byte[]> refused = s.openAi("POST", "/v1/videos", s.keyA, SMALL_JOB.formatted(1));
+            JsonNode e = openAiError(refused, 507);
+            // a provable refusal (nothing was created): the SDKs may retry it later
+            assertThat(refused.headers().firstValue("x-should-retry")).isEmpty();
             assertThat(e.path("code").asText()).isEqualTo("insufficient_storage");
             assertThat(e.path("type").asText()).isEqualTo("server_error");
             assertThat(e.path("message").asText()).contains("storage").doesNotContain(s.data.toString());

@@ -240,10 +240,10 @@ public final class OpenAiUpstream implements VideoUpstream {
      */
     @Override
     @SuppressWarnings("deprecation")
-    public List<String> findSubmitted(UpstreamJob job, Instant sentAt, Instant now, Duration timeout)
+    public List<String> findSubmitted(UpstreamJob job, Instant sentAt, Instant latest, Duration timeout)
             throws UpstreamException {
         long from = sentAt.minus(CLOCK_SLACK).getEpochSecond();
-        long to = now.plus(CLOCK_SLACK).getEpochSecond();
+        long to = latest.plus(CLOCK_SLACK).getEpochSecond();
         List<String> found = new ArrayList<>();
         String after = null;
         long start = System.nanoTime();

@@ -30,18 +30,30 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(String url, String user, String password) {
-        return open(durable(url), user, password, url.startsWith("jdbc:h2:file:"));
+        return open(durable(url), user, password, isH2File(url));
     }
 
     /**
-     * An H2 file URL with {@code WRITE_DELAY=0}. H2 2.x (MVStore) otherwise writes committed transactions to the file
+     * Whether the URL opens an H2 database in a file of this machine: {@code jdbc:h2:file:...}, but also
+     * {@code jdbc:h2:/abs/path}, {@code jdbc:h2:./rel} and {@code jdbc:h2:~/db}. In memory, over the network and
+     * read-only zips are not.
+     */
+    static boolean isH2File(String url) {
+        String u = url.toLowerCase(java.util.Locale.ROOT);
+        if (!u.startsWith("jdbc:h2:")) return false;
+        String rest = u.substring("jdbc:h2:".length());
+        return !(rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:") || rest.startsWith("zip:"));
+    }
+
+    /**
+     * An H2 file URL (see {@link #isH2File}) with {@code WRITE_DELAY=0}. H2 2.x (MVStore) otherwise writes committed transactions to the file
      * only every 500 ms, so a process killed right after answering would lose what it acknowledged; with 0 every
      * commit is written to the file before it returns (H2's {@code TransactionStore.endTransaction} calls
      * {@code MVStore.commit()}). That survives the death of the process (kill -9, OOM killer), not a power cut: H2
      * does not fsync each commit. Any other URL (PostgreSQL) is left as it is: its commits are durable already.
      */
     static String durable(String url) {
-        if (!url.startsWith("jdbc:h2:file:") || url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) return url;
+        if (!isH2File(url) || url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) return url;
         return url + ";WRITE_DELAY=0";
     }
 

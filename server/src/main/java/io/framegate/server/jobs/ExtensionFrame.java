@@ -25,8 +25,11 @@ import java.util.List;
 public final class ExtensionFrame {
     /** The {@link InputImage#source()} that marks the placeholder. */
     public static final String SOURCE = "framegate:last-frame-of-extended-video";
-    /** A stored source video above this size is refused rather than read (Framegate's own videos are far smaller). */
-    public static final long MAX_SOURCE_BYTES = 2L * 1024 * 1024 * 1024;
+    /**
+     * A source video above this size is refused rather than copied (Framegate's own videos are far smaller); copies
+     * are streamed, never read whole into memory.
+     */
+    public static final long MAX_SOURCE_BYTES = 512L * 1024 * 1024;
 
     private ExtensionFrame() {
     }

@@ -128,6 +128,11 @@ final class JobRunContext implements GenerationContext {
     }
 
     @Override
+    public boolean isHandleTaken(String handle) {
+        return store.isUpstreamHandleHeld(jobId, handle);
+    }
+
+    @Override
     public synchronized void note(String key, String value) {
         if (key == null || key.isBlank()) throw new IllegalArgumentException("a note needs a key");
         if (value == null) notes.remove(key);

@@ -15,6 +15,7 @@ import io.framegate.server.storage.ResultStore;
 import io.framegate.server.storage.StoredObject;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -151,13 +152,17 @@ public final class JobService {
         }
         admission.admit(s.ownerKeyId());
         Job source = null;
+        StoredObject sourceVideo = null;
         if (s.extendedFrom() != null) {
             source = CompletedVideos.require(get(s.ownerKeyId(), s.extendedFrom())
                     .orElseThrow(() -> new NoSuchJobException(s.extendedFrom())), "extended");
             checkNotExpired(source);
             notes.put(JobNotes.EXTENSION_DEPTH, String.valueOf(lim.extensionDepth(source)));
+            sourceVideo = sourceVideo(source.id(), s.extendedFrom());
         }
-        long incoming = s.request().images().stream().mapToLong(i -> i.bytes().length).sum();
+        // the extension's copy of its source video lands on the same disk
+        long incoming = s.request().images().stream().mapToLong(i -> i.bytes().length).sum()
+                + (sourceVideo != null ? sourceVideo.size() : 0);
         lim.checkFreeSpace(incoming);
         store.checkLimits(s.ownerKeyId(), reservation);
         String id = newJobId();
@@ -171,11 +176,10 @@ public final class JobService {
             for (int i = 0; i < s.request().images().size(); i++) {
                 results.put(id, StoredRequest.inputFileName(i), s.request().images().get(i).bytes());
             }
-            if (source != null) {
-                StoredObject video = results.open(source.id(), ContentVariant.VIDEO.storedName(0))
-                        .orElseThrow(() -> new JobStateException("video " + s.extendedFrom() + " has no stored video"));
-                if (video.size() > ExtensionFrame.MAX_SOURCE_BYTES) throw new JobStateException("video " + s.extendedFrom() + " is too large to extend");
-                results.put(id, EXTENSION_SOURCE, video.readAllBytes());
+            if (sourceVideo != null) {
+                try (InputStream in = sourceVideo.openRange(0, sourceVideo.size())) {
+                    results.put(id, EXTENSION_SOURCE, in); // streamed: a video is never read whole into the heap
+                }
             }
             String requestJson = json.writeValueAsString(StoredRequest.of(s.request()));
             if (store.insert(job, requestJson, hash, s.idempotencyKey(), reservation)) {
@@ -191,6 +195,21 @@ public final class JobService {
         } catch (RuntimeException e) {
             deleteQuietly(id);
             throw e;
+        }
+    }
+
+    /** The stored video an extension continues, checked against {@link ExtensionFrame#MAX_SOURCE_BYTES}. */
+    private StoredObject sourceVideo(String sourceId, String asked) {
+        try {
+            StoredObject video = results.open(sourceId, ContentVariant.VIDEO.storedName(0))
+                    .orElseThrow(() -> new JobStateException("video " + asked + " has no stored video"));
+            if (video.size() > ExtensionFrame.MAX_SOURCE_BYTES) {
+                throw new JobStateException("video " + asked + " is too large to extend (over "
+                        + ExtensionFrame.MAX_SOURCE_BYTES / (1024 * 1024) + " MB)");
+            }
+            return video;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the stored video of " + sourceId, e);
         }
     }
 

@@ -306,6 +306,27 @@ public final class JobStore {
                 .execute()) == 1;
     }
 
+    /**
+     * Whether a job other than {@code jobId} records the upstream job {@code handle}: as the handle of its checkpoint
+     * or the {@code upstream_id} of its notes. Rare (only after an unclear submit), so a scan is fine.
+     */
+    boolean isUpstreamHandleHeld(String jobId, String handle) {
+        String quoted;
+        try {
+            quoted = like(json.writeValueAsString(handle));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE id <> :id AND (checkpoint LIKE :cp "
+                        + "ESCAPE '!' OR notes_json LIKE :notes ESCAPE '!')")
+                .bind("id", jobId).bind("cp", "%\"handle\":" + quoted + "%")
+                .bind("notes", "%\"upstream_id\":" + quoted + "%").mapTo(Long.class).one()) > 0;
+    }
+
+    private static String like(String s) {
+        return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+    }
+
     boolean saveNotes(String id, String owner, String backend, Map<String, String> notes) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET notes_json = :notes, backend = COALESCE(:backend, backend), "
                         + "updated_at = :now WHERE id = :id AND lease_owner = :owner")

@@ -97,16 +97,20 @@ public final class RetentionSweeper implements AutoCloseable {
 
     private int deleteExpiredResults(long now) {
         int done = 0;
+        int skipped = 0; // rows that stay unswept this time: the next batch starts past them
         while (true) {
+            int skip = skipped;
             List<String> ids = jdbi.withHandle(h -> h.createQuery("SELECT id FROM jobs WHERE expires_at <= :now AND "
-                            + "results_deleted_at IS NULL AND " + ENDED + " ORDER BY expires_at LIMIT :n")
-                    .bind("now", now).bind("n", BATCH).mapTo(String.class).list());
+                            + "results_deleted_at IS NULL AND " + ENDED + " ORDER BY expires_at, id LIMIT :n OFFSET :skip")
+                    .bind("now", now).bind("n", BATCH).bind("skip", skip).mapTo(String.class).list());
             for (String id : ids) {
                 try {
                     results.deleteAll(id);
                 } catch (IOException | RuntimeException e) {
-                    LOG.warn("cannot delete the files of expired job {}; trying again next sweep", id, e);
-                    return done;
+                    // one stuck job must not hold back the others: skip it, try again next sweep
+                    LOG.warn("cannot delete the files of expired job {}; skipping it until the next sweep", id, e);
+                    skipped++;
+                    continue;
                 }
                 jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET results_deleted_at = :now, inputs_deleted_at = "
                                 + "COALESCE(inputs_deleted_at, :now) WHERE id = :id AND results_deleted_at IS NULL")
@@ -120,18 +124,21 @@ public final class RetentionSweeper implements AutoCloseable {
     private int deleteEndedInputs(long now) {
         long endedBefore = now - retention.inputsGrace().toMillis();
         int done = 0;
+        int skipped = 0;
         while (true) {
+            int skip = skipped;
             List<String[]> rows = jdbi.withHandle(h -> h.createQuery("SELECT id, request_json FROM jobs WHERE " + ENDED
-                            + " AND completed_at <= :before AND inputs_deleted_at IS NULL ORDER BY completed_at LIMIT :n")
-                    .bind("before", endedBefore).bind("n", BATCH)
+                            + " AND completed_at <= :before AND inputs_deleted_at IS NULL ORDER BY completed_at, id LIMIT :n OFFSET :skip")
+                    .bind("before", endedBefore).bind("n", BATCH).bind("skip", skip)
                     .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)}).list());
             for (String[] row : rows) {
                 String id = row[0];
                 try {
                     for (String name : inputFiles(id, row[1])) results.delete(id, name);
                 } catch (IOException | RuntimeException e) {
-                    LOG.warn("cannot delete the inputs of job {}; trying again next sweep", id, e);
-                    return done;
+                    LOG.warn("cannot delete the inputs of job {}; skipping it until the next sweep", id, e);
+                    skipped++;
+                    continue;
                 }
                 jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET inputs_deleted_at = :now WHERE id = :id AND "
                         + "inputs_deleted_at IS NULL").bind("now", now).bind("id", id).execute());

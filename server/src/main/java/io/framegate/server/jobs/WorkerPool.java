@@ -17,9 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -192,14 +194,14 @@ public final class WorkerPool implements AutoCloseable {
         if (row.attempts() > settings.maxAttempts()) {
             LOG.warn("job {} was started {} times without finishing (each attempt crashed or died with its process); "
                     + "failing it instead of starting it again", id, row.attempts() - 1);
-            fail(row.job(), row.job().notes(), "internal_error", GAVE_UP);
+            giveUp(id, backend);
             return;
         }
         try {
             run(row, backend);
         } catch (Error e) {
             LOG.error("job {} crashed its worker (attempt {} of {})", id, row.attempts(), settings.maxAttempts(), e);
-            crashed(row);
+            crashed(row, backend);
         }
     }
 
@@ -207,14 +209,24 @@ public final class WorkerPool implements AutoCloseable {
     static final String GAVE_UP = "the server failed while running this job and gave up after repeated attempts";
     static final String FAILED_INSIDE = "the server failed while running this job";
 
-    private void crashed(JobStore.Row row) {
+    /** Fails a job the server gives up on, as its checkpoint says ({@link GivingUp}): read fresh, the crash may have saved one. */
+    private void giveUp(String id, GenerationBackend backend) {
+        JobStore.Row row = store.find(id).orElse(null);
+        if (row == null) return;
+        JobRunContext ctx = new JobRunContext(id, leaseOwner, store, workRoot.resolve(id), clock, shuttingDown,
+                row.job().notes(), row.checkpoint(), row.job().progress());
+        GivingUp.Ending end = GivingUp.end(row.checkpoint(), backend, ctx);
+        fail(row.job(), ctx.notes(), end.code(), end.message());
+    }
+
+    private void crashed(JobStore.Row row, GenerationBackend backend) {
         String id = row.job().id();
         try {
             deleteTree(workRoot.resolve(id));
             if (shuttingDown.get()) {
                 store.releaseLease(id, leaseOwner);
             } else if (row.attempts() >= settings.maxAttempts()) {
-                fail(row.job(), row.job().notes(), "internal_error", GAVE_UP);
+                giveUp(id, backend);
             } else {
                 long notBefore = clock.millis() + settings.backoffBefore(row.attempts() + 1).toMillis();
                 if (store.retryLater(id, leaseOwner, notBefore, clock.millis())) outcomes.retried();
@@ -275,7 +287,9 @@ public final class WorkerPool implements AutoCloseable {
                 extensionSource = workDir.resolve(JobService.EXTENSION_SOURCE);
                 StoredObject src = results.open(id, JobService.EXTENSION_SOURCE)
                         .orElseThrow(() -> new GenerationException("internal_error", "the source video of this extension is missing"));
-                Files.write(extensionSource, src.readAllBytes());
+                try (InputStream in = src.openRange(0, src.size())) {
+                    Files.copy(in, extensionSource, StandardCopyOption.REPLACE_EXISTING); // streamed, never whole in memory
+                }
             }
             finisher.finish(job, plan, outputs, extensionSource, workDir);
             for (int i = 0; i < outputs.size(); i++) {

@@ -65,8 +65,9 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
 
     /**
      * Writes a classified error in the OpenAI shape (the surface's own errors and domain validation keep their
-     * precise fields). A create ({@code POST}) that failed with a 5xx, after which the job may exist, or with an
-     * idempotency conflict carries {@code x-should-retry: false}, so the OpenAI SDKs do not send it again.
+     * precise fields). A create ({@code POST}) that failed with a 500, after which the job may exist, or with an
+     * idempotency conflict carries {@code x-should-retry: false}, so the OpenAI SDKs do not send it again. Other 5xx
+     * (503 busy, 507 low disk) are provable refusals before anything was created: a later retry is welcome.
      */
     static void render(Context c, ApiError e, Throwable cause) {
         OpenAiError out = switch (cause) {
@@ -76,8 +77,9 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
             default -> new OpenAiError(e.status(), "insufficient_quota".equals(e.code()) ? e.code() : typeFor(e.status()),
                     e.param(), e.code(), e.message());
         };
-        // a create refused for money stays refused until the operator raises the budget: SDK retries would only repeat it
-        if (c.method() == HandlerType.POST && (out.status >= 500 || out.status == 409 || "insufficient_quota".equals(out.code))) {
+        // 500: the job may exist; 409: another request owns the key; insufficient_quota stays refused until the operator
+        // raises the budget. A 503/507/429 rate limit is a refusal a later retry may pass.
+        if (c.method() == HandlerType.POST && (out.status == 500 || out.status == 409 || "insufficient_quota".equals(out.code))) {
             c.header("x-should-retry", "false");
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode();

@@ -51,6 +51,23 @@ public final class LocalResultStore implements ResultStore {
     }
 
     @Override
+    public void put(String jobId, String name, InputStream in) throws IOException {
+        Path target = pathOf(jobId, name);
+        Files.createDirectories(target.getParent());
+        Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
+        try {
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        moveDurably(tmp, target);
+    }
+
+    @Override
     public void put(String jobId, String name, Path file) throws IOException {
         Path target = pathOf(jobId, name);
         Files.createDirectories(target.getParent());

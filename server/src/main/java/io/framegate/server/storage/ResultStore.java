@@ -1,6 +1,7 @@
 package io.framegate.server.storage;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -11,6 +12,9 @@ import java.util.Optional;
 public interface ResultStore {
     /** Stores {@code bytes} durably under the job; returns once the bytes survive a crash. */
     void put(String jobId, String name, byte[] bytes) throws IOException;
+
+    /** Stores what {@code in} delivers durably under the job, copied in chunks (never whole in memory). */
+    void put(String jobId, String name, InputStream in) throws IOException;
 
     /** Stores the file (moving it when possible) durably under the job. */
     void put(String jobId, String name, Path file) throws IOException;

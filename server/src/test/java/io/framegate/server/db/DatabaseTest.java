@@ -24,6 +24,26 @@ class DatabaseTest {
         }
         try (Database db = Database.open("jdbc:h2:file:" + dir.resolve("other").toAbsolutePath(), "sa", "")) {
             assertThat(writeDelay(db)).isNotEmpty().containsOnly("0");
+            assertThat(db.isExclusive()).isTrue();
+        }
+    }
+
+    @Test
+    void h2UrlsWithoutTheFilePrefixAreFileDatabasesToo() {
+        // jdbc:h2:/abs and jdbc:h2:./rel open files exactly like jdbc:h2:file:
+        try (Database db = Database.open("jdbc:h2:" + dir.resolve("plain").toAbsolutePath(), "sa", "")) {
+            assertThat(writeDelay(db)).isNotEmpty().containsOnly("0");
+            assertThat(db.isExclusive()).isTrue();
+        }
+        assertThat(Database.durable("jdbc:h2:./rel/db")).isEqualTo("jdbc:h2:./rel/db;WRITE_DELAY=0");
+        assertThat(Database.durable("jdbc:h2:~/db")).isEqualTo("jdbc:h2:~/db;WRITE_DELAY=0");
+        assertThat(Database.durable("jdbc:h2:C:/data/db")).isEqualTo("jdbc:h2:C:/data/db;WRITE_DELAY=0");
+        for (String other : new String[] {"jdbc:h2:mem:x", "jdbc:h2:tcp://host/db", "jdbc:h2:ssl://host/db",
+                "jdbc:h2:zip:/x.zip!/db", "jdbc:H2:MEM:x", "jdbc:postgresql://db/x"}) {
+            assertThat(Database.durable(other)).as(other).isEqualTo(other);
+        }
+        try (Database db = Database.open("jdbc:h2:mem:shared;DB_CLOSE_DELAY=-1", "sa", "")) {
+            assertThat(db.isExclusive()).isFalse();
         }
     }
 

@@ -4,12 +4,14 @@ import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationContext;
 import io.framegate.domain.JobStatus;
 import io.framegate.domain.RenderPlan;
+import io.framegate.provider.Checkpoint;
 import io.framegate.server.TinyVideoBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -87,6 +89,109 @@ class AttemptsTest {
                 assertThat(DispatchTest.await(core, fresh.id(), j -> j.status().isFinal(), Duration.ofSeconds(30)).status())
                         .as("a job below the cap still runs").isEqualTo(JobStatus.COMPLETED);
             }
+        }
+    }
+
+    /** A cloud backend that records which checkpoints it was asked to cancel upstream. */
+    static final class CancellingBackend implements GenerationBackend {
+        final List<String> cancelled = new CopyOnWriteArrayList<>();
+        final List<String> generated = new CopyOnWriteArrayList<>();
+        /** Saved before crashing with an {@link Error}, as a worker dying mid-submit would. */
+        volatile String checkpointBeforeCrash;
+
+        @Override
+        public String id() {
+            return "openai:agg";
+        }
+
+        @Override
+        public boolean isLocal() {
+            return false;
+        }
+
+        @Override
+        public void generate(RenderPlan plan, GenerationContext ctx) {
+            generated.add(ctx.jobId());
+            if (checkpointBeforeCrash != null) ctx.saveCheckpoint(checkpointBeforeCrash);
+            throw new OutOfMemoryError("simulated");
+        }
+
+        @Override
+        public boolean cancelUpstream(String checkpoint, GenerationContext ctx) {
+            cancelled.add(checkpoint);
+            ctx.note("upstream_cancel", "asked to cancel");
+            return true;
+        }
+    }
+
+    private static String submitting() {
+        return Checkpoint.submitting("openai", "agg", "sora-2", Instant.parse("2026-11-30T07:00:00Z"), "framegate-k").toJson();
+    }
+
+    private static String submitted() {
+        return Checkpoint.submitting("openai", "agg", "sora-2", Instant.parse("2026-11-30T07:00:00Z"), "framegate-k")
+                .submitted("video_up_1", Instant.parse("2026-11-30T07:00:01Z")).toJson();
+    }
+
+    /** A job three dead processes claimed, with {@code checkpoint} stored by the last of them. */
+    private static Job crashedThrice(Core core, String checkpoint) {
+        Job job = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null);
+        for (int i = 0; i < 3; i++) {
+            long now = System.currentTimeMillis();
+            assertThat(core.store.claim(job.id(), "dead-" + i, now, now - 1)).isTrue();
+        }
+        assertThat(core.store.saveCheckpoint(job.id(), "dead-2", checkpoint)).isTrue();
+        return job;
+    }
+
+    @Test
+    void givingUpOnAJobWhoseSubmitWasUnderWayEndsItUncertainAndCountsIt() throws Exception {
+        CancellingBackend backend = new CancellingBackend();
+        try (Core core = new Core(dir)) {
+            Job job = crashedThrice(core, submitting());
+            try (WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)))) {
+                JobOutcomes outcomes = JobOutcomes.inMemory();
+                pool.outcomes(outcomes);
+                pool.start(true);
+                Job done = DispatchTest.await(core, job.id(), j -> j.status().isFinal(), Duration.ofSeconds(30));
+                assertThat(done.status()).isEqualTo(JobStatus.FAILED);
+                assertThat(done.errorCode()).isEqualTo(JobOutcomes.SUBMIT_UNCERTAIN);
+                assertThat(done.errorMessage()).contains("not sent again").doesNotContain("Error", "java");
+                assertThat(outcomes.failedCounter(JobOutcomes.SUBMIT_UNCERTAIN).count()).isEqualTo(1.0);
+                assertThat(done.notes()).doesNotContainKey("cost_usd");
+            }
+            assertThat(backend.generated).isEmpty();
+            assertThat(backend.cancelled).as("no handle: nothing to cancel").isEmpty();
+        }
+    }
+
+    @Test
+    void anErrorAtTheLastAttemptAfterTheSubmitWasUnderWayEndsItUncertain() throws Exception {
+        CancellingBackend backend = new CancellingBackend();
+        backend.checkpointBeforeCrash = submitting();
+        try (Core core = new Core(dir); WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)))) {
+            pool.start(true);
+            Job job = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null);
+            Job done = DispatchTest.await(core, job.id(), j -> j.status().isFinal(), Duration.ofSeconds(30));
+            assertThat(backend.generated).hasSize(3);
+            assertThat(done.errorCode()).isEqualTo(JobOutcomes.SUBMIT_UNCERTAIN);
+        }
+    }
+
+    @Test
+    void givingUpOnASubmittedJobCancelsItUpstream() throws Exception {
+        CancellingBackend backend = new CancellingBackend();
+        try (Core core = new Core(dir)) {
+            Job job = crashedThrice(core, submitted());
+            try (WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)))) {
+                pool.start(true);
+                Job done = DispatchTest.await(core, job.id(), j -> j.status().isFinal(), Duration.ofSeconds(30));
+                assertThat(done.status()).isEqualTo(JobStatus.FAILED);
+                assertThat(done.errorCode()).isEqualTo("internal_error");
+                assertThat(done.notes()).containsEntry("upstream_cancel", "asked to cancel");
+            }
+            assertThat(backend.cancelled).containsExactly(submitted());
+            assertThat(backend.generated).isEmpty();
         }
     }
 }

@@ -1,0 +1,52 @@
+package io.framegate.server.jobs;
+
+import io.framegate.domain.GenerationBackend;
+import io.framegate.provider.Checkpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a job ends when the server gives up on it (its attempts crashed), from what its checkpoint says about the
+ * upstream. A submit that was under way may have been accepted, and billed: the job ends
+ * {@code upstream_submit_uncertain} like any unclear submit, so that it is logged, counted and listed for the
+ * operator. A job the upstream accepted is asked to stop there, best effort, so that it does not run (and bill) on.
+ */
+final class GivingUp {
+    private static final Logger LOG = LoggerFactory.getLogger(GivingUp.class);
+
+    /** The code and client-facing message the job fails with. */
+    record Ending(String code, String message) {
+    }
+
+    private GivingUp() {
+    }
+
+    static Ending end(String checkpoint, GenerationBackend backend, JobRunContext ctx) {
+        Checkpoint cp = checkpoint == null ? null : Checkpoint.parse(checkpoint);
+        if (cp != null && cp.phase() == Checkpoint.Phase.SUBMITTING) {
+            ctx.note("submit_uncertain", "a submit to channel " + cp.channel() + " sent at " + cp.at() + " was under "
+                    + "way when the worker crashed; not sent again" + (cp.idempotencyKey() != null
+                    ? "; idempotency key " + cp.idempotencyKey() : ""));
+            return new Ending(JobOutcomes.SUBMIT_UNCERTAIN, "the upstream may or may not have started this job: the "
+                    + "server failed while submitting it and gave up after repeated attempts. It was not sent again, "
+                    + "to avoid paying twice, and no cost was recorded; an operator can check the upstream for a job "
+                    + "created at " + cp.at() + ".");
+        }
+        if (cp != null && cp.phase() == Checkpoint.Phase.SUBMITTED && cp.handle() != null) {
+            boolean asked;
+            try {
+                asked = backend != null && backend.cancelUpstream(checkpoint, ctx);
+            } catch (RuntimeException e) {
+                LOG.warn("job {}: cancelling upstream job {} failed", ctx.jobId(), cp.handle(), e);
+                asked = false;
+            }
+            if (!asked) {
+                ctx.note("upstream_cancel", "upstream job " + cp.handle() + " on channel " + cp.channel()
+                        + " could not be cancelled from here and may still run");
+                LOG.warn("job {}: gave up on it, but its upstream job {} on channel {} could not be cancelled; it may "
+                        + "still run and bill", ctx.jobId(), cp.handle(), cp.channel());
+            }
+        }
+        return new Ending("internal_error", WorkerPool.GAVE_UP);
+    }
+}
