@@ -157,6 +157,11 @@ class AttemptsTest {
                 assertThat(done.status()).isEqualTo(JobStatus.FAILED);
                 assertThat(done.errorCode()).isEqualTo(JobOutcomes.SUBMIT_UNCERTAIN);
                 assertThat(done.errorMessage()).contains("not sent again").doesNotContain("Error", "java");
+                // the counter is bumped just after the final write the await above saw: wait for it, briefly
+                long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (outcomes.failedCounter(JobOutcomes.SUBMIT_UNCERTAIN).count() < 1 && System.nanoTime() < until) {
+                    Thread.sleep(10);
+                }
                 assertThat(outcomes.failedCounter(JobOutcomes.SUBMIT_UNCERTAIN).count()).isEqualTo(1.0);
                 assertThat(done.notes()).doesNotContainKey("cost_usd");
             }
