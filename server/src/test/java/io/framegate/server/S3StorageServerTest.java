@@ -232,6 +232,29 @@ class S3StorageServerTest {
     }
 
     @Test
+    void objectsOfAJobWithoutARowAreSweptOnceOldAndNothingElseIs() throws Exception {
+        try (Srv s = new Srv(dir.resolve("o"), "  orphan_age: 10m\n" + s3.storageYaml(BUCKET, "orph/", "proxy"), S3ProxyServer.env())) {
+            String id = s.createOpenAi();
+            // what a crash between storing a job's inputs and inserting its row leaves, and keys Framegate never wrote
+            String orphan = "video_" + "0123456789abcdef".repeat(2);
+            s3.client().putObject(b -> b.bucket(BUCKET).key("orph/" + orphan + "/input-0"),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(IMAGE));
+            for (String foreign : List.of("orph/notes/readme.txt", "orph/video_x/keep", "orph/top-level-file")) {
+                s3.client().putObject(b -> b.bucket(BUCKET).key(foreign), software.amazon.awssdk.core.sync.RequestBody.fromString("x"));
+            }
+            assertThat(s.server.sweeper().sweepOnce().orphansDeleted()).isZero(); // not old yet
+            assertThat(s3.keys(BUCKET, "orph/" + orphan + "/")).hasSize(1);
+
+            s.clock.advance(Duration.ofMinutes(20));
+            assertThat(s.server.sweeper().sweepOnce().orphansDeleted()).isEqualTo(1);
+            assertThat(s3.keys(BUCKET, "orph/" + orphan + "/")).isEmpty();
+            assertThat(s3.keys(BUCKET, "orph/" + id + "/")).contains("orph/" + id + "/0/video.mp4"); // it has a row
+            assertThat(s3.keys(BUCKET, "orph/")).contains("orph/notes/readme.txt", "orph/video_x/keep", "orph/top-level-file");
+            assertThat(s.get("/v1/videos/" + id + "/content", Map.of()).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void aSecondInstanceOnTheSameBucketFindsTheFirstInstancesInputsAndResults() throws Exception {
         String yaml = s3.storageYaml(BUCKET, "shared/", "proxy");
         try (Srv a = new Srv(dir.resolve("a"), yaml, S3ProxyServer.env());

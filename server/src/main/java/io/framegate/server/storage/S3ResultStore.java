@@ -49,6 +49,7 @@ public final class S3ResultStore implements ResultStore, AutoCloseable {
     static final int PART_SIZE = 8 * 1024 * 1024;
     /** How long a presigned download URL ({@code downloads: redirect}) stays valid. */
     static final Duration PRESIGN_TTL = Duration.ofMinutes(5);
+    private static final Pattern JOB_ID = Pattern.compile("video_[0-9a-f]{32}");
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}(/[A-Za-z0-9_.-]{1,100}){0,3}");
 
@@ -184,6 +185,41 @@ public final class S3ResultStore implements ResultStore, AutoCloseable {
     public List<String> list(String jobId) throws IOException {
         String dir = prefix + checkId(jobId) + "/";
         return keysUnder(dir).stream().map(k -> k.substring(dir.length())).toList();
+    }
+
+    /** Job ids with objects under the prefix (one listing entry per job: {@code <prefix><jobId>/}). */
+    @Override
+    public List<String> storedJobIds() throws IOException {
+        List<String> ids = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            ListObjectsV2Response page = call("list", prefix, () -> s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)
+                    .delimiter("/").continuationToken(t)));
+            for (var p : page.commonPrefixes()) {
+                String id = p.prefix().substring(prefix.length(), p.prefix().length() - 1);
+                // only what this store writes: other keys sharing the bucket or prefix are never touched
+                if (JOB_ID.matcher(id).matches()) ids.add(id);
+            }
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return ids;
+    }
+
+    @Override
+    public Optional<java.time.Instant> lastWritten(String jobId) throws IOException {
+        String dir = prefix + checkId(jobId) + "/";
+        java.time.Instant newest = null;
+        String token = null;
+        do {
+            String t = token;
+            ListObjectsV2Response page = call("list", dir, () -> s3.listObjectsV2(b -> b.bucket(bucket).prefix(dir).continuationToken(t)));
+            for (S3Object o : page.contents()) {
+                if (newest == null || o.lastModified().isAfter(newest)) newest = o.lastModified();
+            }
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return Optional.ofNullable(newest);
     }
 
     private List<String> keysUnder(String dir) throws IOException {
