@@ -32,7 +32,7 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TYPES = Set.of("gemini", "vertex", "openai");
     private static final Set<String> TOP = Set.of("providers", "channels", "routes", "aliases", "default_route", "timing",
-            "workers", "database", "limits", "retention");
+            "workers", "database", "limits", "retention", "storage");
     private static final Set<String> WORKER_KEYS = Set.of("local", "cloud", "max_attempts");
     private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password_env", "password_file");
     private static final Set<String> PROVIDER_KEYS = Set.of("type", "base_url", "api_version", "api_key_env", "api_key_file",
@@ -179,8 +179,10 @@ public final class ConfigLoader {
         FramegateConfig.Database database = database(root.path("database"), baseDir, problems);
         LimitsConfig limits = LimitsSections.limits(root.path("limits"), problems);
         RetentionConfig retention = LimitsSections.retention(root.path("retention"), problems);
+        StorageConfig storage = StorageConfig.parse(root.path("storage"), env, problems);
         if (!problems.isEmpty()) throw new ConfigException(source, problems);
-        return new FramegateConfig(channels, routes, aliases, defaultRoute, settings, workers, database, limits, retention);
+        return new FramegateConfig(channels, routes, aliases, defaultRoute, settings, workers, database, limits, retention,
+                storage);
     }
 
     private FramegateConfig.ChannelConfig channel(String name, String providerName, JsonNode provider, JsonNode own,

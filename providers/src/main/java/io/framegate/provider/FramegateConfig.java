@@ -18,15 +18,18 @@ import java.util.Map;
  * @param database     the server's {@code database} section
  * @param limits       the server's {@code limits} section (local work per job, free disk)
  * @param retention    the server's {@code retention} section (how long files are kept)
+ * @param storage      the server's {@code storage} section (local disk or an S3-compatible bucket)
  */
 public record FramegateConfig(Map<String, ChannelConfig> channels, Map<String, RouteConfig> routes,
                               Map<String, String> aliases, String defaultRoute, ProviderSettings settings,
-                              Workers workers, Database database, LimitsConfig limits, RetentionConfig retention) {
+                              Workers workers, Database database, LimitsConfig limits, RetentionConfig retention,
+                              StorageConfig storage) {
 
     /** No file: no channels or routes, every model to the offline engine, default timing, embedded database. */
     public static FramegateConfig defaults() {
         return new FramegateConfig(Map.of(), Map.of(), Map.of(), "local", ProviderSettings.DEFAULTS, Workers.UNSET,
-                Database.EMBEDDED, LimitsConfig.DEFAULTS, RetentionConfig.DEFAULTS);
+                Database.EMBEDDED, LimitsConfig.DEFAULTS, RetentionConfig.DEFAULTS,
+                StorageConfig.LOCAL);
     }
 
     /**

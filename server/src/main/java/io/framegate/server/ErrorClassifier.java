@@ -57,6 +57,11 @@ public final class ErrorClassifier {
 
     /** What {@code e} answers; {@code requestId} goes into the message of a 500. */
     public ApiError classify(Throwable e, String requestId) {
+        Throwable inner = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+        if (inner instanceof io.framegate.server.storage.StorageException) {
+            return new ApiError(503, "unavailable", "Video storage is unavailable right now; try again later"
+                    + (requestId != null ? " (request id " + requestId + ")" : "") + ".", null);
+        }
         for (Mapping m : mappings) {
             if (m.type().isInstance(e)) return m.map().apply(e);
         }

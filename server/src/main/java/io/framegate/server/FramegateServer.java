@@ -31,6 +31,7 @@ import io.framegate.server.jobs.WorkerSettings;
 import io.framegate.server.storage.DiskSpace;
 import io.framegate.server.storage.LocalResultStore;
 import io.framegate.server.storage.ResultStore;
+import io.framegate.server.storage.S3ResultStore;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -199,7 +200,9 @@ public final class FramegateServer implements AutoCloseable {
         this.db = database;
         try {
             this.keys = new KeyStore(db.jdbi());
-            this.results = new LocalResultStore(options.dataDir().resolve("files"));
+            this.results = config.storage().isS3() ? new S3ResultStore(config.storage())
+                    : new LocalResultStore(options.dataDir().resolve("files"));
+            if (config.storage().isS3()) LOG.info("results and inputs in {}", config.storage());
             JobStore store = new JobStore(db.jdbi(), json);
             this.jobs = new JobService(store, results, validator, json, b.clock);
             jobs.routeWith(routing);
@@ -213,7 +216,8 @@ public final class FramegateServer implements AutoCloseable {
             workers.outcomes(new JobOutcomes(metrics));
             this.adminToken = AdminToken.load(options.dataDir(), b.environment);
             this.sweeper = new RetentionSweeper(db.jdbi(), results, json, config.retention(), b.clock,
-                    options.dataDir().resolve("files"), options.dataDir().resolve("work"), options.dataDir().resolve("uploads"));
+                    config.storage().isS3() ? null : options.dataDir().resolve("files"), options.dataDir().resolve("work"),
+                    options.dataDir().resolve("uploads"));
             this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options,
                     b.imageLimits);
             this.app = createApp(json, b.surfaces != null ? b.surfaces : discoverSurfaces());
@@ -389,6 +393,13 @@ public final class FramegateServer implements AutoCloseable {
         }
         sweeper.close();
         workers.close();
+        if (results instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing the object storage client failed", e);
+            }
+        }
         db.close();
         routing.close();
         LOG.info("stopped");

@@ -19,6 +19,12 @@ public final class HttpContent {
     }
 
     public static void send(Context ctx, JobContent content) throws IOException {
+        var direct = content.object().downloadUrl();
+        if (direct.isPresent()) { // storage.downloads: redirect; the URL is presigned and short-lived
+            ctx.header("Cache-Control", "no-store");
+            ctx.redirect(direct.get().toString(), io.javalin.http.HttpStatus.FOUND);
+            return;
+        }
         long size = content.object().size();
         ctx.header("Accept-Ranges", "bytes");
         ctx.header("Content-Disposition", "inline; filename=\"" + content.fileName() + "\"");

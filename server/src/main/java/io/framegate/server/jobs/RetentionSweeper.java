@@ -48,7 +48,8 @@ public final class RetentionSweeper implements AutoCloseable {
     }
 
     /**
-     * @param filesRoot  where a local result store keeps {@code <jobId>/...} (null for a store elsewhere: no orphan scan)
+     * @param filesRoot  where a local result store keeps {@code <jobId>/...} (null for a store elsewhere, such as S3: its
+     *                   orphans are found through {@link ResultStore#storedJobIds})
      * @param workRoot   the workers' scratch directories {@code <jobId>/}
      * @param uploadsDir the HTTP server's multipart spill directory
      */
@@ -191,8 +192,31 @@ public final class RetentionSweeper implements AutoCloseable {
                 }
             }
         }
+        if (filesRoot == null) done += deleteStoredOrphans(oldBefore);
         for (Path f : oldChildren(uploadsDir, oldBefore, false)) {
             if (deleteTree(f)) done++;
+        }
+        return done;
+    }
+
+    /**
+     * A store that is not a directory here (S3): the files of job ids without a row (a crash between storing a job's
+     * inputs and inserting it), once their newest file is older than {@code orphan_age}.
+     */
+    private int deleteStoredOrphans(Instant oldBefore) {
+        int done = 0;
+        try {
+            List<String> ids = results.storedJobIds();
+            Set<String> known = existing(ids, null);
+            for (String id : ids) {
+                if (known.contains(id)) continue;
+                if (results.lastWritten(id).map(t -> t.isBefore(oldBefore)).orElse(false)) {
+                    results.deleteAll(id);
+                    done++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot sweep orphaned stored files; trying again next sweep", e);
         }
         return done;
     }

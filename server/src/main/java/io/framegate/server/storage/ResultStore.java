@@ -26,4 +26,17 @@ public interface ResultStore {
 
     /** Removes every file of the job; a job without files is fine. */
     void deleteAll(String jobId) throws IOException;
+
+    /**
+     * Job ids that have files here, for the orphan sweep of a store the sweeper cannot walk as a directory (an S3
+     * bucket); the local store's files are swept as files, so it lists none.
+     */
+    default java.util.List<String> storedJobIds() throws IOException {
+        return java.util.List.of();
+    }
+
+    /** When the newest file of the job was written; empty when it has none (or the store does not say). */
+    default Optional<java.time.Instant> lastWritten(String jobId) throws IOException {
+        return Optional.empty();
+    }
 }
