@@ -99,6 +99,18 @@ public final class S3ResultStore implements ResultStore, AutoCloseable {
         Files.deleteIfExists(file);
     }
 
+    /** A stream of unknown length is spooled to a scratch file first (S3 needs the length), then uploaded. */
+    @Override
+    public void put(String jobId, String name, InputStream in) throws IOException {
+        Path tmp = Files.createTempFile("framegate-s3-", ".part");
+        try {
+            Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            put(jobId, name, tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     /** Stores exactly {@code size} bytes of {@code in}; in parts when large, so memory stays at one part. */
     public void put(String jobId, String name, InputStream in, long size) throws IOException {
         String key = key(jobId, name);
