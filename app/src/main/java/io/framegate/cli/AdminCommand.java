@@ -31,7 +31,7 @@ abstract class AdminCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (AdminLink link = AdminLink.open(opts.data, opts.config)) {
+        try (AdminLink link = opts.url != null ? AdminLink.remote(opts.url, opts.data) : AdminLink.open(opts.data, opts.config)) {
             run(link, out);
             out.flush();
             return 0;

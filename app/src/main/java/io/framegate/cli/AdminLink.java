@@ -51,19 +51,52 @@ abstract class AdminLink implements AutoCloseable {
 
     static AdminLink open(Path data, Path config) throws IOException {
         Optional<ServerFile.Entry> server = ServerFile.read(data);
-        if (server.isPresent() && answers(server.get().url())) return new Remote(server.get().url(), token(data));
-        return new Direct(KeyAdmin.open(data, config), data);
+        // the admin token goes only to a loopback URL whose server answers the nonce of server.json: a stale file
+        // (pid reused, another service on the port, a rewritten URL) gets nothing, and the database is opened instead
+        if (server.isPresent() && loopback(server.get().url()) && sameInstance(server.get())) {
+            return new Remote(server.get().url(), token(data));
+        }
+        try {
+            return new Direct(KeyAdmin.open(data, config), data);
+        } catch (RuntimeException e) {
+            if (server.isEmpty()) throw e;
+            throw new Refused("cannot open the database in " + data + " (" + e.getMessage() + "), and "
+                    + data.resolve(ServerFile.FILE) + " names " + server.get().url() + ", which did not prove to be this "
+                    + "data directory's server (its instance nonce did not match, or it is not a loopback address); "
+                    + "if a server runs on " + data + ", restart it so that it writes a fresh " + ServerFile.FILE);
+        }
     }
 
-    private static boolean answers(String url) {
+    /** The admin API at a URL the operator gave explicitly ({@code --url}): no server.json check. */
+    static AdminLink remote(String url, Path data) throws IOException {
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        return new Remote(base, token(data));
+    }
+
+    static boolean loopback(String url) {
+        try {
+            String host = URI.create(url).getHost();
+            if (host == null) return false;
+            if (host.startsWith("[")) host = host.substring(1, host.length() - 1);
+            // literal addresses only (no name lookup): 127.0.0.0/8, ::1
+            return host.equalsIgnoreCase("localhost") || host.matches("127(\\.\\d{1,3}){3}")
+                    || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether the URL's server answers {@code GET /admin/v1/instance} (no credential sent) with the file's nonce. */
+    private static boolean sameInstance(ServerFile.Entry e) {
+        if (e.nonce() == null) return false;
         try {
             HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            c.send(HttpRequest.newBuilder(URI.create(url + "/healthz")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            return true;
-        } catch (IOException | RuntimeException e) {
+            HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create(e.url() + "/admin/v1/instance"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && e.nonce().equals(JSON.readTree(r.body()).path("nonce").asText(null));
+        } catch (IOException | RuntimeException ex) {
             return false;
-        } catch (InterruptedException e) {
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             return false;
         }

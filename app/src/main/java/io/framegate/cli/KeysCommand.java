@@ -34,6 +34,10 @@ final class KeysCommand implements Runnable {
 
         @Option(names = "--config", description = "Config file (default: <data>/framegate.yaml).")
         Path config;
+
+        @Option(names = "--url", description = "Admin API of the server to use (e.g. http://10.0.0.5:8080), sent the admin "
+                + "token as given; without it only the loopback server that <data>/server.json names and proves is used.")
+        String url;
     }
 
     /** Expiry and model allow-list, keys only. */

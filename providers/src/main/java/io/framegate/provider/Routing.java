@@ -109,9 +109,17 @@ public final class Routing implements BackendRouter, AutoCloseable {
     public Choice choose(RenderPlan plan) {
         FailoverBackend route = routes.get(plan.model().id());
         if (route != null) {
-            UpstreamBackend.Prepared first = route.preflight(plan).get(0);
+            List<UpstreamBackend.Prepared> candidates = route.preflight(plan);
+            UpstreamBackend.Prepared first = candidates.get(0);
+            // the job may fail over to any of them: it reserves the dearest, and is unpriced if any one is unpriced
+            Optional<io.framegate.domain.Money> max = Optional.of(io.framegate.domain.Money.ZERO);
+            for (UpstreamBackend.Prepared p : candidates) {
+                Optional<io.framegate.domain.Money> price = p.upstreamPlan().maxPrice();
+                max = max.isEmpty() || price.isEmpty() ? Optional.empty()
+                        : Optional.of(price.get().micros() > max.get().micros() ? price.get() : max.get());
+            }
             return new Choice(route, first.target().channel().name(), first.upstreamPlan().model().id(),
-                    first.upstreamPlan().estimatedCostUsd(), first.upstreamPlan().maxPrice());
+                    max.map(m -> m.micros() / 1_000_000.0), max);
         }
         if ("local".equals(config.defaultRoute())) {
             return new Choice(local, null, null, Optional.of(0.0), Optional.of(io.framegate.domain.Money.ZERO));
@@ -129,7 +137,8 @@ public final class Routing implements BackendRouter, AutoCloseable {
      * @param upstreamModel    the catalog model asked for on that channel, or null for local
      * @param estimatedCostUsd catalog price per second x seconds x videos of the upstream model (0 for local renders;
      *                         empty when the catalog has no price for it), for display
-     * @param maxPrice         the same in exact micro-dollars: what the job reserves against its key's budget
+     * @param maxPrice         the same in exact micro-dollars, the highest over every channel the job may fail over to:
+     *                         what the job reserves against its key's budget (empty when any of them has no price)
      */
     public record Choice(GenerationBackend backend, String channel, String upstreamModel, Optional<Double> estimatedCostUsd,
                          Optional<io.framegate.domain.Money> maxPrice) {

@@ -34,6 +34,20 @@ public final class ClientView {
         return out;
     }
 
+    /**
+     * A dollar note ({@code 3.2000}, {@code 0.123456}) as an exact decimal for JSON (never through a double, so
+     * {@code 0.123456} stays {@code 0.123456}); null for null or a note that is not a decimal.
+     */
+    public static java.math.BigDecimal usd(String note) {
+        if (note == null) return null;
+        try {
+            java.math.BigDecimal d = new java.math.BigDecimal(note.strip()).stripTrailingZeros();
+            return d.scale() < 1 ? d.setScale(1) : d;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** A job's error message fit for a client, or null for null. */
     public static String errorMessage(String message) {
         if (message == null) return null;

@@ -78,6 +78,8 @@ public final class FramegateServer implements AutoCloseable {
     private final io.framegate.server.tenancy.TenantAdmin tenants;
     private final ModelCatalog catalog;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** This process's instance nonce: in server.json and at GET /admin/v1/instance, so the CLI knows it reached us. */
+    private final String instanceNonce = io.framegate.server.admin.ServerFile.newNonce();
     private String createdDefaultKey;
     private boolean started;
     private boolean closed;
@@ -268,6 +270,8 @@ public final class FramegateServer implements AutoCloseable {
         javalin.exception(Exception.class, errors::handle);
         // Javalin maps its own HttpResponseException (413 and the like) unless told otherwise
         javalin.exception(io.javalin.http.HttpResponseException.class, errors::handle);
+        // unauthenticated on purpose: the CLI checks it before it sends the admin token anywhere
+        javalin.get("/admin/v1/instance", ctx -> ctx.json(Map.of("object", "instance", "nonce", instanceNonce)));
         javalin.get("/healthz", ctx -> {
             boolean dbOk;
             try {
@@ -308,7 +312,7 @@ public final class FramegateServer implements AutoCloseable {
         app.start(options.host(), options.port());
         LOG.info("listening on http://{}:{} (data: {})", options.host(), port(), options.dataDir().toAbsolutePath());
         try {
-            io.framegate.server.admin.ServerFile.write(options.dataDir(), options.host(), port());
+            io.framegate.server.admin.ServerFile.write(options.dataDir(), options.host(), port(), instanceNonce);
         } catch (IOException e) {
             LOG.warn("cannot write {}: the CLI will not find this server", options.dataDir().resolve(io.framegate.server.admin.ServerFile.FILE), e);
         }

@@ -92,11 +92,16 @@ class MoneyServerTest {
     }
 
     void start(int cloudSlots) throws Exception {
+        start(cloudSlots, io.framegate.domain.ModelCatalog.builtIn(), 0);
+    }
+
+    void start(int cloudSlots, io.framegate.domain.ModelCatalog catalog, long localMillisPerFrame) throws Exception {
         ServerOptions o = ServerOptions.defaults(dir.resolve("data")).withHost("127.0.0.1").withPort(0).withPollAfterMillis(100)
                 .withAccessLog(null)
                 .withWorkers(new WorkerSettings(1, cloudSlots, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
         server = FramegateServer.builder(o).environment(Map.of(ENV, SECRET)::get)
-                .localBackend(new TinyVideoBackend("local", true, 0)).finisher(new MediaFinisher()).build().start();
+                .localBackend(new TinyVideoBackend("local", true, localMillisPerFrame)).finisher(new MediaFinisher())
+                .catalog(catalog).build().start();
         if (key == null) {
             var created = server.keys().create("money");
             key = created.secret();
@@ -443,20 +448,36 @@ class MoneyServerTest {
         createVeo();
         Reply second = openai("POST", "/v1/videos", VEO_8S);
         assertThat(second.status()).as(second.body()).isEqualTo(429);
-        assertThat(second.json().at("/error/message").asText()).contains("account 'team'").contains("Budget $5.000000");
+        assertThat(second.json().at("/error/message").asText()).contains("your account").contains("Budget $5.000000")
+                .doesNotContain("'team'");
         assertThat(admin("/admin/v1/usage?by=account").json().at("/data/0/reserved_micros").asLong()).isEqualTo(PRICE);
         LedgerInvariants.check(db());
     }
 
     @Test
     void aQueuedJobOfARevokedKeyEndsWithoutRunningAndIsReleased() throws Exception {
+        queuedJobOfABlockedKeyEnds("UPDATE api_keys SET revoked_at = 1 WHERE id = :id", "key_revoked");
+    }
+
+    @Test
+    void aQueuedJobOfAnExpiredKeyEndsWithoutRunningAndIsReleased() throws Exception {
+        queuedJobOfABlockedKeyEnds("UPDATE api_keys SET expires_at = 1 WHERE id = :id", "key_expired");
+    }
+
+    @Test
+    void aQueuedJobOfADisabledAccountEndsWithoutRunningAndIsReleased() throws Exception {
+        queuedJobOfABlockedKeyEnds("UPDATE accounts SET disabled_at = 1 WHERE id = (SELECT account_id FROM api_keys "
+                + "WHERE id = :id)", "account_disabled");
+    }
+
+    void queuedJobOfABlockedKeyEnds(String block, String code) throws Exception {
         start(1);
         createAnswers("held");
         running("held");
         String runningJob = createVeo();
         awaitPolled("held");
         String queued = createVeo();
-        db().useHandle(h -> h.createUpdate("UPDATE api_keys SET revoked_at = 1 WHERE id = :id").bind("id", keyId).execute());
+        db().useHandle(h -> h.createUpdate(block).bind("id", keyId).execute());
         done("held");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!server.jobs().get(keyId, queued).orElseThrow().status().isFinal()) {
@@ -464,7 +485,7 @@ class MoneyServerTest {
             Thread.sleep(50);
         }
         var q = server.jobs().get(keyId, queued).orElseThrow();
-        assertThat(q.errorCode()).isEqualTo("key_revoked");
+        assertThat(q.errorCode()).isEqualTo(code);
         assertThat(LedgerInvariants.entries(db(), queued)).extracting(e -> e.get("kind")).containsExactly("reserve", "release");
         assertThat(server.jobs().get(keyId, runningJob).orElseThrow().status()).as("a job already running upstream finishes")
                 .isEqualTo(io.framegate.domain.JobStatus.COMPLETED);
@@ -485,6 +506,168 @@ class MoneyServerTest {
         assertThat(again.json().path("id").asText()).isEqualTo(first.json().path("id").asText());
         assertThat(LedgerInvariants.entries(db(), first.json().path("id").asText())).hasSize(1);
         assertThat(LedgerInvariants.keyColumn(db(), keyId, "reserved_micros")).isEqualTo(PRICE);
+        LedgerInvariants.check(db());
+    }
+
+    // ---- review fixes (money)
+
+    @Test
+    void aJobSentUpstreamResumesAfterARestartEvenWhenItsKeyWasRevokedMeanwhile() throws Exception {
+        start(2);
+        LedgerInvariants.setKeyBudget(db(), keyId, 2 * PRICE);
+        createAnswers("paid");
+        running("paid");
+        String id = createVeo();
+        awaitPolled("paid"); // the submitted checkpoint is written: the upstream bills this job
+        db().useHandle(h -> h.createUpdate("UPDATE api_keys SET revoked_at = 1 WHERE id = :id").bind("id", keyId).execute());
+        server.close();
+        server = null;
+
+        done("paid");
+        start(2);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!server.jobs().get(keyId, id).orElseThrow().status().isFinal()) {
+            assertThat(System.nanoTime()).as("the job ends").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        var job = server.jobs().get(keyId, id).orElseThrow();
+        assertThat(job.status()).as("paid upstream, so it is fetched, not abandoned: %s", job.errorCode())
+                .isEqualTo(io.framegate.domain.JobStatus.COMPLETED);
+        assertThat(LedgerInvariants.entries(db(), id)).extracting(e -> e.get("kind")).containsExactly("reserve", "capture");
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(CREATE)))).hasSize(1);
+        LedgerInvariants.check(db());
+    }
+
+    static final String FAST_CREATE = "/v1beta/models/veo-3.1-fast-generate-001:predictLongRunning";
+
+    @Test
+    void failoverToAPricierChannelReservesAndCapturesTheDearerPrice() throws Exception {
+        Files.writeString(dir.resolve("data/framegate.yaml"), """
+                providers:
+                  cheap: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
+                  full: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
+                routes:
+                  veo-3.1-generate-001:
+                    - {channel: cheap, model: veo-3.1-fast-generate-001}
+                    - full
+                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
+                         retry_max: 100ms, request_timeout: 10s}
+                """.formatted(gemini.baseUrl(), ENV));
+        start(2);
+        LedgerInvariants.setKeyBudget(db(), keyId, 10_000_000);
+        gemini.stubFor(post(urlEqualTo(FAST_CREATE)).willReturn(aResponse().withStatus(429)
+                .withBody("{\"error\": {\"code\": 429, \"status\": \"RESOURCE_EXHAUSTED\"}}")));
+        createAnswers("dear");
+        done("dear");
+        String id = createVeo();
+        // the cheap channel (8 x 0.10) is tried first, but the job may fail over to the full-price one (8 x 0.40)
+        assertThat(((Number) LedgerInvariants.entries(db(), id).get(0).get("amount_micros")).longValue())
+                .as("the reservation covers the dearest channel").isEqualTo(-PRICE);
+        JsonNode v = awaitFinal(id);
+        assertThat(v.path("status").asText()).as(v.toString()).isEqualTo("completed");
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(FAST_CREATE)))).as("the cheap channel refused first").isNotEmpty();
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(CREATE)))).hasSize(1);
+        List<Map<String, Object>> entries = LedgerInvariants.entries(db(), id);
+        assertThat(entries).extracting(e -> e.get("kind")).containsExactly("reserve", "capture");
+        assertThat(((Number) entries.get(1).get("cost_micros")).longValue()).as("billed at the channel that ran").isEqualTo(PRICE);
+        assertThat(v.at("/framegate/cost_usd").asText()).isEqualTo("3.2");
+        LedgerInvariants.check(db());
+    }
+
+    /** The built-in catalog with the price of veo-3.1-generate-001 (and of what extends it) removed. */
+    io.framegate.domain.ModelCatalog catalogWithoutVeoPrice() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode root;
+        try (var in = io.framegate.domain.ModelCatalog.class.getResourceAsStream("models.json")) {
+            root = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(in);
+        }
+        for (JsonNode m : root.path("models")) {
+            if (m.path("id").asText().equals("veo-3.1-generate-001")) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) m).remove(List.of("pricePerSecond", "priceNote"));
+            }
+        }
+        Path file = dir.resolve("models.json");
+        Files.writeString(file, JSON.writeValueAsString(root));
+        return io.framegate.domain.ModelCatalog.load(file);
+    }
+
+    @Test
+    void anUnpricedModelIsRefusedWhereABudgetAppliesAndAcceptedWhereNone() throws Exception {
+        start(2, catalogWithoutVeoPrice(), 0);
+        createAnswers("free");
+        running("free");
+        assertThat(openai("POST", "/v1/videos", VEO_8S).status()).as("no budget: nothing to protect").isEqualTo(200);
+        LedgerInvariants.setKeyBudget(db(), keyId, 10_000_000);
+        Reply refused = openai("POST", "/v1/videos", VEO_8S);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.json().at("/error/code").asText()).isEqualTo("model_unpriced");
+        assertThat(refused.json().at("/error/param").asText()).isEqualTo("model");
+        assertThat(refused.json().at("/error/message").asText()).contains("veo-3.1-generate-001").contains("budget");
+        Reply google = googleCreate();
+        assertThat(google.status()).as(google.body()).isEqualTo(403);
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(CREATE)))).as("refused creates reach no upstream").hasSizeLessThanOrEqualTo(1);
+        int jobs = db().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs").mapTo(Integer.class).one());
+        assertThat(jobs).isEqualTo(1);
+        LedgerInvariants.check(db());
+    }
+
+    @Test
+    void aJobReservedForOneBackendIsNotRunUnpricedOnAnotherAfterTheConfigChanged() throws Exception {
+        // at submission the model has no route: it renders locally, reserving 0
+        Files.writeString(dir.resolve("data/framegate.yaml"), """
+                providers:
+                  google: {type: gemini, base_url: '%s', api_key_env: %s}
+                default_route: local
+                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
+                         retry_max: 100ms, request_timeout: 10s}
+                """.formatted(gemini.baseUrl(), ENV));
+        start(1, io.framegate.domain.ModelCatalog.builtIn(), 2_000); // slow local renders: the second one waits
+        LedgerInvariants.setKeyBudget(db(), keyId, 10_000_000);
+        createVeo();
+        String waiting = createVeo();
+        assertThat(((Number) LedgerInvariants.entries(db(), waiting).get(0).get("amount_micros")).longValue()).isZero();
+        server.close();
+        server = null;
+        // now the model goes to a paid upstream
+        Files.writeString(dir.resolve("data/framegate.yaml"), """
+                providers:
+                  google: {type: gemini, base_url: '%s', api_key_env: %s}
+                routes:
+                  veo-3.1-generate-001: [google]
+                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
+                         retry_max: 100ms, request_timeout: 10s}
+                """.formatted(gemini.baseUrl(), ENV));
+        createAnswers("unpriced");
+        done("unpriced");
+        start(1);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!server.jobs().get(keyId, waiting).orElseThrow().status().isFinal()) {
+            assertThat(System.nanoTime()).as("the job ends").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        var job = server.jobs().get(keyId, waiting).orElseThrow();
+        assertThat(job.errorCode()).isEqualTo("route_changed");
+        assertThat(job.errorMessage()).contains("veo-3.1-generate-001");
+        assertThat(LedgerInvariants.entries(db(), waiting)).extracting(e -> e.get("kind")).containsExactly("reserve", "release");
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(CREATE)))).as("never sent upstream unpriced").isEmpty();
+        LedgerInvariants.check(db());
+    }
+
+    @Test
+    void aCreateRefusedForMoneyDoesNotUseUpAnRpmSlot() throws Exception {
+        start(2);
+        db().useHandle(h -> h.createUpdate("UPDATE api_keys SET rpm = 1 WHERE id = :id").bind("id", keyId).execute());
+        LedgerInvariants.setKeyBudget(db(), keyId, PRICE - 1); // not even one job
+        Reply refused = openai("POST", "/v1/videos", VEO_8S);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(429);
+        assertThat(refused.json().at("/error/code").asText()).isEqualTo("insufficient_quota");
+        LedgerInvariants.setKeyBudget(db(), keyId, PRICE);
+        createAnswers("counted");
+        running("counted");
+        Reply accepted = openai("POST", "/v1/videos", VEO_8S);
+        assertThat(accepted.status()).as("the refused create took no rpm slot (unless the minute turned): %s", accepted.body())
+                .isIn(200);
+        Reply third = openai("POST", "/v1/videos", VEO_8S);
+        assertThat(third.status()).isEqualTo(429);
         LedgerInvariants.check(db());
     }
 }

@@ -21,20 +21,38 @@ public final class ServerFile {
     public static final String FILE = "server.json";
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
-    /** @param url base URL such as {@code http://127.0.0.1:8080}, @param pid the server's process id */
-    public record Entry(String url, long pid) {
+    /**
+     * @param url       base URL such as {@code http://127.0.0.1:8080}
+     * @param pid       the server's process id
+     * @param nonce     random per server start, answered by {@code GET /admin/v1/instance}; null in an old file
+     * @param startedAt the process's start instant (epoch ms), to tell a reused pid; -1 when unknown
+     */
+    public record Entry(String url, long pid, String nonce, long startedAt) {
+    }
+
+    /** A random instance nonce (128 bits, hex). */
+    public static String newNonce() {
+        byte[] b = new byte[16];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static long startOf(ProcessHandle p) {
+        return p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-1L);
     }
 
     private ServerFile() {
     }
 
     /** Writes the file (a temporary file moved in place, so a reader never sees half of it). */
-    public static void write(Path dataDir, String host, int port) throws IOException {
+    public static void write(Path dataDir, String host, int port, String nonce) throws IOException {
         String h = host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
         if (h.contains(":") && !h.startsWith("[")) h = "[" + h + "]";
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("url", "http://" + h + ":" + port);
         m.put("pid", ProcessHandle.current().pid());
+        m.put("nonce", nonce);
+        m.put("started_at", startOf(ProcessHandle.current()));
         Path tmp = Files.createTempFile(dataDir, FILE, ".tmp");
         try {
             Files.writeString(tmp, JSON.writeValueAsString(m));
@@ -54,15 +72,20 @@ public final class ServerFile {
         }
     }
 
-    /** The entry, if the file exists and names a process that is alive. */
+    /**
+     * The entry, if the file exists and names a process that is alive and started when the file says (a pid reused
+     * after a reboot by another program does not count). The caller still checks the nonce before trusting the URL.
+     */
     public static Optional<Entry> read(Path dataDir) {
         Path f = dataDir.resolve(FILE);
         if (!Files.isRegularFile(f)) return Optional.empty();
         try {
             JsonNode n = JSON.readTree(Files.readString(f));
-            Entry e = new Entry(n.path("url").asText(null), n.path("pid").asLong(-1));
+            Entry e = new Entry(n.path("url").asText(null), n.path("pid").asLong(-1), n.path("nonce").asText(null),
+                    n.path("started_at").asLong(-1));
             if (e.url() == null || e.pid() <= 0) return Optional.empty();
-            return ProcessHandle.of(e.pid()).filter(ProcessHandle::isAlive).map(p -> e);
+            return ProcessHandle.of(e.pid()).filter(ProcessHandle::isAlive)
+                    .filter(p -> e.startedAt() < 0 || startOf(p) < 0 || startOf(p) == e.startedAt()).map(p -> e);
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -11,6 +11,10 @@ public interface CreateAdmission {
     /** Counts one create of the key; throws when a requests-per-minute limit or the global queue bound is reached. */
     void admit(String keyId);
 
+    /** Gives back the requests-per-minute count of a create {@link #admit} let in that was then refused. */
+    default void refund(String keyId) {
+    }
+
     CreateAdmission NONE = new CreateAdmission() {
         @Override
         public void checkModel(String keyId, String model) {

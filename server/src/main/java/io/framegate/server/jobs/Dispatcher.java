@@ -23,6 +23,7 @@ import java.util.function.Predicate;
  * arrives later starts at once instead of waiting behind a hung upstream or a long batch.
  */
 final class Dispatcher {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
     /** How many jobs one query reads; a lane pages on while it has free slots. */
     private static final int PAGE = 50;
     /** Pages per lane and pass at most: the rest waits for the next round (every poll interval or wake-up). */
@@ -146,6 +147,13 @@ final class Dispatcher {
         return (int) running.values().stream().filter(r -> r.lane() == lane && which.test(r)).count();
     }
 
+    /** Fails a job nobody runs; when that does not take (a live worker holds it), says so instead of acting on it. */
+    private void failUnclaimed(JobStore.Runnable r, String code, String message, long now) {
+        if (!store.failUnclaimed(r.id(), code, message, now)) {
+            LOG.warn("job {} was not failed with {}: a live worker holds it or it already ended", r.id(), code);
+        }
+    }
+
     /**
      * Claims and launches one job if its lane, route and key have room; otherwise leaves it queued. False only when
      * a share (of its key or route) held it back.
@@ -154,14 +162,20 @@ final class Dispatcher {
         if (running.containsKey(r.id())) return true;
         Optional<ModelSpec> spec = validator.catalog().find(r.model());
         if (spec.isEmpty()) {
-            store.failUnclaimed(r.id(), "unknown_model", "model " + r.model() + " is no longer in the catalog", now);
+            failUnclaimed(r, "unknown_model", "model " + r.model() + " is no longer in the catalog", now);
             return true;
         }
         GenerationBackend backend;
         try {
             backend = router.backendFor(spec.get());
         } catch (RuntimeException e) {
-            store.failUnclaimed(r.id(), "no_backend", "no backend serves model " + r.model(), now);
+            failUnclaimed(r, "no_backend", "no backend serves model " + r.model(), now);
+            return true;
+        }
+        if (!backend.isLocal() && r.route() != null && !r.route().equals(backend.id()) && !store.sentUpstream(r.id())) {
+            // the config changed since submission: what was reserved does not price this backend, so it must not run
+            failUnclaimed(r, "route_changed", "the server's routing changed since this video was accepted: model "
+                    + r.model() + " now goes to " + backend.id() + " instead of " + r.route() + "; create it again", now);
             return true;
         }
         Lane lane = backend.isLocal() ? local : cloud;
@@ -169,9 +183,15 @@ final class Dispatcher {
         if (holding(lane, x -> x.ownerKeyId().equals(r.ownerKeyId())) >= keyCap(lane, share)) return false;
         if (lane == cloud && holding(lane, x -> x.route().equals(backend.id())) >= routeCap(share)) return false;
         if (lane != queried && lane.slots.availablePermits() <= (share ? 0 : 1)) return true;
-        if (store.ownerRevoked(r.ownerKeyId())) {
-            // a revoked key spends nothing more: its queued jobs end (their reservations are released)
-            store.failUnclaimed(r.id(), "key_revoked", "the API key of this video was revoked before it started", now);
+        String blocked = store.ownerBlocked(r.id(), r.ownerKeyId(), clock.millis());
+        if (blocked != null) {
+            // a revoked or expired key (or disabled account) spends nothing more: its jobs not yet sent upstream end
+            // and are released; one already sent (checkpoint) resumes, as the upstream bills it anyway
+            failUnclaimed(r, blocked, switch (blocked) {
+                case "key_revoked" -> "the API key of this video was revoked before it started";
+                case "key_expired" -> "the API key of this video expired before it started";
+                default -> "the account of this video's API key was disabled before it started";
+            }, now);
             return true;
         }
         if (!lane.slots.tryAcquire()) return true;

@@ -8,6 +8,8 @@ public final class JobNotes {
     public static final String LOCAL_RENDER = "local_render";
     /** Cost in USD as a decimal number: 0 for local renders, the provider's price otherwise. */
     public static final String COST_USD = "cost_usd";
+    /** What the upstream really charged, kept when it exceeded the reservation (cost_usd then shows the capture). */
+    public static final String UPSTREAM_COST_USD = "upstream_cost_usd";
     /** The catalog's price of the job at submission (upstream model's price per second x seconds x videos; 0 locally). */
     public static final String ESTIMATED_COST_USD = "estimated_cost_usd";
     /** The config channel serving the job: planned at submission, the one that took it once running. */

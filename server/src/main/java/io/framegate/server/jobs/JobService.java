@@ -125,7 +125,7 @@ public final class JobService {
         Routing r = routing;
         JobLimits lim = limits;
         boolean localRender = plan.model().isLocal();
-        Money price = plan.maxPrice().orElse(Money.ZERO);
+        Optional<Money> known = plan.maxPrice();
         if (r != null) {
             Routing.Choice choice;
             try {
@@ -139,8 +139,9 @@ public final class JobService {
             if (choice.channel() != null) notes.put(JobNotes.CHANNEL, choice.channel());
             if (choice.upstreamModel() != null) notes.put(JobNotes.UPSTREAM_MODEL, choice.upstreamModel());
             choice.maxPrice().ifPresent(c -> notes.put(JobNotes.ESTIMATED_COST_USD, c.usdShort()));
-            price = choice.maxPrice().orElse(Money.ZERO);
+            known = choice.maxPrice();
         }
+        Money price = known.orElse(Money.ZERO);
         if (localRender) lim.checkLocalRender(plan);
         // what the job reserves: its maximum price (0 locally), and the seconds a local render makes
         Ledger.Reservation reservation = new Ledger.Reservation(localRender ? Money.ZERO : price,
@@ -150,7 +151,10 @@ public final class JobService {
             Optional<JobStore.Row> earlier = store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey());
             if (earlier.isPresent()) return sameOrMismatch(earlier.get(), hash, s.idempotencyKey());
         }
-        admission.admit(s.ownerKeyId());
+        // an unknown price would reserve 0 and so pass any budget: refused where a budget applies
+        if (!localRender && known.isEmpty() && store.hasBudget(s.ownerKeyId())) {
+            throw new UnpricedModelException(plan.model().id());
+        }
         Job source = null;
         StoredObject sourceVideo = null;
         if (s.extendedFrom() != null) {
@@ -165,6 +169,8 @@ public final class JobService {
                 + (sourceVideo != null ? sourceVideo.size() : 0);
         lim.checkFreeSpace(incoming);
         store.checkLimits(s.ownerKeyId(), reservation);
+        // the rpm slot is taken last, so a create refused for money, concurrency or disk does not use one up
+        admission.admit(s.ownerKeyId());
         String id = newJobId();
         Instant now = clock.instant();
         int seconds = plan.seconds() + (source != null && source.seconds() != null ? source.seconds() : 0);
@@ -182,7 +188,14 @@ public final class JobService {
                 }
             }
             String requestJson = json.writeValueAsString(StoredRequest.of(s.request()));
-            if (store.insert(job, requestJson, hash, s.idempotencyKey(), reservation)) {
+            boolean inserted;
+            try {
+                inserted = store.insert(job, requestJson, hash, s.idempotencyKey(), reservation);
+            } catch (QuotaExceededException | ConcurrencyLimitException e) {
+                admission.refund(s.ownerKeyId()); // the reservation lost a race: the create is not counted
+                throw e;
+            }
+            if (inserted) {
                 onSubmit.run();
                 return job;
             }

@@ -145,10 +145,35 @@ public final class JobStore {
         });
     }
 
-    /** Whether the key exists and was revoked. */
-    boolean ownerRevoked(String keyId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM api_keys WHERE id = :id AND revoked_at IS NOT NULL")
-                .bind("id", keyId).mapTo(Integer.class).one()) > 0;
+    /**
+     * Why the job's key may not start it now: {@code key_revoked}, {@code key_expired} or {@code account_disabled}
+     * (null when it may, or when the owner has no key row). A job with a {@code submitting}/{@code submitted}
+     * checkpoint is never blocked: the upstream may already have billed it, so it resumes and settles as it ends.
+     */
+    String ownerBlocked(String jobId, String keyId, long now) {
+        if (sentUpstream(jobId)) return null;
+        return jdbi.withHandle(h -> h.createQuery("SELECT CASE WHEN k.revoked_at IS NOT NULL THEN 'key_revoked' "
+                        + "WHEN k.expires_at IS NOT NULL AND k.expires_at <= :now THEN 'key_expired' "
+                        + "WHEN a.disabled_at IS NOT NULL THEN 'account_disabled' ELSE '' END FROM api_keys k "
+                        + "LEFT JOIN accounts a ON a.id = k.account_id WHERE k.id = :id")
+                .bind("id", keyId).bind("now", now).mapTo(String.class).findOne().filter(c -> !c.isEmpty()).orElse(null));
+    }
+
+    /** Whether the job's checkpoint says a submit was sent (and may be billed): {@code submitting} or {@code submitted}. */
+    boolean sentUpstream(String jobId) {
+        String checkpoint = jdbi.withHandle(h -> h.createQuery("SELECT checkpoint FROM jobs WHERE id = :id").bind("id", jobId)
+                .mapTo(String.class).findOne().orElse(null));
+        if (checkpoint == null) return false;
+        io.framegate.provider.Checkpoint c = io.framegate.provider.Checkpoint.parse(checkpoint);
+        String phase = c == null ? null : c.phase().name();
+        return "SUBMITTING".equals(phase) || "SUBMITTED".equals(phase);
+    }
+
+    /** Whether a budget applies to the key: its own or its account's (the default account's for an owner without a key row). */
+    boolean hasBudget(String keyId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM accounts a LEFT JOIN api_keys k ON k.id = :id "
+                        + "WHERE a.id = COALESCE(k.account_id, :default) AND (a.budget_micros IS NOT NULL OR k.budget_micros IS NOT NULL)")
+                .bind("id", keyId).bind("default", Ledger.DEFAULT_ACCOUNT).mapTo(Integer.class).one()) > 0;
     }
 
     /** The ledger's reads (entries, usage) for the operator. */
@@ -350,7 +375,14 @@ public final class JobStore {
                 // cap the note at the reservation, so the client sees what was captured
                 h.createQuery("SELECT COALESCE(price_micros, -1) FROM jobs WHERE id = :id").bind("id", id).mapTo(Long.class)
                         .findOne().filter(p -> p >= 0 && p < cost.micros())
-                        .ifPresent(p -> finalNotes.put(JobNotes.COST_USD, new Money(p).usdShort()));
+                        .ifPresent(p -> {
+                            finalNotes.put(JobNotes.COST_USD, new Money(p).usdShort());
+                            if (cost.micros() == Long.MAX_VALUE) return;
+                            // the true cost stays on record for the operator; the key is charged the reservation
+                            finalNotes.put(JobNotes.UPSTREAM_COST_USD, cost.usdShort());
+                            LOG.warn("job {}: upstream cost ${} exceeds its reservation ${}; captured ${}", id, cost.usd(),
+                                    Money.usd(p), Money.usd(p));
+                        });
             }
             boolean done = h.createUpdate("UPDATE jobs SET status = :status, progress = CASE WHEN :status = 'COMPLETED' "
                         + "THEN 100 ELSE progress END, error_code = :code, error_message = :message, notes_json = :notes, "
@@ -376,12 +408,16 @@ public final class JobStore {
         return new Money(Long.MAX_VALUE);
     }
 
-    /** Fails a job that no worker holds (e.g. its model is gone from the catalog). */
+    /**
+     * Fails a job that no live worker holds (e.g. its model is gone from the catalog): queued, or running without a
+     * lease or under an expired one (its process died). False when a worker holds it or it already ended.
+     */
     boolean failUnclaimed(String id, String code, String message, long now) {
         return jdbi.inTransaction(h -> {
             boolean done = h.createUpdate("UPDATE jobs SET status = 'FAILED', error_code = :code, "
-                        + "error_message = :message, completed_at = :now, updated_at = :now WHERE id = :id AND "
-                        + "(status = 'QUEUED' OR (status = 'IN_PROGRESS' AND lease_owner IS NULL))")
+                        + "error_message = :message, completed_at = :now, updated_at = :now, lease_owner = NULL, "
+                        + "lease_expires_at = NULL WHERE id = :id AND (status = 'QUEUED' OR (status = 'IN_PROGRESS' AND "
+                        + "(lease_owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at < :now)))")
                 .bind("code", code).bind("message", message).bind("now", now).bind("id", id).execute() == 1;
             if (done) Ledger.settle(h, id, null, now);
             return done;

@@ -109,13 +109,21 @@ public final class Ledger {
         RuntimeException e = shortOf(x, r);
         if (e != null) return e;
         // the counters moved between the UPDATE and this read (another job ended): the client may simply retry
-        return new ConcurrencyLimitException("Rate limit reached: the limits of " + x.kind() + " '" + x.name()
-                + "' changed while this video was being accepted; try again.");
+        return new ConcurrencyLimitException("Rate limit reached: the limits of " + who(x)
+                + " changed while this video was being accepted; try again.");
+    }
+
+    /**
+     * How a refusal names its holder to the client: the caller's own key by name; an account only as "your account"
+     * (its internal name is the operator's; its figures are the account's own totals, shown to each of its keys).
+     */
+    private static String who(Holder x) {
+        return x.kind().equals("key") ? "key '" + x.name() + "'" : "your account";
     }
 
     /** The limit of {@code x} that {@code r} does not fit in, or null. */
     private static RuntimeException shortOf(Holder x, Reservation r) {
-        String who = x.kind() + " '" + x.name() + "'";
+        String who = who(x);
         long p = r.price().micros();
         if (p > 0 && x.budget() != null && x.budget() - x.spent() - x.reserved() < p) {
             return new QuotaExceededException("Insufficient quota: the budget of " + who + " cannot cover this video. "
@@ -168,8 +176,11 @@ public final class Ledger {
                     .bind("price", price).bind("cost", captured).bind("vs", vs).bind("used", used).bind("id", holder[1])
                     .execute();
         }
+        // a cost above the reservation (unreadable notes aside) is recorded, not charged
+        String note = cost != null && cost.micros() > price && cost.micros() != Long.MAX_VALUE
+                ? "upstream_cost_usd=" + cost.usd() : null;
         entry(h, key, account, jobId, cost == null ? "release" : "capture", price - captured, cost == null ? null : captured,
-                used, (String) j.get("model"), null, now);
+                used, (String) j.get("model"), note, now);
         return cost == null ? Optional.empty() : Optional.of(new Money(captured));
     }
 

@@ -54,6 +54,15 @@ public final class KeyAdmission implements CreateAdmission {
     }
 
     @Override
+    public void refund(String keyId) {
+        long now = clock.millis();
+        limits(keyId).ifPresent(k -> {
+            if (k.keyRpm() != null) windows.giveBack(keyId, now);
+            if (k.accountRpm() != null) windows.giveBack(k.accountId(), now);
+        });
+    }
+
+    @Override
     public void admit(String keyId) {
         long now = clock.millis();
         Optional<KeyLimits> k = limits(keyId);

@@ -80,8 +80,9 @@ final class VideoJson {
     }
 
     private static void putNumber(ObjectNode n, String field, String decimal) {
-        if (decimal == null) n.putNull(field);
-        else n.put(field, Double.parseDouble(decimal));
+        java.math.BigDecimal d = io.framegate.server.ClientView.usd(decimal);
+        if (d == null) n.putNull(field);
+        else n.put(field, d); // exact: the micro-dollar text, not a double
     }
 
     private static long seconds(Instant t) {

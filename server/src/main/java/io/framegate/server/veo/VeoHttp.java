@@ -242,15 +242,8 @@ final class VeoHttp {
     }
 
     static VeoJobView view(Job job) {
-        Double cost = null;
-        String costNote = job.notes().get(JobNotes.COST_USD);
-        if (costNote != null) {
-            try {
-                cost = Double.parseDouble(costNote);
-            } catch (NumberFormatException ignored) {
-                // an unparsable note reads as unknown cost
-            }
-        }
+        // exact decimal from the micro-dollar note; an unparsable note reads as unknown cost
+        java.math.BigDecimal cost = io.framegate.server.ClientView.usd(job.notes().get(JobNotes.COST_USD));
         String backend = job.backend() != null ? job.backend() : job.notes().get(JobNotes.BACKEND);
         return new VeoJobView(job.id(), job.model(), job.status(), job.progress(), job.numberOfVideos(),
                 job.errorCode(), ClientView.errorMessage(job.errorMessage()), backend, job.isLocalRender(), cost,

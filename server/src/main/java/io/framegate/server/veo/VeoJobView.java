@@ -28,7 +28,7 @@ public record VeoJobView(
         String errorMessage,
         String backend,
         boolean localRender,
-        Double costUsd,
+        java.math.BigDecimal costUsd,
         String storageUri,
         java.util.List<String> warnings) {
 

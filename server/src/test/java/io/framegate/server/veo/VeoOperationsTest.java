@@ -16,7 +16,7 @@ class VeoOperationsTest {
 
     private static VeoJobView job(JobStatus status, int videos, String errorCode, String errorMessage, String storageUri) {
         return new VeoJobView("video_0a1b9f", "veo-3.1-generate-001", status, status.isFinal() ? 100 : 40, videos,
-                errorCode, errorMessage, "local", true, 0.0, storageUri, null);
+                errorCode, errorMessage, "local", true, java.math.BigDecimal.ZERO, storageUri, null);
     }
 
     @Test
