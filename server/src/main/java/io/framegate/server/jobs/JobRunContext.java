@@ -179,7 +179,13 @@ final class JobRunContext implements GenerationContext {
         long now = clock.millis();
         if (now - cancelCheckedAt >= CANCEL_CHECK_MILLIS) {
             cancelCheckedAt = now;
-            Optional<Boolean> requested = store.cancelRequested(jobId);
+            Optional<Boolean> requested;
+            try {
+                requested = store.cancelRequested(jobId);
+            } catch (RuntimeException e) {
+                // database unreachable: not a cancellation; if it lasts, the lost lease stops the attempt
+                return false;
+            }
             if (requested.isEmpty()) deleted = true;
             else if (requested.get()) cancelSeen = true;
         }

@@ -149,7 +149,13 @@ public final class JobService {
             Optional<JobStore.Row> earlier = store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey());
             if (earlier.isPresent()) return sameOrMismatch(earlier.get(), hash, s.idempotencyKey());
         }
-        admission.admit(s.ownerKeyId());
+        try {
+            admission.admit(s.ownerKeyId());
+        } catch (RuntimeException refused) {
+            Optional<Job> replay = replayOf(s, hash);
+            if (replay.isPresent()) return replay.get();
+            throw refused;
+        }
         Job source = null;
         if (s.extendedFrom() != null) {
             source = CompletedVideos.require(get(s.ownerKeyId(), s.extendedFrom())
@@ -159,7 +165,13 @@ public final class JobService {
         }
         long incoming = s.request().images().stream().mapToLong(i -> i.bytes().length).sum();
         lim.checkFreeSpace(incoming);
-        store.checkLimits(s.ownerKeyId(), reservation);
+        try {
+            store.checkLimits(s.ownerKeyId(), reservation);
+        } catch (RuntimeException refused) {
+            Optional<Job> replay = replayOf(s, hash);
+            if (replay.isPresent()) return replay.get();
+            throw refused;
+        }
         String id = newJobId();
         Instant now = clock.instant();
         int seconds = plan.seconds() + (source != null && source.seconds() != null ? source.seconds() : 0);
@@ -202,6 +214,16 @@ public final class JobService {
         notes.put(JobNotes.REQUESTED_MODEL, asked);
         return new Submission(s.ownerKeyId(), s.surface(), s.request().toBuilder().model(resolved).build(),
                 s.idempotencyKey(), s.remixedFrom(), s.extendedFrom(), s.attributes());
+    }
+
+    /**
+     * A create refused by a limit may have raced a create with the same idempotency key that used the budget (or the
+     * rate) up and committed meanwhile (two instances, or two threads): then it is that job's replay, not a refusal.
+     */
+    private Optional<Job> replayOf(Submission s, String hash) {
+        if (s.idempotencyKey() == null) return Optional.empty();
+        return store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey())
+                .map(earlier -> sameOrMismatch(earlier, hash, s.idempotencyKey()));
     }
 
     private static Job sameOrMismatch(JobStore.Row earlier, String hash, String key) {

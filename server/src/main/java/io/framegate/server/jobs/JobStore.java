@@ -30,7 +30,7 @@ public final class JobStore {
     private static final String COLUMNS = "id, owner_key_id, surface, model, status, progress, prompt, duration_seconds, "
             + "video_size, number_of_videos, request_json, request_hash, attributes_json, notes_json, checkpoint, backend, "
             + "error_code, error_message, remixed_from, extended_from, idempotency_key, attempts, cancel_requested, "
-            + "lease_owner, lease_expires_at, created_at, started_at, completed_at, expires_at";
+            + "lease_owner, lease_expires_at, lease_epoch, created_at, started_at, completed_at, expires_at";
 
     /**
      * The database's clock in epoch milliseconds (portable: H2 and PostgreSQL). Leases are set and compared with it,
@@ -52,7 +52,7 @@ public final class JobStore {
 
     /** A job with what only the core needs: the stored request, checkpoint and lease. */
     record Row(Job job, String requestJson, String requestHash, String checkpoint, String idempotencyKey,
-               int attempts, boolean cancelRequested, String leaseOwner, Long leaseExpiresAt) {
+               int attempts, boolean cancelRequested, String leaseOwner, Long leaseExpiresAt, long leaseEpoch) {
     }
 
     /**
@@ -86,7 +86,7 @@ public final class JobStore {
                             + "reserved_video_seconds) VALUES (:id, :owner, "
                             + ":surface, :model, :status, :progress, :prompt, :seconds, :size, :videos, :request, :hash, "
                             + ":attributes, :notes, NULL, NULL, NULL, NULL, :remixedFrom, :extendedFrom, :idem, 0, FALSE, "
-                            + "NULL, NULL, :created, NULL, NULL, :expires, :created, :lane, :route, :account, :price, :vs)")
+                            + "NULL, NULL, 0, :created, NULL, NULL, :expires, :created, :lane, :route, :account, :price, :vs)")
                     .bind("account", account).bind("price", reservation.price().micros())
                     .bind("vs", reservation.videoSeconds())
                     .bind("lane", laneOf(job)).bind("route", job.notes().get(JobNotes.BACKEND))
@@ -443,7 +443,7 @@ public final class JobStore {
         Long lease = rs.getObject("lease_expires_at", Long.class);
         return new Row(job, rs.getString("request_json"), rs.getString("request_hash"), rs.getString("checkpoint"),
                 rs.getString("idempotency_key"), rs.getInt("attempts"), rs.getBoolean("cancel_requested"),
-                rs.getString("lease_owner"), lease);
+                rs.getString("lease_owner"), lease, rs.getLong("lease_epoch"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
