@@ -299,7 +299,8 @@ public final class JobStore {
 
     /**
      * Extends, by {@code leaseMillis} of the database clock, the leases of the owner's running jobs; returns the epoch
-     * of every one of them it still holds (a job missing from the answer, or with another epoch, was lost).
+     * of every running one of them (-1 when another owner holds it; a job missing from the answer ended or is gone).
+     * An attempt whose epoch is not in the answer lost its lease.
      */
     Map<String, Long> renewLeases(String owner, List<String> ids, long leaseMillis) {
         if (ids.isEmpty()) return Map.of();
@@ -307,9 +308,10 @@ public final class JobStore {
             h.createUpdate("UPDATE jobs SET lease_expires_at = " + DB_NOW + " + :lease WHERE lease_owner = :owner "
                             + "AND status = 'IN_PROGRESS' AND id IN (<ids>)")
                     .bind("lease", leaseMillis).bind("owner", owner).bindList("ids", ids).execute();
+            // epoch -1: the job is still running but under another owner (taken over); missing: gone or ended
             Map<String, Long> held = new java.util.HashMap<>();
-            h.createQuery("SELECT id, lease_epoch FROM jobs WHERE lease_owner = :owner AND status = 'IN_PROGRESS' "
-                            + "AND id IN (<ids>)")
+            h.createQuery("SELECT id, CASE WHEN lease_owner = :owner THEN lease_epoch ELSE -1 END FROM jobs "
+                            + "WHERE status = 'IN_PROGRESS' AND id IN (<ids>)")
                     .bind("owner", owner).bindList("ids", ids)
                     .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(e -> held.put(e.getKey(), e.getValue()));
             return held;

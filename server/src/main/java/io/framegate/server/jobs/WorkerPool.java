@@ -182,11 +182,13 @@ public final class WorkerPool implements AutoCloseable {
         try {
             Map<String, Long> epochs = store.renewLeases(leaseOwner, new ArrayList<>(held.keySet()), settings.lease().toMillis());
             held.forEach((id, r) -> {
-                if (epochs.getOrDefault(id, -1L) == r.lease().lease().epoch()) {
+                Long epoch = epochs.get(id);
+                if (epoch != null && epoch == r.lease().lease().epoch()) {
                     r.lease().confirmed(asked);
                 } else if (!r.lease().isLost()) {
                     r.lease().lose();
-                    LOG.warn("job {}: lease lost (taken over or ended elsewhere); stopping this attempt", id);
+                    // missing: the attempt just finished (or the job was deleted); else another instance took it
+                    if (epoch != null) LOG.warn("job {}: lease taken over elsewhere; stopping this attempt", id);
                 }
             });
         } catch (RuntimeException e) {
