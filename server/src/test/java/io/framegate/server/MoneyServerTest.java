@@ -13,6 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.awt.Color;
 import java.net.URI;
@@ -108,6 +110,13 @@ class MoneyServerTest {
             keyId = created.key().id();
         }
         base = "http://127.0.0.1:" + server.port();
+    }
+
+    /** Runs the test on the embedded H2 file ("h2") or on the shared PostgreSQL of {@link PgTestDatabase} ("postgresql"). */
+    void useDatabase(String database) throws Exception {
+        if (database.equals("h2")) return;
+        Path yaml = dir.resolve("data/framegate.yaml");
+        Files.writeString(yaml, Files.readString(yaml) + "database: {url: '" + PgTestDatabase.fresh() + "'}\n");
     }
 
     Jdbi db() {
@@ -293,8 +302,10 @@ class MoneyServerTest {
         LedgerInvariants.check(db());
     }
 
-    @Test
-    void fiftyConcurrentCreatesAgainstABudgetForTenReserveExactlyTen() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void fiftyConcurrentCreatesAgainstABudgetForTenReserveExactlyTen(String database) throws Exception {
+        useDatabase(database);
         start(2);
         LedgerInvariants.setKeyBudget(db(), keyId, 10 * PRICE);
         createAnswers("many");
@@ -324,8 +335,8 @@ class MoneyServerTest {
         }
         long wallMs = (System.nanoTime() - t0) / 1_000_000;
         pool.shutdown();
-        System.out.printf("money concurrency (H2): %d creates against a budget for 10: accepted=%d, 429=%d, wall=%d ms%n",
-                n, accepted, refused, wallMs);
+        System.out.printf("money concurrency (%s): %d creates against a budget for 10: accepted=%d, 429=%d, wall=%d ms%n",
+                database, n, accepted, refused, wallMs);
         assertThat(accepted).isEqualTo(10);
         assertThat(refused).isEqualTo(40);
         assertThat(LedgerInvariants.keyColumn(db(), keyId, "reserved_micros")
@@ -668,6 +679,41 @@ class MoneyServerTest {
                 .isIn(200);
         Reply third = openai("POST", "/v1/videos", VEO_8S);
         assertThat(third.status()).isEqualTo(429);
+        LedgerInvariants.check(db());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void concurrentCreatesWithOneIdempotencyKeyMakeOneJob(String database) throws Exception {
+        useDatabase(database);
+        start(2);
+        LedgerInvariants.setKeyBudget(db(), keyId, PRICE); // one job: a racer must replay it, not be refused
+        createAnswers("same");
+        running("same");
+        int n = 20;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Reply>> replies = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            replies.add(pool.submit((Callable<Reply>) () -> {
+                go.await();
+                return send("POST", "/v1/videos", VEO_8S, "Authorization", "Bearer " + key, "Idempotency-Key", "race-1");
+            }));
+        }
+        go.countDown();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (Future<Reply> f : replies) {
+            Reply r = f.get();
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            ids.add(r.json().path("id").asText());
+        }
+        pool.shutdown();
+        assertThat(ids).hasSize(1);
+        int jobs = db().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE idempotency_key = 'race-1'")
+                .mapTo(Integer.class).one());
+        assertThat(jobs).isEqualTo(1);
+        assertThat(LedgerInvariants.entries(db(), ids.iterator().next())).hasSize(1);
+        assertThat(LedgerInvariants.keyColumn(db(), keyId, "reserved_micros")).isEqualTo(PRICE);
         LedgerInvariants.check(db());
     }
 }

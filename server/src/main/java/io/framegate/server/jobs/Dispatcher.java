@@ -30,7 +30,7 @@ final class Dispatcher {
     private static final int MAX_PAGES = 20;
 
     /** A job this process runs now: which lane, key and route it holds a share of. */
-    record Running(Lane lane, String ownerKeyId, String route) {
+    record Running(Lane lane, String ownerKeyId, String route, HeldLease lease) {
     }
 
     /** Runs a claimed job on its lane (and frees its slot and entry in the running jobs when it ends). */
@@ -195,11 +195,14 @@ final class Dispatcher {
             return true;
         }
         if (!lane.slots.tryAcquire()) return true;
-        if (!store.claim(r.id(), leaseOwner, now, now + settings.lease().toMillis())) {
+        long asked = System.nanoTime();
+        long epoch = store.claimLease(r.id(), leaseOwner, settings.lease().toMillis(), now);
+        if (epoch == 0) {
             lane.slots.release();
             return true;
         }
-        running.put(r.id(), new Running(lane, r.ownerKeyId(), backend.id()));
+        running.put(r.id(), new Running(lane, r.ownerKeyId(), backend.id(),
+                new HeldLease(new Lease(leaseOwner, epoch), asked)));
         lastStarted.put(r.ownerKeyId(), ++starts);
         launcher.launch(r.id(), backend, lane);
         return true;

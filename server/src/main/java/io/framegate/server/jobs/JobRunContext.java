@@ -17,14 +17,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The {@link GenerationContext} of one attempt at a job: progress goes to the job row (throttled, never backwards),
  * checkpoints and notes are stored at once, and cancellation is read from the row (at most every
- * {@link #CANCEL_CHECK_MILLIS}) or set by shutdown.
+ * {@link #CANCEL_CHECK_MILLIS}) or set by shutdown. Every write is fenced by the attempt's {@link Lease}; once the
+ * lease is lost (the heartbeat found it taken or could not renew it in time, or a fenced write changed nothing) the
+ * context reports cancelled and writes nothing more.
  */
 final class JobRunContext implements GenerationContext {
     static final long CANCEL_CHECK_MILLIS = 300;
     private static final long PROGRESS_WRITE_MILLIS = 250;
 
     private final String jobId;
-    private final String leaseOwner;
+    private final HeldLease held;
+    private final Lease lease;
     private final JobStore store;
     private final Path workDir;
     private final Clock clock;
@@ -41,10 +44,11 @@ final class JobRunContext implements GenerationContext {
     private volatile long cancelCheckedAt;
     private volatile String backendId;
 
-    JobRunContext(String jobId, String leaseOwner, JobStore store, Path workDir, Clock clock, AtomicBoolean shuttingDown,
+    JobRunContext(String jobId, HeldLease held, JobStore store, Path workDir, Clock clock, AtomicBoolean shuttingDown,
                   Map<String, String> notes, String checkpoint, int progress) {
         this.jobId = jobId;
-        this.leaseOwner = leaseOwner;
+        this.held = held;
+        this.lease = held.lease();
         this.store = store;
         this.workDir = workDir;
         this.clock = clock;
@@ -84,7 +88,7 @@ final class JobRunContext implements GenerationContext {
         progressShown = pct;
         long now = clock.millis();
         if (now - progressWrittenAt >= PROGRESS_WRITE_MILLIS || pct - progressWritten >= 10) {
-            store.updateProgress(jobId, leaseOwner, pct);
+            if (!held.isLost()) store.updateProgress(jobId, lease, pct);
             progressWritten = pct;
             progressWrittenAt = now;
         }
@@ -109,8 +113,8 @@ final class JobRunContext implements GenerationContext {
 
     /** Writes the last progress that throttling held back. */
     synchronized void flushProgress() {
-        if (progressShown > progressWritten) {
-            store.updateProgress(jobId, leaseOwner, progressShown);
+        if (progressShown > progressWritten && !held.isLost()) {
+            store.updateProgress(jobId, lease, progressShown);
             progressWritten = progressShown;
         }
     }
@@ -122,7 +126,9 @@ final class JobRunContext implements GenerationContext {
 
     @Override
     public void saveCheckpoint(String state) {
-        if (!store.saveCheckpoint(jobId, leaseOwner, state)) {
+        // checked right before backends submit upstream: without a live lease, no paid call
+        if (held.isLost() || !store.saveCheckpoint(jobId, lease, state)) {
+            held.lose();
             throw new IllegalStateException("job " + jobId + " is no longer held by this worker; checkpoint not saved");
         }
     }
@@ -137,7 +143,7 @@ final class JobRunContext implements GenerationContext {
         if (key == null || key.isBlank()) throw new IllegalArgumentException("a note needs a key");
         if (value == null) notes.remove(key);
         else notes.put(key, value);
-        store.saveNotes(jobId, leaseOwner, backendId, notes);
+        saveNotes(backendId);
     }
 
     /** Records the backend serving this attempt (also as notes). */
@@ -145,7 +151,21 @@ final class JobRunContext implements GenerationContext {
         backendId = id;
         notes.put(JobNotes.BACKEND, id);
         notes.put(JobNotes.LOCAL_RENDER, String.valueOf(local));
-        store.saveNotes(jobId, leaseOwner, id, notes);
+        saveNotes(id);
+    }
+
+    private void saveNotes(String backend) {
+        if (held.isLost()) return;
+        if (!store.saveNotes(jobId, lease, backend, notes)) held.lose(); // taken over (or deleted): stop
+    }
+
+    /** Whether this attempt lost its lease: it must stop and write nothing more. */
+    boolean leaseLost() {
+        return held.isLost();
+    }
+
+    Lease lease() {
+        return lease;
     }
 
     synchronized Map<String, String> notes() {
@@ -154,7 +174,7 @@ final class JobRunContext implements GenerationContext {
 
     @Override
     public boolean isCancelled() {
-        if (shuttingDown.get()) return true;
+        if (shuttingDown.get() || held.isLost()) return true;
         return cancelledByClient();
     }
 
@@ -164,7 +184,13 @@ final class JobRunContext implements GenerationContext {
         long now = clock.millis();
         if (now - cancelCheckedAt >= CANCEL_CHECK_MILLIS) {
             cancelCheckedAt = now;
-            Optional<Boolean> requested = store.cancelRequested(jobId);
+            Optional<Boolean> requested;
+            try {
+                requested = store.cancelRequested(jobId);
+            } catch (RuntimeException e) {
+                // database unreachable: not a cancellation; if it lasts, the lost lease stops the attempt
+                return false;
+            }
             if (requested.isEmpty()) deleted = true;
             else if (requested.get()) cancelSeen = true;
         }

@@ -168,9 +168,16 @@ public final class JobService {
         long incoming = s.request().images().stream().mapToLong(i -> i.bytes().length).sum()
                 + (sourceVideo != null ? sourceVideo.size() : 0);
         lim.checkFreeSpace(incoming);
-        store.checkLimits(s.ownerKeyId(), reservation);
-        // the rpm slot is taken last, so a create refused for money, concurrency or disk does not use one up
-        admission.admit(s.ownerKeyId());
+        try {
+            store.checkLimits(s.ownerKeyId(), reservation);
+            // the rpm slot is taken last, so a create refused for money, concurrency or disk does not use one up
+            admission.admit(s.ownerKeyId());
+        } catch (RuntimeException refused) {
+            // a concurrent create with the same Idempotency-Key may have won the budget: that one is this one's answer
+            Optional<Job> replay = replayOf(s, hash);
+            if (replay.isPresent()) return replay.get();
+            throw refused;
+        }
         String id = newJobId();
         Instant now = clock.instant();
         int seconds = plan.seconds() + (source != null && source.seconds() != null ? source.seconds() : 0);
@@ -234,6 +241,16 @@ public final class JobService {
         notes.put(JobNotes.REQUESTED_MODEL, asked);
         return new Submission(s.ownerKeyId(), s.surface(), s.request().toBuilder().model(resolved).build(),
                 s.idempotencyKey(), s.remixedFrom(), s.extendedFrom(), s.attributes());
+    }
+
+    /**
+     * A create refused by a limit may have raced a create with the same idempotency key that used the budget (or the
+     * rate) up and committed meanwhile (two instances, or two threads): then it is that job's replay, not a refusal.
+     */
+    private Optional<Job> replayOf(Submission s, String hash) {
+        if (s.idempotencyKey() == null) return Optional.empty();
+        return store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey())
+                .map(earlier -> sameOrMismatch(earlier, hash, s.idempotencyKey()));
     }
 
     private static Job sameOrMismatch(JobStore.Row earlier, String hash, String key) {

@@ -30,7 +30,17 @@ public final class JobStore {
     private static final String COLUMNS = "id, owner_key_id, surface, model, status, progress, prompt, duration_seconds, "
             + "video_size, number_of_videos, request_json, request_hash, attributes_json, notes_json, checkpoint, backend, "
             + "error_code, error_message, remixed_from, extended_from, idempotency_key, attempts, cancel_requested, "
-            + "lease_owner, lease_expires_at, created_at, started_at, completed_at, expires_at";
+            + "lease_owner, lease_expires_at, lease_epoch, created_at, started_at, completed_at, expires_at";
+
+    /**
+     * The database's clock in epoch milliseconds (portable: H2 and PostgreSQL). Leases are set and compared with it,
+     * never with an instance's own clock, so instances whose clocks disagree still agree on when a lease expired.
+     */
+    static final String DB_NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
+    private static final String CLAIMABLE = "(status = 'QUEUED' OR (status = 'IN_PROGRESS' AND (lease_expires_at IS NULL "
+            + "OR lease_expires_at < " + DB_NOW + "))) AND (not_before IS NULL OR not_before <= " + DB_NOW + ")";
+    /** The fence of every write of a running attempt: the owner and the epoch of its claim. */
+    private static final String HELD = "lease_owner = :owner AND lease_epoch = :epoch";
 
     private final Jdbi jdbi;
     private final ObjectMapper json;
@@ -42,7 +52,7 @@ public final class JobStore {
 
     /** A job with what only the core needs: the stored request, checkpoint and lease. */
     record Row(Job job, String requestJson, String requestHash, String checkpoint, String idempotencyKey,
-               int attempts, boolean cancelRequested, String leaseOwner, Long leaseExpiresAt) {
+               int attempts, boolean cancelRequested, String leaseOwner, Long leaseExpiresAt, long leaseEpoch) {
     }
 
     /**
@@ -76,7 +86,7 @@ public final class JobStore {
                             + "reserved_video_seconds) VALUES (:id, :owner, "
                             + ":surface, :model, :status, :progress, :prompt, :seconds, :size, :videos, :request, :hash, "
                             + ":attributes, :notes, NULL, NULL, NULL, NULL, :remixedFrom, :extendedFrom, :idem, 0, FALSE, "
-                            + "NULL, NULL, :created, NULL, NULL, :expires, :created, :lane, :route, :account, :price, :vs)")
+                            + "NULL, NULL, 0, :created, NULL, NULL, :expires, :created, :lane, :route, :account, :price, :vs)")
                     .bind("account", account).bind("price", reservation.price().micros())
                     .bind("vs", reservation.videoSeconds())
                     .bind("lane", laneOf(job)).bind("route", job.notes().get(JobNotes.BACKEND))
@@ -207,16 +217,16 @@ public final class JobStore {
      */
     List<Runnable> findRunnable(long now, String lane, List<String> skipRoutes, List<String> skipKeys, Runnable after,
                                 int limit) {
+        // lease expiry and backoff are judged by the database clock; `now` is kept for callers that log it
         StringBuilder sql = new StringBuilder("SELECT id, model, owner_key_id, lane, route, created_at FROM jobs WHERE "
-                + "(status = 'QUEUED' OR (status = 'IN_PROGRESS' AND (lease_expires_at IS NULL OR lease_expires_at < :now))) "
-                + "AND (not_before IS NULL OR not_before <= :now)");
+                + CLAIMABLE);
         if (lane != null) sql.append(" AND (lane = :lane OR lane IS NULL)");
         if (!skipRoutes.isEmpty()) sql.append(" AND (route IS NULL OR route NOT IN (<routes>))");
         if (!skipKeys.isEmpty()) sql.append(" AND owner_key_id NOT IN (<keys>)");
         if (after != null) sql.append(" AND (created_at > :afterCreated OR (created_at = :afterCreated AND id > :afterId))");
         sql.append(" ORDER BY created_at, id LIMIT :limit");
         return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql.toString()).bind("now", now).bind("limit", limit);
+            Query q = h.createQuery(sql.toString()).bind("limit", limit);
             if (lane != null) q.bind("lane", lane);
             if (!skipRoutes.isEmpty()) q.bindList("routes", skipRoutes);
             if (!skipKeys.isEmpty()) q.bindList("keys", skipKeys);
@@ -236,15 +246,14 @@ public final class JobStore {
      */
     List<Runnable> findRunnableInTurns(long now, String lane, List<String> skipRoutes, List<String> skipKeys, int perKey,
                                        int limit) {
-        StringBuilder where = new StringBuilder("(status = 'QUEUED' OR (status = 'IN_PROGRESS' AND (lease_expires_at IS NULL "
-                + "OR lease_expires_at < :now))) AND (not_before IS NULL OR not_before <= :now) AND (lane = :lane OR lane IS NULL)");
+        StringBuilder where = new StringBuilder(CLAIMABLE + " AND (lane = :lane OR lane IS NULL)");
         if (!skipRoutes.isEmpty()) where.append(" AND (route IS NULL OR route NOT IN (<routes>))");
         if (!skipKeys.isEmpty()) where.append(" AND owner_key_id NOT IN (<keys>)");
         String sql = "SELECT id, model, owner_key_id, lane, route, created_at FROM (SELECT id, model, owner_key_id, lane, "
                 + "route, created_at, ROW_NUMBER() OVER (PARTITION BY owner_key_id ORDER BY created_at, id) AS turn FROM jobs "
                 + "WHERE " + where + ") t WHERE turn <= :perKey ORDER BY turn, created_at, id LIMIT :limit";
         return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql).bind("now", now).bind("lane", lane).bind("perKey", perKey).bind("limit", limit);
+            Query q = h.createQuery(sql).bind("lane", lane).bind("perKey", perKey).bind("limit", limit);
             if (!skipRoutes.isEmpty()) q.bindList("routes", skipRoutes);
             if (!skipKeys.isEmpty()) q.bindList("keys", skipKeys);
             return q.map((rs, ctx) -> new Runnable(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
@@ -259,14 +268,15 @@ public final class JobStore {
     }
 
     /**
-     * Puts a job whose attempt crashed back in the queue, not to be claimed before {@code notBefore}; its attempts
-     * stay counted. False when the job is gone or the lease was lost.
+     * Puts a job whose attempt crashed back in the queue, not to be claimed for {@code backoffMillis} (database
+     * clock); its attempts stay counted. False when the job is gone or the lease was lost.
      */
-    boolean retryLater(String id, String owner, long notBefore, long now) {
+    boolean retryLater(String id, Lease lease, long backoffMillis, long now) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET status = 'QUEUED', lease_owner = NULL, "
-                        + "lease_expires_at = NULL, not_before = :notBefore, updated_at = :now WHERE id = :id "
-                        + "AND lease_owner = :owner AND status = 'IN_PROGRESS'")
-                .bind("notBefore", notBefore).bind("now", now).bind("id", id).bind("owner", owner).execute()) == 1;
+                        + "lease_expires_at = NULL, not_before = " + DB_NOW + " + :backoff, updated_at = :now WHERE id = :id "
+                        + "AND " + HELD + " AND status = 'IN_PROGRESS'")
+                .bind("backoff", backoffMillis).bind("now", now).bind("id", id).bind("owner", lease.owner())
+                .bind("epoch", lease.epoch()).execute()) == 1;
     }
 
     /**
@@ -285,30 +295,61 @@ public final class JobStore {
         });
     }
 
-    /** Atomically takes the job for {@code owner} until {@code leaseUntil}; false when someone else got it first. */
+    /** Test shorthand: claims for {@code leaseUntil - now} ms of the database clock; false when not claimed. */
     boolean claim(String id, String owner, long now, long leaseUntil) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET status = 'IN_PROGRESS', lease_owner = :owner, "
-                        + "lease_expires_at = :until, attempts = attempts + 1, started_at = COALESCE(started_at, :now), "
-                        + "updated_at = :now WHERE id = :id AND (status = 'QUEUED' OR (status = 'IN_PROGRESS' AND "
-                        + "(lease_expires_at IS NULL OR lease_expires_at < :now)))")
-                .bind("id", id).bind("owner", owner).bind("now", now).bind("until", leaseUntil).execute()) == 1;
+        return claimLease(id, owner, leaseUntil - now, now) > 0;
     }
 
-    /** Extends the leases of the owner's running jobs; returns how many it still holds. */
-    int renewLeases(String owner, List<String> ids, long leaseUntil) {
-        if (ids.isEmpty()) return 0;
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET lease_expires_at = :until WHERE lease_owner = :owner "
-                        + "AND status = 'IN_PROGRESS' AND id IN (<ids>)")
-                .bind("until", leaseUntil).bind("owner", owner).bindList("ids", ids).execute());
+    /**
+     * Takes the job for {@code owner} for {@code leaseMillis} of the database clock, if it is claimable: the row is
+     * locked with {@code FOR UPDATE SKIP LOCKED} (a row another instance is claiming right now is skipped, not waited
+     * for), then its lease epoch is incremented. Returns the new epoch (the fencing token of this attempt, >= 1), or 0
+     * when someone else got it first.
+     */
+    long claimLease(String id, String owner, long leaseMillis, long now) {
+        return jdbi.inTransaction(h -> {
+            Optional<Long> epoch = h.createQuery("SELECT lease_epoch FROM jobs WHERE id = :id AND " + CLAIMABLE
+                            + " FOR UPDATE SKIP LOCKED")
+                    .bind("id", id).mapTo(Long.class).findOne();
+            if (epoch.isEmpty()) return 0L;
+            long next = epoch.get() + 1;
+            int n = h.createUpdate("UPDATE jobs SET status = 'IN_PROGRESS', lease_owner = :owner, lease_epoch = :next, "
+                            + "lease_expires_at = " + DB_NOW + " + :lease, attempts = attempts + 1, "
+                            + "started_at = COALESCE(started_at, :now), updated_at = :now WHERE id = :id")
+                    .bind("id", id).bind("owner", owner).bind("next", next).bind("lease", leaseMillis).bind("now", now)
+                    .execute();
+            return n == 1 ? next : 0L;
+        });
+    }
+
+    /**
+     * Extends, by {@code leaseMillis} of the database clock, the leases of the owner's running jobs; returns the epoch
+     * of every running one of them (-1 when another owner holds it; a job missing from the answer ended or is gone).
+     * An attempt whose epoch is not in the answer lost its lease.
+     */
+    Map<String, Long> renewLeases(String owner, List<String> ids, long leaseMillis) {
+        if (ids.isEmpty()) return Map.of();
+        return jdbi.inTransaction(h -> {
+            h.createUpdate("UPDATE jobs SET lease_expires_at = " + DB_NOW + " + :lease WHERE lease_owner = :owner "
+                            + "AND status = 'IN_PROGRESS' AND id IN (<ids>)")
+                    .bind("lease", leaseMillis).bind("owner", owner).bindList("ids", ids).execute();
+            // epoch -1: the job is still running but under another owner (taken over); missing: gone or ended
+            Map<String, Long> held = new java.util.HashMap<>();
+            h.createQuery("SELECT id, CASE WHEN lease_owner = :owner THEN lease_epoch ELSE -1 END FROM jobs "
+                            + "WHERE status = 'IN_PROGRESS' AND id IN (<ids>)")
+                    .bind("owner", owner).bindList("ids", ids)
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(e -> held.put(e.getKey(), e.getValue()));
+            return held;
+        });
     }
 
     /** Gives a running job back without finishing it, so that the next worker (or process) resumes it. */
-    void releaseLease(String id, String owner) {
+    void releaseLease(String id, Lease lease) {
         // a graceful release gives the attempt back: only attempts that crashed (or died with their process) count
         jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL, "
                         + "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
-                        + "WHERE id = :id AND lease_owner = :owner AND status = 'IN_PROGRESS'")
-                .bind("id", id).bind("owner", owner).execute());
+                        + "WHERE id = :id AND " + HELD + " AND status = 'IN_PROGRESS'")
+                .bind("id", id).bind("owner", lease.owner()).bind("epoch", lease.epoch()).execute());
     }
 
     /** At the start of the only process of an embedded database every old lease is dead: free them all now. */
@@ -317,18 +358,22 @@ public final class JobStore {
                 + "WHERE status = 'IN_PROGRESS'").execute());
     }
 
-    boolean updateProgress(String id, String owner, int progress) {
+    boolean updateProgress(String id, Lease lease, int progress) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET progress = :p, updated_at = :now WHERE id = :id "
-                        + "AND lease_owner = :owner AND progress < :p")
-                .bind("p", progress).bind("now", System.currentTimeMillis()).bind("id", id).bind("owner", owner)
-                .execute()) == 1;
+                        + "AND " + HELD + " AND progress < :p")
+                .bind("p", progress).bind("now", System.currentTimeMillis()).bind("id", id).bind("owner", lease.owner())
+                .bind("epoch", lease.epoch()).execute()) == 1;
     }
 
-    boolean saveCheckpoint(String id, String owner, String state) {
+    /**
+     * Stores a checkpoint only while the lease is held AND unexpired by the database clock: backends write one right
+     * before an upstream submit, so a failed write here is what keeps an attempt without its lease from paying.
+     */
+    boolean saveCheckpoint(String id, Lease lease, String state) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET checkpoint = :state, updated_at = :now WHERE id = :id "
-                        + "AND lease_owner = :owner")
-                .bind("state", state).bind("now", System.currentTimeMillis()).bind("id", id).bind("owner", owner)
-                .execute()) == 1;
+                        + "AND " + HELD + " AND status = 'IN_PROGRESS' AND lease_expires_at >= " + DB_NOW)
+                .bind("state", state).bind("now", System.currentTimeMillis()).bind("id", id).bind("owner", lease.owner())
+                .bind("epoch", lease.epoch()).execute()) == 1;
     }
 
     /**
@@ -352,20 +397,19 @@ public final class JobStore {
         return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
-    boolean saveNotes(String id, String owner, String backend, Map<String, String> notes) {
+    boolean saveNotes(String id, Lease lease, String backend, Map<String, String> notes) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET notes_json = :notes, backend = COALESCE(:backend, backend), "
-                        + "updated_at = :now WHERE id = :id AND lease_owner = :owner")
+                        + "updated_at = :now WHERE id = :id AND " + HELD)
                 .bind("notes", write(notes)).bind("backend", backend).bind("now", System.currentTimeMillis())
-                .bind("id", id).bind("owner", owner).execute()) == 1;
+                .bind("id", id).bind("owner", lease.owner()).bind("epoch", lease.epoch()).execute()) == 1;
     }
 
-    /** Final state for a job this owner holds; false when the job is gone or the lease was lost. */
     /**
      * Final state for a job this owner holds, settled in the same transaction: a completed job captures its
      * {@code cost_usd} note (capped at its reservation; the note then shows what was captured), any other end
      * releases its reservation. False when the job is gone or the lease was lost.
      */
-    boolean finish(String id, String owner, JobStatus status, String errorCode, String errorMessage,
+    boolean finish(String id, Lease lease, JobStatus status, String errorCode, String errorMessage,
                    Map<String, String> notes, long now) {
         Money cost = status == JobStatus.COMPLETED ? costOf(id, notes) : null;
         Map<String, String> finalNotes = new TreeMap<>(notes);
@@ -387,10 +431,11 @@ public final class JobStore {
             boolean done = h.createUpdate("UPDATE jobs SET status = :status, progress = CASE WHEN :status = 'COMPLETED' "
                         + "THEN 100 ELSE progress END, error_code = :code, error_message = :message, notes_json = :notes, "
                         + "completed_at = :now, updated_at = :now, lease_owner = NULL, lease_expires_at = NULL "
-                        + "WHERE id = :id AND lease_owner = :owner AND status = 'IN_PROGRESS'")
+                        + "WHERE id = :id AND " + HELD + " AND status = 'IN_PROGRESS'")
                 .bind("status", status.name()).bind("code", errorCode).bind("message", errorMessage)
-                .bind("notes", write(finalNotes)).bind("now", now).bind("id", id).bind("owner", owner).execute() == 1;
-            if (done) Ledger.settle(h, id, cost, now);
+                .bind("notes", write(finalNotes)).bind("now", now).bind("id", id).bind("owner", lease.owner())
+                .bind("epoch", lease.epoch()).execute() == 1;
+            if (done) Ledger.settle(h, id, cost, now); // same transaction: a fenced-out finish settles nothing
             return done;
         });
     }
@@ -457,7 +502,7 @@ public final class JobStore {
         Long lease = rs.getObject("lease_expires_at", Long.class);
         return new Row(job, rs.getString("request_json"), rs.getString("request_hash"), rs.getString("checkpoint"),
                 rs.getString("idempotency_key"), rs.getInt("attempts"), rs.getBoolean("cancel_requested"),
-                rs.getString("lease_owner"), lease);
+                rs.getString("lease_owner"), lease, rs.getLong("lease_epoch"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -170,15 +170,39 @@ public final class WorkerPool implements AutoCloseable {
         });
     }
 
-    private void renewLeases() {
+    /**
+     * The heartbeat: renews the leases of running jobs (by the database clock). A job the database no longer shows
+     * under this owner and epoch was taken over: its attempt is told to stop at once. When renewals fail (database
+     * unreachable), an attempt whose lease has run out since its last confirmation stops too, since another instance
+     * may hold it by now.
+     */
+    void renewLeases() {
+        Map<String, Dispatcher.Running> held = Map.copyOf(running);
+        // also while shutting down: jobs finishing within the grace still hold their claim
+        if (held.isEmpty()) return;
+        long asked = System.nanoTime();
         try {
-            List<String> ids = new ArrayList<>(running.keySet());
-            // also while shutting down: jobs finishing within the grace still hold their claim
-            if (!ids.isEmpty()) {
-                store.renewLeases(leaseOwner, ids, clock.millis() + settings.lease().toMillis());
-            }
+            Map<String, Long> epochs = store.renewLeases(leaseOwner, new ArrayList<>(held.keySet()), settings.lease().toMillis());
+            held.forEach((id, r) -> {
+                Long epoch = epochs.get(id);
+                if (epoch != null && epoch == r.lease().lease().epoch()) {
+                    r.lease().confirmed(asked);
+                } else if (!r.lease().isLost()) {
+                    r.lease().lose();
+                    // missing: the attempt just finished (or the job was deleted); else another instance took it
+                    if (epoch != null) LOG.warn("job {}: lease taken over elsewhere; stopping this attempt", id);
+                }
+            });
         } catch (RuntimeException e) {
             LOG.warn("renewing job leases failed", e);
+            long now = System.nanoTime();
+            held.forEach((id, r) -> {
+                boolean was = r.lease().isLost();
+                r.lease().expireIfUnconfirmed(now, settings.lease().toNanos());
+                if (!was && r.lease().isLost()) {
+                    LOG.warn("job {}: lease not renewed for {} ms; stopping this attempt", id, settings.lease().toMillis());
+                }
+            });
         }
     }
 
@@ -188,20 +212,21 @@ public final class WorkerPool implements AutoCloseable {
      * after a backoff, or fails it with {@code internal_error} at the last attempt.
      */
     private void attempt(String id, GenerationBackend backend) {
+        HeldLease lease = running.get(id).lease();
         Optional<JobStore.Row> found = store.find(id);
         if (found.isEmpty()) return;
         JobStore.Row row = found.get();
         if (row.attempts() > settings.maxAttempts()) {
             LOG.warn("job {} was started {} times without finishing (each attempt crashed or died with its process); "
                     + "failing it instead of starting it again", id, row.attempts() - 1);
-            giveUp(id, backend);
+            giveUp(id, backend, lease);
             return;
         }
         try {
-            run(row, backend);
+            run(row, backend, lease);
         } catch (Error e) {
             LOG.error("job {} crashed its worker (attempt {} of {})", id, row.attempts(), settings.maxAttempts(), e);
-            crashed(row, backend);
+            crashed(row, backend, lease);
         }
     }
 
@@ -210,26 +235,27 @@ public final class WorkerPool implements AutoCloseable {
     static final String FAILED_INSIDE = "the server failed while running this job";
 
     /** Fails a job the server gives up on, as its checkpoint says ({@link GivingUp}): read fresh, the crash may have saved one. */
-    private void giveUp(String id, GenerationBackend backend) {
+    private void giveUp(String id, GenerationBackend backend, HeldLease lease) {
         JobStore.Row row = store.find(id).orElse(null);
         if (row == null) return;
-        JobRunContext ctx = new JobRunContext(id, leaseOwner, store, workRoot.resolve(id), clock, shuttingDown,
+        JobRunContext ctx = new JobRunContext(id, lease, store, workRoot.resolve(id), clock, shuttingDown,
                 row.job().notes(), row.checkpoint(), row.job().progress());
         GivingUp.Ending end = GivingUp.end(row.checkpoint(), backend, ctx);
-        fail(row.job(), ctx.notes(), end.code(), end.message());
+        fail(lease.lease(), row.job(), ctx.notes(), end.code(), end.message());
     }
 
-    private void crashed(JobStore.Row row, GenerationBackend backend) {
+    private void crashed(JobStore.Row row, GenerationBackend backend, HeldLease held) {
+        Lease lease = held.lease();
         String id = row.job().id();
         try {
             deleteTree(workRoot.resolve(id));
             if (shuttingDown.get()) {
-                store.releaseLease(id, leaseOwner);
+                store.releaseLease(id, lease);
             } else if (row.attempts() >= settings.maxAttempts()) {
-                giveUp(id, backend);
+                giveUp(id, backend, held);
             } else {
-                long notBefore = clock.millis() + settings.backoffBefore(row.attempts() + 1).toMillis();
-                if (store.retryLater(id, leaseOwner, notBefore, clock.millis())) outcomes.retried();
+                long backoff = settings.backoffBefore(row.attempts() + 1).toMillis();
+                if (store.retryLater(id, lease, backoff, clock.millis())) outcomes.retried();
             }
         } catch (RuntimeException | Error again) {
             // e.g. still out of memory: the lease is no longer renewed, so the job is claimed again once it expires,
@@ -239,11 +265,12 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /** One attempt at a claimed job. */
-    private void run(JobStore.Row row, GenerationBackend backend) {
+    private void run(JobStore.Row row, GenerationBackend backend, HeldLease held) {
         Job job = row.job();
         String id = job.id();
         Path workDir = workRoot.resolve(id);
-        JobRunContext ctx = new JobRunContext(id, leaseOwner, store, workDir, clock, shuttingDown, job.notes(),
+        Lease lease = held.lease();
+        JobRunContext ctx = new JobRunContext(id, held, store, workDir, clock, shuttingDown, job.notes(),
                 row.checkpoint(), job.progress());
         long started = System.nanoTime();
         try {
@@ -265,6 +292,11 @@ public final class WorkerPool implements AutoCloseable {
                 failure = e;
             }
             ctx.flushProgress();
+            if (ctx.leaseLost()) {
+                // another instance holds the job now (or may): write nothing, store nothing
+                LOG.warn("job {}: attempt {} stopped without writing: its lease was lost", id, lease.epoch());
+                return;
+            }
             if (ctx.cancelledByClient()) {
                 if (!ctx.isDeleted()) finish(ctx, job, JobStatus.CANCELLED, null, null);
                 return;
@@ -274,7 +306,7 @@ public final class WorkerPool implements AutoCloseable {
             boolean complete = failure == null && outputs.stream().allMatch(o -> nonEmpty(o.video()));
             // a backend told to stop may return normally with a partial video: at shutdown never trust the result
             if (ctx.isShuttingDown()) {
-                store.releaseLease(id, leaseOwner);
+                store.releaseLease(id, lease);
                 LOG.info("job {} released for resumption at shutdown", id);
                 return;
             }
@@ -292,6 +324,10 @@ public final class WorkerPool implements AutoCloseable {
                 }
             }
             finisher.finish(job, plan, outputs, extensionSource, workDir);
+            if (ctx.leaseLost()) {
+                LOG.warn("job {}: attempt {} lost its lease while finishing; its results are not stored", id, lease.epoch());
+                return;
+            }
             for (int i = 0; i < outputs.size(); i++) {
                 OutputFiles o = outputs.get(i);
                 results.put(id, ContentVariant.VIDEO.storedName(i), o.video());
@@ -304,7 +340,7 @@ public final class WorkerPool implements AutoCloseable {
                 Money cost = backend.isLocal() ? Money.ZERO : plan.maxPrice().orElse(Money.ZERO);
                 notes.put(JobNotes.COST_USD, cost.usdShort());
             }
-            if (!store.finish(id, leaseOwner, JobStatus.COMPLETED, null, null, notes, clock.millis())) {
+            if (!store.finish(id, lease, JobStatus.COMPLETED, null, null, notes, clock.millis())) {
                 if (store.find(id).isEmpty()) results.deleteAll(id);
                 return;
             }
@@ -316,7 +352,11 @@ public final class WorkerPool implements AutoCloseable {
             finish(ctx, job, JobStatus.FAILED, e.code(), e.getMessage());
         } catch (Exception e) {
             if (ctx.isShuttingDown()) {
-                store.releaseLease(id, leaseOwner);
+                store.releaseLease(id, lease);
+                return;
+            }
+            if (ctx.leaseLost()) {
+                LOG.warn("job {}: attempt {} ended after losing its lease; nothing written", id, lease.epoch());
                 return;
             }
             LOG.warn("job {} failed", id, e);
@@ -327,16 +367,17 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void finish(JobRunContext ctx, Job job, JobStatus status, String code, String message) {
+        if (ctx.leaseLost()) return;
         if (status == JobStatus.FAILED) {
-            fail(job, ctx.notes(), code, message);
+            fail(ctx.lease(), job, ctx.notes(), code, message);
             return;
         }
-        store.finish(job.id(), leaseOwner, status, code, message, ctx.notes(), clock.millis());
+        store.finish(job.id(), ctx.lease(), status, code, message, ctx.notes(), clock.millis());
     }
 
-    private void fail(Job job, Map<String, String> notes, String code, String message) {
+    private void fail(Lease lease, Job job, Map<String, String> notes, String code, String message) {
         LOG.info("job {} failed: {} {}", job.id(), code, message);
-        if (store.finish(job.id(), leaseOwner, JobStatus.FAILED, code, message, notes, clock.millis())) {
+        if (store.finish(job.id(), lease, JobStatus.FAILED, code, message, notes, clock.millis())) {
             outcomes.failed(job, code);
         }
     }
@@ -401,10 +442,10 @@ public final class WorkerPool implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (heartbeat != null) heartbeat.shutdownNow();
-        for (String id : running.keySet()) {
+        running.forEach((id, r) -> {
             LOG.info("job {} still running at shutdown; releasing it for the next start", id);
-            store.releaseLease(id, leaseOwner);
-        }
+            store.releaseLease(id, r.lease().lease());
+        });
         local.executor.shutdownNow();
         cloud.executor.shutdownNow();
     }

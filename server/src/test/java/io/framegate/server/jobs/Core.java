@@ -41,8 +41,12 @@ final class Core implements AutoCloseable {
     }
 
     WorkerPool pool(BackendRouter router, WorkerSettings settings) {
+        return pool(router, settings, Clock.systemUTC());
+    }
+
+    WorkerPool pool(BackendRouter router, WorkerSettings settings, Clock clock) {
         return new WorkerPool(store, jobs, results, validator, router, new MediaFinisher(), dir.resolve("work"),
-                settings, Clock.systemUTC());
+                settings, clock);
     }
 
     static WorkerSettings fast() {

@@ -43,7 +43,7 @@ class HandleTakenTest {
     }
 
     private static JobRunContext context(Core core, String id) {
-        return new JobRunContext(id, "owner", core.store, core.dir.resolve("work").resolve(id), Clock.systemUTC(),
+        return new JobRunContext(id, new HeldLease(new Lease("owner", 1), System.nanoTime()), core.store, core.dir.resolve("work").resolve(id), Clock.systemUTC(),
                 new AtomicBoolean(), Map.of(), null, 0);
     }
 }

@@ -64,8 +64,9 @@ class UnclaimedSettlementTest {
         try (Core core = new Core(dir)) {
             Job job = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null); // reserves 0
             long now = System.currentTimeMillis();
-            assertThat(core.store.claim(job.id(), "me", now, now + 60_000)).isTrue();
-            assertThat(core.store.finish(job.id(), "me", JobStatus.COMPLETED, null, null,
+            long epoch = core.store.claimLease(job.id(), "me", 60_000, now);
+            assertThat(epoch).isPositive();
+            assertThat(core.store.finish(job.id(), new Lease("me", epoch), JobStatus.COMPLETED, null, null,
                     java.util.Map.of(JobNotes.COST_USD, "0.5000"), now)).isTrue();
             java.util.Map<String, String> notes = core.store.find(job.id()).orElseThrow().job().notes();
             assertThat(notes).containsEntry(JobNotes.COST_USD, "0.0000").containsEntry("upstream_cost_usd", "0.5000");
