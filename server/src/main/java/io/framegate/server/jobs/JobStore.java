@@ -462,7 +462,7 @@ public final class JobStore {
             boolean done = h.createUpdate("UPDATE jobs SET status = 'FAILED', error_code = :code, "
                         + "error_message = :message, completed_at = :now, updated_at = :now, lease_owner = NULL, "
                         + "lease_expires_at = NULL WHERE id = :id AND (status = 'QUEUED' OR (status = 'IN_PROGRESS' AND "
-                        + "(lease_owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at < :now)))")
+                        + "(lease_owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at < " + DB_NOW + ")))")
                 .bind("code", code).bind("message", message).bind("now", now).bind("id", id).execute() == 1;
             if (done) Ledger.settle(h, id, null, now);
             return done;
