@@ -125,4 +125,29 @@ class DispatchTest {
             }
         }
     }
+
+    /** Issue 9's fair-dispatch case: one key's backlog of 30 local renders does not hold back another key's cloud job. */
+    @Test
+    void aKeysLocalBacklogCannotDelayAnotherKeysCloudJob() throws Exception {
+        TinyVideoBackend slowLocal = new TinyVideoBackend("local", true, 100);
+        TinyVideoBackend cloud = new TinyVideoBackend("route:ok", false, 0);
+        try (Core core = new Core(dir)) {
+            BackendRouter router = m -> m.id().equals(HUNG_MODEL) ? slowLocal : cloud;
+            List<String> backlog = new ArrayList<>();
+            for (int i = 0; i < 30; i++) backlog.add(core.jobs.submit("key_a", "openai", request(HUNG_MODEL), null).id());
+            Job cloudJob = core.jobs.submit("key_b", "openai", request(OK_MODEL), null);
+            core.db.jdbi().useHandle(h -> {
+                h.createUpdate("UPDATE jobs SET lane = 'local', route = 'local' WHERE model = :m").bind("m", HUNG_MODEL).execute();
+                h.createUpdate("UPDATE jobs SET lane = 'cloud', route = 'route:ok' WHERE model = :m").bind("m", OK_MODEL).execute();
+            });
+            try (WorkerPool pool = core.pool(router, settings(1, 1))) {
+                pool.start(true);
+                Job done = await(core, cloudJob.id(), j -> j.status().isFinal(), Duration.ofSeconds(30));
+                assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+                long localFinished = backlog.stream().map(id -> core.store.find(id).orElseThrow().job())
+                        .filter(j -> j.status().isFinal()).count();
+                assertThat(localFinished).as("local jobs of key_a finished before key_b's cloud job did").isLessThanOrEqualTo(1);
+            }
+        }
+    }
 }
