@@ -7,15 +7,11 @@ import io.framegate.domain.OutputFiles;
 import io.framegate.domain.ProgressListener;
 import io.framegate.domain.RenderPlan;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * A local backend with a deadline per attempt ({@code limits.local_render_deadline}): past it the backend's context
@@ -69,14 +65,8 @@ public final class LocalDeadline implements GenerationBackend {
     }
 
     private static void deleteOutputs(OutputFiles o) {
-        for (Path p : new Path[] {o.video(), o.thumbnail(), o.spritesheet(), o.framesDir()}) {
-            if (p == null || !Files.exists(p)) continue;
-            try (Stream<Path> walk = Files.walk(p)) {
-                for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
-            } catch (IOException ignored) {
-                // the worker deletes its whole scratch directory after a failed attempt anyway
-            }
-        }
+        // the worker deletes its whole scratch directory after a failed attempt anyway
+        for (Path p : new Path[] {o.video(), o.thumbnail(), o.spritesheet(), o.framesDir()}) FileTrees.delete(p);
     }
 
     private static String text(Duration d) {

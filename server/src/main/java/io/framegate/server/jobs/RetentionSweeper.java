@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -259,12 +258,7 @@ public final class RetentionSweeper implements AutoCloseable {
     }
 
     private static boolean deleteTree(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return FileTrees.delete(root);
     }
 
     /** Stops the schedule (without waiting for a sweep in progress: every step is safe to interrupt). */

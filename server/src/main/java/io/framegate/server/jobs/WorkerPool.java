@@ -1,6 +1,5 @@
 package io.framegate.server.jobs;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framegate.domain.BackendRouter;
 import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationException;
@@ -33,7 +32,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 /**
  * Claims queued jobs from the {@link JobStore} and runs them through the backend the router picks. Two lanes: local
@@ -391,18 +389,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // scratch files; the next attempt starts by clearing the directory again
-                }
-            });
-        } catch (IOException ignored) {
-            // as above
-        }
+        FileTrees.delete(dir); // scratch files; the next attempt starts by clearing the directory again
     }
 
     /** How many jobs this pool is running now. */
