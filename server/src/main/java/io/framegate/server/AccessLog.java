@@ -45,7 +45,7 @@ public final class AccessLog {
     }
 
     /**
-     * {@code ?key=} carries an API key (Gemini style): never write it to a log, however the name is spelled
+     * {@code ?key=} carries an API key (and {@code ?signature=} a signed URL's credential) (Gemini style): never write it to a log, however the name is spelled
      * ({@code %6Bey}, {@code KEY}, {@code ke%79}, repeated, with {@code ;} separators). A name that does not decode
      * cleanly is redacted too.
      */
@@ -68,7 +68,8 @@ public final class AccessLog {
     private static boolean isKeyName(String raw) {
         try {
             String name = java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
-            return name.strip().equalsIgnoreCase("key") || !name.equals(java.net.URLDecoder.decode(name,
+            // a signed URL's signature grants its file for up to an hour: as secret in a log as a key
+            return name.strip().equalsIgnoreCase("key") || name.strip().equalsIgnoreCase("signature") || !name.equals(java.net.URLDecoder.decode(name,
                     java.nio.charset.StandardCharsets.UTF_8)) && isKeyName(name);
         } catch (IllegalArgumentException e) {
             return true;

@@ -221,7 +221,10 @@ public final class FramegateServer implements AutoCloseable {
                     config.storage().isS3() ? null : options.dataDir().resolve("files"), options.dataDir().resolve("work"),
                     options.dataDir().resolve("uploads"));
             this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options,
-                    b.imageLimits);
+                    b.imageLimits, new io.framegate.server.links.SignedUrls(io.framegate.server.links.ServerSecrets
+                            .getOrCreate(db.jdbi(), io.framegate.server.links.SignedUrls.SECRET_NAME, b.clock.millis()),
+                            io.framegate.server.links.SignedUrls.DEFAULT_TTL, b.clock,
+                            b.environment.apply(io.framegate.server.links.SignedUrls.PUBLIC_URL_ENV)));
             this.app = createApp(json, b.surfaces != null ? b.surfaces : discoverSurfaces());
         } catch (RuntimeException | IOException e) {
             db.close();
@@ -283,6 +286,7 @@ public final class FramegateServer implements AutoCloseable {
                     "database", dbOk ? "ok" : "unreachable", "jobs_running", workers.runningCount()));
         });
         new AdminApi(adminToken, context.authenticator(), jobs, metrics).tenants(tenants).register(javalin);
+        new io.framegate.server.console.ConsoleRoutes(config.storage()).register(javalin);
         for (ApiSurface s : surfaces) {
             s.register(javalin, context);
             LOG.info("serving the {} surface", s.name());

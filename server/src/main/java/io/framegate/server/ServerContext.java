@@ -17,8 +17,9 @@ import io.framegate.server.jobs.JobService;
  * @param json           the server's JSON mapper
  * @param options        the server options (upload limits, poll interval)
  * @param imageLimits    the caps on request images, checked at intake
+ * @param signedUrls     signs and checks the keyless links to a job's files ({@code video_url}); null: no links
  */
 public record ServerContext(JobService jobs, Authenticator authenticator, ModelCatalog catalog,
                             RequestValidator validator, ObjectMapper json, ServerOptions options,
-                            ImageLimits imageLimits) {
+                            ImageLimits imageLimits, io.framegate.server.links.SignedUrls signedUrls) {
 }

@@ -289,11 +289,17 @@ public final class JobService {
      * @throws ValidationException {@code after} is not one of the caller's jobs, or {@code limit} is out of range
      */
     public JobPage list(String ownerKeyId, String surface, String after, int limit, ListOrder order) {
+        return list(ownerKeyId, surface, after, limit, order, null, null);
+    }
+
+    /** As above, only jobs in one of {@code statuses} (null: any) and of catalog model {@code model} (null: any). */
+    public JobPage list(String ownerKeyId, String surface, String after, int limit, ListOrder order,
+                        java.util.Set<JobStatus> statuses, String model) {
         if (limit < 1 || limit > MAX_LIST_LIMIT) {
             throw new ValidationException(new Violation("limit", String.valueOf(limit),
                     "limit=" + limit + " is out of range; allowed: 1.." + MAX_LIST_LIMIT));
         }
-        JobPage page = store.list(ownerKeyId, surface, after, limit, order == ListOrder.ASC);
+        JobPage page = store.list(ownerKeyId, surface, after, limit, order == ListOrder.ASC, statuses, model);
         if (page == null) {
             throw new ValidationException(new Violation("after", after, "after=" + after + " is not the id of one of your videos"));
         }

@@ -123,9 +123,17 @@ public final class JobStore {
      * fetches {@code limit + 1} rows to know whether more exist.
      */
     JobPage list(String owner, String surface, String afterId, int limit, boolean ascending) {
+        return list(owner, surface, afterId, limit, ascending, null, null);
+    }
+
+    /** As above, only jobs in one of {@code statuses} (null: any) and of {@code model} (null: any). */
+    JobPage list(String owner, String surface, String afterId, int limit, boolean ascending,
+                 java.util.Set<JobStatus> statuses, String model) {
         return jdbi.withHandle(h -> {
             StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE owner_key_id = :owner");
             if (surface != null) sql.append(" AND surface = :surface");
+            if (statuses != null) sql.append(" AND status IN (<statuses>)");
+            if (model != null) sql.append(" AND model = :model");
             Long afterCreated = null;
             if (afterId != null) {
                 Optional<Long> created = h.createQuery("SELECT created_at FROM jobs WHERE id = :id AND owner_key_id = :owner")
@@ -140,6 +148,8 @@ public final class JobStore {
             sql.append(" ORDER BY created_at ").append(dir).append(", id ").append(dir).append(" LIMIT :limit");
             Query q = h.createQuery(sql.toString()).bind("owner", owner).bind("limit", limit + 1);
             if (surface != null) q.bind("surface", surface);
+            if (statuses != null) q.bindList("statuses", statuses.stream().map(JobStatus::name).toList());
+            if (model != null) q.bind("model", model);
             if (afterId != null) q.bind("afterCreated", afterCreated).bind("afterId", afterId);
             List<Job> rows = q.map(this::row).map(Row::job).list();
             boolean more = rows.size() > limit;

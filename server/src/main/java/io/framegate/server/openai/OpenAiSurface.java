@@ -23,6 +23,7 @@ import io.framegate.server.jobs.JobPage;
 import io.framegate.server.jobs.ListOrder;
 import io.framegate.server.jobs.NoSuchJobException;
 import io.framegate.server.jobs.Submission;
+import io.framegate.server.links.SignedUrls;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
@@ -92,6 +93,8 @@ public final class OpenAiSurface implements ApiSurface {
         app.get("/v1/videos/{video_id}", c -> run(c, this::retrieve));
         app.delete("/v1/videos/{video_id}", c -> run(c, this::delete));
         app.get("/v1/videos/{video_id}/content", c -> run(c, this::content));
+        app.get("/v1/videos/{video_id}/content/signed", this::signedContent); // no key: the signature is the credential
+        app.post("/v1/videos/{video_id}/cancel", c -> run(c, this::cancel));
         app.post("/v1/videos/{video_id}/remix", c -> run(c, this::remix));
     }
 
@@ -129,7 +132,7 @@ public final class OpenAiSurface implements ApiSurface {
         String idempotencyKey = IdempotencyKeys.read(c);
         GenerationRequest request = mapper.create(body(c));
         Job job = ctx.jobs().submit(Submission.of(key.id(), NAME, request, idempotencyKey));
-        c.json(videoJson.video(job));
+        c.json(video(c, job));
     }
 
     private void remix(Context c, ApiKey key) throws Exception {
@@ -141,7 +144,7 @@ public final class OpenAiSurface implements ApiSurface {
         GenerationRequest req = ctx.jobs().request(key.id(), id).orElseThrow(() -> new NoSuchJobException(id))
                 .toBuilder().prompt(prompt).build();
         Job job = ctx.jobs().submit(Submission.of(key.id(), NAME, req, idempotencyKey).remixOf(id));
-        c.json(videoJson.video(job));
+        c.json(video(c, job));
     }
 
     /** The job service refuses a source that is not completed; the worker reads its last frame, not this handler. */
@@ -153,7 +156,7 @@ public final class OpenAiSurface implements ApiSurface {
                 .orElseThrow(() -> new NoSuchJobException(ext.sourceId()));
         GenerationRequest req = mapper.extensionRequest(original, ext, source.size());
         Job job = ctx.jobs().submit(Submission.of(key.id(), NAME, req, idempotencyKey).extensionOf(ext.sourceId()));
-        c.json(videoJson.video(job));
+        c.json(video(c, job));
     }
 
     /** The OpenAI-surface field that carries images of this role for this model (for errors and the model list). */
@@ -175,11 +178,11 @@ public final class OpenAiSurface implements ApiSurface {
         checkQuery(c, Set.of());
         String id = c.pathParam("video_id");
         Job job = ctx.jobs().get(key.id(), id).orElseThrow(() -> new NoSuchJobException(id));
-        c.json(videoJson.video(job));
+        c.json(video(c, job));
     }
 
     private void list(Context c, ApiKey key) {
-        checkQuery(c, Set.of("after", "limit", "order"));
+        checkQuery(c, Set.of("after", "limit", "order", "status", "model"));
         int limit = DEFAULT_LIST_LIMIT;
         String limitText = c.queryParam("limit");
         if (limitText != null) {
@@ -201,13 +204,13 @@ public final class OpenAiSurface implements ApiSurface {
         }
         String after = c.queryParam("after");
         JobPage page = ctx.jobs().list(key.id(), null, after == null || after.isBlank() ? null : after,
-                Math.max(1, limit), order);
+                Math.max(1, limit), order, ListFilters.status(c.queryParam("status")), ListFilters.model(c.queryParam("model"), ctx));
         List<Job> data = limit == 0 ? List.of() : page.data();
         boolean hasMore = limit == 0 ? !page.data().isEmpty() : page.hasMore();
         ObjectNode out = ctx.json().createObjectNode();
         out.put("object", "list");
         ArrayNode arr = out.putArray("data");
-        data.forEach(j -> arr.add(videoJson.video(j)));
+        data.forEach(j -> arr.add(video(c, j)));
         out.put("first_id", data.isEmpty() ? null : data.get(0).id());
         out.put("last_id", data.isEmpty() ? null : data.get(data.size() - 1).id());
         out.put("has_more", hasMore);
@@ -239,6 +242,70 @@ public final class OpenAiSurface implements ApiSurface {
                     "Video " + id + " has no " + variant.wireName() + ".");
         }
         HttpContent.send(c, content.get());
+    }
+
+    /** Framegate's addition: stops a queued or running job (it ends {@code failed} with {@code error.code: cancelled}). */
+    private void cancel(Context c, ApiKey key) {
+        checkQuery(c, Set.of());
+        String id = c.pathParam("video_id");
+        Job job = ctx.jobs().cancel(key.id(), id).orElseThrow(() -> new NoSuchJobException(id));
+        c.json(video(c, job));
+    }
+
+    /** The video object with signed, absolute links to its files once it is completed. */
+    private ObjectNode video(Context c, Job job) {
+        SignedUrls signer = ctx.signedUrls();
+        if (signer == null) return videoJson.video(job);
+        String base = signer.publicBase().orElseGet(() -> {
+            java.net.URI u = java.net.URI.create(c.url());
+            return u.getScheme() + "://" + u.getRawAuthority();
+        });
+        return videoJson.video(job, (j, variant) -> base + signer.path(j.ownerKeyId(), j.id(), variant, j.expiresAt()));
+    }
+
+    /**
+     * A file by signed link ({@code video_url} and the like): no API key; the signature, over the job's owner, id,
+     * variant and expiry, is checked against the job as stored. Streams with Range like {@code /content} (or redirects
+     * to a presigned URL with {@code downloads: redirect}).
+     */
+    private void signedContent(Context c) throws IOException {
+        c.attribute(ErrorRenderer.ATTRIBUTE, RENDERER);
+        checkQuery(c, Set.of("variant", "expires", "signature"));
+        String id = c.pathParam("video_id");
+        ContentVariant variant = ContentVariant.parse(c.queryParam("variant")).orElseThrow(() -> signedRefused(
+                "variant", "The signed URL names no known variant; ask for the video again to get a fresh URL."));
+        long expires;
+        try {
+            expires = Long.parseLong(String.valueOf(c.queryParam("expires")));
+        } catch (NumberFormatException e) {
+            throw signedRefused("expires", "The signed URL has no valid expires parameter; ask for the video again "
+                    + "to get a fresh URL.");
+        }
+        SignedUrls signer = ctx.signedUrls();
+        Job job = ctx.jobs().findAny(id).map(io.framegate.server.jobs.AdminJob::job)
+                .orElseThrow(() -> new NoSuchJobException(id));
+        SignedUrls.Refusal refusal = signer == null ? SignedUrls.Refusal.BAD_SIGNATURE
+                : signer.check(job.ownerKeyId(), id, variant, expires, c.queryParam("signature"));
+        if (refusal == SignedUrls.Refusal.BAD_SIGNATURE) {
+            throw new OpenAiError(403, "invalid_request_error", "signature", "invalid_signature", "The signature of "
+                    + "this URL does not match it (the URL was changed, or the server's signing secret was replaced). "
+                    + "Ask for the video again to get a fresh URL.");
+        }
+        if (refusal == SignedUrls.Refusal.EXPIRED) {
+            throw new OpenAiError(403, "invalid_request_error", "expires", "signed_url_expired", "This signed URL "
+                    + "expired at " + expires + " (epoch seconds). Retrieve the video again (GET /v1/videos/" + id
+                    + ") for a fresh video_url.");
+        }
+        c.attribute(AccessLog.KEY_ATTRIBUTE, job.ownerKeyId());
+        c.header("Cache-Control", "private, max-age=300");
+        JobContent content = ctx.jobs().openContent(job.ownerKeyId(), id, variant, 0).orElseThrow(() ->
+                new OpenAiError(404, "invalid_request_error", "variant", "variant_not_available",
+                        "Video " + id + " has no " + variant.wireName() + "."));
+        HttpContent.send(c, content);
+    }
+
+    private static OpenAiError signedRefused(String param, String message) {
+        return new OpenAiError(403, "invalid_request_error", param, "invalid_signature", message);
     }
 
     private void models(Context c, ApiKey key) {

@@ -28,7 +28,18 @@ final class VideoJson {
         this.json = json;
     }
 
+    /** A signed link to one file of a completed job (see {@code SignedUrls}); null when there is none. */
+    @FunctionalInterface
+    interface Links {
+        String url(Job job, io.framegate.server.jobs.ContentVariant variant);
+    }
+
     ObjectNode video(Job job) {
+        return video(job, null);
+    }
+
+    /** The video object; a completed one carries {@code video_url} and the previews' URLs when {@code links} is given. */
+    ObjectNode video(Job job, Links links) {
         ObjectNode n = json.createObjectNode();
         n.put("id", job.id());
         n.put("object", "video");
@@ -76,6 +87,10 @@ final class VideoJson {
         putSeconds(fg, "started_at", job.startedAt());
         ObjectNode rest = fg.putObject("notes");
         ClientView.notes(notes).forEach(rest::put);
+        boolean linked = links != null && job.status() == io.framegate.domain.JobStatus.COMPLETED;
+        n.put("video_url", linked ? links.url(job, io.framegate.server.jobs.ContentVariant.VIDEO) : null);
+        fg.put("thumbnail_url", linked ? links.url(job, io.framegate.server.jobs.ContentVariant.THUMBNAIL) : null);
+        fg.put("spritesheet_url", linked ? links.url(job, io.framegate.server.jobs.ContentVariant.SPRITESHEET) : null);
         return n;
     }
 
@@ -126,6 +141,12 @@ final class VideoJson {
                 sizes.put("even_sides_only", true);
             } else {
                 aliases(sizes.putArray("allowed"), m.sizes());
+                // what the rules' "resolution" and "aspect_ratio" conditions see for each size (a form can apply them)
+                ObjectNode classes = sizes.putObject("classes");
+                for (String s : m.sizes()) {
+                    io.framegate.domain.VideoSize.parse(s).ifPresent(v -> classes.putObject(s)
+                            .put("aspect_ratio", v.aspectRatio()).put("resolution", v.resolutionClass()));
+                }
             }
             sizes.put("default", m.defaultSize());
             ObjectNode roles = n.putObject("image_roles");
