@@ -14,7 +14,11 @@ keyInput.value = apiKey();
 let timer = null;
 keyInput.addEventListener('input', () => {
   clearTimeout(timer);
-  timer = setTimeout(() => { setApiKey(keyInput.value.trim()); render(true); }, 300);
+  timer = setTimeout(() => {
+    if (keyInput.value.trim() === apiKey()) return;
+    setApiKey(keyInput.value.trim());
+    render(true);
+  }, 300);
 });
 
 let renders = 0;

@@ -2,7 +2,7 @@
 // follows the rules of the chosen model(s): only slots every model takes are shown, a slot that would break a rule is
 // locked, only usable seconds and sizes are offered, and `valid()` is false while any rule is broken.
 import { el, clear } from './dom.js';
-import { problems, usableOptions, fixSettings, slotBlocked, slotOffered, slotMax, intersect, secondsOptions, sizeOptions } from './rules.js';
+import { problems, usableOptions, fittingOptions, fixSettings, slotBlocked, slotOffered, slotMax, intersect, secondsOptions, sizeOptions } from './rules.js';
 
 const SLOTS = [
   { slot: 'first_frame', id: 'first-frame', label: 'First frame', hint: 'the video starts here' },
@@ -18,6 +18,7 @@ export function requestForm(onChange) {
   const seconds = el('select', { id: 'seconds' });
   const size = el('select', { id: 'size' });
   const problemList = el('ul', { id: 'problems', class: 'problems' });
+  const ruleList = el('ul', { id: 'rules', class: 'rules muted' });
   const slotViews = {};
 
   for (const s of SLOTS) {
@@ -85,7 +86,9 @@ export function requestForm(onChange) {
     st = fixSettings(models, st, changed === 'seconds' ? 'seconds' : 'size');
     const allSeconds = intersect(models.map(secondsOptions));
     const allSizes = intersect(models.map(sizeOptions));
-    fill(seconds, allSeconds, usableOptions(models, st, 'seconds'), st.seconds);
+    // seconds: only what fits the chosen size and images (rules like "1080p only at 8 s" are read that way);
+    // sizes: any that some duration allows, and choosing one moves the seconds to a value that fits it
+    fill(seconds, allSeconds, fittingOptions(models, st, 'seconds'), st.seconds);
     fill(size, allSizes, usableOptions(models, st, 'size'), st.size);
     st = state();
     for (const s of SLOTS) {
@@ -96,6 +99,8 @@ export function requestForm(onChange) {
       view.box.classList.toggle('blocked', blocked);
       view.box.title = blocked ? 'not with the images already chosen (see the model rules)' : '';
     }
+    clear(ruleList);
+    for (const m of models) for (const r of m.rules || []) ruleList.append(el('li', {}, (models.length > 1 ? m.id + ': ' : '') + r.because));
     clear(problemList);
     for (const m of models) for (const p of problems(m, st)) problemList.append(el('li', {}, p.message));
     onChange();
@@ -109,7 +114,7 @@ export function requestForm(onChange) {
     el('label', { class: 'block' }, 'Prompt', prompt),
     el('div', { class: 'slots' }, SLOTS.map(s => slotViews[s.slot].box)),
     el('div', { class: 'row' }, el('label', {}, 'Seconds ', seconds), el('label', {}, 'Size ', size)),
-    problemList);
+    ruleList, problemList);
 
   return {
     node,

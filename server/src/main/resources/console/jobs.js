@@ -1,6 +1,6 @@
 // Jobs: this key's videos, paged and filtered by status and model; details, cancel and delete.
 import { el, clear, usd } from './dom.js';
-import { api, servedModels } from './api.js';
+import { api, servedModels, watchVideo } from './api.js';
 import { resultCard, cost } from './result.js';
 
 const PAGE = 20;
@@ -88,8 +88,12 @@ export async function jobsPage(root) {
   async function act(what, id) {
     if (what === 'delete' && !confirm('Delete ' + id + ' and its files?')) return;
     try {
-      if (what === 'cancel') await api('/v1/videos/' + encodeURIComponent(id) + '/cancel', { method: 'POST' });
-      else await api('/v1/videos/' + encodeURIComponent(id), { method: 'DELETE' });
+      if (what === 'cancel') {
+        await api('/v1/videos/' + encodeURIComponent(id) + '/cancel', { method: 'POST' });
+        note.textContent = 'cancelling ' + id + '...';
+        await watchVideo(id, () => {}); // a running job stops at its next check
+        note.textContent = '';
+      } else await api('/v1/videos/' + encodeURIComponent(id), { method: 'DELETE' });
     } catch (e) {
       note.textContent = what + ' failed: ' + e.message;
     }

@@ -115,6 +115,12 @@ export function usableOptions(models, state, param) {
   return mine.filter(v => theirs.some(o => settingsFit(models, { ...state, [param]: v, [other]: o })));
 }
 
+/** The values of `param` that fit every model with the other settings as they are. */
+export function fittingOptions(models, state, param) {
+  const mine = intersect(models.map(m => param === 'seconds' ? secondsOptions(m) : sizeOptions(m)));
+  return mine.filter(v => settingsFit(models, { ...state, [param]: v }));
+}
+
 /** The nearest valid (seconds, size) to the current one: keeps what was changed last when it can. */
 export function fixSettings(models, state, keep) {
   if (settingsFit(models, state)) return state;
