@@ -1,4 +1,4 @@
-// Builds DOM nodes without innerHTML, so text from the server (prompts, messages) is never parsed as markup.
+// Builds DOM nodes from parts (never from HTML strings), so text from the server (prompts, messages) is never parsed as markup.
 export function el(tag, attrs = {}, ...children) {
   const n = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {

@@ -292,14 +292,14 @@ public final class JobService {
         return list(ownerKeyId, surface, after, limit, order, null, null);
     }
 
-    /** As above, only jobs in one of {@code statuses} (null: any) and of catalog model {@code model} (null: any). */
+    /** As above, only jobs in one of {@code statuses} and created with one of the model names {@code models} (null: any). */
     public JobPage list(String ownerKeyId, String surface, String after, int limit, ListOrder order,
-                        java.util.Set<JobStatus> statuses, String model) {
+                        java.util.Set<JobStatus> statuses, java.util.Set<String> models) {
         if (limit < 1 || limit > MAX_LIST_LIMIT) {
             throw new ValidationException(new Violation("limit", String.valueOf(limit),
                     "limit=" + limit + " is out of range; allowed: 1.." + MAX_LIST_LIMIT));
         }
-        JobPage page = store.list(ownerKeyId, surface, after, limit, order == ListOrder.ASC, statuses, model);
+        JobPage page = store.list(ownerKeyId, surface, after, limit, order == ListOrder.ASC, statuses, models);
         if (page == null) {
             throw new ValidationException(new Violation("after", after, "after=" + after + " is not the id of one of your videos"));
         }

@@ -126,14 +126,14 @@ public final class JobStore {
         return list(owner, surface, afterId, limit, ascending, null, null);
     }
 
-    /** As above, only jobs in one of {@code statuses} (null: any) and of {@code model} (null: any). */
+    /** As above, only jobs in one of {@code statuses} and created with one of the model names {@code models} (null: any). */
     JobPage list(String owner, String surface, String afterId, int limit, boolean ascending,
-                 java.util.Set<JobStatus> statuses, String model) {
+                 java.util.Set<JobStatus> statuses, java.util.Set<String> models) {
         return jdbi.withHandle(h -> {
             StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE owner_key_id = :owner");
             if (surface != null) sql.append(" AND surface = :surface");
             if (statuses != null) sql.append(" AND status IN (<statuses>)");
-            if (model != null) sql.append(" AND model = :model");
+            if (models != null) sql.append(" AND model IN (<models>)");
             Long afterCreated = null;
             if (afterId != null) {
                 Optional<Long> created = h.createQuery("SELECT created_at FROM jobs WHERE id = :id AND owner_key_id = :owner")
@@ -149,7 +149,7 @@ public final class JobStore {
             Query q = h.createQuery(sql.toString()).bind("owner", owner).bind("limit", limit + 1);
             if (surface != null) q.bind("surface", surface);
             if (statuses != null) q.bindList("statuses", statuses.stream().map(JobStatus::name).toList());
-            if (model != null) q.bind("model", model);
+            if (models != null) q.bindList("models", java.util.List.copyOf(models));
             if (afterId != null) q.bind("afterCreated", afterCreated).bind("afterId", afterId);
             List<Job> rows = q.map(this::row).map(Row::job).list();
             boolean more = rows.size() > limit;

@@ -30,11 +30,21 @@ final class ListFilters {
         };
     }
 
-    /** The catalog id a {@code model} value (an id, alias or config alias) names; null when absent. */
-    static String model(String text, ServerContext ctx) {
+    /**
+     * Every name a {@code model} value's catalog model goes by (its id, its catalog aliases, the config's aliases for
+     * it), since a job keeps the name it was created with; null when absent.
+     */
+    static Set<String> model(String text, ServerContext ctx) {
         if (text == null || text.isBlank()) return null;
-        return ctx.catalog().find(ctx.jobs().resolveModel(text.strip())).map(ModelSpec::id).orElseThrow(() ->
+        ModelSpec spec = ctx.catalog().find(ctx.jobs().resolveModel(text.strip())).orElseThrow(() ->
                 OpenAiError.invalid("model", "invalid_value", "Invalid value: '" + text
                         + "'. It is not a model of this server; GET /v1/videos/models lists them."));
+        Set<String> names = new java.util.TreeSet<>(spec.aliases());
+        names.add(spec.id());
+        var routing = ctx.jobs().routing();
+        if (routing != null) routing.config().aliases().forEach((alias, id) -> {
+            if (id.equals(spec.id())) names.add(alias);
+        });
+        return names;
     }
 }

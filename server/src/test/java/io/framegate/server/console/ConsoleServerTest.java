@@ -1,0 +1,169 @@
+package io.framegate.server.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.server.FramegateServer;
+import io.framegate.server.ServerOptions;
+import io.framegate.server.TestImages;
+import io.framegate.server.TinyVideoBackend;
+import io.framegate.server.jobs.WorkerSettings;
+import io.framegate.server.media.MediaFinisher;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the console needs from the server, over plain HTTP: its files and headers, and the API additions it uses. */
+class ConsoleServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    @TempDir
+    Path dir;
+    private FramegateServer server;
+    private String base;
+    private String key;
+
+    @BeforeEach
+    void start() throws Exception {
+        ServerOptions options = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+        server = FramegateServer.builder(options).backend("local", new TinyVideoBackend("local", true, 0))
+                .finisher(new MediaFinisher()).build().start();
+        key = server.keys().create("console").secret();
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + key);
+        if (body != null) b.header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> plain(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void consoleIsServedAtTheRootWithASelfOnlyPolicyAndNothingElseOfTheClasspath() throws Exception {
+        HttpResponse<String> page = plain("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(page.body()).contains("id=\"api-key\"").contains("<script type=\"module\" src=\"/console/app.js\">")
+                .doesNotContain("<script>").doesNotContain("onclick=").doesNotContain("style=\"");
+        String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+        assertThat(csp).contains("default-src 'none'", "script-src 'self'", "connect-src 'self'", "media-src 'self' blob:",
+                "frame-ancestors 'none'").doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+
+        for (String f : new String[] {"app.js", "api.js", "rules.js", "form.js", "result.js", "try.js", "compare.js", "jobs.js", "dom.js"}) {
+            HttpResponse<String> js = plain("/console/" + f);
+            assertThat(js.statusCode()).as(f).isEqualTo(200);
+            assertThat(js.headers().firstValue("Content-Type").orElse("")).startsWith("text/javascript");
+            assertThat(js.body()).as(f).doesNotContain("innerHTML").doesNotContain("localStorage").doesNotContain("eval(");
+        }
+        assertThat(plain("/console/style.css").headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
+        for (String bad : new String[] {"/console/..%2Fdb%2Fmigration%2FV1__keys_and_jobs.sql", "/console/missing.js",
+                "/console/App.JS", "/console/.hidden.js", "/console/%2e%2e%2fMETA-INF%2fservices%2fio.framegate.server.ApiSurface"}) {
+            assertThat(plain(bad).statusCode()).as(bad).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void redirectedDownloadsAddTheBucketToTheMediaSources() {
+        var s3 = new io.framegate.provider.StorageConfig("s3", "http://127.0.0.1:9000", "b", "us-east-1", "", true, null,
+                null, "redirect");
+        assertThat(ConsoleRoutes.csp(ConsoleRoutes.mediaHosts(s3))).contains("media-src 'self' blob: http://127.0.0.1:9000;");
+        var aws = new io.framegate.provider.StorageConfig("s3", null, "b", "eu-west-1", "", false, null, null, "redirect");
+        assertThat(ConsoleRoutes.mediaHosts(aws)).isEqualTo("https://*.amazonaws.com");
+        var proxy = new io.framegate.provider.StorageConfig("s3", "http://127.0.0.1:9000", "b", "us-east-1", "", true,
+                null, null, "proxy");
+        assertThat(ConsoleRoutes.mediaHosts(proxy)).isEmpty();
+    }
+
+    @Test
+    void modelListStatesEachSizesClassSoAFormCanApplyTheRules() throws Exception {
+        JsonNode models = JSON.readTree(send("GET", "/v1/videos/models", null).body()).path("data");
+        JsonNode veo = null;
+        for (JsonNode m : models) if (m.path("id").asText().equals("veo-3.1-generate-001")) veo = m;
+        assertThat(veo).isNotNull();
+        JsonNode classes = veo.path("sizes").path("classes");
+        assertThat(classes.path("1920x1080").path("resolution").asText()).isEqualTo("1080p");
+        assertThat(classes.path("720x1280").path("aspect_ratio").asText()).isEqualTo("9:16");
+        assertThat(veo.path("rules").toString()).contains("\"resolution\":[\"1080p\",\"4k\"]").contains("\"seconds\":[\"8\"]");
+    }
+
+    private String create(String model, String seconds) throws Exception {
+        String png = "data:image/png;base64," + Base64.getEncoder().encodeToString(TestImages.png(64, 36, Color.RED));
+        HttpResponse<String> r = send("POST", "/v1/videos", "{\"model\":\"" + model + "\",\"seconds\":\"" + seconds
+                + "\",\"size\":\"64x36\",\"frame_images\":[{\"image_url\":\"" + png + "\",\"frame_type\":\"first_frame\"}]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("id").asText();
+    }
+
+    private String await(String id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            String s = JSON.readTree(send("GET", "/v1/videos/" + id, null).body()).path("status").asText();
+            if (s.equals("completed") || s.equals("failed")) return s;
+            Thread.sleep(50);
+        }
+        throw new AssertionError(id + " did not finish");
+    }
+
+    private String ids(String query) throws Exception {
+        HttpResponse<String> r = send("GET", "/v1/videos?" + query, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        StringBuilder out = new StringBuilder();
+        for (JsonNode v : JSON.readTree(r.body()).path("data")) out.append(v.path("id").asText()).append(' ');
+        return out.toString();
+    }
+
+    @Test
+    void listFiltersByStatusAndModelAndCancelStopsAJob() throws Exception {
+        String local = create("framegate-local", "1");
+        String fast = create("framegate-local-fast", "1");
+        assertThat(await(local)).isEqualTo("completed");
+        assertThat(await(fast)).isEqualTo("completed");
+        // a job that cannot start yet (the one local slot is busy with nothing: cancel it while queued or running)
+        String victim = create("local", "60"); // an alias: stored as framegate-local
+        JsonNode cancelled = JSON.readTree(send("POST", "/v1/videos/" + victim + "/cancel", null).body());
+        assertThat(cancelled.path("id").asText()).isEqualTo(victim);
+        assertThat(await(victim)).isEqualTo("failed");
+        JsonNode v = JSON.readTree(send("GET", "/v1/videos/" + victim, null).body());
+        assertThat(v.path("error").path("code").asText()).isEqualTo("cancelled");
+        assertThat(v.path("framegate").path("status").asText()).isEqualTo("cancelled");
+
+        assertThat(ids("model=framegate-local")).contains(local, victim).doesNotContain(fast);
+        assertThat(ids("model=local-fast")).contains(fast).doesNotContain(local);
+        assertThat(ids("status=completed")).contains(local, fast).doesNotContain(victim);
+        assertThat(ids("status=failed")).contains(victim).doesNotContain(local);
+        assertThat(ids("status=cancelled&model=framegate-local")).isEqualTo(victim + " ");
+        assertThat(ids("status=completed&limit=1")).hasSize(local.length() + 1);
+
+        HttpResponse<String> bad = send("GET", "/v1/videos?status=done", null);
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(bad.body()).path("error").path("param").asText()).isEqualTo("status");
+        HttpResponse<String> badModel = send("GET", "/v1/videos?model=nope", null);
+        assertThat(badModel.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(badModel.body()).path("error").path("param").asText()).isEqualTo("model");
+        assertThat(send("POST", "/v1/videos/video_unknown/cancel", null).statusCode()).isEqualTo(404);
+    }
+}
