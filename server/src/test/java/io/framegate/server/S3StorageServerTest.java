@@ -213,6 +213,28 @@ class S3StorageServerTest {
     }
 
     @Test
+    void signedVideoUrlRedirectsToThePresignedUrlWithoutAKey() throws Exception {
+        try (Srv s = new Srv(dir.resolve("v"), s3.storageYaml(BUCKET, "signed/", "redirect"), S3ProxyServer.env())) {
+            String id = s.createOpenAi();
+            byte[] stored = s3.get(BUCKET, "signed/" + id + "/0/video.mp4");
+            String videoUrl = JSON.readTree(s.get("/v1/videos/" + id, Map.of()).body()).path("video_url").asText();
+            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(videoUrl)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()); // no key
+            assertThat(r.statusCode()).isEqualTo(302);
+            assertThat(r.headers().firstValue("Location").orElseThrow())
+                    .startsWith(s3.endpoint() + "/" + BUCKET + "/signed/" + id + "/0/video.mp4?").contains("X-Amz-Signature");
+            HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+            HttpResponse<byte[]> ranged = following.send(HttpRequest.newBuilder(URI.create(videoUrl))
+                    .header("Range", "bytes=10-19").build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(ranged.statusCode()).isEqualTo(206);
+            assertThat(ranged.body()).isEqualTo(Arrays.copyOfRange(stored, 10, 20));
+            String tampered = videoUrl.replace("variant=video", "variant=thumbnail");
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(tampered)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(403);
+        }
+    }
+
+    @Test
     void retentionDeletesTheObjectsAndExpiredContentAnswers410() throws Exception {
         try (Srv s = new Srv(dir.resolve("t"), s3.storageYaml(BUCKET, "ret/", "proxy"), S3ProxyServer.env())) {
             String id = s.createOpenAi();

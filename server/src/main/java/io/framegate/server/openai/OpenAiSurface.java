@@ -23,7 +23,6 @@ import io.framegate.server.jobs.JobPage;
 import io.framegate.server.jobs.ListOrder;
 import io.framegate.server.jobs.NoSuchJobException;
 import io.framegate.server.jobs.Submission;
-import io.framegate.server.links.SignedUrls;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
@@ -52,6 +51,7 @@ public final class OpenAiSurface implements ApiSurface {
     private ServerContext ctx;
     private CreateMapper mapper;
     private VideoJson videoJson;
+    private SignedContent links;
 
     /** As found by {@link java.util.ServiceLoader}: image URLs on private hosts are refused unless
      *  {@code FRAMEGATE_ALLOW_PRIVATE_IMAGE_URLS=true}. */
@@ -82,6 +82,7 @@ public final class OpenAiSurface implements ApiSurface {
         this.mapper = new CreateMapper(images, model -> ctx.catalog().find(ctx.jobs().resolveModel(model)).orElse(null),
                 request -> ctx.validator().validate(request.toBuilder().model(ctx.jobs().resolveModel(request.model())).build()));
         this.videoJson = new VideoJson(serverContext.json());
+        this.links = new SignedContent(serverContext, videoJson, RENDERER);
         // fixed paths before the {video_id} patterns: the first matching route wins
         app.get("/v1/videos/models", c -> run(c, this::models));
         app.post("/v1/videos/extensions", c -> run(c, this::extend));
@@ -93,7 +94,7 @@ public final class OpenAiSurface implements ApiSurface {
         app.get("/v1/videos/{video_id}", c -> run(c, this::retrieve));
         app.delete("/v1/videos/{video_id}", c -> run(c, this::delete));
         app.get("/v1/videos/{video_id}/content", c -> run(c, this::content));
-        app.get("/v1/videos/{video_id}/content/signed", this::signedContent); // no key: the signature is the credential
+        app.get("/v1/videos/{video_id}/content/signed", links::content); // no key: the signature is the credential
         app.post("/v1/videos/{video_id}/cancel", c -> run(c, this::cancel));
         app.post("/v1/videos/{video_id}/remix", c -> run(c, this::remix));
     }
@@ -254,58 +255,7 @@ public final class OpenAiSurface implements ApiSurface {
 
     /** The video object with signed, absolute links to its files once it is completed. */
     private ObjectNode video(Context c, Job job) {
-        SignedUrls signer = ctx.signedUrls();
-        if (signer == null) return videoJson.video(job);
-        String base = signer.publicBase().orElseGet(() -> {
-            java.net.URI u = java.net.URI.create(c.url());
-            return u.getScheme() + "://" + u.getRawAuthority();
-        });
-        return videoJson.video(job, (j, variant) -> base + signer.path(j.ownerKeyId(), j.id(), variant, j.expiresAt()));
-    }
-
-    /**
-     * A file by signed link ({@code video_url} and the like): no API key; the signature, over the job's owner, id,
-     * variant and expiry, is checked against the job as stored. Streams with Range like {@code /content} (or redirects
-     * to a presigned URL with {@code downloads: redirect}).
-     */
-    private void signedContent(Context c) throws IOException {
-        c.attribute(ErrorRenderer.ATTRIBUTE, RENDERER);
-        checkQuery(c, Set.of("variant", "expires", "signature"));
-        String id = c.pathParam("video_id");
-        ContentVariant variant = ContentVariant.parse(c.queryParam("variant")).orElseThrow(() -> signedRefused(
-                "variant", "The signed URL names no known variant; ask for the video again to get a fresh URL."));
-        long expires;
-        try {
-            expires = Long.parseLong(String.valueOf(c.queryParam("expires")));
-        } catch (NumberFormatException e) {
-            throw signedRefused("expires", "The signed URL has no valid expires parameter; ask for the video again "
-                    + "to get a fresh URL.");
-        }
-        SignedUrls signer = ctx.signedUrls();
-        Job job = ctx.jobs().findAny(id).map(io.framegate.server.jobs.AdminJob::job)
-                .orElseThrow(() -> new NoSuchJobException(id));
-        SignedUrls.Refusal refusal = signer == null ? SignedUrls.Refusal.BAD_SIGNATURE
-                : signer.check(job.ownerKeyId(), id, variant, expires, c.queryParam("signature"));
-        if (refusal == SignedUrls.Refusal.BAD_SIGNATURE) {
-            throw new OpenAiError(403, "invalid_request_error", "signature", "invalid_signature", "The signature of "
-                    + "this URL does not match it (the URL was changed, or the server's signing secret was replaced). "
-                    + "Ask for the video again to get a fresh URL.");
-        }
-        if (refusal == SignedUrls.Refusal.EXPIRED) {
-            throw new OpenAiError(403, "invalid_request_error", "expires", "signed_url_expired", "This signed URL "
-                    + "expired at " + expires + " (epoch seconds). Retrieve the video again (GET /v1/videos/" + id
-                    + ") for a fresh video_url.");
-        }
-        c.attribute(AccessLog.KEY_ATTRIBUTE, job.ownerKeyId());
-        c.header("Cache-Control", "private, max-age=300");
-        JobContent content = ctx.jobs().openContent(job.ownerKeyId(), id, variant, 0).orElseThrow(() ->
-                new OpenAiError(404, "invalid_request_error", "variant", "variant_not_available",
-                        "Video " + id + " has no " + variant.wireName() + "."));
-        HttpContent.send(c, content);
-    }
-
-    private static OpenAiError signedRefused(String param, String message) {
-        return new OpenAiError(403, "invalid_request_error", param, "invalid_signature", message);
+        return links.video(c, job);
     }
 
     private void models(Context c, ApiKey key) {
