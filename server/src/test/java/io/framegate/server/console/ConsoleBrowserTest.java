@@ -216,8 +216,15 @@ class ConsoleBrowserTest {
         driver.findElement(By.id("last-frame")).sendKeys(last.getAbsolutePath()); // a last frame needs a first frame
         assertThat(driver.findElement(By.id("problems")).getText()).contains("a last frame needs a first frame");
         assertThat(driver.findElement(By.id("submit")).isEnabled()).isFalse();
-        driver.findElement(By.id("first-frame")).sendKeys(first.getAbsolutePath());
+        // dropped onto its box (a drop event carrying a PNG file, as a drag from the desktop delivers it)
+        js("const dt = new DataTransfer();"
+                + "dt.items.add(new File([Uint8Array.from(atob(arguments[1]), c => c.charCodeAt(0))], 'dropped.png', {type: 'image/png'}));"
+                + "arguments[0].dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));",
+                driver.findElement(By.cssSelector("label.drop[data-slot='first_frame']")),
+                Base64.getEncoder().encodeToString(Files.readAllBytes(first.toPath())));
         waitFor(5).until(d -> d.findElement(By.id("submit")).isEnabled());
+        assertThat(driver.findElement(By.cssSelector("label.drop[data-slot='first_frame'] .previews img")).getAttribute("alt"))
+                .isEqualTo("dropped.png");
         assertThat(driver.findElement(By.id("reference")).isEnabled()).as("assets exclude keyframes").isFalse();
         shot("try-rules-veo.png");
     }

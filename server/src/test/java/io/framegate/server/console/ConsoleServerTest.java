@@ -38,7 +38,7 @@ class ConsoleServerTest {
     void start() throws Exception {
         ServerOptions options = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
                 .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
-        server = FramegateServer.builder(options).backend("local", new TinyVideoBackend("local", true, 0))
+        server = FramegateServer.builder(options).backend("local", new TinyVideoBackend("local", true, 40)) // 40 ms a frame: a 60 s video runs long enough to cancel
                 .finisher(new MediaFinisher()).build().start();
         key = server.keys().create("console").secret();
         base = "http://127.0.0.1:" + server.port();
@@ -142,7 +142,7 @@ class ConsoleServerTest {
         String fast = create("framegate-local-fast", "1");
         assertThat(await(local)).isEqualTo("completed");
         assertThat(await(fast)).isEqualTo("completed");
-        // a job that cannot start yet (the one local slot is busy with nothing: cancel it while queued or running)
+        // 1440 frames at 40 ms: cancelled while queued or running, long before it could finish
         String victim = create("local", "60"); // an alias: stored as framegate-local
         JsonNode cancelled = JSON.readTree(send("POST", "/v1/videos/" + victim + "/cancel", null).body());
         assertThat(cancelled.path("id").asText()).isEqualTo(victim);
