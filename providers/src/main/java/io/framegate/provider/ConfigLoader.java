@@ -191,9 +191,14 @@ public final class ConfigLoader {
                                                   String f, Path baseDir, List<String> problems) {
         ProviderFactory factory = factories.find(text(provider, "type")).orElse(null);
         if (factory == null) return null; // reported under providers
+        int before = problems.size();
         ChannelSettings settings = factory.configure(new ProviderSection(name, providerName, provider, own, f,
                 factory.credentialKeys(), baseDir, env, problems));
-        return settings == null ? null : new FramegateConfig.ChannelConfig(name, providerName, factory.type(), settings);
+        if (settings == null && problems.size() == before) {
+            problems.add(f + ": the " + factory.type() + " provider accepted none of its settings without saying why");
+        }
+        // kept even when broken (the file fails anyway), so routes naming it are still checked
+        return new FramegateConfig.ChannelConfig(name, providerName, factory.type(), settings);
     }
 
     /** A credential from the environment variable named by {@code envKey} or the file named by {@code fileKey}. */

@@ -63,7 +63,8 @@ public record FramegateConfig(Map<String, ChannelConfig> channels, Map<String, R
 
     /**
      * One credential at one upstream: its provider's settings with the channel's own merged in, as checked by the
-     * provider type's {@link ProviderFactory}.
+     * provider type's {@link ProviderFactory}. {@code settings} is null only while the file is being checked and had
+     * a problem with this channel (then loading fails).
      */
     public record ChannelConfig(String name, String provider, String type, ChannelSettings settings) {
         @Override

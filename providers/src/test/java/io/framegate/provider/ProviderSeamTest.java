@@ -72,7 +72,11 @@ class ProviderSeamTest {
                         .anySatisfy(p -> assertThat(p).isEqualTo(
                                 "providers.echo.api_key_env: environment variable ECHO_KEY is not set"))
                         .anySatisfy(p -> assertThat(p).startsWith("providers.other.type: fal-ish is not one of ")
-                                .contains("gemini").contains("test-echo")));
+                                .contains("gemini").contains("test-echo"))
+                        // a channel with a bad credential still exists for the routes that name it
+                        .anySatisfy(p -> assertThat(p).startsWith("routes.sora-2-pro[0]: sora-2-pro is a openai model;"
+                                + " channel e2 is test-echo"))
+                        .noneSatisfy(p -> assertThat(p).contains("is not defined")));
         // a channel's catalog restriction comes from its factory too
         assertThatThrownBy(() -> parse("""
                 providers:
