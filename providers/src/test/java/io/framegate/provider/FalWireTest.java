@@ -123,15 +123,21 @@ class FalWireTest extends WireTest {
         assertThat(ctx.notes).doesNotContainKey("cost_usd");
     }
 
-    @Test
-    void aContentFilterOnTheResultEndsTheJobContentFilteredWithoutCost() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            // fal's documented model error
+            "{\"detail\": [{\"loc\": [\"body\", \"prompt\"], \"msg\": \"The content could not be processed because it"
+                    + " contained material flagged by a content checker.\", \"type\": \"content_policy_violation\","
+                    + " \"url\": \"https://docs.fal.ai/errors#content_policy_violation\"}]}",
+            // the shape third parties report for some models
+            "{\"detail\": {\"error\": \"content_policy_violation\", \"category\": \"x\", \"message\": \"material flagged by"
+                    + " a content checker.\"}}"})
+    void aContentFilterOnTheResultEndsTheJobContentFilteredWithoutCost(String body) throws Exception {
         Routing r = fal("  " + MODEL + ": [fal]");
         stubSubmit();
         wm.stubFor(get(urlEqualTo(APP_REQ + "/status")).willReturn(okJson("{\"status\": \"COMPLETED\"}")));
         wm.stubFor(get(urlEqualTo(APP_REQ)).willReturn(aResponse().withStatus(422).withHeader("Content-Type", "application/json")
-                .withBody("{\"detail\": [{\"loc\": [\"body\", \"prompt\"], \"msg\": \"The content could not be processed"
-                        + " because it contained material flagged by a content checker.\", \"type\": \"content_policy_violation\","
-                        + " \"url\": \"https://docs.fal.ai/errors#content_policy_violation\"}]}")));
+                .withBody(body)));
         RenderPlan plan = plan(firstAndLast(MODEL).build());
         TestContext ctx = new TestContext(tmp);
 

@@ -34,6 +34,11 @@ final class FalWire {
                 JsonNode first = detail.get(0);
                 return new Failure(first.path("type").asText(null), first.path("msg").asText("no message"));
             }
+            if (detail.isObject()) {
+                // some fal-hosted models (third-party reports) answer {"detail": {"error": type, "message": text}}
+                return new Failure(detail.path("error").asText(detail.path("type").asText(null)),
+                        detail.path("message").asText(detail.path("msg").asText("no message")));
+            }
             if (detail.isTextual() || body.hasNonNull("error_type")) {
                 return new Failure(body.path("error_type").asText(null), detail.asText("no message"));
             }
