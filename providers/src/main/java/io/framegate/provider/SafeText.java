@@ -39,6 +39,9 @@ public final class SafeText {
                     if (safe != null) return safe;
                 }
             }
+            // DashScope and others put the code at the top level: {"request_id", "code", "message"}
+            JsonNode top = Http.JSON.readTree(body).path("code");
+            if (top.isTextual()) return code(top.asText());
         } catch (Exception notJson) {
             // nothing safe to take from it
         }

@@ -1,0 +1,55 @@
+package io.framegate.provider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.util.Base64;
+
+/** Small helpers the JSON-over-HTTP providers share: answers read into their wire records, images as data URIs. */
+public final class WireRecords {
+    private WireRecords() {
+    }
+
+    /** The answer as a wire record; an answer of another shape is as unclear as no answer (TRANSIENT, HTTP 200). */
+    public static <T> T read(JsonNode answer, Class<T> type, String what) throws UpstreamException {
+        try {
+            return Http.JSON.treeToValue(answer, type);
+        } catch (Exception e) {
+            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null,
+                    what + ": the upstream answered in a shape Framegate cannot read", e);
+        }
+    }
+
+    /** {@code data:image/png;base64,...} */
+    public static String dataUri(FittedImage img) {
+        return "data:" + img.mimeType() + ";base64," + Base64.getEncoder().encodeToString(img.bytes());
+    }
+
+    /** Whether {@code url} is on the same host and port as {@code base}: only then may the channel's key go with it. */
+    public static boolean sameHost(String url, String base) {
+        try {
+            URI u = URI.create(url), b = URI.create(base);
+            return u.getHost() != null && u.getHost().equalsIgnoreCase(b.getHost()) && u.getPort() == b.getPort();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** A wire record as JSON bytes. */
+    public static byte[] json(Object body) {
+        try {
+            return Http.JSON.writeValueAsBytes(body);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write " + body.getClass().getSimpleName(), e);
+        }
+    }
+
+    public static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** A 2xx answer that says the call failed (an error object in the body). */
+    public static UpstreamException answered(UpstreamException.Kind kind, String message) {
+        return new UpstreamException(kind, 200, null, message);
+    }
+}
