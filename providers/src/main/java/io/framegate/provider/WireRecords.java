@@ -44,6 +44,19 @@ public final class WireRecords {
         }
     }
 
+    /**
+     * Whether the model's request field map (catalog {@code wire.fields}) names this Framegate parameter or role; a model
+     * without a map takes every field its provider's request has.
+     */
+    public static boolean sends(io.framegate.domain.ModelSpec model, String name) {
+        return model.wire().fields().isEmpty() || model.wire().field(name) != null;
+    }
+
+    /** The model's field for {@code name}, or {@code fallback} when its catalog entry has no map. */
+    public static String field(io.framegate.domain.ModelSpec model, String name, String fallback) {
+        return model.wire().fields().isEmpty() ? fallback : model.wire().field(name);
+    }
+
     public static String stripSlash(String s) {
         return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }

@@ -2,6 +2,7 @@ package io.framegate.provider.minimax;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framegate.domain.ImageRole;
+import io.framegate.domain.ModelSpec;
 import io.framegate.domain.OutputFiles;
 import io.framegate.provider.FittedImage;
 import io.framegate.provider.Http;
@@ -58,17 +59,22 @@ public final class MiniMaxUpstream implements VideoUpstream {
         return IMAGES;
     }
 
+    /** Roles the model's field map does not name, a last frame alone, or images the model cannot take as data URLs. */
     @Override
     public String refuse(UpstreamJob job) {
+        ModelSpec m = job.plan().model();
         List<String> others = job.images().stream()
-                .filter(i -> i.role() != ImageRole.FIRST_FRAME && i.role() != ImageRole.LAST_FRAME)
+                .filter(i -> (i.role() != ImageRole.FIRST_FRAME && i.role() != ImageRole.LAST_FRAME)
+                        || !WireRecords.sends(m, i.role().wireName()))
                 .map(i -> i.role().wireName()).distinct().toList();
         if (!others.isEmpty()) {
-            return "MiniMax video generation takes first_frame_image and last_frame_image only; "
-                    + String.join(", ", others) + " cannot be sent";
+            return "MiniMax " + m.id() + " has no field for " + String.join(", ", others) + " images";
         }
         if (!job.imagesWith(ImageRole.LAST_FRAME).isEmpty() && job.imagesWith(ImageRole.FIRST_FRAME).isEmpty()) {
             return "MiniMax takes a last_frame_image only together with a first_frame_image";
+        }
+        if (!job.images().isEmpty() && !m.wire().acceptsDataUri()) {
+            return "MiniMax " + m.id() + " takes image URLs only, and this Framegate serves no public URLs of its inputs";
         }
         String prompt = job.plan().request().prompt();
         if (prompt != null && prompt.length() > MAX_PROMPT) {
@@ -77,10 +83,14 @@ public final class MiniMaxUpstream implements VideoUpstream {
         return null;
     }
 
+    /** Only what the model's field map names is sent; MiniMax writes resolutions as {@code 768P}, {@code 1080P}. */
     static MiniMaxWire.CreateRequest body(UpstreamJob job) {
-        return new MiniMaxWire.CreateRequest(job.upstreamModel(), job.plan().request().prompt(),
-                first(job, ImageRole.FIRST_FRAME), first(job, ImageRole.LAST_FRAME), job.plan().seconds(),
-                job.plan().resolution().toUpperCase(Locale.ROOT));
+        ModelSpec m = job.plan().model();
+        return new MiniMaxWire.CreateRequest(job.upstreamModel(),
+                WireRecords.sends(m, "prompt") ? job.plan().request().prompt() : null,
+                first(job, ImageRole.FIRST_FRAME), first(job, ImageRole.LAST_FRAME),
+                WireRecords.sends(m, "seconds") ? job.plan().seconds() : null,
+                WireRecords.sends(m, "resolution") ? job.plan().resolution().toUpperCase(Locale.ROOT) : null);
     }
 
     private static String first(UpstreamJob job, ImageRole role) {

@@ -2,6 +2,7 @@ package io.framegate.provider.openrouter;
 
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
+import io.framegate.domain.ModelSpec;
 import io.framegate.domain.OutputFiles;
 import io.framegate.domain.RenderPlan;
 import io.framegate.provider.FittedImage;
@@ -68,15 +69,16 @@ public final class OpenRouterUpstream implements VideoUpstream {
 
     @Override
     public String refuse(UpstreamJob job) {
+        ModelSpec m = job.plan().model();
         List<String> others = job.images().stream()
-                .filter(i -> i.role() != ImageRole.FIRST_FRAME && i.role() != ImageRole.LAST_FRAME
-                        && i.role() != ImageRole.REFERENCE)
+                .filter(i -> (i.role() != ImageRole.FIRST_FRAME && i.role() != ImageRole.LAST_FRAME
+                        && i.role() != ImageRole.REFERENCE) || !WireRecords.sends(m, i.role().wireName()))
                 .map(i -> i.role().wireName()).distinct().toList();
         if (!others.isEmpty()) {
             return "OpenRouter's video API takes frame_images (first_frame, last_frame) and input_references; "
                     + String.join(", ", others) + " cannot be sent";
         }
-        if (!job.images().isEmpty() && !inlineImages) {
+        if (!job.images().isEmpty() && !inlineImages && !m.wire().acceptsDataUri()) {
             return "OpenRouter's video API takes images as public URLs only, and this Framegate serves no public URLs"
                     + " of its stored inputs; send the job without images, use another channel, or set inline_images:"
                     + " true on the channel if OpenRouter accepts data URIs for the model";
@@ -96,9 +98,16 @@ public final class OpenRouterUpstream implements VideoUpstream {
         List<OpenRouterWire.InputReference> refs = job.imagesWith(ImageRole.REFERENCE).stream()
                 .map(f -> new OpenRouterWire.InputReference("image_url", new OpenRouterWire.ImageUrl(WireRecords.dataUri(f))))
                 .toList();
-        Boolean audio = "optional".equals(plan.model().audio()) ? plan.audio() : null;
-        return new OpenRouterWire.CreateRequest(job.upstreamModel(), req.prompt(), plan.seconds(), plan.resolution(),
-                plan.aspectRatio(), req.seed(), audio, frames.isEmpty() ? null : frames, refs.isEmpty() ? null : refs);
+        ModelSpec m = plan.model();
+        Boolean audio = "optional".equals(m.audio()) && WireRecords.sends(m, "audio") ? plan.audio() : null;
+        // per model: aspect_ratio + resolution, or size (WxH), as its field map names them
+        return new OpenRouterWire.CreateRequest(job.upstreamModel(), req.prompt(),
+                WireRecords.sends(m, "seconds") ? plan.seconds() : null,
+                WireRecords.sends(m, "resolution") ? plan.resolution() : null,
+                WireRecords.sends(m, "aspect_ratio") ? plan.aspectRatio() : null,
+                m.wire().field("size") != null ? plan.size().toString() : null,
+                WireRecords.sends(m, "seed") ? req.seed() : null, audio,
+                frames.isEmpty() ? null : frames, refs.isEmpty() ? null : refs);
     }
 
     private static OpenRouterWire.FrameImage frame(FittedImage f, String type) {

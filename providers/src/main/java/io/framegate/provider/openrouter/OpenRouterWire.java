@@ -20,7 +20,7 @@ final class OpenRouterWire {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record CreateRequest(String model, String prompt, Integer duration, String resolution, String aspectRatio,
-                         Long seed, Boolean generateAudio, List<FrameImage> frameImages,
+                         String size, Long seed, Boolean generateAudio, List<FrameImage> frameImages,
                          List<InputReference> inputReferences) {
     }
 

@@ -2,6 +2,7 @@ package io.framegate.provider.seedance;
 
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
+import io.framegate.domain.ModelSpec;
 import io.framegate.domain.OutputFiles;
 import io.framegate.domain.RenderPlan;
 import io.framegate.provider.FittedImage;
@@ -62,8 +63,9 @@ public final class SeedanceUpstream implements VideoUpstream {
 
     @Override
     public String refuse(UpstreamJob job) {
+        ModelSpec m = job.plan().model();
         List<String> others = job.images().stream()
-                .filter(i -> role(i.role()) == null).map(i -> i.role().wireName()).distinct().toList();
+                .filter(i -> role(m, i.role()) == null).map(i -> i.role().wireName()).distinct().toList();
         if (!others.isEmpty()) {
             return "Seedance content[] takes first_frame, last_frame and reference_image images; "
                     + String.join(", ", others) + " cannot be sent";
@@ -75,31 +77,42 @@ public final class SeedanceUpstream implements VideoUpstream {
         if (!job.imagesWith(ImageRole.LAST_FRAME).isEmpty() && job.imagesWith(ImageRole.FIRST_FRAME).isEmpty()) {
             return "Seedance takes a last_frame only together with a first_frame";
         }
+        if (!job.images().isEmpty() && !m.wire().acceptsDataUri()) {
+            return "Seedance " + m.id() + " takes image URLs only, and this Framegate serves no public URLs of its inputs";
+        }
         return null;
     }
 
-    /** Framegate's role -> Ark's {@code role}; null when Ark has none for it. */
-    static String role(ImageRole r) {
-        return switch (r) {
+    /**
+     * Framegate's role -> Ark's {@code role} value, as the model's field map names it (a model without a map: Ark's
+     * three roles); null when the model has none for it.
+     */
+    static String role(ModelSpec m, ImageRole r) {
+        String ark = switch (r) {
             case FIRST_FRAME -> "first_frame";
             case LAST_FRAME -> "last_frame";
             case REFERENCE -> "reference_image";
             default -> null;
         };
+        return ark == null ? null : WireRecords.field(m, r.wireName(), ark);
     }
 
     static SeedanceWire.CreateRequest body(UpstreamJob job) {
         RenderPlan plan = job.plan();
         GenerationRequest req = plan.request();
+        ModelSpec m = plan.model();
         List<SeedanceWire.Content> content = new ArrayList<>();
-        if (req.prompt() != null) content.add(SeedanceWire.Content.text(req.prompt()));
+        if (req.prompt() != null && WireRecords.sends(m, "prompt")) content.add(SeedanceWire.Content.text(req.prompt()));
         for (ImageRole r : List.of(ImageRole.FIRST_FRAME, ImageRole.LAST_FRAME, ImageRole.REFERENCE)) {
-            for (FittedImage img : job.imagesWith(r)) content.add(SeedanceWire.Content.image(WireRecords.dataUri(img), role(r)));
+            for (FittedImage img : job.imagesWith(r)) content.add(SeedanceWire.Content.image(WireRecords.dataUri(img), role(m, r)));
         }
         // generate_audio exists only on the models that make audio (catalog audio "optional"); others refuse the field
-        Boolean audio = "optional".equals(plan.model().audio()) ? plan.audio() : null;
-        return new SeedanceWire.CreateRequest(job.upstreamModel(), content, plan.aspectRatio(), plan.resolution(),
-                plan.seconds(), req.seed(), audio);
+        Boolean audio = "optional".equals(m.audio()) && WireRecords.sends(m, "audio") ? plan.audio() : null;
+        return new SeedanceWire.CreateRequest(job.upstreamModel(), content,
+                WireRecords.sends(m, "aspect_ratio") ? plan.aspectRatio() : null,
+                WireRecords.sends(m, "resolution") ? plan.resolution() : null,
+                WireRecords.sends(m, "seconds") ? plan.seconds() : null,
+                WireRecords.sends(m, "seed") ? req.seed() : null, audio);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.framegate.provider.wan;
 
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
+import io.framegate.domain.ModelSpec;
 import io.framegate.domain.OutputFiles;
 import io.framegate.domain.RenderPlan;
 import io.framegate.provider.FittedImage;
@@ -55,8 +56,11 @@ public final class WanUpstream implements VideoUpstream {
             this.path = path;
         }
 
-        static Api of(String model) {
-            return model.contains("kf2v") ? KF2V : MEDIA;
+        /** By the model's field map: {@code first_frame: media} is Wan 2.7's shape; without a map, by the model's name. */
+        static Api of(ModelSpec m) {
+            String first = m.wire().field(ImageRole.FIRST_FRAME);
+            if (first != null) return "media".equals(first) ? MEDIA : KF2V;
+            return m.id().contains("kf2v") ? KF2V : MEDIA;
         }
     }
 
@@ -82,14 +86,19 @@ public final class WanUpstream implements VideoUpstream {
 
     @Override
     public String refuse(UpstreamJob job) {
+        ModelSpec m = job.plan().model();
+        if (!job.images().isEmpty() && !m.wire().acceptsDataUri()) {
+            return "DashScope " + m.id() + " takes image URLs only, and this Framegate serves no public URLs of its inputs";
+        }
         List<String> others = job.images().stream()
-                .filter(i -> i.role() != ImageRole.FIRST_FRAME && i.role() != ImageRole.LAST_FRAME)
+                .filter(i -> (i.role() != ImageRole.FIRST_FRAME && i.role() != ImageRole.LAST_FRAME)
+                        || !WireRecords.sends(m, i.role().wireName()))
                 .map(i -> i.role().wireName()).distinct().toList();
         if (!others.isEmpty()) {
             return "DashScope video synthesis takes a first and a last frame only; " + String.join(", ", others)
                     + " cannot be sent";
         }
-        if (Api.of(job.upstreamModel()) == Api.KF2V && (job.imagesWith(ImageRole.FIRST_FRAME).isEmpty()
+        if (Api.of(m) == Api.KF2V && (job.imagesWith(ImageRole.FIRST_FRAME).isEmpty()
                 || job.imagesWith(ImageRole.LAST_FRAME).isEmpty())) {
             return job.upstreamModel() + " needs both first_frame_url and last_frame_url";
         }
@@ -99,20 +108,24 @@ public final class WanUpstream implements VideoUpstream {
     static WanWire.CreateRequest body(UpstreamJob job) {
         RenderPlan plan = job.plan();
         GenerationRequest req = plan.request();
+        ModelSpec m = plan.model();
         String first = url(job, ImageRole.FIRST_FRAME), last = url(job, ImageRole.LAST_FRAME);
-        String negative = req.negativePrompt() != null && !req.negativePrompt().isBlank() ? req.negativePrompt() : null;
-        String resolution = plan.resolution().toUpperCase(Locale.ROOT);
-        if (Api.of(job.upstreamModel()) == Api.KF2V) {
-            return new WanWire.CreateRequest(job.upstreamModel(),
-                    new WanWire.Input(req.prompt(), negative, first, last, null),
-                    new WanWire.Parameters(resolution, null, req.seed()));
+        String prompt = WireRecords.sends(m, "prompt") ? req.prompt() : null;
+        String negative = req.negativePrompt() != null && !req.negativePrompt().isBlank()
+                && WireRecords.sends(m, "negative_prompt") ? req.negativePrompt() : null;
+        // DashScope writes resolutions as 480P, 720P, 1080P
+        String resolution = WireRecords.sends(m, "resolution") ? plan.resolution().toUpperCase(Locale.ROOT) : null;
+        Long seed = WireRecords.sends(m, "seed") ? req.seed() : null;
+        if (Api.of(m) == Api.KF2V) {
+            return new WanWire.CreateRequest(job.upstreamModel(), new WanWire.Input(prompt, negative, first, last, null),
+                    new WanWire.Parameters(resolution, null, seed));
         }
         List<WanWire.Media> media = new ArrayList<>();
         if (first != null) media.add(new WanWire.Media("first_frame", first));
         if (last != null) media.add(new WanWire.Media("last_frame", last));
         return new WanWire.CreateRequest(job.upstreamModel(),
-                new WanWire.Input(req.prompt(), negative, null, null, media.isEmpty() ? null : media),
-                new WanWire.Parameters(resolution, plan.seconds(), req.seed()));
+                new WanWire.Input(prompt, negative, null, null, media.isEmpty() ? null : media),
+                new WanWire.Parameters(resolution, WireRecords.sends(m, "seconds") ? plan.seconds() : null, seed));
     }
 
     private static String url(UpstreamJob job, ImageRole role) {
@@ -123,7 +136,7 @@ public final class WanUpstream implements VideoUpstream {
     @Override
     public String submit(UpstreamJob job, String idempotencyKey, Duration timeout) throws UpstreamException {
         String what = "DashScope video-synthesis";
-        HttpRequest req = authed(base + Api.of(job.upstreamModel()).path).header("Content-Type", "application/json")
+        HttpRequest req = authed(base + Api.of(job.plan().model()).path).header("Content-Type", "application/json")
                 .header("X-DashScope-Async", "enable")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(WireRecords.json(body(job)))).build();
         WanWire.TaskResponse r = WireRecords.read(http.json(req, what, timeout), WanWire.TaskResponse.class, what);
