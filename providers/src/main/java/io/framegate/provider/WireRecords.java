@@ -3,7 +3,6 @@ package io.framegate.provider;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.net.URI;
-import java.util.Base64;
 
 /** Small helpers the JSON-over-HTTP providers share: answers read into their wire records, images as data URIs. */
 public final class WireRecords {
@@ -20,9 +19,14 @@ public final class WireRecords {
         }
     }
 
-    /** {@code data:image/png;base64,...} */
-    public static String dataUri(FittedImage img) {
-        return "data:" + img.mimeType() + ";base64," + Base64.getEncoder().encodeToString(img.bytes());
+    /**
+     * What the model's field map cannot carry (an asked-for seed, negative prompt or audio setting, an image role), as
+     * {@link WireInput#refuse}; null for a model without a map (its provider's whole request applies).
+     *
+     * @param urls whether the channel can give images other than as data URIs
+     */
+    public static String unsent(UpstreamJob job, boolean urls) {
+        return job.plan().model().wire().fields().isEmpty() ? null : WireInput.refuse(job, urls);
     }
 
     /** Whether {@code url} is on the same host and port as {@code base}: only then may the channel's key go with it. */

@@ -13,6 +13,7 @@ import io.framegate.provider.Secret;
 import io.framegate.provider.UpstreamException;
 import io.framegate.provider.UpstreamJob;
 import io.framegate.provider.VideoUpstream;
+import io.framegate.provider.WireInput;
 import io.framegate.provider.WireRecords;
 
 import java.net.URLEncoder;
@@ -80,7 +81,7 @@ public final class MiniMaxUpstream implements VideoUpstream {
         if (prompt != null && prompt.length() > MAX_PROMPT) {
             return "prompt has " + prompt.length() + " characters; MiniMax takes at most " + MAX_PROMPT;
         }
-        return null;
+        return WireRecords.unsent(job, false);
     }
 
     /** Only what the model's field map names is sent; MiniMax writes resolutions as {@code 768P}, {@code 1080P}. */
@@ -95,7 +96,7 @@ public final class MiniMaxUpstream implements VideoUpstream {
 
     private static String first(UpstreamJob job, ImageRole role) {
         List<FittedImage> imgs = job.imagesWith(role);
-        return imgs.isEmpty() ? null : WireRecords.dataUri(imgs.get(0));
+        return imgs.isEmpty() ? null : WireInput.dataUri(imgs.get(0));
     }
 
     @Override

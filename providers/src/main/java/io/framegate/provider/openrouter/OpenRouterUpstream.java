@@ -14,6 +14,7 @@ import io.framegate.provider.Secret;
 import io.framegate.provider.UpstreamException;
 import io.framegate.provider.UpstreamJob;
 import io.framegate.provider.VideoUpstream;
+import io.framegate.provider.WireInput;
 import io.framegate.provider.WireRecords;
 import io.framegate.provider.Http;
 
@@ -86,7 +87,7 @@ public final class OpenRouterUpstream implements VideoUpstream {
         if (job.plan().request().prompt() == null || job.plan().request().prompt().isBlank()) {
             return "OpenRouter's video API requires a prompt";
         }
-        return null;
+        return WireRecords.unsent(job, inlineImages);
     }
 
     static OpenRouterWire.CreateRequest body(UpstreamJob job) {
@@ -96,7 +97,7 @@ public final class OpenRouterUpstream implements VideoUpstream {
         for (FittedImage f : job.imagesWith(ImageRole.FIRST_FRAME)) frames.add(frame(f, "first_frame"));
         for (FittedImage f : job.imagesWith(ImageRole.LAST_FRAME)) frames.add(frame(f, "last_frame"));
         List<OpenRouterWire.InputReference> refs = job.imagesWith(ImageRole.REFERENCE).stream()
-                .map(f -> new OpenRouterWire.InputReference("image_url", new OpenRouterWire.ImageUrl(WireRecords.dataUri(f))))
+                .map(f -> new OpenRouterWire.InputReference("image_url", new OpenRouterWire.ImageUrl(WireInput.dataUri(f))))
                 .toList();
         ModelSpec m = plan.model();
         Boolean audio = "optional".equals(m.audio()) && WireRecords.sends(m, "audio") ? plan.audio() : null;
@@ -111,7 +112,7 @@ public final class OpenRouterUpstream implements VideoUpstream {
     }
 
     private static OpenRouterWire.FrameImage frame(FittedImage f, String type) {
-        return new OpenRouterWire.FrameImage("image_url", new OpenRouterWire.ImageUrl(WireRecords.dataUri(f)), type);
+        return new OpenRouterWire.FrameImage("image_url", new OpenRouterWire.ImageUrl(WireInput.dataUri(f)), type);
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.framegate.provider.Secret;
 import io.framegate.provider.UpstreamException;
 import io.framegate.provider.UpstreamJob;
 import io.framegate.provider.VideoUpstream;
+import io.framegate.provider.WireInput;
 import io.framegate.provider.WireRecords;
 
 import java.net.URLEncoder;
@@ -80,7 +81,7 @@ public final class SeedanceUpstream implements VideoUpstream {
         if (!job.images().isEmpty() && !m.wire().acceptsDataUri()) {
             return "Seedance " + m.id() + " takes image URLs only, and this Framegate serves no public URLs of its inputs";
         }
-        return null;
+        return WireRecords.unsent(job, false);
     }
 
     /**
@@ -104,7 +105,7 @@ public final class SeedanceUpstream implements VideoUpstream {
         List<SeedanceWire.Content> content = new ArrayList<>();
         if (req.prompt() != null && WireRecords.sends(m, "prompt")) content.add(SeedanceWire.Content.text(req.prompt()));
         for (ImageRole r : List.of(ImageRole.FIRST_FRAME, ImageRole.LAST_FRAME, ImageRole.REFERENCE)) {
-            for (FittedImage img : job.imagesWith(r)) content.add(SeedanceWire.Content.image(WireRecords.dataUri(img), role(m, r)));
+            for (FittedImage img : job.imagesWith(r)) content.add(SeedanceWire.Content.image(WireInput.dataUri(img), role(m, r)));
         }
         // generate_audio exists only on the models that make audio (catalog audio "optional"); others refuse the field
         Boolean audio = "optional".equals(m.audio()) && WireRecords.sends(m, "audio") ? plan.audio() : null;

@@ -15,6 +15,7 @@ import io.framegate.provider.Secret;
 import io.framegate.provider.UpstreamException;
 import io.framegate.provider.UpstreamJob;
 import io.framegate.provider.VideoUpstream;
+import io.framegate.provider.WireInput;
 import io.framegate.provider.WireRecords;
 
 import java.net.URLEncoder;
@@ -102,7 +103,7 @@ public final class WanUpstream implements VideoUpstream {
                 || job.imagesWith(ImageRole.LAST_FRAME).isEmpty())) {
             return job.upstreamModel() + " needs both first_frame_url and last_frame_url";
         }
-        return null;
+        return WireRecords.unsent(job, false);
     }
 
     static WanWire.CreateRequest body(UpstreamJob job) {
@@ -130,7 +131,7 @@ public final class WanUpstream implements VideoUpstream {
 
     private static String url(UpstreamJob job, ImageRole role) {
         List<FittedImage> imgs = job.imagesWith(role);
-        return imgs.isEmpty() ? null : WireRecords.dataUri(imgs.get(0));
+        return imgs.isEmpty() ? null : WireInput.dataUri(imgs.get(0));
     }
 
     @Override
