@@ -115,8 +115,8 @@ class HostedRoutingTest extends WireTest {
 
     @Test
     void openRouterWithImagesIsRefusedAtCreateUnlessTheChannelSendsThemInline() {
-        Routing r = hosted("  google/veo-3.1: [or]");
-        RenderPlan plan = plan(keyframes("google/veo-3.1").seconds(8).build());
+        Routing r = hosted("  openrouter/google/veo-3.1: [or]");
+        RenderPlan plan = plan(keyframes("openrouter/google/veo-3.1").seconds(8).build());
         assertThatThrownBy(() -> r.preflight(plan)).isInstanceOf(ValidationException.class)
                 .hasMessageContaining("public URLs").hasMessageContaining("inline_images");
         routing.close();
@@ -124,7 +124,7 @@ class HostedRoutingTest extends WireTest {
                 providers:
                   or: {type: openrouter, base_url: %s/api/v1, api_key_env: OR_KEY, inline_images: true}
                 routes:
-                  google/veo-3.1: [or]
+                  openrouter/google/veo-3.1: [or]
                 """.formatted(url()), ENV);
         inline.preflight(plan);
     }

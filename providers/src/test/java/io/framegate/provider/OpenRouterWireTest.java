@@ -32,10 +32,10 @@ class OpenRouterWireTest extends HostedWireSupport {
 
     @Test
     void imagesAreRefusedUnlessTheChannelSendsThemInlineBecauseTheApiTakesUrlsOnly() throws Exception {
-        UpstreamJob job = job(keyframes("google/veo-3.1").seconds(8).size("1280x720").build(), upstream(true));
+        UpstreamJob job = job(keyframes("openrouter/google/veo-3.1").seconds(8).size("1280x720").build(), upstream(true));
         assertThat(upstream(false).refuse(job)).contains("public URLs").contains("inline_images");
         assertThat(upstream(true).refuse(job)).isNull();
-        UpstreamJob textOnly = job(GenerationRequest.builder().model("google/veo-3.1").prompt("a fox").build(), upstream(false));
+        UpstreamJob textOnly = job(GenerationRequest.builder().model("openrouter/google/veo-3.1").prompt("a fox").build(), upstream(false));
         assertThat(upstream(false).refuse(textOnly)).isNull();
     }
 
@@ -44,7 +44,7 @@ class OpenRouterWireTest extends HostedWireSupport {
         OpenRouterUpstream up = upstream(true);
         wm.stubFor(post(urlEqualTo("/api/v1/videos")).willReturn(aResponse().withStatus(202)
                 .withHeader("Content-Type", "application/json").withBody(job("pending", ""))));
-        UpstreamJob job = job(keyframes("google/veo-3.1").seconds(8).size("1920x1080").seed(42L).audio(true).build(), up);
+        UpstreamJob job = job(keyframes("openrouter/google/veo-3.1").seconds(8).size("1920x1080").seed(42L).audio(true).build(), up);
 
         assertThat(up.submit(job, "k", T)).isEqualTo(JOB);
 
@@ -65,7 +65,7 @@ class OpenRouterWireTest extends HostedWireSupport {
     void referenceImagesGoAsInputReferences() throws Exception {
         OpenRouterUpstream up = upstream(true);
         wm.stubFor(post(urlEqualTo("/api/v1/videos")).willReturn(aResponse().withStatus(202).withBody(job("pending", ""))));
-        UpstreamJob job = job(GenerationRequest.builder().model("alibaba/wan-2.7").prompt("a fox").seconds(5)
+        UpstreamJob job = job(GenerationRequest.builder().model("openrouter/alibaba/wan-2.7").prompt("a fox").seconds(5)
                 .image(ImageRole.REFERENCE, TestMedia.png(640, 360, 100, 100), "image/png", "fox.png").build(), up);
         up.submit(job, "k", T);
         wm.verify(postRequestedFor(urlEqualTo("/api/v1/videos")).withRequestBody(equalToJson("""
@@ -124,7 +124,7 @@ class OpenRouterWireTest extends HostedWireSupport {
     @Test
     void http429WithRetryAfterIsAProvableRefusalAnd502IsAmbiguousAndThereIsNoCancel() throws Exception {
         OpenRouterUpstream up = upstream(false);
-        UpstreamJob job = job(GenerationRequest.builder().model("google/veo-3.1").prompt("a fox").build(), up);
+        UpstreamJob job = job(GenerationRequest.builder().model("openrouter/google/veo-3.1").prompt("a fox").build(), up);
         wm.stubFor(post(urlEqualTo("/api/v1/videos")).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "20")
                 .withBody("{\"error\": {\"code\": 429, \"message\": \"Rate limit exceeded\"}}")));
         assertProvablyRefused(thrown(() -> up.submit(job, "k", T)), 20);

@@ -102,13 +102,22 @@ public final class OpenRouterUpstream implements VideoUpstream {
         ModelSpec m = plan.model();
         Boolean audio = "optional".equals(m.audio()) && WireRecords.sends(m, "audio") ? plan.audio() : null;
         // per model: aspect_ratio + resolution, or size (WxH), as its field map names them
-        return new OpenRouterWire.CreateRequest(job.upstreamModel(), req.prompt(),
+        return new OpenRouterWire.CreateRequest(slug(m), req.prompt(),
                 WireRecords.sends(m, "seconds") ? plan.seconds() : null,
                 WireRecords.sends(m, "resolution") ? plan.resolution() : null,
                 WireRecords.sends(m, "aspect_ratio") ? plan.aspectRatio() : null,
                 m.wire().field("size") != null ? plan.size().toString() : null,
                 WireRecords.sends(m, "seed") ? req.seed() : null, audio,
                 frames.isEmpty() ? null : frames, refs.isEmpty() ? null : refs);
+    }
+
+    /**
+     * The model as OpenRouter names it: the catalog's {@code wire.constants.model} (catalog ids are
+     * {@code openrouter/<slug>}, since OpenRouter's slugs are also Replicate's owner/name ids), else the id itself.
+     */
+    static String slug(ModelSpec m) {
+        Object model = m.wire().constants().get("model");
+        return model instanceof String s ? s : m.id();
     }
 
     private static OpenRouterWire.FrameImage frame(FittedImage f, String type) {
