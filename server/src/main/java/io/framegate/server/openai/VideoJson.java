@@ -151,6 +151,7 @@ final class VideoJson {
             }
             ObjectNode price = n.putObject("price_per_second_usd");
             new TreeMap<>(m.pricePerSecond()).forEach(price::put);
+            if (!m.pricePerVideo().isEmpty()) new TreeMap<>(m.pricePerVideo()).forEach(n.putObject("price_per_video_usd")::put);
             n.put("price_note", m.priceNote());
             ObjectNode life = n.putObject("lifecycle");
             life.put("status", m.lifecycle().status());
@@ -176,6 +177,7 @@ final class VideoJson {
                 ObjectNode c = channels.addObject();
                 c.put("channel", t.channel().name());
                 c.put("upstream_model", t.upstreamModel().id());
+                c.put("provider", t.channel().upstream().provider());
             }
         } else if ("local".equals(routing.config().defaultRoute())) {
             fg.put("backend", routing.backendFor(m).id());
