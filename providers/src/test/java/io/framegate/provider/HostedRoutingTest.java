@@ -150,4 +150,21 @@ class HostedRoutingTest extends WireTest {
                 """, ENV)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("MiniMax-Hailuo-02 is a minimax model");
     }
+
+    @Test
+    void theWorkedExamplesOfDocsConfigLoadAsWritten() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "config.md"));
+        Map<String, String> env = Map.of("MINIMAX_API_KEY", "m", "ARK_API_KEY", "a", "DASHSCOPE_API_KEY", "d",
+                "OPENROUTER_API_KEY", "o");
+        for (String[] p : new String[][]{{"MiniMax", "minimax", "minimax"}, {"Seedance", "ark", "seedance"},
+                {"Wan", "dashscope", "wan"}, {"OpenRouter", "openrouter", "openrouter"}}) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("### " + p[0] + " \\([^\\n]*\\s+```yaml\\n(.*?)```",
+                    java.util.regex.Pattern.DOTALL).matcher(doc);
+            assertThat(m.find()).as(p[0]).isTrue();
+            FramegateConfig cfg = new ConfigLoader(CATALOG, env::get).parse(m.group(1), "framegate.yaml", tmp);
+            assertThat(cfg.channels().get(p[1]).type()).as(p[0]).isEqualTo(p[2]);
+            assertThat(cfg.routes().values()).flatExtracting(FramegateConfig.RouteConfig::targets).isNotEmpty()
+                    .allSatisfy(t -> assertThat(t.upstreamModel().provider()).isEqualTo(p[2]));
+        }
+    }
 }
