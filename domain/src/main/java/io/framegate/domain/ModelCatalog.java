@@ -111,7 +111,8 @@ public final class ModelCatalog {
         for (JsonNode n : list) {
             String id = n.path("id").asText(null);
             if (id == null) throw new IOException("a catalog entry has no id: " + n);
-            raw.put(id, (ObjectNode) n);
+            // two blocks naming one id (fal's and Replicate's owner/name, say) must not silently drop one
+            if (raw.put(id, (ObjectNode) n) != null) throw new IOException("duplicate model id in catalog: " + id);
         }
         List<ModelSpec> models = new ArrayList<>();
         for (String id : raw.keySet()) {

@@ -93,4 +93,22 @@ class ModelCatalogTest {
                 """);
         assertThatThrownBy(() -> ModelCatalog.load(typo)).hasStackTraceContaining("secnods");
     }
+
+    @Test
+    void anIdNamedTwiceIsRefusedNotSilentlyDropped(@TempDir Path dir) throws IOException {
+        Path twice = dir.resolve("twice.json");
+        Files.writeString(twice, """
+                {"models":[{"id":"google/veo-3.1","provider":"replicate"},{"id":"google/veo-3.1","provider":"openrouter"}]}
+                """);
+        assertThatThrownBy(() -> ModelCatalog.load(twice)).hasStackTraceContaining("duplicate model id in catalog: google/veo-3.1");
+    }
+
+    @Test
+    void providerHostedBlocksKeepEveryProvidersModels() {
+        assertThat(catalog.require("google/veo-3.1").provider()).isEqualTo("replicate");
+        assertThat(catalog.require("openrouter/google/veo-3.1").provider()).isEqualTo("openrouter");
+        assertThat(catalog.require("hailuo-02").pricePerVideo()).containsEntry("768p", 0.52);
+        assertThat(catalog.require("seedance-2.0").maxImages(ImageRole.REFERENCE)).isEqualTo(9);
+        assertThat(catalog.require("wanx2.1-kf2v-plus").id()).isEqualTo("wan2.1-kf2v-plus");
+    }
 }

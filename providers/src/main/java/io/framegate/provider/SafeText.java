@@ -45,6 +45,9 @@ public final class SafeText {
             for (JsonNode v : new JsonNode[]{root.path("detail").path(0).path("type"), root.path("error_type")}) {
                 if (v.isTextual() && code(v.asText()) != null) return code(v.asText());
             }
+            // DashScope: {"request_id", "code", "message"}
+            JsonNode top = root.path("code");
+            if (top.isTextual() && code(top.asText()) != null) return code(top.asText());
         } catch (Exception notJson) {
             // nothing safe to take from it
         }
