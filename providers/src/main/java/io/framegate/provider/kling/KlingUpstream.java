@@ -163,7 +163,7 @@ public final class KlingUpstream implements VideoUpstream {
     private static Poll failed(KlingWire.Task task) {
         String msg = task.taskStatusMsg() != null && !task.taskStatusMsg().isBlank() ? task.taskStatusMsg() : "no message";
         if (FILTERED.matcher(msg).find()) return new Poll.Filtered(SafeText.redact(msg));
-        return new Poll.Failed("failed", SafeText.redact(msg));
+        return new Poll.Failed(null, SafeText.redact(msg));
     }
 
     /** The video URL is a CDN link: fetched without the JWT, which goes to the API host only. */
