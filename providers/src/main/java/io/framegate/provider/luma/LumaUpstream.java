@@ -120,7 +120,16 @@ public final class LumaUpstream implements VideoUpstream {
         RenderPlan plan = job.plan();
         LumaWire.VideoOptions video = new LumaWire.VideoOptions(plan.resolution(), plan.seconds() + "s",
                 inline(job, ImageRole.FIRST_FRAME), inline(job, ImageRole.LAST_FRAME));
-        return new LumaWire.AgentsCreate(job.upstreamModel(), "video", plan.request().prompt(), plan.aspectRatio(), video);
+        return new LumaWire.AgentsCreate(job.upstreamModel(), "video", plan.request().prompt(), aspect(plan), video);
+    }
+
+    /** Luma writes the cinema ratio 21:9 (which 1680x720 reduces to 7:3). */
+    static String aspect(RenderPlan plan) {
+        return switch (plan.aspectRatio()) {
+            case "7:3" -> "21:9";
+            case "3:7" -> "9:21";
+            default -> plan.aspectRatio();
+        };
     }
 
     private static LumaWire.ImageRef inline(UpstreamJob job, ImageRole role) {
@@ -135,7 +144,7 @@ public final class LumaUpstream implements VideoUpstream {
         LumaWire.Keyframe frame0 = keyframe(job, ImageRole.FIRST_FRAME);
         LumaWire.Keyframe frame1 = keyframe(job, ImageRole.LAST_FRAME);
         LumaWire.Keyframes keyframes = frame0 == null && frame1 == null ? null : new LumaWire.Keyframes(frame0, frame1);
-        return new LumaWire.LegacyCreate(job.upstreamModel(), plan.request().prompt(), plan.aspectRatio(),
+        return new LumaWire.LegacyCreate(job.upstreamModel(), plan.request().prompt(), aspect(plan),
                 plan.resolution(), plan.seconds() + "s", keyframes);
     }
 
