@@ -56,13 +56,42 @@ public final class ModelCatalog {
         this.byName = names;
     }
 
-    /** The catalog shipped with Framegate. */
+    /**
+     * The catalog shipped with Framegate: {@code models.json} plus every block named in {@code catalog/index.txt}
+     * (one file name a line; provider-hosted models live in their own block, one per provider). An entry may extend
+     * one in another block.
+     */
     public static ModelCatalog builtIn() {
-        try (InputStream in = ModelCatalog.class.getResourceAsStream(BUILT_IN)) {
-            if (in == null) throw new IllegalStateException("missing " + BUILT_IN + " on the class path");
-            return parse(JSON.readTree(in));
+        ArrayNode all = JSON.createArrayNode();
+        try {
+            all.addAll((ArrayNode) resource(BUILT_IN).path("models"));
+            for (String block : blocks()) {
+                JsonNode models = resource(BLOCKS + block).path("models");
+                if (!models.isArray()) throw new IOException("catalog block " + block + " is not {\"models\": [...]}");
+                all.addAll((ArrayNode) models);
+            }
+            ObjectNode root = JSON.createObjectNode();
+            root.set("models", all);
+            return parse(root);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the built-in model catalog", e);
+            throw new UncheckedIOException("cannot read the built-in model catalog: " + e.getMessage(), e);
+        }
+    }
+
+    private static final String BLOCKS = "/io/framegate/domain/catalog/";
+
+    private static List<String> blocks() throws IOException {
+        try (InputStream in = ModelCatalog.class.getResourceAsStream(BLOCKS + "index.txt")) {
+            if (in == null) return List.of();
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        }
+    }
+
+    private static JsonNode resource(String name) throws IOException {
+        try (InputStream in = ModelCatalog.class.getResourceAsStream(name)) {
+            if (in == null) throw new IOException("missing " + name + " on the class path");
+            return JSON.readTree(in);
         }
     }
 

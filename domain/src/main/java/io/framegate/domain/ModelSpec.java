@@ -38,6 +38,9 @@ import java.util.Optional;
  * @param rules           rules that tie parameters together
  * @param lifecycle       the model's standing at its vendor
  * @param priceNote       where the price comes from, e.g. "unverified third-party transcription"
+ * @param pricePerVideo   USD per video by resolution class or {@code default}, added to the per-second price
+ *                        (for models priced per generation)
+ * @param wire            for a model hosted by an aggregator (fal, Replicate, ...): how it spells a request
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ModelSpec(
@@ -66,7 +69,9 @@ public record ModelSpec(
         Map<String, Double> pricePerSecond,
         List<Rule> rules,
         Lifecycle lifecycle,
-        String priceNote) {
+        String priceNote,
+        Map<String, Double> pricePerVideo,
+        WireFields wire) {
 
     public ModelSpec {
         aliases = aliases == null ? List.of() : List.copyOf(aliases);
@@ -74,15 +79,9 @@ public record ModelSpec(
         seconds = seconds == null ? List.of() : List.copyOf(seconds);
         sizes = sizes == null ? List.of() : List.copyOf(sizes);
         fps = fps == null ? List.of() : List.copyOf(fps);
-        pricePerSecond = pricePerSecond == null ? Map.of() : Map.copyOf(pricePerSecond);
-        for (Map.Entry<String, Double> p : pricePerSecond.entrySet()) {
-            try {
-                Money.ofUsd(p.getValue()); // refuse at load a price that cannot be held in micro-dollars exactly
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("model " + id + ": pricePerSecond." + p.getKey() + " = " + p.getValue()
-                        + " is not a non-negative USD amount in whole micro-dollars", e);
-            }
-        }
+        pricePerSecond = exactPrices(id, "pricePerSecond", pricePerSecond);
+        pricePerVideo = exactPrices(id, "pricePerVideo", pricePerVideo);
+        wire = wire == null ? new WireFields(null, null, null, null) : wire;
         rules = rules == null ? List.of() : List.copyOf(rules);
         lifecycle = lifecycle == null ? Lifecycle.ACTIVE : lifecycle;
         maxVideos = maxVideos == null ? 1 : maxVideos;
@@ -92,6 +91,36 @@ public record ModelSpec(
         promptRequired = promptRequired != null && promptRequired;
         exactFrames = exactFrames != null && exactFrames;
         audio = audio == null ? "never" : audio;
+    }
+
+    private static Map<String, Double> exactPrices(String id, String field, Map<String, Double> prices) {
+        prices = prices == null ? Map.of() : Map.copyOf(prices);
+        for (Map.Entry<String, Double> p : prices.entrySet()) {
+            try {
+                Money.ofUsd(p.getValue()); // refuse at load a price that cannot be held in micro-dollars exactly
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException("model " + id + ": " + field + "." + p.getKey() + " = " + p.getValue()
+                        + " is not a non-negative USD amount in whole micro-dollars", e);
+            }
+        }
+        return prices;
+    }
+
+    /**
+     * The price of {@code videos} videos of {@code frameCount} frames at {@code fps} in this resolution class, exact to
+     * the micro-dollar (rounded up): per second x duration x videos, plus per video x videos. Empty when the catalog
+     * has neither price.
+     */
+    public Optional<Money> priceOf(String resolutionClass, long frameCount, int fps, int videos) {
+        Optional<Money> perSecond = priceMicrosPerSecondAt(resolutionClass);
+        Double v = pricePerVideo.get(resolutionClass);
+        if (v == null) v = pricePerVideo.get("default");
+        Optional<Money> perVideo = Optional.ofNullable(v).map(Money::ofUsd);
+        if (perSecond.isEmpty() && perVideo.isEmpty()) return Optional.empty();
+        long micros = perSecond.map(p -> Math.ceilDiv(Math.multiplyExact(Math.multiplyExact(p.micros(), frameCount),
+                (long) videos), (long) fps)).orElse(0L);
+        micros = Math.addExact(micros, perVideo.map(p -> Math.multiplyExact(p.micros(), (long) videos)).orElse(0L));
+        return Optional.of(new Money(micros));
     }
 
     /** How many images of this role the model takes (0 when the role is not accepted). */

@@ -41,11 +41,11 @@ public record RenderPlan(
 
     /**
      * The most this plan can cost, in exact micro-dollars: catalog price per second (at this resolution class) x
-     * duration x videos, rounded up to the micro-dollar; empty when the catalog has no price. What a job reserves.
+     * duration x videos, rounded up to the micro-dollar, plus any price per video x videos; empty when the catalog has
+     * no price. What a job reserves.
      */
     public java.util.Optional<Money> maxPrice() {
-        return model.priceMicrosPerSecondAt(resolution).map(p -> new Money(Math.ceilDiv(
-                Math.multiplyExact(Math.multiplyExact(p.micros(), (long) frameCount), (long) numberOfVideos), (long) fps)));
+        return model.priceOf(resolution, frameCount, fps, numberOfVideos);
     }
 
     /** Seconds of video this plan renders, all videos together (rounded up): what a video-seconds limit counts. */

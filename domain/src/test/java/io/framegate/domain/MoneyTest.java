@@ -36,7 +36,7 @@ class MoneyTest {
     void theCatalogRefusesAPriceItCannotHoldExactly() {
         assertThatThrownBy(() -> new ModelSpec("m", List.of(), "google", "keyframes", "", Map.of(), 0, List.of(8), null, 8,
                 List.of("1280x720"), null, "1280x720", List.of(24), null, 24, 1, false, false, false, "never", false,
-                Map.of("720p", 0.0000004), List.of(), null, null))
+                Map.of("720p", 0.0000004), List.of(), null, null, null, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pricePerSecond.720p");
     }
 

@@ -30,15 +30,10 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> TYPES = Set.of("gemini", "vertex", "openai");
     private static final Set<String> TOP = Set.of("providers", "channels", "routes", "aliases", "default_route", "timing",
             "workers", "database", "limits", "retention", "storage");
     private static final Set<String> WORKER_KEYS = Set.of("local", "cloud", "max_attempts");
     private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password_env", "password_file");
-    private static final Set<String> PROVIDER_KEYS = Set.of("type", "base_url", "api_version", "api_key_env", "api_key_file",
-            "credentials_file", "project", "location", "storage_url", "output_gcs_uri");
-    private static final Set<String> CHANNEL_KEYS = Set.of("provider", "base_url", "api_version", "api_key_env", "api_key_file",
-            "credentials_file", "project", "location", "storage_url", "output_gcs_uri");
     private static final Set<String> ROUTE_KEYS = Set.of("channels", "reference_as");
     private static final Set<String> TARGET_KEYS = Set.of("channel", "model", "allow_retired");
     private static final Set<String> TIMING_KEYS = Set.of("poll_initial", "poll_max", "poll_factor", "deadline",
@@ -47,11 +42,17 @@ public final class ConfigLoader {
 
     private final ModelCatalog catalog;
     private final Function<String, String> env;
+    private final ProviderFactories factories;
 
-    /** @param env environment lookup ({@code System::getenv} in production) */
+    /** With the provider types on the class path. @param env environment lookup ({@code System::getenv} in production) */
     public ConfigLoader(ModelCatalog catalog, Function<String, String> env) {
+        this(catalog, env, ProviderFactories.discover());
+    }
+
+    public ConfigLoader(ModelCatalog catalog, Function<String, String> env, ProviderFactories factories) {
         this.catalog = catalog;
         this.env = env;
+        this.factories = factories;
     }
 
     public FramegateConfig load(Path file) {
@@ -80,10 +81,11 @@ public final class ConfigLoader {
         Map<String, JsonNode> providers = new LinkedHashMap<>();
         forEachField(root.path("providers"), "providers", problems, (name, node) -> {
             String f = "providers." + name;
-            unknownKeys(node, PROVIDER_KEYS, f + ".", problems);
             String type = text(node, "type");
-            if (type == null) problems.add(f + ".type: missing; one of gemini, vertex, openai");
-            else if (!TYPES.contains(type)) problems.add(f + ".type: " + type + " is not one of gemini, vertex, openai");
+            String types = String.join(", ", factories.types());
+            if (type == null) problems.add(f + ".type: missing; one of " + types);
+            else if (factories.find(type).isEmpty()) problems.add(f + ".type: " + type + " is not one of " + types);
+            factories.find(type).ifPresent(t -> unknownKeys(node, plus("type", t.keys()), f + ".", problems));
             providers.put(name, node);
         });
 
@@ -99,7 +101,6 @@ public final class ConfigLoader {
         } else {
             forEachField(channelNodes, "channels", problems, (name, node) -> {
                 String f = "channels." + name;
-                unknownKeys(node, CHANNEL_KEYS, f + ".", problems);
                 String provider = text(node, "provider");
                 if (provider == null) {
                     problems.add(f + ".provider: missing; name one of providers: " + String.join(", ", providers.keySet()));
@@ -111,6 +112,7 @@ public final class ConfigLoader {
                             + String.join(", ", providers.keySet()) + ")");
                     return;
                 }
+                factories.find(text(p, "type")).ifPresent(t -> unknownKeys(node, plus("provider", t.keys()), f + ".", problems));
                 FramegateConfig.ChannelConfig c = channel(name, provider, p, node, f, baseDir, problems);
                 if (c != null) channels.put(name, c);
             });
@@ -187,84 +189,22 @@ public final class ConfigLoader {
 
     private FramegateConfig.ChannelConfig channel(String name, String providerName, JsonNode provider, JsonNode own,
                                                   String f, Path baseDir, List<String> problems) {
-        String type = text(provider, "type");
-        if (type == null || !TYPES.contains(type)) return null;
-        // The channel's own key wins; credentials count as one setting, so a channel naming any credential replaces the provider's.
-        boolean ownCredential = own.has("api_key_env") || own.has("api_key_file") || own.has("credentials_file");
-        JsonNode cred = ownCredential ? own : provider;
-        String credField = ownCredential ? f : "providers." + providerName;
-        String baseUrl = pick(own, provider, "base_url");
-        Secret key = null;
-        Path credentialsFile = null;
-        String project = pick(own, provider, "project");
-        String location = pick(own, provider, "location");
-        switch (type) {
-            case "gemini", "openai" -> {
-                key = apiKey(cred, credField, baseDir, problems);
-                if (key == null && !cred.has("api_key_env") && !cred.has("api_key_file")) {
-                    problems.add(credField + ": a " + type + " channel needs api_key_env or api_key_file");
-                }
-                if ("openai".equals(type) && baseUrl == null) {
-                    problems.add(f + ".base_url: missing; an OpenAI-compatible upstream needs its URL up to /v1"
-                            + " (OpenAI's own video API shut down on 2026-09-24)");
-                }
-            }
-            case "vertex" -> {
-                if (project == null) problems.add(f + ".project: missing; a vertex channel needs its Google Cloud project");
-                if (location == null) problems.add(f + ".location: missing; e.g. us-central1 or global");
-                String file = text(cred, "credentials_file");
-                if (file != null) {
-                    credentialsFile = baseDir != null ? baseDir.resolve(file) : Path.of(file);
-                    if (!Files.isReadable(credentialsFile)) {
-                        problems.add(credField + ".credentials_file: " + credentialsFile + " is not a readable file");
-                    }
-                }
-            }
-            default -> {
-                return null;
-            }
-        }
-        if (baseUrl != null && !baseUrl.matches("https?://.+")) problems.add(f + ".base_url: " + baseUrl + " is not an http(s) URL");
-        return new FramegateConfig.ChannelConfig(name, providerName, type, baseUrl, pick(own, provider, "api_version"),
-                key, credentialsFile, project, location, pick(own, provider, "storage_url"),
-                pick(own, provider, "output_gcs_uri"));
-    }
-
-    private Secret apiKey(JsonNode node, String f, Path baseDir, List<String> problems) {
-        return secret(node, f, "api_key_env", "api_key_file", baseDir, problems);
+        ProviderFactory factory = factories.find(text(provider, "type")).orElse(null);
+        if (factory == null) return null; // reported under providers
+        ChannelSettings settings = factory.configure(new ProviderSection(name, providerName, provider, own, f,
+                factory.credentialKeys(), baseDir, env, problems));
+        return settings == null ? null : new FramegateConfig.ChannelConfig(name, providerName, factory.type(), settings);
     }
 
     /** A credential from the environment variable named by {@code envKey} or the file named by {@code fileKey}. */
     private Secret secret(JsonNode node, String f, String envKey, String fileKey, Path baseDir, List<String> problems) {
-        String var = text(node, envKey);
-        String file = text(node, fileKey);
-        if (var != null && file != null) {
-            problems.add(f + ": give " + envKey + " or " + fileKey + ", not both");
-            return null;
-        }
-        if (var != null) {
-            String v = env.apply(var);
-            if (v == null || v.isBlank()) {
-                problems.add(f + "." + envKey + ": environment variable " + var + " is not set");
-                return null;
-            }
-            return new Secret(v, "env " + var);
-        }
-        if (file != null) {
-            Path p = baseDir != null ? baseDir.resolve(file) : Path.of(file);
-            try {
-                String v = Files.readString(p).strip();
-                if (v.isEmpty()) {
-                    problems.add(f + "." + fileKey + ": " + p + " is empty");
-                    return null;
-                }
-                return new Secret(v, "file " + p);
-            } catch (IOException e) {
-                problems.add(f + "." + fileKey + ": cannot read " + p + " (" + e.getClass().getSimpleName() + ")");
-                return null;
-            }
-        }
-        return null;
+        return ProviderSection.readSecret(node, f, envKey, fileKey, baseDir, env, problems);
+    }
+
+    private static Set<String> plus(String key, Set<String> keys) {
+        Set<String> all = new java.util.HashSet<>(keys);
+        all.add(key);
+        return all;
     }
 
     private FramegateConfig.Target target(JsonNode node, String f, ModelSpec routeModel,
@@ -307,9 +247,10 @@ public final class ConfigLoader {
                     + " (or set allow_retired: true if this upstream still serves the name)"));
             return null;
         }
-        if (("gemini".equals(c.type()) || "vertex".equals(c.type())) && !"google".equals(up.provider())) {
+        Set<String> serves = factories.find(c.type()).map(ProviderFactory::catalogProviders).orElse(Set.of());
+        if (!serves.isEmpty() && !serves.contains(up.provider())) {
             problems.add(field + ": " + up.id() + " is a " + up.provider() + " model; channel " + channel + " is "
-                    + c.type() + ", which serves Google Veo models only");
+                    + c.type() + ", which serves " + String.join(", ", serves.stream().sorted().toList()) + " models only");
             return null;
         }
         if (up.isLocal()) {

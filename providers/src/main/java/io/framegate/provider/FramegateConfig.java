@@ -2,7 +2,6 @@ package io.framegate.provider;
 
 import io.framegate.domain.ModelSpec;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -62,15 +61,14 @@ public record FramegateConfig(Map<String, ChannelConfig> channels, Map<String, R
         }
     }
 
-    /** One credential at one upstream, with its provider's settings merged in. */
-    public record ChannelConfig(String name, String provider, String type, String baseUrl, String apiVersion,
-                                Secret apiKey, Path credentialsFile, String project, String location,
-                                String storageUrl, String outputGcsUri) {
+    /**
+     * One credential at one upstream: its provider's settings with the channel's own merged in, as checked by the
+     * provider type's {@link ProviderFactory}.
+     */
+    public record ChannelConfig(String name, String provider, String type, ChannelSettings settings) {
         @Override
         public String toString() {
-            return "ChannelConfig[" + name + ", " + type + " via " + provider + ", base " + baseUrl
-                    + (apiKey != null ? ", key " + apiKey : "") + (credentialsFile != null ? ", credentials " + credentialsFile : "")
-                    + (project != null ? ", project " + project + "/" + location : "") + "]";
+            return "ChannelConfig[" + name + ", " + type + " via " + provider + ", " + settings + "]";
         }
     }
 

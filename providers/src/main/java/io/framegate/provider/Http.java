@@ -96,8 +96,37 @@ public final class Http {
         }
     }
 
+    /**
+     * An answer of any status, for upstreams that report a job's outcome as an HTTP error (fal's result fetch): a 2xx
+     * body whole, another status's first 16 KB. Only a call that got no answer throws.
+     */
+    public record Answer(int status, byte[] body, Duration retryAfter) {
+        public boolean ok() {
+            return status / 100 == 2;
+        }
+    }
+
+    public Answer exchange(HttpRequest req, String what, Duration timeout) throws UpstreamException {
+        HttpResponse<Object> resp = call(req, HttpResponse.BodyHandlers.ofByteArray(), what, timeout);
+        byte[] body = resp.body() instanceof ErrorBody eb ? eb.bytes() : (byte[]) resp.body();
+        return new Answer(resp.statusCode(), body, retryAfter(resp.headers().firstValue("Retry-After")));
+    }
+
     /** The 2xx body, or a classified failure; never longer than {@code timeout}. */
     private <T> T send(HttpRequest req, HttpResponse.BodyHandler<T> ok, String what, Duration timeout)
+            throws UpstreamException {
+        HttpResponse<Object> resp = call(req, ok, what, timeout);
+        int status = resp.statusCode();
+        if (status / 100 == 2) {
+            @SuppressWarnings("unchecked") T body = (T) resp.body();
+            return body;
+        }
+        String code = resp.body() instanceof ErrorBody eb ? SafeText.errorCode(eb.bytes()) : null;
+        throw new UpstreamException(UpstreamException.kindOf(status), status,
+                retryAfter(resp.headers().firstValue("Retry-After")), SafeText.httpFailure(what, status, code));
+    }
+
+    private <T> HttpResponse<Object> call(HttpRequest req, HttpResponse.BodyHandler<T> ok, String what, Duration timeout)
             throws UpstreamException {
         Duration t = timeout.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : timeout;
         HttpRequest timed = HttpRequest.newBuilder(req, (n, v) -> true).timeout(t).build();
@@ -119,14 +148,7 @@ public final class Http {
         } catch (ExecutionException e) {
             throw failure(what, e.getCause() != null ? e.getCause() : e);
         }
-        int status = resp.statusCode();
-        if (status / 100 == 2) {
-            @SuppressWarnings("unchecked") T body = (T) resp.body();
-            return body;
-        }
-        String code = resp.body() instanceof ErrorBody eb ? SafeText.errorCode(eb.bytes()) : null;
-        throw new UpstreamException(UpstreamException.kindOf(status), status,
-                retryAfter(resp.headers().firstValue("Retry-After")), SafeText.httpFailure(what, status, code));
+        return resp;
     }
 
     /**

@@ -10,9 +10,6 @@ import io.framegate.domain.RenderPlan;
 import io.framegate.domain.RequestValidator;
 import io.framegate.domain.ValidationException;
 import io.framegate.domain.Violation;
-import io.framegate.provider.gemini.GeminiUpstream;
-import io.framegate.provider.openai.OpenAiUpstream;
-import io.framegate.provider.vertex.VertexUpstream;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +49,7 @@ public final class Routing implements BackendRouter, AutoCloseable {
         this.local = local;
         ProviderSettings s = config.settings();
         for (FramegateConfig.ChannelConfig c : config.channels().values()) {
-            channels.put(c.name(), new Channel(c.name(), upstream(c, s)));
+            channels.put(c.name(), new Channel(c.name(), c.settings().open(s)));
         }
         Retrier retrier = new Retrier(s.retryAttempts(), s.retryBase(), s.retryMax(), random);
         for (FramegateConfig.RouteConfig r : config.routes().values()) {
@@ -63,16 +60,6 @@ public final class Routing implements BackendRouter, AutoCloseable {
             }
             routes.put(r.model(), new FailoverBackend("route:" + r.model(), targets, ticker));
         }
-    }
-
-    static VideoUpstream upstream(FramegateConfig.ChannelConfig c, ProviderSettings s) {
-        return switch (c.type()) {
-            case "gemini" -> new GeminiUpstream(c.baseUrl(), c.apiVersion(), c.apiKey(), s.requestTimeout());
-            case "vertex" -> new VertexUpstream(c.baseUrl(), c.apiVersion(), c.project(), c.location(), c.credentialsFile(),
-                    c.storageUrl(), c.outputGcsUri(), s.requestTimeout());
-            case "openai" -> new OpenAiUpstream(c.baseUrl(), c.apiKey(), s.requestTimeout());
-            default -> throw new IllegalArgumentException("unknown provider type " + c.type());
-        };
     }
 
     @Override

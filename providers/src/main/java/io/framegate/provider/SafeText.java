@@ -26,18 +26,24 @@ public final class SafeText {
 
     /**
      * The upstream's error code from a JSON error body ({@code error.status} of Google, {@code error.code} or
-     * {@code error.type} of OpenAI), or null when there is none that is safe to show.
+     * {@code error.type} of OpenAI, fal's {@code detail[0].type} or {@code error_type}), or null when there is none
+     * that is safe to show.
      */
     public static String errorCode(byte[] body) {
         if (body == null || body.length == 0) return null;
         try {
-            JsonNode err = Http.JSON.readTree(body).path("error");
+            JsonNode root = Http.JSON.readTree(body);
+            JsonNode err = root.path("error");
             for (String field : new String[]{"status", "code", "type"}) {
                 JsonNode v = err.path(field);
                 if (v.isTextual()) {
                     String safe = code(v.asText());
                     if (safe != null) return safe;
                 }
+            }
+            // fal: {"detail": [{"type": ...}]} for model errors, {"error_type": ...} for request errors
+            for (JsonNode v : new JsonNode[]{root.path("detail").path(0).path("type"), root.path("error_type")}) {
+                if (v.isTextual() && code(v.asText()) != null) return code(v.asText());
             }
         } catch (Exception notJson) {
             // nothing safe to take from it

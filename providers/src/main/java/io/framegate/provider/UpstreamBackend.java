@@ -209,9 +209,8 @@ public final class UpstreamBackend implements GenerationBackend {
         ctx.note("download_ms", String.valueOf(Duration.between(finishedAt, downloadedAt).toMillis()));
         int delivered = Math.min(wanted, done.videos().size());
         // exact micro-dollars (what the job's settlement captures), for the videos delivered
-        upstreamPlan.model().priceMicrosPerSecondAt(upstreamPlan.resolution()).ifPresent(price -> ctx.note("cost_usd",
-                new io.framegate.domain.Money(Math.ceilDiv(Math.multiplyExact(price.micros(),
-                        (long) upstreamPlan.frameCount() * delivered), (long) upstreamPlan.fps())).usdShort()));
+        upstreamPlan.model().priceOf(upstreamPlan.resolution(), upstreamPlan.frameCount(), upstreamPlan.fps(), delivered)
+                .ifPresent(price -> ctx.note("cost_usd", price.usdShort()));
     }
 
     private void download(String handle, Poll.Done done, int wanted, GenerationContext ctx, CallGuard guard)

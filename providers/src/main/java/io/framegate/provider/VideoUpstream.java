@@ -14,7 +14,7 @@ import java.util.List;
  * job's deadline, whichever is shorter).
  */
 public interface VideoUpstream extends AutoCloseable {
-    /** {@code gemini}, {@code vertex} or {@code openai}. */
+    /** Its provider type name ({@link ProviderFactory#type()}), e.g. {@code vertex}. */
     String provider();
 
     /** What input images this upstream accepts. */

@@ -1,6 +1,9 @@
 package io.framegate.provider;
 
 import io.framegate.domain.ModelCatalog;
+import io.framegate.provider.gemini.GeminiProvider;
+import io.framegate.provider.openai.OpenAiProvider;
+import io.framegate.provider.vertex.VertexProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,11 +41,13 @@ class ConfigLoaderTest {
         FramegateConfig cfg = parse(m.group(1), Map.of("GEMINI_API_KEY", "gm-env-secret", "GEMINI_API_KEY_2", "gm-env-secret-2"));
 
         assertThat(cfg.channels()).containsOnlyKeys("vertex-us", "vertex-eu", "google-a", "google-b", "aggregator");
-        assertThat(cfg.channels().get("google-b").apiKey().reveal()).isEqualTo("gm-env-secret-2");
-        assertThat(cfg.channels().get("google-a").apiKey().reveal()).isEqualTo("gm-env-secret");
-        assertThat(cfg.channels().get("aggregator").apiKey().reveal()).isEqualTo("sk-file-secret");
-        assertThat(cfg.channels().get("vertex-eu").location()).isEqualTo("europe-west4");
-        assertThat(cfg.channels().get("vertex-eu").project()).isEqualTo("my-project");
+        assertThat(gemini(cfg, "google-b").apiKey().reveal()).isEqualTo("gm-env-secret-2");
+        assertThat(gemini(cfg, "google-a").apiKey().reveal()).isEqualTo("gm-env-secret");
+        assertThat(((OpenAiProvider.Settings) cfg.channels().get("aggregator").settings()).apiKey().reveal())
+                .isEqualTo("sk-file-secret");
+        VertexProvider.Settings eu = (VertexProvider.Settings) cfg.channels().get("vertex-eu").settings();
+        assertThat(eu.location()).isEqualTo("europe-west4");
+        assertThat(eu.project()).isEqualTo("my-project");
         assertThat(cfg.routes().get("veo-3.1-generate-001").targets()).extracting(FramegateConfig.Target::channel)
                 .containsExactly("vertex-us", "vertex-eu", "google-a", "google-b");
         FramegateConfig.RouteConfig sora = cfg.routes().get("sora-2");
@@ -61,6 +66,10 @@ class ConfigLoaderTest {
         }
         assertThat(all).doesNotContain("gm-env-secret").doesNotContain("sk-file-secret").doesNotContain("db-file-secret")
                 .contains("***(env GEMINI_API_KEY)");
+    }
+
+    static GeminiProvider.Settings gemini(FramegateConfig cfg, String channel) {
+        return (GeminiProvider.Settings) cfg.channels().get(channel).settings();
     }
 
     @Test
