@@ -9,33 +9,23 @@ import io.framegate.domain.ModelCatalog;
 import io.framegate.domain.RenderPlan;
 import io.framegate.domain.RequestValidator;
 
-import java.net.URISyntaxException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
- * Wire tests of the provider-hosted upstreams (Kling, Runway, Luma): the upstream driven directly for exact bodies
+ * Wire tests of Kling, Runway and Luma against the built-in catalog: the upstream driven directly for exact bodies
  * and classifications, and through one {@link UpstreamBackend} (retries, polling, download, notes) on virtual time.
  */
 abstract class HostedWireTest extends WireTest {
-    static final ModelCatalog HOSTED = load();
-    static final RequestValidator HOSTED_VALIDATOR = new RequestValidator(HOSTED);
+    static final ModelCatalog HOSTED = CATALOG;
+    static final RequestValidator HOSTED_VALIDATOR = VALIDATOR;
     /** {@link WireTest#TIMING} as settings. */
     static final ProviderSettings FAST = new ProviderSettings(Duration.ofSeconds(2), Duration.ofSeconds(8), 2,
             Duration.ofMinutes(10), 3, Duration.ofSeconds(1), Duration.ofSeconds(4), Duration.ofMinutes(1),
             Duration.ofSeconds(5));
     static final Duration CALL = Duration.ofSeconds(5);
-
-    private static ModelCatalog load() {
-        try {
-            return ModelCatalog.load(Path.of(HostedWireTest.class.getResource("models-kling-runway-luma.json").toURI()));
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     static RenderPlan hostedPlan(GenerationRequest req) {
         return HOSTED_VALIDATOR.validate(req);

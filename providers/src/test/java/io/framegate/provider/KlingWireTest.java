@@ -217,4 +217,52 @@ class KlingWireTest extends HostedWireTest {
         assertThat(body.has("prompt")).isFalse();
         assertThat(body.has("sound")).isFalse();
     }
+
+    @Test
+    void aKlingChannelFromFramegateYamlServesTheRouteWithAJwtFromTheConfiguredKeys() throws Exception {
+        java.nio.file.Files.writeString(tmp.resolve("kling.sk"), SK + "\n");
+        Routing r = routing("""
+                providers:
+                  kling: {type: kling, base_url: %s, access_key_env: KLING_AK, secret_key_file: kling.sk}
+                routes:
+                  kling-v2-5-turbo: [kling]
+                """.formatted(url()), java.util.Map.of("KLING_AK", AK));
+        stubStatuses(task("succeed", "", videos()));
+        wm.stubFor(get(urlEqualTo("/kcdn/out.mp4")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        RenderPlan plan = plan(firstAndLast("kling-v2-5-turbo").build());
+        TestContext ctx = new TestContext(tmp);
+        long before = Instant.now().getEpochSecond();
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+        assertThat(ctx.notes).containsEntry("provider", "kling").containsEntry("channel", "kling");
+        for (LoggedRequest req : wm.findAll(anyRequestedFor(urlMatching("/v1/.*")))) {
+            String[] parts = req.getHeader("Authorization").substring(7).split("\\.");
+            assertThat(parts[2]).isEqualTo(hs256(SK, parts[0] + "." + parts[1]));
+            JsonNode claims = Http.JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+            assertThat(claims.path("iss").asText()).isEqualTo(AK);
+            assertThat(claims.path("nbf").asLong()).isBetween(before - 5, Instant.now().getEpochSecond() - 5);
+            assertThat(claims.path("exp").asLong() - claims.path("nbf").asLong()).isEqualTo(1805);
+        }
+    }
+
+    @Test
+    void aKlingChannelWithoutItsSecretKeyStopsTheStartNamingTheField() {
+        assertThatThrownBy(() -> routing("""
+                providers:
+                  kling: {type: kling, access_key_env: KLING_AK}
+                routes:
+                  kling-v2-5-turbo: [kling]
+                """, java.util.Map.of("KLING_AK", AK)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("providers.kling")
+                .hasMessageContaining("secret_key_env or secret_key_file").hasMessageNotContaining(AK);
+        assertThatThrownBy(() -> routing("""
+                providers:
+                  kling: {type: kling, access_key_env: KLING_AK, secret_key_env: KLING_SK}
+                routes:
+                  veo-3.1-generate-001: [kling]
+                """, java.util.Map.of("KLING_AK", AK, "KLING_SK", SK)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("veo-3.1-generate-001");
+    }
 }

@@ -163,4 +163,27 @@ class LumaWireTest extends HostedWireTest {
         assertThatThrownBy(() -> hostedPlan(firstAndLast("ray-3.2").seconds(10).build()))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("anchored to a frame are 5 s");
     }
+
+    @Test
+    void aLumaChannelFromFramegateYamlServesRay32AndRefusesRay2WithFramesAtPreflight() throws Exception {
+        Routing r = routing("""
+                providers:
+                  luma: {type: luma, base_url: %s, api_key_env: LUMA_AGENTS_API_KEY}
+                routes:
+                  ray-3.2: [luma]
+                  ray-2: [luma]
+                """.formatted(url()), java.util.Map.of("LUMA_AGENTS_API_KEY", KEY));
+        stubAgents(agents("completed", ",\"output\":[{\"type\":\"video\",\"url\":\"" + url() + "/presigned/out.mp4\"}]"));
+        wm.stubFor(get(urlPathEqualTo("/presigned/out.mp4")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        RenderPlan plan = plan(firstAndLast("ray-3.2").build());
+        TestContext ctx = new TestContext(tmp);
+        r.backendFor(plan.model()).generate(plan, ctx);
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+
+        wm.resetAll();
+        RenderPlan legacy = plan(firstAndLast("ray-2").build());
+        assertThatThrownBy(() -> r.preflight(legacy)).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("ray-2").hasMessageContaining("public base URL");
+        assertThat(wm.getAllServeEvents()).isEmpty();
+    }
 }

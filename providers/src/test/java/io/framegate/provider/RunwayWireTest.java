@@ -188,4 +188,22 @@ class RunwayWireTest extends HostedWireTest {
         assertThat(body.path("promptImage")).hasSize(1);
         assertThat(body.path("promptImage").get(0).path("position").asText()).isEqualTo("first");
     }
+
+    @Test
+    void aRunwayChannelFromFramegateYamlServesItsRoute() throws Exception {
+        Routing r = routing("""
+                providers:
+                  runway: {type: runway, base_url: %s, api_key_env: RUNWAYML_API_SECRET}
+                routes:
+                  veo3.1: [runway]
+                """.formatted(url()), java.util.Map.of("RUNWAYML_API_SECRET", KEY));
+        stubStatuses(succeeded());
+        wm.stubFor(get(urlPathEqualTo("/cdn/runway/out.mp4")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        RenderPlan plan = plan(firstAndLast("runway-veo3.1").build());
+        TestContext ctx = new TestContext(tmp);
+        r.backendFor(plan.model()).generate(plan, ctx);
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+        assertThat(ctx.notes).containsEntry("provider", "runway").containsEntry("upstream_model", "veo3.1");
+        wm.verify(postRequestedFor(urlEqualTo("/v1/image_to_video")).withHeader("Authorization", equalTo("Bearer " + KEY)));
+    }
 }

@@ -116,7 +116,8 @@ public final class KlingUpstream implements VideoUpstream {
             else if (img.role() == ImageRole.LAST_FRAME) tail = b64;
         }
         var plan = job.plan();
-        String sound = "never".equals(plan.model().audio()) ? null : plan.audio() ? "on" : "off";
+        // only the models whose field map names it (kling-v2-6) take sound
+        String sound = plan.model().wire().field("audio") == null ? null : plan.audio() ? "on" : "off";
         return new KlingWire.Create(job.upstreamModel(), image, tail, plan.request().prompt(),
                 plan.request().negativePrompt(), mode(plan.resolution()), String.valueOf(plan.seconds()), sound,
                 idempotencyKey);

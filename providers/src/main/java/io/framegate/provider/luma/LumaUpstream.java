@@ -2,6 +2,7 @@ package io.framegate.provider.luma;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framegate.domain.ImageRole;
+import io.framegate.domain.ModelSpec;
 import io.framegate.domain.OutputFiles;
 import io.framegate.domain.RenderPlan;
 import io.framegate.provider.FittedImage;
@@ -77,9 +78,19 @@ public final class LumaUpstream implements VideoUpstream {
         return IMAGES;
     }
 
-    /** Ray 3 models are served by the Agents API; the older Ray models by Dream Machine. */
-    static boolean onAgentsApi(String model) {
-        return model.toLowerCase(Locale.ROOT).startsWith("ray-3");
+    /**
+     * Which API serves the model, from its catalog field map: a first frame under {@code video.} is the Agents API's
+     * {@code video.start_frame}; without a field map, Ray 3 models are on the Agents API.
+     */
+    static boolean onAgentsApi(ModelSpec model) {
+        String first = model.wire().field(ImageRole.FIRST_FRAME);
+        return first != null ? first.startsWith("video.") : model.id().toLowerCase(Locale.ROOT).startsWith("ray-3");
+    }
+
+    /** Whether the model takes inline images (its field map's {@code images}); Dream Machine takes URLs only. */
+    static boolean takesInline(ModelSpec model) {
+        List<String> forms = model.wire().images();
+        return forms.contains("base64") || forms.contains("data_uri");
     }
 
     @Override
@@ -93,7 +104,7 @@ public final class LumaUpstream implements VideoUpstream {
         String prompt = job.plan().request().prompt();
         if (prompt == null || prompt.isBlank()) return "Luma needs a prompt";
         if (prompt.length() > MAX_PROMPT) return "prompt has " + prompt.length() + " characters; Luma takes at most " + MAX_PROMPT;
-        if (!onAgentsApi(job.upstreamModel()) && !job.images().isEmpty() && inputUrls == null) {
+        if (!takesInline(job.plan().model()) && !job.images().isEmpty() && inputUrls == null) {
             return "Luma's Dream Machine API (" + job.upstreamModel() + ") reads keyframes only from URLs, and this "
                     + "Framegate serves no signed input URLs (no public base URL is configured); use ray-3.2 on the "
                     + "Agents API, which takes inline images";
@@ -103,7 +114,7 @@ public final class LumaUpstream implements VideoUpstream {
 
     @Override
     public String submit(UpstreamJob job, String idempotencyKey, Duration timeout) throws UpstreamException {
-        boolean agents = onAgentsApi(job.upstreamModel());
+        boolean agents = onAgentsApi(job.plan().model());
         Object body = agents ? agentsBody(job) : legacyBody(job);
         String what = "Luma create generation";
         HttpRequest req = authed((agents ? agentsBase : dreamMachineBase) + "/generations")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.OutputFiles;
 import io.framegate.domain.RenderPlan;
+import io.framegate.domain.WireFields;
 import io.framegate.provider.FittedImage;
 import io.framegate.provider.Http;
 import io.framegate.provider.ImageConstraints;
@@ -100,9 +101,11 @@ public final class RunwayUpstream implements VideoUpstream {
                 images.add(new RunwayWire.PromptImage(dataUri(img), position));
             }
         }
-        Long seed = plan.model().seed() && plan.request().seed() != null ? plan.request().seed() : null;
-        Boolean audio = "optional".equals(plan.model().audio()) ? plan.audio() : null;
-        String negative = plan.model().negativePrompt() ? plan.request().negativePrompt() : null;
+        // which optional fields a model takes is catalog data (its field map): seed on Gen-4, audio and negativePrompt on Veo
+        WireFields wire = plan.model().wire();
+        Long seed = wire.field("seed") != null ? plan.request().seed() : null;
+        Boolean audio = wire.field("audio") != null ? plan.audio() : null;
+        String negative = wire.field("negative_prompt") != null ? plan.request().negativePrompt() : null;
         return new RunwayWire.Create(job.upstreamModel(), images, plan.request().prompt(),
                 plan.size().width() + ":" + plan.size().height(), plan.seconds(), seed, audio, negative);
     }
