@@ -185,9 +185,16 @@ final class Poller implements AutoCloseable {
         return threads - free.availablePermits();
     }
 
-    /** Stops claiming; polls in flight end within the grace (each is one bounded call), else their claims are given back. */
     @Override
     public void close() {
+        close(System.nanoTime() + settings.shutdownGrace().toNanos());
+    }
+
+    /**
+     * Stops claiming; polls in flight may end until {@code deadlineNanos} (each is one bounded call). A poll still in
+     * flight then keeps its claim until its lease runs out (or the next start of an embedded database frees it).
+     */
+    void close(long deadlineNanos) {
         signals.due.ring();
         if (loop != null) {
             try {
@@ -198,7 +205,7 @@ final class Poller implements AutoCloseable {
         }
         pool.shutdown();
         try {
-            pool.awaitTermination(settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+            pool.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

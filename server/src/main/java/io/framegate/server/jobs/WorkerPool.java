@@ -177,7 +177,7 @@ public final class WorkerPool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        poller.close();
+        poller.close(deadline);
         heartbeat.close();
         running.forEach((id, r) -> {
             LOG.info("job {} still running at shutdown; releasing it for the next start", id);
