@@ -91,14 +91,80 @@ public final class FailoverBackend implements GenerationBackend {
         List<UpstreamBackend.Prepared> candidates = preflight(plan);
         ProviderSettings s = candidates.get(0).target().settings();
         CallGuard guard = new CallGuard(ticker, ticker.now().plus(s.deadline()), ctx::isCancelled);
+        Submitted sent = submitTo(candidates, ctx, guard);
+        sent.prepared().target().complete(sent.checkpoint().handle(), sent.prepared().upstreamPlan(), ctx, guard,
+                ticker.now());
+    }
+
+    /** The channel that accepted a job and the checkpoint that records it. */
+    private record Submitted(UpstreamBackend.Prepared prepared, Checkpoint checkpoint) {
+    }
+
+    /**
+     * Step one of a job run step by step (in a worker slot): submits it, failing over between channels as
+     * {@link #generate} does, or, resumed from a {@code submitting} checkpoint, looks for the job that submit made.
+     * Returns the {@code submitted} checkpoint (already saved); the job then waits for its polls without a thread.
+     */
+    public Checkpoint submit(RenderPlan plan, GenerationContext ctx) throws Exception {
+        Checkpoint cp = ctx.checkpoint().map(Checkpoint::parse).orElse(null);
+        if (cp != null && cp.phase() == Checkpoint.Phase.SUBMITTED) return cp;
+        if (cp != null && cp.phase() == Checkpoint.Phase.SUBMITTING) {
+            UpstreamBackend t = targetOf(cp);
+            return t.resumeSubmitting(upstreamPlanOf(t, plan), cp, ctx, resumeGuard(t, cp, ctx));
+        }
+        List<UpstreamBackend.Prepared> candidates = preflight(plan);
+        ProviderSettings s = candidates.get(0).target().settings();
+        CallGuard guard = new CallGuard(ticker, ticker.now().plus(s.deadline()), ctx::isCancelled);
+        Checkpoint sent = submitTo(candidates, ctx, guard).checkpoint();
+        targetOf(sent).noteTarget(sent.handle(), ctx);
+        return sent;
+    }
+
+    /** How long after its submit a job's first poll is due ({@code poll_initial}). */
+    public java.time.Duration firstPollAfter(Checkpoint submitted) throws GenerationException {
+        return targetOf(submitted).settings().pollInitial();
+    }
+
+    /**
+     * One poll of a job waiting on its upstream (no plan needed: the checkpoint names channel and handle); see
+     * {@link PollStep}. {@code interval} null means the first poll.
+     */
+    public PollStep poll(Checkpoint cp, GenerationContext ctx, java.time.Duration interval, int polls)
+            throws GenerationException {
+        UpstreamBackend t = targetOf(cp);
+        ProviderSettings s = t.settings();
+        return t.pollOnce(cp.handle(), ctx, cp.submittedAt().plus(s.deadline()), interval != null ? interval
+                : s.pollInitial(), polls);
+    }
+
+    /**
+     * In a worker slot: a job whose upstream is done (or that was resumed from its checkpoint) is polled once more and
+     * downloaded ({@link PollStep.Delivered}); if it is still running it goes back to waiting ({@link PollStep.Wait}).
+     */
+    public PollStep collect(RenderPlan plan, Checkpoint cp, GenerationContext ctx, int polls) throws Exception {
+        UpstreamBackend t = targetOf(cp);
+        return t.collect(cp.handle(), upstreamPlanOf(t, plan), ctx, resumeGuard(t, cp, ctx), cp.submittedAt(), polls);
+    }
+
+    /** The job ends here (e.g. cancelled while it waited): asks the upstream to stop it, noting the outcome. */
+    public boolean cancelUpstream(Checkpoint cp, GenerationContext ctx, String why) {
+        if (cp == null || cp.phase() != Checkpoint.Phase.SUBMITTED || cp.handle() == null) return false;
+        UpstreamBackend t = targets.stream().filter(x -> x.channel().name().equals(cp.channel())).findFirst().orElse(null);
+        if (t == null) return false;
+        t.cancelUpstream(cp.handle(), ctx, why);
+        return true;
+    }
+
+    private Submitted submitTo(List<UpstreamBackend.Prepared> candidates, GenerationContext ctx, CallGuard guard)
+            throws Exception {
         String key = idempotencyKey(ctx.jobId());
         List<String> failures = new ArrayList<>();
         Checkpoint last = null;
         for (UpstreamBackend.Prepared p : candidates) {
             UpstreamBackend t = p.target();
-            String handle;
+            Checkpoint sent;
             try {
-                handle = t.submit(p, ctx, guard, key);
+                sent = t.submit(p, ctx, guard, key);
             } catch (UpstreamException e) {
                 last = Checkpoint.submitting(t.channel().upstream().provider(), t.channel().name(),
                         t.upstreamModel().id(), ticker.now(), key).refused();
@@ -116,8 +182,7 @@ public final class FailoverBackend implements GenerationBackend {
                 continue;
             }
             t.channel().succeeded();
-            t.complete(handle, p.upstreamPlan(), ctx, guard, ticker.now());
-            return;
+            return new Submitted(p, sent);
         }
         if (last != null) ctx.saveCheckpoint(last.toJson());
         throw new GenerationException("upstream_failed", "no channel of " + id + " accepted the job: "
@@ -153,8 +218,22 @@ public final class FailoverBackend implements GenerationBackend {
      * is first looked for upstream ({@link SubmitReconciler}).
      */
     private void resume(RenderPlan plan, Checkpoint cp, GenerationContext ctx) throws Exception {
+        UpstreamBackend t = targetOf(cp);
+        RenderPlan upstreamPlan = upstreamPlanOf(t, plan);
+        CallGuard guard = resumeGuard(t, cp, ctx);
+        String handle = cp.handle();
+        if (cp.phase() == Checkpoint.Phase.SUBMITTING) {
+            handle = t.resumeSubmitting(upstreamPlan, cp, ctx, guard).handle();
+        } else {
+            ctx.note("resumed", "polling " + cp.handle() + " on " + t.id() + " from checkpoint");
+        }
+        t.complete(handle, upstreamPlan, ctx, guard, cp.submittedAt());
+    }
+
+    /** The channel (and upstream model) the checkpoint names; only its credential can reach the upstream job. */
+    private UpstreamBackend targetOf(Checkpoint cp) throws GenerationException {
         String what = cp.handle() != null ? "job " + cp.handle() : "the job";
-        UpstreamBackend t = targets.stream()
+        return targets.stream()
                 .filter(x -> x.channel().name().equals(cp.channel()) && x.upstreamModel().id().equals(cp.upstreamModel()))
                 .findFirst()
                 .or(() -> targets.stream().filter(x -> x.channel().name().equals(cp.channel())).findFirst())
@@ -163,23 +242,22 @@ public final class FailoverBackend implements GenerationBackend {
                         + " was submitted on channel " + cp.channel() + ", which " + id + " no longer has ("
                         + targets.stream().map(x -> x.channel().name()).collect(Collectors.joining(", "))
                         + "); only that channel's credential can reach it"));
-        RenderPlan upstreamPlan;
+    }
+
+    private static RenderPlan upstreamPlanOf(UpstreamBackend t, RenderPlan plan) {
         try {
-            upstreamPlan = t.prepare(plan).upstreamPlan();
+            return t.prepare(plan).upstreamPlan();
         } catch (ValidationException e) {
-            upstreamPlan = plan;
+            return plan;
         }
+    }
+
+    /** A resumed job's deadline: its submit's, but never so near that it gets no look at all. */
+    private CallGuard resumeGuard(UpstreamBackend t, Checkpoint cp, GenerationContext ctx) {
         ProviderSettings s = t.settings();
         Instant now = ticker.now();
         Instant deadline = cp.submittedAt().plus(s.deadline());
         Instant floor = now.plus(s.pollMax().multipliedBy(2)).plus(s.requestTimeout());
-        CallGuard guard = new CallGuard(ticker, deadline.isAfter(floor) ? deadline : floor, ctx::isCancelled);
-        String handle = cp.handle();
-        if (cp.phase() == Checkpoint.Phase.SUBMITTING) {
-            handle = t.resumeSubmitting(upstreamPlan, cp, ctx, guard);
-        } else {
-            ctx.note("resumed", "polling " + cp.handle() + " on " + t.id() + " from checkpoint");
-        }
-        t.complete(handle, upstreamPlan, ctx, guard, cp.submittedAt());
+        return new CallGuard(ticker, deadline.isAfter(floor) ? deadline : floor, ctx::isCancelled);
     }
 }

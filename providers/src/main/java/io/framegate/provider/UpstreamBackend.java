@@ -1,6 +1,5 @@
 package io.framegate.provider;
 
-import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationContext;
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.InputImage;
@@ -23,10 +22,11 @@ import java.util.Locale;
 /**
  * One route target: a {@link Channel} asked for one upstream model. Translates the plan, fits the images, submits,
  * saves the checkpoint, polls with backoff, downloads as soon as the upstream is done, makes previews and records
- * provider, channel, upstream id, timings and cost. As a {@link GenerationBackend} on its own it is a route of one
- * channel; {@link FailoverBackend} strings several together.
+ * provider, channel, upstream id, timings and cost. Not a backend on its own: {@link FailoverBackend} (the route)
+ * strings one or more together, and is what the job core runs, either blocking ({@code generate}) or step by step
+ * (submit, one poll at a time, collect) so that a job waiting on its upstream holds no thread.
  */
-public final class UpstreamBackend implements GenerationBackend {
+public final class UpstreamBackend {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamBackend.class);
 
     private final Channel channel;
@@ -68,24 +68,9 @@ public final class UpstreamBackend implements GenerationBackend {
         return ticker;
     }
 
-    @Override
+    /** {@code provider:channel}, as jobs record it. */
     public String id() {
         return channel.toString();
-    }
-
-    @Override
-    public boolean isLocal() {
-        return false;
-    }
-
-    @Override
-    public void generate(RenderPlan plan, GenerationContext ctx) throws Exception {
-        new FailoverBackend(id(), List.of(this), ticker).generate(plan, ctx);
-    }
-
-    @Override
-    public boolean cancelUpstream(String checkpoint, GenerationContext ctx) {
-        return new FailoverBackend(id(), List.of(this), ticker).cancelUpstream(checkpoint, ctx);
     }
 
     /** A plan translated for this target and checked against its provider, before any upstream call. */
@@ -117,7 +102,7 @@ public final class UpstreamBackend implements GenerationBackend {
      * other than 503, an answer without a handle) is never sent again: the upstream's job list is searched where it
      * has one, else the job ends {@code upstream_submit_uncertain}.
      */
-    String submit(Prepared p, GenerationContext ctx, CallGuard guard, String idempotencyKey)
+    Checkpoint submit(Prepared p, GenerationContext ctx, CallGuard guard, String idempotencyKey)
             throws UpstreamException, GenerationException {
         RenderPlan up = p.upstreamPlan();
         ImageFitter.Mode mode = ImageFitter.Mode.parse(p.requested().request().options().get(ImageFitter.OPTION));
@@ -152,7 +137,7 @@ public final class UpstreamBackend implements GenerationBackend {
     }
 
     /** A job resumed from a {@code submitting} checkpoint: its submit may have reached the upstream before the crash. */
-    String resumeSubmitting(RenderPlan upstreamPlan, Checkpoint sending, GenerationContext ctx, CallGuard guard)
+    Checkpoint resumeSubmitting(RenderPlan upstreamPlan, Checkpoint sending, GenerationContext ctx, CallGuard guard)
             throws GenerationException {
         ctx.note("resumed", "a submit to " + id() + " was under way when the last attempt stopped");
         String handle = reconciler().afterUnclearSubmit(upstreamPlan, sending, ctx, guard,
@@ -160,37 +145,87 @@ public final class UpstreamBackend implements GenerationBackend {
         return submitted(sending, handle, ctx);
     }
 
-    private String submitted(Checkpoint sending, String handle, GenerationContext ctx) {
+    private Checkpoint submitted(Checkpoint sending, String handle, GenerationContext ctx) {
         Instant submittedAt = ticker.now();
+        Checkpoint done = sending.submitted(handle, submittedAt);
         // Saved before anything else can fail, so a crash from here on resumes this upstream job instead of paying twice.
-        ctx.saveCheckpoint(sending.submitted(handle, submittedAt).toJson());
+        ctx.saveCheckpoint(done.toJson());
         ctx.note("upstream_id", handle);
         ctx.note("submitted_at", submittedAt.toString());
-        return handle;
+        return done;
     }
 
     private SubmitReconciler reconciler() {
         return new SubmitReconciler(this, retrier);
     }
 
-    /**
-     * Polls until done, downloads every video, makes previews and records cost. A job that ends here without its
-     * videos (a poll or download that fails for good, the deadline, a cancel) is cancelled upstream, except when the
-     * process is only stopping (the checkpoint resumes it) or the upstream already ended it.
-     */
-    void complete(String handle, RenderPlan upstreamPlan, GenerationContext ctx, CallGuard guard, Instant submittedAt)
-            throws Exception {
+    /** Records where the job runs (shown to clients and the operator). */
+    void noteTarget(String handle, GenerationContext ctx) {
         ctx.note("provider", channel.upstream().provider());
         ctx.note("channel", channel.name());
         ctx.note("upstream_model", upstreamModel.id());
         ctx.note("upstream_id", handle);
+    }
+
+    /**
+     * Polls until done (blocking: the CLI and the provider tests), downloads every video, makes previews and records
+     * cost. A job that ends here without its videos (a poll or download that fails for good, the deadline, a cancel)
+     * is cancelled upstream, except when the process is only stopping (the checkpoint resumes it) or the upstream
+     * already ended it.
+     */
+    void complete(String handle, RenderPlan upstreamPlan, GenerationContext ctx, CallGuard guard, Instant submittedAt)
+            throws Exception {
+        noteTarget(handle, ctx);
         Poll.Done done;
         try {
-            done = pollUntilDone(handle, ctx, guard);
+            done = polling().untilDone(handle, ctx, guard);
         } catch (Exception e) {
             abandon(handle, ctx, e);
             throw e;
         }
+        deliver(handle, done, upstreamPlan, ctx, guard, submittedAt);
+    }
+
+    /**
+     * One poll of a job that waits on its upstream, made when it is due (no thread waits in between): still running
+     * ({@link PollStep.Wait}, with when to look again) or done ({@link PollStep.Ready}). A job that ends here (failed,
+     * filtered, expired, past its deadline) throws, and is cancelled upstream where that makes sense.
+     */
+    PollStep pollOnce(String handle, GenerationContext ctx, Instant deadline, Duration interval, int polls)
+            throws GenerationException {
+        try {
+            return polling().once(handle, ctx, deadline, interval, polls);
+        } catch (GenerationException e) {
+            abandon(handle, ctx, e);
+            throw e;
+        }
+    }
+
+    /**
+     * In a worker slot, for a job the upstream reported done (or one resumed from its checkpoint): polls once more for
+     * the result's current location, then downloads. Still running: {@link PollStep.Wait} (back to waiting).
+     */
+    PollStep collect(String handle, RenderPlan upstreamPlan, GenerationContext ctx, CallGuard guard, Instant submittedAt,
+                     int polls) throws Exception {
+        noteTarget(handle, ctx);
+        Poll.Done done;
+        try {
+            Poll p = polling().call(handle, ctx, guard);
+            if (p instanceof Poll.Running r) {
+                ctx.progress().onProgress("upstream", Math.max(0, r.progressPercent()), 100);
+                return new PollStep.Wait(polling().nextWait(r, settings.pollInitial(), guard), settings.pollInitial(), polls);
+            }
+            done = polling().ended(p, handle, ctx, polls);
+        } catch (Exception e) {
+            abandon(handle, ctx, e);
+            throw e;
+        }
+        deliver(handle, done, upstreamPlan, ctx, guard, submittedAt);
+        return new PollStep.Delivered();
+    }
+
+    private void deliver(String handle, Poll.Done done, RenderPlan upstreamPlan, GenerationContext ctx, CallGuard guard,
+                         Instant submittedAt) throws Exception {
         Instant finishedAt = ticker.now();
         ctx.note("completed_at", finishedAt.toString());
         ctx.note("upstream_seconds", String.format(Locale.ROOT, "%.1f",
@@ -228,7 +263,7 @@ public final class UpstreamBackend implements GenerationBackend {
                         msg -> ctx.note("retry", msg));
             } catch (UpstreamException e) {
                 if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
-                    throw new UpstreamEnded("upstream_expired", "the result of " + handle + " on " + id()
+                    throw new Polling.UpstreamEnded("upstream_expired", "the result of " + handle + " on " + id()
                             + " is gone before it could be downloaded: " + e.getMessage(), e);
                 }
                 throw new GenerationException("upstream_failed", "downloading the result of " + handle + " on " + id()
@@ -239,66 +274,8 @@ public final class UpstreamBackend implements GenerationBackend {
         ctx.progress().onProgress("download", wanted, wanted);
     }
 
-    private Poll.Done pollUntilDone(String handle, GenerationContext ctx, CallGuard guard) throws Exception {
-        Duration interval = settings.pollInitial();
-        Duration wait = interval;
-        int polls = 0;
-        try {
-            while (true) {
-                guard.sleep(guard.clampWait(wait), "polling " + handle);
-                Poll p = retrier.idempotent("poll " + handle, guard,
-                        () -> channel.upstream().poll(handle, guard.callTimeout(settings.requestTimeout())),
-                        msg -> ctx.note("retry", msg));
-                polls++;
-                switch (p) {
-                    case Poll.Done d -> {
-                        ctx.note("polls", String.valueOf(polls));
-                        if (d.videos().isEmpty()) {
-                            throw new UpstreamEnded("upstream_failed", id() + " reported " + handle
-                                    + " done without any video", null);
-                        }
-                        return d;
-                    }
-                    case Poll.Filtered f -> {
-                        String reason = SafeText.redact(f.reason());
-                        ctx.note("content_filtered", reason);
-                        throw new UpstreamEnded("content_filtered", reason, null);
-                    }
-                    case Poll.Failed f when "expired".equals(f.code()) -> throw new UpstreamEnded(
-                            "upstream_expired", id() + " job " + handle + " expired before download: "
-                            + SafeText.redact(f.message()), null);
-                    case Poll.Failed f -> throw new UpstreamEnded("upstream_failed", id() + " job " + handle
-                            + " failed" + (f.code() != null ? " (" + SafeText.redact(f.code()) + ")" : "") + ": "
-                            + SafeText.redact(f.message()), null);
-                    case Poll.Running r -> {
-                        ctx.progress().onProgress("upstream", Math.max(0, r.progressPercent()), 100);
-                        // a hint is honoured up to poll_max: an hour-long (or garbage) hint must not outwait the job
-                        wait = min(settings.pollMax(), r.pollAfter() != null && r.pollAfter().compareTo(interval) > 0
-                                ? r.pollAfter() : interval);
-                        interval = min(settings.pollMax(), Duration.ofMillis((long) (interval.toMillis() * settings.pollFactor())));
-                        if (guard.atLastCall()) {
-                            // waits are cut to end just before the deadline: that was the last look
-                            throw new GenerationException("timeout", "job deadline passed while " + handle
-                                    + " was still running on " + id() + " (deadline " + guard.deadline() + ")");
-                        }
-                    }
-                }
-            }
-        } catch (UpstreamException e) {
-            if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
-                throw new UpstreamEnded("upstream_expired", id() + " no longer knows job " + handle + ": "
-                        + e.getMessage(), e);
-            }
-            throw new GenerationException("upstream_failed", "polling " + handle + " on " + id() + " failed: "
-                    + e.getMessage(), e);
-        }
-    }
-
-    /** A job the upstream itself ended (failed, filtered, expired, unknown): there is nothing left to cancel there. */
-    private static final class UpstreamEnded extends GenerationException {
-        UpstreamEnded(String code, String message, Throwable cause) {
-            super(code, message, cause);
-        }
+    private Polling polling() {
+        return new Polling(this, retrier);
     }
 
     /**
@@ -306,7 +283,7 @@ public final class UpstreamBackend implements GenerationBackend {
      * it is left running, since the checkpoint resumes it on the next start.
      */
     private void abandon(String handle, GenerationContext ctx, Exception why) {
-        if (why instanceof UpstreamEnded || ctx.isShuttingDown()) return;
+        if (why instanceof Polling.UpstreamEnded || ctx.isShuttingDown()) return;
         cancelUpstream(handle, ctx, why instanceof GenerationException g ? g.code() : "internal error");
     }
 

@@ -206,8 +206,7 @@ public final class FramegateServer implements AutoCloseable {
                     : new LocalResultStore(options.dataDir().resolve("files"));
             if (config.storage().isS3()) LOG.info("results and inputs in {}", config.storage());
             JobStore store = new JobStore(db.jdbi(), json);
-            this.jobs = new JobService(store, results, validator, json, b.clock);
-            jobs.routeWith(routing);
+            this.jobs = new JobService(store, results, validator, json, b.clock, routing);
             jobs.admitWith(new io.framegate.server.limits.KeyAdmission(db.jdbi(), this::modelId,
                     config.limits().maxQueuedJobs(), b.clock));
             this.tenants = new io.framegate.server.tenancy.TenantAdmin(db.jdbi(), this::modelId, b.clock);

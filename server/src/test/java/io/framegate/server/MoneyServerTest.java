@@ -176,6 +176,23 @@ class MoneyServerTest {
         gemini.stubFor(post(urlMatching("/v1beta/models/veo-3.1-generate-001/operations/.*:cancel")).willReturn(okJson("{}")));
     }
 
+    /**
+     * One create answered only after {@code millis}: its submit holds the only cloud slot that long, so a job created
+     * meanwhile stays queued (a job waiting on its upstream between polls holds no slot).
+     */
+    static void slowCreate(String name, int millis) {
+        gemini.stubFor(post(urlEqualTo(CREATE)).willReturn(okJson("{\"name\": \"" + op(name) + "\"}").withFixedDelay(millis)));
+        gemini.stubFor(post(urlMatching("/v1beta/models/veo-3.1-generate-001/operations/.*:cancel")).willReturn(okJson("{}")));
+    }
+
+    void awaitCreateSent() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (gemini.findAll(postRequestedFor(urlEqualTo(CREATE))).isEmpty()) {
+            assertThat(System.nanoTime()).as("the first job is being submitted").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
     static void running(String name) {
         gemini.stubFor(get(urlEqualTo("/v1beta/" + op(name))).willReturn(okJson("{\"name\": \"" + op(name) + "\", \"done\": false}")));
     }
@@ -378,10 +395,10 @@ class MoneyServerTest {
     void cancellingAQueuedJobAndDeletingARunningOneReleaseTheirReservations() throws Exception {
         start(1);
         LedgerInvariants.setKeyBudget(db(), keyId, 3 * PRICE);
-        createAnswers("q");
+        slowCreate("q", 3000);
         running("q");
         String runningJob = createVeo();
-        awaitPolled("q");
+        awaitCreateSent(); // its submit holds the only slot
         String queued = createVeo();
         assertThat(openai("GET", "/v1/videos/" + queued, null).json().path("status").asText()).isEqualTo("queued");
         assertThat(balance()).isEqualTo(PRICE);
@@ -483,10 +500,10 @@ class MoneyServerTest {
 
     void queuedJobOfABlockedKeyEnds(String block, String code) throws Exception {
         start(1);
-        createAnswers("held");
+        slowCreate("held", 2000);
         running("held");
         String runningJob = createVeo();
-        awaitPolled("held");
+        awaitCreateSent(); // its submit holds the only slot
         String queued = createVeo();
         db().useHandle(h -> h.createUpdate(block).bind("id", keyId).execute());
         done("held");
@@ -498,6 +515,11 @@ class MoneyServerTest {
         var q = server.jobs().get(keyId, queued).orElseThrow();
         assertThat(q.errorCode()).isEqualTo(code);
         assertThat(LedgerInvariants.entries(db(), queued)).extracting(e -> e.get("kind")).containsExactly("reserve", "release");
+        // it waited upstream without its slot, so the queued one may have ended first (the key is blocked: read inside)
+        while (!server.jobs().get(keyId, runningJob).orElseThrow().status().isFinal()) {
+            assertThat(System.nanoTime()).as("the running job ends").isLessThan(deadline);
+            Thread.sleep(50);
+        }
         assertThat(server.jobs().get(keyId, runningJob).orElseThrow().status()).as("a job already running upstream finishes")
                 .isEqualTo(io.framegate.domain.JobStatus.COMPLETED);
         assertThat(gemini.findAll(postRequestedFor(urlEqualTo(CREATE)))).hasSize(1);

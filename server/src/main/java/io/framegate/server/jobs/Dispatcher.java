@@ -1,15 +1,11 @@
 package io.framegate.server.jobs;
 
-import io.framegate.domain.BackendRouter;
 import io.framegate.domain.GenerationBackend;
-import io.framegate.domain.ModelSpec;
-import io.framegate.domain.RequestValidator;
 
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -39,8 +35,8 @@ final class Dispatcher {
     }
 
     private final JobStore store;
-    private final RequestValidator validator;
-    private final BackendRouter router;
+    private final Routes routes;
+    private final LeaseHeartbeat heartbeat;
     private final WorkerSettings settings;
     private final Clock clock;
     private final String leaseOwner;
@@ -53,12 +49,12 @@ final class Dispatcher {
     private final Map<String, Long> lastStarted = new java.util.concurrent.ConcurrentHashMap<>();
     private long starts;
 
-    Dispatcher(JobStore store, RequestValidator validator, BackendRouter router, WorkerSettings settings, Clock clock,
+    Dispatcher(JobStore store, Routes routes, LeaseHeartbeat heartbeat, WorkerSettings settings, Clock clock,
                String leaseOwner, Lane local, Lane cloud, Map<String, Running> running, AtomicBoolean shuttingDown,
                Launcher launcher) {
         this.store = store;
-        this.validator = validator;
-        this.router = router;
+        this.routes = routes;
+        this.heartbeat = heartbeat;
         this.settings = settings;
         this.clock = clock;
         this.leaseOwner = leaseOwner;
@@ -160,19 +156,18 @@ final class Dispatcher {
      */
     private boolean tryStart(JobStore.Runnable r, Lane queried, boolean share, long now) {
         if (running.containsKey(r.id())) return true;
-        Optional<ModelSpec> spec = validator.catalog().find(r.model());
-        if (spec.isEmpty()) {
+        // routed once, at submission: the job runs on the backend its row records
+        Routes.Resolved resolved = routes.resolve(r.model(), r.route());
+        if ("unknown_model".equals(resolved.problem())) {
             failUnclaimed(r, "unknown_model", "model " + r.model() + " is no longer in the catalog", now);
             return true;
         }
-        GenerationBackend backend;
-        try {
-            backend = router.backendFor(spec.get());
-        } catch (RuntimeException e) {
+        if (resolved.backend() == null) {
             failUnclaimed(r, "no_backend", "no backend serves model " + r.model(), now);
             return true;
         }
-        if (!backend.isLocal() && r.route() != null && !r.route().equals(backend.id()) && !store.sentUpstream(r.id())) {
+        GenerationBackend backend = resolved.backend();
+        if (resolved.changed() && !store.sentUpstream(r.id())) {
             // the config changed since submission: what was reserved does not price this backend, so it must not run
             failUnclaimed(r, "route_changed", "the server's routing changed since this video was accepted: model "
                     + r.model() + " now goes to " + backend.id() + " instead of " + r.route() + "; create it again", now);
@@ -201,8 +196,9 @@ final class Dispatcher {
             lane.slots.release();
             return true;
         }
-        running.put(r.id(), new Running(lane, r.ownerKeyId(), backend.id(),
-                new HeldLease(new Lease(leaseOwner, epoch), asked)));
+        HeldLease held = new HeldLease(new Lease(leaseOwner, epoch), asked);
+        running.put(r.id(), new Running(lane, r.ownerKeyId(), backend.id(), held));
+        heartbeat.track(r.id(), held);
         lastStarted.put(r.ownerKeyId(), ++starts);
         launcher.launch(r.id(), backend, lane);
         return true;

@@ -47,6 +47,6 @@ final class GivingUp {
                         + "still run and bill", ctx.jobId(), cp.handle(), cp.channel());
             }
         }
-        return new Ending("internal_error", WorkerPool.GAVE_UP);
+        return new Ending("internal_error", Completion.GAVE_UP);
     }
 }

@@ -20,6 +20,8 @@ public final class JobNotes {
     public static final String REQUESTED_MODEL = "requested_model";
     /** An extension's place in its chain: 1 extends an original video, 2 an extension of one, ... */
     public static final String EXTENSION_DEPTH = "extension_depth";
+    /** The upstream's id of the job (written by cloud backends); kept indexed as {@code jobs.upstream_handle}. */
+    public static final String UPSTREAM_ID = "upstream_id";
 
     private JobNotes() {
     }

@@ -141,6 +141,7 @@ final class JobRunContext implements GenerationContext {
     @Override
     public synchronized void note(String key, String value) {
         if (key == null || key.isBlank()) throw new IllegalArgumentException("a note needs a key");
+        if (java.util.Objects.equals(notes.get(key), value)) return; // already stored: no write
         if (value == null) notes.remove(key);
         else notes.put(key, value);
         saveNotes(backendId);

@@ -45,31 +45,34 @@ public final class JobService {
     private final RequestValidator validator;
     private final ObjectMapper json;
     private final Clock clock;
-    private volatile Runnable onSubmit = () -> { };
-    private volatile Routing routing;
+    private final JobSignals signals = new JobSignals();
+    private final Routing routing;
     private volatile JobLimits limits = JobLimits.NONE;
     private volatile CreateAdmission admission = CreateAdmission.NONE;
 
+    /** Without a router: jobs record no route, and the worker pool's router decides (tests of the core). */
     public JobService(JobStore store, ResultStore results, RequestValidator validator, ObjectMapper json, Clock clock) {
+        this(store, results, validator, json, clock, null);
+    }
+
+    /**
+     * With the router of {@code framegate.yaml}: {@link #submit} resolves the config's model aliases, refuses at once a
+     * request the route cannot honour ({@link RouteRefusedException}), and records on each new job the backend and
+     * channel chosen to serve it (the job is routed once, here), whether it is a local render, and its estimated cost.
+     */
+    public JobService(JobStore store, ResultStore results, RequestValidator validator, ObjectMapper json, Clock clock,
+                      Routing routing) {
         this.store = store;
         this.results = results;
         this.validator = validator;
         this.json = json;
         this.clock = clock;
+        this.routing = routing;
     }
 
-    /** Called after each new job is stored (the worker pool wakes up instead of waiting for its next poll). */
-    public void onSubmit(Runnable listener) {
-        this.onSubmit = listener;
-    }
-
-    /**
-     * The router of {@code framegate.yaml}. With it, {@link #submit} resolves the config's model aliases, refuses at
-     * once a request the route cannot honour ({@link RouteRefusedException}), and records on each new job which
-     * backend and channel are to serve it, whether it is a local render, and its estimated cost.
-     */
-    public void routeWith(Routing router) {
-        this.routing = router;
+    /** The wake-ups this service gives the job core of its process (a job was queued, a waiting job cancelled). */
+    JobSignals signals() {
+        return signals;
     }
 
     /** The per-key model allow-list and rate limits every create passes first ({@link CreateAdmission#NONE} unless set). */
@@ -82,7 +85,7 @@ public final class JobService {
         this.limits = jobLimits;
     }
 
-    /** The router given to {@link #routeWith}, or null. */
+    /** The router given at construction, or null. */
     public Routing routing() {
         return routing;
     }
@@ -203,7 +206,7 @@ public final class JobService {
                 throw e;
             }
             if (inserted) {
-                onSubmit.run();
+                signals.queued.ring();
                 return job;
             }
             results.deleteAll(id);
@@ -336,10 +339,12 @@ public final class JobService {
 
     /** Deletes the job and its files (a running job stops); false when the caller has no such job. */
     public boolean delete(String ownerKeyId, String id) {
-        Optional<Job> job = get(ownerKeyId, id);
-        if (job.isEmpty()) return false;
+        Optional<JobStore.Row> row = row(ownerKeyId, id);
+        if (row.isEmpty()) return false;
         store.delete(id);
         deleteQuietly(id);
+        // a job waiting on its upstream has no worker to notice the deletion: its upstream job is told here
+        if (row.get().nextPollAt() != null) UpstreamCancel.afterDelete(routing, row.get());
         return true;
     }
 
@@ -350,6 +355,7 @@ public final class JobService {
     public Optional<Job> cancel(String ownerKeyId, String id) {
         if (get(ownerKeyId, id).isEmpty()) return Optional.empty();
         store.requestCancel(id, clock.millis());
+        signals.due.ring(); // a job waiting on its upstream is due now: the poller cancels it there and ends it
         return get(ownerKeyId, id);
     }
 

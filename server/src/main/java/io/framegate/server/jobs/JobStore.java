@@ -30,17 +30,20 @@ public final class JobStore {
     private static final String COLUMNS = "id, owner_key_id, surface, model, status, progress, prompt, duration_seconds, "
             + "video_size, number_of_videos, request_json, request_hash, attributes_json, notes_json, checkpoint, backend, "
             + "error_code, error_message, remixed_from, extended_from, idempotency_key, attempts, cancel_requested, "
-            + "lease_owner, lease_expires_at, lease_epoch, created_at, started_at, completed_at, expires_at";
+            + "lease_owner, lease_expires_at, lease_epoch, created_at, started_at, completed_at, expires_at, "
+            + "next_poll_at, poll_interval_ms, polls";
 
     /**
      * The database's clock in epoch milliseconds (portable: H2 and PostgreSQL). Leases are set and compared with it,
      * never with an instance's own clock, so instances whose clocks disagree still agree on when a lease expired.
      */
     static final String DB_NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
+    /** What the dispatcher may claim; a job waiting on its upstream (next_poll_at set) is the poller's ({@link WaitQueue}). */
     private static final String CLAIMABLE = "(status = 'QUEUED' OR (status = 'IN_PROGRESS' AND (lease_expires_at IS NULL "
-            + "OR lease_expires_at < " + DB_NOW + "))) AND (not_before IS NULL OR not_before <= " + DB_NOW + ")";
+            + "OR lease_expires_at < " + DB_NOW + "))) AND (not_before IS NULL OR not_before <= " + DB_NOW + ") "
+            + "AND next_poll_at IS NULL";
     /** The fence of every write of a running attempt: the owner and the epoch of its claim. */
-    private static final String HELD = "lease_owner = :owner AND lease_epoch = :epoch";
+    static final String HELD = "lease_owner = :owner AND lease_epoch = :epoch";
 
     private final Jdbi jdbi;
     private final ObjectMapper json;
@@ -50,9 +53,17 @@ public final class JobStore {
         this.json = json;
     }
 
-    /** A job with what only the core needs: the stored request, checkpoint and lease. */
+    Jdbi jdbi() {
+        return jdbi;
+    }
+
+    /**
+     * A job with what only the core needs: the stored request, checkpoint and lease, and for a job waiting on its
+     * upstream when it is next polled, its poll interval (ms, null before the first poll) and polls so far.
+     */
     record Row(Job job, String requestJson, String requestHash, String checkpoint, String idempotencyKey,
-               int attempts, boolean cancelRequested, String leaseOwner, Long leaseExpiresAt, long leaseEpoch) {
+               int attempts, boolean cancelRequested, String leaseOwner, Long leaseExpiresAt, long leaseEpoch,
+               Long nextPollAt, Long pollIntervalMillis, int polls) {
     }
 
     /**
@@ -86,7 +97,8 @@ public final class JobStore {
                             + "reserved_video_seconds) VALUES (:id, :owner, "
                             + ":surface, :model, :status, :progress, :prompt, :seconds, :size, :videos, :request, :hash, "
                             + ":attributes, :notes, NULL, NULL, NULL, NULL, :remixedFrom, :extendedFrom, :idem, 0, FALSE, "
-                            + "NULL, NULL, 0, :created, NULL, NULL, :expires, :created, :lane, :route, :account, :price, :vs)")
+                            + "NULL, NULL, 0, :created, NULL, NULL, :expires, NULL, NULL, 0, :created, :lane, :route, :account, "
+                            + ":price, :vs)")
                     .bind("account", account).bind("price", reservation.price().micros())
                     .bind("vs", reservation.videoSeconds())
                     .bind("lane", laneOf(job)).bind("route", job.notes().get(JobNotes.BACKEND))
@@ -380,37 +392,29 @@ public final class JobStore {
      * before an upstream submit, so a failed write here is what keeps an attempt without its lease from paying.
      */
     boolean saveCheckpoint(String id, Lease lease, String state) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET checkpoint = :state, updated_at = :now WHERE id = :id "
+        io.framegate.provider.Checkpoint cp = io.framegate.provider.Checkpoint.parse(state);
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET checkpoint = :state, upstream_handle = :handle, "
+                        + "updated_at = :now WHERE id = :id "
                         + "AND " + HELD + " AND status = 'IN_PROGRESS' AND lease_expires_at >= " + DB_NOW)
-                .bind("state", state).bind("now", System.currentTimeMillis()).bind("id", id).bind("owner", lease.owner())
+                .bind("state", state).bind("handle", cp == null ? null : cp.handle())
+                .bind("now", System.currentTimeMillis()).bind("id", id).bind("owner", lease.owner())
                 .bind("epoch", lease.epoch()).execute()) == 1;
     }
 
     /**
      * Whether a job other than {@code jobId} records the upstream job {@code handle}: as the handle of its checkpoint
-     * or the {@code upstream_id} of its notes. Rare (only after an unclear submit), so a scan is fine.
+     * or the {@code upstream_id} of its notes, both kept in the indexed {@code upstream_handle} column.
      */
     boolean isUpstreamHandleHeld(String jobId, String handle) {
-        String quoted;
-        try {
-            quoted = like(json.writeValueAsString(handle));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE id <> :id AND (checkpoint LIKE :cp "
-                        + "ESCAPE '!' OR notes_json LIKE :notes ESCAPE '!')")
-                .bind("id", jobId).bind("cp", "%\"handle\":" + quoted + "%")
-                .bind("notes", "%\"upstream_id\":" + quoted + "%").mapTo(Long.class).one()) > 0;
-    }
-
-    private static String like(String s) {
-        return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE upstream_handle = :handle AND id <> :id")
+                .bind("id", jobId).bind("handle", handle).mapTo(Long.class).one()) > 0;
     }
 
     boolean saveNotes(String id, Lease lease, String backend, Map<String, String> notes) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET notes_json = :notes, backend = COALESCE(:backend, backend), "
-                        + "updated_at = :now WHERE id = :id AND " + HELD)
-                .bind("notes", write(notes)).bind("backend", backend).bind("now", System.currentTimeMillis())
+                        + "upstream_handle = COALESCE(:handle, upstream_handle), updated_at = :now WHERE id = :id AND " + HELD)
+                .bind("notes", write(notes)).bind("backend", backend).bind("handle", notes.get(JobNotes.UPSTREAM_ID))
+                .bind("now", System.currentTimeMillis())
                 .bind("id", id).bind("owner", lease.owner()).bind("epoch", lease.epoch()).execute()) == 1;
     }
 
@@ -488,7 +492,9 @@ public final class JobStore {
                 Ledger.settle(h, id, null, now);
                 return true;
             }
-            return h.createUpdate("UPDATE jobs SET cancel_requested = TRUE, updated_at = :now WHERE id = :id "
+            // a job waiting on its upstream is due at once: the poller asks the upstream to cancel it and ends it
+            return h.createUpdate("UPDATE jobs SET cancel_requested = TRUE, updated_at = :now, next_poll_at = CASE WHEN "
+                    + "next_poll_at IS NULL THEN NULL ELSE " + DB_NOW + " END WHERE id = :id "
                     + "AND status = 'IN_PROGRESS'").bind("id", id).bind("now", now).execute() == 1;
         });
     }
@@ -512,7 +518,8 @@ public final class JobStore {
         Long lease = rs.getObject("lease_expires_at", Long.class);
         return new Row(job, rs.getString("request_json"), rs.getString("request_hash"), rs.getString("checkpoint"),
                 rs.getString("idempotency_key"), rs.getInt("attempts"), rs.getBoolean("cancel_requested"),
-                rs.getString("lease_owner"), lease, rs.getLong("lease_epoch"));
+                rs.getString("lease_owner"), lease, rs.getLong("lease_epoch"), rs.getObject("next_poll_at", Long.class),
+                rs.getObject("poll_interval_ms", Long.class), rs.getInt("polls"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

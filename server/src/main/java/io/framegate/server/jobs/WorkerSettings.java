@@ -6,7 +6,8 @@ import java.time.Duration;
  * How the worker pool runs jobs.
  *
  * @param localSlots    jobs rendered on this machine at once (CPU-bound: 1 by default)
- * @param cloudSlots    jobs served by cloud backends at once (they mostly wait)
+ * @param cloudSlots    cloud jobs submitted or downloaded at once; a job waiting on its upstream between polls
+ *                      holds no slot (and no thread)
  * @param lease         how long a claim lasts without a heartbeat; another process may take the job after that
  * @param pollInterval  how often to look for queued jobs when nothing wakes the pool
  * @param shutdownGrace how long shutdown waits for running jobs to stop before releasing them (the server makes it
@@ -54,6 +55,14 @@ public record WorkerSettings(int localSlots, int cloudSlots, Duration lease, Dur
 
     public WorkerSettings withShutdownGrace(Duration grace) {
         return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, grace, maxAttempts, retryBackoff, routeSlots, keySlots);
+    }
+
+    /**
+     * Threads that make the polls of jobs waiting on their upstream (one short call each; between polls no thread
+     * waits): twice the cloud slots, 4 to 64.
+     */
+    public int pollThreads() {
+        return Math.max(4, Math.min(64, 2 * cloudSlots));
     }
 
     /** Cloud slots one route may hold. */

@@ -26,11 +26,13 @@ class HandleTakenTest {
             String a = core.jobs.submit("key_a", "openai", JobServiceTest.localRequest("same"), null).id();
             String b = core.jobs.submit("key_b", "openai", JobServiceTest.localRequest("same"), null).id();
             String c = core.jobs.submit("key_b", "openai", JobServiceTest.localRequest("same"), null).id();
-            core.db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET notes_json = :n WHERE id = :id")
-                    .bind("n", core.store.write(Map.of("upstream_id", "video_b_1", "provider", "openai"))).bind("id", b).execute());
-            core.db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET checkpoint = :cp WHERE id = :id")
-                    .bind("cp", Checkpoint.submitting("openai", "agg", "sora-2", Instant.EPOCH, "k")
-                            .submitted("video_c", Instant.EPOCH).toJson()).bind("id", c).execute());
+            // written as the core writes them (held leases), which keeps the indexed upstream_handle column
+            long now = System.currentTimeMillis();
+            Lease ofB = new Lease("owner", core.store.claimLease(b, "owner", 30_000, now));
+            Lease ofC = new Lease("owner", core.store.claimLease(c, "owner", 30_000, now));
+            assertThat(core.store.saveNotes(b, ofB, null, Map.of("upstream_id", "video_b_1", "provider", "openai"))).isTrue();
+            assertThat(core.store.saveCheckpoint(c, ofC, Checkpoint.submitting("openai", "agg", "sora-2", Instant.EPOCH, "k")
+                    .submitted("video_c", Instant.EPOCH).toJson())).isTrue();
 
             JobRunContext ofA = context(core, a);
             assertThat(ofA.isHandleTaken("video_b_1")).isTrue();

@@ -1,0 +1,97 @@
+package io.framegate.server.jobs;
+
+import io.framegate.domain.GenerationBackend;
+import io.framegate.domain.JobStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * How an attempt ends: completed, failed or cancelled (each written with its settlement in one transaction, fenced by
+ * the attempt's lease, see {@link JobStore#finish}), given up after repeated crashes ({@link GivingUp}), or put back
+ * in the queue after a crash. Counted in {@link JobOutcomes}.
+ */
+final class Completion {
+    private static final Logger LOG = LoggerFactory.getLogger(Completion.class);
+    /** What a client reads when the server gave up on a job: no class names, no paths. */
+    static final String GAVE_UP = "the server failed while running this job and gave up after repeated attempts";
+    static final String FAILED_INSIDE = "the server failed while running this job";
+
+    private final JobStore store;
+    private final WorkerSettings settings;
+    private final Clock clock;
+    private final Path workRoot;
+    private final AtomicBoolean shuttingDown;
+    private volatile JobOutcomes outcomes = JobOutcomes.inMemory();
+
+    Completion(JobStore store, WorkerSettings settings, Clock clock, Path workRoot, AtomicBoolean shuttingDown) {
+        this.store = store;
+        this.settings = settings;
+        this.clock = clock;
+        this.workRoot = workRoot;
+        this.shuttingDown = shuttingDown;
+    }
+
+    void countIn(JobOutcomes o) {
+        this.outcomes = Objects.requireNonNull(o);
+    }
+
+    /** A job that ended with its files stored: completed, its cost captured. False when the lease was lost or it is gone. */
+    boolean completed(String id, Lease lease, Map<String, String> notes) {
+        if (!store.finish(id, lease, JobStatus.COMPLETED, null, null, notes, clock.millis())) return false;
+        outcomes.completed();
+        return true;
+    }
+
+    void finish(JobRunContext ctx, Job job, JobStatus status, String code, String message) {
+        if (ctx.leaseLost()) return;
+        if (status == JobStatus.FAILED) {
+            fail(ctx.lease(), job, ctx.notes(), code, message);
+            return;
+        }
+        store.finish(job.id(), ctx.lease(), status, code, message, ctx.notes(), clock.millis());
+    }
+
+    void fail(Lease lease, Job job, Map<String, String> notes, String code, String message) {
+        LOG.info("job {} failed: {} {}", job.id(), code, message);
+        if (store.finish(job.id(), lease, JobStatus.FAILED, code, message, notes, clock.millis())) {
+            outcomes.failed(job, code);
+        }
+    }
+
+    /** Fails a job the server gives up on, as its checkpoint says ({@link GivingUp}): read fresh, the crash may have saved one. */
+    void giveUp(String id, GenerationBackend backend, HeldLease lease) {
+        JobStore.Row row = store.find(id).orElse(null);
+        if (row == null) return;
+        JobRunContext ctx = new JobRunContext(id, lease, store, workRoot.resolve(id), clock, shuttingDown,
+                row.job().notes(), row.checkpoint(), row.job().progress());
+        GivingUp.Ending end = GivingUp.end(row.checkpoint(), backend, ctx);
+        fail(lease.lease(), row.job(), ctx.notes(), end.code(), end.message());
+    }
+
+    /** An attempt that threw an {@link Error}: back in the queue after a backoff, or given up at the last attempt. */
+    void crashed(JobStore.Row row, GenerationBackend backend, HeldLease held) {
+        Lease lease = held.lease();
+        String id = row.job().id();
+        try {
+            FileTrees.delete(workRoot.resolve(id));
+            if (shuttingDown.get()) {
+                store.releaseLease(id, lease);
+            } else if (row.attempts() >= settings.maxAttempts()) {
+                giveUp(id, backend, held);
+            } else {
+                long backoff = settings.backoffBefore(row.attempts() + 1).toMillis();
+                if (store.retryLater(id, lease, backoff, clock.millis())) outcomes.retried();
+            }
+        } catch (RuntimeException | Error again) {
+            // e.g. still out of memory: the lease is no longer renewed, so the job is claimed again once it expires,
+            // and that claim counts an attempt like any other
+            LOG.error("job {}: recording the crash failed too", id, again);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.framegate.server.jobs;
+
+import io.framegate.domain.JobStatus;
+import io.framegate.domain.ModelCatalog;
+import io.framegate.provider.ConfigLoader;
+import io.framegate.provider.FramegateConfig;
+import io.framegate.provider.Routing;
+import io.framegate.provider.Ticker;
+import io.framegate.server.FramegateServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static io.framegate.server.jobs.InFlightCloudJobsTest.awaitJob;
+import static io.framegate.server.jobs.InFlightCloudJobsTest.awaitTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A cloud job waiting on its upstream is a row, not a thread: a client's cancel or delete still reaches the upstream
+ * and settles the reservation, a restart leaves it to the next poller (no second submit), and a poll claim is fenced
+ * by its epoch like any attempt.
+ */
+class WaitingJobsTest {
+    @TempDir
+    Path dir;
+    OpenAiStandIn upstream;
+    Core core;
+    Routing routing;
+    JobService jobs;
+
+    static final String CONFIG = """
+            providers:
+              agg: {type: openai, base_url: '%s', api_key_env: AGG_KEY}
+            routes:
+              sora-2: [{channel: agg, allow_retired: true}]
+            timing: {poll_initial: 200ms, poll_max: 400ms, poll_factor: 2, deadline: 5m, retry_attempts: 2,
+                     retry_base: 50ms, retry_max: 100ms, request_timeout: 10s}
+            """;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        upstream = new OpenAiStandIn();
+        core = new Core(dir);
+        FramegateConfig cfg = new ConfigLoader(ModelCatalog.builtIn(), Map.of("AGG_KEY", "sk-test")::get)
+                .parse(CONFIG.formatted(upstream.baseUrl()), "test.yaml", dir);
+        routing = new Routing(cfg, null, core.validator, null, Ticker.SYSTEM, new Random(7));
+        jobs = new JobService(core.store, core.results, core.validator, FramegateServer.newJsonMapper(), Clock.systemUTC(),
+                routing);
+    }
+
+    @AfterEach
+    void tearDown() {
+        routing.close();
+        core.close();
+        upstream.close();
+    }
+
+    WorkerPool pool() {
+        return new WorkerPool(core.store, jobs, core.results, core.validator, routing, OutputFinisher.NONE,
+                dir.resolve("work"), new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100),
+                Duration.ofSeconds(5)), Clock.systemUTC());
+    }
+
+    String submitAndAwaitWaiting(WorkerPool pool) throws InterruptedException {
+        String id = jobs.submit("key_a", "openai", InFlightCloudJobsTest.request(1), null).id();
+        awaitTrue(() -> upstream.polls.get() >= 2 && row(id).nextPollAt() != null, Duration.ofSeconds(60),
+                "the job waits on its upstream and is polled");
+        assertThat(pool.runningCount()).as("no worker slot held while it waits").isZero();
+        return id;
+    }
+
+    JobStore.Row row(String id) {
+        return core.store.find(id).orElseThrow();
+    }
+
+    List<String> ledger(String id) {
+        return core.db.jdbi().withHandle(h -> h.createQuery("SELECT kind FROM ledger WHERE job_id = :id ORDER BY id")
+                .bind("id", id).mapTo(String.class).list());
+    }
+
+    @Test
+    void cancellingAWaitingJobCancelsItUpstreamAndReleasesItsReservation() throws Exception {
+        try (WorkerPool pool = pool()) {
+            pool.start(true);
+            String id = submitAndAwaitWaiting(pool);
+            jobs.cancel("key_a", id);
+            Job done = awaitJob(core, id, Duration.ofSeconds(30));
+            assertThat(done.status()).isEqualTo(JobStatus.CANCELLED);
+            assertThat(upstream.deletes).as("the upstream was asked to cancel").hasValue(1);
+            assertThat(done.notes().get("upstream_cancel")).contains("cancelled by the client");
+            assertThat(ledger(id)).containsExactly("reserve", "release");
+            assertThat(upstream.creates).hasValue(1);
+        }
+    }
+
+    @Test
+    void deletingAWaitingJobCancelsItUpstream() throws Exception {
+        try (WorkerPool pool = pool()) {
+            pool.start(true);
+            String id = submitAndAwaitWaiting(pool);
+            assertThat(jobs.delete("key_a", id)).isTrue();
+            awaitTrue(() -> upstream.deletes.get() == 1, Duration.ofSeconds(30), "the upstream job is cancelled");
+            assertThat(core.store.find(id)).isEmpty();
+            assertThat(ledger(id)).containsExactly("reserve", "release");
+        }
+    }
+
+    @Test
+    void aRestartLeavesAWaitingJobToTheNextPollerWithoutASecondSubmit() throws Exception {
+        String id;
+        try (WorkerPool first = pool()) {
+            first.start(true);
+            id = submitAndAwaitWaiting(first);
+        }
+        JobStore.Row parked = row(id);
+        assertThat(parked.job().status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(parked.leaseOwner()).isNull();
+        assertThat(parked.nextPollAt()).isNotNull();
+        upstream.finishAll();
+        try (WorkerPool second = pool()) {
+            second.start(true);
+            Job done = awaitJob(core, id, Duration.ofSeconds(60));
+            assertThat(done.status()).as("%s %s", done.errorCode(), done.errorMessage()).isEqualTo(JobStatus.COMPLETED);
+        }
+        assertThat(upstream.creates).as("one upstream job").hasValue(1);
+        assertThat(row(id).attempts()).as("submit and download each gave their attempt back").isLessThanOrEqualTo(1);
+        assertThat(row(id).job().notes()).containsEntry("upstream_id", "video_1").containsKey("polls");
+        assertThat(ledger(id)).containsExactly("reserve", "capture");
+    }
+
+    @Test
+    void aPollClaimIsExclusiveAndFencedByItsEpoch() throws Exception {
+        String id;
+        try (WorkerPool first = pool()) {
+            first.start(true);
+            id = submitAndAwaitWaiting(first);
+        }
+        WaitQueue waits = new WaitQueue(core.store.jdbi());
+        core.db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET next_poll_at = 0 WHERE id = :id").bind("id", id).execute());
+        List<WaitQueue.Claim> a = waits.claimDue("instance-a", 300, 10);
+        assertThat(a).extracting(WaitQueue.Claim::id).containsExactly(id);
+        assertThat(waits.claimDue("instance-b", 30_000, 10)).as("held by a").isEmpty();
+        Thread.sleep(600); // a's lease runs out (database clock)
+        List<WaitQueue.Claim> b = waits.claimDue("instance-b", 30_000, 10);
+        assertThat(b).extracting(WaitQueue.Claim::epoch).containsExactly(a.get(0).epoch() + 1);
+        assertThat(waits.park(id, new Lease("instance-a", a.get(0).epoch()), 1000, 1000, 1, false))
+                .as("a stale poll writes nothing").isFalse();
+        assertThat(core.store.finish(id, new Lease("instance-a", a.get(0).epoch()), JobStatus.FAILED, "x", "y", Map.of(),
+                System.currentTimeMillis())).isFalse();
+        assertThat(waits.park(id, new Lease("instance-b", b.get(0).epoch()), 1000, 1000, 1, false)).isTrue();
+        assertThat(row(id).leaseOwner()).isNull();
+        assertThat(row(id).polls()).isEqualTo(1);
+    }
+}
