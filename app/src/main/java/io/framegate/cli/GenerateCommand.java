@@ -11,6 +11,7 @@ import io.framegate.domain.RenderPlan;
 import io.framegate.domain.RequestValidator;
 import io.framegate.domain.ValidationException;
 import io.framegate.domain.Violation;
+import io.framegate.engine.ImageDecoder;
 import io.framegate.engine.LocalEngine;
 import io.framegate.engine.RenderStats;
 import io.framegate.provider.ConfigException;
@@ -117,6 +118,11 @@ final class GenerateCommand implements Callable<Integer> {
                 problems.add(config + ": " + e.getMessage());
             }
         }
+        Path target = output.toAbsolutePath();
+        String base = stem(target.getFileName().toString());
+        OutputFiles files = new OutputFiles(target, target.resolveSibling(base + ".thumbnail.webp"),
+                target.resolveSibling(base + ".spritesheet.jpg"), framesDir);
+        checkOutputs(files, problems);
         try {
             request = b.build();
             RenderPlan plan = null;
@@ -132,12 +138,7 @@ final class GenerateCommand implements Callable<Integer> {
                 return EXIT_BAD_INPUT;
             }
 
-            Path target = output.toAbsolutePath();
-            Path dir = target.getParent();
-            Files.createDirectories(dir);
-            String base = stem(target.getFileName().toString());
-            OutputFiles files = new OutputFiles(target, dir.resolve(base + ".thumbnail.webp"),
-                    dir.resolve(base + ".spritesheet.jpg"), framesDir);
+            Files.createDirectories(target.getParent());
             GenerationBackend backend = routing != null ? routing.backendFor(plan.model()) : engine;
             return backend.isLocal() ? generateLocal(engine, plan, files, out, err)
                     : generateUpstream(backend, plan, files, out, err);
@@ -161,6 +162,12 @@ final class GenerateCommand implements Callable<Integer> {
             bar.finish();
             err.println("error: " + e.getMessage());
             return "bad_image".equals(e.code()) ? EXIT_BAD_INPUT : 1;
+        } catch (IOException e) {
+            // the engine writes temporaries and moves them into place at the end: nothing of an earlier run is lost
+            bar.finish();
+            err.println("error: the video could not be written (" + e.getClass().getSimpleName().replace("Exception", "")
+                    + ": " + e.getMessage() + "); existing output files were left as they were");
+            return 1;
         }
         bar.finish();
         out.printf(Locale.ROOT, "wrote %s (%dx%d, %d frames at %d fps, %.2f s, %s mode)%n", output,
@@ -213,7 +220,10 @@ final class GenerateCommand implements Callable<Integer> {
             try {
                 LocalEngine.probe(image);
             } catch (GenerationException e) {
-                problems.add(option + " " + file + ": not a readable image (PNG, JPEG or WebP)");
+                String format = ImageDecoder.sniffFormat(bytes);
+                problems.add(option + " " + file + ("other".equals(format) ? ": not a readable image (PNG, JPEG or WebP)"
+                        : ": is a " + format.toUpperCase(Locale.ROOT) + " by its signature but cannot be decoded (corrupt "
+                        + "or truncated); give a readable PNG, JPEG or WebP"));
                 return;
             }
             b.image(image);
@@ -223,6 +233,32 @@ final class GenerateCommand implements Callable<Integer> {
             problems.add(option + " " + file + ": permission denied");
         } catch (IOException e) {
             problems.add(option + " " + file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Refuses, before any work, outputs that cannot be written: -o or a preview name that is a directory, an -o whose
+     * nearest existing parent is a file or not writable, a --frames that is a file.
+     */
+    private void checkOutputs(OutputFiles files, List<String> problems) {
+        if (Files.isDirectory(files.video())) {
+            problems.add("-o " + output + ": is a directory; give the name of the MP4 to write");
+        }
+        for (Path preview : List.of(files.thumbnail(), files.spritesheet())) {
+            if (Files.isDirectory(preview)) {
+                problems.add("-o " + output + ": its preview " + preview + " is a directory; remove it or choose "
+                        + "another -o");
+            }
+        }
+        Path parent = files.video().getParent();
+        while (parent != null && !Files.exists(parent)) parent = parent.getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            problems.add("-o " + output + ": cannot write there: " + parent + " is a file, not a directory");
+        } else if (parent != null && !Files.isWritable(parent)) {
+            problems.add("-o " + output + ": cannot write there: " + parent + " is not writable");
+        }
+        if (framesDir != null && Files.exists(framesDir) && !Files.isDirectory(framesDir)) {
+            problems.add("--frames " + framesDir + ": is a file, not a directory");
         }
     }
 

@@ -103,6 +103,15 @@ class GenerateRoutedTest {
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
         }
+        // an earlier run's files stay as they were when this run fails
+        byte[] earlier = "an earlier run's video".getBytes();
+        Files.write(out, earlier);
+        Files.write(dir.resolve("veo.thumbnail.webp"), earlier);
+        CliRun again = CliRun.of("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
+                "-o", out.toString());
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(out).hasBinaryContent(earlier);
+        assertThat(dir.resolve("veo.thumbnail.webp")).hasBinaryContent(earlier);
     }
 
     @Test

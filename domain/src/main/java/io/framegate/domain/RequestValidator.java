@@ -81,7 +81,8 @@ public final class RequestValidator {
         if (req.numFrames() != null) {
             if (!m.exactFrames()) {
                 out.add(new Violation("num_frames", String.valueOf(req.numFrames()),
-                        "num_frames is only supported by local models, not by " + id));
+                        "num_frames=" + req.numFrames() + " is only supported by local models (exact frame counts), not by "
+                                + id + "; give seconds instead"));
             } else if (req.numFrames() < 2 || req.numFrames() > m.secondsRange().max() * 60) {
                 out.add(new Violation("num_frames", String.valueOf(req.numFrames()), "num_frames=" + req.numFrames()
                         + " is not allowed for " + id + "; allowed: 2.." + m.secondsRange().max() * 60));

@@ -144,7 +144,7 @@ class RequestValidatorTest {
     @Test
     void numFramesIsLocalOnly() {
         assertThat(violations(req("veo-3.1").numFrames(40).build()))
-                .extracting(Violation::message).containsExactly("num_frames is only supported by local models, not by veo-3.1-generate-001");
+                .extracting(Violation::message).containsExactly("num_frames=40 is only supported by local models (exact frame counts), not by veo-3.1-generate-001; give seconds instead");
     }
 
     @Test

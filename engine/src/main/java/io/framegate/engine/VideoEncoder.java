@@ -22,6 +22,8 @@ final class VideoEncoder implements AutoCloseable {
     static final int CRF = 18;
     /** Quantiser of the first and last frames (x264 QP; lower is better). */
     static final int KEYFRAME_QP = 6;
+    /** x264 frame threads, the same on every machine so that the bitstream does not depend on the CPU count. */
+    static final int X264_THREADS = 4;
 
     private final FFmpegFrameRecorder recorder;
     /**
@@ -57,7 +59,9 @@ final class VideoEncoder implements AutoCloseable {
         int last = frameCount - 1;
         // no-mbtree: with macroblock-tree rate control this libx264 build gave different bitstreams for the same
         // frames from run to run (one thread too; JavaCV issue #1293 reports the same); without it output is repeatable
-        recorder.setVideoOption("x264-params", "no-mbtree=1:zones=0,0,q=" + KEYFRAME_QP
+        // threads fixed: x264's frame threads change the bitstream, and by default it takes 1.5 per CPU, so the same
+        // frames gave different MP4s on one CPU and on two (ProcessDeterminismTest); 4 keeps a few cores busy anywhere
+        recorder.setVideoOption("x264-params", "threads=" + X264_THREADS + ":no-mbtree=1:zones=0,0,q=" + KEYFRAME_QP
                 + (last > 0 ? "/" + last + "," + last + ",q=" + KEYFRAME_QP : ""));
         recorder.setOption("movflags", "+faststart");
         recorder.setMetadata("encoder", "Framegate offline engine");

@@ -99,7 +99,8 @@ class FailoverWireTest extends WireTest {
         assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).hasSize(1);
     }
 
-    static final String SLOW_TIMING = TIMING.replace("request_timeout: 5s", "request_timeout: 300ms");
+    /** A request timeout far below the stand-in's delay (2 s vs 10 s) but far above a loopback call under load. */
+    static final String SLOW_TIMING = TIMING.replace("request_timeout: 5s", "request_timeout: 2s");
 
     Routing twoGoogleKeys(String timing) {
         return routing("""
@@ -117,7 +118,7 @@ class FailoverWireTest extends WireTest {
     void aSubmitAcceptedThenLeftHangingIsSentOnceAcrossAllChannelsAndEndsUncertainWithoutCost() throws Exception {
         Routing r = twoGoogleKeys(SLOW_TIMING);
         wm.stubFor(post(urlMatching(".*predictLongRunning")).withHeader("x-goog-api-key", equalTo("aaa"))
-                .willReturn(okJson("{\"name\": \"" + OP + "\"}").withFixedDelay(1500)));
+                .willReturn(okJson("{\"name\": \"" + OP + "\"}").withFixedDelay(10_000)));
         stubWorkingB();
         RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
         TestContext ctx = new TestContext(tmp);

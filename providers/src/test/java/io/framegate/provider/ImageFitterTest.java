@@ -58,11 +58,19 @@ class ImageFitterTest {
     }
 
     @Test
-    void plainImageIsCutInTheCentre() throws Exception {
+    void plainImageIsCutInTheCentreAndADetailedBandPullsTheWindow() throws Exception {
         try (Mat src = new Mat(400, 800, CV_8UC3, new Scalar(10, 200, 30, 0))) {
-            org.bytedeco.opencv.global.opencv_imgproc.rectangle(src, new org.bytedeco.opencv.opencv_core.Rect(350, 0, 100, 400),
-                    new Scalar(10, 200, 30, 0), -1, 8, 0);
-            assertThat(ImageFitter.bestWindow(src, 400, true)).isEqualTo(200);
+            assertThat(ImageFitter.bestWindow(src, 400, true)).as("nothing to keep: the centre").isEqualTo(200);
+            // a checkerboard (detail) in columns 700..780, outside the centre window 200..600
+            for (int x = 700; x < 780; x += 10) {
+                for (int y = (x / 10) % 2 * 10; y < 400; y += 20) {
+                    org.bytedeco.opencv.global.opencv_imgproc.rectangle(src, new org.bytedeco.opencv.opencv_core.Rect(x, y, 10, 10),
+                            new Scalar(250, 250, 250, 0), -1, 8, 0);
+                }
+            }
+            int pos = ImageFitter.bestWindow(src, 400, true);
+            // the window holds the detailed band (within the rounding of the 256-px profile it is measured on)
+            assertThat(pos).isBetween(780 - 400 - 8, 400);
         }
     }
 
@@ -103,11 +111,36 @@ class ImageFitterTest {
 
     @Test
     void byteLimitFallsBackToJpegAndBadInputIsNamed() throws Exception {
-        ImageConstraints tight = new ImageConstraints(Set.of("image/png", "image/jpeg"), 60_000, true, 2048);
-        ImageFitter.Fitted f = ImageFitter.fit(new InputImage(ImageRole.FIRST_FRAME, TestMedia.png(1600, 900, 800, 450), "image/png", "p"),
+        // 1280x720 with fine noise over a gradient: PNG cannot compress it, JPEG can
+        byte[] png;
+        try (Mat noisy = new Mat(720, 1280, CV_8UC3); UByteIndexer idx = noisy.createIndexer()) {
+            java.util.Random rnd = new java.util.Random(7);
+            for (int y = 0; y < 720; y++) {
+                for (int x = 0; x < 1280; x++) {
+                    for (int ch = 0; ch < 3; ch++) idx.put(y, x, ch, 40 + x / 8 + ch * 20 + rnd.nextInt(16));
+                }
+            }
+            png = TestMedia.encode(noisy, ".png");
+        }
+        int limit = png.length / 2;
+        try (Mat decoded = TestMedia.decode(png)) {
+            assertThat(TestMedia.encode(decoded, ".png").length).as("as PNG the fitted picture is over the limit")
+                    .isGreaterThan(limit);
+        }
+        ImageConstraints tight = new ImageConstraints(Set.of("image/png", "image/jpeg"), limit, true, 2048);
+        ImageFitter.Fitted f = ImageFitter.fit(new InputImage(ImageRole.FIRST_FRAME, png, "image/png", "p"),
                 HD, ImageFitter.Mode.CROP, tight);
-        assertThat(f.image().bytes().length).isLessThanOrEqualTo(60_000);
-        assertThat(f.image().mimeType()).isIn("image/png", "image/jpeg");
+        byte[] out = f.image().bytes();
+        assertThat(f.image().mimeType()).isEqualTo("image/jpeg");
+        assertThat(out[0] & 0xff).isEqualTo(0xFF);
+        assertThat(out[1] & 0xff).as("JPEG magic").isEqualTo(0xD8);
+        assertThat(out.length).isLessThanOrEqualTo(limit);
+        try (Mat in = TestMedia.decode(png); Mat jpg = TestMedia.decode(out); Mat diff = new Mat()) {
+            assertThat(jpg.cols()).isEqualTo(1280);
+            assertThat(jpg.rows()).isEqualTo(720);
+            org.bytedeco.opencv.global.opencv_core.absdiff(in, jpg, diff);
+            assertThat(org.bytedeco.opencv.global.opencv_core.mean(diff).get(0)).as("the same picture").isLessThan(12);
+        }
 
         assertThatThrownBy(() -> ImageFitter.fit(new InputImage(ImageRole.LAST_FRAME, new byte[]{1, 2, 3}, "image/png", "last.png"),
                 HD, ImageFitter.Mode.CROP, EXACT))

@@ -214,9 +214,29 @@ class RoutedServerTest {
                 """.formatted(op, gemini.baseUrl(), op.substring(op.lastIndexOf('/') + 1));
     }
 
-    static void stubVeoCreate(String op) {
+    /**
+     * The Gemini create answers {@code op} only to a body with this prompt and, as {@code withImage} says, a first
+     * frame or none (and never a last frame or references); any other body gets WireMock's 404, failing the job.
+     */
+    static void stubVeoCreate(String op, String prompt, boolean withImage) {
         gemini.stubFor(post(urlEqualTo(VEO_CREATE)).withHeader("x-goog-api-key", equalTo(GEMINI_SECRET))
+                .withRequestBody(matchingJsonPath("$.instances[0].prompt", equalTo(prompt)))
+                .withRequestBody(matchingJsonPath("$.instances[0].image.bytesBase64Encoded", withImage ? matching(".+") : absent()))
+                .withRequestBody(matchingJsonPath("$.instances[0].lastFrame", absent()))
+                .withRequestBody(matchingJsonPath("$.instances[0].referenceImages", absent()))
                 .willReturn(okJson("{\"name\": \"" + op + "\"}")));
+    }
+
+    /** The background colour of a {@link TestImages} picture (near a corner; its centre is a black disc). */
+    static Color background(byte[] encoded) throws Exception {
+        BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(encoded));
+        assertThat(img).as("a decodable image").isNotNull();
+        return new Color(img.getRGB(img.getWidth() / 10, img.getHeight() / 10));
+    }
+
+    static void assertColour(Color actual, Color expected) {
+        assertThat(Math.abs(actual.getRed() - expected.getRed()) + Math.abs(actual.getGreen() - expected.getGreen())
+                + Math.abs(actual.getBlue() - expected.getBlue())).as("colour %s, expected %s", actual, expected).isLessThan(24);
     }
 
     /** Polls answer "running" once, then "done"; the file download serves the MP4. */
@@ -242,8 +262,16 @@ class RoutedServerTest {
                 """.formatted(SORA_ID, status, "completed".equals(status) ? 100 : 0);
     }
 
-    static void stubSora() {
-        agg.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(soraVideo("queued"))));
+    /**
+     * The OpenAI-compatible create answers only a multipart body for sora-2 with this prompt and, when
+     * {@code withImage}, an {@code input_reference} part; any other body gets WireMock's 404, failing the job.
+     */
+    static void stubSora(String prompt, boolean withImage) {
+        var create = post(urlEqualTo("/v1/videos"))
+                .withMultipartRequestBody(aMultipart().withName("model").withBody(equalTo("sora-2")))
+                .withMultipartRequestBody(aMultipart().withName("prompt").withBody(equalTo(prompt)));
+        if (withImage) create = create.withMultipartRequestBody(aMultipart().withName("input_reference"));
+        agg.stubFor(create.willReturn(okJson(soraVideo("queued"))));
         agg.stubFor(get(urlEqualTo("/v1/videos/" + SORA_ID)).inScenario("sora").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(okJson(soraVideo("in_progress")).withHeader("openai-poll-after-ms", "100")).willSetStateTo("end"));
         agg.stubFor(get(urlEqualTo("/v1/videos/" + SORA_ID)).inScenario("sora").whenScenarioStateIs("end")
@@ -261,7 +289,7 @@ class RoutedServerTest {
         writeDataDirConfig();
         start(null);
         String op = "models/veo-3.1-generate-001/operations/e2eveo1";
-        stubVeoCreate(op);
+        stubVeoCreate(op, "a lighthouse at dusk", true);
         stubVeoRunningOnceThenDone(op);
         OpenAIClient client = client();
 
@@ -294,8 +322,9 @@ class RoutedServerTest {
         assertThat(creates).hasSize(1);
         JsonNode sent = JSON.readTree(creates.get(0).getBodyAsString());
         assertThat(sent.at("/instances/0/prompt").asText()).isEqualTo("a lighthouse at dusk");
-        assertThat(Base64.getDecoder().decode(sent.at("/instances/0/image/bytesBase64Encoded").asText()))
-                .as("input_reference on Veo is the first frame").isNotEmpty();
+        // input_reference on Veo is the first frame: the upstream sees the orange picture that was sent
+        assertColour(background(Base64.getDecoder().decode(sent.at("/instances/0/image/bytesBase64Encoded").asText())),
+                Color.ORANGE);
         assertThat(sent.at("/parameters/durationSeconds").asInt()).isEqualTo(8);
         assertThat(sent.at("/parameters/aspectRatio").asText()).isEqualTo("16:9");
     }
@@ -304,7 +333,7 @@ class RoutedServerTest {
     void soraJobIsServedByTheOpenAiCompatibleStandInWithTheKeyFromItsFile() throws Exception {
         writeDataDirConfig();
         start(null);
-        stubSora();
+        stubSora("A calico cat playing a piano on stage", false);
         OpenAIClient client = client();
 
         Reply created = http("POST", "/v1/videos",
@@ -325,6 +354,9 @@ class RoutedServerTest {
         List<LoggedRequest> creates = agg.findAll(postRequestedFor(urlEqualTo("/v1/videos")));
         assertThat(creates).hasSize(1);
         assertThat(creates.get(0).getHeader("Authorization")).isEqualTo("Bearer " + AGG_SECRET);
+        assertThat(creates.get(0).getPart("seconds").getBody().asString()).isEqualTo("4");
+        assertThat(creates.get(0).getPart("size").getBody().asString()).isEqualTo("1280x720");
+        assertThat(creates.get(0).getPart("input_reference")).as("no image was sent").isNull();
     }
 
     @Test
@@ -348,13 +380,19 @@ class RoutedServerTest {
         assertThat(agg.getAllServeEvents()).isEmpty();
 
         // the same request without the last frame is accepted (the first frame becomes sora-2's input_reference)
-        stubSora();
+        stubSora("a slow push", true);
         Reply ok = http("POST", "/v1/videos", """
                 {"model": "veo-3.1-fast-generate-001", "prompt": "a slow push", "seconds": "8", "size": "1280x720",
                  "frame_images": [{"image_url": "%s", "frame_type": "first_frame"}]}
                 """.formatted(png));
         assertThat(ok.status()).as(ok.body()).isEqualTo(200);
         assertThat(ok.json().at("/framegate/notes/upstream_model").asText()).isEqualTo("sora-2");
+        Video done = awaitFinal(client(), ok.json().path("id").asText());
+        assertThat(done.status().asString()).as("%s", done.error()).isEqualTo("completed");
+        List<LoggedRequest> creates = agg.findAll(postRequestedFor(urlEqualTo("/v1/videos")));
+        assertThat(creates).hasSize(1);
+        assertThat(creates.get(0).getPart("seconds").getBody().asString()).isEqualTo("8");
+        assertColour(background(creates.get(0).getPart("input_reference").getBody().asBytes()), Color.BLUE);
     }
 
     @Test
@@ -362,7 +400,7 @@ class RoutedServerTest {
         writeDataDirConfig();
         start(null);
         String op = "models/veo-3.1-generate-001/operations/e2eveo2";
-        stubVeoCreate(op);
+        stubVeoCreate(op, "a lighthouse at dusk", true);
         stubVeoRunningOnceThenDone(op);
         String b64 = Base64.getEncoder().encodeToString(TestImages.png(1280, 720, Color.GREEN));
 
@@ -386,7 +424,12 @@ class RoutedServerTest {
         assertThat(done).as("operation " + name + " finished").isNotNull();
         assertThat(done.at("/response/generateVideoResponse/generatedSamples/0/video/uri").asText()).contains(":download");
         assertThat(done.at("/metadata/framegate/local_render").asBoolean()).isFalse();
-        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(VEO_CREATE)))).hasSize(1);
+        List<LoggedRequest> creates = gemini.findAll(postRequestedFor(urlEqualTo(VEO_CREATE)));
+        assertThat(creates).hasSize(1);
+        JsonNode sent = JSON.readTree(creates.get(0).getBodyAsString());
+        assertColour(background(Base64.getDecoder().decode(sent.at("/instances/0/image/bytesBase64Encoded").asText())),
+                Color.GREEN);
+        assertThat(sent.at("/parameters/durationSeconds").asInt()).isEqualTo(8);
 
         // veo-3.1-fast is routed to a sora-2 upstream: a last frame cannot be honoured, so a 400 before any upstream call
         int aggCalls = agg.getAllServeEvents().size();
@@ -406,7 +449,7 @@ class RoutedServerTest {
         Path cfg = writeExplicitConfig();
         start(cfg);
         String op = "models/veo-3.1-generate-001/operations/e2erestart";
-        stubVeoCreate(op);
+        stubVeoCreate(op, "waves on a pier", false);
         gemini.stubFor(get(urlEqualTo("/v1beta/" + op)).willReturn(okJson(operation(op, false))));
         gemini.stubFor(post(urlEqualTo("/v1beta/" + op + ":cancel")).willReturn(okJson("{}")));
         OpenAIClient client = client();
@@ -450,9 +493,9 @@ class RoutedServerTest {
         try {
             start(null);
             String op = "models/veo-3.1-generate-001/operations/e2esecret";
-            stubVeoCreate(op);
+            stubVeoCreate(op, "a pier", false);
             stubVeoRunningOnceThenDone(op);
-            stubSora();
+            stubSora("a cat", false);
             OpenAIClient client = client();
             String veo = http("POST", "/v1/videos", "{\"model\": \"veo-3.1\", \"prompt\": \"a pier\", \"seconds\": \"4\"}").json().path("id").asText();
             String sora = http("POST", "/v1/videos", "{\"model\": \"sora-2\", \"prompt\": \"a cat\", \"seconds\": \"4\", \"size\": \"1280x720\"}")

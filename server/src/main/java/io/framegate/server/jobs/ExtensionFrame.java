@@ -45,6 +45,7 @@ public final class ExtensionFrame {
      */
     static GenerationRequest fill(GenerationRequest request, ResultStore results, String jobId, Path workDir)
             throws IOException, GenerationException {
+        request = ResultFrame.fill(request, results, jobId, workDir); // frames of earlier results named as images
         if (request.images().stream().noneMatch(i -> SOURCE.equals(i.source()))) return request;
         StoredObject src = results.open(jobId, JobService.EXTENSION_SOURCE).orElseThrow(() ->
                 new GenerationException("internal_error", "the source video of this extension is missing"));

@@ -167,9 +167,13 @@ public final class JobService {
             notes.put(JobNotes.EXTENSION_DEPTH, String.valueOf(lim.extensionDepth(source)));
             sourceVideo = sourceVideo(source.id(), s.extendedFrom());
         }
+        // images that are frames of the caller's earlier results: their videos are copied, the worker takes the frame
+        java.util.List<ResultFrame.Source> frameSources = ResultFrame.sources(s.request(), (job, index) ->
+                openContent(s.ownerKeyId(), job, ContentVariant.VIDEO, index)
+                        .orElseThrow(() -> new NoSuchJobException(job)).object());
         // the extension's copy of its source video lands on the same disk
         long incoming = s.request().images().stream().mapToLong(i -> i.bytes().length).sum()
-                + (sourceVideo != null ? sourceVideo.size() : 0);
+                + (sourceVideo != null ? sourceVideo.size() : 0) + ResultFrame.bytes(frameSources);
         lim.checkFreeSpace(incoming);
         try {
             store.checkLimits(s.ownerKeyId(), reservation);
@@ -192,6 +196,7 @@ public final class JobService {
             for (int i = 0; i < s.request().images().size(); i++) {
                 results.put(id, StoredRequest.inputFileName(i), s.request().images().get(i).bytes());
             }
+            ResultFrame.store(results, id, frameSources);
             if (sourceVideo != null) {
                 try (InputStream in = sourceVideo.openRange(0, sourceVideo.size())) {
                     results.put(id, EXTENSION_SOURCE, in); // streamed: a video is never read whole into the heap
@@ -380,6 +385,26 @@ public final class JobService {
             return results.open(id, variant.storedName(index)).map(o -> new JobContent(job, variant, index, o));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + variant.storedName(index) + " of " + id, e);
+        }
+    }
+
+    /**
+     * Input image {@code index} of the caller's job, as it was stored at create (a frame placeholder has no bytes).
+     * Empty when the caller has no such job or the job has no such image.
+     *
+     * @throws ContentExpiredException its input images were deleted (retention, after the job ended)
+     */
+    public Optional<StoredObject> openInput(String ownerKeyId, String id, int index) {
+        Optional<JobStore.Row> row = row(ownerKeyId, id);
+        if (row.isEmpty()) return Optional.empty();
+        try {
+            StoredRequest stored = json.readValue(row.get().requestJson(), StoredRequest.class);
+            if (stored.images() == null || index < 0 || index >= stored.images().size()) return Optional.empty();
+            return Optional.of(results.open(id, stored.images().get(index).file()).orElseThrow(() ->
+                    new ContentExpiredException(id, "the input images of video " + id + " are no longer stored "
+                            + "(they are deleted after the job ends)")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open input " + index + " of " + id, e);
         }
     }
 

@@ -155,6 +155,9 @@ public final class RetentionSweeper implements AutoCloseable {
         try {
             StoredRequest stored = json.readValue(requestJson, StoredRequest.class);
             if (stored.images() != null) stored.images().forEach(i -> names.add(i.file()));
+            if (stored.images() != null) {
+                for (int i = 0; i < stored.images().size(); i++) names.add(ResultFrame.sourceFileName(i));
+            }
         } catch (IOException e) {
             LOG.warn("job {} has an unreadable stored request; deleting no input images of it", id);
         }

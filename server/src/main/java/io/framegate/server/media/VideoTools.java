@@ -66,6 +66,44 @@ public final class VideoTools {
         return out.toByteArray();
     }
 
+    /** A frame taken from a video: its PNG bytes (null when the video has no such frame) and the frames counted. */
+    public record TakenFrame(byte[] png, int count) {
+    }
+
+    /**
+     * Frame {@code n} (from 0; a negative {@code n} for the last frame) as PNG bytes. Decodes up to that frame only,
+     * or to the end when it is past the last one (then {@code png} is null and {@code count} says how many there are).
+     */
+    public static TakenFrame framePng(Path video, int n) throws IOException {
+        BufferedImage picked = null;
+        int count = 0;
+        try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(video.toFile());
+             Java2DFrameConverter conv = new Java2DFrameConverter()) {
+            g.start();
+            Frame f;
+            Frame kept = null;
+            while ((f = g.grabImage()) != null) {
+                if (n < 0) {
+                    if (kept != null) kept.close();
+                    kept = f.clone();
+                } else if (count == n) {
+                    picked = deepCopy(conv.convert(f));
+                    count++;
+                    break;
+                }
+                count++;
+            }
+            if (kept != null) {
+                picked = deepCopy(conv.convert(kept));
+                kept.close();
+            }
+        }
+        if (picked == null) return new TakenFrame(null, count);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(picked, "png", out);
+        return new TakenFrame(out.toByteArray(), count);
+    }
+
     /**
      * Writes {@code first} followed by {@code second} to {@code out} as H.264 MP4 at the first video's size and rate.
      * With {@code dropFirstOfSecond} the second video's first frame is skipped (it repeats the first video's last

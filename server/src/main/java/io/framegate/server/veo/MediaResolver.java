@@ -13,8 +13,39 @@ public interface MediaResolver {
     /** Resolves nothing. */
     MediaResolver NONE = uri -> Optional.empty();
 
-    /** The file the URI names, or empty when Framegate cannot fetch it. */
+    /**
+     * The video the URI names, or empty when it is no Framegate name.
+     *
+     * @throws GoogleApiException NOT_FOUND when it names a result the caller does not own (or that does not exist)
+     */
     Optional<ResolvedMedia> resolve(String uri);
+
+    /**
+     * The image a {@code gcsUri} names (a result's thumbnail, a frame of a result, a stored input image), or empty
+     * when it is no Framegate image name.
+     *
+     * @throws GoogleApiException NOT_FOUND when it names a result the caller does not own (or that does not exist)
+     */
+    default Optional<NamedImage> resolveImage(String uri) {
+        return Optional.empty();
+    }
+
+    /** What an image URI names. */
+    sealed interface NamedImage {
+    }
+
+    /**
+     * A stored image file (a thumbnail or an input image).
+     *
+     * @param size    its length in bytes, checked before {@code content} is called
+     * @param content reads its bytes
+     */
+    record StoredImage(String jobId, long size, Supplier<byte[]> content) implements NamedImage {
+    }
+
+    /** Frame {@code frame} (from 0; {@code -1} for the last) of video {@code index} of a job, taken by the worker. */
+    record FrameOf(String jobId, int index, int frame) implements NamedImage {
+    }
 
     /**
      * A file Framegate can read.

@@ -22,7 +22,6 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -140,7 +139,7 @@ final class VeoHttp {
                       Function<String, VeoOperationName> nameOf) {
         String idempotencyKey = IdempotencyKeys.read(c);
         JsonNode body = parseBody(c);
-        VeoRequest veo = new VeoRequestTranslator(resolver(key), ctx.imageLimits()).translate(model, body, dialect);
+        VeoRequest veo = new VeoRequestTranslator(new ResultUris(ctx.jobs(), key.id()), ctx.imageLimits()).translate(model, body, dialect);
         Map<String, String> attributes = new LinkedHashMap<>();
         if (veo.storageUri() != null) attributes.put(ATTR_STORAGE_URI, veo.storageUri());
         if (!veo.webhookUris().isEmpty()) attributes.put(ATTR_WEBHOOK_URIS, String.join(" ", veo.webhookUris()));
@@ -171,8 +170,7 @@ final class VeoHttp {
                     + "with instances[0].video: an extension starts from the last frame of the video");
         }
         if (ctx.jobs().get(key.id(), src.sourceJobId()).isEmpty()) {
-            throw GoogleApiException.invalidArgument("instances[0].video",
-                    "instances[0].video names a video that does not exist (or was deleted)");
+            throw GoogleApiException.notFound("instances[0].video names a video that does not exist (or was deleted)");
         }
         // the worker reads the source video and puts its last frame in place of this placeholder
         var request = veo.request().toBuilder().image(ExtensionFrame.placeholder(ImageRole.FIRST_FRAME)).build();
@@ -196,21 +194,6 @@ final class VeoHttp {
         } catch (IOException e) {
             throw GoogleApiException.invalidArgument("Invalid JSON payload received: " + e.getMessage());
         }
-    }
-
-    /** Resolves URIs of this key's own results; another key's result cannot be resolved. */
-    private MediaResolver resolver(ApiKey key) {
-        return uri -> VeoOperations.parseVideoUri(uri)
-                .filter(ref -> ctx.jobs().get(key.id(), ref.jobId()).isPresent())
-                .flatMap(ref -> ctx.jobs().openContent(key.id(), ref.jobId(), ContentVariant.VIDEO, ref.index())
-                        .map(content -> new MediaResolver.ResolvedMedia(ref.jobId(), ref.index(), content.object().size(),
-                                () -> {
-                                    try {
-                                        return content.object().readAllBytes();
-                                    } catch (IOException e) {
-                                        throw new UncheckedIOException(e);
-                                    }
-                                })));
     }
 
     // ---- operations

@@ -6,6 +6,7 @@ import io.framegate.domain.ImageHeader;
 import io.framegate.domain.ImageLimits;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
+import io.framegate.server.jobs.ResultFrame;
 import io.framegate.server.veo.GoogleApiException.FieldViolation;
 
 import java.util.ArrayList;
@@ -239,19 +240,25 @@ public final class VeoRequestTranslator {
             }
         }
         String gcsUri = c.string(node, "gcsUri", field + ".gcsUri");
+        MediaResolver.FrameOf frame = null;
         if (gcsUri != null) {
             sources++;
             sourceField = field + ".gcsUri";
-            Optional<MediaResolver.ResolvedMedia> media = resolver.resolve(gcsUri);
-            if (media.isEmpty()) {
-                c.add(sourceField, sourceField + "=" + gcsUri + " cannot be fetched: Framegate reads no Cloud Storage "
-                        + "and only resolves URIs of files it produced itself; send the image as bytesBase64Encoded");
-            } else if (media.get().size() > Math.min(MAX_IMAGE_BYTES, budget)) {
-                c.add(sourceField, sourceField + "=" + gcsUri + " names a file of " + media.get().size()
-                        + " bytes; an image may be at most " + Math.min(MAX_IMAGE_BYTES, budget) + " bytes here");
-                return Optional.empty();
-            } else {
-                bytes = media.get().content().get();
+            Optional<MediaResolver.NamedImage> named = resolver.resolveImage(gcsUri); // NOT_FOUND: not the caller's
+            if (named.isEmpty()) {
+                c.add(sourceField, sourceField + "=" + gcsUri + " cannot be fetched: Framegate reads no Cloud Storage; "
+                        + "it reads images of your own results named <storageUri>/<operation id>/sample_<i>_thumbnail.webp, "
+                        + ".../sample_<i>_frame_<n or last>.png or .../input_<k>.png; else send the image as "
+                        + "bytesBase64Encoded");
+            } else if (named.get() instanceof MediaResolver.FrameOf f) {
+                frame = f;
+            } else if (named.get() instanceof MediaResolver.StoredImage stored) {
+                if (stored.size() > Math.min(MAX_IMAGE_BYTES, budget)) {
+                    c.add(sourceField, sourceField + "=" + gcsUri + " names a file of " + stored.size()
+                            + " bytes; an image may be at most " + Math.min(MAX_IMAGE_BYTES, budget) + " bytes here");
+                    return Optional.empty();
+                }
+                bytes = stored.content().get();
             }
         }
         if (sources == 0) {
@@ -268,6 +275,8 @@ public final class VeoRequestTranslator {
                     + String.join(", ", new TreeSet<>(IMAGE_TYPES)));
             return Optional.empty();
         }
+        // the worker decodes the frame from its own copy of the video; its size is the video's, known to be sane
+        if (frame != null) return Optional.of(ResultFrame.placeholder(role, frame.jobId(), frame.index(), frame.frame()));
         if (bytes == null) return Optional.empty();
         if (bytes.length > MAX_IMAGE_BYTES) {
             c.add(sourceField, sourceField + " holds " + bytes.length + " bytes; at most " + MAX_IMAGE_BYTES

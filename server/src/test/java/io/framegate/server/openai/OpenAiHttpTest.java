@@ -7,6 +7,7 @@ import com.openai.models.videos.Video;
 import com.openai.models.videos.VideoCreateParams;
 import com.openai.models.videos.VideoSeconds;
 import com.openai.models.videos.VideoSize;
+import io.framegate.server.RecordingBackend;
 import io.framegate.server.TestImages;
 import io.framegate.server.TinyVideoBackend;
 import io.framegate.server.media.VideoTools;
@@ -102,7 +103,8 @@ class OpenAiHttpTest {
 
     @Test
     void keyframeExtensionInJsonAndMultipartAndRangeRequests() throws Exception {
-        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 5_000_000)) {
+        RecordingBackend received = new RecordingBackend(new TinyVideoBackend("local", true, 0));
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, received, 5_000_000)) {
             byte[] first = TestImages.png(160, 96, Color.RED);
             byte[] last = TestImages.jpeg(160, 96, Color.CYAN);
             HttpResponse<byte[]> created = postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"prompt\":\"morph\","
@@ -116,11 +118,26 @@ class OpenAiHttpTest {
             assertThat(stored.images()).extracting(i -> i.role().wireName()).containsExactly("first_frame", "last_frame");
             assertThat(stored.images().get(1).mimeType()).isEqualTo("image/jpeg");
 
+            RecordingBackend.Received json = received.received(id);
+            assertThat(json.roles()).containsExactly("first_frame", "last_frame");
+            assertThat(json.imageOf("first_frame")).isEqualTo(RecordingBackend.sha256(first));
+            assertThat(json.imageOf("last_frame")).isEqualTo(RecordingBackend.sha256(last));
+            assertThat(json.seconds()).isEqualTo(1);
+            assertThat(json.size()).isEqualTo("160x96");
+
+            // multipart: a file part and an image_url, listed last frame first: the roles follow frame_type
             HttpResponse<byte[]> multi = postMultipart(t, new Multipart().field("model", "framegate-local")
                     .field("size", "160x96").field("seconds", "1")
-                    .file("frame_images[0][file]", "a.png", "image/png", first).field("frame_images[0][frame_type]", "first_frame")
-                    .field("frame_images[1][image_url]", dataUrl(first)).field("frame_images[1][frame_type]", "last_frame"));
+                    .file("frame_images[0][file]", "b.jpg", "image/jpeg", last).field("frame_images[0][frame_type]", "last_frame")
+                    .field("frame_images[1][image_url]", dataUrl(first)).field("frame_images[1][frame_type]", "first_frame"));
             assertThat(multi.statusCode()).as(new String(multi.body())).isEqualTo(200);
+            RecordingBackend.Received parts = received.received(json(multi).path("id").asText());
+            assertThat(parts.roles()).containsExactlyInAnyOrder("first_frame", "last_frame");
+            assertThat(parts.imageOf("first_frame")).isEqualTo(RecordingBackend.sha256(first));
+            assertThat(parts.imageOf("last_frame")).isEqualTo(RecordingBackend.sha256(last));
+            assertThat(parts.size()).isEqualTo("160x96");
+            assertThat(OpenAiTestServer.awaitFinal(t.client(t.keyA), json(multi).path("id").asText()).status().asString())
+                    .isEqualTo("completed");
 
             assertError(postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"frame_images\":[{\"image_url\":\""
                     + dataUrl(first) + "\",\"frame_type\":\"middle\"}]}"), 400, "frame_images[0].frame_type", "first_frame");

@@ -78,7 +78,7 @@ class OpenAiIntakeTest {
     }
 
     @Test
-    void aPngHeaderBombIsA400WithinASecondWithoutDecoding() throws Exception {
+    void aPngHeaderBombIsA400WithoutDecoding() throws Exception {
         byte[] bomb = TestImages.pngBomb(20_000, 20_000);
         assertThat(bomb.length).isLessThan(1_000_000);
         try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
@@ -94,7 +94,9 @@ class OpenAiIntakeTest {
                 assertThat(error(r).path("param").asText()).isEqualTo("input_reference");
                 assertThat(error(r).path("code").asText()).isEqualTo("image_too_large");
                 assertThat(error(r).path("message").asText()).contains("20000x20000").contains("16384");
-                assertThat(ms).as("answered in %d ms", ms).isLessThan(1000);
+                // a generous bound (it answers in milliseconds when idle; a loaded 2-core machine took 2.4 s once):
+                // the heap check below is what proves nothing was decoded
+                assertThat(ms).as("answered in %d ms", ms).isLessThan(10_000);
             }
             // 20000x20000 decoded is 1.2 GB; the heap of this JVM (which runs the server) never grew near it
             assertThat(rt.totalMemory() - rt.freeMemory() - before).isLessThan(300L * 1024 * 1024);

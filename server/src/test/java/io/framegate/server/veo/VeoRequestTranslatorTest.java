@@ -186,14 +186,42 @@ class VeoRequestTranslatorTest {
         assertThat(e.getMessage()).contains("gs://b/first.png cannot be fetched");
     }
 
+    /**
+     * What a name resolves to is checked like uploaded bytes (the real names are read by {@link ResultUris}, proven
+     * through a running server in {@code VeoResultUrisTest}): a stored file that is no image is refused, and a frame
+     * of a result becomes a placeholder the worker fills.
+     */
     @Test
-    void aGcsUriFramegateCanResolveIsRead() {
-        MediaResolver resolver = uri -> uri.equals("gs://b/x/thumb.png")
-                ? Optional.of(new MediaResolver.ResolvedMedia("job1", 0, () -> START)) : Optional.empty();
+    void aNamedImageIsCheckedLikeUploadedBytesAndAFrameIsLeftToTheWorker() {
+        byte[] mp4 = {0, 0, 0, 24, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0, 'i', 's', 'o', 'm', 'm', 'p', '4', '1'};
+        MediaResolver resolver = new MediaResolver() {
+            @Override
+            public Optional<ResolvedMedia> resolve(String uri) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<NamedImage> resolveImage(String uri) {
+                return switch (uri) {
+                    case "gs://b/op/input_0" -> Optional.of(new StoredImage("video_1", mp4.length, () -> mp4));
+                    case "gs://b/op/sample_0_frame_7.png" -> Optional.of(new FrameOf("video_1", 0, 7));
+                    default -> Optional.empty();
+                };
+            }
+        };
+        GoogleApiException e = catchThrowableOfType(GoogleApiException.class, () -> new VeoRequestTranslator(resolver)
+                .translate("veo-3.1-generate-001", json("""
+                { "instances": [ { "prompt": "p", "image": { "gcsUri": "gs://b/op/input_0", "mimeType": "image/png" } } ] }
+                """), VeoDialect.VERTEX));
+        assertThat(e.fieldViolations()).extracting(FieldViolation::field).containsExactly("instances[0].image.gcsUri");
+        assertThat(e.getMessage()).contains("not a PNG, JPEG or WebP");
+
         VeoRequest veo = new VeoRequestTranslator(resolver).translate("veo-3.1-generate-001", json("""
-                { "instances": [ { "prompt": "p", "image": { "gcsUri": "gs://b/x/thumb.png", "mimeType": "image/png" } } ] }
+                { "instances": [ { "prompt": "p", "image": { "gcsUri": "gs://b/op/sample_0_frame_7.png" } } ] }
                 """), VeoDialect.VERTEX);
-        assertThat(veo.request().imagesWith(ImageRole.FIRST_FRAME).get(0).bytes()).isEqualTo(START);
+        InputImage frame = veo.request().imagesWith(ImageRole.FIRST_FRAME).get(0);
+        assertThat(io.framegate.server.jobs.ResultFrame.parse(frame))
+                .contains(new io.framegate.server.jobs.ResultFrame.Ref("video_1", 0, 7));
     }
 
     @Test

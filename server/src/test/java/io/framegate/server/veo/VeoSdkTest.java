@@ -12,6 +12,7 @@ import com.google.genai.types.HttpOptions;
 import com.google.genai.types.Image;
 import com.google.genai.types.Video;
 import com.google.genai.types.VideoGenerationReferenceImage;
+import io.framegate.server.RecordingBackend;
 import io.framegate.server.media.VideoTools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,6 +92,11 @@ class VeoSdkTest {
         return (Map<String, Object>) op.metadata().orElseThrow().get("framegate");
     }
 
+    /** What the job of {@code op} handed the backend. */
+    private static RecordingBackend.Received received(GenerateVideosOperation op) throws InterruptedException {
+        return srv.received.received((String) framegate(op).get("job_id"));
+    }
+
     @Test
     void geminiFirstAndLastFrameThenDownload() throws Exception {
         Client client = gemini(srv.keyA);
@@ -107,6 +113,13 @@ class VeoSdkTest {
         assertThat(uri).matches("https://127\\.0\\.0\\.1:\\d+/v1beta/files/[a-z0-9]+:download\\?alt=media");
         assertThat(framegate(op)).containsEntry("local_render", true).containsEntry("backend", "local")
                 .containsEntry("progress", 100);
+        RecordingBackend.Received got = received(op);
+        assertThat(got.roles()).containsExactly("first_frame", "last_frame");
+        assertThat(got.imageOf("first_frame")).as("image -> first frame").isEqualTo(RecordingBackend.sha256(START));
+        assertThat(got.imageOf("last_frame")).as("lastFrame -> last frame").isEqualTo(RecordingBackend.sha256(END));
+        assertThat(got.seconds()).isEqualTo(4);
+        assertThat(got.size()).isEqualTo("1280x720");
+        assertThat(got.prompt()).isEqualTo("the orange block slides right");
 
         Path out = Files.createTempFile("veo-gemini-", ".mp4");
         try {
@@ -130,6 +143,12 @@ class VeoSdkTest {
                         VideoGenerationReferenceImage.builder().image(png(END)).referenceType("ASSET").build()))
                         .build());
         op = await(client, op);
+        RecordingBackend.Received got = received(op);
+        assertThat(got.roles()).containsExactly("asset", "asset");
+        assertThat(got.imageSha256()).as("both references, in order")
+                .containsExactly(RecordingBackend.sha256(START), RecordingBackend.sha256(END));
+        assertThat(got.seconds()).isEqualTo(8);
+        assertThat(got.size()).isEqualTo("720x1280");
         Path out = Files.createTempFile("veo-refs-", ".mp4");
         try {
             client.files.download(videos(op).get(0), out.toString(), null);
@@ -155,6 +174,13 @@ class VeoSdkTest {
         op = await(client, op);
         List<GeneratedVideo> videos = videos(op);
         assertThat(videos).hasSize(2);
+        RecordingBackend.Received got = received(op);
+        assertThat(got.roles()).containsExactly("first_frame", "last_frame");
+        assertThat(got.imageOf("first_frame")).isEqualTo(RecordingBackend.sha256(START));
+        assertThat(got.imageOf("last_frame")).isEqualTo(RecordingBackend.sha256(END));
+        assertThat(got.size()).isEqualTo("256x144");
+        assertThat(got.fps()).isEqualTo(12);
+        assertThat(got.frameCount()).isEqualTo(2 * 12);
         for (GeneratedVideo v : videos) {
             assertThat(v.video().orElseThrow().mimeType()).contains("video/mp4");
             VideoTools.VideoInfo info = VeoTestServer.probe(v.video().orElseThrow().videoBytes().orElseThrow());
@@ -171,6 +197,11 @@ class VeoSdkTest {
                 GenerateVideosSource.builder().prompt("p").image(png(START)).build(),
                 GenerateVideosConfig.builder().lastFrame(png(END)).durationSeconds(4).aspectRatio("9:16").seed(7)
                         .build()));
+        RecordingBackend.Received got = received(op);
+        assertThat(got.model()).isEqualTo("veo-3.1-fast-generate-001");
+        assertThat(got.imageOf("first_frame")).isEqualTo(RecordingBackend.sha256(START));
+        assertThat(got.imageOf("last_frame")).isEqualTo(RecordingBackend.sha256(END));
+        assertThat(got.seconds()).isEqualTo(4);
         VideoTools.VideoInfo info = VeoTestServer.probe(videos(op).get(0).video().orElseThrow().videoBytes().orElseThrow());
         assertThat(info.width()).isEqualTo(720);
         assertThat(info.height()).isEqualTo(1280);

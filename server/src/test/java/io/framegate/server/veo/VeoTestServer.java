@@ -1,6 +1,7 @@
 package io.framegate.server.veo;
 
 import io.framegate.server.FramegateServer;
+import io.framegate.server.RecordingBackend;
 import io.framegate.server.ServerOptions;
 import io.framegate.server.TinyVideoBackend;
 import io.framegate.server.jobs.WorkerSettings;
@@ -24,6 +25,8 @@ final class VeoTestServer implements AutoCloseable {
     final Path dir;
     final FramegateServer server;
     final TinyVideoBackend backend = new TinyVideoBackend("local", true, 0);
+    /** What each job handed the backend (roles, image hashes, seconds, size). */
+    final RecordingBackend received = new RecordingBackend(backend);
     final String keyA;
     final String keyB;
     /** Largest request body this test server accepts. */
@@ -36,7 +39,7 @@ final class VeoTestServer implements AutoCloseable {
                 .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100),
                         Duration.ofSeconds(5)));
         server = FramegateServer.builder(options)
-                .backend("local", backend)
+                .backend("local", received)
                 .finisher(new MediaFinisher())
                 .surfaces(List.of(new GeminiSurface(), new VertexSurface()))
                 .build()

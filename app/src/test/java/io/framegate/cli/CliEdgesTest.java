@@ -1,0 +1,179 @@
+package io.framegate.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The edges of {@code generate}, {@code interpolate} and {@code make-examples}: each bad input is exit code 2 with
+ * an error naming the option, the value and the rule, before any work, and no output file is written or changed.
+ */
+class CliEdgesTest {
+    @TempDir
+    Path dir;
+
+    private Path scene(String name) throws IOException {
+        Path p = dir.resolve(name);
+        ImageIO.write(new ExampleScene(7).view(96, 64, 0, 0), "png", p.toFile());
+        return p;
+    }
+
+    /** Runs {@code generate} with a first frame and a small size plus {@code more}; -o is {@code out}. */
+    private CliRun generate(Path out, String... more) throws IOException {
+        String[] base = {"generate", "--first", scene("a.png").toString(), "--size", "96x64", "--num-frames", "6",
+                "-o", out.toString()};
+        String[] all = new String[base.length + more.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return CliRun.of(all);
+    }
+
+    private static void assertBadInput(CliRun r, String... parts) {
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        for (String p : parts) assertThat(r.err()).contains(p);
+        assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void malformedSizeIsNamedWithItsValueAndTheRule() throws IOException {
+        Path out = dir.resolve("x.mp4");
+        CliRun r = CliRun.of("generate", "--first", scene("a.png").toString(), "--size", "96by64", "-o", out.toString());
+        assertBadInput(r, "size=96by64", "WIDTHxHEIGHT");
+        assertThat(out).doesNotExist();
+        assertBadInput(CliRun.of("generate", "--first", scene("a.png").toString(), "--size", "0x64", "-o", out.toString()),
+                "size", "0x64");
+    }
+
+    @Test
+    void fpsZeroIsNamedWithTheAllowedRange() throws IOException {
+        Path out = dir.resolve("x.mp4");
+        assertBadInput(generate(out, "--fps", "0"), "fps", "0", "allowed");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void numFramesOnACloudModelIsRefused() throws IOException {
+        Path out = dir.resolve("x.mp4");
+        CliRun r = CliRun.of("generate", "--model", "veo-3.1-generate-001", "--first", scene("a.png").toString(),
+                "--num-frames", "30", "-o", out.toString());
+        assertBadInput(r, "num_frames=30", "only supported by local models", "veo-3.1-generate-001");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void anUnwritableOutputIsRefusedBeforeAnyWork() throws IOException {
+        Path file = Files.writeString(dir.resolve("plain.txt"), "a file, not a directory");
+        Path under = file.resolve("x.mp4");
+        assertBadInput(generate(under), "-o", under.toString(), "not a directory");
+        Path folder = Files.createDirectories(dir.resolve("folder.mp4"));
+        assertBadInput(generate(folder), "-o", folder.toString(), "is a directory");
+        Files.createDirectories(dir.resolve("clip.thumbnail.webp"));
+        assertBadInput(generate(dir.resolve("clip.mp4")), "clip.thumbnail.webp", "is a directory");
+        assertThat(dir.resolve("clip.mp4")).doesNotExist();
+        assertBadInput(generate(dir.resolve("y.mp4"), "--frames", file.toString()), "--frames", file.toString(),
+                "not a directory");
+    }
+
+    @Test
+    void aRunThatFailsLeavesTheExistingOutputUntouched() throws IOException {
+        Path out = dir.resolve("keep.mp4");
+        byte[] old = "the video of an earlier run".getBytes();
+        Files.write(out, old);
+        Path thumb = Files.write(dir.resolve("keep.thumbnail.webp"), old);
+        // the frames directory holds a non-empty directory where frame 1 goes: the run renders, then cannot finish
+        Path frames = Files.createDirectories(dir.resolve("frames"));
+        Files.writeString(Files.createDirectories(frames.resolve("frame_0001.png")).resolve("occupied"), "x");
+        CliRun r = generate(out, "--frames", frames.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("error:").contains("left as they were").doesNotContain("\tat ");
+        assertThat(out).hasBinaryContent(old);
+        assertThat(thumb).hasBinaryContent(old);
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("no partial files").noneMatch(n -> n.contains(".part-"));
+        }
+    }
+
+    /** A PNG with a valid signature, header and checksums whose pixel data is not a deflate stream. */
+    static byte[] corruptPng() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a});
+        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(64).putInt(48).put((byte) 8).put((byte) 2).put((byte) 0)
+                .put((byte) 0).put((byte) 0).array());
+        byte[] junk = new byte[300];
+        new java.util.Random(3).nextBytes(junk);
+        chunk(out, "IDAT", junk);
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        CRC32 crc = new CRC32();
+        crc.update(type.getBytes());
+        crc.update(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(type.getBytes());
+        out.writeBytes(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    @Test
+    void anImageThatPassesTheSniffButDoesNotDecodeIsNamed() throws IOException {
+        Path bad = Files.write(dir.resolve("broken.png"), corruptPng());
+        Path out = dir.resolve("x.mp4");
+        CliRun r = CliRun.of("generate", "--first", bad.toString(), "--size", "96x64", "-o", out.toString());
+        assertBadInput(r, "--first", bad.toString(), "PNG", "cannot be decoded");
+        assertThat(out).doesNotExist();
+
+        Path seq = Files.createDirectories(dir.resolve("seq"));
+        Files.copy(scene("a.png"), seq.resolve("0001.png"));
+        Files.write(seq.resolve("0002.png"), corruptPng());
+        CliRun i = CliRun.of("interpolate", "--input", seq.toString(), "-o", dir.resolve("i.mp4").toString());
+        assertBadInput(i, "0002.png");
+        assertThat(dir.resolve("i.mp4")).doesNotExist();
+    }
+
+    @Test
+    void interpolateNeedsTwoFrames() throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertBadInput(CliRun.of("interpolate", "--input", empty.toString(), "-o", dir.resolve("e.mp4").toString()),
+                "--input=" + empty, "0 image(s); at least 2 are needed");
+        Path one = Files.createDirectories(dir.resolve("one"));
+        Files.copy(scene("a.png"), one.resolve("0001.png"));
+        assertBadInput(CliRun.of("interpolate", "--input", one.toString(), "-o", dir.resolve("o.mp4").toString()),
+                "--input=" + one, "1 image(s); at least 2 are needed");
+        assertThat(dir.resolve("e.mp4")).doesNotExist();
+        assertThat(dir.resolve("o.mp4")).doesNotExist();
+    }
+
+    @Test
+    void makeExamplesDrawsThreeDifferentPicturesOfTheAskedSize() throws IOException {
+        Path out = dir.resolve("examples");
+        CliRun r = CliRun.of("make-examples", "--out", out.toString(), "--size", "160x90");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("wrote start.png, end.png, reference.png");
+        BufferedImage start = ImageIO.read(out.resolve("start.png").toFile());
+        BufferedImage end = ImageIO.read(out.resolve("end.png").toFile());
+        assertThat(start.getWidth()).isEqualTo(160);
+        assertThat(start.getHeight()).isEqualTo(90);
+        assertThat(ImageIO.read(out.resolve("reference.png").toFile()).getWidth()).isEqualTo(160);
+        assertThat(Files.readAllBytes(out.resolve("start.png"))).isNotEqualTo(Files.readAllBytes(out.resolve("end.png")));
+        assertThat(end.getWidth()).isEqualTo(160);
+        Path again = dir.resolve("again");
+        assertThat(CliRun.of("make-examples", "--out", again.toString(), "--size", "160x90").code()).isZero();
+        assertThat(again.resolve("end.png")).as("drawn the same every time").hasSameBinaryContentAs(out.resolve("end.png"));
+
+        assertBadInput(CliRun.of("make-examples", "--out", dir.resolve("bad").toString(), "--size", "wide"),
+                "--size", "wide", "WxH");
+        assertThat(dir.resolve("bad")).doesNotExist();
+    }
+}

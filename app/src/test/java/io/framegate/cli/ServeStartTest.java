@@ -1,0 +1,61 @@
+package io.framegate.cli;
+
+import io.framegate.server.admin.ServerFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code framegate serve} started as a process, as the README's quick start does: the first start prints a new API
+ * key that works, makes {@code admin.token} (0600) and {@code server.json}; a clean stop removes
+ * {@code server.json}; the next start prints no new key and the first one still works.
+ */
+class ServeStartTest {
+    @TempDir
+    Path dir;
+
+    static int status(ServerProcess s, String path, String key) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.base() + path)).timeout(Duration.ofSeconds(30));
+        if (key != null) b.header("Authorization", "Bearer " + key);
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void aFirstStartPrintsAWorkingKeyAndALaterStartKeepsIt() throws Exception {
+        Path data = dir.resolve("data");
+        Path config = Files.writeString(dir.resolve("framegate.yaml"), "limits:\n  max_queued_jobs: 100\n");
+        String key;
+        try (ServerProcess s = ServerProcess.start(data, config, dir.resolve("logs"), "first")) {
+            key = s.awaitFirstStdoutLine();
+            assertThat(key).startsWith("fg-");
+            assertThat(ServerProcess.read(s.stderr)).contains("a key named 'default' was created");
+            assertThat(status(s, "/healthz", null)).isEqualTo(200);
+            assertThat(status(s, "/v1/videos", key)).isEqualTo(200);
+            assertThat(status(s, "/v1/videos", "fg-not-a-key")).isEqualTo(401);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("admin.token"))))
+                    .isEqualTo("rw-------");
+            assertThat(ServerFile.read(data)).as("server.json while it runs").isPresent();
+            s.process.destroy(); // SIGTERM: a clean stop
+            assertThat(s.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(data.resolve("server.json")).as("removed at a clean stop").doesNotExist();
+        try (ServerProcess again = ServerProcess.start(data, config, dir.resolve("logs"), "second")) {
+            assertThat(status(again, "/v1/videos", key)).as("the first start's key").isEqualTo(200);
+            // standard output carries the access log; a key would be a line of its own
+            assertThat(ServerProcess.read(again.stdout).lines()).as("no new key on a later start")
+                    .noneMatch(l -> l.startsWith("fg-"));
+            assertThat(ServerProcess.read(again.stderr)).doesNotContain("a key named 'default' was created");
+        }
+    }
+}
