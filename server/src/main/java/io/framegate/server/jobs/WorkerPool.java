@@ -322,6 +322,7 @@ public final class WorkerPool implements AutoCloseable {
                 }
             }
             finisher.finish(job, plan, outputs, extensionSource, workDir);
+            finisher.notes(job, plan, outputs).forEach(ctx::note); // read from the files before they are stored
             if (ctx.leaseLost()) {
                 LOG.warn("job {}: attempt {} lost its lease while finishing; its results are not stored", id, lease.epoch());
                 return;

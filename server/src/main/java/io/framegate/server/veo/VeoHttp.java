@@ -220,10 +220,12 @@ final class VeoHttp {
         Job job = jobOf(key, name).orElseThrow(() -> GoogleApiException.notFound("Operation " + name
                 + " not found."));
         VeoJobView view = view(job);
-        return VeoOperations.operation(name, view, publicBaseUrl(c), version, (jobId, index) ->
+        ObjectNode op = VeoOperations.operation(name, view, publicBaseUrl(c), version, (jobId, index) ->
                 ctx.jobs().openContent(key.id(), jobId, ContentVariant.VIDEO, index)
                         .orElseThrow(() -> new IOException("video " + index + " of " + jobId + " is missing"))
                         .object().readAllBytes());
+        io.framegate.server.media.FidelityNote.attach((ObjectNode) op.path("metadata").path("framegate"), job);
+        return op;
     }
 
     private Optional<Job> jobOf(ApiKey key, VeoOperationName name) {
