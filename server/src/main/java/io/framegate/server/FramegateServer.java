@@ -72,6 +72,7 @@ public final class FramegateServer implements AutoCloseable {
     private final ResultStore results;
     private final WorkerPool workers;
     private final RetentionSweeper sweeper;
+    private final io.framegate.server.webhooks.Webhooks webhooks;
     private final Javalin app;
     private final ServerContext context;
     private final AdminToken adminToken;
@@ -105,6 +106,7 @@ public final class FramegateServer implements AutoCloseable {
         private Function<String, String> environment = System::getenv;
         private DiskSpace diskSpace;
         private io.framegate.domain.ImageLimits imageLimits = io.framegate.domain.ImageLimits.DEFAULTS;
+        private io.framegate.server.webhooks.WebhookSettings webhookSettings;
 
         private Builder(ServerOptions options) {
             this.options = Objects.requireNonNull(options);
@@ -167,6 +169,12 @@ public final class FramegateServer implements AutoCloseable {
             return this;
         }
 
+        /** How webhooks are delivered; the defaults (and {@code FRAMEGATE_ALLOW_PRIVATE_WEBHOOKS}) unless set. */
+        public Builder webhookSettings(io.framegate.server.webhooks.WebhookSettings s) {
+            this.webhookSettings = Objects.requireNonNull(s);
+            return this;
+        }
+
         /**
          * Reads the config, opens the database; nothing listens or runs until {@link FramegateServer#start()}.
          *
@@ -216,10 +224,14 @@ public final class FramegateServer implements AutoCloseable {
             this.workers = new WorkerPool(store, jobs, results, validator, routing, b.finisher,
                     options.dataDir().resolve("work"), workerSettings(options.workers(), config), b.clock);
             workers.outcomes(new JobOutcomes(metrics));
+            this.webhooks = new io.framegate.server.webhooks.Webhooks(db.jdbi(), b.webhookSettings != null ? b.webhookSettings
+                    : io.framegate.server.webhooks.Webhooks.settingsFrom(b.environment), b.clock, workers.leaseOwner());
+            store.outbox(webhooks.outbox());
             this.adminToken = AdminToken.load(options.dataDir(), b.environment);
             this.sweeper = new RetentionSweeper(db.jdbi(), results, json, config.retention(), b.clock,
                     config.storage().isS3() ? null : options.dataDir().resolve("files"), options.dataDir().resolve("work"),
                     options.dataDir().resolve("uploads"));
+            sweeper.outbox(webhooks.outbox());
             this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options,
                     b.imageLimits);
             this.app = createApp(json, b.surfaces != null ? b.surfaces : discoverSurfaces());
@@ -282,7 +294,8 @@ public final class FramegateServer implements AutoCloseable {
             ctx.status(dbOk ? 200 : 503).json(Map.of("status", dbOk ? "ok" : "unavailable",
                     "database", dbOk ? "ok" : "unreachable", "jobs_running", workers.runningCount()));
         });
-        new AdminApi(adminToken, context.authenticator(), jobs, metrics).tenants(tenants).register(javalin);
+        new AdminApi(adminToken, context.authenticator(), jobs, metrics).tenants(tenants).webhooks(webhooks.admin())
+                .register(javalin);
         for (ApiSurface s : surfaces) {
             s.register(javalin, context);
             LOG.info("serving the {} surface", s.name());
@@ -309,6 +322,7 @@ public final class FramegateServer implements AutoCloseable {
         }
         workers.start(db.isExclusive());
         sweeper.start();
+        webhooks.start();
         app.start(options.host(), options.port());
         LOG.info("listening on http://{}:{} (data: {})", options.host(), port(), options.dataDir().toAbsolutePath());
         try {
@@ -379,6 +393,11 @@ public final class FramegateServer implements AutoCloseable {
         return tenants;
     }
 
+    /** Webhook endpoints, the outbox and this instance's deliverer. */
+    public io.framegate.server.webhooks.Webhooks webhooks() {
+        return webhooks;
+    }
+
     /** The router of every job: the config's routes, everything else to the local backend. */
     public Routing routing() {
         return routing;
@@ -396,6 +415,7 @@ public final class FramegateServer implements AutoCloseable {
             LOG.warn("stopping the HTTP listener failed", e);
         }
         sweeper.close();
+        webhooks.close();
         workers.close();
         if (results instanceof AutoCloseable c) {
             try {

@@ -30,6 +30,7 @@ public final class AdminApi {
     private final JobService jobs;
     private final PrometheusMeterRegistry metrics;
     private io.framegate.server.tenancy.TenantAdmin tenants;
+    private io.framegate.server.webhooks.WebhookAdmin webhooks;
 
     public AdminApi(AdminToken token, Authenticator apiKeys, JobService jobs, PrometheusMeterRegistry metrics) {
         this.token = token;
@@ -44,7 +45,14 @@ public final class AdminApi {
         return this;
     }
 
+    /** Serves {@code /admin/v1/webhooks} (endpoints and the delivery log) from {@code webhooks}. */
+    public AdminApi webhooks(io.framegate.server.webhooks.WebhookAdmin webhooks) {
+        this.webhooks = webhooks;
+        return this;
+    }
+
     public void register(Javalin app) {
+        if (webhooks != null) new WebhooksAdmin(webhooks).register(app, this::authorized);
         if (tenants != null) {
             new AccountsAdmin(tenants).register(app, this::authorized);
             new KeysAdmin(tenants).register(app, this::authorized);
