@@ -73,6 +73,7 @@ public final class FramegateServer implements AutoCloseable {
     private final WorkerPool workers;
     private final RetentionSweeper sweeper;
     private final io.framegate.server.webhooks.Webhooks webhooks;
+    private final io.framegate.server.ops.JobMetrics jobMetrics;
     private final Javalin app;
     private final ServerContext context;
     private final AdminToken adminToken;
@@ -227,6 +228,11 @@ public final class FramegateServer implements AutoCloseable {
             this.webhooks = new io.framegate.server.webhooks.Webhooks(db.jdbi(), b.webhookSettings != null ? b.webhookSettings
                     : io.framegate.server.webhooks.Webhooks.settingsFrom(b.environment), b.clock, workers.leaseOwner());
             store.outbox(webhooks.outbox());
+            this.jobMetrics = new io.framegate.server.ops.JobMetrics(metrics, db.jdbi(), json);
+            webhooks.outbox().listen(jobMetrics::ended);
+            if ("json".equalsIgnoreCase(b.environment.apply(io.framegate.server.ops.JobLog.ENV)) && options.accessLog() != null) {
+                webhooks.outbox().listen(new io.framegate.server.ops.JobLog(options.accessLog(), json)::ended);
+            }
             this.adminToken = AdminToken.load(options.dataDir(), b.environment);
             this.sweeper = new RetentionSweeper(db.jdbi(), results, json, config.retention(), b.clock,
                     config.storage().isS3() ? null : options.dataDir().resolve("files"), options.dataDir().resolve("work"),
@@ -284,6 +290,8 @@ public final class FramegateServer implements AutoCloseable {
         javalin.exception(io.javalin.http.HttpResponseException.class, errors::handle);
         // unauthenticated on purpose: the CLI checks it before it sends the admin token anywhere
         javalin.get("/admin/v1/instance", ctx -> ctx.json(Map.of("object", "instance", "nonce", instanceNonce)));
+        javalin.get("/openapi.json", ctx -> ctx.contentType("application/json")
+                .result(io.framegate.server.ops.OpenApiDocument.text()));
         javalin.get("/healthz", ctx -> {
             boolean dbOk;
             try {
@@ -295,7 +303,7 @@ public final class FramegateServer implements AutoCloseable {
                     "database", dbOk ? "ok" : "unreachable", "jobs_running", workers.runningCount()));
         });
         new AdminApi(adminToken, context.authenticator(), jobs, metrics).tenants(tenants).webhooks(webhooks.admin())
-                .register(javalin);
+                .beforeScrape(jobMetrics::refresh).register(javalin);
         for (ApiSurface s : surfaces) {
             s.register(javalin, context);
             LOG.info("serving the {} surface", s.name());
@@ -391,6 +399,13 @@ public final class FramegateServer implements AutoCloseable {
     /** Accounts and keys as the operator manages them (the admin API's rules). */
     public io.framegate.server.tenancy.TenantAdmin tenants() {
         return tenants;
+    }
+
+    /** Every registered HTTP route as {@code "METHOD /path"} (Javalin's pattern syntax), for the OpenAPI check. */
+    public List<String> routes() {
+        return app.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream()
+                .map(io.javalin.router.ParsedEndpoint::getEndpoint).filter(e -> e.getMethod().isHttpMethod())
+                .map(e -> e.getMethod().name() + " " + e.getPath()).distinct().toList();
     }
 
     /** Webhook endpoints, the outbox and this instance's deliverer. */

@@ -20,6 +20,17 @@ public final class Outbox {
     public static final Outbox NONE = new Outbox(false);
 
     private final boolean enabled;
+    private final java.util.List<EndListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Something else a job's end writes or counts in the same transaction (e.g. the job metrics). */
+    @FunctionalInterface
+    public interface EndListener {
+        void ended(Handle h, String jobId, JobStatus status);
+    }
+
+    public void listen(EndListener l) {
+        listeners.add(l);
+    }
 
     private Outbox(boolean enabled) {
         this.enabled = enabled;
@@ -31,6 +42,7 @@ public final class Outbox {
 
     /** The event of a job that just reached {@code status}, in the transaction of {@code h}. */
     public void jobEnded(Handle h, String jobId, JobStatus status, long nowMillis) {
+        for (EndListener l : listeners) l.ended(h, jobId, status);
         WebhookEvents.of(status).ifPresent(type -> enqueue(h, jobId, type, nowMillis));
     }
 
