@@ -255,7 +255,9 @@ final class VeoHttp {
     private static List<String> warnings(Job job) {
         List<String> out = new ArrayList<>();
         if (job.attributes().containsKey(ATTR_WEBHOOK_URIS)) {
-            out.add("webhookConfig was recorded but Framegate sends no webhooks; poll the operation");
+            // Google signs these deliveries with its own keys (an RS256 JWT checked against its JWKS): no gateway can
+            out.add("webhookConfig was recorded but not used (Google signs those deliveries with its own keys); the "
+                    + "key's webhook endpoints (framegate webhooks add) get this job's events, or poll the operation");
         }
         if (job.attributes().containsKey(ATTR_PUBSUB_TOPIC)) {
             out.add("parameters.pubsubTopic was recorded but Framegate publishes no Pub/Sub messages; poll the operation");
