@@ -210,8 +210,23 @@ abstract class AdminLink implements AutoCloseable {
                     }
                     yield admin.usage().answer(q.get("by"), q.get("from"), q.get("to"));
                 }
+                case "POST webhooks/0" -> admin.webhooks().add(body);
+                case "GET webhooks/0" -> list(admin.webhooks().list(query(parts).get("key")));
+                case "DELETE webhooks/1" -> admin.webhooks().remove(at.apply(1));
+                case "GET webhooks/1" -> list(admin.webhooks().deliveries(query(parts)));
                 default -> throw new IllegalArgumentException("no admin path " + method + " " + path);
             };
+        }
+
+        private static java.util.Map<String, String> query(String[] parts) {
+            java.util.Map<String, String> q = new java.util.HashMap<>();
+            if (parts.length > 1) {
+                for (String kv : parts[1].split("&")) {
+                    String[] p = kv.split("=", 2);
+                    if (p.length == 2) q.put(p[0], java.net.URLDecoder.decode(p[1], StandardCharsets.UTF_8));
+                }
+            }
+            return q;
         }
 
         private static java.util.Map<String, Object> list(java.util.List<java.util.Map<String, Object>> data) {

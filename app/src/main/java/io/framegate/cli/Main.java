@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code framegate} command. */
 @Command(name = "framegate", mixinStandardHelpOptions = true, version = "framegate 0.1.0",
         description = "Self-hostable image-to-video: offline engine, OpenAI- and Veo-compatible API, cloud routing.",
-        subcommands = {GenerateCommand.class, InterpolateCommand.class, ModelsCommand.class, ServeCommand.class, KeysCommand.class, AccountsCommand.class, UsageCommand.class,
+        subcommands = {GenerateCommand.class, InterpolateCommand.class, ModelsCommand.class, ServeCommand.class, KeysCommand.class, WebhooksCommand.class, AccountsCommand.class, UsageCommand.class,
                 MakeExamplesCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

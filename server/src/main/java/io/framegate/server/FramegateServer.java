@@ -72,6 +72,8 @@ public final class FramegateServer implements AutoCloseable {
     private final ResultStore results;
     private final WorkerPool workers;
     private final RetentionSweeper sweeper;
+    private final io.framegate.server.webhooks.Webhooks webhooks;
+    private final io.framegate.server.ops.JobMetrics jobMetrics;
     private final Javalin app;
     private final ServerContext context;
     private final AdminToken adminToken;
@@ -105,6 +107,7 @@ public final class FramegateServer implements AutoCloseable {
         private Function<String, String> environment = System::getenv;
         private DiskSpace diskSpace;
         private io.framegate.domain.ImageLimits imageLimits = io.framegate.domain.ImageLimits.DEFAULTS;
+        private io.framegate.server.webhooks.WebhookSettings webhookSettings;
 
         private Builder(ServerOptions options) {
             this.options = Objects.requireNonNull(options);
@@ -167,6 +170,12 @@ public final class FramegateServer implements AutoCloseable {
             return this;
         }
 
+        /** How webhooks are delivered; the defaults (and {@code FRAMEGATE_ALLOW_PRIVATE_WEBHOOKS}) unless set. */
+        public Builder webhookSettings(io.framegate.server.webhooks.WebhookSettings s) {
+            this.webhookSettings = Objects.requireNonNull(s);
+            return this;
+        }
+
         /**
          * Reads the config, opens the database; nothing listens or runs until {@link FramegateServer#start()}.
          *
@@ -215,10 +224,19 @@ public final class FramegateServer implements AutoCloseable {
             this.workers = new WorkerPool(store, jobs, results, validator, routing, b.finisher,
                     options.dataDir().resolve("work"), workerSettings(options.workers(), config), b.clock);
             workers.outcomes(new JobOutcomes(metrics));
+            this.webhooks = new io.framegate.server.webhooks.Webhooks(db.jdbi(), b.webhookSettings != null ? b.webhookSettings
+                    : io.framegate.server.webhooks.Webhooks.settingsFrom(b.environment), b.clock, workers.leaseOwner());
+            store.outbox(webhooks.outbox());
+            this.jobMetrics = new io.framegate.server.ops.JobMetrics(metrics, db.jdbi(), json);
+            webhooks.outbox().listen(jobMetrics::ended);
+            if ("json".equalsIgnoreCase(b.environment.apply(io.framegate.server.ops.JobLog.ENV)) && options.accessLog() != null) {
+                webhooks.outbox().listen(new io.framegate.server.ops.JobLog(options.accessLog(), json)::ended);
+            }
             this.adminToken = AdminToken.load(options.dataDir(), b.environment);
             this.sweeper = new RetentionSweeper(db.jdbi(), results, json, config.retention(), b.clock,
                     config.storage().isS3() ? null : options.dataDir().resolve("files"), options.dataDir().resolve("work"),
                     options.dataDir().resolve("uploads"));
+            sweeper.outbox(webhooks.outbox());
             this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options,
                     b.imageLimits, new io.framegate.server.links.SignedUrls(io.framegate.server.links.ServerSecrets
                             .getOrCreate(db.jdbi(), io.framegate.server.links.SignedUrls.SECRET_NAME, b.clock.millis()),
@@ -274,6 +292,8 @@ public final class FramegateServer implements AutoCloseable {
         javalin.exception(io.javalin.http.HttpResponseException.class, errors::handle);
         // unauthenticated on purpose: the CLI checks it before it sends the admin token anywhere
         javalin.get("/admin/v1/instance", ctx -> ctx.json(Map.of("object", "instance", "nonce", instanceNonce)));
+        javalin.get("/openapi.json", ctx -> ctx.contentType("application/json")
+                .result(io.framegate.server.ops.OpenApiDocument.text()));
         javalin.get("/healthz", ctx -> {
             boolean dbOk;
             try {
@@ -284,7 +304,8 @@ public final class FramegateServer implements AutoCloseable {
             ctx.status(dbOk ? 200 : 503).json(Map.of("status", dbOk ? "ok" : "unavailable",
                     "database", dbOk ? "ok" : "unreachable", "jobs_running", workers.runningCount()));
         });
-        new AdminApi(adminToken, context.authenticator(), jobs, metrics).tenants(tenants).register(javalin);
+        new AdminApi(adminToken, context.authenticator(), jobs, metrics).tenants(tenants).webhooks(webhooks.admin())
+                .beforeScrape(jobMetrics::refresh).register(javalin);
         new io.framegate.server.console.ConsoleRoutes(config.storage()).register(javalin);
         for (ApiSurface s : surfaces) {
             s.register(javalin, context);
@@ -312,6 +333,7 @@ public final class FramegateServer implements AutoCloseable {
         }
         workers.start(db.isExclusive());
         sweeper.start();
+        webhooks.start();
         app.start(options.host(), options.port());
         LOG.info("listening on http://{}:{} (data: {})", options.host(), port(), options.dataDir().toAbsolutePath());
         try {
@@ -382,6 +404,18 @@ public final class FramegateServer implements AutoCloseable {
         return tenants;
     }
 
+    /** Every registered HTTP route as {@code "METHOD /path"} (Javalin's pattern syntax), for the OpenAPI check. */
+    public List<String> routes() {
+        return app.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream()
+                .map(io.javalin.router.ParsedEndpoint::getEndpoint).filter(e -> e.getMethod().isHttpMethod())
+                .map(e -> e.getMethod().name() + " " + e.getPath()).distinct().toList();
+    }
+
+    /** Webhook endpoints, the outbox and this instance's deliverer. */
+    public io.framegate.server.webhooks.Webhooks webhooks() {
+        return webhooks;
+    }
+
     /** The router of every job: the config's routes, everything else to the local backend. */
     public Routing routing() {
         return routing;
@@ -399,6 +433,7 @@ public final class FramegateServer implements AutoCloseable {
             LOG.warn("stopping the HTTP listener failed", e);
         }
         sweeper.close();
+        webhooks.close();
         workers.close();
         if (results instanceof AutoCloseable c) {
             try {

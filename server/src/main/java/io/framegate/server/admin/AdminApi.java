@@ -30,6 +30,8 @@ public final class AdminApi {
     private final JobService jobs;
     private final PrometheusMeterRegistry metrics;
     private io.framegate.server.tenancy.TenantAdmin tenants;
+    private io.framegate.server.webhooks.WebhookAdmin webhooks;
+    private Runnable beforeScrape = () -> { };
 
     public AdminApi(AdminToken token, Authenticator apiKeys, JobService jobs, PrometheusMeterRegistry metrics) {
         this.token = token;
@@ -44,7 +46,20 @@ public final class AdminApi {
         return this;
     }
 
+    /** Serves {@code /admin/v1/webhooks} (endpoints and the delivery log) from {@code webhooks}. */
+    public AdminApi webhooks(io.framegate.server.webhooks.WebhookAdmin webhooks) {
+        this.webhooks = webhooks;
+        return this;
+    }
+
+    /** Runs before each {@code /metrics} scrape (gauges read from the database). */
+    public AdminApi beforeScrape(Runnable r) {
+        this.beforeScrape = r;
+        return this;
+    }
+
     public void register(Javalin app) {
+        if (webhooks != null) new WebhooksAdmin(webhooks).register(app, this::authorized);
         if (tenants != null) {
             new AccountsAdmin(tenants).register(app, this::authorized);
             new KeysAdmin(tenants).register(app, this::authorized);
@@ -54,7 +69,9 @@ public final class AdminApi {
         });
         new UsageApi(jobs).register(app, this::authorized);
         app.get("/metrics", ctx -> {
-            if (authorized(ctx)) ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+            if (!authorized(ctx)) return;
+            beforeScrape.run();
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
         });
     }
 

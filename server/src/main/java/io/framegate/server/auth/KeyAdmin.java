@@ -69,6 +69,12 @@ public final class KeyAdmin implements AutoCloseable {
         return new io.framegate.server.tenancy.UsageQuery(db.jdbi());
     }
 
+    /** Webhook endpoints with the admin API's rules ({@code FRAMEGATE_ALLOW_PRIVATE_WEBHOOKS} from this process). */
+    public io.framegate.server.webhooks.WebhookAdmin webhooks() {
+        return new io.framegate.server.webhooks.WebhookAdmin(db.jdbi(), new io.framegate.server.webhooks.WebhookPoster(
+                io.framegate.server.webhooks.Webhooks.settingsFrom(System::getenv).allowPrivate()), java.time.Clock.systemUTC());
+    }
+
     @Override
     public void close() {
         db.close();

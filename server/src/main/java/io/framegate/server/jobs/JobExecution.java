@@ -202,6 +202,7 @@ final class JobExecution {
             }
         }
         finisher.finish(job, plan, outputs, extensionSource, workDir);
+        finisher.notes(job, plan, outputs).forEach(ctx::note); // read from the files before they are stored
         if (ctx.leaseLost()) return;
         for (int i = 0; i < outputs.size(); i++) {
             OutputFiles o = outputs.get(i);

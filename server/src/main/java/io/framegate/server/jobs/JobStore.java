@@ -48,6 +48,13 @@ public final class JobStore {
     private final Jdbi jdbi;
     private final ObjectMapper json;
 
+    /** Where final states also write their webhook deliveries (same transaction); none by default. */
+    private volatile io.framegate.server.webhooks.Outbox outbox = io.framegate.server.webhooks.Outbox.NONE;
+
+    public void outbox(io.framegate.server.webhooks.Outbox o) {
+        this.outbox = o;
+    }
+
     public JobStore(Jdbi jdbi, ObjectMapper json) {
         this.jdbi = jdbi;
         this.json = json;
@@ -450,6 +457,7 @@ public final class JobStore {
                 .bind("notes", write(finalNotes)).bind("now", now).bind("id", id).bind("owner", lease.owner())
                 .bind("epoch", lease.epoch()).execute() == 1;
             if (done) Ledger.settle(h, id, cost, now); // same transaction: a fenced-out finish settles nothing
+            if (done) outbox.jobEnded(h, id, status, now); // webhook deliveries, durable with the final state
             return done;
         });
     }
@@ -479,6 +487,7 @@ public final class JobStore {
                         + "(lease_owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at < " + DB_NOW + ")))")
                 .bind("code", code).bind("message", message).bind("now", now).bind("id", id).execute() == 1;
             if (done) Ledger.settle(h, id, null, now);
+            if (done) outbox.jobEnded(h, id, JobStatus.FAILED, now);
             return done;
         });
     }
@@ -490,6 +499,7 @@ public final class JobStore {
                     + "WHERE id = :id AND status = 'QUEUED'").bind("id", id).bind("now", now).execute();
             if (queued == 1) {
                 Ledger.settle(h, id, null, now);
+                outbox.jobEnded(h, id, JobStatus.CANCELLED, now);
                 return true;
             }
             // a job waiting on its upstream is due at once: the poller asks the upstream to cancel it and ends it

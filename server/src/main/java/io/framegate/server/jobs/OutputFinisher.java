@@ -23,4 +23,9 @@ public interface OutputFinisher {
      * @param workDir         scratch space of this attempt
      */
     void finish(Job job, RenderPlan plan, List<OutputFiles> outputs, Path extensionSource, Path workDir) throws Exception;
+
+    /** Notes to store with the completed job, read from its finished files (e.g. keyframe fidelity); none by default. */
+    default java.util.Map<String, String> notes(Job job, RenderPlan plan, List<OutputFiles> outputs) {
+        return java.util.Map.of();
+    }
 }

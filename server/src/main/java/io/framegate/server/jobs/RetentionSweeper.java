@@ -43,6 +43,13 @@ public final class RetentionSweeper implements AutoCloseable {
     private volatile ScheduledExecutorService timer;
 
     /** What one sweep deleted. */
+    private volatile io.framegate.server.webhooks.Outbox outbox = io.framegate.server.webhooks.Outbox.NONE;
+
+    /** Where an expiry also writes its {@code video.expired} webhook deliveries (same transaction). */
+    public void outbox(io.framegate.server.webhooks.Outbox o) {
+        this.outbox = o;
+    }
+
     public record Report(int expiredJobs, int inputsDeleted, int orphansDeleted) {
     }
 
@@ -112,9 +119,11 @@ public final class RetentionSweeper implements AutoCloseable {
                     skipped++;
                     continue;
                 }
-                jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET results_deleted_at = :now, inputs_deleted_at = "
-                                + "COALESCE(inputs_deleted_at, :now) WHERE id = :id AND results_deleted_at IS NULL")
-                        .bind("now", now).bind("id", id).execute());
+                jdbi.useTransaction(h -> {
+                    if (h.createUpdate("UPDATE jobs SET results_deleted_at = :now, inputs_deleted_at = "
+                                    + "COALESCE(inputs_deleted_at, :now) WHERE id = :id AND results_deleted_at IS NULL")
+                            .bind("now", now).bind("id", id).execute() == 1) outbox.jobExpired(h, id, now);
+                });
                 done++;
             }
             if (ids.size() < BATCH) return done;

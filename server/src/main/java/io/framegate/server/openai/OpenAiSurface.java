@@ -48,6 +48,8 @@ public final class OpenAiSurface implements ApiSurface {
     private static final ErrorRenderer RENDERER = OpenAiError::render;
 
     private final boolean allowPrivateImageUrls;
+    private java.time.Duration eventPoll = java.time.Duration.ofMillis(250);
+    private java.time.Duration eventKeepAlive = java.time.Duration.ofSeconds(15);
     private ServerContext ctx;
     private CreateMapper mapper;
     private VideoJson videoJson;
@@ -61,6 +63,13 @@ public final class OpenAiSurface implements ApiSurface {
 
     public OpenAiSurface(boolean allowPrivateImageUrls) {
         this.allowPrivateImageUrls = allowPrivateImageUrls;
+    }
+
+    /** How often an event stream reads its job, and its longest silence before a keep-alive comment. */
+    public OpenAiSurface eventTimings(java.time.Duration poll, java.time.Duration keepAlive) {
+        this.eventPoll = poll;
+        this.eventKeepAlive = keepAlive;
+        return this;
     }
 
     @Override
@@ -96,6 +105,8 @@ public final class OpenAiSurface implements ApiSurface {
         app.get("/v1/videos/{video_id}/content", c -> run(c, this::content));
         app.get("/v1/videos/{video_id}/content/signed", links::content); // no key: the signature is the credential
         app.post("/v1/videos/{video_id}/cancel", c -> run(c, this::cancel));
+        var events = new io.framegate.server.events.VideoEventStream(ctx.jobs(), videoJson::video, eventPoll, eventKeepAlive);
+        app.get("/v1/videos/{video_id}/events", c -> run(c, (cc, k) -> events.stream(cc, k.id(), cc.pathParam("video_id"))));
         app.post("/v1/videos/{video_id}/remix", c -> run(c, this::remix));
     }
 

@@ -85,6 +85,7 @@ final class VideoJson {
         fg.put("extended_from_video_id", job.extendedFrom());
         fg.put("number_of_videos", job.numberOfVideos());
         putSeconds(fg, "started_at", job.startedAt());
+        io.framegate.server.media.FidelityNote.attach(fg, job);
         ObjectNode rest = fg.putObject("notes");
         ClientView.notes(notes).forEach(rest::put);
         boolean linked = links != null && job.status() == io.framegate.domain.JobStatus.COMPLETED;

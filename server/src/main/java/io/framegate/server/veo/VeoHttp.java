@@ -203,10 +203,12 @@ final class VeoHttp {
         Job job = jobOf(key, name).orElseThrow(() -> GoogleApiException.notFound("Operation " + name
                 + " not found."));
         VeoJobView view = view(job);
-        return VeoOperations.operation(name, view, publicBaseUrl(c), version, (jobId, index) ->
+        ObjectNode op = VeoOperations.operation(name, view, publicBaseUrl(c), version, (jobId, index) ->
                 ctx.jobs().openContent(key.id(), jobId, ContentVariant.VIDEO, index)
                         .orElseThrow(() -> new IOException("video " + index + " of " + jobId + " is missing"))
                         .object().readAllBytes());
+        io.framegate.server.media.FidelityNote.attach((ObjectNode) op.path("metadata").path("framegate"), job);
+        return op;
     }
 
     private Optional<Job> jobOf(ApiKey key, VeoOperationName name) {
@@ -236,7 +238,9 @@ final class VeoHttp {
     private static List<String> warnings(Job job) {
         List<String> out = new ArrayList<>();
         if (job.attributes().containsKey(ATTR_WEBHOOK_URIS)) {
-            out.add("webhookConfig was recorded but Framegate sends no webhooks; poll the operation");
+            // Google signs these deliveries with its own keys (an RS256 JWT checked against its JWKS): no gateway can
+            out.add("webhookConfig was recorded but not used (Google signs those deliveries with its own keys); the "
+                    + "key's webhook endpoints (framegate webhooks add) get this job's events, or poll the operation");
         }
         if (job.attributes().containsKey(ATTR_PUBSUB_TOPIC)) {
             out.add("parameters.pubsubTopic was recorded but Framegate publishes no Pub/Sub messages; poll the operation");

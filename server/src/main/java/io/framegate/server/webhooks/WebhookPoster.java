@@ -1,0 +1,147 @@
+package io.framegate.server.webhooks;
+
+import io.framegate.server.intake.AddressPolicy;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * POSTs one webhook over HTTP/1.1 with the image-URL rules against SSRF: the host is resolved once, every address is
+ * checked with {@link AddressPolicy} (unless private targets are allowed), and the connection goes to the checked
+ * address (no second lookup a DNS rebinding could answer differently); no redirects; TLS verified against the host
+ * name. Only the status line of the answer is read.
+ */
+public final class WebhookPoster {
+    /** Resolves a host name; {@link InetAddress#getAllByName} unless a test gives another. */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    /** A target the rules forbid, or a URL that is not http(s): never retried into success, but retried anyway. */
+    public static final class RefusedTarget extends IOException {
+        RefusedTarget(String message) {
+            super(message);
+        }
+    }
+
+    private final boolean allowPrivate;
+    private final Resolver resolver;
+
+    public WebhookPoster(boolean allowPrivate, Resolver resolver) {
+        this.allowPrivate = allowPrivate;
+        this.resolver = resolver;
+    }
+
+    public WebhookPoster(boolean allowPrivate) {
+        this(allowPrivate, InetAddress::getAllByName);
+    }
+
+    /** Checks a URL as a delivery would (scheme, host, addresses); the message says what is wrong. */
+    public InetAddress check(URI uri) throws IOException {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+            throw new RefusedTarget("must be an http or https URL with a host");
+        }
+        if (uri.getRawUserInfo() != null) throw new RefusedTarget("must not carry a user name or password");
+        String host = bare(uri.getHost());
+        InetAddress[] addresses;
+        try {
+            addresses = resolver.resolve(host);
+        } catch (UnknownHostException e) {
+            throw new RefusedTarget("names an unknown host (" + host + ")");
+        }
+        if (addresses.length == 0) throw new RefusedTarget("names an unknown host (" + host + ")");
+        if (!allowPrivate) {
+            for (InetAddress a : addresses) {
+                if (AddressPolicy.isForbidden(a)) {
+                    throw new RefusedTarget("points to a private, loopback or reserved address (" + host + "); webhooks "
+                            + "go to public hosts only unless the server runs with "
+                            + WebhookSettings.ALLOW_PRIVATE_ENV + "=true");
+                }
+            }
+        }
+        return addresses[0];
+    }
+
+    /**
+     * Sends {@code body} with {@code headers}; the HTTP status of the answer.
+     *
+     * @throws IOException the target is refused, unreachable, not HTTP, or too slow
+     */
+    public int post(URI uri, Map<String, String> headers, byte[] body, Duration timeout) throws IOException {
+        InetAddress pinned = check(uri);
+        boolean tls = uri.getScheme().equalsIgnoreCase("https");
+        String host = bare(uri.getHost());
+        int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
+        int ms = (int) Math.max(1, timeout.toMillis());
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(pinned, port), ms);
+            plain.setSoTimeout(ms);
+            Socket socket = tls ? tls(plain, host, port) : plain;
+            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+            if (uri.getRawQuery() != null) path += "?" + uri.getRawQuery();
+            StringBuilder head = new StringBuilder("POST ").append(path).append(" HTTP/1.1\r\nHost: ")
+                    .append(host.contains(":") ? "[" + host + "]" : host).append(uri.getPort() > 0 ? ":" + port : "")
+                    .append("\r\nContent-Length: ").append(body.length).append("\r\nConnection: close\r\n");
+            headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+            head.append("\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+            out.write(body);
+            out.flush();
+            String status = statusLine(socket.getInputStream());
+            String[] parts = status.split(" ", 3);
+            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) throw new IOException("the target did not answer HTTP");
+            try {
+                return Integer.parseInt(parts[1]);
+            } catch (NumberFormatException e) {
+                throw new IOException("the target did not answer HTTP");
+            }
+        }
+    }
+
+    private static String bare(String host) {
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    private static Socket tls(Socket plain, String host, int port) throws IOException {
+        SSLSocket ssl;
+        try {
+            ssl = (SSLSocket) SSLContext.getDefault().getSocketFactory().createSocket(plain, host, port, false);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException("no TLS", e);
+        }
+        SSLParameters p = ssl.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        if (!host.contains(":") && !host.matches("[0-9.]+")) p.setServerNames(List.of(new SNIHostName(host)));
+        ssl.setSSLParameters(p);
+        ssl.startHandshake();
+        return ssl;
+    }
+
+    private static String statusLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+            if (c != '\r') sb.append((char) c);
+            if (sb.length() > 8192) throw new IOException("the status line is too long");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,149 @@
+package io.framegate.server.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.server.FramegateServer;
+import io.framegate.server.ServerOptions;
+import io.framegate.server.TestImages;
+import io.framegate.server.TinyVideoBackend;
+import io.framegate.server.jobs.WorkerSettings;
+import io.framegate.server.media.MediaFinisher;
+import io.framegate.server.openai.OpenAiSurface;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code GET /v1/videos/{id}/events} read by a real streaming client (java.net.http, line by line) through whole jobs. */
+class VideoEventsTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path dir;
+    FramegateServer server;
+    String key, otherKey, base;
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.close();
+    }
+
+    void start(long millisPerFrame) throws Exception {
+        ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+        server = FramegateServer.builder(o)
+                .surfaces(List.of(new OpenAiSurface(true).eventTimings(Duration.ofMillis(30), Duration.ofMillis(300))))
+                .localBackend(new TinyVideoBackend("local", true, millisPerFrame)).finisher(new MediaFinisher()).build().start();
+        key = server.keys().create("a").secret();
+        otherKey = server.keys().create("b").secret();
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    String create(int seconds) throws Exception {
+        String body = "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"" + seconds + "\",\"input_reference\":"
+                + "{\"image_url\":\"data:image/png;base64," + Base64.getEncoder().encodeToString(TestImages.png(160, 96, Color.RED)) + "\"}}";
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/videos"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("id").asText();
+    }
+
+    record Event(String id, String name, JsonNode data) {
+    }
+
+    /** The stream's events (and comment lines) as a client reads them, until the server closes it. */
+    record Stream_(int status, String contentType, List<Event> events, List<String> comments) {
+    }
+
+    Stream_ read(String id, String bearer, String lastEventId) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/videos/" + id + "/events"))
+                .header("Authorization", "Bearer " + bearer).header("Accept", "text/event-stream")
+                .timeout(Duration.ofSeconds(90));
+        if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
+        HttpResponse<Stream<String>> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofLines());
+        List<Event> events = new ArrayList<>();
+        List<String> comments = new ArrayList<>();
+        String eid = null, name = null;
+        StringBuilder data = new StringBuilder();
+        for (Iterator<String> it = r.body().iterator(); it.hasNext(); ) {
+            String line = it.next();
+            if (line.isEmpty()) {
+                if (name != null) events.add(new Event(eid, name, JSON.readTree(data.toString())));
+                eid = null;
+                name = null;
+                data.setLength(0);
+            } else if (line.startsWith(":")) {
+                comments.add(line);
+            } else if (line.startsWith("id: ")) {
+                eid = line.substring(4);
+            } else if (line.startsWith("event: ")) {
+                name = line.substring(7);
+            } else if (line.startsWith("data: ")) {
+                data.append(line.substring(6));
+            }
+        }
+        return new Stream_(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), events, comments);
+    }
+
+    @Test
+    void aWholeJobStreamsStatusProgressAndTheFinalVideoThenResumesAfterTheLastEventId() throws Exception {
+        start(60);
+        String id = create(2); // 48 frames at 60 ms: about three seconds of progress
+        Stream_ s = read(id, key, null);
+        assertThat(s.status()).isEqualTo(200);
+        assertThat(s.contentType()).startsWith("text/event-stream");
+        List<String> names = s.events().stream().map(Event::name).toList();
+        assertThat(names.getFirst()).isIn("video.queued", "video.in_progress");
+        assertThat(names).contains("video.progress");
+        assertThat(names.getLast()).isEqualTo("video.completed");
+        assertThat(names.stream().filter(n -> n.equals("video.completed"))).hasSize(1);
+        List<Integer> ids = s.events().stream().map(e -> Integer.parseInt(e.id())).toList();
+        assertThat(ids).isSorted().doesNotHaveDuplicates();
+        List<Integer> progress = s.events().stream().map(e -> e.data().path("progress").asInt()).toList();
+        assertThat(progress).isSorted();
+        JsonNode last = s.events().getLast().data();
+        assertThat(last.path("id").asText()).isEqualTo(id);
+        assertThat(last.path("object").asText()).isEqualTo("video");
+        assertThat(last.path("status").asText()).isEqualTo("completed");
+        assertThat(last.path("progress").asInt()).isEqualTo(100);
+        s.events().forEach(e -> assertThat(e.data().path("id").asText()).isEqualTo(id));
+
+        // resuming after a progress event gives only what came after it; after the end event, nothing
+        Event middle = s.events().get(s.events().size() / 2);
+        Stream_ resumed = read(id, key, middle.id());
+        assertThat(resumed.events()).extracting(Event::name).containsExactly("video.completed");
+        assertThat(read(id, key, s.events().getLast().id()).events()).isEmpty();
+    }
+
+    @Test
+    void anotherKeyGetsA404AndASilentJobGetsKeepAliveComments() throws Exception {
+        start(400); // 24 frames at 400 ms: long enough for a few keep-alive intervals of 300 ms between events
+        String id = create(1);
+        HttpResponse<String> other = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(base + "/v1/videos/" + id + "/events")).header("Authorization", "Bearer " + otherKey).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(other.body()).at("/error/code").asText()).isEqualTo("video_not_found");
+        HttpResponse<String> none = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(base + "/v1/videos/" + id + "/events")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(none.statusCode()).isEqualTo(401);
+
+        Stream_ s = read(id, key, null);
+        assertThat(s.events().getLast().name()).isEqualTo("video.completed");
+        assertThat(s.comments()).contains(": keep-alive");
+    }
+}

@@ -1,0 +1,143 @@
+package io.framegate.server.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.domain.GenerationRequest;
+import io.framegate.domain.ImageRole;
+import io.framegate.server.FramegateServer;
+import io.framegate.server.ServerOptions;
+import io.framegate.server.TestImages;
+import io.framegate.server.TinyVideoBackend;
+import io.framegate.server.jobs.Job;
+import io.framegate.server.jobs.WorkerSettings;
+import io.framegate.server.media.MediaFinisher;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Issue 12 item 5: /metrics by state, model and backend with latency histograms; /openapi.json covers every route; JSON job log. */
+class OperationsTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String ADMIN = "test-admin-token-0123456789abcdef";
+    @TempDir
+    Path dir;
+    FramegateServer server;
+    final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    TinyVideoBackend backend = new TinyVideoBackend("local", true, 0);
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.close();
+    }
+
+    void start() throws Exception {
+        ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0)
+                .withAccessLog(new PrintStream(log, true, StandardCharsets.UTF_8))
+                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+        server = FramegateServer.builder(o).environment(Map.of("FRAMEGATE_ADMIN_TOKEN", ADMIN, JobLog.ENV, "json")::get)
+                .localBackend(backend).finisher(new MediaFinisher()).build().start();
+    }
+
+    HttpResponse<String> get(String path, String bearer) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+        if (bearer != null) b.header("Authorization", "Bearer " + bearer);
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    Job run(String keyId) throws Exception {
+        GenerationRequest req = GenerationRequest.builder().model("framegate-local").prompt("secret prompt words").size("64x48")
+                .numFrames(3).fps(12).image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png").build();
+        Job job = server.jobs().submit(keyId, "openai", req, null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Job now = server.jobs().get(keyId, job.id()).orElseThrow();
+            if (now.status().isFinal()) return now;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the job did not end");
+    }
+
+    @Test
+    void metricsCountJobsByStateModelAndBackendWithRenderLatencyQueueDepthAndCost() throws Exception {
+        start();
+        String secret = server.keys().create("app").secret();
+        String keyId = server.keys().find(secret).orElseThrow().id();
+        run(keyId);
+        run(keyId);
+        backend.failWith("upstream_failed");
+        run(keyId);
+        String text = get("/metrics", ADMIN).body();
+        assertThat(text).contains("framegate_jobs{backend=\"local\",model=\"framegate-local\",state=\"completed\"} 2.0");
+        assertThat(text).contains("framegate_jobs{backend=\"local\",model=\"framegate-local\",state=\"failed\"} 1.0");
+        assertThat(text).contains("framegate_queue_depth{lane=\"local\"} 0.0");
+        assertThat(text).contains("framegate_jobs_ended_total{backend=\"local\",model=\"framegate-local\",state=\"completed\"} 2.0");
+        assertThat(text).contains("framegate_job_render_seconds_count{backend=\"local\",model=\"framegate-local\"} 2");
+        assertThat(text).contains("framegate_job_render_seconds_bucket{backend=\"local\",model=\"framegate-local\",le=");
+        assertThat(text).contains("framegate_cost_usd_total{backend=\"local\",model=\"framegate-local\"} 0.0");
+        assertThat(text).contains("framegate_jobs_failed_total{error_code=\"upstream_failed\"} 1.0");
+        assertThat(get("/metrics", secret).statusCode()).as("an API key cannot read metrics").isEqualTo(403);
+
+        // the job log: one JSON line per end, ids only
+        List<JsonNode> jobLines = new ArrayList<>();
+        for (String line : log.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (line.isBlank()) continue;
+            JsonNode n = JSON.readTree(line); // every line of the stream is JSON
+            if ("job".equals(n.path("log").asText())) jobLines.add(n);
+        }
+        assertThat(jobLines).hasSize(3);
+        assertThat(jobLines).extracting(n -> n.path("event").asText())
+                .containsExactlyInAnyOrder("video.completed", "video.completed", "video.failed");
+        assertThat(jobLines.getFirst().path("key_id").asText()).isEqualTo(keyId);
+        assertThat(jobLines.getFirst().path("duration_ms").isNumber()).isTrue();
+        assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain(secret).doesNotContain("secret prompt words");
+    }
+
+    @Test
+    void openApiNamesEveryRegisteredRouteAndNothingElse() throws Exception {
+        start();
+        HttpResponse<String> r = get("/openapi.json", null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode doc = JSON.readTree(r.body());
+        assertThat(doc.path("openapi").asText()).startsWith("3.1");
+        // documented operations, keyed like Javalin's routes: {param} made anonymous, or the x-framegate-route
+        Set<String> documented = new TreeSet<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = doc.path("paths").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> p = it.next();
+            String route = p.getValue().has("x-framegate-route") ? p.getValue().path("x-framegate-route").asText() : p.getKey();
+            for (String m : List.of("get", "post", "put", "patch", "delete", "head")) {
+                if (p.getValue().has(m)) documented.add(m.toUpperCase(Locale.ROOT) + " " + anonymous(route));
+                if (p.getValue().has(m)) assertThat(p.getValue().path(m).path("responses").size()).as(p.getKey()).isPositive();
+            }
+        }
+        Set<String> registered = new TreeSet<>();
+        server.routes().forEach(route -> registered.add(anonymous(route)));
+        assertThat(registered).as("every route is registered as one of a small set of patterns").hasSizeGreaterThan(30);
+        assertThat(documented).as("documented routes").containsExactlyInAnyOrderElementsOf(registered);
+        assertThat(doc.at("/components/schemas/Video/properties/framegate").isMissingNode()).isFalse();
+        assertThat(doc.at("/components/schemas/Fidelity/properties/honoured").isMissingNode()).isFalse();
+    }
+
+    static String anonymous(String route) {
+        return route.replaceAll("\\{[^}]+}", "{}").replaceAll("<[^>]+>", "<>");
+    }
+}

@@ -1,0 +1,258 @@
+package io.framegate.server.webhooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.Headers;
+import com.openai.models.webhooks.UnwrapWebhookEvent;
+import com.openai.models.webhooks.WebhookVerificationParams;
+import com.sun.net.httpserver.HttpServer;
+import io.framegate.domain.GenerationRequest;
+import io.framegate.domain.ImageRole;
+import io.framegate.server.FramegateServer;
+import io.framegate.server.ServerOptions;
+import io.framegate.server.TestClock;
+import io.framegate.server.TestImages;
+import io.framegate.server.TinyVideoBackend;
+import io.framegate.server.jobs.Job;
+import io.framegate.server.jobs.WorkerSettings;
+import io.framegate.server.media.MediaFinisher;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.awt.Color;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Webhooks end to end: a real receiver (the JDK's HTTP server) gets a signed delivery that the official OpenAI Java
+ * SDK's {@code webhooks().unwrap} verifies (and a check written from the Standard Webhooks spec); a failing receiver
+ * is retried with growing waits on a virtual clock until it accepts, or given up; private targets are refused unless
+ * allowed.
+ */
+class WebhooksTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String ADMIN = "test-admin-token-0123456789abcdef";
+
+    @TempDir
+    Path dir;
+    FramegateServer server;
+    final List<HttpServer> receivers = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.close();
+        receivers.forEach(r -> r.stop(0));
+    }
+
+    record Received(Map<String, String> headers, String body) {
+    }
+
+    /** A receiver on 127.0.0.1 answering each request with the next status of {@code statuses} (the last repeats). */
+    String receiver(List<Received> got, int... statuses) throws Exception {
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        AtomicInteger n = new AtomicInteger();
+        http.createContext("/hook", ex -> {
+            Map<String, String> h = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            ex.getRequestHeaders().forEach((k, v) -> h.put(k, v.getFirst()));
+            got.add(new Received(h, new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+            int status = statuses[Math.min(n.getAndIncrement(), statuses.length - 1)];
+            ex.sendResponseHeaders(status, -1);
+            ex.close();
+        });
+        http.start();
+        receivers.add(http);
+        return "http://127.0.0.1:" + http.getAddress().getPort() + "/hook";
+    }
+
+    void start(WebhookSettings settings, java.time.Clock clock) throws Exception {
+        ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+        FramegateServer.Builder b = FramegateServer.builder(o).environment(Map.of("FRAMEGATE_ADMIN_TOKEN", ADMIN)::get)
+                .localBackend(new TinyVideoBackend("local", true, 0)).finisher(new MediaFinisher()).clock(clock);
+        if (settings != null) b.webhookSettings(settings);
+        server = b.build().start();
+    }
+
+    HttpResponse<String> admin(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .header("Authorization", "Bearer " + ADMIN).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode addEndpoint(String key, String url, String events) throws Exception {
+        HttpResponse<String> r = admin("POST", "/admin/v1/webhooks", "{\"key\":\"" + key + "\",\"url\":\"" + url + "\""
+                + (events == null ? "" : ",\"events\":" + events) + "}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return JSON.readTree(r.body());
+    }
+
+    static void await(List<?> list, int size) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (list.size() < size && System.nanoTime() < deadline) Thread.sleep(20);
+        assertThat(list).hasSizeGreaterThanOrEqualTo(size);
+    }
+
+    @Test
+    void aCompletedJobIsDeliveredSignedSoTheOpenAiSdkVerifiesIt() throws Exception {
+        start(WebhookSettings.DEFAULTS.withAllowPrivate(true).withPoll(Duration.ofMillis(50)), java.time.Clock.systemUTC());
+        List<Received> got = new CopyOnWriteArrayList<>();
+        String url = receiver(got, 200);
+        String keyName = "app";
+        String keyId = server.keys().find(server.keys().create(keyName).secret()).orElseThrow().id();
+        JsonNode endpoint = addEndpoint(keyId, url, null);
+        String secret = endpoint.path("secret").asText();
+        assertThat(secret).startsWith("whsec_");
+        assertThat(endpoint.path("events")).hasSize(4);
+
+        GenerationRequest req = GenerationRequest.builder().model("framegate-local").prompt("p").size("64x48").numFrames(3)
+                .fps(12).image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png").build();
+        Job job = server.jobs().submit(keyId, "openai", req, null);
+        await(got, 1);
+        Received r = got.getFirst();
+        JsonNode event = JSON.readTree(r.body());
+        assertThat(event.path("object").asText()).isEqualTo("event");
+        assertThat(event.path("type").asText()).isEqualTo("video.completed");
+        assertThat(event.path("id").asText()).startsWith("evt_");
+        assertThat(event.at("/data/id").asText()).isEqualTo(job.id());
+        assertThat(r.headers().get("webhook-id")).startsWith("wh_");
+        assertThat(r.headers().get("content-type")).isEqualTo("application/json");
+
+        // the official SDK verifies the signature (and the timestamp's freshness) and parses the event
+        OpenAIClient sdk = OpenAIOkHttpClient.builder().apiKey("unused").build();
+        Headers headers = Headers.builder().put("webhook-id", r.headers().get("webhook-id"))
+                .put("webhook-timestamp", r.headers().get("webhook-timestamp"))
+                .put("webhook-signature", r.headers().get("webhook-signature")).build();
+        UnwrapWebhookEvent unwrapped = sdk.webhooks().unwrap(WebhookVerificationParams.builder().payload(r.body())
+                .headers(headers).secret(secret).build());
+        assertThat(unwrapped._json()).isPresent(); // the SDK has no video.* types yet: it keeps the event as JSON
+        assertThatThrownBy(() -> sdk.webhooks().unwrap(WebhookVerificationParams.builder()
+                .payload(r.body().replace(job.id(), "video_forged")).headers(headers).secret(secret).build()))
+                .as("a changed body fails verification").isNotNull();
+        assertThatThrownBy(() -> sdk.webhooks().verifySignature(WebhookVerificationParams.builder().payload(r.body())
+                .headers(headers).secret(WebhookSigner.newSecret()).build())).as("another secret fails").isNotNull();
+        // and a check written from the Standard Webhooks spec, independent of Framegate's signer
+        assertThat(specSignatures(secret, r)).contains(r.headers().get("webhook-signature").substring(3));
+
+        JsonNode log = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body()).path("data");
+        assertThat(log).hasSize(1);
+        assertThat(log.get(0).path("status").asText()).isEqualTo("delivered");
+        assertThat(log.get(0).path("attempts").asInt()).isEqualTo(1);
+        assertThat(log.get(0).at("/attempt_log/0/http_status").asInt()).isEqualTo(200);
+        JsonNode listed = JSON.readTree(admin("GET", "/admin/v1/webhooks?key=" + keyName, null).body()).path("data");
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).has("secret")).as("the secret is shown only when added").isFalse();
+    }
+
+    /** The v1 signatures a Standard Webhooks receiver computes: base64(HMAC-SHA256(base64dec(secret), id.ts.body)). */
+    static List<String> specSignatures(String secret, Received r) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
+        String signed = r.headers().get("webhook-id") + "." + r.headers().get("webhook-timestamp") + "." + r.body();
+        return List.of(Base64.getEncoder().encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Test
+    void aFailingReceiverIsRetriedWithGrowingWaitsUntilItAcceptsAndAnotherIsGivenUp() throws Exception {
+        TestClock clock = new TestClock();
+        // the background round runs hourly (virtual rounds below run by hand); waits 10 s, 20 s, 40 s +-20%; give up after 60 s
+        WebhookSettings s = new WebhookSettings(Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofHours(6),
+                Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(60), 0.4, true);
+        start(s, clock);
+        List<Received> flaky = new CopyOnWriteArrayList<>(), broken = new CopyOnWriteArrayList<>();
+        String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
+        String flakyId = addEndpoint(keyId, receiver(flaky, 500, 500, 204), "[\"video.completed\"]").path("id").asText();
+        String brokenId = addEndpoint(keyId, receiver(broken, 503), "\"video.completed,video.failed\"").path("id").asText();
+        String quietId = addEndpoint(keyId, receiver(new CopyOnWriteArrayList<>(), 200), "[\"video.failed\"]").path("id").asText();
+        WebhookDeliverer d = server.webhooks().deliverer();
+
+        GenerationRequest req = GenerationRequest.builder().model("framegate-local").prompt("p").size("64x48").numFrames(3)
+                .fps(12).image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png").build();
+        Job job = server.jobs().submit(keyId, "openai", req, null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!server.jobs().get(keyId, job.id()).orElseThrow().status().isFinal() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(d.runOnce()).isEqualTo(2); // flaky and broken; the quiet endpoint wants only video.failed
+        assertThat(d.runOnce()).as("nothing is due again at once").isZero();
+        clock.advance(Duration.ofSeconds(7));
+        assertThat(d.runOnce()).as("the first wait is 8-12 s").isZero();
+        clock.advance(Duration.ofSeconds(6));
+        assertThat(d.runOnce()).isEqualTo(2);
+        clock.advance(Duration.ofSeconds(15));
+        assertThat(d.runOnce()).as("the second wait is 16-24 s").isZero();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(d.runOnce()).isEqualTo(2);
+        clock.advance(Duration.ofHours(1));
+        assertThat(d.runOnce()).as("delivered and given up: nothing left").isZero();
+
+        assertThat(flaky).hasSize(3);
+        assertThat(broken).hasSize(3);
+        assertThat(flaky).extracting(r -> r.headers().get("webhook-id")).as("one webhook-id across retries").containsOnly(
+                flaky.getFirst().headers().get("webhook-id"));
+        JsonNode log = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body()).path("data");
+        assertThat(log).hasSize(2);
+        for (JsonNode delivery : log) {
+            String endpoint = delivery.path("endpoint_id").asText();
+            assertThat(endpoint).isIn(flakyId, brokenId).isNotEqualTo(quietId);
+            JsonNode attempts = delivery.path("attempt_log");
+            assertThat(attempts).hasSize(3);
+            long gap1 = attempts.get(1).path("at").asLong() - attempts.get(0).path("at").asLong();
+            long gap2 = attempts.get(2).path("at").asLong() - attempts.get(1).path("at").asLong();
+            assertThat(gap2).as("the waits grow").isGreaterThan(gap1);
+            if (endpoint.equals(flakyId)) {
+                assertThat(delivery.path("status").asText()).isEqualTo("delivered");
+                assertThat(attempts).extracting(a -> a.path("http_status").asInt()).containsExactly(500, 500, 204);
+            } else {
+                assertThat(delivery.path("status").asText()).as("the next wait would end past 60 s").isEqualTo("failed");
+                assertThat(delivery.path("last_error").asText()).isEqualTo("HTTP 503");
+            }
+        }
+    }
+
+    @Test
+    void aPrivateTargetIsRefusedWithoutTheFlag() throws Exception {
+        start(null, java.time.Clock.systemUTC()); // environment without FRAMEGATE_ALLOW_PRIVATE_WEBHOOKS
+        String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
+        for (String url : List.of("http://127.0.0.1:9/hook", "http://10.1.2.3/hook", "http://[::1]/hook", "http://169.254.169.254/")) {
+            HttpResponse<String> r = admin("POST", "/admin/v1/webhooks", "{\"key\":\"" + keyId + "\",\"url\":\"" + url + "\"}");
+            assertThat(r.statusCode()).as(url).isEqualTo(400);
+            JsonNode e = JSON.readTree(r.body()).path("error");
+            assertThat(e.path("param").asText()).isEqualTo("url");
+            assertThat(e.path("message").asText()).contains("private", "FRAMEGATE_ALLOW_PRIVATE_WEBHOOKS=true");
+        }
+        HttpResponse<String> bad = admin("POST", "/admin/v1/webhooks", "{\"key\":\"" + keyId + "\",\"url\":\"ftp://example.com/x\"}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        HttpResponse<String> badEvent = admin("POST", "/admin/v1/webhooks", "{\"key\":\"" + keyId
+                + "\",\"url\":\"https://example.com/x\",\"events\":[\"video.done\"]}");
+        assertThat(JSON.readTree(badEvent.body()).at("/error/message").asText()).contains("video.done", "video.completed");
+
+        // at delivery time too: a public name that resolves to a private address (DNS rebinding) is not connected to
+        WebhookPoster poster = new WebhookPoster(false, host -> new InetAddress[] {InetAddress.getByName("10.0.0.7")});
+        assertThatThrownBy(() -> poster.post(URI.create("https://hooks.example.com/x"), Map.of(), new byte[0],
+                Duration.ofSeconds(1))).isInstanceOf(WebhookPoster.RefusedTarget.class).hasMessageContaining("private");
+        WebhookPoster allowed = new WebhookPoster(true, host -> new InetAddress[] {InetAddress.getByName("10.0.0.7")});
+        assertThat(allowed.check(URI.create("https://hooks.example.com/x")).getHostAddress()).isEqualTo("10.0.0.7");
+    }
+}
