@@ -41,13 +41,14 @@ public final class Probe {
                 frames = s.filter(p -> p.getFileName().toString().matches("\\d{3}\\.png")).sorted().toList();
             }
             for (int gap : new int[] {2, 4, keyGap}) {
+                if (!System.getProperty("gaps", "2,4,k").contains(gap == keyGap ? "k" : String.valueOf(gap))) continue;
                 String name = nv[0] + "-" + (gap == keyGap ? "gap" + gap : gap + "x");
                 List<Pair> pairs = new ArrayList<>();
                 for (int k = 0; k + gap < frames.size(); k += gap) {
                     pairs.add(new Pair(String.format("%02d-%02d", k, k + gap), frames.get(k), frames.get(k + gap), gap,
                             frames.subList(k + 1, k + gap)));
                 }
-                BenchCase c = new BenchCase(name, name, pairs, gap > 4, false, false, false);
+                BenchCase c = new BenchCase(name, name, pairs, gap > 4, false, false, false, Cases.Split.TUNING);
                 double[] peer = peer(c, cache.resolve(name));
                 KeyframeInterpolator.Preset preset = gap <= 4 ? KeyframeInterpolator.Preset.SEQUENCE : KeyframeInterpolator.Preset.QUALITY;
                 double psnr = 0, ssim = 0;
