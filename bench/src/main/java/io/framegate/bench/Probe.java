@@ -59,6 +59,11 @@ public final class Probe {
                     try (KeyframeInterpolator k = KeyframeInterpolator.prepare(ma, mb, preset)) {
                         for (int i = 1; i < gap; i++) {
                             Mat f = k.frameAt((double) i / gap);
+                            String dump = System.getProperty("dump");
+                            if (dump != null && 2 * i == gap) {
+                                Files.createDirectories(Path.of(dump));
+                                Imgcodecs.imwrite(Path.of(dump, name + "-" + p.label() + ".png").toString(), f);
+                            }
                             Rgb got = rgb(f), truth = Rgb.read(p.truth().get(i - 1));
                             f.release();
                             psnr += Metrics.psnr(got, truth);
