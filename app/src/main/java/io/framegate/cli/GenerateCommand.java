@@ -71,6 +71,9 @@ final class GenerateCommand implements Callable<Integer> {
     Long seed;
     @Option(names = "--fit", description = "How images are fitted to the frame: crop (default), pad or stretch.")
     String fit;
+    @Option(names = "--easing", paramLabel = "linear|ease-in-out",
+            description = "Time curve of the in-betweens and camera moves: ease-in-out (default, smooth start and stop) or linear (constant speed).")
+    String easing;
     @Option(names = "--frames", paramLabel = "DIR", description = "Also write every frame as PNG into DIR.")
     Path framesDir;
     @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:FRAMEGATE_CONFIG}",
@@ -88,7 +91,8 @@ final class GenerateCommand implements Callable<Integer> {
         List<String> problems = new ArrayList<>();
         GenerationRequest.Builder b = GenerationRequest.builder().model(model).prompt(prompt)
                 .negativePrompt(negativePrompt).seconds(seconds).size(size).aspectRatio(aspectRatio)
-                .resolution(resolution).fps(fps).numFrames(numFrames).seed(seed).option("fit", fit);
+                .resolution(resolution).fps(fps).numFrames(numFrames).seed(seed).option("fit", fit)
+                .option("easing", easing);
         if (fit != null && !List.of("crop", "pad", "stretch").contains(fit)) {
             problems.add("--fit=" + fit + " is not a fit mode; allowed: crop, pad, stretch");
         }

@@ -4,7 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code framegate} command. */
-@Command(name = "framegate", mixinStandardHelpOptions = true, version = "framegate 0.1.0",
+// scope INHERIT: every subcommand (and theirs) gets --help and --version too
+@Command(name = "framegate", mixinStandardHelpOptions = true, version = "framegate 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         description = "Self-hostable image-to-video: offline engine, OpenAI- and Veo-compatible API, cloud routing.",
         subcommands = {GenerateCommand.class, InterpolateCommand.class, ModelsCommand.class, ServeCommand.class, KeysCommand.class, WebhooksCommand.class, AccountsCommand.class, UsageCommand.class,
                 MakeExamplesCommand.class})

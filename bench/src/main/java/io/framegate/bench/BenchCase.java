@@ -13,9 +13,10 @@ import java.util.List;
  * @param middlebury  whether IE is the headline figure and the published numbers are printed next to it
  * @param sequence    whether the pairs are consecutive pairs of one image sequence (pair j's last frame is pair
  *                    j+1's first): every method then up-converts the whole sequence in one command
+ * @param split       whether the engine's parameters were chosen on this case or it is held out
  */
 public record BenchCase(String name, String description, List<Pair> pairs, boolean wideSearch, boolean timed,
-                        boolean middlebury, boolean sequence) {
+                        boolean middlebury, boolean sequence, Cases.Split split) {
     public BenchCase {
         pairs = List.copyOf(pairs);
         if (sequence) {
@@ -25,6 +26,11 @@ public record BenchCase(String name, String description, List<Pair> pairs, boole
                 }
             }
         }
+    }
+
+    /** Frame width of the case's images. */
+    public int width() {
+        return Rgb.size(pairs.getFirst().first())[0];
     }
 
     /** The input frames of a {@link #sequence} case, in order. */

@@ -6,39 +6,103 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Builds the benchmark cases from the rendered scenes and the Middlebury "Other" triplets. */
+/**
+ * The benchmark's cases: every source (a one-second clip of 25 frames at 24 fps: a rendered POV-Ray scene or a window
+ * of Big Buck Bunny) at three gaps, plus the Middlebury "Other" triplets. Each source belongs to one half of a split
+ * that was fixed before the engine was tuned: parameters are chosen on the tuning half only, and every case of both
+ * halves is reported.
+ */
 public final class Cases {
-    private Cases() {
+    /** Which half of the benchmark a case is in. */
+    public enum Split {
+        TUNING, HELD_OUT;
+
+        public String label() {
+            return this == TUNING ? "tuning" : "held-out";
+        }
     }
 
     /**
-     * Small gap: the orbit's even frames 0, 2, .., 24 as one image sequence, doubled in frame rate by one command per
-     * method; the in-betweens are scored against the true odd frames 1, 3, .., 23 (12 triplets k, k+2 -> k+1).
+     * A one-second clip.
+     *
+     * @param name   short id
+     * @param what   what it shows
+     * @param split  its half
+     * @param keyGap the frame gap of its keyframe case (24 = one second; 12 for the real footage, whose shots move
+     *               too far in a second to be one keyframe pair)
      */
-    public static BenchCase smallGap(List<Path> orbit) {
-        List<Pair> pairs = new ArrayList<>();
-        for (int k = 0; k + 2 < orbit.size(); k += 2) {
-            pairs.add(new Pair(String.format("%02d-%02d", k, k + 2), orbit.get(k), orbit.get(k + 2), 2, List.of(orbit.get(k + 1))));
-        }
-        return new BenchCase("small-gap", "orbit+dolly, frames 0,2,..,24 doubled in one command -> 1,3,..,23 ("
-                + pairs.size() + " triplets)", pairs, false, true, false, true);
+    public record Source(String name, String what, Split split, int keyGap) {
     }
 
-    /** Keyframe gap: first and last frame one second apart, all 23 in-betweens (orbit, dolly, occlusion, spin). */
-    public static BenchCase keyframeGap(List<Path> orbit) {
-        return new BenchCase("keyframe-gap", "orbit+dolly, frames 0,24 -> 1..23",
-                List.of(span("00-24", orbit)), true, true, false, false);
+    /** Rendered scenes ({@code bench/scenes/NAME.pov}), at the benchmark's size. */
+    public static final List<Source> RENDERED = List.of(
+            new Source("orbit", "rendered: camera orbits and dollies around objects at several depths", Split.TUNING, 24),
+            new Source("occluder", "rendered: a ball rolls fast behind a pillar, fixed camera", Split.TUNING, 24),
+            new Source("pan", "rendered: camera pans 12 degrees and tilts", Split.HELD_OUT, 24),
+            new Source("zoom", "rendered: optical zoom 1.6x", Split.HELD_OUT, 24),
+            new Source("roll", "rendered: camera rolls 24 degrees about its axis", Split.HELD_OUT, 24),
+            new Source("cloth", "rendered: waving flag and swirling blob (non-rigid)", Split.HELD_OUT, 24));
+
+    /** Windows of the real footage (start second), 640x360. */
+    public static final List<Source> FOOTAGE = List.of(
+            new Source("bbb-17", "Big Buck Bunny 17-18 s (real, compressed)", Split.TUNING, 12),
+            new Source("bbb-40", "Big Buck Bunny 40-41 s (real, compressed)", Split.TUNING, 12),
+            new Source("bbb-03", "Big Buck Bunny 3-4 s (real, compressed)", Split.HELD_OUT, 12),
+            new Source("bbb-50", "Big Buck Bunny 50-51 s (real, compressed)", Split.HELD_OUT, 12));
+
+    public static final Split MIDDLEBURY_SPLIT = Split.TUNING;
+
+    /** Case name suffixes: doubled frame rate, quadrupled, keyframe gap. */
+    public static final List<String> GAPS = List.of("2x", "4x", "gap");
+
+    private Cases() {
     }
 
-    /** Large shift: a 240 px pan (at 1280 wide) between keyframes one second apart. */
-    public static BenchCase largeShift(List<Path> pan, int width) {
-        int shift = Math.round(240f * width / 1280f);
-        return new BenchCase("large-shift", "pan ~" + shift + " px, frames 0,24 -> 1..23",
-                List.of(span("00-24", pan)), true, true, false, false);
+    /** Every case name, in order. */
+    public static List<String> allNames() {
+        List<String> names = new ArrayList<>();
+        for (Source s : sources()) for (String g : GAPS) names.add(s.name() + "-" + g);
+        names.add("middlebury");
+        return names;
     }
 
-    private static Pair span(String label, List<Path> frames) {
-        return new Pair(label, frames.getFirst(), frames.getLast(), frames.size() - 1, frames.subList(1, frames.size() - 1));
+    public static List<Source> sources() {
+        List<Source> all = new ArrayList<>(RENDERED);
+        all.addAll(FOOTAGE);
+        return all;
+    }
+
+    public static Split splitOf(String caseName) {
+        if (caseName.equals("middlebury")) return MIDDLEBURY_SPLIT;
+        return sources().stream().filter(s -> caseName.startsWith(s.name() + "-")).findFirst().orElseThrow().split();
+    }
+
+    /** The case {@code gap} ({@code 2x}, {@code 4x} or {@code gap}) of a source's 25 frames. */
+    public static BenchCase of(Source s, String gap, List<Path> frames) {
+        String name = s.name() + "-" + gap;
+        return switch (gap) {
+            case "2x", "4x" -> {
+                int g = gap.equals("2x") ? 2 : 4;
+                List<Pair> pairs = new ArrayList<>();
+                for (int k = 0; k + g < frames.size(); k += g) {
+                    pairs.add(new Pair(String.format("%02d-%02d", k, k + g), frames.get(k), frames.get(k + g), g,
+                            frames.subList(k + 1, k + g)));
+                }
+                yield new BenchCase(name, s.what() + "; frames 0," + g + ",..,24 up-converted " + gap + " in one command",
+                        pairs, false, true, false, true, s.split());
+            }
+            case "gap" -> {
+                List<Pair> pairs = new ArrayList<>();
+                for (int k = 0; k + s.keyGap() < frames.size(); k += s.keyGap()) {
+                    pairs.add(new Pair(String.format("%02d-%02d", k, k + s.keyGap()), frames.get(k), frames.get(k + s.keyGap()),
+                            s.keyGap(), frames.subList(k + 1, k + s.keyGap())));
+                }
+                yield new BenchCase(name, s.what() + "; keyframes " + s.keyGap() + " frames ("
+                        + (s.keyGap() == 24 ? "1 s" : "0.5 s") + ") apart, one generate command per pair", pairs, true, true,
+                        false, false, s.split());
+            }
+            default -> throw new IllegalArgumentException("gap " + gap);
+        };
     }
 
     /** The 12 Middlebury "Other" triplets: frame10, frame11 -> frame10i11. */
@@ -55,21 +119,27 @@ public final class Cases {
             throw new java.io.UncheckedIOException("cannot list " + dir, e);
         }
         if (pairs.isEmpty()) throw new IllegalStateException("no Middlebury triplets (frame10/frame11/frame10i11.png) under " + dir);
-        return new BenchCase("middlebury", "Middlebury Other, " + pairs.size() + " real triplets", pairs, false, false, true, false);
+        return new BenchCase("middlebury", "Middlebury Other, " + pairs.size() + " real triplets", pairs, false, false, true,
+                false, MIDDLEBURY_SPLIT);
     }
 
     /**
-     * Where the Middlebury data lives: {@code $FRAMEGATE_DATA/middlebury-other}, else {@code shared/data} beside the
-     * repository (how CI and the other checkouts lay it out), else {@code /work/shared/data}.
+     * A data directory's entry: {@code $FRAMEGATE_DATA/NAME}, else {@code shared/data/NAME} beside the repository (how CI
+     * and the other checkouts lay it out), else {@code /work/shared/data/NAME}; null when none exists.
      */
-    public static Path findMiddlebury(Path repoRoot) {
+    public static Path findData(Path repoRoot, String name) {
         List<Path> candidates = new ArrayList<>();
         String env = System.getenv("FRAMEGATE_DATA");
-        if (env != null && !env.isBlank()) candidates.add(Path.of(env).resolve("middlebury-other"));
-        candidates.add(repoRoot.toAbsolutePath().normalize().resolveSibling("shared").resolve("data").resolve("middlebury-other"));
+        if (env != null && !env.isBlank()) candidates.add(Path.of(env).resolve(name));
+        candidates.add(repoRoot.toAbsolutePath().normalize().resolveSibling("shared").resolve("data").resolve(name));
         candidates.add(repoRoot.toAbsolutePath().normalize().resolve("..").resolve("..").resolve("shared").resolve("data")
-                .resolve("middlebury-other").normalize());
-        candidates.add(Path.of("/work/shared/data/middlebury-other"));
-        return candidates.stream().filter(Files::isDirectory).findFirst().orElse(null);
+                .resolve(name).normalize());
+        candidates.add(Path.of("/work/shared/data").resolve(name));
+        return candidates.stream().filter(Files::exists).findFirst().orElse(null);
+    }
+
+    public static Path findMiddlebury(Path repoRoot) {
+        Path p = findData(repoRoot, "middlebury-other");
+        return p != null && Files.isDirectory(p) ? p : null;
     }
 }

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Offline engine vs ffmpeg minterpolate and cross-fade: quality (PSNR/SSIM/IE) and whole-command speed.")
 public final class Main implements Callable<Integer> {
-    static final List<String> ALL_CASES = List.of("small-gap", "keyframe-gap", "large-shift", "middlebury");
+    static final List<String> ALL_CASES = Cases.allNames();
 
     @Option(names = "--repo", defaultValue = ".", description = "Repository root (default: current directory).")
     Path repo;
@@ -34,7 +34,8 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "1280x720", description = "Rendered scene size, WIDTHxHEIGHT (default: ${DEFAULT-VALUE}).")
     String size;
 
-    @Option(names = "--cases", split = ",", description = "Cases to run (default: all): ${COMPLETION-CANDIDATES}.",
+    @Option(names = "--cases", split = ",", description = "Cases to run (default: all): case names (${COMPLETION-CANDIDATES}), "
+            + "source names (orbit = orbit-2x,orbit-4x,orbit-gap), tuning or held-out.",
             completionCandidates = CaseNames.class)
     List<String> cases = new ArrayList<>(ALL_CASES);
 
@@ -65,12 +66,30 @@ public final class Main implements Callable<Integer> {
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
+    /** Expands source names and halves into case names, in benchmark order. */
+    static List<String> expand(List<String> asked) {
+        List<String> out = new ArrayList<>();
+        for (String name : ALL_CASES) {
+            String source = name.equals("middlebury") ? name : name.substring(0, name.lastIndexOf('-'));
+            for (String a : asked) {
+                if (a.equals(name) || a.equals(source) || a.equals(Cases.splitOf(name).label())) {
+                    out.add(name);
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
     @Override
     public Integer call() {
         for (String c : cases) {
-            if (!ALL_CASES.contains(c)) throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--cases=" + c + " is not a case; allowed: " + String.join(", ", ALL_CASES));
+            if (expand(List.of(c)).isEmpty()) throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--cases=" + c + " is not a case, source or half; allowed: tuning, held-out, "
+                            + String.join(", ", ALL_CASES));
         }
+        boolean everything = cases.equals(ALL_CASES);
+        cases = expand(cases);
         String[] wh = size.toLowerCase(Locale.ROOT).split("x");
         int width, height;
         try {
@@ -115,11 +134,27 @@ public final class Main implements Callable<Integer> {
 
         SceneRenderer renderer = new SceneRenderer(repo.resolve("bench/scenes"), repo.resolve("bench/.cache"));
         List<BenchCase> todo = new ArrayList<>();
-        List<Path> orbit = null;
-        if (cases.contains("small-gap") || cases.contains("keyframe-gap")) orbit = renderer.frames("orbit", width, height);
-        if (cases.contains("small-gap")) todo.add(Cases.smallGap(orbit));
-        if (cases.contains("keyframe-gap")) todo.add(Cases.keyframeGap(orbit));
-        if (cases.contains("large-shift")) todo.add(Cases.largeShift(renderer.frames("pan", width, height), width));
+        Footage footage = null;
+        for (Cases.Source src : Cases.sources()) {
+            List<String> gaps = Cases.GAPS.stream().filter(g -> cases.contains(src.name() + "-" + g)).toList();
+            if (gaps.isEmpty()) continue;
+            List<Path> frames;
+            if (Cases.RENDERED.contains(src)) {
+                frames = renderer.frames(src.name(), width, height);
+            } else {
+                if (footage == null) {
+                    Path video = Cases.findData(repo, Footage.FILE);
+                    if (video == null) {
+                        System.out.println(src.name() + ": " + Footage.FILE + " not found ($FRAMEGATE_DATA, ../shared/data); skipped");
+                        continue;
+                    }
+                    report.environment("footage", video.toString());
+                    footage = new Footage(video, repo.resolve("bench/.cache"));
+                }
+                frames = footage.window(Integer.parseInt(src.name().substring(src.name().lastIndexOf('-') + 1)));
+            }
+            for (String g : gaps) todo.add(Cases.of(src, g, frames));
+        }
         if (cases.contains("middlebury")) {
             Path mb = Cases.findMiddlebury(repo);
             if (mb == null) {
@@ -129,6 +164,8 @@ public final class Main implements Callable<Integer> {
                 report.environment("Middlebury data", mb.toString());
             }
         }
+        report.environment("split", "tuning: " + String.join(", ", splitNames(Cases.Split.TUNING)) + "; held-out: "
+                + String.join(", ", splitNames(Cases.Split.HELD_OUT)));
         scorerCheck(report, todo);
 
         for (BenchCase c : todo) {
@@ -150,7 +187,7 @@ public final class Main implements Callable<Integer> {
         if (!"none".equals(results)) {
             Path dir = results != null ? Path.of(results) : repo.resolve("bench/results");
             String suffix = width == 1280 && height == 720 ? "" : "-" + width + "x" + height;
-            if (!cases.equals(ALL_CASES)) suffix += "-" + String.join("+", cases);
+            if (!everything) suffix += "-" + (cases.size() > 6 ? cases.size() + "-cases" : String.join("+", cases));
             Path md = dir.resolve(LocalDate.now() + suffix + ".md");
             try {
                 Files.createDirectories(dir);
@@ -161,6 +198,13 @@ public final class Main implements Callable<Integer> {
             System.out.printf("results: %s%n", md.toAbsolutePath().normalize());
         }
         return 0;
+    }
+
+    private static List<String> splitNames(Cases.Split split) {
+        List<String> names = new ArrayList<>();
+        for (Cases.Source s : Cases.sources()) if (s.split() == split) names.add(s.name());
+        if (Cases.MIDDLEBURY_SPLIT == split) names.add("middlebury");
+        return names;
     }
 
     private Report.CaseResult runCase(BenchCase c, Path dir, EngineHarness engine, Report report) {
@@ -208,7 +252,10 @@ public final class Main implements Callable<Integer> {
 
         // 2. speed: whole commands, per pair engine then peer then cross-fade back to back, so that load from
         //    outside the benchmark hits all three alike
-        Timing engineTiming = null, peerTiming = null, blendTiming = null;
+        Timing engineTiming = null, blendTiming = null;
+        // the timed minterpolate variants: the two plain ones (the wide searches are slower still); the faster counts
+        Map<String, Timing> variantTimings = new LinkedHashMap<>();
+        List<FfmpegPeer.Variant> timedVariants = List.of(FfmpegPeer.BIDIR, FfmpegPeer.BILAT);
         if (c.timed() && c.sequence()) {
             // one command per method over the whole sequence
             Map<String, Double> bestStages = null;
@@ -225,21 +272,25 @@ public final class Main implements Callable<Integer> {
                         bestStages = st;
                     }
                 }
-                peerTiming = faster(peerTiming, ffmpegSequenceTiming(c, peer, work));
+                for (FfmpegPeer.Variant v : timedVariants) {
+                    variantTimings.put(v.name(), faster(variantTimings.get(v.name()), ffmpegSequenceTiming(c, v, work)));
+                }
                 blendTiming = faster(blendTiming, ffmpegSequenceTiming(c, FfmpegPeer.BLEND, work));
             }
             if (engine != null) {
                 engineStages.putAll(bestStages);
                 encoderCheck(report, c, dir.resolve("engine-mp4").resolve("video.mp4"),
-                        work.resolve("mp4").resolve(slug(peer) + "-sequence.mp4"));
+                        work.resolve("mp4").resolve(slug(FfmpegPeer.BIDIR) + "-sequence.mp4"));
                 printTiming("engine", engineTiming);
             }
-            printTiming("minterpolate " + peer.name(), peerTiming);
+            variantTimings.forEach((k, t) -> printTiming("minterpolate " + k, t));
             printTiming("cross-fade", blendTiming);
         } else if (c.timed()) {
-            List<Timing> engineParts = new ArrayList<>(), peerParts = new ArrayList<>(), blendParts = new ArrayList<>();
+            List<Timing> engineParts = new ArrayList<>(), blendParts = new ArrayList<>();
+            Map<String, List<Timing>> variantParts = new LinkedHashMap<>();
             for (Pair p : c.pairs()) {
-                Timing bestEngine = null, bestPeer = null, bestBlend = null;
+                Timing bestEngine = null, bestBlend = null;
+                Map<String, Timing> bestVariant = new LinkedHashMap<>();
                 Map<String, Double> bestStages = null;
                 for (int run = 0; run < repeat; run++) {
                     if (engine != null) {
@@ -254,25 +305,27 @@ public final class Main implements Callable<Integer> {
                             bestStages = st;
                         }
                     }
-                    bestPeer = faster(bestPeer, ffmpegTiming(p, peer, work, dirs.apply(slug(peer))));
+                    for (FfmpegPeer.Variant v : timedVariants) {
+                        bestVariant.put(v.name(), faster(bestVariant.get(v.name()), ffmpegTiming(p, v, work, dirs.apply(slug(v)))));
+                    }
                     bestBlend = faster(bestBlend, ffmpegTiming(p, FfmpegPeer.BLEND, work, dirs.apply(slug(FfmpegPeer.BLEND))));
                 }
                 if (engine != null) {
                     engineParts.add(bestEngine);
                     bestStages.forEach((k, v) -> engineStages.merge(k, v, Double::sum));
                 }
-                peerParts.add(bestPeer);
+                bestVariant.forEach((k, t) -> variantParts.computeIfAbsent(k, x -> new ArrayList<>()).add(t));
                 blendParts.add(bestBlend);
             }
             if (engine != null) {
                 engineTiming = Timing.sum(engineParts);
                 encoderCheck(report, c, dirs.apply("engine-mp4").apply(c.pairs().getFirst()).resolve("video.mp4"),
-                        work.resolve("mp4").resolve(slug(peer) + "-" + c.pairs().getFirst().label() + ".mp4"));
+                        work.resolve("mp4").resolve(slug(FfmpegPeer.BIDIR) + "-" + c.pairs().getFirst().label() + ".mp4"));
             }
-            peerTiming = Timing.sum(peerParts);
+            variantParts.forEach((k, parts) -> variantTimings.put(k, Timing.sum(parts)));
             blendTiming = Timing.sum(blendParts);
             if (engineTiming != null) printTiming("engine", engineTiming);
-            printTiming("minterpolate " + peer.name(), peerTiming);
+            variantTimings.forEach((k, t) -> printTiming("minterpolate " + k, t));
             printTiming("cross-fade", blendTiming);
         }
 
@@ -280,8 +333,17 @@ public final class Main implements Callable<Integer> {
         writeStrips(c, dir, dirs, peer, engine != null);
 
         if (engineScore != null) engineRow = new Report.Row("engine", engineScore, engineTiming);
-        return new Report.CaseResult(c, engineRow, new Report.Row("minterpolate " + peer.name(), variantScores.get(peer.name()), peerTiming),
-                new Report.Row("cross-fade", blendScore, blendTiming), variantScores, variantWall, engineStages);
+        Report.Row fastest = null;
+        String fastestName = variantTimings.entrySet().stream()
+                .min((x, y) -> Double.compare(x.getValue().wallSeconds(), y.getValue().wallSeconds())).map(Map.Entry::getKey)
+                .orElse(null);
+        if (fastestName != null && !fastestName.equals(peer.name())) {
+            fastest = new Report.Row("minterpolate " + fastestName + " (faster)", variantScores.get(fastestName),
+                    variantTimings.get(fastestName));
+        }
+        return new Report.CaseResult(c, engineRow, new Report.Row("minterpolate " + peer.name(), variantScores.get(peer.name()),
+                variantTimings.get(peer.name())), fastest, new Report.Row("cross-fade", blendScore, blendTiming), variantScores,
+                variantWall, engineStages, variantTimings);
     }
 
     /** A whole ffmpeg command (PNG in, MP4 out), plus an encode-only run of the same frames to split encode from synthesis. */

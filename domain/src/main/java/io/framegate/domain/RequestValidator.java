@@ -20,6 +20,8 @@ public final class RequestValidator {
     public static final int MAX_PROMPT_CHARS = 32_000;
     private static final Set<String> AUDIO_MODES = Set.of("always", "optional", "never");
     private static final Set<String> PERSON_GENERATION = Set.of("allow_all", "allow_adult", "dont_allow");
+    /** The {@code easing} option (time curve of the offline engine's in-betweens and camera moves); the first is the default. */
+    public static final List<String> EASINGS = List.of("ease-in-out", "linear");
 
     private final ModelCatalog catalog;
 
@@ -127,6 +129,11 @@ public final class RequestValidator {
                 && !PERSON_GENERATION.contains(req.personGeneration().toLowerCase(Locale.ROOT))) {
             out.add(new Violation("person_generation", req.personGeneration(), "person_generation="
                     + req.personGeneration() + " is not allowed; allowed: allow_all, allow_adult, dont_allow"));
+        }
+        String easing = req.options().get("easing");
+        if (easing != null && !EASINGS.contains(easing.trim().toLowerCase(Locale.ROOT))) {
+            out.add(new Violation("easing", easing, "easing=" + easing + " is not allowed; allowed: "
+                    + String.join(", ", EASINGS)));
         }
 
         // cross-parameter rules from the catalog

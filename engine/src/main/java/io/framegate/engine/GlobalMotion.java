@@ -65,6 +65,14 @@ record GlobalMotion(double[] h, String kind, int inliers, double response) {
 
     /** Estimates the motion from gray {@code a} to gray {@code b} (same size, {@code CV_8U}). */
     static GlobalMotion estimate(Mat a, Mat b) {
+        return estimate(a, b, true);
+    }
+
+    /**
+     * As {@link #estimate(Mat, Mat)}; without {@code withHomography} only a shift is looked for (consecutive frames of
+     * a sequence: the ORB homography costs about 30 ms per pair and rarely beats the shift there).
+     */
+    static GlobalMotion estimate(Mat a, Mat b, boolean withHomography) {
         int w = a.cols(), hgt = a.rows();
         double s = Math.min(1.0, (double) WORK_SIZE / Math.max(w, hgt));
         Mat sa = new Mat(), sb = new Mat();
@@ -80,7 +88,7 @@ record GlobalMotion(double[] h, String kind, int inliers, double response) {
         try {
             double baseline = alignmentError(sa, sb, IDENTITY);
             List<GlobalMotion> candidates = new ArrayList<>();
-            GlobalMotion hom = homography(sa, sb);
+            GlobalMotion hom = withHomography ? homography(sa, sb) : null;
             if (hom != null) candidates.add(hom);
             GlobalMotion shift = phaseShift(sa, sb);
             if (shift != null) candidates.add(shift);

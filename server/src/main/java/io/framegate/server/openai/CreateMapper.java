@@ -29,7 +29,7 @@ import static io.framegate.server.openai.OpenAiBody.required;
  */
 final class CreateMapper {
     static final Set<String> CREATE_FIELDS = Set.of("prompt", "model", "seconds", "size", "input_reference",
-            "frame_images", "input_references", "seed", "negative_prompt");
+            "frame_images", "input_references", "seed", "negative_prompt", "easing");
     static final Set<String> REMIX_FIELDS = Set.of("prompt");
     static final Set<String> EXTEND_FIELDS = Set.of("video", "prompt", "seconds");
 
@@ -60,6 +60,7 @@ final class CreateMapper {
                 .size(p.get(() -> optText(body, "size"))).negativePrompt(p.get(() -> optText(body, "negative_prompt")));
         Integer seed = p.get(() -> optInt(body, "seed"));
         if (seed != null) b.seed(seed.longValue());
+        b.option("easing", p.get(() -> optText(body, "easing")));
 
         JsonNode ref = present(body, "input_reference");
         JsonNode frames = present(body, "frame_images");

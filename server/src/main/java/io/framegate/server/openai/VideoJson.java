@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.ModelCatalog;
 import io.framegate.domain.ModelSpec;
+import io.framegate.domain.RequestValidator;
 import io.framegate.domain.Rule;
 import io.framegate.provider.FailoverBackend;
 import io.framegate.provider.Routing;
@@ -162,6 +163,11 @@ final class VideoJson {
             n.put("seed", m.seed());
             n.put("negative_prompt", m.negativePrompt());
             n.put("audio", m.audio());
+            // request options the offline engine reads (a cloud upstream ignores them)
+            ObjectNode easing = n.putObject("options").putObject("easing");
+            RequestValidator.EASINGS.forEach(easing.putArray("allowed")::add);
+            easing.put("default", RequestValidator.EASINGS.getFirst());
+            easing.put("applies_to", "local renders");
             ArrayNode rules = n.putArray("rules");
             for (Rule r : m.rules()) {
                 ObjectNode rn = rules.addObject();
