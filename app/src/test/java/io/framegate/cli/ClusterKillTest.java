@@ -65,6 +65,7 @@ class ClusterKillTest {
                 workers: {local: 1, cloud: 16, max_attempts: 5}
                 """);
         cluster.startAll();
+        log("cluster up");
     }
 
     byte[] render(Color color, String name) throws Exception {
@@ -122,14 +123,16 @@ class ClusterKillTest {
             tokens.put(id, token);
             isCloud.put(id, cloud);
         }
+        log("60 jobs created");
         List<String> cloudTokens = tokens.keySet().stream().filter(isCloud::get).map(tokens::get).toList();
         await("every upstream job submitted and polled once (its handle stored)", Duration.ofSeconds(90), () ->
                 cloudTokens.stream().allMatch(t -> upstream.submitsOf(t).stream().anyMatch(s -> !upstream.pollsOf(s.upstreamId()).isEmpty())));
+        log("every upstream job submitted and polled");
         List<VideosStandIn.Submit> onTwo = upstream.submits.stream()
                 .filter(s -> s.instance() == 2 && cloudTokens.contains(s.token())).toList();
         assertThat(onTwo).as("instance 2 runs upstream jobs when it is killed").isNotEmpty();
         // best effort: also catch instance 2 inside a local render (the metric may be absent; the kill comes anyway)
-        awaitQuietly(Duration.ofSeconds(15), () -> running(2, "local") > 0);
+        awaitQuietly(Duration.ofSeconds(15), () -> running(2, "local") != 0);
         assertThat(statuses(1).entrySet().stream().filter(e -> tokens.containsKey(e.getKey())
                 && !e.getValue().equals("completed")).count()).as("jobs still open at the kill").isPositive();
         cluster.instance(2).kill9();

@@ -168,10 +168,23 @@ final class TestCluster implements AutoCloseable {
         return s;
     }
 
-    /** Starts instances 1..N: the first alone (it runs the migrations), the others after it. */
+    /** Starts instances 1..N: the first alone (it runs the migrations), the others together after it. */
     void startAll() throws Exception {
         start(1);
-        for (int i = 2; i < instances.length; i++) start(i);
+        List<java.util.concurrent.Future<ServerProcess>> rest = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 2; i < instances.length; i++) {
+                int n = i;
+                rest.add(pool.submit(() -> start(n)));
+            }
+            for (var f : rest) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception x ? x : e;
+                }
+            }
+        }
     }
 
     ServerProcess instance(int i) {
