@@ -82,6 +82,7 @@ public final class ClusterLoad implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         byte[] mp4 = Files.readAllBytes(video);
+        String loadBefore = loadAverage();
         List<Figures> rows = new ArrayList<>();
         try (StandIn upstream = new StandIn(mp4)) {
             for (String t : targets) {
@@ -98,7 +99,8 @@ public final class ClusterLoad implements Callable<Integer> {
                 System.err.println("cluster-load: " + row(rows.getLast()));
             }
         }
-        String table = table(rows);
+        String table = table(rows) + "\nLoad average (1, 5, 15 min) at the start: " + loadBefore + "; at the end: "
+                + loadAverage() + " (above the core count, latencies are inflated by other work).\n";
         System.out.println(table);
         if (!"none".equals(results)) {
             Path dir = results != null ? Path.of(results) : repo.resolve("bench/results");
@@ -142,7 +144,7 @@ public final class ClusterLoad implements Callable<Integer> {
         } finally {
             p.destroy();
             if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
-            System.err.println("cluster-load: embedded server's files in " + dir);
+            deleteTree(dir);
         }
     }
 
@@ -161,6 +163,13 @@ public final class ClusterLoad implements Callable<Integer> {
             return load("cluster of " + n + " (PostgreSQL + s3proxy)", urls, k.group(1));
         } finally {
             script(clusterDir, extra, "down");
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var all = Files.walk(dir)) {
+            for (Path f : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
         }
     }
 
@@ -225,6 +234,15 @@ public final class ClusterLoad implements Callable<Integer> {
             for (Future<?> f : workers) f.get();
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
         }
     }
 
