@@ -57,7 +57,7 @@ class ClusterKillTest {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(KillNineTest.image(64, 48, Color.GREEN), "png", png);
         imageUrl = "data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray());
-        upstream = new VideosStandIn(video, Duration.ofSeconds(15));
+        upstream = new VideosStandIn(video, Duration.ofSeconds(1));
         // a long request timeout: a paused instance's call timers must not fire the moment it resumes
         cluster = new TestCluster(Files.createDirectories(dir.resolve("cluster")), 3, upstream.baseUrl(), """
                 timing: {poll_initial: 200ms, poll_max: 500ms, deadline: 10m, retry_attempts: 2, retry_base: 50ms,
@@ -91,7 +91,7 @@ class ClusterKillTest {
     @AfterEach
     void allRunning() throws Exception {
         cluster.extraFor.clear();
-        upstream.delay(Duration.ofSeconds(15));
+        upstream.finish();
         for (int i = 1; i <= cluster.size(); i++) {
             ServerProcess s = cluster.instance(i);
             if (s == null || !s.process.isAlive()) cluster.start(i);
@@ -113,15 +113,23 @@ class ClusterKillTest {
     void killNineOfOneOfThreeInstancesLosesNoJobRepeatsNoSubmitAndEveryResultIsServedByEveryInstance() throws Exception {
         String key = cluster.createKey("kill9-" + TestCluster.hex(3), "");
         String run = TestCluster.hex(3);
-        Map<String, String> tokens = new LinkedHashMap<>(); // job id -> token
-        Map<String, Boolean> isCloud = new HashMap<>();
-        for (int i = 0; i < 60; i++) {
-            int on = 1 + i % 3;
-            boolean cloud = i % 2 == 1;
-            String token = "job-k9-" + run + "-" + i;
-            String id = cloud ? createCloud(on, key, token) : createLocal(on, key, token);
-            tokens.put(id, token);
-            isCloud.put(id, cloud);
+        upstream.holdCompletions(); // every upstream job is still running when instance 2 dies
+        Map<String, String> tokens = new java.util.concurrent.ConcurrentHashMap<>(); // job id -> token
+        Map<String, Boolean> isCloud = new java.util.concurrent.ConcurrentHashMap<>();
+        try (var clients = java.util.concurrent.Executors.newFixedThreadPool(6)) {
+            List<java.util.concurrent.Future<?>> creates = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                int n = i, on = 1 + i % 3;
+                boolean cloud = i % 2 == 1;
+                creates.add(clients.submit(() -> {
+                    String token = "job-k9-" + run + "-" + n;
+                    String id = cloud ? createCloud(on, key, token) : createLocal(on, key, token);
+                    tokens.put(id, token);
+                    isCloud.put(id, cloud);
+                    return null;
+                }));
+            }
+            for (var c : creates) c.get();
         }
         log("60 jobs created");
         List<String> cloudTokens = tokens.keySet().stream().filter(isCloud::get).map(tokens::get).toList();
@@ -136,7 +144,7 @@ class ClusterKillTest {
         assertThat(statuses(1).entrySet().stream().filter(e -> tokens.containsKey(e.getKey())
                 && !e.getValue().equals("completed")).count()).as("jobs still open at the kill").isPositive();
         cluster.instance(2).kill9();
-
+        upstream.finish();
         log("killed instance 2");
         Map<String, String> finals = awaitFinal(1, tokens.keySet(), Duration.ofSeconds(150));
         log("all final");
@@ -195,12 +203,14 @@ class ClusterKillTest {
         String name = "money-" + TestCluster.hex(3);
         String key = cluster.createKey(name, "\"budget_usd\": \"1.00\"");
         String token = "job-money-" + TestCluster.hex(3);
+        upstream.holdCompletions();
         String id = createCloud(3, key, token);
         await("the upstream job submitted and polled", Duration.ofSeconds(60), () ->
                 upstream.submitsOf(token).stream().anyMatch(s -> !upstream.pollsOf(s.upstreamId()).isEmpty()));
         VideosStandIn.Submit submit = upstream.submitsOf(token).get(0);
         int victim = submit.instance(), other = victim == 1 ? 2 : 1;
         cluster.instance(victim).kill9();
+        upstream.finish();
         JsonNode held = cluster.admin(other, "GET", "/admin/v1/keys/" + name, null).json();
         long price = 400_000; // sora-2, 4 s at 720p: $0.10/s
         assertThat(held.path("reserved_micros").asLong()).as("reserved while nobody runs it: %s", held).isEqualTo(price);
@@ -242,7 +252,6 @@ class ClusterKillTest {
     void aPausedInstanceThatLostItsLeaseDoesNotWriteOverTheJobAnotherInstanceTook() throws Exception {
         String key = cluster.createKey("lease-" + TestCluster.hex(3), "\"budget_usd\": \"1.00\"");
         String token = "job-lease-" + TestCluster.hex(3);
-        upstream.delay(Duration.ofMillis(500));
         VideosStandIn.Hold hold = upstream.holdFirstDownload(token, otherVideo); // the paused one gets other bytes
         String id = createCloud(1, key, token);
         assertThat(hold.started.await(60, TimeUnit.SECONDS)).as("an instance downloads the finished video").isTrue();

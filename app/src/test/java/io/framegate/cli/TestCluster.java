@@ -56,6 +56,8 @@ final class TestCluster implements AutoCloseable {
     private final String extraYaml;
     private final ServerProcess[] instances;
     private final int[] starts;
+    /** Kills what this cluster started if the test JVM exits without {@link #close()} (e.g. a timeout of the build). */
+    private final Thread killOnExit = new Thread(this::killAll, "test-cluster-kill-on-exit");
     /** YAML appended to one instance's config at its next start, on top of the shared extra YAML. */
     final Map<Integer, String> extraFor = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -104,6 +106,12 @@ final class TestCluster implements AutoCloseable {
             throw e;
         }
         s3proxy = proxy;
+        Runtime.getRuntime().addShutdownHook(killOnExit);
+    }
+
+    private void killAll() {
+        for (ServerProcess s : instances) if (s != null) s.process.destroyForcibly();
+        if (s3proxy != null) s3proxy.destroyForcibly();
     }
 
     private Process startS3proxy() throws Exception {
@@ -284,6 +292,11 @@ final class TestCluster implements AutoCloseable {
             if (!s3proxy.waitFor(10, TimeUnit.SECONDS)) s3proxy.destroyForcibly().waitFor();
         }
         dropDatabase();
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException exiting) {
+            // the JVM is shutting down already: the hook runs, harmlessly
+        }
         if (!problems.isEmpty()) throw problems.get(0);
     }
 }

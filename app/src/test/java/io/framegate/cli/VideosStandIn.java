@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * An OpenAI-compatible {@code /v1/videos} upstream at the wire (a JDK {@link HttpServer}) for tests of several
  * instances: it names each job by the token {@code job-...} in its prompt, counts the submits of every token, tells
  * the instances apart by their API key ({@code Bearer sk-inst-N}), answers a job {@code in_progress} until its delay
- * after the submit has passed and {@code completed} after that, and serves its video (the same bytes for every
+ * after the submit has passed (and while completions are held) and {@code completed} after that, and serves its video (the same bytes for every
  * instance unless {@link #videoFor} says otherwise). A content download of one upstream job by one instance can be
  * held back ({@link #holdContent}) to freeze an instance in the middle of finishing a job.
  */
@@ -63,7 +63,8 @@ final class VideosStandIn implements AutoCloseable {
     private final Map<String, List<Integer>> downloads = new ConcurrentHashMap<>();
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final byte[] video;
-    private volatile Duration delay;
+    private final Duration delay;
+    private volatile boolean held;
 
     VideosStandIn(byte[] video, Duration delay) throws IOException {
         this.video = video;
@@ -78,9 +79,14 @@ final class VideosStandIn implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
-    /** How long a job stays in progress after its submit (jobs submitted from now on). */
-    void delay(Duration d) {
-        delay = d;
+    /** From now on every job answers {@code in_progress}, however long ago it was submitted, until {@link #finish()}. */
+    void holdCompletions() {
+        held = true;
+    }
+
+    /** Jobs complete again once their delay has passed. */
+    void finish() {
+        held = false;
     }
 
     byte[] video() {
@@ -151,7 +157,7 @@ final class VideosStandIn implements AutoCloseable {
             return;
         }
         polls.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(instance);
-        boolean done = System.nanoTime() - s.atNanos() >= delay.toNanos();
+        boolean done = !held && System.nanoTime() - s.atNanos() >= delay.toNanos();
         x.getResponseHeaders().add("openai-poll-after-ms", "200");
         send(x, 200, "application/json", video(id, done ? "completed" : "in_progress", done ? 100 : 50));
     }
