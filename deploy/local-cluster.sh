@@ -7,6 +7,8 @@
 # State lives in $FRAMEGATE_CLUSTER_DIR (default /tmp/framegate-cluster). First port: $FRAMEGATE_CLUSTER_PORT (8080,
 # moved up until N consecutive ports are free). The instances run app/target/framegate.jar (built with
 # `mvn -DskipTests package` when missing), or `io.framegate.cli.Main` on $FRAMEGATE_CLUSTER_CLASSPATH when set (tests).
+# $FRAMEGATE_CLUSTER_CONFIG_EXTRA names a YAML file appended to the instances' framegate.yaml (providers, routes,
+# workers... for benchmarks and tests); $FRAMEGATE_CLUSTER_JAVA_OPTS adds JVM options to each instance.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir=${FRAMEGATE_CLUSTER_DIR:-/tmp/framegate-cluster}
@@ -128,6 +130,7 @@ storage:
   access_key_env: FRAMEGATE_S3_ACCESS_KEY
   secret_key_env: FRAMEGATE_S3_SECRET_KEY
 EOF
+  if [ -n "${FRAMEGATE_CLUSTER_CONFIG_EXTRA:-}" ]; then cat "$FRAMEGATE_CLUSTER_CONFIG_EXTRA" >> "$dir/framegate.yaml"; fi
 
   local base; base=$(free_run "${FRAMEGATE_CLUSTER_PORT:-8080}" "$n")
   local i port pid ports=() started=()
@@ -136,7 +139,7 @@ EOF
     mkdir -p "$dir/instance-$i"
     FRAMEGATE_ADMIN_TOKEN=$token FRAMEGATE_DB_PASSWORD=$dbpass FRAMEGATE_S3_ACCESS_KEY=$s3key \
       FRAMEGATE_S3_SECRET_KEY=$s3secret setsid "$java" -Xmx512m -XX:+IgnoreUnrecognizedVMOptions \
-      --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED "${app[@]}" serve --host 127.0.0.1 \
+      --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED ${FRAMEGATE_CLUSTER_JAVA_OPTS:-} "${app[@]}" serve --host 127.0.0.1 \
       --port "$port" --data "$dir/instance-$i" --config "$dir/framegate.yaml" > "$dir/instance-$i.log" 2>&1 < /dev/null &
     pid=$!
     echo "instance-$i $pid" >> "$dir/pids"

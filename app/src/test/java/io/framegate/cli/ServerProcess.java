@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,6 +32,11 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code serve} and waits until it listens; {@code name} names its log files in {@code logs}. */
     static ServerProcess start(Path data, Path config, Path logs, String name) throws Exception {
+        return start(data, config, logs, name, Map.of());
+    }
+
+    /** As {@link #start(Path, Path, Path, String)}, with {@code env} added to the process's environment. */
+    static ServerProcess start(Path data, Path config, Path logs, String name, Map<String, String> env) throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx768m", "-XX:TieredStopAtLevel=1", "-XX:+IgnoreUnrecognizedVMOptions",
@@ -40,7 +46,9 @@ final class ServerProcess implements AutoCloseable {
         Files.createDirectories(logs);
         Path out = logs.resolve(name + ".out");
         Path err = logs.resolve(name + ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             Matcher m = LISTENING.matcher(read(err));
@@ -74,6 +82,22 @@ final class ServerProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** SIGSTOP: the whole JVM freezes (threads, timers, heartbeats) until {@link #resume()}. */
+    void pause() throws Exception {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+        String said = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (kill.waitFor() != 0) throw new IllegalStateException("kill -" + name + " " + process.pid() + ": " + said);
+    }
+
     static String read(Path f) {
         try {
             return Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";
@@ -84,6 +108,6 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        if (process.isAlive()) kill9();
+        if (process.isAlive()) kill9(); // SIGKILL ends a paused (SIGSTOP) JVM too
     }
 }
