@@ -47,7 +47,11 @@ abstract class HostedWireTest extends WireTest {
     }
 
     /** One channel, one upstream model: what a route of one target does. */
-    UpstreamBackend backend(VideoUpstream upstream, String model) {
+    FailoverBackend backend(VideoUpstream upstream, String model) {
+        return new FailoverBackend("route:" + model, List.of(target(upstream, model)), ticker);
+    }
+
+    UpstreamBackend target(VideoUpstream upstream, String model) {
         return new UpstreamBackend(new Channel("c1", upstream), HOSTED.require(model), ReferenceAs.FIRST_FRAME,
                 HOSTED_VALIDATOR, FAST, PreviewMaker.ENGINE, ticker, new Retrier(3, Duration.ofSeconds(1),
                 Duration.ofSeconds(4), new Random(7)));
