@@ -56,9 +56,13 @@ final class UncleanShutdown {
             LOG.warn("{} was not closed cleanly: opened at its newest commit (version {}); H2 alone would have opened "
                     + "version {} and lost the commits after it", mvFile, newestVersion, headerVersion);
             return Optional.of(new Recovered(headerVersion, newestVersion));
-        } catch (MVStoreException | IllegalStateException e) {
+        } catch (MVStoreException e) {
             // locked by another process, encrypted, or damaged: H2's own open reports it
             LOG.debug("no recovery pass over {}: {}", mvFile, e.toString());
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            // never stands in the way of H2's own open
+            LOG.warn("recovery pass over {} failed; H2 opens it as it is: {}", mvFile, e.toString());
             return Optional.empty();
         }
     }
