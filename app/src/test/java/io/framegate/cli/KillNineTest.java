@@ -6,6 +6,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
@@ -40,7 +41,7 @@ class KillNineTest {
     static final String UPSTREAM_ID = "video_68d7512d07848190b3e45da0ecbebcde004da08e1e0678d5";
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the servers' logs and the database to look at
     Path dir;
     WireMockServer upstream;
     byte[] upstreamVideo;
@@ -121,6 +122,12 @@ class KillNineTest {
     }
 
     ServerProcess start() throws Exception {
+        // a copy of the database as the killed server left it (before the next open recovers it): kept when the test fails
+        Path db = data.resolve("framegate.mv.db");
+        if (Files.exists(db)) {
+            Files.createDirectories(dir.resolve("logs"));
+            Files.copy(db, dir.resolve("logs").resolve("before-serve-" + (starts + 1) + ".mv.db"));
+        }
         ServerProcess s = ServerProcess.start(data, config, dir.resolve("logs"), "serve-" + (++starts));
         if (key == null) key = s.awaitFirstStdoutLine();
         return s;

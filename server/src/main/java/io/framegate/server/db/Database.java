@@ -24,13 +24,27 @@ public final class Database implements AutoCloseable {
 
     /** The embedded file database {@code <dataDir>/framegate.mv.db}; only one process can open it at a time. */
     public static Database embedded(Path dataDir) {
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("framegate")
-                + ";DB_CLOSE_ON_EXIT=FALSE";
-        return open(durable(url), "sa", "", true);
+        Path base = dataDir.toAbsolutePath().normalize().resolve("framegate");
+        UncleanShutdown.recover(base.resolveSibling("framegate.mv.db"));
+        return open(durable("jdbc:h2:file:" + base + ";DB_CLOSE_ON_EXIT=FALSE"), "sa", "", true);
     }
 
     public static Database open(String url, String user, String password) {
+        if (isH2File(url)) h2File(url, user, password).ifPresent(UncleanShutdown::recover);
         return open(durable(url), user, password, isH2File(url));
+    }
+
+    /**
+     * The {@code .mv.db} file H2 opens for a file URL (see {@link #isH2File}), resolved as H2 resolves it; empty for a
+     * URL H2 itself refuses (its own open then says why).
+     */
+    static java.util.Optional<Path> h2File(String url, String user, String password) {
+        try {
+            return java.util.Optional.of(Path.of(new org.h2.engine.ConnectionInfo(url, null, user, password).getName()
+                    + ".mv.db"));
+        } catch (RuntimeException refused) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**
@@ -50,7 +64,8 @@ public final class Database implements AutoCloseable {
      * only every 500 ms, so a process killed right after answering would lose what it acknowledged; with 0 every
      * commit is written to the file before it returns (H2's {@code TransactionStore.endTransaction} calls
      * {@code MVStore.commit()}). That survives the death of the process (kill -9, OOM killer), not a power cut: H2
-     * does not fsync each commit. Any other URL (PostgreSQL) is left as it is: its commits are durable already.
+     * does not fsync each commit. (H2 can still open a killed process's file at an older commit: {@link UncleanShutdown}
+     * runs before each open.) Any other URL (PostgreSQL) is left as it is: its commits are durable already.
      */
     static String durable(String url) {
         if (!isH2File(url) || url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) return url;
