@@ -53,7 +53,7 @@ class PostgresJobsTest {
         try (Database again = Database.open(url, null, null)) {
             int history = again.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM flyway_schema_history")
                     .mapTo(Integer.class).one());
-            assertThat(history).isEqualTo(6);
+            assertThat(history).isEqualTo(9);
             assertThat(again.isExclusive()).isFalse();
         }
     }
