@@ -335,12 +335,13 @@ public final class FramegateServer implements AutoCloseable {
         sweeper.start();
         webhooks.start();
         app.start(options.host(), options.port());
-        LOG.info("listening on http://{}:{} (data: {})", options.host(), port(), options.dataDir().toAbsolutePath());
+        // server.json before the "listening" line: whoever waits for that line (a script, the CLI) finds the file
         try {
             io.framegate.server.admin.ServerFile.write(options.dataDir(), options.host(), port(), instanceNonce);
         } catch (IOException e) {
             LOG.warn("cannot write {}: the CLI will not find this server", options.dataDir().resolve(io.framegate.server.admin.ServerFile.FILE), e);
         }
+        LOG.info("listening on http://{}:{} (data: {})", options.host(), port(), options.dataDir().toAbsolutePath());
         LOG.info("admin API (/admin/v1, /metrics): token {}", adminToken.file()
                 .map(f -> "in " + f.toAbsolutePath() + (adminToken.created() ? " (created now, mode 0600)" : ""))
                 .orElse("from " + AdminToken.ENV));
