@@ -257,7 +257,6 @@ class ClusterKillTest {
         assertThat(hold.started.await(60, TimeUnit.SECONDS)).as("an instance downloads the finished video").isTrue();
         int paused = hold.instance;
         VideosStandIn.Submit submit = upstream.submitsOf(token).get(0);
-        assertThat(submit.instance()).as("the instance that submitted it finishes it").isEqualTo(paused);
         cluster.instance(paused).pause();
         try {
             await("another instance takes the job over after the lease", Duration.ofSeconds(90), () ->
