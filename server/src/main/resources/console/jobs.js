@@ -67,7 +67,9 @@ export async function jobsPage(root) {
     }
     const fg = v.framegate;
     const notes = el('dl', { class: 'notes' });
-    for (const [k, val] of Object.entries(fg.notes || {})) notes.append(el('dt', {}, k), el('dd', {}, String(val)));
+    for (const [k, val] of Object.entries(fg.notes || {})) {
+      if (k !== 'fidelity') notes.append(el('dt', {}, k), el('dd', {}, String(val))); // shown by the result card
+    }
     const final = v.status === 'completed' || v.status === 'failed';
     detail.append(
       el('h3', {}, v.id),

@@ -1,6 +1,7 @@
 // A finished video: the player (signed video_url, so no key is needed), a sprite-sheet scrubber, cost, times and a
-// download link. The fidelity slot is filled once the server reports keyframe fidelity.
+// download link, and the keyframe fidelity score.
 import { el, usd, duration } from './dom.js';
+import { fidelityView } from './fidelity.js';
 
 const GRID = 5; // the sprite sheet is a 5x5 grid of frames spread over the video
 
@@ -18,7 +19,6 @@ export function resultCard(v, { wallMs = null } = {}) {
   video.muted = true;
   const scrub = scrubber(video, fg.spritesheet_url);
   const serverMs = v.completed_at && v.created_at ? (v.completed_at - v.created_at) * 1000 : null;
-  const fid = fg.fidelity;
   return el('figure', { class: 'card', dataset: { videoId: v.id } },
     video, scrub,
     el('figcaption', {},
@@ -27,14 +27,8 @@ export function resultCard(v, { wallMs = null } = {}) {
         el('dt', {}, 'Cost'), el('dd', { class: 'cost' }, usd(cost(v))),
         el('dt', {}, 'Wall time'), el('dd', { class: 'wall' }, duration(wallMs !== null ? wallMs : serverMs)),
         el('dt', {}, 'Backend'), el('dd', {}, (fg.local_render ? 'local render' : (fg.channel || fg.backend || '-'))),
-        el('dt', {}, 'Fidelity'), el('dd', { class: 'fidelity' }, fid ? fidelityText(fid) : 'n/a')),
+        el('dt', {}, 'Fidelity'), el('dd', {}, fidelityView(fg.fidelity))),
       el('a', { class: 'download', href: v.video_url, download: v.id + '.mp4' }, 'Download MP4')));
-}
-
-function fidelityText(f) {
-  const part = (name, x) => x ? `${name} ${Number(x.psnr).toFixed(1)} dB / ${Number(x.ssim).toFixed(3)}` : null;
-  return [part('first', f.first_frame), part('last', f.last_frame), f.honoured === false ? 'NOT honoured' : null]
-    .filter(Boolean).join(' · ') || 'n/a';
 }
 
 /** Hover to see the frame at that point (from the sprite sheet), click to seek the video there. */

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * {@code GET /v1/videos/{id}/events}: a job's life as Server-Sent Events, read from the job database (so any instance
@@ -38,17 +38,18 @@ public final class VideoEventStream {
     private static final Logger LOG = LoggerFactory.getLogger(VideoEventStream.class);
 
     private final JobService jobs;
-    private final Function<Job, ObjectNode> videoJson;
+    private final BiFunction<Context, Job, ObjectNode> videoJson;
     private final Duration poll;
     private final Duration keepAlive;
     private final Semaphore open = new Semaphore(MAX_STREAMS);
 
     /**
-     * @param videoJson the surface's video object of a job
+     * @param videoJson the surface's video object of a job, as a GET of it in this request would show it (with its
+     *                  signed {@code video_url} once completed, which needs the request's origin)
      * @param poll      how often the job row is read
      * @param keepAlive longest silence before a keep-alive comment
      */
-    public VideoEventStream(JobService jobs, Function<Job, ObjectNode> videoJson, Duration poll, Duration keepAlive) {
+    public VideoEventStream(JobService jobs, BiFunction<Context, Job, ObjectNode> videoJson, Duration poll, Duration keepAlive) {
         this.jobs = jobs;
         this.videoJson = videoJson;
         this.poll = poll;
@@ -95,7 +96,7 @@ public final class VideoEventStream {
                 int eid = eventId(job);
                 if (eid > lastSent) {
                     write(out, "id: " + eid + "\nevent: " + eventName(job, previous) + "\ndata: "
-                            + videoJson.apply(job).toString() + "\n\n");
+                            + videoJson.apply(c, job).toString() + "\n\n");
                     lastSent = eid;
                     quietSince = System.nanoTime();
                 }

@@ -105,7 +105,7 @@ public final class OpenAiSurface implements ApiSurface {
         app.get("/v1/videos/{video_id}/content", c -> run(c, this::content));
         app.get("/v1/videos/{video_id}/content/signed", links::content); // no key: the signature is the credential
         app.post("/v1/videos/{video_id}/cancel", c -> run(c, this::cancel));
-        var events = new io.framegate.server.events.VideoEventStream(ctx.jobs(), videoJson::video, eventPoll, eventKeepAlive);
+        var events = new io.framegate.server.events.VideoEventStream(ctx.jobs(), this::video, eventPoll, eventKeepAlive);
         app.get("/v1/videos/{video_id}/events", c -> run(c, (cc, k) -> events.stream(cc, k.id(), cc.pathParam("video_id"))));
         app.post("/v1/videos/{video_id}/remix", c -> run(c, this::remix));
     }

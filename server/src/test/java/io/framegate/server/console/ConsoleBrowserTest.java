@@ -27,17 +27,21 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.awt.Color;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,6 +66,8 @@ class ConsoleBrowserTest {
     private File first;
     private File last;
     private ChromeDriver driver;
+    /** The server's access log: which requests the page made (a console that polls would show GETs of its videos). */
+    private final ByteArrayOutputStream accessLog = new ByteArrayOutputStream();
 
     @BeforeAll
     void start() throws Exception {
@@ -69,7 +75,7 @@ class ConsoleBrowserTest {
                 "ASSUMPTION: the console browser test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", "
                         + DRIVER + "); `apt-get install chromium chromium-driver` (.ci/run does) - skipped");
         dir = Files.createTempDirectory("framegate-console");
-        ServerOptions options = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+        ServerOptions options = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(new PrintStream(accessLog, true, StandardCharsets.UTF_8))
                 .withPollAfterMillis(250);
         // as `framegate serve` builds it: every surface, the offline engine, the media finisher
         server = FramegateServer.builder(options).finisher(new MediaFinisher()).build().start();
@@ -170,6 +176,7 @@ class ConsoleBrowserTest {
         List<String> seen = (List<String>) js("return window.__statuses;");
         assertThat(seen).as("progress shown while it ran").anyMatch(s -> s.matches(".*(queued|in_progress) \\d+%.*"));
         assertThat(seen).anyMatch(s -> s.contains("completed 100%"));
+        assertFollowedByEventsNotPolled(video.getAttribute("data-video-id"));
         String src = video.getAttribute("src");
         assertThat(src).startsWith(base + "/v1/videos/").contains("/content/signed?").doesNotContain(key);
         assertPlays(video);
@@ -248,6 +255,28 @@ class ConsoleBrowserTest {
             assertThat(col.findElement(By.cssSelector(".wall")).getText()).matches("\\d+\\.\\d s|\\d+ min \\d+ s");
             assertThat(col.findElements(By.cssSelector(".fidelity"))).hasSize(1);
         }
+        // progress came over the events stream: no GET of the videos themselves (a polling console makes dozens)
+        for (WebElement col : cols) assertFollowedByEventsNotPolled(col.findElement(By.cssSelector("video.result")).getAttribute("data-video-id"));
+        // each result shows its keyframe fidelity, the numbers the API gives, and that the local render honoured both
+        for (WebElement col : cols) {
+            String id = col.findElement(By.cssSelector("video.result")).getAttribute("data-video-id");
+            JsonNode fidelity = JSON.readTree(get("/v1/videos/" + id).body()).path("framegate").path("fidelity");
+            assertThat(fidelity.path("honoured").asBoolean()).as("the API says the local render honoured its keyframes").isTrue();
+            WebElement shown = col.findElement(By.cssSelector(".fidelity"));
+            assertThat(shown.getAttribute("data-honoured")).isEqualTo("true");
+            assertThat(shown.findElement(By.cssSelector(".verdict")).getText()).isEqualTo("\u2713 keyframes honoured");
+            for (String end : List.of("first", "last")) {
+                JsonNode api = fidelity.path(end + "_frame");
+                assertThat(api.isObject()).as(end + " frame scored by the API").isTrue();
+                String psnr = shown.findElement(By.cssSelector("tr." + end + " .psnr")).getText();
+                String ssim = shown.findElement(By.cssSelector("tr." + end + " .ssim")).getText();
+                assertThat(psnr).endsWith(" dB");
+                assertThat(Double.parseDouble(psnr.replace(" dB", ""))).isCloseTo(api.path("psnr").asDouble(), org.assertj.core.data.Offset.offset(0.051));
+                assertThat(Double.parseDouble(ssim)).isCloseTo(api.path("ssim").asDouble(), org.assertj.core.data.Offset.offset(0.00051));
+            }
+            assertThat(shown.findElement(By.cssSelector("a.fidelity-help")).getAttribute("title")).contains("23 dB");
+        }
+        shot("compare-fidelity.png", cols.get(0).findElement(By.cssSelector(".fidelity")));
         List<WebElement> videos = driver.findElements(By.cssSelector("#compare-results video.result"));
         waitFor(10).until(d -> d.findElement(By.id("play-all")).isEnabled());
         // playing one plays the other (in sync)
@@ -292,6 +321,86 @@ class ConsoleBrowserTest {
         driver.switchTo().alert().accept();
         waitFor(10).until(d -> d.findElements(By.cssSelector("#jobs-table tr[data-video-id='" + done + "']")).isEmpty());
         assertThat(get("/v1/videos/" + done).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aDroppedEventStreamIsResumedWithLastEventIdAndStillNotPolled() throws Exception {
+        String id = createViaApi("framegate-local", "8", "1280x720"); // runs long enough to have events before its end
+        // the page's fetch, cut after the stream's first event as a dropped connection would cut it
+        js("window.__watch = null; window.__cutAt = null; window.__eventCalls = [];"
+                + "const realFetch = window.fetch; let cut = false;"
+                + "window.fetch = async (url, init) => {"
+                + "  const res = await realFetch(url, init);"
+                + "  if (!String(url).endsWith('/events')) return res;"
+                + "  window.__eventCalls.push((init && init.headers && init.headers['Last-Event-ID']) || null);"
+                + "  if (cut) return res;"
+                + "  cut = true;"
+                + "  const reader = res.body.getReader(), dec = new TextDecoder(); let seen = '';"
+                + "  return new Response(new ReadableStream({ async pull(c) {"
+                + "    const r = await reader.read();"
+                + "    if (r.done) { c.close(); return; }"
+                + "    c.enqueue(r.value); seen += dec.decode(r.value, {stream: true});"
+                + "    const m = /(?:^|\\n)id: (\\d+)\\n(?:.*\\n)*?data: .*\\n\\n/.exec(seen);"
+                + "    if (m) { window.__cutAt = m[1]; reader.cancel(); c.error(new TypeError('network connection lost')); }"
+                + "  }}), {status: res.status, headers: res.headers});"
+                + "};"
+                + "const updates = [];"
+                + "import('/console/api.js').then(m => m.watchVideo(arguments[0], v => updates.push(v.status + ' ' + v.progress)))"
+                + "  .then(v => { window.fetch = realFetch; window.__watch = {status: v.status, updates}; },"
+                + "        e => { window.fetch = realFetch; window.__watch = {error: String(e)}; });", id);
+        waitFor(180).until(d -> js("return window.__watch;") != null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> watch = (Map<String, Object>) js("return window.__watch;");
+        assertThat(watch).doesNotContainKey("error").containsEntry("status", "completed");
+        String cutAt = (String) js("return window.__cutAt;");
+        assertThat(cutAt).as("the first stream was cut after an event").isNotNull();
+        @SuppressWarnings("unchecked")
+        List<Object> calls = (List<Object>) js("return window.__eventCalls;");
+        assertThat(calls).as("reconnected once, resuming after the last event it had").containsExactly(null, cutAt);
+        @SuppressWarnings("unchecked")
+        List<String> updates = (List<String>) watch.get("updates");
+        assertThat(updates).last().isEqualTo("completed 100");
+        assertThat(updates).as("no event twice after the resume").doesNotHaveDuplicates();
+        assertFollowedByEventsNotPolled(id);
+        waitFor(10).until(d -> browserRequests(id + "/events") == 2);
+    }
+
+    @Test
+    void theConsolePollsOnlyWhenTheEventStreamFails() throws Exception {
+        String id = createViaApi("framegate-local-fast", "1", "64x36");
+        // the stream endpoint answers 503 (e.g. a proxy that does not pass event streams): the page polls instead
+        js("window.__watch = null; const realFetch = window.fetch;"
+                + "window.fetch = async (url, init) => String(url).endsWith('/events')"
+                + "  ? new Response('{\"error\":{\"message\":\"unavailable\"}}', {status: 503, headers: {'Content-Type': 'application/json'}})"
+                + "  : realFetch(url, init);"
+                + "import('/console/api.js').then(m => m.watchVideo(arguments[0], () => {}))"
+                + "  .then(v => { window.fetch = realFetch; window.__watch = {status: v.status}; },"
+                + "        e => { window.fetch = realFetch; window.__watch = {error: String(e)}; });", id);
+        waitFor(120).until(d -> js("return window.__watch;") != null);
+        assertThat(js("return window.__watch;")).isEqualTo(Map.of("status", "completed"));
+        assertThat(browserRequests(id)).as("polled GET /v1/videos/{id}").isPositive();
+        assertThat(browserRequests(id + "/events")).isZero();
+    }
+
+    /** The page read video {@code id}'s events stream and never polled {@code GET /v1/videos/{id}}. */
+    private void assertFollowedByEventsNotPolled(String id) {
+        assertThat(id).startsWith("video_");
+        // the server logs a stream when it closes, just after the page read its end event
+        waitFor(10).until(d -> browserRequests(id + "/events") >= 1);
+        assertThat(browserRequests(id)).as("GET /v1/videos/" + id + " from the page (polling)").isZero();
+    }
+
+    /** GETs of {@code /v1/videos/{rest}} the browser made, from the server's access log (not this test's own calls). */
+    private long browserRequests(String rest) {
+        String path = "/v1/videos/" + rest;
+        return accessLog.toString(StandardCharsets.UTF_8).lines().map(l -> {
+            try {
+                return JSON.readTree(l);
+            } catch (Exception e) {
+                throw new AssertionError("access log line: " + l, e);
+            }
+        }).filter(l -> l.path("method").asText().equals("GET") && l.path("path").asText().equals(path)
+                && l.path("user_agent").asText().contains("Chrome")).count();
     }
 
     private void assertNoCspViolations() {

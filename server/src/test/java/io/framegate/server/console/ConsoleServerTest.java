@@ -73,12 +73,16 @@ class ConsoleServerTest {
         assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
         assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
 
-        for (String f : new String[] {"app.js", "api.js", "rules.js", "form.js", "result.js", "try.js", "compare.js", "jobs.js", "dom.js"}) {
+        for (String f : new String[] {"app.js", "api.js", "rules.js", "form.js", "result.js", "try.js", "compare.js", "jobs.js", "dom.js", "fidelity.js"}) {
             HttpResponse<String> js = plain("/console/" + f);
             assertThat(js.statusCode()).as(f).isEqualTo(200);
             assertThat(js.headers().firstValue("Content-Type").orElse("")).startsWith("text/javascript");
             assertThat(js.body()).as(f).doesNotContain("innerHTML").doesNotContain("localStorage").doesNotContain("eval(");
         }
+        HttpResponse<String> help = plain("/console/fidelity.html"); // what the fidelity scores mean, linked from each result
+        assertThat(help.statusCode()).isEqualTo(200);
+        assertThat(help.headers().firstValue("Content-Security-Policy")).hasValue(csp);
+        assertThat(help.body()).contains("23 dB").doesNotContain("<script").doesNotContain("style=\"");
         assertThat(plain("/console/style.css").headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
         for (String bad : new String[] {"/console/..%2Fdb%2Fmigration%2FV1__keys_and_jobs.sql", "/console/missing.js",
                 "/console/App.JS", "/console/.hidden.js", "/console/%2e%2e%2fMETA-INF%2fservices%2fio.framegate.server.ApiSurface"}) {

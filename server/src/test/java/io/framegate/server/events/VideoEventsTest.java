@@ -120,6 +120,8 @@ class VideoEventsTest {
         assertThat(last.path("object").asText()).isEqualTo("video");
         assertThat(last.path("status").asText()).isEqualTo("completed");
         assertThat(last.path("progress").asInt()).isEqualTo(100);
+        // the end event's video object is the one GET /v1/videos/{id} gives: with its signed link, so a client needs no GET
+        assertThat(last.path("video_url").asText()).startsWith(base + "/v1/videos/" + id + "/content/signed?");
         s.events().forEach(e -> assertThat(e.data().path("id").asText()).isEqualTo(id));
 
         // resuming after a progress event gives only what came after it; after the end event, nothing
