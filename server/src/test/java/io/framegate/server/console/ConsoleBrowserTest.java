@@ -317,6 +317,11 @@ class ConsoleBrowserTest {
         driver.findElement(By.cssSelector("#jobs-table tr[data-video-id='" + done + "']")).click();
         waitFor(10).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#job-detail video.result")));
         assertThat(driver.findElement(By.id("job-detail")).getText()).contains("engine_mode");
+        // its fidelity: the request gave a first frame only, so the last frame says so instead of a blank
+        WebElement fidelity = driver.findElement(By.cssSelector("#job-detail .fidelity"));
+        assertThat(fidelity.getAttribute("data-scored")).isEqualTo("true");
+        assertThat(fidelity.findElement(By.cssSelector("tr.first .psnr")).getText()).matches("\\d+\\.\\d dB");
+        assertThat(fidelity.findElement(By.cssSelector("tr.last")).getText()).isEqualTo("last frame no keyframe");
         driver.findElement(By.id("job-delete")).click();
         driver.switchTo().alert().accept();
         waitFor(10).until(d -> d.findElements(By.cssSelector("#jobs-table tr[data-video-id='" + done + "']")).isEmpty());
@@ -380,6 +385,23 @@ class ConsoleBrowserTest {
         assertThat(js("return window.__watch;")).isEqualTo(Map.of("status", "completed"));
         assertThat(browserRequests(id)).as("polled GET /v1/videos/{id}").isPositive();
         assertThat(browserRequests(id + "/events")).isZero();
+    }
+
+    @Test
+    void fidelityViewFlagsAKeyframeNotHonouredAndSaysWhenNothingWasScored() {
+        // a cloud result that started elsewhere (no local render does): the component as the pages use it
+        js("window.__views = null; import('/console/fidelity.js').then(m => {"
+                + "  const bad = m.fidelityView({first_frame: {psnr: 14.42, ssim: 0.7231}, last_frame: {psnr: 39.9, ssim: 0.99}, honoured: false});"
+                + "  const none = m.fidelityView(undefined);"
+                + "  document.body.append(bad, none);"
+                + "  window.__views = [bad.dataset.honoured, bad.querySelector('.verdict').textContent,"
+                + "    bad.querySelector('tr.first .psnr').textContent, bad.querySelector('tr.first .ssim').textContent,"
+                + "    none.dataset.scored, none.textContent]; });");
+        waitFor(10).until(d -> js("return window.__views;") != null);
+        @SuppressWarnings("unchecked")
+        List<String> views = (List<String>) js("return window.__views;");
+        assertThat(views.subList(0, 5)).containsExactly("false", "\u2717 keyframes NOT honoured", "14.4 dB", "0.723", "false");
+        assertThat(views.get(5)).startsWith("not scored").contains("no first or last frame");
     }
 
     /** The page read video {@code id}'s events stream and never polled {@code GET /v1/videos/{id}}. */
