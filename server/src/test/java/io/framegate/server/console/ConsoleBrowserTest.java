@@ -408,7 +408,8 @@ class ConsoleBrowserTest {
     private void assertFollowedByEventsNotPolled(String id) {
         assertThat(id).startsWith("video_");
         // the server logs a stream when it closes, just after the page read its end event
-        waitFor(10).until(d -> browserRequests(id + "/events") >= 1);
+        waitFor(10).withMessage(() -> "the page never read GET /v1/videos/" + id + "/events; it polled GET /v1/videos/"
+                + id + " " + browserRequests(id) + " times").until(d -> browserRequests(id + "/events") >= 1);
         assertThat(browserRequests(id)).as("GET /v1/videos/" + id + " from the page (polling)").isZero();
     }
 
