@@ -48,9 +48,14 @@ abstract class HostedWireTest extends WireTest {
 
     /** One channel, one upstream model: what a route of one target does. */
     UpstreamBackend backend(VideoUpstream upstream, String model) {
+        return backend(upstream, model, null);
+    }
+
+    /** The same, with Framegate-served input URLs ({@code null}: none, as without a public base URL). */
+    UpstreamBackend backend(VideoUpstream upstream, String model, InputUrls urls) {
         return new UpstreamBackend(new Channel("c1", upstream), HOSTED.require(model), ReferenceAs.FIRST_FRAME,
                 HOSTED_VALIDATOR, FAST, PreviewMaker.ENGINE, ticker, new Retrier(3, Duration.ofSeconds(1),
-                Duration.ofSeconds(4), new Random(7)));
+                Duration.ofSeconds(4), new Random(7)), urls);
     }
 
     static JsonNode body(LoggedRequest r) throws Exception {
