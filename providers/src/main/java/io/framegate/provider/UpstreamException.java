@@ -29,10 +29,12 @@ public final class UpstreamException extends Exception {
     private final boolean contentFiltered;
     /**
      * Error codes of a submit refused for its content: fal {@code content_policy_violation}, Ark
-     * {@code Input*SensitiveContentDetected}, DashScope {@code DataInspectionFailed}, OpenAI-style {@code moderation_blocked}.
+     * {@code Input*SensitiveContentDetected}, DashScope {@code DataInspectionFailed}, OpenAI-style
+     * {@code moderation_blocked}.
      */
     private static final java.util.regex.Pattern FILTER_CODE = java.util.regex.Pattern.compile(
-            "content[_ ]?policy|moderation|sensitive|DataInspection|RiskDetection", java.util.regex.Pattern.CASE_INSENSITIVE);
+            "content[_ ]?policy|moderation|sensitive|DataInspection|RiskDetection",
+            java.util.regex.Pattern.CASE_INSENSITIVE);
 
     public UpstreamException(Kind kind, int status, Duration retryAfter, String message, Throwable cause) {
         this(kind, status, retryAfter, false, false, message, cause);

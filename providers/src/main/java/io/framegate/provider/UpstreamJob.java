@@ -49,8 +49,8 @@ public record UpstreamJob(RenderPlan plan, List<FittedImage> images, ImageUrls u
      */
     public String urlOf(FittedImage image) throws UpstreamException {
         if (urls == null) {
-            throw new UpstreamException(UpstreamException.Kind.REJECTED, 0, null, upstreamModel() + " needs a URL for its "
-                    + image.role().wireName() + ", and this Framegate serves no input URLs (no public base URL is set)");
+            throw new UpstreamException(UpstreamException.Kind.REJECTED, 0, null, upstreamModel() + " needs a URL for"
+                    + " its " + image.role().wireName() + ", and this Framegate serves no input URLs (no public base URL)");
         }
         return urls.urlOf(image);
     }

@@ -196,9 +196,11 @@ public final class KlingUpstream implements VideoUpstream {
         String what = "Kling query task by external_task_id";
         KlingWire.Answer answer;
         try {
-            answer = read(http.json(authed(base + "/v1/videos/image2video/" + idempotencyKey).GET().build(), what, timeout), what);
+            HttpRequest req = authed(base + "/v1/videos/image2video/" + idempotencyKey).GET().build();
+            answer = read(http.json(req, what, timeout), what);
         } catch (UpstreamException e) {
-            if (e.kind() == UpstreamException.Kind.NOT_FOUND || e.kind() == UpstreamException.Kind.REJECTED) return List.of();
+            boolean unknown = e.kind() == UpstreamException.Kind.NOT_FOUND || e.kind() == UpstreamException.Kind.REJECTED;
+            if (unknown) return List.of();
             throw e;
         }
         KlingWire.Task task = answer.data();
