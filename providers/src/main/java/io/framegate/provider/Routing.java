@@ -45,6 +45,15 @@ public final class Routing implements BackendRouter, AutoCloseable {
 
     public Routing(FramegateConfig config, GenerationBackend local, RequestValidator validator, PreviewMaker previews,
                    Ticker ticker, RandomGenerator random) {
+        this(config, local, validator, previews, ticker, random, null);
+    }
+
+    /**
+     * @param inputUrls serves fitted input images to upstreams that read images only from URLs (the server's signed
+     *                  links, when it has a public base URL); null: such routes refuse jobs with images at create
+     */
+    public Routing(FramegateConfig config, GenerationBackend local, RequestValidator validator, PreviewMaker previews,
+                   Ticker ticker, RandomGenerator random, InputUrls inputUrls) {
         this.config = config;
         this.local = local;
         ProviderSettings s = config.settings();
@@ -56,7 +65,7 @@ public final class Routing implements BackendRouter, AutoCloseable {
             List<UpstreamBackend> targets = new ArrayList<>();
             for (FramegateConfig.Target t : r.targets()) {
                 targets.add(new UpstreamBackend(channels.get(t.channel()), t.upstreamModel(), r.referenceAs(), validator,
-                        s, previews, ticker, retrier));
+                        s, previews, ticker, retrier, inputUrls));
             }
             routes.put(r.model(), new FailoverBackend("route:" + r.model(), targets, ticker));
         }
