@@ -31,16 +31,10 @@ public final class Routing implements BackendRouter, AutoCloseable {
     private final Map<String, Channel> channels = new LinkedHashMap<>();
     private final Map<String, FailoverBackend> routes = new LinkedHashMap<>();
 
-    /** From a config file, with the built-in catalog, the process environment, the wall clock and the engine's previews. */
-    public static Routing load(Path file, GenerationBackend local) {
-        return load(file, local, PreviewMaker.ENGINE);
-    }
-
-    /** From a config file, with the built-in catalog, the process environment and the wall clock. */
-    public static Routing load(Path file, GenerationBackend local, PreviewMaker previews) {
-        ModelCatalog catalog = ModelCatalog.builtIn();
-        FramegateConfig cfg = new ConfigLoader(catalog, System::getenv).load(file);
-        return new Routing(cfg, local, new RequestValidator(catalog), previews, Ticker.SYSTEM, RandomGenerator.getDefault());
+    /** With the built-in catalog, the wall clock and the engine's previews (the CLI's {@code generate --config}). */
+    public static Routing of(FramegateConfig cfg, GenerationBackend local) {
+        return new Routing(cfg, local, new RequestValidator(ModelCatalog.builtIn()), PreviewMaker.ENGINE, Ticker.SYSTEM,
+                RandomGenerator.getDefault());
     }
 
     public Routing(FramegateConfig config, GenerationBackend local, RequestValidator validator, PreviewMaker previews,

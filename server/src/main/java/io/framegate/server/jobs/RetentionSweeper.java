@@ -1,7 +1,7 @@
 package io.framegate.server.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.framegate.provider.RetentionConfig;
+import io.framegate.server.config.RetentionConfig;
 import io.framegate.server.storage.ResultStore;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
