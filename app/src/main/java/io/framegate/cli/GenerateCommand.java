@@ -16,6 +16,7 @@ import io.framegate.engine.LocalEngine;
 import io.framegate.engine.RenderStats;
 import io.framegate.provider.ConfigException;
 import io.framegate.provider.Routing;
+import io.framegate.server.config.ConfigFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -116,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
         Routing routing = null;
         if (config != null) {
             try {
-                routing = Routing.load(config, engine);
+                routing = Routing.of(ConfigFile.load(config, ModelCatalog.builtIn(), System::getenv).providers(), engine);
                 routing.resolveAlias(model).ifPresent(b::model);
             } catch (ConfigException e) {
                 problems.add(config + ": " + e.getMessage());

@@ -171,6 +171,11 @@ public final class FailoverBackend implements GenerationBackend {
                 if (e.requestRejected()) {
                     // the request itself is refused: nothing was started, and no channel is to blame
                     ctx.saveCheckpoint(last.toJson());
+                    if (e.contentFiltered()) {
+                        ctx.note("content_filtered", e.getMessage());
+                        throw new GenerationException("content_filtered", t.id() + " refused the job's content: "
+                                + e.getMessage(), e);
+                    }
                     throw new GenerationException("upstream_failed", t.id() + " refused the job: " + e.getMessage(), e);
                 }
                 // provably refused before acceptance (no connection, 429, 503, 401/403): another channel may take it

@@ -6,59 +6,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code framegate.yaml} after loading: credentials resolved (never printed: {@link Secret}), every route's upstream
- * models resolved against the catalog. Built by {@link ConfigLoader}; turned into backends by {@link Routing}.
+ * The providers' part of {@code framegate.yaml} after loading: credentials resolved (never printed: {@link Secret}),
+ * every route's upstream models resolved against the catalog. Built by {@link ConfigLoader}; turned into backends by
+ * {@link Routing}. The server's own sections (workers, database, limits, retention, storage) are read by the server.
  *
  * @param channels     by name
  * @param routes       by canonical catalog model id
  * @param aliases      extra model names (lower case) -> canonical catalog model id
  * @param defaultRoute {@code local} (the offline engine) or {@code none} (unrouted models fail)
- * @param workers      the server's {@code workers} section (slots); read here so one loader checks the whole file
- * @param database     the server's {@code database} section
- * @param limits       the server's {@code limits} section (local work per job, free disk)
- * @param retention    the server's {@code retention} section (how long files are kept)
- * @param storage      the server's {@code storage} section (local disk or an S3-compatible bucket)
+ * @param settings     the {@code timing} section
  */
 public record FramegateConfig(Map<String, ChannelConfig> channels, Map<String, RouteConfig> routes,
-                              Map<String, String> aliases, String defaultRoute, ProviderSettings settings,
-                              Workers workers, Database database, LimitsConfig limits, RetentionConfig retention,
-                              StorageConfig storage) {
+                              Map<String, String> aliases, String defaultRoute, ProviderSettings settings) {
 
-    /** No file: no channels or routes, every model to the offline engine, default timing, embedded database. */
+    /** No file: no channels or routes, every model to the offline engine, default timing. */
     public static FramegateConfig defaults() {
-        return new FramegateConfig(Map.of(), Map.of(), Map.of(), "local", ProviderSettings.DEFAULTS, Workers.UNSET,
-                Database.EMBEDDED, LimitsConfig.DEFAULTS, RetentionConfig.DEFAULTS,
-                StorageConfig.LOCAL);
-    }
-
-    /**
-     * How many jobs the server runs at once; null where the file does not say (the server's defaults apply).
-     *
-     * @param local       renders on this machine at once (CPU-bound)
-     * @param cloud       jobs waiting on cloud upstreams at once
-     * @param maxAttempts attempts a job gets before it fails (attempts that crashed or died with the process)
-     */
-    public record Workers(Integer local, Integer cloud, Integer maxAttempts) {
-        public static final Workers UNSET = new Workers(null, null, null);
-
-        public Workers(Integer local, Integer cloud) {
-            this(local, cloud, null);
-        }
-    }
-
-    /**
-     * The job database; {@code url} null means the embedded file database in the data directory.
-     *
-     * @param password read from {@code password_env} or {@code password_file}, never from the YAML itself
-     */
-    public record Database(String url, String user, Secret password) {
-        public static final Database EMBEDDED = new Database(null, null, null);
-
-        @Override
-        public String toString() {
-            return "Database[" + (url == null ? "embedded" : url.replaceAll("(?i)(password=)[^&;]*", "$1***")) + (user != null ? ", user " + user : "")
-                    + (password != null ? ", password " + password : "") + "]";
-        }
+        return new FramegateConfig(Map.of(), Map.of(), Map.of(), "local", ProviderSettings.DEFAULTS);
     }
 
     /**

@@ -122,8 +122,8 @@ public final class Http {
             return body;
         }
         String code = resp.body() instanceof ErrorBody eb ? SafeText.errorCode(eb.bytes()) : null;
-        throw new UpstreamException(UpstreamException.kindOf(status), status,
-                retryAfter(resp.headers().firstValue("Retry-After")), SafeText.httpFailure(what, status, code));
+        throw UpstreamException.ofStatus(status, retryAfter(resp.headers().firstValue("Retry-After")), code,
+                SafeText.httpFailure(what, status, code));
     }
 
     private <T> HttpResponse<Object> call(HttpRequest req, HttpResponse.BodyHandler<T> ok, String what, Duration timeout)

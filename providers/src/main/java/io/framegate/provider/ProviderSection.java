@@ -2,7 +2,6 @@ package io.framegate.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,7 +11,7 @@ import java.util.function.Function;
 /**
  * What a {@link ProviderFactory} reads one channel from: the channel's own keys over its provider's, credentials from
  * the environment or files, and a problem list whose entries name their field ({@code channels.eu.base_url: ...}),
- * as the rest of {@link ConfigLoader} does. Made by the loader, one per channel.
+ * as {@link ConfigSection} does for the rest of the file. Made by the loader, one per channel.
  */
 public final class ProviderSection {
     private final String channel;
@@ -94,41 +93,7 @@ public final class ProviderSection {
      * (relative to the config file's folder); null when neither is given or it cannot be read (then a problem).
      */
     public Secret secret(String envKey, String fileKey) {
-        return readSecret(cred, credField, envKey, fileKey, baseDir, env, problems);
-    }
-
-    /** The one way a credential is read from {@code framegate.yaml}: an environment variable or a file, never the YAML. */
-    static Secret readSecret(JsonNode node, String f, String envKey, String fileKey, Path baseDir,
-                             Function<String, String> env, List<String> problems) {
-        String var = text(node, envKey);
-        String file = text(node, fileKey);
-        if (var != null && file != null) {
-            problems.add(f + ": give " + envKey + " or " + fileKey + ", not both");
-            return null;
-        }
-        if (var != null) {
-            String v = env.apply(var);
-            if (v == null || v.isBlank()) {
-                problems.add(f + "." + envKey + ": environment variable " + var + " is not set");
-                return null;
-            }
-            return new Secret(v, "env " + var);
-        }
-        if (file != null) {
-            Path p = baseDir != null ? baseDir.resolve(file) : Path.of(file);
-            try {
-                String v = Files.readString(p).strip();
-                if (v.isEmpty()) {
-                    problems.add(f + "." + fileKey + ": " + p + " is empty");
-                    return null;
-                }
-                return new Secret(v, "file " + p);
-            } catch (IOException e) {
-                problems.add(f + "." + fileKey + ": cannot read " + p + " (" + e.getClass().getSimpleName() + ")");
-                return null;
-            }
-        }
-        return null;
+        return ConfigSection.readSecret(cred, credField, envKey, fileKey, baseDir, env, problems);
     }
 
     /** A credential file's path at {@code key} (checked readable), or null when not given. */
@@ -145,7 +110,6 @@ public final class ProviderSection {
     }
 
     private static String text(JsonNode node, String key) {
-        JsonNode v = node.get(key);
-        return v == null || v.isNull() ? null : v.asText();
+        return ConfigSection.text(node, key);
     }
 }

@@ -31,20 +31,23 @@ public final class Routing implements BackendRouter, AutoCloseable {
     private final Map<String, Channel> channels = new LinkedHashMap<>();
     private final Map<String, FailoverBackend> routes = new LinkedHashMap<>();
 
-    /** From a config file, with the built-in catalog, the process environment, the wall clock and the engine's previews. */
-    public static Routing load(Path file, GenerationBackend local) {
-        return load(file, local, PreviewMaker.ENGINE);
-    }
-
-    /** From a config file, with the built-in catalog, the process environment and the wall clock. */
-    public static Routing load(Path file, GenerationBackend local, PreviewMaker previews) {
-        ModelCatalog catalog = ModelCatalog.builtIn();
-        FramegateConfig cfg = new ConfigLoader(catalog, System::getenv).load(file);
-        return new Routing(cfg, local, new RequestValidator(catalog), previews, Ticker.SYSTEM, RandomGenerator.getDefault());
+    /** With the built-in catalog, the wall clock and the engine's previews (the CLI's {@code generate --config}). */
+    public static Routing of(FramegateConfig cfg, GenerationBackend local) {
+        return new Routing(cfg, local, new RequestValidator(ModelCatalog.builtIn()), PreviewMaker.ENGINE, Ticker.SYSTEM,
+                RandomGenerator.getDefault());
     }
 
     public Routing(FramegateConfig config, GenerationBackend local, RequestValidator validator, PreviewMaker previews,
                    Ticker ticker, RandomGenerator random) {
+        this(config, local, validator, previews, ticker, random, null);
+    }
+
+    /**
+     * @param inputUrls serves fitted input images to upstreams that read images only from URLs (the server's signed
+     *                  links, when it has a public base URL); null: such routes refuse jobs with images at create
+     */
+    public Routing(FramegateConfig config, GenerationBackend local, RequestValidator validator, PreviewMaker previews,
+                   Ticker ticker, RandomGenerator random, InputUrls inputUrls) {
         this.config = config;
         this.local = local;
         ProviderSettings s = config.settings();
@@ -56,7 +59,7 @@ public final class Routing implements BackendRouter, AutoCloseable {
             List<UpstreamBackend> targets = new ArrayList<>();
             for (FramegateConfig.Target t : r.targets()) {
                 targets.add(new UpstreamBackend(channels.get(t.channel()), t.upstreamModel(), r.referenceAs(), validator,
-                        s, previews, ticker, retrier));
+                        s, previews, ticker, retrier, inputUrls));
             }
             routes.put(r.model(), new FailoverBackend("route:" + r.model(), targets, ticker));
         }

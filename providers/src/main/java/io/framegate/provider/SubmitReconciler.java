@@ -51,7 +51,8 @@ final class SubmitReconciler {
                 if (look > 1) guard.sleep(s.pollInitial(), "looking for the job of an unclear submit");
                 // the submit's own call could not have created a job later than its request timeout after it
                 List<String> listed = retrier.idempotent("list jobs of " + target.id(), guard,
-                        () -> upstream.findSubmitted(job, sending.at(), sending.at().plus(s.requestTimeout()),
+                        () -> upstream.findSubmitted(job, sending.idempotencyKey(), sending.at(),
+                                sending.at().plus(s.requestTimeout()),
                                 guard.callTimeout(s.requestTimeout())),
                         msg -> ctx.note("retry", msg));
                 // another job of this server holds it: someone else's video, never to be adopted (nor cancelled)

@@ -37,11 +37,21 @@ public final class UpstreamBackend {
     private final PreviewMaker previews;
     private final Ticker ticker;
     private final Retrier retrier;
+    /** Framegate-served URLs of the fitted inputs, or null when this Framegate has no public base URL. */
+    private final InputUrls inputUrls;
     /** A cancel is one short call: it must not hold a job that already ends much past its deadline. */
     private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(10);
 
     public UpstreamBackend(Channel channel, ModelSpec upstreamModel, ReferenceAs referenceAs, RequestValidator validator,
                            ProviderSettings settings, PreviewMaker previews, Ticker ticker, Retrier retrier) {
+        this(channel, upstreamModel, referenceAs, validator, settings, previews, ticker, retrier, null);
+    }
+
+    /** @param inputUrls serves the fitted inputs to upstreams that read images only from URLs; null: none */
+    public UpstreamBackend(Channel channel, ModelSpec upstreamModel, ReferenceAs referenceAs, RequestValidator validator,
+                           ProviderSettings settings, PreviewMaker previews, Ticker ticker, Retrier retrier,
+                           InputUrls inputUrls) {
+        this.inputUrls = inputUrls;
         this.channel = channel;
         this.upstreamModel = upstreamModel;
         this.referenceAs = referenceAs;
@@ -87,7 +97,11 @@ public final class UpstreamBackend {
         ImageFitter.Mode.parse(plan.request().options().get(ImageFitter.OPTION));
         List<FittedImage> placeholders = t.upstreamPlan().request().images().stream()
                 .map(i -> new FittedImage(i.role(), i.bytes(), i.mimeType(), 0, 0)).toList();
-        String refusal = channel.upstream().refuse(new UpstreamJob(t.upstreamPlan(), placeholders));
+        UpstreamJob.ImageUrls noneYet = img -> {
+            throw new IllegalStateException("input URLs are made at submit, not at preflight");
+        };
+        String refusal = channel.upstream().refuse(new UpstreamJob(t.upstreamPlan(), placeholders,
+                inputUrls == null ? null : noneYet));
         if (refusal != null) {
             throw new ValidationException(new Violation("model", upstreamModel.id(), "upstream " + upstreamModel.id()
                     + " (" + where + ", " + channel.upstream().provider() + "): " + refusal));
@@ -115,7 +129,7 @@ public final class UpstreamBackend {
         }
         if (!fitNotes.isEmpty()) ctx.note("fit", mode + ": " + String.join("; ", fitNotes));
         if (!p.translation().changes().isEmpty()) ctx.note("translation", String.join("; ", p.translation().changes()));
-        UpstreamJob job = new UpstreamJob(up, images);
+        UpstreamJob job = new UpstreamJob(up, images, inputUrls == null ? null : urls(ctx.jobId(), images, guard));
         // Stored before the call: a crash from here on finds this and looks for the job instead of paying twice.
         Checkpoint sending = Checkpoint.submitting(channel.upstream().provider(), channel.name(), upstreamModel.id(),
                 ticker.now(), idempotencyKey);
@@ -134,6 +148,24 @@ public final class UpstreamBackend {
             throw stopped;
         }
         return submitted(sending, handle, ctx);
+    }
+
+    /**
+     * Links to this job's fitted images, stored only when the upstream asks for one; each valid until the job's
+     * deadline. A store that fails means nothing was sent (the upstream never got the request), so the submit may be
+     * tried again.
+     */
+    private UpstreamJob.ImageUrls urls(String jobId, List<FittedImage> images, CallGuard guard) {
+        return img -> {
+            int index = -1;
+            for (int i = 0; i < images.size() && index < 0; i++) if (images.get(i) == img) index = i;
+            if (index < 0) throw new IllegalArgumentException("not an image of this job: " + img);
+            try {
+                return inputUrls.publish(jobId, InputUrls.name(index), img, guard.deadline());
+            } catch (java.io.IOException | RuntimeException e) {
+                throw UpstreamException.notSent("storing input image " + index + " for " + id() + " to fetch failed", e);
+            }
+        };
     }
 
     /** A job resumed from a {@code submitting} checkpoint: its submit may have reached the upstream before the crash. */

@@ -26,26 +26,55 @@ public final class UpstreamException extends Exception {
     private final int status;
     private final Duration retryAfter;
     private final boolean notSent;
+    private final boolean contentFiltered;
+    /**
+     * Error codes of a submit refused for its content: fal {@code content_policy_violation}, Ark
+     * {@code Input*SensitiveContentDetected}, DashScope {@code DataInspectionFailed}, OpenAI-style
+     * {@code moderation_blocked}.
+     */
+    private static final java.util.regex.Pattern FILTER_CODE = java.util.regex.Pattern.compile(
+            "content[_ ]?policy|moderation|sensitive|DataInspection|RiskDetection",
+            java.util.regex.Pattern.CASE_INSENSITIVE);
 
     public UpstreamException(Kind kind, int status, Duration retryAfter, String message, Throwable cause) {
-        this(kind, status, retryAfter, false, message, cause);
+        this(kind, status, retryAfter, false, false, message, cause);
     }
 
     public UpstreamException(Kind kind, int status, Duration retryAfter, String message) {
-        this(kind, status, retryAfter, false, message, null);
+        this(kind, status, retryAfter, false, false, message, null);
     }
 
-    private UpstreamException(Kind kind, int status, Duration retryAfter, boolean notSent, String message, Throwable cause) {
+    private UpstreamException(Kind kind, int status, Duration retryAfter, boolean notSent, boolean contentFiltered,
+                              String message, Throwable cause) {
         super(message, cause);
         this.kind = kind;
         this.status = status;
         this.retryAfter = retryAfter;
         this.notSent = notSent;
+        this.contentFiltered = contentFiltered;
+    }
+
+    /**
+     * The upstream refused the request for what it shows (its content filter), before starting anything: final, like
+     * any {@link Kind#REJECTED} request, but the job ends {@code content_filtered}.
+     */
+    public static UpstreamException filtered(int status, String message) {
+        return new UpstreamException(Kind.REJECTED, status, null, false, true, message, null);
+    }
+
+    /**
+     * A non-2xx answer, classified by its status ({@link #kindOf}); a request rejection whose upstream error code
+     * ({@link SafeText#errorCode}) names a content filter is {@link #filtered}.
+     */
+    public static UpstreamException ofStatus(int status, Duration retryAfter, String code, String message) {
+        Kind kind = kindOf(status);
+        boolean filtered = kind == Kind.REJECTED && code != null && FILTER_CODE.matcher(code).find();
+        return new UpstreamException(kind, status, retryAfter, false, filtered, message, null);
     }
 
     /** No connection was made (refused, unknown host, connect timeout): the request never reached the upstream. */
     public static UpstreamException notSent(String message, Throwable cause) {
-        return new UpstreamException(Kind.TRANSIENT, 0, null, true, message, cause);
+        return new UpstreamException(Kind.TRANSIENT, 0, null, true, false, message, cause);
     }
 
     /** Classifies an HTTP status (anything not 2xx). */
@@ -74,6 +103,11 @@ public final class UpstreamException extends Exception {
     /** True when the request provably never reached the upstream (no connection was made). */
     public boolean notSent() {
         return notSent;
+    }
+
+    /** The upstream refused the submit for its content (see {@link #filtered}). */
+    public boolean contentFiltered() {
+        return contentFiltered;
     }
 
     /** Worth trying the same idempotent call (poll, download, list) again on the same channel. */

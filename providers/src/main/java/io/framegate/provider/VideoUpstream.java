@@ -46,7 +46,7 @@ public interface VideoUpstream extends AutoCloseable {
     /** Best effort: asks the upstream to stop the job. Returns false when the upstream has no way to do so. */
     boolean cancel(String handle, Duration timeout) throws UpstreamException;
 
-    /** Whether {@link #findSubmitted} can look through this upstream's jobs. */
+    /** Whether {@link #findSubmitted} can look through (or up) this upstream's jobs. */
     default boolean canListJobs() {
         return false;
     }
@@ -59,6 +59,16 @@ public interface VideoUpstream extends AutoCloseable {
     default List<String> findSubmitted(UpstreamJob job, Instant sentAt, Instant latest, Duration timeout)
             throws UpstreamException {
         return List.of();
+    }
+
+    /**
+     * The same, with the submit's idempotency key: an upstream that can look a job up by a key the submit sent
+     * (Kling's {@code external_task_id}) finds it exactly; others search by {@link #findSubmitted(UpstreamJob, Instant,
+     * Instant, Duration)}.
+     */
+    default List<String> findSubmitted(UpstreamJob job, String idempotencyKey, Instant sentAt, Instant latest,
+                                       Duration timeout) throws UpstreamException {
+        return findSubmitted(job, sentAt, latest, timeout);
     }
 
     @Override

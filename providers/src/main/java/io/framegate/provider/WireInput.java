@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The input object of a provider-hosted model (fal, Replicate, ...), written from its catalog field map
@@ -54,10 +53,25 @@ public final class WireInput {
         return "data:" + img.mimeType() + ";base64," + Base64.getEncoder().encodeToString(img.bytes());
     }
 
+    /** How one image is written into the request (a data URI, a URL). */
+    @FunctionalInterface
+    public interface ImageForm {
+        String of(FittedImage image) throws UpstreamException;
+    }
+
+    /**
+     * An image as the model takes it: inline as a data URI where its field map allows, else as a URL Framegate serves
+     * ({@link UpstreamJob#urlOf}; {@link #refuse} turns such a job away when there is none).
+     */
+    public static String image(UpstreamJob job, FittedImage img) throws UpstreamException {
+        WireFields w = job.plan().model().wire();
+        return w.acceptsDataUri() || !w.acceptsUrl() ? dataUri(img) : job.urlOf(img);
+    }
+
     /**
      * The model's input object. {@code image} gives each image as the model receives it (a data URI or a URL).
      */
-    public static ObjectNode build(UpstreamJob job, Function<FittedImage, String> image) {
+    public static ObjectNode build(UpstreamJob job, ImageForm image) throws UpstreamException {
         RenderPlan p = job.plan();
         var req = p.request();
         WireFields w = p.model().wire();
@@ -78,9 +92,9 @@ public final class WireInput {
             if (imgs.isEmpty() || field == null) continue;
             if ("list".equals(w.formats().get(role.wireName()))) {
                 ArrayNode list = in.putArray(field);
-                imgs.forEach(i -> list.add(image.apply(i)));
+                for (FittedImage i : imgs) list.add(image.of(i));
             } else {
-                in.put(field, image.apply(imgs.get(0)));
+                in.put(field, image.of(imgs.get(0)));
             }
         }
         for (Map.Entry<String, Object> c : w.constants().entrySet()) {

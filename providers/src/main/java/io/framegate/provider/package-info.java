@@ -3,8 +3,10 @@
  * provider shares: the small {@link io.framegate.provider.VideoUpstream} interface (submit, poll, fetch, cancel),
  * request translation between the Sora and Veo shapes ({@link io.framegate.provider.Translation}), image fitting
  * ({@link io.framegate.provider.ImageFitter}), retries and polling ({@link io.framegate.provider.Retrier}),
- * failover across channels ({@link io.framegate.provider.FailoverBackend}), the config file
- * ({@link io.framegate.provider.ConfigLoader}) and the router built from it ({@link io.framegate.provider.Routing}).
+ * failover across channels ({@link io.framegate.provider.FailoverBackend}), the providers' sections of the config file
+ * ({@link io.framegate.provider.ConfigLoader}; the file is parsed once into a {@link io.framegate.provider.ConfigTree}
+ * and the server reads its own sections from it through the same {@link io.framegate.provider.ConfigSection}) and the
+ * router built from them ({@link io.framegate.provider.Routing}).
  * Each provider is one sub-package: {@code gemini}, {@code vertex}, {@code openai}, ...
  *
  * <h2>How to add a provider</h2>

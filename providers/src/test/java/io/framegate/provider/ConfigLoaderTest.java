@@ -2,17 +2,11 @@ package io.framegate.provider;
 
 import io.framegate.domain.ModelCatalog;
 import io.framegate.provider.gemini.GeminiProvider;
-import io.framegate.provider.openai.OpenAiProvider;
-import io.framegate.provider.vertex.VertexProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,47 +19,6 @@ class ConfigLoaderTest {
 
     FramegateConfig parse(String yaml, Map<String, String> env) {
         return new ConfigLoader(CATALOG, env::get).parse(yaml, "framegate.yaml", tmp);
-    }
-
-    /** The example in docs/config.md is loaded as written, so the documentation cannot drift from the loader. */
-    @Test
-    void documentedFullExampleLoadsAndKeepsSecretsOutOfEveryString() throws Exception {
-        String doc = Files.readString(Path.of("..", "docs", "config.md"));
-        Matcher m = Pattern.compile("## Full example\\s+```yaml\\n(.*?)```", Pattern.DOTALL).matcher(doc);
-        assertThat(m.find()).isTrue();
-        Files.createDirectories(tmp.resolve("secrets"));
-        Files.writeString(tmp.resolve("secrets/vertex-sa.json"), "{}");
-        Files.writeString(tmp.resolve("secrets/aggregator.key"), "sk-file-secret\n");
-        Files.writeString(tmp.resolve("secrets/db.pass"), "db-file-secret\n");
-
-        FramegateConfig cfg = parse(m.group(1), Map.of("GEMINI_API_KEY", "gm-env-secret", "GEMINI_API_KEY_2", "gm-env-secret-2"));
-
-        assertThat(cfg.channels()).containsOnlyKeys("vertex-us", "vertex-eu", "google-a", "google-b", "aggregator");
-        assertThat(gemini(cfg, "google-b").apiKey().reveal()).isEqualTo("gm-env-secret-2");
-        assertThat(gemini(cfg, "google-a").apiKey().reveal()).isEqualTo("gm-env-secret");
-        assertThat(((OpenAiProvider.Settings) cfg.channels().get("aggregator").settings()).apiKey().reveal())
-                .isEqualTo("sk-file-secret");
-        VertexProvider.Settings eu = (VertexProvider.Settings) cfg.channels().get("vertex-eu").settings();
-        assertThat(eu.location()).isEqualTo("europe-west4");
-        assertThat(eu.project()).isEqualTo("my-project");
-        assertThat(cfg.routes().get("veo-3.1-generate-001").targets()).extracting(FramegateConfig.Target::channel)
-                .containsExactly("vertex-us", "vertex-eu", "google-a", "google-b");
-        FramegateConfig.RouteConfig sora = cfg.routes().get("sora-2");
-        assertThat(sora.referenceAs()).isEqualTo(ReferenceAs.FIRST_FRAME);
-        assertThat(sora.targets().get(1).upstreamModel().id()).isEqualTo("veo-3.1-fast-generate-001");
-        assertThat(cfg.aliases()).containsEntry("house-video", "veo-3.1-generate-001");
-        assertThat(cfg.settings().pollInitial()).hasSeconds(10);
-        assertThat(cfg.workers()).isEqualTo(new FramegateConfig.Workers(1, 16));
-        assertThat(cfg.database().url()).isEqualTo("jdbc:h2:file:/var/lib/framegate/db/framegate");
-        assertThat(cfg.database().password().reveal()).isEqualTo("db-file-secret");
-
-        String all = cfg.toString() + cfg.channels().values() + cfg.database();
-        try (Routing r = new Routing(cfg, null, new io.framegate.domain.RequestValidator(CATALOG), null, Ticker.SYSTEM, new Random())) {
-            all += r.channels().values().stream().map(c -> c + " " + c.upstream()).toList();
-            assertThat(r.resolveAlias("House-Video")).contains("veo-3.1-generate-001");
-        }
-        assertThat(all).doesNotContain("gm-env-secret").doesNotContain("sk-file-secret").doesNotContain("db-file-secret")
-                .contains("***(env GEMINI_API_KEY)");
     }
 
     static GeminiProvider.Settings gemini(FramegateConfig cfg, String channel) {
@@ -143,51 +96,30 @@ class ConfigLoaderTest {
                 .hasMessageContaining("routes.sora-2-pro[0]: sora-2-pro is a openai model; channel google is gemini");
     }
 
+    /** The providers module reads only its own sections: the server's are unknown to it (the server reads them). */
     @Test
-    void serverSectionsWorkersAndDatabaseAreReadWithThePasswordKeptSecret() throws Exception {
-        Files.writeString(tmp.resolve("db.pass"), "db-file-secret\n");
-        FramegateConfig cfg = parse("""
-                workers: {local: 2, cloud: 16}
-                database:
-                  url: jdbc:postgresql://db.internal/framegate
-                  user: fg
-                  password_file: db.pass
-                """, Map.of());
-        assertThat(cfg.workers()).isEqualTo(new FramegateConfig.Workers(2, 16));
-        assertThat(cfg.database().url()).isEqualTo("jdbc:postgresql://db.internal/framegate");
-        assertThat(cfg.database().user()).isEqualTo("fg");
-        assertThat(cfg.database().password().reveal()).isEqualTo("db-file-secret");
-        assertThat(cfg.toString()).doesNotContain("db-file-secret").contains("***(file ");
-
-        FramegateConfig none = parse("routes: {}\n", Map.of());
-        assertThat(none.workers()).isEqualTo(FramegateConfig.Workers.UNSET);
-        assertThat(none.database()).isEqualTo(FramegateConfig.Database.EMBEDDED);
-        assertThat(FramegateConfig.defaults().defaultRoute()).isEqualTo("local");
+    void serverSectionsAreNotTheProvidersModules() {
+        assertThatThrownBy(() -> parse("workers: {local: 2}\nroutes: {}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "workers: unknown key; allowed: aliases, channels, default_route, providers, routes, timing"));
     }
 
+    /** Sections are read from one parsed tree; a problem in any of them fails the file, listing all of them. */
     @Test
-    void workersMaxAttemptsIsReadAndChecked() throws Exception {
-        assertThat(parse("workers: {max_attempts: 5}\n", Map.of()).workers())
-                .isEqualTo(new FramegateConfig.Workers(null, null, 5));
-        assertThatThrownBy(() -> parse("workers: {max_attempts: 0}\n", Map.of()))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("workers.max_attempts: 0 must be a whole number >= 1");
-    }
-
-    @Test
-    void badServerSectionsNameTheirFields() {
-        assertThatThrownBy(() -> parse("""
-                workers: {local: 0, cloud: many, gpu: 1}
-                database: {url: 'postgres://db/x', password: hunter2, password_env: FRAMEGATE_TEST_UNSET_DB}
-                """, Map.of()))
-                .isInstanceOf(ConfigException.class)
-                .satisfies(e -> assertThat(((ConfigException) e).problems())
-                        .anySatisfy(p -> assertThat(p).startsWith("workers.local: 0 must be a whole number >= 1"))
-                        .anySatisfy(p -> assertThat(p).startsWith("workers.cloud: \"many\" must be a whole number >= 1"))
-                        .anySatisfy(p -> assertThat(p).startsWith("workers.gpu: unknown key"))
-                        .anySatisfy(p -> assertThat(p).startsWith("database.password: unknown key; allowed: password_env, password_file"))
-                        .anySatisfy(p -> assertThat(p).startsWith("database.url: postgres://db/x is not a JDBC URL"))
-                        .anySatisfy(p -> assertThat(p).startsWith("database.password_env: environment variable FRAMEGATE_TEST_UNSET_DB is not set")))
-                .hasMessageNotContaining("hunter2");
+    void aTreeCollectsEveryReadersProblemsAndRefusesKeysNoReaderTook() {
+        ConfigTree tree = ConfigTree.parse("""
+                timing: {deadline: soon}
+                extra: {anything: 1}
+                mine: {x: 0}
+                """, "framegate.yaml", tmp, Map.<String, String>of()::get);
+        new ConfigLoader(CATALOG, k -> null).read(tree);
+        ConfigSection mine = tree.section("mine");
+        if (mine.mapping("x", java.util.Set.of("x"))) mine.positiveInt("x");
+        assertThatThrownBy(tree::finish).isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "extra: unknown key; allowed: aliases, channels, default_route, mine, providers, routes, timing",
+                        "timing.deadline: soon is not a duration; write e.g. 500ms, 10s, 5m, 1h",
+                        "mine.x: 0 must be a whole number >= 1"));
     }
 }

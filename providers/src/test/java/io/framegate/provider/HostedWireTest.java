@@ -51,10 +51,19 @@ abstract class HostedWireTest extends WireTest {
         return new FailoverBackend("route:" + model, List.of(target(upstream, model)), ticker);
     }
 
+    /** The same, with Framegate-served input URLs ({@code null}: none, as without a public base URL). */
+    FailoverBackend backend(VideoUpstream upstream, String model, InputUrls urls) {
+        return new FailoverBackend("route:" + model, List.of(target(upstream, model, urls)), ticker);
+    }
+
     UpstreamBackend target(VideoUpstream upstream, String model) {
+        return target(upstream, model, null);
+    }
+
+    UpstreamBackend target(VideoUpstream upstream, String model, InputUrls urls) {
         return new UpstreamBackend(new Channel("c1", upstream), HOSTED.require(model), ReferenceAs.FIRST_FRAME,
                 HOSTED_VALIDATOR, FAST, PreviewMaker.ENGINE, ticker, new Retrier(3, Duration.ofSeconds(1),
-                Duration.ofSeconds(4), new Random(7)));
+                Duration.ofSeconds(4), new Random(7)), urls);
     }
 
     static JsonNode body(LoggedRequest r) throws Exception {

@@ -196,6 +196,52 @@ class KlingWireTest extends HostedWireTest {
     }
 
     @Test
+    void anUnclearSubmitIsLookedUpByItsExternalTaskIdAndAdoptedInsteadOfSentAgain() throws Exception {
+        String key = FailoverBackend.idempotencyKey("job-test");
+        wm.stubFor(post(urlEqualTo("/v1/videos/image2video")).willReturn(aResponse().withStatus(504)));
+        // Kling's query takes the caller's external_task_id in place of its task id
+        wm.stubFor(get(urlEqualTo("/v1/videos/image2video/" + key)).willReturn(okJson(task("submitted", "", "{}")
+                .replace("framegate-x", key))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/image2video/" + TASK)).willReturn(okJson(task("succeed", "", videos()))));
+        wm.stubFor(get(urlEqualTo("/kcdn/out.mp4")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        RenderPlan plan = hostedPlan(firstAndLast("kling-v2-5-turbo").build());
+        TestContext ctx = new TestContext(tmp);
+
+        backend(kling(), "kling-v2-5-turbo").generate(plan, ctx);
+
+        wm.verify(1, postRequestedFor(urlEqualTo("/v1/videos/image2video"))
+                .withRequestBody(matchingJsonPath("$.external_task_id", equalTo(key))));
+        LoggedRequest lookup = wm.findAll(getRequestedFor(urlEqualTo("/v1/videos/image2video/" + key))).get(0);
+        assertThat(lookup.getHeader("Authorization")).startsWith("Bearer ey");
+        assertThat(Files.readAllBytes(ctx.output(0).video())).isEqualTo(TestMedia.mp4());
+        assertThat(ctx.notes).containsEntry("upstream_id", TASK).containsKey("reconciled").doesNotContainKey("submit_uncertain");
+    }
+
+    @Test
+    void anUnclearSubmitWhoseExternalTaskIdKlingDoesNotKnowEndsUncertainAndAnotherKeysTaskIsNotAdopted() throws Exception {
+        String key = FailoverBackend.idempotencyKey("job-test");
+        wm.stubFor(post(urlEqualTo("/v1/videos/image2video")).willReturn(aResponse().withStatus(502)));
+        wm.stubFor(get(urlEqualTo("/v1/videos/image2video/" + key)).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"code\":1203,\"message\":\"task not found\",\"request_id\":\"r-9\"}")));
+        RenderPlan plan = hostedPlan(firstAndLast("kling-v2-5-turbo").build());
+        TestContext ctx = new TestContext(tmp);
+        assertThatThrownBy(() -> backend(kling(), "kling-v2-5-turbo").generate(plan, ctx))
+                .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("upstream_submit_uncertain"));
+        wm.verify(1, postRequestedFor(urlEqualTo("/v1/videos/image2video")));
+        wm.verify(3, getRequestedFor(urlEqualTo("/v1/videos/image2video/" + key)));
+        assertThat(ctx.notes.get("submit_uncertain")).contains(key);
+
+        // a task answering under this id but made with another external id is not this submit's
+        wm.resetAll();
+        wm.stubFor(post(urlEqualTo("/v1/videos/image2video")).willReturn(aResponse().withStatus(502)));
+        wm.stubFor(get(urlEqualTo("/v1/videos/image2video/" + key)).willReturn(okJson(task("submitted", "", "{}"))));
+        assertThatThrownBy(() -> backend(kling(), "kling-v2-5-turbo").generate(plan, new TestContext(tmp.resolve("2"))))
+                .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("upstream_submit_uncertain"));
+        wm.verify(0, getRequestedFor(urlEqualTo("/v1/videos/image2video/" + TASK)));
+    }
+
+    @Test
     void aLastFrameAt720pIsRefusedBeforeAnyCallBecauseKlingNeedsProForTheTail() {
         assertThatThrownBy(() -> hostedPlan(firstAndLast("kling-v2-5-turbo").size("1280x720").build()))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("image_tail needs mode pro");

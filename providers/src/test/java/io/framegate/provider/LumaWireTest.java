@@ -22,8 +22,8 @@ class LumaWireTest extends HostedWireTest {
     static final String KEY = "luma-api-test-5d1c";
     static final String ID = "4b0a6f6e-1f8c-4b8e-9a52-7d2e3c1b9f00";
 
-    LumaUpstream luma(io.framegate.provider.luma.InputUrls urls) {
-        return new LumaUpstream(url(), new Secret(KEY, "test key"), CALL, urls);
+    LumaUpstream luma() {
+        return new LumaUpstream(url(), new Secret(KEY, "test key"), CALL);
     }
 
     static String agents(String state, String extra) {
@@ -48,7 +48,7 @@ class LumaWireTest extends HostedWireTest {
     @Test
     void ray32SendsStartAndEndFrameInlineAsBase64WithTheirMediaType() throws Exception {
         wm.stubFor(post(urlEqualTo("/generations")).willReturn(okJson(agents("queued", ""))));
-        LumaUpstream up = luma(null);
+        LumaUpstream up = luma();
         RenderPlan plan = hostedPlan(firstAndLast("ray-3.2").build());
         UpstreamJob job = job(plan, up);
         assertThat(up.refuse(job)).isNull();
@@ -73,7 +73,7 @@ class LumaWireTest extends HostedWireTest {
         RenderPlan plan = hostedPlan(firstAndLast("ray-3.2").build());
         TestContext ctx = new TestContext(tmp);
 
-        backend(luma(null), "ray-3.2").generate(plan, ctx);
+        backend(luma(), "ray-3.2").generate(plan, ctx);
 
         assertThat(Files.readAllBytes(ctx.output(0).video())).isEqualTo(TestMedia.mp4());
         wm.verify(3, getRequestedFor(urlEqualTo("/generations/" + ID)));
@@ -86,20 +86,20 @@ class LumaWireTest extends HostedWireTest {
     void contentModeratedIsContentFilteredAndOtherFailureCodesAreUpstreamFailed() throws Exception {
         stubAgents(agents("failed", ",\"failure_code\":\"content_moderated\",\"failure_reason\":\"The prompt or image was moderated\""));
         RenderPlan plan = hostedPlan(firstAndLast("ray-3.2").build());
-        assertThatThrownBy(() -> backend(luma(null), "ray-3.2").generate(plan, new TestContext(tmp)))
+        assertThatThrownBy(() -> backend(luma(), "ray-3.2").generate(plan, new TestContext(tmp)))
                 .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("content_filtered"))
                 .hasMessageContaining("moderated");
 
         wm.resetAll();
         stubAgents(agents("failed", ",\"failure_code\":\"generation_failed\",\"failure_reason\":\"Generation failed\""));
-        assertThatThrownBy(() -> backend(luma(null), "ray-3.2").generate(plan, new TestContext(tmp.resolve("2"))))
+        assertThatThrownBy(() -> backend(luma(), "ray-3.2").generate(plan, new TestContext(tmp.resolve("2"))))
                 .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("upstream_failed"))
                 .hasMessageContaining("generation_failed");
     }
 
     @Test
     void ray2WithFramesIsRefusedWithoutSignedInputUrlsBeforeAnyCall() throws Exception {
-        LumaUpstream up = luma(null);
+        LumaUpstream up = luma();
         RenderPlan plan = hostedPlan(firstAndLast("ray-2").build());
         assertThat(up.refuse(job(plan, up))).contains("only from URLs").contains("public base URL");
         assertThatThrownBy(() -> backend(up, "ray-2").generate(plan, new TestContext(tmp)))
@@ -109,7 +109,8 @@ class LumaWireTest extends HostedWireTest {
 
     @Test
     void ray2SendsKeyframesFrame0AndFrame1AsImageUrlsAndPollsDreamingThenCompleted() throws Exception {
-        LumaUpstream up = luma(img -> "https://framegate.example.com/i/" + img.role().wireName() + "?sig=s1");
+        LumaUpstream up = luma();
+        InputUrls urls = (jobId, name, img, until) -> "https://framegate.example.com/i/" + img.role().wireName() + "?sig=s1";
         wm.stubFor(post(urlEqualTo("/generations")).willReturn(okJson(legacy("queued", ",\"assets\":null,\"failure_reason\":null"))));
         wm.stubFor(get(urlEqualTo("/generations/" + ID)).inScenario("l").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(okJson(legacy("dreaming", ",\"assets\":null"))).willSetStateTo("end"));
@@ -119,7 +120,7 @@ class LumaWireTest extends HostedWireTest {
         RenderPlan plan = hostedPlan(firstAndLast("ray-2").seconds(9).build());
         TestContext ctx = new TestContext(tmp);
 
-        backend(up, "ray-2").generate(plan, ctx);
+        backend(up, "ray-2", urls).generate(plan, ctx);
 
         assertThat(body(wm.findAll(postRequestedFor(urlEqualTo("/generations"))).get(0))).isEqualTo(Http.JSON.readTree("""
                 {"model":"ray-2","prompt":"a slow push through the valley","aspect_ratio":"16:9","resolution":"720p","duration":"9s",
@@ -133,15 +134,15 @@ class LumaWireTest extends HostedWireTest {
     @Test
     void dreamMachineCancelDeletesTheGenerationAndTheAgentsApiHasNone() throws Exception {
         wm.stubFor(delete(urlEqualTo("/generations/" + ID)).willReturn(aResponse().withStatus(204)));
-        assertThat(luma(null).cancel("agents/" + ID, CALL)).isFalse();
+        assertThat(luma().cancel("agents/" + ID, CALL)).isFalse();
         assertThat(wm.getAllServeEvents()).isEmpty();
-        assertThat(luma(null).cancel("dream-machine/" + ID, CALL)).isTrue();
+        assertThat(luma().cancel("dream-machine/" + ID, CALL)).isTrue();
         wm.verify(1, deleteRequestedFor(urlEqualTo("/generations/" + ID)).withHeader("Authorization", equalTo("Bearer " + KEY)));
     }
 
     @Test
     void a429WithRetryAfterIsAProvableRefusalAnd5xxOtherThan503IsAmbiguous() throws Exception {
-        LumaUpstream up = luma(null);
+        LumaUpstream up = luma();
         UpstreamJob job = job(hostedPlan(firstAndLast("ray-3.2").build()), up);
         wm.stubFor(post(urlEqualTo("/generations")).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")
                 .withBody("{\"detail\":\"Too many requests\"}")));

@@ -62,6 +62,30 @@ class OpenRouterWireTest extends HostedWireSupport {
     }
 
     @Test
+    void withFramegateServedUrlsAChannelWithoutInlineImagesSendsEachFrameAsItsSignedUrl() throws Exception {
+        OpenRouterUpstream up = upstream(false);
+        wm.stubFor(post(urlEqualTo("/api/v1/videos")).willReturn(aResponse().withStatus(202).withBody(job("pending", ""))));
+        UpstreamJob fitted = job(keyframes("openrouter/google/veo-3.1").seconds(8).size("1280x720").build(), up);
+        List<FittedImage> asked = new ArrayList<>();
+        UpstreamJob job = new UpstreamJob(fitted.plan(), fitted.images(), img -> {
+            asked.add(img);
+            return "https://fg.example.com/v1/inputs/video_1/upstream-input-" + fitted.images().indexOf(img) + "?expires=9&signature=s";
+        });
+        assertThat(up.refuse(job)).isNull();
+
+        up.submit(job, "k", T);
+
+        assertThat(asked).containsExactlyElementsOf(fitted.images());
+        wm.verify(postRequestedFor(urlEqualTo("/api/v1/videos")).withRequestBody(equalToJson("""
+                {"model": "google/veo-3.1", "prompt": "a slow push through the valley", "duration": 8,
+                 "resolution": "720p", "aspect_ratio": "16:9", "generate_audio": true,
+                 "frame_images": [
+                   {"type": "image_url", "image_url": {"url": "https://fg.example.com/v1/inputs/video_1/upstream-input-0?expires=9&signature=s"}, "frame_type": "first_frame"},
+                   {"type": "image_url", "image_url": {"url": "https://fg.example.com/v1/inputs/video_1/upstream-input-1?expires=9&signature=s"}, "frame_type": "last_frame"}]}
+                """)));
+    }
+
+    @Test
     void referenceImagesGoAsInputReferences() throws Exception {
         OpenRouterUpstream up = upstream(true);
         wm.stubFor(post(urlEqualTo("/api/v1/videos")).willReturn(aResponse().withStatus(202).withBody(job("pending", ""))));

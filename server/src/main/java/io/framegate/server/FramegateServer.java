@@ -9,7 +9,6 @@ import io.framegate.domain.ModelCatalog;
 import io.framegate.domain.RequestValidator;
 import io.framegate.engine.LocalEngine;
 import io.framegate.provider.ConfigException;
-import io.framegate.provider.FramegateConfig;
 import io.framegate.provider.PreviewMaker;
 import io.framegate.provider.Routing;
 import io.framegate.provider.Ticker;
@@ -18,6 +17,7 @@ import io.framegate.server.admin.AdminToken;
 import io.framegate.server.auth.Authenticator;
 import io.framegate.server.auth.KeyStore;
 import io.framegate.server.config.ConfigFile;
+import io.framegate.server.config.ServerConfig;
 import io.framegate.server.db.Database;
 import io.framegate.server.jobs.JobLimits;
 import io.framegate.server.jobs.JobOutcomes;
@@ -64,7 +64,7 @@ public final class FramegateServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FramegateServer.class);
 
     private final ServerOptions options;
-    private final FramegateConfig config;
+    private final ServerConfig config;
     private final Routing routing;
     private final Database db;
     private final KeyStore keys;
@@ -76,6 +76,7 @@ public final class FramegateServer implements AutoCloseable {
     private final io.framegate.server.ops.JobMetrics jobMetrics;
     private final Javalin app;
     private final ServerContext context;
+    private final io.framegate.server.links.SignedUrls signedUrls;
     private final AdminToken adminToken;
     private final io.framegate.server.tenancy.TenantAdmin tenants;
     private final ModelCatalog catalog;
@@ -194,26 +195,27 @@ public final class FramegateServer implements AutoCloseable {
         RequestValidator validator = new RequestValidator(b.catalog);
         GenerationBackend local = LocalDeadline.wrap(b.local != null ? b.local : new LocalEngine(),
                 config.limits().localRenderDeadline(), b.clock);
-        this.routing = new Routing(config, local, validator, PreviewMaker.ENGINE, Ticker.SYSTEM, RandomGenerator.getDefault());
-        config.routes().values().forEach(r -> LOG.info("route {} -> {}", r.model(), r.targets().stream()
-                .map(t -> t.channel() + (t.upstreamModel().id().equals(r.model()) ? "" : " as " + t.upstreamModel().id())).toList()));
-        LOG.info("every other model -> {}", "local".equals(config.defaultRoute()) ? local.id() + " (offline engine)" : "refused (default_route: none)");
         ObjectMapper json = newJsonMapper();
-        Database database;
-        try {
-            FramegateConfig.Database d = config.database();
-            database = d.url() == null ? Database.embedded(options.dataDir())
-                    : Database.open(d.url(), d.user(), d.password() == null ? null : d.password().reveal());
-        } catch (RuntimeException e) {
-            routing.close();
-            throw e;
-        }
-        this.db = database;
+        ServerConfig.Database d = config.database();
+        this.db = d.url() == null ? Database.embedded(options.dataDir())
+                : Database.open(d.url(), d.user(), d.password() == null ? null : d.password().reveal());
+        Routing routed = null;
         try {
             this.keys = new KeyStore(db.jdbi());
             this.results = config.storage().isS3() ? new S3ResultStore(config.storage())
                     : new LocalResultStore(options.dataDir().resolve("files"));
             if (config.storage().isS3()) LOG.info("results and inputs in {}", config.storage());
+            this.signedUrls = new io.framegate.server.links.SignedUrls(io.framegate.server.links.ServerSecrets
+                    .getOrCreate(db.jdbi(), io.framegate.server.links.SignedUrls.SECRET_NAME, b.clock.millis()),
+                    io.framegate.server.links.SignedUrls.DEFAULT_TTL, b.clock,
+                    b.environment.apply(io.framegate.server.links.SignedUrls.PUBLIC_URL_ENV));
+            // built once storage and the signing secret exist: URL-only upstreams get signed links to fitted inputs
+            routed = new Routing(config.providers(), local, validator, PreviewMaker.ENGINE, Ticker.SYSTEM, RandomGenerator.getDefault(),
+                    io.framegate.server.links.InputLinks.of(results, signedUrls).orElse(null));
+            this.routing = routed;
+            config.providers().routes().values().forEach(r -> LOG.info("route {} -> {}", r.model(), r.targets().stream()
+                    .map(t -> t.channel() + (t.upstreamModel().id().equals(r.model()) ? "" : " as " + t.upstreamModel().id())).toList()));
+            LOG.info("every other model -> {}", "local".equals(config.providers().defaultRoute()) ? local.id() + " (offline engine)" : "refused (default_route: none)");
             JobStore store = new JobStore(db.jdbi(), json);
             this.jobs = new JobService(store, results, validator, json, b.clock, routing);
             jobs.admitWith(new io.framegate.server.limits.KeyAdmission(db.jdbi(), this::modelId,
@@ -238,14 +240,11 @@ public final class FramegateServer implements AutoCloseable {
                     options.dataDir().resolve("uploads"));
             sweeper.outbox(webhooks.outbox());
             this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options,
-                    b.imageLimits, new io.framegate.server.links.SignedUrls(io.framegate.server.links.ServerSecrets
-                            .getOrCreate(db.jdbi(), io.framegate.server.links.SignedUrls.SECRET_NAME, b.clock.millis()),
-                            io.framegate.server.links.SignedUrls.DEFAULT_TTL, b.clock,
-                            b.environment.apply(io.framegate.server.links.SignedUrls.PUBLIC_URL_ENV)));
+                    b.imageLimits, signedUrls);
             this.app = createApp(json, b.surfaces != null ? b.surfaces : discoverSurfaces());
         } catch (RuntimeException | IOException e) {
             db.close();
-            routing.close();
+            if (routed != null) routed.close();
             throw e;
         }
     }
@@ -255,13 +254,13 @@ public final class FramegateServer implements AutoCloseable {
      * at least the upstream request timeout (plus a margin), so that shutdown never interrupts an upstream call
      * before the job's checkpoint records its outcome.
      */
-    static WorkerSettings workerSettings(WorkerSettings options, FramegateConfig config) {
-        FramegateConfig.Workers fromFile = config.workers();
+    static WorkerSettings workerSettings(WorkerSettings options, ServerConfig config) {
+        ServerConfig.Workers fromFile = config.workers();
         WorkerSettings w = options.withSlots(fromFile.local() != null ? fromFile.local() : options.localSlots(),
                 fromFile.cloud() != null ? fromFile.cloud() : options.cloudSlots());
         if (fromFile.maxAttempts() != null) w = w.withAttempts(fromFile.maxAttempts(), w.retryBackoff());
-        Duration callGrace = config.settings().requestTimeout().plusSeconds(5);
-        return w.shutdownGrace().compareTo(callGrace) >= 0 || config.channels().isEmpty() ? w : w.withShutdownGrace(callGrace);
+        Duration callGrace = config.providers().settings().requestTimeout().plusSeconds(5);
+        return w.shutdownGrace().compareTo(callGrace) >= 0 || config.providers().channels().isEmpty() ? w : w.withShutdownGrace(callGrace);
     }
 
     private static List<ApiSurface> discoverSurfaces() {
@@ -307,6 +306,7 @@ public final class FramegateServer implements AutoCloseable {
         new AdminApi(adminToken, context.authenticator(), jobs, metrics).tenants(tenants).webhooks(webhooks.admin())
                 .beforeScrape(jobMetrics::refresh).register(javalin);
         new io.framegate.server.console.ConsoleRoutes(config.storage()).register(javalin);
+        io.framegate.server.links.InputLinks.register(javalin, signedUrls, results);
         for (ApiSurface s : surfaces) {
             s.register(javalin, context);
             LOG.info("serving the {} surface", s.name());
@@ -385,7 +385,7 @@ public final class FramegateServer implements AutoCloseable {
     }
 
     /** {@code framegate.yaml} as loaded (credentials inside are {@link io.framegate.provider.Secret}s). */
-    public FramegateConfig config() {
+    public ServerConfig config() {
         return config;
     }
 

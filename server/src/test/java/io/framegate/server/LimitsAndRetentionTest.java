@@ -3,7 +3,7 @@ package io.framegate.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framegate.domain.GenerationBackend;
-import io.framegate.provider.LimitsConfig;
+import io.framegate.server.config.LimitsConfig;
 import io.framegate.server.jobs.ListOrder;
 import io.framegate.server.jobs.RetentionSweeper;
 import io.framegate.server.jobs.WorkerSettings;

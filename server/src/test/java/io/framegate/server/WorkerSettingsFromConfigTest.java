@@ -1,8 +1,8 @@
 package io.framegate.server;
 
 import io.framegate.domain.ModelCatalog;
-import io.framegate.provider.FramegateConfig;
 import io.framegate.server.config.ConfigFile;
+import io.framegate.server.config.ServerConfig;
 import io.framegate.server.jobs.WorkerSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +19,7 @@ class WorkerSettingsFromConfigTest {
     @TempDir
     Path dir;
 
-    FramegateConfig read(String yaml) throws Exception {
+    ServerConfig read(String yaml) throws Exception {
         Path f = dir.resolve("framegate.yaml");
         Files.writeString(f, yaml);
         return ConfigFile.read(dir, f, ModelCatalog.builtIn(), Map.of("K", "secret")::get);
@@ -27,7 +27,7 @@ class WorkerSettingsFromConfigTest {
 
     @Test
     void shutdownGraceCoversTheUpstreamRequestTimeoutAndMaxAttemptsIsRead() throws Exception {
-        FramegateConfig cfg = read("""
+        ServerConfig cfg = read("""
                 providers:
                   agg: {type: openai, base_url: 'https://videos.example.com/v1', api_key_env: K}
                 routes:

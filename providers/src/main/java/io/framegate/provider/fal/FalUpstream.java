@@ -65,12 +65,12 @@ public final class FalUpstream implements VideoUpstream {
 
     @Override
     public String refuse(UpstreamJob job) {
-        return WireInput.refuse(job, false);
+        return WireInput.refuse(job, job.servesUrls());
     }
 
     @Override
     public String submit(UpstreamJob job, String idempotencyKey, Duration timeout) throws UpstreamException {
-        String body = WireInput.build(job, WireInput::dataUri).toString();
+        String body = WireInput.build(job, img -> WireInput.image(job, img)).toString();
         JsonNode answer = http.json(authed(base + "/" + job.upstreamModel()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), "fal submit", timeout);
         FalWire.Queued q = read(answer, FalWire.Queued.class, "fal submit");

@@ -178,6 +178,37 @@ public final class KlingUpstream implements VideoUpstream {
         return false;
     }
 
+    /** The submit's idempotency key is its {@code external_task_id}, which Kling looks a task up by. */
+    @Override
+    public boolean canListJobs() {
+        return true;
+    }
+
+    /**
+     * After an unclear submit: {@code GET /v1/videos/image2video/{external_task_id}} (Kling's query takes a task id or
+     * the caller's external id). A task there whose {@code task_info.external_task_id} is this key is the one the submit
+     * made; an unknown id (404, or Kling's 4xx for a missing resource) means none (yet).
+     */
+    @Override
+    public List<String> findSubmitted(UpstreamJob job, String idempotencyKey, java.time.Instant sentAt,
+                                      java.time.Instant latest, Duration timeout) throws UpstreamException {
+        if (idempotencyKey == null || !idempotencyKey.matches("[A-Za-z0-9_-]{1,128}")) return List.of();
+        String what = "Kling query task by external_task_id";
+        KlingWire.Answer answer;
+        try {
+            HttpRequest req = authed(base + "/v1/videos/image2video/" + idempotencyKey).GET().build();
+            answer = read(http.json(req, what, timeout), what);
+        } catch (UpstreamException e) {
+            boolean unknown = e.kind() == UpstreamException.Kind.NOT_FOUND || e.kind() == UpstreamException.Kind.REJECTED;
+            if (unknown) return List.of();
+            throw e;
+        }
+        KlingWire.Task task = answer.data();
+        if (task == null || task.taskId() == null || task.taskId().isBlank()) return List.of();
+        String external = task.taskInfo() == null ? null : task.taskInfo().externalTaskId();
+        return external == null || external.equals(idempotencyKey) ? List.of(task.taskId()) : List.of();
+    }
+
     /** Kling's API has no way to stop a task. */
     @Override
     public boolean cancel(String handle, Duration timeout) {

@@ -34,7 +34,12 @@ final class KlingWire {
     record Task(@JsonProperty("task_id") String taskId,
                 @JsonProperty("task_status") String taskStatus,
                 @JsonProperty("task_status_msg") String taskStatusMsg,
+                @JsonProperty("task_info") TaskInfo taskInfo,
                 @JsonProperty("task_result") Result taskResult) { }
+
+    /** The creation parameters Kling echoes: the caller's {@code external_task_id}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record TaskInfo(@JsonProperty("external_task_id") String externalTaskId) { }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Result(List<Video> videos) { }

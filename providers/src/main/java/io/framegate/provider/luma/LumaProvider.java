@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * {@code type: luma}: Luma's Agents API (ray-3.2) or Dream Machine API (ray-2, ray-flash-2), by the upstream model;
- * the two APIs have separate keys, so a channel's key serves the models of its API. Framegate does not serve signed
- * input URLs yet, so Dream Machine jobs with images are refused at create (naming why).
+ * the two APIs have separate keys, so a channel's key serves the models of its API. Dream Machine keyframes go as
+ * Framegate's signed input URLs; without a public base URL such jobs are refused at create (naming why).
  */
 public final class LumaProvider implements ProviderFactory {
     @Override
@@ -41,7 +41,7 @@ public final class LumaProvider implements ProviderFactory {
     public record Settings(String baseUrl, Secret apiKey) implements ChannelSettings {
         @Override
         public VideoUpstream open(ProviderSettings timing) {
-            return new LumaUpstream(baseUrl, apiKey, timing.requestTimeout(), null);
+            return new LumaUpstream(baseUrl, apiKey, timing.requestTimeout());
         }
     }
 }

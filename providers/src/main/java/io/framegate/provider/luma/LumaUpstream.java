@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *       / {@code video.end_frame} as inline base64; {@code GET /generations/{id}}; no cancel is documented;</li>
  *   <li>Dream Machine API ({@code ray-2}, {@code ray-flash-2}, {@code ray-1-6}): {@code POST /generations} with
  *       {@code keyframes.frame0} / {@code frame1} = {@code {type: image, url}}; URLs are its only image input, so a
- *       job with images needs Framegate's signed input URLs ({@link InputUrls}) and is refused without them;
+ *       job with images gets Framegate's signed input URLs ({@link UpstreamJob#urlOf}) and is refused without them;
  *       {@code GET|DELETE /generations/{id}}.</li>
  * </ul>
  * The handle names the API ({@code agents/<id>}, {@code dream-machine/<id>}) so a resumed job polls the right one.
@@ -54,18 +54,13 @@ public final class LumaUpstream implements VideoUpstream {
     private final String dreamMachineBase;
     private final Secret apiKey;
     private final Http http;
-    private final InputUrls inputUrls;
 
-    /**
-     * @param baseUrl   overrides both APIs' hosts (a proxy, a test); null for Luma's own
-     * @param inputUrls signed URLs of the job's inputs, or null when the operator set no public base URL
-     */
-    public LumaUpstream(String baseUrl, Secret apiKey, Duration requestTimeout, InputUrls inputUrls) {
+    /** @param baseUrl overrides both APIs' hosts (a proxy, a test); null for Luma's own */
+    public LumaUpstream(String baseUrl, Secret apiKey, Duration requestTimeout) {
         this.agentsBase = stripSlash(baseUrl != null ? baseUrl : DEFAULT_AGENTS_URL);
         this.dreamMachineBase = stripSlash(baseUrl != null ? baseUrl : DEFAULT_DREAM_MACHINE_URL);
         this.apiKey = apiKey;
         this.http = new Http(requestTimeout);
-        this.inputUrls = inputUrls;
     }
 
     @Override
@@ -104,7 +99,7 @@ public final class LumaUpstream implements VideoUpstream {
         String prompt = job.plan().request().prompt();
         if (prompt == null || prompt.isBlank()) return "Luma needs a prompt";
         if (prompt.length() > MAX_PROMPT) return "prompt has " + prompt.length() + " characters; Luma takes at most " + MAX_PROMPT;
-        if (!takesInline(job.plan().model()) && !job.images().isEmpty() && inputUrls == null) {
+        if (!takesInline(job.plan().model()) && !job.images().isEmpty() && !job.servesUrls()) {
             return "Luma's Dream Machine API (" + job.upstreamModel() + ") reads keyframes only from URLs, and this "
                     + "Framegate serves no signed input URLs (no public base URL is configured); use ray-3.2 on the "
                     + "Agents API, which takes inline images";
@@ -150,7 +145,7 @@ public final class LumaUpstream implements VideoUpstream {
         return new LumaWire.ImageRef(null, Base64.getEncoder().encodeToString(img.bytes()), img.mimeType());
     }
 
-    LumaWire.LegacyCreate legacyBody(UpstreamJob job) throws UpstreamException {
+    static LumaWire.LegacyCreate legacyBody(UpstreamJob job) throws UpstreamException {
         RenderPlan plan = job.plan();
         LumaWire.Keyframe frame0 = keyframe(job, ImageRole.FIRST_FRAME);
         LumaWire.Keyframe frame1 = keyframe(job, ImageRole.LAST_FRAME);
@@ -159,15 +154,9 @@ public final class LumaUpstream implements VideoUpstream {
                 plan.resolution(), plan.seconds() + "s", keyframes);
     }
 
-    private LumaWire.Keyframe keyframe(UpstreamJob job, ImageRole role) throws UpstreamException {
+    private static LumaWire.Keyframe keyframe(UpstreamJob job, ImageRole role) throws UpstreamException {
         List<FittedImage> imgs = job.imagesWith(role);
-        if (imgs.isEmpty()) return null;
-        String url = inputUrls == null ? null : inputUrls.urlFor(imgs.get(0));
-        if (url == null) {
-            throw new UpstreamException(UpstreamException.Kind.REJECTED, 0, null,
-                    "Luma Dream Machine needs a URL for the " + role.wireName() + " and none could be made");
-        }
-        return new LumaWire.Keyframe("image", url);
+        return imgs.isEmpty() ? null : new LumaWire.Keyframe("image", job.urlOf(imgs.get(0)));
     }
 
     @Override

@@ -58,7 +58,9 @@ final class MiniMaxErrors {
                 meaning = "error";
             }
         }
-        return new UpstreamException(kind, 200, null, what + ": MiniMax answered " + meaning + " (base_resp " + code + ")");
+        String message = what + ": MiniMax answered " + meaning + " (base_resp " + code + ")";
+        if (code == INPUT_SENSITIVE || code == OUTPUT_SENSITIVE) return UpstreamException.filtered(200, message);
+        return new UpstreamException(kind, 200, null, message);
     }
 
     /** A task that ended {@code Fail}: a sensitive-content code is the content filter, anything else a failure. */

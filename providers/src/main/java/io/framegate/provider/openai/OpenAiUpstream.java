@@ -292,9 +292,8 @@ public final class OpenAiUpstream implements VideoUpstream {
         } catch (OpenAIServiceException e) {
             List<String> ra = e.headers().values("retry-after");
             String code = errorCode(e);
-            throw new UpstreamException(UpstreamException.kindOf(e.statusCode()), e.statusCode(),
-                    ra.isEmpty() ? null : Http.retryAfter(Optional.of(ra.get(0))),
-                    SafeText.httpFailure(what, e.statusCode(), code));
+            throw UpstreamException.ofStatus(e.statusCode(), ra.isEmpty() ? null : Http.retryAfter(Optional.of(ra.get(0))),
+                    code, SafeText.httpFailure(what, e.statusCode(), code));
         } catch (OpenAIIoException e) {
             throw Http.failure(what, e);
         } catch (OpenAIException e) {

@@ -79,26 +79,32 @@ public final class OpenRouterUpstream implements VideoUpstream {
             return "OpenRouter's video API takes frame_images (first_frame, last_frame) and input_references; "
                     + String.join(", ", others) + " cannot be sent";
         }
-        if (!job.images().isEmpty() && !inlineImages && !m.wire().acceptsDataUri()) {
+        if (!job.images().isEmpty() && !inline(m) && !job.servesUrls()) {
             return "OpenRouter's video API takes images as public URLs only, and this Framegate serves no public URLs"
-                    + " of its stored inputs; send the job without images, use another channel, or set inline_images:"
-                    + " true on the channel if OpenRouter accepts data URIs for the model";
+                    + " of its stored inputs (no public base URL is set); send the job without images, use another"
+                    + " channel, or set inline_images: true on the channel if OpenRouter accepts data URIs for the model";
         }
         if (job.plan().request().prompt() == null || job.plan().request().prompt().isBlank()) {
             return "OpenRouter's video API requires a prompt";
         }
-        return WireRecords.unsent(job, inlineImages);
+        return WireRecords.unsent(job, inlineImages || job.servesUrls());
     }
 
-    static OpenRouterWire.CreateRequest body(UpstreamJob job) {
+    /** Images go inline when the operator vouches for it or the model's field map takes data URIs, else as URLs. */
+    private boolean inline(ModelSpec m) {
+        return inlineImages || m.wire().acceptsDataUri();
+    }
+
+    OpenRouterWire.CreateRequest body(UpstreamJob job) throws UpstreamException {
         RenderPlan plan = job.plan();
         GenerationRequest req = plan.request();
         List<OpenRouterWire.FrameImage> frames = new ArrayList<>();
-        for (FittedImage f : job.imagesWith(ImageRole.FIRST_FRAME)) frames.add(frame(f, "first_frame"));
-        for (FittedImage f : job.imagesWith(ImageRole.LAST_FRAME)) frames.add(frame(f, "last_frame"));
-        List<OpenRouterWire.InputReference> refs = job.imagesWith(ImageRole.REFERENCE).stream()
-                .map(f -> new OpenRouterWire.InputReference("image_url", new OpenRouterWire.ImageUrl(WireInput.dataUri(f))))
-                .toList();
+        for (FittedImage f : job.imagesWith(ImageRole.FIRST_FRAME)) frames.add(frame(job, f, "first_frame"));
+        for (FittedImage f : job.imagesWith(ImageRole.LAST_FRAME)) frames.add(frame(job, f, "last_frame"));
+        List<OpenRouterWire.InputReference> refs = new ArrayList<>();
+        for (FittedImage f : job.imagesWith(ImageRole.REFERENCE)) {
+            refs.add(new OpenRouterWire.InputReference("image_url", new OpenRouterWire.ImageUrl(image(job, f))));
+        }
         ModelSpec m = plan.model();
         Boolean audio = "optional".equals(m.audio()) && WireRecords.sends(m, "audio") ? plan.audio() : null;
         // per model: aspect_ratio + resolution, or size (WxH), as its field map names them
@@ -120,8 +126,12 @@ public final class OpenRouterUpstream implements VideoUpstream {
         return model instanceof String s ? s : m.id();
     }
 
-    private static OpenRouterWire.FrameImage frame(FittedImage f, String type) {
-        return new OpenRouterWire.FrameImage("image_url", new OpenRouterWire.ImageUrl(WireInput.dataUri(f)), type);
+    private OpenRouterWire.FrameImage frame(UpstreamJob job, FittedImage f, String type) throws UpstreamException {
+        return new OpenRouterWire.FrameImage("image_url", new OpenRouterWire.ImageUrl(image(job, f)), type);
+    }
+
+    private String image(UpstreamJob job, FittedImage f) throws UpstreamException {
+        return inline(job.plan().model()) ? WireInput.dataUri(f) : job.urlOf(f);
     }
 
     @Override

@@ -67,7 +67,7 @@ public final class ReplicateUpstream implements VideoUpstream {
 
     @Override
     public String refuse(UpstreamJob job) {
-        return WireInput.refuse(job, false);
+        return WireInput.refuse(job, job.servesUrls());
     }
 
     @Override
@@ -82,7 +82,7 @@ public final class ReplicateUpstream implements VideoUpstream {
         } else {
             url = base + "/models/" + model + "/predictions";
         }
-        body.set("input", WireInput.build(job, WireInput::dataUri));
+        body.set("input", WireInput.build(job, img -> WireInput.image(job, img)));
         HttpRequest.Builder req = authed(url).header("Content-Type", "application/json").header("Cancel-After", cancelAfter);
         if (preferWait > 0) req.header("Prefer", "wait=" + preferWait);
         ReplicateWire.Prediction p = read(http.json(req.POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),

@@ -1,8 +1,8 @@
 package io.framegate.server.auth;
 
 import io.framegate.domain.ModelCatalog;
-import io.framegate.provider.FramegateConfig;
 import io.framegate.server.config.ConfigFile;
+import io.framegate.server.config.ServerConfig;
 import io.framegate.server.db.Database;
 
 import java.io.IOException;
@@ -15,12 +15,12 @@ public final class KeyAdmin implements AutoCloseable {
     private final KeyStore keys;
     private final io.framegate.server.tenancy.TenantAdmin tenants;
 
-    private KeyAdmin(Database db, FramegateConfig config, ModelCatalog catalog) {
+    private KeyAdmin(Database db, ServerConfig config, ModelCatalog catalog) {
         this.db = db;
         this.keys = new KeyStore(db.jdbi());
         // a model name as the server resolves it: a config alias first, then the catalog
         this.tenants = new io.framegate.server.tenancy.TenantAdmin(db.jdbi(), name -> name == null ? java.util.Optional.empty()
-                : catalog.find(config.aliases().getOrDefault(name.toLowerCase(java.util.Locale.ROOT), name))
+                : catalog.find(config.providers().aliases().getOrDefault(name.toLowerCase(java.util.Locale.ROOT), name))
                 .map(io.framegate.domain.ModelSpec::id), java.time.Clock.systemUTC());
     }
 
@@ -33,8 +33,8 @@ public final class KeyAdmin implements AutoCloseable {
      * @throws IllegalStateException                the embedded database is open in a running server
      */
     public static KeyAdmin open(Path dataDir, Path configFile) throws IOException {
-        FramegateConfig config = ConfigFile.read(dataDir, configFile, ModelCatalog.builtIn(), System::getenv);
-        FramegateConfig.Database cfg = config.database();
+        ServerConfig config = ConfigFile.read(dataDir, configFile, ModelCatalog.builtIn(), System::getenv);
+        ServerConfig.Database cfg = config.database();
         Files.createDirectories(dataDir);
         try {
             return new KeyAdmin(cfg.url() == null ? Database.embedded(dataDir)

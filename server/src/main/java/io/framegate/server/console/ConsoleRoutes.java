@@ -1,6 +1,6 @@
 package io.framegate.server.console;
 
-import io.framegate.provider.StorageConfig;
+import io.framegate.server.config.StorageConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 

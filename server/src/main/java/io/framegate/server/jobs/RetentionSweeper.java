@@ -1,7 +1,7 @@
 package io.framegate.server.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.framegate.provider.RetentionConfig;
+import io.framegate.server.config.RetentionConfig;
 import io.framegate.server.storage.ResultStore;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -157,15 +157,18 @@ public final class RetentionSweeper implements AutoCloseable {
         }
     }
 
-    /** The stored input images named in the request, and an extension's copy of its source video. */
+    /** The stored input images named in the request, their upstream copies, and an extension's copy of its source video. */
     private List<String> inputFiles(String id, String requestJson) {
         List<String> names = new ArrayList<>();
         names.add(JobService.EXTENSION_SOURCE);
         try {
             StoredRequest stored = json.readValue(requestJson, StoredRequest.class);
             if (stored.images() != null) stored.images().forEach(i -> names.add(i.file()));
-            if (stored.images() != null) {
-                for (int i = 0; i < stored.images().size(); i++) names.add(ResultFrame.sourceFileName(i));
+            int sent = stored.images() == null ? 0 : stored.images().size();
+            for (int i = 0; i < sent; i++) {
+                names.add(ResultFrame.sourceFileName(i));
+                // the same image as fitted for a URL-only upstream (links.InputLinks)
+                names.add(io.framegate.provider.InputUrls.name(i));
             }
         } catch (IOException e) {
             LOG.warn("job {} has an unreadable stored request; deleting no input images of it", id);

@@ -69,11 +69,37 @@ public final class SignedUrls {
         return clock.instant().getEpochSecond() >= expires ? Refusal.EXPIRED : null;
     }
 
+    /**
+     * The path and query of a link to one stored input image of a job as fitted for an upstream ({@link InputLinks}),
+     * valid until {@code until} (rounded up to the second). Its signature covers the job, the file name and the expiry
+     * under its own prefix, so it cannot be turned into a content link or a link to another file.
+     */
+    public String inputPath(String jobId, String name, Instant until) {
+        long expires = until.getEpochSecond() + (until.getNano() > 0 ? 1 : 0);
+        return InputLinks.PATH_PREFIX + jobId + "/" + name + "?expires=" + expires + "&signature="
+                + mac("input-v1\n" + jobId + "\n" + name + "\n" + expires);
+    }
+
+    /** Null when the input link is good now; else why not. A bad signature is reported before an expiry. */
+    public Refusal checkInput(String jobId, String name, long expires, String signature) {
+        return verdict(mac("input-v1\n" + jobId + "\n" + name + "\n" + expires), signature, expires);
+    }
+
+    private Refusal verdict(String expectedSignature, String signature, long expires) {
+        byte[] expected = expectedSignature.getBytes(StandardCharsets.US_ASCII);
+        byte[] given = signature == null ? new byte[0] : signature.getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, given)) return Refusal.BAD_SIGNATURE;
+        return clock.instant().getEpochSecond() >= expires ? Refusal.EXPIRED : null;
+    }
+
     private String sign(String ownerKeyId, String jobId, ContentVariant variant, long expires) {
+        return mac("v1\n" + ownerKeyId + "\n" + jobId + "\n" + variant.wireName() + "\n" + expires);
+    }
+
+    private String mac(String payload) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            String payload = "v1\n" + ownerKeyId + "\n" + jobId + "\n" + variant.wireName() + "\n" + expires;
             return Base64.getUrlEncoder().withoutPadding()
                     .encodeToString(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {

@@ -1,6 +1,6 @@
 package io.framegate.server.storage;
 
-import io.framegate.provider.StorageConfig;
+import io.framegate.server.config.StorageConfig;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;

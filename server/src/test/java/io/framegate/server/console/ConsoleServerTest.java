@@ -92,12 +92,12 @@ class ConsoleServerTest {
 
     @Test
     void redirectedDownloadsAddTheBucketToTheMediaSources() {
-        var s3 = new io.framegate.provider.StorageConfig("s3", "http://127.0.0.1:9000", "b", "us-east-1", "", true, null,
+        var s3 = new io.framegate.server.config.StorageConfig("s3", "http://127.0.0.1:9000", "b", "us-east-1", "", true, null,
                 null, "redirect");
         assertThat(ConsoleRoutes.csp(ConsoleRoutes.mediaHosts(s3))).contains("media-src 'self' blob: http://127.0.0.1:9000;");
-        var aws = new io.framegate.provider.StorageConfig("s3", null, "b", "eu-west-1", "", false, null, null, "redirect");
+        var aws = new io.framegate.server.config.StorageConfig("s3", null, "b", "eu-west-1", "", false, null, null, "redirect");
         assertThat(ConsoleRoutes.mediaHosts(aws)).isEqualTo("https://*.amazonaws.com");
-        var proxy = new io.framegate.provider.StorageConfig("s3", "http://127.0.0.1:9000", "b", "us-east-1", "", true,
+        var proxy = new io.framegate.server.config.StorageConfig("s3", "http://127.0.0.1:9000", "b", "us-east-1", "", true,
                 null, null, "proxy");
         assertThat(ConsoleRoutes.mediaHosts(proxy)).isEmpty();
     }

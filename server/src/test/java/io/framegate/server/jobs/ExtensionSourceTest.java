@@ -1,9 +1,9 @@
 package io.framegate.server.jobs;
 
 import io.framegate.domain.JobStatus;
-import io.framegate.provider.LimitsConfig;
 import io.framegate.server.FramegateServer;
 import io.framegate.server.TinyVideoBackend;
+import io.framegate.server.config.LimitsConfig;
 import io.framegate.server.storage.LocalResultStore;
 import io.framegate.server.storage.ResultStore;
 import io.framegate.server.storage.StoredObject;

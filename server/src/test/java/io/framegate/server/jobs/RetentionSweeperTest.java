@@ -1,7 +1,7 @@
 package io.framegate.server.jobs;
 
-import io.framegate.provider.RetentionConfig;
 import io.framegate.server.FramegateServer;
+import io.framegate.server.config.RetentionConfig;
 import io.framegate.server.storage.ResultStore;
 import io.framegate.server.storage.StoredObject;
 import org.junit.jupiter.api.Test;

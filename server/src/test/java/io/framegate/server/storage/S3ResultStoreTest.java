@@ -1,7 +1,7 @@
 package io.framegate.server.storage;
 
 import io.framegate.provider.Secret;
-import io.framegate.provider.StorageConfig;
+import io.framegate.server.config.StorageConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

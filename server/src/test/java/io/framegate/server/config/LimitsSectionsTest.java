@@ -1,6 +1,7 @@
-package io.framegate.provider;
+package io.framegate.server.config;
 
 import io.framegate.domain.ModelCatalog;
+import io.framegate.provider.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -14,16 +15,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The {@code limits} and {@code retention} sections of framegate.yaml. */
 class LimitsSectionsTest {
-    private static FramegateConfig parse(String yaml) {
-        return new ConfigLoader(ModelCatalog.builtIn(), k -> null).parse(yaml, "framegate.yaml", null);
+    private static ServerConfig parse(String yaml) {
+        return ConfigFile.parse(yaml, "framegate.yaml", null, ModelCatalog.builtIn(), k -> null);
     }
 
     @Test
     void withoutTheSectionsTheDefaultsApply() {
-        FramegateConfig cfg = parse("default_route: local\n");
+        ServerConfig cfg = parse("default_route: local\n");
         assertThat(cfg.limits()).isEqualTo(LimitsConfig.DEFAULTS);
         assertThat(cfg.retention()).isEqualTo(RetentionConfig.DEFAULTS);
-        assertThat(FramegateConfig.defaults().limits()).isEqualTo(LimitsConfig.DEFAULTS);
+        assertThat(ServerConfig.defaults().limits()).isEqualTo(LimitsConfig.DEFAULTS);
         assertThat(RetentionConfig.DEFAULTS.results()).isEqualTo(Duration.ofDays(7));
     }
 
@@ -33,7 +34,7 @@ class LimitsSectionsTest {
         String doc = Files.readString(Path.of("..", "docs", "config.md"));
         Matcher m = Pattern.compile("## Limits and retention.*?```yaml\\n(.*?)```", Pattern.DOTALL).matcher(doc);
         assertThat(m.find()).isTrue();
-        FramegateConfig cfg = parse(m.group(1));
+        ServerConfig cfg = parse(m.group(1));
         assertThat(cfg.limits()).isEqualTo(new LimitsConfig(1_000_000_000L, 3, Duration.ofMinutes(3), 2L << 30));
         assertThat(cfg.retention()).isEqualTo(new RetentionConfig(Duration.ofDays(3), Duration.ofMinutes(30),
                 Duration.ofMinutes(5), Duration.ofHours(2)));
@@ -49,7 +50,7 @@ class LimitsSectionsTest {
 
     @Test
     void numbersSizesAndDurationsInTheirUsualSpellings() {
-        FramegateConfig cfg = parse("""
+        ServerConfig cfg = parse("""
                 limits: {local_pixel_frames: 2e9, extension_chain: 1, local_render_deadline: 90s, min_free_disk: 500MB}
                 retention: {results: 12h, inputs_grace: 1500ms, sweep_interval: 1m, orphan_age: 1d}
                 """);

@@ -1,4 +1,4 @@
-package io.framegate.provider;
+package io.framegate.server.config;
 
 import java.time.Duration;
 

@@ -1,6 +1,7 @@
-package io.framegate.provider;
+package io.framegate.server.config;
 
 import io.framegate.domain.ModelCatalog;
+import io.framegate.provider.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -16,14 +17,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class StorageSectionTest {
     private static final Map<String, String> ENV = Map.of("S3_KEY", "AKIAEXAMPLE", "S3_SECRET", "very-secret-value");
 
-    private static FramegateConfig parse(String yaml) {
-        return new ConfigLoader(ModelCatalog.builtIn(), ENV::get).parse(yaml, "framegate.yaml", null);
+    private static ServerConfig parse(String yaml) {
+        return ConfigFile.parse(yaml, "framegate.yaml", null, ModelCatalog.builtIn(), ENV::get);
     }
 
     @Test
     void localIsTheDefault() {
         assertThat(parse("default_route: local\n").storage()).isEqualTo(StorageConfig.LOCAL);
-        assertThat(FramegateConfig.defaults().storage().isS3()).isFalse();
+        assertThat(ServerConfig.defaults().storage().isS3()).isFalse();
         assertThat(parse("storage: {type: local}\n").storage()).isEqualTo(StorageConfig.LOCAL);
     }
 
@@ -33,8 +34,8 @@ class StorageSectionTest {
         String doc = Files.readString(Path.of("..", "docs", "config.md"));
         Matcher m = Pattern.compile("## Storage.*?```yaml\\n(.*?)```", Pattern.DOTALL).matcher(doc);
         assertThat(m.find()).isTrue();
-        StorageConfig s = new ConfigLoader(ModelCatalog.builtIn(), Map.of("S3_ACCESS_KEY", "AKIAEXAMPLE",
-                "S3_SECRET_KEY", "very-secret-value")::get).parse(m.group(1), "framegate.yaml", null).storage();
+        StorageConfig s = ConfigFile.parse(m.group(1), "framegate.yaml", null, ModelCatalog.builtIn(),
+                Map.of("S3_ACCESS_KEY", "AKIAEXAMPLE", "S3_SECRET_KEY", "very-secret-value")::get).storage();
         assertThat(s.isS3()).isTrue();
         assertThat(s.endpoint()).isEqualTo("http://127.0.0.1:9000");
         assertThat(s.bucket()).isEqualTo("framegate");

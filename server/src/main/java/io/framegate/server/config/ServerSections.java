@@ -1,0 +1,59 @@
+package io.framegate.server.config;
+
+import io.framegate.provider.ConfigSection;
+
+import java.util.Set;
+
+/** Reads the server's sections of {@code framegate.yaml}: {@code workers}, {@code database}, {@code limits}, {@code retention}. */
+final class ServerSections {
+    private static final Set<String> WORKER_KEYS = Set.of("local", "cloud", "max_attempts");
+    private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password_env", "password_file");
+    private static final Set<String> LIMIT_KEYS = Set.of("local_pixel_frames", "extension_chain", "local_render_deadline",
+            "min_free_disk", "max_queued_jobs");
+    private static final Set<String> RETENTION_KEYS = Set.of("results", "inputs_grace", "sweep_interval", "orphan_age");
+
+    private ServerSections() {
+    }
+
+    static ServerConfig.Workers workers(ConfigSection s) {
+        if (!s.mapping("local and/or cloud", WORKER_KEYS)) return ServerConfig.Workers.UNSET;
+        return new ServerConfig.Workers(s.positiveInt("local"), s.positiveInt("cloud"), s.positiveInt("max_attempts"));
+    }
+
+    static ServerConfig.Database database(ConfigSection s) {
+        if (!s.mapping("url, user, password_env or password_file", DATABASE_KEYS)) return ServerConfig.Database.EMBEDDED;
+        String url = s.text("url");
+        if (url == null) {
+            s.problem("url", "missing; a JDBC URL (without a database section the embedded file database is used)");
+        } else if (!url.startsWith("jdbc:")) {
+            s.problem("url", url + " is not a JDBC URL (jdbc:...)");
+        }
+        return new ServerConfig.Database(url, s.text("user"), s.secret("password_env", "password_file"));
+    }
+
+    static LimitsConfig limits(ConfigSection s) {
+        LimitsConfig d = LimitsConfig.DEFAULTS;
+        if (!s.mapping(sorted(LIMIT_KEYS), LIMIT_KEYS)) return d;
+        long pixelFrames = s.positiveLong("local_pixel_frames", d.localPixelFrames());
+        long chain = s.positiveLong("extension_chain", d.maxExtensionChain());
+        if (chain > 1000) s.problem("extension_chain", chain + " must be at most 1000");
+        var deadline = s.positiveDuration("local_render_deadline", d.localRenderDeadline());
+        long minFree = s.bytes("min_free_disk", d.minFreeDiskBytes());
+        String queued = s.text("max_queued_jobs");
+        long maxQueued = queued != null && queued.trim().equals("0") ? 0 : s.positiveLong("max_queued_jobs", d.maxQueuedJobs());
+        return new LimitsConfig(pixelFrames, (int) Math.min(chain, 1000), deadline, minFree, (int) Math.min(maxQueued, 10_000_000));
+    }
+
+    static RetentionConfig retention(ConfigSection s) {
+        RetentionConfig d = RetentionConfig.DEFAULTS;
+        if (!s.mapping(sorted(RETENTION_KEYS), RETENTION_KEYS)) return d;
+        return new RetentionConfig(s.positiveDuration("results", d.results()),
+                s.positiveDuration("inputs_grace", d.inputsGrace()),
+                s.positiveDuration("sweep_interval", d.sweepInterval()),
+                s.positiveDuration("orphan_age", d.orphanAge()));
+    }
+
+    private static String sorted(Set<String> keys) {
+        return String.join(", ", keys.stream().sorted().toList());
+    }
+}
