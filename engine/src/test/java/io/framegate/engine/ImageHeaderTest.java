@@ -1,7 +1,9 @@
-package io.framegate.domain;
+package io.framegate.engine;
 
-import io.framegate.domain.ImageHeader.InvalidImageException;
-import io.framegate.domain.ImageHeader.InvalidImageException.Kind;
+import io.framegate.domain.ImageLimits;
+
+import io.framegate.engine.ImageHeader.InvalidImageException;
+import io.framegate.engine.ImageHeader.InvalidImageException.Kind;
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
