@@ -4,7 +4,6 @@ import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationContext;
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.RenderPlan;
-import io.framegate.server.media.VideoTools;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Java2DFrameConverter;
