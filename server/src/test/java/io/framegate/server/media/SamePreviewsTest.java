@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * over it. And the stitched video is encoded with the engine's one H.264 set-up.
  */
 class SamePreviewsTest {
-    static final int W = 160, H = 96, FRAMES = 30;
+    static final int W = 160, H = 96, FRAMES = 20, EXT_FRAMES = 41;
 
     @TempDir
     Path dir;
@@ -46,8 +46,8 @@ class SamePreviewsTest {
         OutputFiles fresh = OutputFiles.in(dir.resolve("fresh"));
         OutputFiles ext = OutputFiles.in(dir.resolve("ext"));
         LocalEngine engine = new LocalEngine();
-        engine.render(plan(validator, 1), 0, fresh, ProgressListener.NONE, () -> false);
-        engine.render(plan(validator, 2), 0, ext, ProgressListener.NONE, () -> false);
+        engine.render(plan(validator, 1, FRAMES), 0, fresh, ProgressListener.NONE, () -> false);
+        engine.render(plan(validator, 2, EXT_FRAMES), 0, ext, ProgressListener.NONE, () -> false);
         Path source = dir.resolve("source.mp4");
         Files.copy(fresh.video(), source);
 
@@ -59,18 +59,19 @@ class SamePreviewsTest {
         // the extension: stitched after its source, previews made again for the whole video
         new MediaFinisher().finish(null, null, List.of(ext), source, Files.createDirectories(dir.resolve("work")));
         List<Mat> stitched = frames(ext.video());
-        int n = 2 * FRAMES - 1; // the extension's first frame repeats the source's last and is dropped
+        int n = FRAMES + EXT_FRAMES - 1; // the extension's first frame repeats the source's last and is dropped
         assertThat(stitched).hasSize(n);
         assertThat(closestFrame(ext.thumbnail(), stitched)).as("extended thumbnail: the middle of the whole video")
                 .isEqualTo((n - 1) / 2);
+        // the sheet by the one rule: up to 25 tiles of the frame's size in a near-square grid, the first frame first
         Mat freshSheet = Imgcodecs.imread(fresh.spritesheet().toString());
         Mat extSheet = Imgcodecs.imread(ext.spritesheet().toString());
-        assertThat(extSheet.size()).as("25 tiles of the frame size in 5 x 5, as fresh").isEqualTo(freshSheet.size());
-        assertThat(extSheet.cols()).isEqualTo(5 * W);
+        assertThat(freshSheet.cols()).as("20 frames: 20 tiles, 5 x 4").isEqualTo(5 * W);
+        assertThat(freshSheet.rows()).isEqualTo(4 * H);
+        assertThat(extSheet.cols()).as("60 frames: 25 tiles, 5 x 5").isEqualTo(5 * W);
         assertThat(extSheet.rows()).isEqualTo(5 * H);
-        // the sheet's tiles are the frames the one rule picks: tile k = kept frame round(k * (n - 1) / 24)
-        Mat lastTile = extSheet.submat(new org.opencv.core.Rect(4 * W, 4 * H, W, H));
-        assertThat(closestFrame(lastTile, stitched)).isEqualTo(n - 1);
+        assertThat(closestFrame(extSheet.submat(new org.opencv.core.Rect(0, 0, W, H)), stitched)).isZero();
+        assertThat(closestFrame(freshSheet.submat(new org.opencv.core.Rect(0, 0, W, H)), freshFrames)).isZero();
 
         // one H.264 set-up: the stitched MP4 carries the engine's x264 settings, not an encoder of its own
         assertThat(x264Options(ext.video()).replaceAll(" zones=\\S+", ""))
@@ -78,9 +79,10 @@ class SamePreviewsTest {
                 .contains("crf=18.0", "mbtree=0", "threads=4");
     }
 
-    private static RenderPlan plan(RequestValidator validator, long seed) throws Exception {
+    /** A camera pan at constant speed (linear easing) over noise: neighbouring frames differ clearly. */
+    private static RenderPlan plan(RequestValidator validator, long seed, int frames) throws Exception {
         return validator.validate(GenerationRequest.builder().model("framegate-local").prompt("pan right")
-                .size(W + "x" + H).fps(10).numFrames(FRAMES).seed(seed)
+                .size(W + "x" + H).fps(10).numFrames(frames).seed(seed).option("easing", "linear")
                 .image(ImageRole.REFERENCE, noise(seed), "image/png", "noise.png").build());
     }
 
