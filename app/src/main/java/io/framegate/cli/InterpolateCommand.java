@@ -142,7 +142,7 @@ final class InterpolateCommand implements Callable<Integer> {
             return;
         }
         byte[] got = n == head.length ? head : java.util.Arrays.copyOf(head, n);
-        if (ImageHeader.formatOf(got) == null) {
+        if (!ImageHeader.decodable(ImageHeader.formatOf(got))) {
             problems.add(file + ": not an image (PNG, JPEG, WebP, BMP or TIFF)");
         }
     }

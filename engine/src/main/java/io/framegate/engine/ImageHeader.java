@@ -59,7 +59,7 @@ public record ImageHeader(String format, long width, long height) {
                 yield tiff(b);
             }
             default -> throw new InvalidImageException(InvalidImageException.Kind.NOT_AN_IMAGE, "is a "
-                    + format.toUpperCase(Locale.ROOT) + " image; PNG, JPEG or WebP is accepted");
+                    + format.toUpperCase(Locale.ROOT) + " image, which is not a PNG, JPEG or WebP image");
         };
     }
 
@@ -80,6 +80,11 @@ public record ImageHeader(String format, long width, long height) {
         if (b.length >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0)
                 || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) return "tiff";
         return null;
+    }
+
+    /** Whether the engine decodes a {@link #formatOf} format (GIF and unknown bytes: no). */
+    public static boolean decodable(String format) {
+        return format != null && !format.equals("gif");
     }
 
     /** The MIME type of {@link #formatOf}, or null. */

@@ -111,7 +111,7 @@ class ImageHeaderTest {
         // accepted: PNG, JPEG, WebP; GIF is recognised only to be refused by name, everywhere
         assertThatThrownBy(() -> ImageHeader.check(gif, ImageLimits.DEFAULTS))
                 .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_AN_IMAGE))
-                .hasMessage("is a GIF image; PNG, JPEG or WebP is accepted");
+                .hasMessage("is a GIF image, which is not a PNG, JPEG or WebP image");
         assertThatThrownBy(() -> ImageDecoder.decode(new io.framegate.domain.InputImage(
                 io.framegate.domain.ImageRole.FIRST_FRAME, gif, null, "a.gif")))
                 .isInstanceOfSatisfying(io.framegate.domain.GenerationException.class,
