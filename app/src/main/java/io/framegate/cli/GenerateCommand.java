@@ -1,5 +1,6 @@
 package io.framegate.cli;
 
+import io.framegate.domain.FitMode;
 import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.GenerationRequest;
@@ -11,7 +12,7 @@ import io.framegate.domain.RenderPlan;
 import io.framegate.domain.RequestValidator;
 import io.framegate.domain.ValidationException;
 import io.framegate.domain.Violation;
-import io.framegate.engine.ImageDecoder;
+import io.framegate.engine.ImageHeader;
 import io.framegate.engine.LocalEngine;
 import io.framegate.engine.RenderStats;
 import io.framegate.provider.ConfigException;
@@ -70,7 +71,9 @@ final class GenerateCommand implements Callable<Integer> {
     Integer numFrames;
     @Option(names = "--seed", description = "Seed; the same request and seed give the same video.")
     Long seed;
-    @Option(names = "--fit", description = "How images are fitted to the frame: crop (default), pad or stretch.")
+    @Option(names = "--fit", paramLabel = "crop|pad|stretch", description = "How images are fitted to the frame, on "
+            + "every route: crop (default; alias cover: fill the frame, cut where the image holds least detail), "
+            + "pad (alias contain, letterbox: black bars) or stretch (alias fill).")
     String fit;
     @Option(names = "--easing", paramLabel = "linear|ease-in-out",
             description = "Time curve of the in-betweens and camera moves: ease-in-out (default, smooth start and stop) or linear (constant speed).")
@@ -92,10 +95,11 @@ final class GenerateCommand implements Callable<Integer> {
         List<String> problems = new ArrayList<>();
         GenerationRequest.Builder b = GenerationRequest.builder().model(model).prompt(prompt)
                 .negativePrompt(negativePrompt).seconds(seconds).size(size).aspectRatio(aspectRatio)
-                .resolution(resolution).fps(fps).numFrames(numFrames).seed(seed).option("fit", fit)
-                .option("easing", easing);
-        if (fit != null && !List.of("crop", "pad", "stretch").contains(fit)) {
-            problems.add("--fit=" + fit + " is not a fit mode; allowed: crop, pad, stretch");
+                .resolution(resolution).fps(fps).numFrames(numFrames).seed(seed).option("easing", easing);
+        try {
+            b.fit(FitMode.parse(fit));
+        } catch (ValidationException e) {
+            problems.add("--" + e.first().message());
         }
         readImage("--first", first, ImageRole.FIRST_FRAME, b, problems);
         readImage("--last", last, ImageRole.LAST_FRAME, b, problems);
@@ -225,8 +229,8 @@ final class GenerateCommand implements Callable<Integer> {
             try {
                 LocalEngine.probe(image);
             } catch (GenerationException e) {
-                String format = ImageDecoder.sniffFormat(bytes);
-                problems.add(option + " " + file + ("other".equals(format) ? ": not a readable image (PNG, JPEG or WebP)"
+                String format = ImageHeader.formatOf(bytes);
+                problems.add(option + " " + file + (!ImageHeader.decodable(format) ? ": not a readable image (PNG, JPEG or WebP)"
                         : ": is a " + format.toUpperCase(Locale.ROOT) + " by its signature but cannot be decoded (corrupt "
                         + "or truncated); give a readable PNG, JPEG or WebP"));
                 return;

@@ -1,7 +1,7 @@
 package io.framegate.cli;
 
 import io.framegate.domain.GenerationException;
-import io.framegate.engine.ImageDecoder;
+import io.framegate.engine.ImageHeader;
 import io.framegate.engine.KeyframeInterpolator;
 import io.framegate.engine.SequenceInterpolator;
 import picocli.CommandLine.ArgGroup;
@@ -142,7 +142,7 @@ final class InterpolateCommand implements Callable<Integer> {
             return;
         }
         byte[] got = n == head.length ? head : java.util.Arrays.copyOf(head, n);
-        if ("other".equals(ImageDecoder.sniffFormat(got))) {
+        if (!ImageHeader.decodable(ImageHeader.formatOf(got))) {
             problems.add(file + ": not an image (PNG, JPEG, WebP, BMP or TIFF)");
         }
     }

@@ -82,6 +82,58 @@ class GenerateRoutedTest {
                 .contains("the lighthouse at dusk").contains("bytesBase64Encoded");
     }
 
+    /**
+     * {@code --fit cover} on a cloud route: the provider receives the image the engine's one fitter crops (here a
+     * portrait picture for a 16:9 video, cut where its detail is), and {@code --fit zoom} is refused before any call.
+     */
+    @Test
+    void fitCoverWorksOnACloudRouteAndAnUnknownFitIsRefusedFirst() throws Exception {
+        java.awt.image.BufferedImage tall = new java.awt.image.BufferedImage(180, 320, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        java.awt.Graphics2D g = tall.createGraphics();
+        g.setColor(new java.awt.Color(200, 190, 180));
+        g.fillRect(0, 0, 180, 320);
+        g.setColor(java.awt.Color.BLACK);
+        for (int x = 0; x < 180; x += 8) for (int y = 250 + (x / 8) % 2 * 4; y < 300; y += 8) g.fillRect(x, y, 4, 4);
+        g.dispose();
+        Path first = dir.resolve("tall.png");
+        ImageIO.write(tall, "png", first.toFile());
+        Files.writeString(dir.resolve("key.txt"), "gm-secret\n");
+        Path cfg = config("key.txt");
+
+        CliRun bad = CliRun.of("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
+                "--fit", "zoom", "-o", dir.resolve("bad.mp4").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--fit=zoom is not a fit mode; allowed: crop (cover), pad (contain, letterbox), stretch (fill)");
+        assertThat(wm.getAllServeEvents()).isEmpty();
+
+        wm.stubFor(post(urlEqualTo("/v1beta/models/veo-3.1-generate-001:predictLongRunning"))
+                .willReturn(okJson("{\"name\": \"" + OP + "\"}")));
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson("""
+                { "name": "%s", "done": true, "response": { "generateVideoResponse": {
+                  "raiMediaFilteredCount": 1, "raiMediaFilteredReasons": ["filtered"] } } }
+                """.formatted(OP))));
+        CliRun r = CliRun.of("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
+                "--fit", "cover", "-o", dir.resolve("veo.mp4").toString());
+        assertThat(r.err()).doesNotContain("fit");
+        var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning"))).get(0).getBodyAsString());
+        byte[] sent = java.util.Base64.getDecoder().decode(body.at("/instances/0/image/bytesBase64Encoded").asText());
+        org.opencv.core.Mat got = io.framegate.engine.ImageDecoder.decode(new io.framegate.domain.InputImage(
+                io.framegate.domain.ImageRole.FIRST_FRAME, sent, null, "sent"));
+        org.opencv.core.Mat source = io.framegate.engine.ImageDecoder.decode(new io.framegate.domain.InputImage(
+                io.framegate.domain.ImageRole.FIRST_FRAME, Files.readAllBytes(first), null, "tall"));
+        // the video's 16:9 at the image's own resolution (320 rows): 568 x 320, cut, not padded
+        assertThat(got.cols()).isEqualTo(568);
+        assertThat(got.rows()).isEqualTo(320);
+        org.opencv.core.Mat expected = io.framegate.engine.ImageFitter.fit(source, 568, 320, io.framegate.domain.FitMode.CROP);
+        assertThat(org.opencv.core.Core.norm(got, expected, org.opencv.core.Core.NORM_INF)).isZero();
+        org.opencv.core.Mat leftEdge = new org.opencv.core.Mat();
+        org.opencv.core.Core.extractChannel(got.submat(new org.opencv.core.Rect(0, 0, 10, 320)), leftEdge, 0);
+        assertThat(org.opencv.core.Core.minMaxLoc(leftEdge).maxVal).as("no black bar: the picture was cut").isGreaterThan(150);
+        // the window holds the checkered band (rows 250..300), which a centre cut (rows 132..233) would miss
+        assertThat(io.framegate.engine.ImageFitter.cropWindow(source, 568, 320).y).isGreaterThan(200);
+    }
+
     @Test
     void upstreamFailureLeavesNoOutput() throws Exception {
         Path first = dir.resolve("first.png");

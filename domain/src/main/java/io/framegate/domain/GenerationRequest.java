@@ -26,7 +26,9 @@ import java.util.TreeMap;
  * @param audio            whether to produce an audio track
  * @param numFrames        exact frame count (local models only; overrides seconds)
  * @param personGeneration Veo {@code personGeneration} ({@code allow_all}, {@code allow_adult}, {@code dont_allow})
- * @param options          further provider options that the domain passes through untouched (e.g. {@code fit})
+ * @param options          further provider options that the domain passes through untouched (e.g. {@code easing})
+ * @param fit              how frame images are fitted to the video (null: {@link FitMode#DEFAULT}); surfaces parse
+ *                         it with {@link FitMode#parse}, which refuses an unknown name before any work
  */
 public record GenerationRequest(
         String model,
@@ -43,11 +45,24 @@ public record GenerationRequest(
         Boolean audio,
         Integer numFrames,
         String personGeneration,
-        Map<String, String> options) {
+        Map<String, String> options,
+        FitMode fit) {
 
     public GenerationRequest {
         images = images == null ? List.of() : List.copyOf(images);
+        if (options != null && options.containsKey(FitMode.FIELD)) {
+            // requests stored before fit was typed kept it among the options
+            Map<String, String> rest = new TreeMap<>(options);
+            String legacy = rest.remove(FitMode.FIELD);
+            if (fit == null && legacy != null) fit = FitMode.lookup(legacy);
+            options = rest;
+        }
         options = options == null ? Map.of() : Map.copyOf(options);
+    }
+
+    /** The fit to apply: the request's, else {@link FitMode#DEFAULT}. */
+    public FitMode fitOrDefault() {
+        return FitMode.orDefault(fit);
     }
 
     public static Builder builder() {
@@ -59,7 +74,7 @@ public record GenerationRequest(
         b.model = model; b.prompt = prompt; b.negativePrompt = negativePrompt; b.images.addAll(images);
         b.seconds = seconds; b.size = size; b.aspectRatio = aspectRatio; b.resolution = resolution; b.fps = fps;
         b.seed = seed; b.numberOfVideos = numberOfVideos; b.audio = audio; b.numFrames = numFrames;
-        b.personGeneration = personGeneration; b.options.putAll(options);
+        b.personGeneration = personGeneration; b.options.putAll(options); b.fit = fit;
         return b;
     }
 
@@ -79,6 +94,7 @@ public record GenerationRequest(
         private Integer seconds, fps, numberOfVideos, numFrames;
         private Long seed;
         private Boolean audio;
+        private FitMode fit;
         private final Map<String, String> options = new TreeMap<>();
 
         public Builder model(String v) { model = v; return this; }
@@ -100,10 +116,11 @@ public record GenerationRequest(
         public Builder numFrames(Integer v) { numFrames = v; return this; }
         public Builder personGeneration(String v) { personGeneration = v; return this; }
         public Builder option(String key, String value) { if (value != null) options.put(key, value); return this; }
+        public Builder fit(FitMode v) { fit = v; return this; }
 
         public GenerationRequest build() {
             return new GenerationRequest(model, prompt, negativePrompt, images, seconds, size, aspectRatio, resolution,
-                    fps, seed, numberOfVideos, audio, numFrames, personGeneration, options);
+                    fps, seed, numberOfVideos, audio, numFrames, personGeneration, options, fit);
         }
     }
 }

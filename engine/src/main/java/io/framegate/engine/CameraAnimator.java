@@ -1,5 +1,7 @@
 package io.framegate.engine;
 
+import io.framegate.domain.FitMode;
+
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;

@@ -5,7 +5,7 @@ package io.framegate.engine;
  *
  * @param width  pixels
  * @param height pixels
- * @param format {@code png}, {@code jpeg}, {@code webp}, {@code bmp}, {@code tiff} or {@code other}
+ * @param format {@code png}, {@code jpeg}, {@code webp}, {@code bmp}, {@code tiff} (by {@link ImageHeader#formatOf})
  */
 public record ImageInfo(int width, int height, String format) {
 }

@@ -1,5 +1,7 @@
 package io.framegate.engine;
 
+import io.framegate.domain.FitMode;
+
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.InputImage;
 import org.bytedeco.javacv.FFmpegFrameGrabber;

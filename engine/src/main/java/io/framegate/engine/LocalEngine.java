@@ -1,5 +1,7 @@
 package io.framegate.engine;
 
+import io.framegate.domain.FitMode;
+
 import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationContext;
 import io.framegate.domain.GenerationException;
@@ -26,7 +28,7 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code first_frame} alone: the camera moves away from that exact frame (move read from the prompt);</li>
  *   <li>{@code reference} (or {@code asset}/{@code style}): a camera move over the image ({@link CameraAnimator}).</li>
  * </ul>
- * Request options: {@code fit} = crop | pad | stretch, {@code easing} = ease-in-out (default) | linear. The model
+ * The request's {@code fit} ({@link FitMode}) and option {@code easing} = ease-in-out (default) | linear. The model
  * {@code framegate-local-fast} uses a coarser, faster optical flow. Video {@code i} of a plan uses seed
  * {@code plan.seed() + i}; the same plan and seed give the same video.
  * <p>
@@ -80,7 +82,7 @@ public final class LocalEngine implements GenerationBackend {
      * Renders video {@code videoIndex} of the plan into {@code out}.
      *
      * @throws GenerationException   {@code bad_image} for an unreadable input, {@code image_required} without images,
-     *                               {@code invalid_option} for a bad {@code fit} or {@code easing}
+     *                               {@code invalid_option} for a bad {@code easing}
      * @throws CancellationException when {@code cancelled} turned true; no output file is left behind
      */
     public RenderStats render(RenderPlan plan, int videoIndex, OutputFiles out, ProgressListener progress,
@@ -91,7 +93,7 @@ public final class LocalEngine implements GenerationBackend {
         int w = size.width(), h = size.height();
         int frames = plan.frameCount();
         long seed = plan.seed() + videoIndex;
-        FitMode fit = FitMode.parse(plan.request().options().get("fit"));
+        FitMode fit = plan.request().fitOrDefault();
         Easing easing = Easing.parse(plan.request().options().get("easing"));
         KeyframeInterpolator.Preset preset = FAST_MODEL.equals(plan.model().id())
                 ? KeyframeInterpolator.Preset.FAST : KeyframeInterpolator.Preset.QUALITY;

@@ -1,12 +1,13 @@
 package io.framegate.engine;
 
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
-import org.opencv.core.MatOfByte;
-import org.opencv.core.MatOfInt;
 import org.opencv.core.Rect;
 import org.opencv.core.Scalar;
 import org.opencv.core.Size;
@@ -34,13 +35,19 @@ public final class Previews {
     private Previews() {
     }
 
-    /** Writes the thumbnail and spritesheet of an MP4 (atomically: temp file, then move). */
+    /**
+     * Writes the thumbnail and spritesheet of an MP4 (atomically: temp file, then move); either target may be null
+     * (not wanted). The frames are chosen exactly as for a video the engine renders (the same {@link Collector} with
+     * the video's exact frame count), so a stitched extension, a remix and a cloud result get the previews a fresh
+     * render of the same frames gets.
+     */
     public static void fromVideo(Path mp4, Path thumbnail, Path spritesheet) throws IOException {
+        if (thumbnail == null && spritesheet == null) return;
         NativeLibs.ensureLoaded();
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(mp4.toFile());
              OpenCVFrameConverter.ToOrgOpenCvCoreMat converter = new OpenCVFrameConverter.ToOrgOpenCvCoreMat()) {
             grabber.start();
-            Collector collector = new Collector(Math.max(1, grabber.getLengthInVideoFrames()));
+            Collector collector = new Collector(frameCount(grabber));
             AtomicFiles files = new AtomicFiles();
             try {
                 Frame frame;
@@ -50,13 +57,26 @@ public final class Previews {
                 }
                 grabber.stop();
                 if (collector.seen() == 0) throw new IOException(mp4 + ": no video frame to make previews from");
-                collector.writeTo(files.temp(thumbnail), files.temp(spritesheet));
+                collector.writeTo(thumbnail != null ? files.temp(thumbnail) : null,
+                        spritesheet != null ? files.temp(spritesheet) : null);
                 files.commit();
             } finally {
                 files.abort();
                 collector.release();
             }
         }
+    }
+
+    /** The frames of the first video stream as the container counts them (exact in MP4), else FFmpeg's estimate. */
+    public static int frameCount(FFmpegFrameGrabber grabber) {
+        AVFormatContext fc = grabber.getFormatContext();
+        for (int i = 0; fc != null && i < fc.nb_streams(); i++) {
+            AVStream st = fc.streams(i);
+            if (st.codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO && st.nb_frames() > 0) {
+                return (int) Math.min(Integer.MAX_VALUE, st.nb_frames());
+            }
+        }
+        return Math.max(1, grabber.getLengthInVideoFrames());
     }
 
     /**
@@ -113,11 +133,15 @@ public final class Previews {
             return tiles.size();
         }
 
-        /** Encodes both previews to the given files. */
+        /** Encodes the previews to the given files (a null file: not wanted). */
         public void writeTo(Path thumbnailFile, Path spritesheetFile) throws IOException {
             if (seen == 0) throw new IOException("no frame was collected");
-            Mat thumb = thumbnail != null ? thumbnail : lastFrame;
-            Files.write(thumbnailFile, encode(".webp", thumb, Imgcodecs.IMWRITE_WEBP_QUALITY, WEBP_QUALITY));
+            // fewer frames than expected: the last frame, else the last tile, rather than no thumbnail
+            Mat thumb = thumbnail != null ? thumbnail : lastFrame != null ? lastFrame : tiles.getLast();
+            if (thumbnailFile != null) {
+                Files.write(thumbnailFile, encode(".webp", thumb, Imgcodecs.IMWRITE_WEBP_QUALITY, WEBP_QUALITY));
+            }
+            if (spritesheetFile == null) return;
             Mat sheet = spritesheet();
             try {
                 Files.write(spritesheetFile, encode(".jpg", sheet, Imgcodecs.IMWRITE_JPEG_QUALITY, JPEG_QUALITY));
@@ -161,14 +185,10 @@ public final class Previews {
     }
 
     static byte[] encode(String ext, Mat image, int param, int value) throws IOException {
-        MatOfByte buf = new MatOfByte();
-        MatOfInt params = new MatOfInt(param, value);
         try {
-            if (!Imgcodecs.imencode(ext, image, buf, params)) throw new IOException("could not encode " + ext);
-            return buf.toArray();
-        } finally {
-            buf.release();
-            params.release();
+            return ImageDecoder.encode(ext, image, param, value);
+        } catch (IllegalStateException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.framegate.engine;
 
+import io.framegate.domain.FitMode;
+
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
 import io.framegate.domain.OutputFiles;

@@ -1,7 +1,6 @@
 package io.framegate.engine;
 
 import io.framegate.domain.GenerationException;
-import io.framegate.domain.ImageHeader;
 import io.framegate.domain.ImageLimits;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;

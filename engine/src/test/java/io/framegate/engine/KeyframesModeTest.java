@@ -82,11 +82,11 @@ class KeyframesModeTest {
         Mat thumb = org.opencv.imgcodecs.Imgcodecs.imread(dir.resolve("thumbnail.webp").toString());
         assertThat(thumb.cols()).isEqualTo(W);
         assertThat(thumb.rows()).isEqualTo(H);
-        assertThat(ImageDecoder.sniffFormat(Files.readAllBytes(dir.resolve("thumbnail.webp")))).isEqualTo("webp");
+        assertThat(ImageHeader.formatOf(Files.readAllBytes(dir.resolve("thumbnail.webp")))).isEqualTo("webp");
         Mat sheet = org.opencv.imgcodecs.Imgcodecs.imread(dir.resolve("spritesheet.jpg").toString());
         // 13 frames: 4 x 4 grid of 256 x 144 tiles
         assertThat(sheet.cols()).isEqualTo(4 * 256);
         assertThat(sheet.rows()).isEqualTo(4 * 144);
-        assertThat(ImageDecoder.sniffFormat(Files.readAllBytes(dir.resolve("spritesheet.jpg")))).isEqualTo("jpeg");
+        assertThat(ImageHeader.formatOf(Files.readAllBytes(dir.resolve("spritesheet.jpg")))).isEqualTo("jpeg");
     }
 }

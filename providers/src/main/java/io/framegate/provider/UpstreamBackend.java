@@ -1,6 +1,7 @@
 package io.framegate.provider;
 
 import io.framegate.domain.GenerationContext;
+import io.framegate.domain.FitMode;
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.InputImage;
 import io.framegate.domain.ModelSpec;
@@ -94,7 +95,6 @@ public final class UpstreamBackend {
     public Prepared prepare(RenderPlan plan) {
         String where = "channel " + channel.name();
         Translation.Result t = Translation.toUpstream(plan, upstreamModel, referenceAs, validator, where);
-        ImageFitter.Mode.parse(plan.request().options().get(ImageFitter.OPTION));
         List<FittedImage> placeholders = t.upstreamPlan().request().images().stream()
                 .map(i -> new FittedImage(i.role(), i.bytes(), i.mimeType(), 0, 0)).toList();
         UpstreamJob.ImageUrls noneYet = img -> {
@@ -119,11 +119,11 @@ public final class UpstreamBackend {
     Checkpoint submit(Prepared p, GenerationContext ctx, CallGuard guard, String idempotencyKey)
             throws UpstreamException, GenerationException {
         RenderPlan up = p.upstreamPlan();
-        ImageFitter.Mode mode = ImageFitter.Mode.parse(p.requested().request().options().get(ImageFitter.OPTION));
+        FitMode mode = p.requested().request().fitOrDefault();
         List<FittedImage> images = new ArrayList<>();
         List<String> fitNotes = new ArrayList<>();
         for (InputImage img : up.request().images()) {
-            ImageFitter.Fitted f = ImageFitter.fit(img, up.size(), mode, channel.upstream().imageConstraints());
+            UpstreamImages.Fitted f = UpstreamImages.fit(img, up.size(), mode, channel.upstream().imageConstraints());
             images.add(f.image());
             fitNotes.add(f.note());
         }

@@ -2,7 +2,7 @@
  * Cloud providers behind {@link io.framegate.domain.GenerationBackend}. The base package holds what every
  * provider shares: the small {@link io.framegate.provider.VideoUpstream} interface (submit, poll, fetch, cancel),
  * request translation between the Sora and Veo shapes ({@link io.framegate.provider.Translation}), image fitting
- * ({@link io.framegate.provider.ImageFitter}), retries and polling ({@link io.framegate.provider.Retrier}),
+ * ({@link io.framegate.provider.UpstreamImages}), retries and polling ({@link io.framegate.provider.Retrier}),
  * failover across channels ({@link io.framegate.provider.FailoverBackend}), the providers' sections of the config file
  * ({@link io.framegate.provider.ConfigLoader}; the file is parsed once into a {@link io.framegate.provider.ConfigTree}
  * and the server reads its own sections from it through the same {@link io.framegate.provider.ConfigSection}) and the

@@ -22,7 +22,7 @@ abstract class HostedWireSupport extends WireTest {
         RenderPlan plan = plan(req);
         List<FittedImage> images = new ArrayList<>();
         for (InputImage img : plan.request().images()) {
-            images.add(ImageFitter.fit(img, plan.size(), ImageFitter.Mode.CROP, up.imageConstraints()).image());
+            images.add(UpstreamImages.fit(img, plan.size(), io.framegate.domain.FitMode.CROP, up.imageConstraints()).image());
         }
         return new UpstreamJob(plan, images);
     }

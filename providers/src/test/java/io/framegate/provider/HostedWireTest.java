@@ -41,7 +41,7 @@ abstract class HostedWireTest extends WireTest {
     static UpstreamJob job(RenderPlan plan, VideoUpstream upstream) throws Exception {
         List<FittedImage> images = new ArrayList<>();
         for (InputImage img : plan.request().images()) {
-            images.add(ImageFitter.fit(img, plan.size(), ImageFitter.Mode.CROP, upstream.imageConstraints()).image());
+            images.add(UpstreamImages.fit(img, plan.size(), io.framegate.domain.FitMode.CROP, upstream.imageConstraints()).image());
         }
         return new UpstreamJob(plan, images);
     }

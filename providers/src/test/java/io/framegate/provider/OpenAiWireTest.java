@@ -3,7 +3,11 @@ package io.framegate.provider;
 import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.framegate.domain.FitMode;
 import io.framegate.domain.GenerationException;
+import io.framegate.domain.InputImage;
+import io.framegate.engine.ImageDecoder;
+import io.framegate.engine.ImageFitter;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.RenderPlan;
@@ -54,7 +58,7 @@ class OpenAiWireTest extends WireTest {
     GenerationRequest.Builder soraRequest() {
         return GenerationRequest.builder().model("sora-2").prompt("A calico cat playing a piano on stage").seconds(8)
                 .size("1280x720").image(ImageRole.REFERENCE, TestMedia.png(1000, 1000, 200, 500), "image/png", "cat.png")
-                .option("fit", "crop");
+                .fit(FitMode.CROP);
     }
 
     @Test
@@ -96,6 +100,47 @@ class OpenAiWireTest extends WireTest {
         assertThat(ctx.notes).containsEntry("provider", "openai").containsEntry("upstream_id", ID)
                 .containsEntry("cost_usd", "0.8000");
         assertThat(ctx.notes.get("fit")).contains("crop 1000x1000 -> 1280x720");
+    }
+
+    /**
+     * {@code fit: cover} (the engine's alias of crop) works on a cloud route: the upstream receives the image the
+     * engine's one fitter makes, pixel for pixel; the crop follows the subject (a disc near the top, which a centre
+     * cut would lose), and {@code pad} arrives with black bars.
+     */
+    @Test
+    void theUpstreamReceivesTheImageFittedByTheEnginesFitterInTheRequestedMode() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        stubCreateAndPoll(video("completed", "null"));
+        wm.stubFor(get(urlPathEqualTo("/v1/videos/" + ID + "/content")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        byte[] source = TestMedia.png(1000, 1000, 500, 110); // the subject near the top edge
+        org.opencv.core.Mat decoded = ImageDecoder.decode(new InputImage(ImageRole.REFERENCE, source, "image/png", "s"));
+        for (String fit : List.of("cover", "pad")) {
+            wm.resetRequests();
+            RenderPlan plan = plan(GenerationRequest.builder().model("sora-2").prompt("a disc").seconds(8).size("1280x720")
+                    .image(ImageRole.REFERENCE, source, "image/png", "disc.png").fit(FitMode.parse(fit)).build());
+            TestContext ctx = new TestContext(tmp.resolve(fit));
+            r.backendFor(plan.model()).generate(plan, ctx);
+
+            LoggedRequest create = wm.findAll(postRequestedFor(urlEqualTo("/v1/videos"))).get(0);
+            byte[] sent = create.getParts().stream().filter(p -> p.getName().equals("input_reference")).findFirst()
+                    .orElseThrow().getBody().asBytes();
+            org.opencv.core.Mat got = ImageDecoder.decode(new InputImage(ImageRole.REFERENCE, sent, "image/png", "sent"));
+            assertThat(got.cols()).isEqualTo(1280);
+            assertThat(got.rows()).isEqualTo(720);
+            org.opencv.core.Mat expected = ImageFitter.fit(decoded, 1280, 720, FitMode.parse(fit));
+            assertThat(org.opencv.core.Core.norm(got, expected, org.opencv.core.Core.NORM_INF))
+                    .as("%s: the engine's fit, pixel for pixel", fit).isZero();
+            if (fit.equals("cover")) {
+                // scaled 1.28x, the disc (radius 125 -> 160 px) sits at y ~ 141 from the top: the window starts at 0
+                assertThat(ImageFitter.cropWindow(decoded, 1280, 720).y).isZero();
+                assertThat(got.get(141, 640)[0]).as("the disc's centre is in the picture").isNotEqualTo(128.0);
+                assertThat(ctx.notes.get("fit")).contains("crop 1000x1000 -> 1280x720");
+            } else {
+                assertThat(got.get(360, 10)).as("black bar").containsExactly(0, 0, 0);
+                assertThat(got.get(360, 1270)).as("black bar").containsExactly(0, 0, 0);
+                assertThat(ctx.notes.get("fit")).contains("pad 1000x1000 -> 1280x720");
+            }
+        }
     }
 
     @Test

@@ -115,7 +115,7 @@ class ReplicateWireTest extends WireTest {
             assertThat(uri).matches("data:image/(png|jpeg);base64,.+");
             byte[] bytes = Base64.getDecoder().decode(uri.substring(uri.indexOf(',') + 1));
             assertThat(bytes.length).isLessThanOrEqualTo(256 * 1024);
-            io.framegate.domain.ImageHeader h = io.framegate.domain.ImageHeader.read(bytes);
+            io.framegate.engine.ImageHeader h = io.framegate.engine.ImageHeader.read(bytes);
             assertThat(h.width() * 9).isEqualTo(h.height() * 16);
         }
     }

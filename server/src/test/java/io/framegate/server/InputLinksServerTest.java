@@ -6,7 +6,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
 import io.framegate.domain.VideoSize;
-import io.framegate.provider.ImageFitter;
+import io.framegate.provider.UpstreamImages;
 import io.framegate.provider.luma.LumaUpstream;
 import io.framegate.server.jobs.WorkerSettings;
 import io.framegate.server.media.MediaFinisher;
@@ -141,8 +141,8 @@ class InputLinksServerTest {
     }
 
     static byte[] fitted(byte[] png, ImageRole role) throws Exception {
-        return ImageFitter.fit(new InputImage(role, png, "image/png", "test"), VideoSize.parse("1280x720").orElseThrow(),
-                ImageFitter.Mode.CROP, new LumaUpstream(null, null, Duration.ofSeconds(1)).imageConstraints()).image().bytes();
+        return UpstreamImages.fit(new InputImage(role, png, "image/png", "test"), VideoSize.parse("1280x720").orElseThrow(),
+                io.framegate.domain.FitMode.CROP, new LumaUpstream(null, null, Duration.ofSeconds(1)).imageConstraints()).image().bytes();
     }
 
     @Test

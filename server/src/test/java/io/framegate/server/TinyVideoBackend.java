@@ -4,7 +4,6 @@ import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationContext;
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.RenderPlan;
-import io.framegate.server.media.VideoTools;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Java2DFrameConverter;
@@ -66,7 +65,7 @@ public final class TinyVideoBackend implements GenerationBackend {
         int w = plan.size().width();
         int h = plan.size().height();
         for (int v = 0; v < plan.numberOfVideos(); v++) {
-            try (FFmpegFrameRecorder rec = VideoTools.h264Recorder(ctx.output(v).video(), w, h, plan.fps());
+            try (FFmpegFrameRecorder rec = io.framegate.engine.H264.recorder(ctx.output(v).video(), w, h, plan.fps(), plan.frameCount());
                  Java2DFrameConverter conv = new Java2DFrameConverter()) {
                 rec.start();
                 for (int i = 0; i < plan.frameCount(); i++) {

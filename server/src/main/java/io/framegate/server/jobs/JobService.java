@@ -2,6 +2,7 @@ package io.framegate.server.jobs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.InputImage;
 import io.framegate.domain.JobStatus;
@@ -443,7 +444,10 @@ public final class JobService {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             Map<String, Object> identity = new LinkedHashMap<>();
             identity.put("surface", s.surface());
-            identity.put("request", StoredRequest.of(s.request()));
+            ObjectNode stored = json.valueToTree(StoredRequest.of(s.request()));
+            // without a fit, a request hashes as before fit was typed, so idempotency keys outlive the upgrade
+            if (stored.path("request").path("fit").isNull()) ((ObjectNode) stored.get("request")).remove("fit");
+            identity.put("request", stored);
             identity.put("remixedFrom", s.remixedFrom());
             identity.put("extendedFrom", s.extendedFrom());
             identity.put("attributes", new java.util.TreeMap<>(s.attributes()));

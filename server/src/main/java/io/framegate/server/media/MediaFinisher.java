@@ -7,8 +7,8 @@ import io.framegate.domain.OutputFiles;
 import io.framegate.domain.RenderPlan;
 import io.framegate.server.jobs.Job;
 import io.framegate.server.jobs.OutputFinisher;
-import io.framegate.engine.FitMode;
 import io.framegate.engine.KeyframeFidelity;
+import io.framegate.engine.Previews;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,13 +35,8 @@ public final class MediaFinisher implements OutputFinisher {
         InputImage first = keyframe(plan, ImageRole.FIRST_FRAME), last = keyframe(plan, ImageRole.LAST_FRAME);
         if (job.extendedFrom() != null || (first == null && last == null) || outputs.isEmpty()) return Map.of();
         try {
-            FitMode fit;
-            try {
-                fit = FitMode.parse(plan.request().options().get("fit"));
-            } catch (GenerationException e) {
-                fit = FitMode.CROP;
-            }
-            KeyframeFidelity.Result r = KeyframeFidelity.measure(outputs.getFirst().video(), first, last, fit);
+            KeyframeFidelity.Result r = KeyframeFidelity.measure(outputs.getFirst().video(), first, last,
+                    plan.request().fitOrDefault());
             if (!r.honoured()) {
                 LOG.info("job {}: the video does not start/end on the requested keyframes ({})", job.id(),
                         FidelityNote.encode(r));
@@ -72,7 +67,7 @@ public final class MediaFinisher implements OutputFinisher {
             boolean needThumb = stitched || !nonEmpty(o.thumbnail());
             boolean needSprite = stitched || !nonEmpty(o.spritesheet());
             if (needThumb || needSprite) {
-                VideoTools.previews(o.video(), needThumb ? o.thumbnail() : null, needSprite ? o.spritesheet() : null);
+                Previews.fromVideo(o.video(), needThumb ? o.thumbnail() : null, needSprite ? o.spritesheet() : null);
             }
         }
     }

@@ -1,7 +1,7 @@
 package io.framegate.server.media;
 
+import io.framegate.engine.H264;
 import io.framegate.engine.Previews;
-import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
@@ -14,12 +14,11 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What the server does to finished videos with FFmpeg (JavaCV): take the last frame (to continue a video), stitch
- * two videos (an extension after its source), and make the two previews (WebP thumbnail, JPEG sprite sheet) with the
+ * What the server does to finished videos with FFmpeg (JavaCV): take the last frame (to continue a video) and stitch
+ * two videos (an extension after its source, encoded with the engine's {@link H264} set-up). Previews come from the
  * engine's {@link Previews}.
  */
 public final class VideoTools {
@@ -119,7 +118,8 @@ public final class VideoTools {
                         + a.getImageHeight() + " and " + b.getImageWidth() + "x" + b.getImageHeight());
             }
             double fps = a.getFrameRate() > 0 ? a.getFrameRate() : 24;
-            try (FFmpegFrameRecorder rec = h264Recorder(out, a.getImageWidth(), a.getImageHeight(), fps)) {
+            int frames = Previews.frameCount(a) + Previews.frameCount(b) - (dropFirstOfSecond ? 1 : 0);
+            try (FFmpegFrameRecorder rec = H264.recorder(out, a.getImageWidth(), a.getImageHeight(), fps, frames)) {
                 rec.start();
                 Frame f;
                 while ((f = a.grabImage()) != null) rec.record(f, avutil.AV_PIX_FMT_BGR24);
@@ -133,38 +133,6 @@ public final class VideoTools {
                 }
                 rec.stop();
             }
-        }
-    }
-
-    /** An H.264 (yuv420p) MP4 recorder for frames of this size. */
-    public static FFmpegFrameRecorder h264Recorder(Path out, int width, int height, double fps) {
-        FFmpegFrameRecorder rec = new FFmpegFrameRecorder(out.toFile(), width, height, 0);
-        rec.setFormat("mp4");
-        rec.setVideoCodec(avcodec.AV_CODEC_ID_H264);
-        rec.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
-        rec.setFrameRate(fps);
-        rec.setVideoOption("preset", "veryfast");
-        rec.setVideoOption("crf", "20");
-        rec.setOption("movflags", "+faststart");
-        return rec;
-    }
-
-    /**
-     * Writes the WebP thumbnail and the JPEG sprite sheet of a video (either may be null: not wanted). These are the
-     * engine's previews, made from a bounded sample of frames: memory does not grow with the video's length (keeping
-     * every frame took gigabytes for a minute of 60 fps).
-     */
-    public static void previews(Path video, Path thumbnailWebp, Path spritesheetJpg) throws IOException {
-        if (thumbnailWebp == null && spritesheetJpg == null) return;
-        Path dir = (thumbnailWebp != null ? thumbnailWebp : spritesheetJpg).toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path thumb = thumbnailWebp != null ? thumbnailWebp : Files.createTempFile(dir, ".thumbnail-", ".webp");
-        Path sheet = spritesheetJpg != null ? spritesheetJpg : Files.createTempFile(dir, ".spritesheet-", ".jpg");
-        try {
-            Previews.fromVideo(video, thumb, sheet);
-        } finally {
-            if (thumbnailWebp == null) Files.deleteIfExists(thumb);
-            if (spritesheetJpg == null) Files.deleteIfExists(sheet);
         }
     }
 

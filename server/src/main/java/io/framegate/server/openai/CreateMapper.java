@@ -3,10 +3,12 @@ package io.framegate.server.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
+import io.framegate.domain.FitMode;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
 import io.framegate.domain.ModelSpec;
+import io.framegate.domain.ValidationException;
 import io.framegate.server.jobs.ExtensionFrame;
 
 import java.util.ArrayList;
@@ -29,7 +31,7 @@ import static io.framegate.server.openai.OpenAiBody.required;
  */
 final class CreateMapper {
     static final Set<String> CREATE_FIELDS = Set.of("prompt", "model", "seconds", "size", "input_reference",
-            "frame_images", "input_references", "seed", "negative_prompt", "easing");
+            "frame_images", "input_references", "seed", "negative_prompt", "easing", "fit");
     static final Set<String> REMIX_FIELDS = Set.of("prompt");
     static final Set<String> EXTEND_FIELDS = Set.of("video", "prompt", "seconds");
 
@@ -61,6 +63,7 @@ final class CreateMapper {
         Integer seed = p.get(() -> optInt(body, "seed"));
         if (seed != null) b.seed(seed.longValue());
         b.option("easing", p.get(() -> optText(body, "easing")));
+        b.fit(p.get(() -> fit(optText(body, FitMode.FIELD))));
 
         JsonNode ref = present(body, "input_reference");
         JsonNode frames = present(body, "frame_images");
@@ -127,6 +130,15 @@ final class CreateMapper {
             };
         }
         return images.locate(item, p, Set.of("reference_type", "file"), role);
+    }
+
+    /** The typed {@code fit}; an unknown name is refused naming the field, the value and the allowed names. */
+    static FitMode fit(String text) {
+        try {
+            return FitMode.parse(text);
+        } catch (ValidationException e) {
+            throw OpenAiError.invalid(FitMode.FIELD, "invalid_value", e.first().message() + ".");
+        }
     }
 
     private static List<JsonNode> orEmpty(List<JsonNode> list) {

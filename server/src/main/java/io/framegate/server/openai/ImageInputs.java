@@ -3,7 +3,7 @@ package io.framegate.server.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
-import io.framegate.domain.ImageHeader;
+import io.framegate.engine.ImageHeader;
 import io.framegate.domain.ImageLimits;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;

@@ -3,6 +3,7 @@ package io.framegate.server.openai;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framegate.domain.FitMode;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.ModelCatalog;
 import io.framegate.domain.ModelSpec;
@@ -164,10 +165,21 @@ final class VideoJson {
             n.put("negative_prompt", m.negativePrompt());
             n.put("audio", m.audio());
             // request options the offline engine reads (a cloud upstream ignores them)
-            ObjectNode easing = n.putObject("options").putObject("easing");
+            ObjectNode options = n.putObject("options");
+            ObjectNode easing = options.putObject("easing");
             RequestValidator.EASINGS.forEach(easing.putArray("allowed")::add);
             easing.put("default", RequestValidator.EASINGS.getFirst());
             easing.put("applies_to", "local renders");
+            // fit: how frame images meet the video's frame, the same on the offline engine and every upstream
+            ObjectNode fit = options.putObject(FitMode.FIELD);
+            ArrayNode allowed = fit.putArray("allowed");
+            ObjectNode aliases = fit.putObject("aliases");
+            for (FitMode f : FitMode.values()) {
+                allowed.add(f.id());
+                f.aliases().forEach(alias -> aliases.put(alias, f.id()));
+            }
+            fit.put("default", FitMode.DEFAULT.id());
+            fit.put("applies_to", "all routes");
             ArrayNode rules = n.putArray("rules");
             for (Rule r : m.rules()) {
                 ObjectNode rn = rules.addObject();

@@ -1,8 +1,9 @@
 package io.framegate.server.veo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.framegate.domain.FitMode;
 import io.framegate.domain.GenerationRequest;
-import io.framegate.domain.ImageHeader;
+import io.framegate.engine.ImageHeader;
 import io.framegate.domain.ImageLimits;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
@@ -147,7 +148,8 @@ public final class VeoRequestTranslator {
             b.audio(c.bool(params, "generateAudio", "parameters.generateAudio"));
             Boolean enhance = c.bool(params, "enhancePrompt", "parameters.enhancePrompt");
             if (enhance != null) b.option("enhance_prompt", enhance.toString());
-            b.option("fit", c.enumValue(params, "resizeMode", "parameters.resizeMode", "pad", "crop"));
+            // Veo's resizeMode names two of the fit modes (the values are checked here, so parse cannot refuse them)
+            b.fit(FitMode.parse(c.enumValue(params, "resizeMode", "parameters.resizeMode", "pad", "crop")));
             b.option("compression_quality", c.enumValue(params, "compressionQuality", "parameters.compressionQuality",
                     "optimized", "lossless"));
             b.option("pubsub_topic", c.string(params, "pubsubTopic", "parameters.pubsubTopic"));

@@ -27,7 +27,7 @@ class VideoToolsTest {
     @Test
     void previewsOfALongVideoDoNotKeepEveryFrame() throws Exception {
         Path video = dir.resolve("long.mp4");
-        try (FFmpegFrameRecorder rec = VideoTools.h264Recorder(video, 1280, 720, 24)) {
+        try (FFmpegFrameRecorder rec = io.framegate.engine.H264.recorder(video, 1280, 720, 24, 240)) {
             rec.start();
             for (int i = 0; i < 240; i++) {
                 Frame f = new Frame(1280, 720, Frame.DEPTH_UBYTE, 3);
@@ -43,7 +43,7 @@ class VideoToolsTest {
         VideoTools.probe(video); // loads the native libraries first
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = mx.getCurrentThreadAllocatedBytes();
-        VideoTools.previews(video, thumb, sheet);
+        io.framegate.engine.Previews.fromVideo(video, thumb, sheet);
         long allocated = mx.getCurrentThreadAllocatedBytes() - before;
 
         assertThat(allocated).as("heap bytes allocated").isLessThan(120L * 1024 * 1024);
@@ -53,7 +53,7 @@ class VideoToolsTest {
         assertThat(s.getWidth()).isEqualTo(5 * 256);
         assertThat(s.getHeight()).isEqualTo(5 * 144);
         // only the requested previews are written
-        VideoTools.previews(video, null, dir.resolve("only-sheet.jpg"));
+        io.framegate.engine.Previews.fromVideo(video, null, dir.resolve("only-sheet.jpg"));
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()))
                     .containsExactlyInAnyOrder("long.mp4", "thumb.webp", "sheet.jpg", "only-sheet.jpg");

@@ -77,6 +77,16 @@ class VeoHttpTest {
         for (String part : messageParts) assertThat(r.json().at("/error/message").asText()).contains(part);
     }
 
+    /** Veo's resizeMode is the request's typed fit: an unknown mode is a 400 in Google's shape before any work. */
+    @Test
+    void anUnknownResizeModeIsRefusedNamingTheFieldTheValueAndTheModes() throws Exception {
+        Reply r = send("POST", "/v1beta/models/framegate-local:predictLongRunning?key=" + srv.keyA, """
+                {"instances": [{"prompt": "p", "image": {"bytesBase64Encoded": "%s", "mimeType": "image/png"}}],
+                 "parameters": {"resolution": "144p", "durationSeconds": 1, "resizeMode": "zoom"}}
+                """.formatted(START), "Content-Type", "application/json");
+        assertGoogleError(r, 400, "INVALID_ARGUMENT", "parameters.resizeMode=zoom is not allowed; allowed: pad, crop");
+    }
+
     @Test
     void curlShapeWithQueryKeyThenRangedDownload() throws Exception {
         Reply created = send("POST", "/v1beta/models/framegate-local:predictLongRunning?key=" + srv.keyA,

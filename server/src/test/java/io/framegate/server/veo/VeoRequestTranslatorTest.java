@@ -2,6 +2,7 @@ package io.framegate.server.veo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.domain.FitMode;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
@@ -83,7 +84,8 @@ class VeoRequestTranslatorTest {
         assertThat(veo.sampleCountField()).isEqualTo("numberOfVideos");
         assertThat(r.resolution()).isEqualTo("1080p");
         assertThat(r.personGeneration()).isEqualTo("allow_adult");
-        assertThat(r.options()).containsEntry("fit", "crop").containsEntry("compression_quality", "lossless");
+        assertThat(r.fit()).isEqualTo(FitMode.CROP);
+        assertThat(r.options()).containsEntry("compression_quality", "lossless").doesNotContainKey("fit");
 
         RenderPlan plan = validator.validate(r);
         assertThat(plan.size()).isEqualTo(new VideoSize(1920, 1080));
@@ -110,7 +112,8 @@ class VeoRequestTranslatorTest {
         assertThat(r.seed()).isEqualTo(42L);
         assertThat(r.fps()).isEqualTo(24);
         assertThat(veo.storageUri()).isEqualTo("gs://b/out/");
-        assertThat(r.options()).containsEntry("fit", "pad").containsEntry("compression_quality", "optimized")
+        assertThat(r.fit()).isEqualTo(FitMode.PAD);
+        assertThat(r.options()).containsEntry("compression_quality", "optimized")
                 .containsEntry("enhance_prompt", "false").containsEntry("pubsub_topic", "projects/p/topics/t")
                 .containsEntry("storage_uri", "gs://b/out/").containsEntry("label.team", "film")
                 .containsEntry("veo_surface", "vertex");

@@ -1,4 +1,6 @@
-package io.framegate.domain;
+package io.framegate.engine;
+
+import io.framegate.domain.ImageLimits;
 
 import java.util.Locale;
 import java.util.zip.CRC32;
@@ -42,17 +44,53 @@ public record ImageHeader(String format, long width, long height) {
      * @throws InvalidImageException not one of those formats, or a header too short or inconsistent to read
      */
     public static ImageHeader read(byte[] b) {
+        String format = formatOf(b);
+        if (format == null) throw notAnImage(b);
+        return switch (format) {
+            case "png" -> png(b);
+            case "jpeg" -> jpeg(b, false);
+            case "webp" -> webp(b, false);
+            case "bmp" -> {
+                if (b.length < 26) throw notAnImage(b);
+                yield sized("bmp", Math.abs((long) le32(b, 18)), Math.abs((long) le32(b, 22)));
+            }
+            case "tiff" -> {
+                if (b.length < 8) throw notAnImage(b);
+                yield tiff(b);
+            }
+            default -> throw new InvalidImageException(InvalidImageException.Kind.NOT_AN_IMAGE, "is a "
+                    + format.toUpperCase(Locale.ROOT) + " image, which is not a PNG, JPEG or WebP image");
+        };
+    }
+
+    /**
+     * The one image sniffer: the container format by its signature (magic bytes; the first 12 bytes are enough),
+     * {@code png}, {@code jpeg}, {@code webp}, {@code bmp}, {@code tiff} or {@code gif}, else null. A signature says
+     * nothing about the rest of the file: {@link #check} reads that. GIF is named only to be refused clearly.
+     */
+    public static String formatOf(byte[] b) {
         if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G'
-                && b[4] == 0x0d && b[5] == 0x0a && b[6] == 0x1a && b[7] == 0x0a) return png(b);
-        if (b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) return jpeg(b, false);
+                && b[4] == 0x0d && b[5] == 0x0a && b[6] == 0x1a && b[7] == 0x0a) return "png";
+        if (b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) return "jpeg";
         if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
-                && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') return webp(b, false);
-        if (b.length >= 26 && b[0] == 'B' && b[1] == 'M') {
-            return sized("bmp", Math.abs((long) le32(b, 18)), Math.abs((long) le32(b, 22)));
-        }
-        if (b.length >= 8 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0)
-                || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) return tiff(b);
-        throw notAnImage(b);
+                && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') return "webp";
+        if (b.length >= 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8' && (b[4] == '7' || b[4] == '9')
+                && b[5] == 'a') return "gif";
+        if (b.length >= 2 && b[0] == 'B' && b[1] == 'M') return "bmp";
+        if (b.length >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0)
+                || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) return "tiff";
+        return null;
+    }
+
+    /** Whether the engine decodes a {@link #formatOf} format (GIF and unknown bytes: no). */
+    public static boolean decodable(String format) {
+        return format != null && !format.equals("gif");
+    }
+
+    /** The MIME type of {@link #formatOf}, or null. */
+    public static String mimeTypeOf(byte[] b) {
+        String f = formatOf(b);
+        return f == null ? null : "image/" + f;
     }
 
     /**

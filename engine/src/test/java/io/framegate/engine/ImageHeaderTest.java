@@ -1,7 +1,9 @@
-package io.framegate.domain;
+package io.framegate.engine;
 
-import io.framegate.domain.ImageHeader.InvalidImageException;
-import io.framegate.domain.ImageHeader.InvalidImageException.Kind;
+import io.framegate.domain.ImageLimits;
+
+import io.framegate.engine.ImageHeader.InvalidImageException;
+import io.framegate.engine.ImageHeader.InvalidImageException.Kind;
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
@@ -84,6 +86,41 @@ class ImageHeaderTest {
     void somethingElseIsNotAnImage() {
         assertThatThrownBy(() -> ImageHeader.check("GIF89a......".getBytes(), ImageLimits.DEFAULTS))
                 .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_AN_IMAGE));
+    }
+
+    /** The one sniffer (intake, the engine, the upstream fitter and the CLI all ask it): signatures only. */
+    @Test
+    void theSnifferNamesEachSignatureAndRefusesTruncatedOrGarbageBytes() throws Exception {
+        byte[] png = encode(8, 8, "png"), jpeg = encode(8, 8, "jpg"), gif = encode(8, 8, "gif"), bmp = encode(8, 8, "bmp");
+        byte[] webp = "RIFF\0\0\0\0WEBPVP8 ".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(ImageHeader.formatOf(png)).isEqualTo("png");
+        assertThat(ImageHeader.formatOf(jpeg)).isEqualTo("jpeg");
+        assertThat(ImageHeader.formatOf(webp)).isEqualTo("webp");
+        assertThat(ImageHeader.formatOf(gif)).isEqualTo("gif");
+        assertThat(ImageHeader.formatOf(bmp)).isEqualTo("bmp");
+        assertThat(ImageHeader.formatOf(new byte[] {'I', 'I', 42, 0})).isEqualTo("tiff");
+        assertThat(ImageHeader.mimeTypeOf(jpeg)).isEqualTo("image/jpeg");
+        // a signature cut short, a near miss, nothing, garbage
+        assertThat(ImageHeader.formatOf(Arrays.copyOf(png, 7))).isNull();
+        assertThat(ImageHeader.formatOf(Arrays.copyOf(jpeg, 2))).isNull();
+        assertThat(ImageHeader.formatOf("RIFF\0\0\0\0WAVEfmt ".getBytes())).as("RIFF but not WebP").isNull();
+        assertThat(ImageHeader.formatOf(new byte[0])).isNull();
+        assertThat(ImageHeader.formatOf("hello, world".getBytes())).isNull();
+        assertThat(ImageHeader.mimeTypeOf("hello, world".getBytes())).isNull();
+
+        // accepted: PNG, JPEG, WebP; GIF is recognised only to be refused by name, everywhere
+        assertThatThrownBy(() -> ImageHeader.check(gif, ImageLimits.DEFAULTS))
+                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_AN_IMAGE))
+                .hasMessage("is a GIF image, which is not a PNG, JPEG or WebP image");
+        assertThatThrownBy(() -> ImageDecoder.decode(new io.framegate.domain.InputImage(
+                io.framegate.domain.ImageRole.FIRST_FRAME, gif, null, "a.gif")))
+                .isInstanceOfSatisfying(io.framegate.domain.GenerationException.class,
+                        e -> assertThat(e.code()).isEqualTo("bad_image"));
+        // a truncated PNG: the signature and header read, the whole-file check refuses it
+        byte[] cut = Arrays.copyOf(png, png.length - 10);
+        assertThat(ImageHeader.formatOf(cut)).isEqualTo("png");
+        assertThatThrownBy(() -> ImageHeader.check(cut, ImageLimits.DEFAULTS))
+                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CORRUPT));
     }
 
     static byte[] encode(int w, int h, String format) throws IOException {

@@ -1,9 +1,9 @@
 package io.framegate.provider;
 
+import io.framegate.domain.FitMode;
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
-import io.framegate.domain.ValidationException;
 import io.framegate.domain.VideoSize;
 import org.bytedeco.javacpp.indexer.UByteIndexer;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -16,12 +16,12 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class ImageFitterTest {
+class UpstreamImagesTest {
     static final ImageConstraints EXACT = new ImageConstraints(Set.of("image/png", "image/jpeg", "image/webp"), 20 << 20, true, 2048);
     static final ImageConstraints VEO = new ImageConstraints(Set.of("image/png", "image/jpeg"), 20 << 20, false, 2048);
     static final VideoSize HD = new VideoSize(1280, 720);
 
-    static Mat fitted(ImageFitter.Fitted f) {
+    static Mat fitted(UpstreamImages.Fitted f) {
         return TestMedia.decode(f.image().bytes());
     }
 
@@ -47,8 +47,8 @@ class ImageFitterTest {
     void cropKeepsTheDetailedSubjectNotJustTheCentre() throws Exception {
         // 720x1280 portrait, disc near the top; target 16:9 must keep the top band
         byte[] png = TestMedia.png(720, 1280, 360, 200);
-        ImageFitter.Fitted f = ImageFitter.fit(new InputImage(ImageRole.FIRST_FRAME, png, "image/png", "p"),
-                new VideoSize(1280, 720), ImageFitter.Mode.CROP, EXACT);
+        UpstreamImages.Fitted f = UpstreamImages.fit(new InputImage(ImageRole.FIRST_FRAME, png, "image/png", "p"),
+                new VideoSize(1280, 720), FitMode.CROP, EXACT);
         try (Mat m = fitted(f)) {
             assertThat(m.cols()).isEqualTo(1280);
             assertThat(m.rows()).isEqualTo(720);
@@ -58,27 +58,10 @@ class ImageFitterTest {
     }
 
     @Test
-    void plainImageIsCutInTheCentreAndADetailedBandPullsTheWindow() throws Exception {
-        try (Mat src = new Mat(400, 800, CV_8UC3, new Scalar(10, 200, 30, 0))) {
-            assertThat(ImageFitter.bestWindow(src, 400, true)).as("nothing to keep: the centre").isEqualTo(200);
-            // a checkerboard (detail) in columns 700..780, outside the centre window 200..600
-            for (int x = 700; x < 780; x += 10) {
-                for (int y = (x / 10) % 2 * 10; y < 400; y += 20) {
-                    org.bytedeco.opencv.global.opencv_imgproc.rectangle(src, new org.bytedeco.opencv.opencv_core.Rect(x, y, 10, 10),
-                            new Scalar(250, 250, 250, 0), -1, 8, 0);
-                }
-            }
-            int pos = ImageFitter.bestWindow(src, 400, true);
-            // the window holds the detailed band (within the rounding of the 256-px profile it is measured on)
-            assertThat(pos).isBetween(780 - 400 - 8, 400);
-        }
-    }
-
-    @Test
     void padAddsBlackBordersAndStretchFillsExactly() throws Exception {
         byte[] square = TestMedia.png(600, 600, 300, 300);
-        try (Mat padded = fitted(ImageFitter.fit(new InputImage(ImageRole.REFERENCE, square, "image/png", "s"), HD, ImageFitter.Mode.PAD, EXACT));
-             Mat stretched = fitted(ImageFitter.fit(new InputImage(ImageRole.REFERENCE, square, "image/png", "s"), HD, ImageFitter.Mode.STRETCH, EXACT))) {
+        try (Mat padded = fitted(UpstreamImages.fit(new InputImage(ImageRole.REFERENCE, square, "image/png", "s"), HD, FitMode.PAD, EXACT));
+             Mat stretched = fitted(UpstreamImages.fit(new InputImage(ImageRole.REFERENCE, square, "image/png", "s"), HD, FitMode.STRETCH, EXACT))) {
             assertThat(padded.cols()).isEqualTo(1280);
             assertThat(padded.rows()).isEqualTo(720);
             assertThat(variance(padded, 0, 200)).as("left border is flat black").isZero();
@@ -99,12 +82,12 @@ class ImageFitterTest {
         try (Mat m = TestMedia.decode(TestMedia.png(1280, 720, 640, 360))) {
             webp = TestMedia.encode(m, ".webp");
         }
-        ImageFitter.Fitted f = ImageFitter.fit(new InputImage(ImageRole.FIRST_FRAME, webp, "image/webp", "w"), HD, ImageFitter.Mode.CROP, VEO);
+        UpstreamImages.Fitted f = UpstreamImages.fit(new InputImage(ImageRole.FIRST_FRAME, webp, "image/webp", "w"), HD, FitMode.CROP, VEO);
         assertThat(f.image().mimeType()).isEqualTo("image/png");
         assertThat(f.note()).contains("re-encoded");
 
         byte[] png = TestMedia.png(1280, 720, 640, 360);
-        ImageFitter.Fitted same = ImageFitter.fit(new InputImage(ImageRole.FIRST_FRAME, png, null, "p"), HD, ImageFitter.Mode.CROP, EXACT);
+        UpstreamImages.Fitted same = UpstreamImages.fit(new InputImage(ImageRole.FIRST_FRAME, png, null, "p"), HD, FitMode.CROP, EXACT);
         assertThat(same.image().bytes()).isSameAs(png);
         assertThat(same.note()).contains("unchanged");
     }
@@ -128,8 +111,8 @@ class ImageFitterTest {
                     .isGreaterThan(limit);
         }
         ImageConstraints tight = new ImageConstraints(Set.of("image/png", "image/jpeg"), limit, true, 2048);
-        ImageFitter.Fitted f = ImageFitter.fit(new InputImage(ImageRole.FIRST_FRAME, png, "image/png", "p"),
-                HD, ImageFitter.Mode.CROP, tight);
+        UpstreamImages.Fitted f = UpstreamImages.fit(new InputImage(ImageRole.FIRST_FRAME, png, "image/png", "p"),
+                HD, FitMode.CROP, tight);
         byte[] out = f.image().bytes();
         assertThat(f.image().mimeType()).isEqualTo("image/jpeg");
         assertThat(out[0] & 0xff).isEqualTo(0xFF);
@@ -142,11 +125,9 @@ class ImageFitterTest {
             assertThat(org.bytedeco.opencv.global.opencv_core.mean(diff).get(0)).as("the same picture").isLessThan(12);
         }
 
-        assertThatThrownBy(() -> ImageFitter.fit(new InputImage(ImageRole.LAST_FRAME, new byte[]{1, 2, 3}, "image/png", "last.png"),
-                HD, ImageFitter.Mode.CROP, EXACT))
-                .isInstanceOf(GenerationException.class).hasMessageContaining("last_frame (last.png) is not a readable image");
-        assertThatThrownBy(() -> ImageFitter.Mode.parse("zoom")).isInstanceOf(ValidationException.class)
-                .hasMessageContaining("fit=zoom is not a fit mode; allowed: crop, pad, stretch");
+        assertThatThrownBy(() -> UpstreamImages.fit(new InputImage(ImageRole.LAST_FRAME, new byte[]{1, 2, 3}, "image/png", "last.png"),
+                HD, FitMode.CROP, EXACT))
+                .isInstanceOf(GenerationException.class).hasMessageContaining("last_frame (last.png): not a readable image");
     }
 
     @Test
@@ -163,8 +144,8 @@ class ImageFitterTest {
         out.writeBytes(ihdr.array());
         out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
         byte[] bomb = out.toByteArray();
-        assertThatThrownBy(() -> ImageFitter.fit(new InputImage(ImageRole.FIRST_FRAME, bomb, "image/png", "bomb"),
-                HD, ImageFitter.Mode.CROP, EXACT))
+        assertThatThrownBy(() -> UpstreamImages.fit(new InputImage(ImageRole.FIRST_FRAME, bomb, "image/png", "bomb"),
+                HD, FitMode.CROP, EXACT))
                 .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("bad_image"))
                 .hasMessageContaining("30000x30000");
     }
