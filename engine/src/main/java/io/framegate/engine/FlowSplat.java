@@ -17,8 +17,11 @@ package io.framegate.engine;
  * {@link #at} is thread-safe.
  */
 final class FlowSplat {
-    /** Long side of the splat grid: motion boundaries are placed to about one grid cell. */
-    static final int MAX_SIDE = 640;
+    /**
+     * Long side of the splat grid: motion boundaries are placed to about one grid cell. 320 scored within 0.02 dB of
+     * 640 on every tuning case (the flows are smooth; the warps themselves are full size) at a quarter of the cost.
+     */
+    static final int MAX_SIDE = 320;
     /** Softmax temperature on the mean absolute colour error of a pixel's match (grey levels). */
     static final float ERROR_SCALE = 6f;
     /** Extra factor on the importance of a pixel that fails the forward-backward check (content the other keyframe hides). */
