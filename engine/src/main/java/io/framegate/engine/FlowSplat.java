@@ -92,9 +92,17 @@ final class FlowSplat {
      * reliability. Spots no pixel lands on are filled from their surroundings.
      */
     void at(double t, float[] toA, float[] toB, float[] reliability) {
+        at(t, toA, toB, reliability, new float[width * height * CHANNELS]);
+    }
+
+    /**
+     * As above, with the caller's accumulator ({@link #accumulatorLength} floats, any content): a new 1.4 MB array
+     * per frame was a humongous allocation in fresh heap pages, a quarter of a 720p job's page faults.
+     */
+    void at(double t, float[] toA, float[] toB, float[] reliability, float[] acc) {
         int n = width * height;
         // accumulators: sum of weights, then weighted toA (2), toB (2), reliability
-        float[] acc = new float[n * CHANNELS];
+        java.util.Arrays.fill(acc, 0, n * CHANNELS, 0f);
         float ta = (float) t, tb = (float) (1 - t);
         // A's pixels, weighted toward A's time: they carry -t F to A and (1-t) F to B
         splat(flowAB, importanceA, reliableA, ta, -ta, tb, tb + 0.05f, acc);
@@ -113,6 +121,10 @@ final class FlowSplat {
     }
 
     private static final int CHANNELS = 6;
+
+    static int accumulatorLength(int width, int height) {
+        return width * height * CHANNELS;
+    }
 
     /**
      * Splats every pixel of one keyframe to {@code p + move * F(p)} with bilinear weights times its importance and
