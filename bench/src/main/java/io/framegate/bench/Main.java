@@ -52,6 +52,9 @@ public final class Main implements Callable<Integer> {
             description = "Time `java -jar JAR generate|interpolate ...` as the engine's whole command instead of the checkout's `framegate` launcher (which adds its JVM options).")
     Path engineCli;
 
+    @Option(names = "--no-timing", description = "Quality only: skip the timed whole commands (a quick look, or a loaded machine).")
+    boolean noTiming;
+
     @Option(names = "--repeat", defaultValue = "2",
             description = "Runs of each timed whole command; the fastest counts, to damp load from other work (default: ${DEFAULT-VALUE}).")
     int repeat;
@@ -256,7 +259,8 @@ public final class Main implements Callable<Integer> {
         // the timed minterpolate variants: the two plain ones (the wide searches are slower still); the faster counts
         Map<String, Timing> variantTimings = new LinkedHashMap<>();
         List<FfmpegPeer.Variant> timedVariants = List.of(FfmpegPeer.BIDIR, FfmpegPeer.BILAT);
-        if (c.timed() && c.sequence()) {
+        boolean timed = c.timed() && !noTiming;
+        if (timed && c.sequence()) {
             // one command per method over the whole sequence
             Map<String, Double> bestStages = null;
             for (int run = 0; run < repeat; run++) {
@@ -285,7 +289,7 @@ public final class Main implements Callable<Integer> {
             }
             variantTimings.forEach((k, t) -> printTiming("minterpolate " + k, t));
             printTiming("cross-fade", blendTiming);
-        } else if (c.timed()) {
+        } else if (timed) {
             List<Timing> engineParts = new ArrayList<>(), blendParts = new ArrayList<>();
             Map<String, List<Timing>> variantParts = new LinkedHashMap<>();
             for (Pair p : c.pairs()) {

@@ -68,7 +68,7 @@ final class FramePipeline {
                     if (previews != null) previews.accept(frame);
                     encode += System.nanoTime() - t0;
                 } finally {
-                    frame.release();
+                    source.recycle(frame);
                 }
                 progress.onProgress("frames", i + 1, n);
             }

@@ -9,6 +9,7 @@ final class KeyframeSource implements FrameSource {
     private final Mat last;
     private final int frameCount;
     private final Easing easing;
+    private final FramePool pool = new FramePool();
 
     /** Takes ownership of the interpolator; the keyframes are copied. */
     KeyframeSource(KeyframeInterpolator interpolator, Mat first, Mat last, int frameCount, Easing easing) {
@@ -26,9 +27,16 @@ final class KeyframeSource implements FrameSource {
 
     @Override
     public Mat render(int index) {
-        if (index == 0) return first.clone();
-        if (index == frameCount - 1) return last.clone();
-        return interpolator.frameAt(easing.apply((double) index / (frameCount - 1)));
+        Mat frame = pool.take();
+        if (index == 0) first.copyTo(frame);
+        else if (index == frameCount - 1) last.copyTo(frame);
+        else interpolator.frameAt(easing.apply((double) index / (frameCount - 1)), frame);
+        return frame;
+    }
+
+    @Override
+    public void recycle(Mat frame) {
+        pool.give(frame);
     }
 
     @Override
@@ -39,6 +47,7 @@ final class KeyframeSource implements FrameSource {
     @Override
     public void close() {
         interpolator.close();
+        pool.close();
         first.release();
         last.release();
     }

@@ -149,6 +149,7 @@ public final class SequenceInterpolator {
         final AtomicLong flowNanos = new AtomicLong();
         final AtomicLong synthNanos = new AtomicLong();
         private volatile String motion = "";
+        private final FramePool pool = new FramePool();
 
         SequenceSource(List<Path> files, int factor, KeyframeInterpolator.Preset preset, Mat first, int width, int height) {
             this.files = files;
@@ -216,13 +217,15 @@ public final class SequenceInterpolator {
         public Mat render(int index) {
             int p = index / factor, k = index % factor;
             if (k == 0) {
-                Mat copy = input(p).clone();
+                Mat copy = pool.take();
+                input(p).copyTo(copy);
                 inputDone(p);
                 return copy;
             }
             KeyframeInterpolator interpolator = pair(p);
             long t0 = System.nanoTime();
-            Mat frame = interpolator.frameAt((double) k / factor);
+            Mat frame = pool.take();
+            interpolator.frameAt((double) k / factor, frame);
             synthNanos.addAndGet(System.nanoTime() - t0);
             Shared<KeyframeInterpolator> slot = pairs.get(p);
             if (slot.done()) {
@@ -230,6 +233,11 @@ public final class SequenceInterpolator {
                 interpolator.close();
             }
             return frame;
+        }
+
+        @Override
+        public void recycle(Mat frame) {
+            pool.give(frame);
         }
 
         @Override
@@ -249,6 +257,7 @@ public final class SequenceInterpolator {
             }
             pairs.clear();
             decoded.clear();
+            pool.close();
         }
     }
 }
