@@ -49,8 +49,8 @@ public final class KeyframeInterpolator implements AutoCloseable {
      * -> 24.87 / 0.9065, bbb-17 4x 30.56 / 0.9442 -> 30.89 / 0.9459, the other tuning cases within 0.08 dB; tried
      * 0.15-0.3 / 0.5-0.8 (a higher top helps the real footage and costs the orbit).
      */
-    static final float LOCAL_LO = Float.parseFloat(System.getProperty("framegate.engine.localLo", "0.25"));
-    static final float LOCAL_HI = Float.parseFloat(System.getProperty("framegate.engine.localHi", "0.6"));
+    static final float LOCAL_LO = 0.25f;
+    static final float LOCAL_HI = 0.6f;
 
     /** How the two keyframes are joined. */
     public enum Join { FLOW, FLOW_AND_DISSOLVE, DISSOLVE }
