@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TOP = Set.of("providers", "channels", "routes", "aliases", "default_route", "timing",
-            "workers", "database", "limits", "retention", "storage");
+            "workers", "database", "limits", "retention", "storage", "database_pools");
     private static final Set<String> WORKER_KEYS = Set.of("local", "cloud", "max_attempts");
     private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password_env", "password_file");
     private static final Set<String> ROUTE_KEYS = Set.of("channels", "reference_as");
@@ -182,9 +182,10 @@ public final class ConfigLoader {
         LimitsConfig limits = LimitsSections.limits(root.path("limits"), problems);
         RetentionConfig retention = LimitsSections.retention(root.path("retention"), problems);
         StorageConfig storage = StorageConfig.parse(root.path("storage"), env, problems);
+        DatabasePools pools = DatabasePools.parse(root.path("database_pools"), problems);
         if (!problems.isEmpty()) throw new ConfigException(source, problems);
         return new FramegateConfig(channels, routes, aliases, defaultRoute, settings, workers, database, limits, retention,
-                storage);
+                storage, pools);
     }
 
     private FramegateConfig.ChannelConfig channel(String name, String providerName, JsonNode provider, JsonNode own,

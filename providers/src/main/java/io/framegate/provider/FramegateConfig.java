@@ -18,11 +18,21 @@ import java.util.Map;
  * @param limits       the server's {@code limits} section (local work per job, free disk)
  * @param retention    the server's {@code retention} section (how long files are kept)
  * @param storage      the server's {@code storage} section (local disk or an S3-compatible bucket)
+ * @param databasePools the server's {@code database_pools} section (connections for requests and for the job core)
  */
 public record FramegateConfig(Map<String, ChannelConfig> channels, Map<String, RouteConfig> routes,
                               Map<String, String> aliases, String defaultRoute, ProviderSettings settings,
                               Workers workers, Database database, LimitsConfig limits, RetentionConfig retention,
-                              StorageConfig storage) {
+                              StorageConfig storage, DatabasePools databasePools) {
+
+    /** Without a {@code database_pools} section: its defaults. */
+    public FramegateConfig(Map<String, ChannelConfig> channels, Map<String, RouteConfig> routes,
+                           Map<String, String> aliases, String defaultRoute, ProviderSettings settings,
+                           Workers workers, Database database, LimitsConfig limits, RetentionConfig retention,
+                           StorageConfig storage) {
+        this(channels, routes, aliases, defaultRoute, settings, workers, database, limits, retention, storage,
+                DatabasePools.DEFAULTS);
+    }
 
     /** No file: no channels or routes, every model to the offline engine, default timing, embedded database. */
     public static FramegateConfig defaults() {

@@ -202,21 +202,24 @@ public final class FramegateServer implements AutoCloseable {
         Database database;
         try {
             FramegateConfig.Database d = config.database();
-            database = d.url() == null ? Database.embedded(options.dataDir())
-                    : Database.open(d.url(), d.user(), d.password() == null ? null : d.password().reveal());
+            database = d.url() == null ? Database.embedded(options.dataDir(), config.databasePools())
+                    : Database.open(d.url(), d.user(), d.password() == null ? null : d.password().reveal(),
+                    config.databasePools());
         } catch (RuntimeException e) {
             routing.close();
             throw e;
         }
         this.db = database;
         try {
-            this.keys = new KeyStore(db.jdbi());
+            // request threads (auth, creates, reads) and the job core use separate pools: see Database
+            this.keys = new KeyStore(db.requestJdbi());
             this.results = config.storage().isS3() ? new S3ResultStore(config.storage())
                     : new LocalResultStore(options.dataDir().resolve("files"));
             if (config.storage().isS3()) LOG.info("results and inputs in {}", config.storage());
             JobStore store = new JobStore(db.jdbi(), json);
-            this.jobs = new JobService(store, results, validator, json, b.clock, routing);
-            jobs.admitWith(new io.framegate.server.limits.KeyAdmission(db.jdbi(), this::modelId,
+            JobStore requestStore = new JobStore(db.requestJdbi(), json);
+            this.jobs = new JobService(requestStore, results, validator, json, b.clock, routing);
+            jobs.admitWith(new io.framegate.server.limits.KeyAdmission(db.requestJdbi(), this::modelId,
                     config.limits().maxQueuedJobs(), b.clock));
             this.tenants = new io.framegate.server.tenancy.TenantAdmin(db.jdbi(), this::modelId, b.clock);
             jobs.limitWith(new JobLimits(config.limits(), config.retention(),
@@ -227,6 +230,7 @@ public final class FramegateServer implements AutoCloseable {
             this.webhooks = new io.framegate.server.webhooks.Webhooks(db.jdbi(), b.webhookSettings != null ? b.webhookSettings
                     : io.framegate.server.webhooks.Webhooks.settingsFrom(b.environment), b.clock, workers.leaseOwner());
             store.outbox(webhooks.outbox());
+            requestStore.outbox(webhooks.outbox());
             this.jobMetrics = new io.framegate.server.ops.JobMetrics(metrics, db.jdbi(), json);
             webhooks.outbox().listen(jobMetrics::ended);
             if ("json".equalsIgnoreCase(b.environment.apply(io.framegate.server.ops.JobLog.ENV)) && options.accessLog() != null) {
