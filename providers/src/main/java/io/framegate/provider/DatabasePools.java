@@ -26,7 +26,7 @@ public record DatabasePools(int requests, int background) {
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!KEYS.contains(k)) problems.add("database_pools." + k + ": unknown key; known keys are " + KEYS.stream().sorted().toList());
+            if (!KEYS.contains(k)) problems.add("database_pools." + k + ": unknown key; allowed: background, requests");
         }
         return new DatabasePools(size(node, "requests", DEFAULTS.requests(), problems),
                 size(node, "background", DEFAULTS.background(), problems));

@@ -190,4 +190,19 @@ class ConfigLoaderTest {
                         .anySatisfy(p -> assertThat(p).startsWith("database.password_env: environment variable FRAMEGATE_TEST_UNSET_DB is not set")))
                 .hasMessageNotContaining("hunter2");
     }
+
+    @Test
+    void databasePoolsSizeTheRequestAndBackgroundPools() throws Exception {
+        assertThat(parse("database_pools: {requests: 24, background: 6}\n", Map.of()).databasePools())
+                .isEqualTo(new DatabasePools(24, 6));
+        assertThat(parse("database_pools: {background: 4}\n", Map.of()).databasePools())
+                .isEqualTo(new DatabasePools(DatabasePools.DEFAULTS.requests(), 4));
+        assertThat(FramegateConfig.defaults().databasePools()).isEqualTo(DatabasePools.DEFAULTS);
+        assertThatThrownBy(() -> parse("database_pools: {requests: 0, background: lots, idle: 2}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .anySatisfy(p -> assertThat(p).isEqualTo("database_pools.requests: 0 is not a whole number of connections from 1 to 200"))
+                        .anySatisfy(p -> assertThat(p).isEqualTo("database_pools.background: lots is not a whole number of connections from 1 to 200"))
+                        .anySatisfy(p -> assertThat(p).isEqualTo("database_pools.idle: unknown key; allowed: background, requests")));
+    }
 }

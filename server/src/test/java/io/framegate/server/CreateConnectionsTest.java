@@ -7,9 +7,9 @@ import io.framegate.server.jobs.WorkerSettings;
 import io.framegate.server.media.MediaFinisher;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,6 +21,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -48,14 +53,14 @@ class CreateConnectionsTest {
     String key;
     String keyId;
 
-    @BeforeEach
-    void start() throws Exception {
-        upstream = new WireMockServer(options().dynamicPort());
+    /** On the embedded H2 file ("h2") or the shared PostgreSQL of {@link PgTestDatabase} ("postgresql"). */
+    void start(String database) throws Exception {
+        upstream = new WireMockServer(options().dynamicPort().globalTemplating(true));
         upstream.start();
         upstream.stubFor(post(urlEqualTo("/v1/videos")).willReturn(aResponse().withHeader("Content-Type", "application/json")
-                .withBody(video("queued"))));
+                .withBody(video("video_up_{{randomValue length=16 type='ALPHANUMERIC'}}", "queued"))));
         upstream.stubFor(get(urlPathMatching("/v1/videos/.*")).willReturn(aResponse()
-                .withHeader("Content-Type", "application/json").withBody(video("in_progress"))));
+                .withHeader("Content-Type", "application/json").withBody(video("{{request.pathSegments.[2]}}", "in_progress"))));
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("framegate.yaml"), """
                 providers:
@@ -64,10 +69,15 @@ class CreateConnectionsTest {
                   sora-2: [{channel: agg, allow_retired: true}]
                 timing: {poll_initial: 5s, poll_max: 5s, request_timeout: 10s}
                 database_pools: {requests: 4, background: 3}
-                """.formatted(upstream.baseUrl()));
+                """.formatted(upstream.baseUrl()) + (database.equals("h2") ? ""
+                : "database: {url: '" + PgTestDatabase.fresh() + "'}\n"));
         ServerOptions o = ServerOptions.defaults(data).withHost("127.0.0.1").withPort(0).withAccessLog(null)
                 .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
-        server = FramegateServer.builder(o).environment(Map.of("FG_CONN_KEY", "sk-conn")::get)
+        // the server's clock starts 5 s into a minute, so the counts of one rpm window are never split by its end
+        long ms = System.currentTimeMillis();
+        java.time.Clock clock = java.time.Clock.offset(java.time.Clock.systemUTC(),
+                Duration.ofMillis(Math.floorMod(65_000 - ms % 60_000, 60_000)));
+        server = FramegateServer.builder(o).clock(clock).environment(Map.of("FG_CONN_KEY", "sk-conn")::get)
                 .backend("local", new TinyVideoBackend("local", true, 0)).finisher(new MediaFinisher()).build().start();
         var created = server.keys().create("counted");
         key = created.secret();
@@ -80,8 +90,8 @@ class CreateConnectionsTest {
         if (upstream != null) upstream.stop();
     }
 
-    private static String video(String status) {
-        return "{\"id\":\"video_up_1\",\"object\":\"video\",\"created_at\":1758941485,\"status\":\"" + status
+    private static String video(String id, String status) {
+        return "{\"id\":\"" + id + "\",\"object\":\"video\",\"created_at\":1758941485,\"status\":\"" + status
                 + "\",\"model\":\"sora-2\",\"progress\":0,\"seconds\":\"4\",\"size\":\"1280x720\"}";
     }
 
@@ -119,8 +129,10 @@ class CreateConnectionsTest {
         });
     }
 
-    @Test
-    void aCreateTakesOneConnectionBesidesItsKeyLookup() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aCreateTakesOneConnectionBesidesItsKeyLookup(String database) throws Exception {
+        start(database);
         limitEverything();
         long one = checkouts(() -> assertThat(create("first").status()).isEqualTo(200));
         // the key lookup alone: a request refused by validation (before any connection of the create)
@@ -162,8 +174,52 @@ class CreateConnectionsTest {
         assertThat(counted).as("the key's rate-limit count").isEqualTo(7);
     }
 
-    @Test
-    void backgroundWorkHoldingItsWholePoolDoesNotHoldUpACreate() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void concurrentCreatesWithOneIdempotencyKeyMakeOneJobAndReserveOnce(String database) throws Exception {
+        start(database);
+        limitEverything(); // the first creates of the minute also race to make the key's rate window row
+        int n = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                replies.add(pool.submit(() -> {
+                    go.await();
+                    return create("raced", "Idempotency-Key", "race-1");
+                }));
+                replies.add(pool.submit(() -> {
+                    go.await();
+                    return create("free");
+                }));
+            }
+            go.countDown();
+            java.util.Set<String> raced = new java.util.HashSet<>();
+            for (int i = 0; i < replies.size(); i++) {
+                Reply r = replies.get(i).get(60, TimeUnit.SECONDS);
+                assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
+                if (i % 2 == 0) raced.add(r.json().path("id").asText());
+            }
+            assertThat(raced).as("every create with the key answers the one job").hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(count("SELECT COUNT(*) FROM jobs WHERE owner_key_id = :k")).isEqualTo(n + 1);
+        assertThat(count("SELECT COUNT(*) FROM ledger WHERE key_id = :k AND kind = 'reserve'")).isEqualTo(n + 1);
+        assertThat(count("SELECT COALESCE(SUM(requests), 0) FROM rate_windows WHERE holder = :k"))
+                .as("every create was counted once (replays at most once more each)").isBetween((long) n + 1, 2L * n);
+        assertThat(count("SELECT active_jobs FROM api_keys WHERE id = :k")).as("reserved once per job").isEqualTo(n + 1);
+    }
+
+    long count(String sql) {
+        return server.database().jdbi().withHandle(h -> h.createQuery(sql).bind("k", keyId).mapTo(Long.class).one());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void backgroundWorkHoldingItsWholePoolDoesNotHoldUpACreate(String database) throws Exception {
+        start(database);
         List<Handle> held = new ArrayList<>();
         try {
             // every connection of the job core's pool (database_pools.background: 3), as busy workers would hold them
