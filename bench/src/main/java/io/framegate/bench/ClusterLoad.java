@@ -69,9 +69,13 @@ public final class ClusterLoad implements Callable<Integer> {
     @Option(names = "--results", description = "Directory of the markdown results (default: bench/results); 'none' to skip.")
     String results;
 
-    /** @param cpuMillisPerCreate CPU time (user + system) of the instances' JVMs over the timed creates, per create; -1 unknown */
+    /**
+     * @param cpuMillisPerCreate     CPU time (user + system) of the instances' JVMs over the timed creates, per create;
+     *                               -1 unknown
+     * @param requestCpuMillisPerCreate the same of their HTTP request threads only (the create path itself); -1 unknown
+     */
     record Figures(String target, int ok, int failed, double seconds, double p50, double p99, double max,
-                   double cpuMillisPerCreate) {
+                   double cpuMillisPerCreate, double requestCpuMillisPerCreate) {
         double rate() {
             return ok / seconds;
         }
@@ -206,15 +210,50 @@ public final class ClusterLoad implements Callable<Integer> {
         long[] nanos = new long[creates];
         AtomicInteger failed = new AtomicInteger();
         long cpuBefore = cpuMillis(pids);
+        long requestBefore = requestThreadCpuMillis(pids);
         long start = System.nanoTime();
         run(http, urls, key, creates, nanos, failed);
         double seconds = (System.nanoTime() - start) / 1e9;
         long cpuAfter = cpuMillis(pids);
+        long requestAfter = requestThreadCpuMillis(pids);
         long[] ok = Arrays.stream(nanos).filter(v -> v > 0).sorted().toArray();
         double cpuPerCreate = pids.isEmpty() || cpuBefore < 0 || cpuAfter < 0 || ok.length == 0 ? -1
                 : (cpuAfter - cpuBefore) / (double) ok.length;
+        double requestPerCreate = pids.isEmpty() || requestBefore < 0 || requestAfter < 0 || ok.length == 0 ? -1
+                : (requestAfter - requestBefore) / (double) ok.length;
         return new Figures(name, ok.length, failed.get(), seconds, pct(ok, 0.50), pct(ok, 0.99),
-                ok.length == 0 ? 0 : ok[ok.length - 1] / 1e6, cpuPerCreate);
+                ok.length == 0 ? 0 : ok[ok.length - 1] / 1e6, cpuPerCreate, requestPerCreate);
+    }
+
+    /**
+     * CPU time (ms) of the instances' HTTP request threads (Jetty's pool, whose Linux thread names start with
+     * {@code JettyServerThre}), from {@code /proc/PID/task/TID/stat} in clock ticks of 10 ms; -1 when unreadable. A
+     * request thread that ended meanwhile drops out of the sum (Jetty keeps busy ones; idle ones end after 60 s).
+     */
+    private static long requestThreadCpuMillis(List<Long> pids) {
+        long ticks = 0;
+        try {
+            for (long pid : pids) {
+                try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+                    for (Path t : tasks.toList()) {
+                        String stat;
+                        try {
+                            stat = Files.readString(t.resolve("stat"));
+                        } catch (IOException ended) {
+                            continue;
+                        }
+                        int open = stat.indexOf('(');
+                        int close = stat.lastIndexOf(')');
+                        if (!stat.substring(open + 1, close).startsWith("JettyServerThre")) continue;
+                        String[] f = stat.substring(close + 2).split(" ");
+                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return ticks * 10;
     }
 
     /** Total CPU time (user + system) of the processes so far, in ms; -1 when one cannot be read. */
@@ -280,17 +319,20 @@ public final class ClusterLoad implements Callable<Integer> {
     }
 
     static String row(Figures f) {
-        return String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f | %s |", f.target(), f.ok(), f.failed(),
-                f.rate(), f.p50(), f.p99(), f.max(),
-                f.cpuMillisPerCreate() < 0 ? "-" : String.format(Locale.ROOT, "%.2f", f.cpuMillisPerCreate()));
+        return String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f | %s | %s |", f.target(), f.ok(),
+                f.failed(), f.rate(), f.p50(), f.p99(), f.max(), ms(f.cpuMillisPerCreate()), ms(f.requestCpuMillisPerCreate()));
+    }
+
+    private static String ms(double v) {
+        return v < 0 ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     String table(List<Figures> rows) {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
                 "%d creates per target at concurrency %d after %d uncounted (sora-2, 4 s, no image; %d cores)%n%n",
                 creates, concurrency, warmup, Runtime.getRuntime().availableProcessors()));
-        b.append("| target | ok | failed | creates/s | p50 ms | p99 ms | max ms | instance CPU ms/create |\n"
-                + "|---|---|---|---|---|---|---|---|\n");
+        b.append("| target | ok | failed | creates/s | p50 ms | p99 ms | max ms | instance CPU ms/create "
+                + "| request threads' CPU ms/create |\n|---|---|---|---|---|---|---|---|---|\n");
         for (Figures f : rows) b.append(row(f)).append('\n');
         Figures direct = rows.stream().filter(f -> f.target().equals("direct")).findFirst().orElse(null);
         if (direct != null) {
