@@ -71,6 +71,17 @@ up() {
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "local-cluster: N must be a positive number, got '$n'" >&2; exit 2; }
   if [ -e "$dir/pids" ]; then echo "local-cluster: a cluster is already up in $dir (run: $0 down)" >&2; exit 1; fi
   local java; java=$(find_java)
+  # a fresh machine: Debian's postgresql package for its binaries (a default cluster the package may start is not used)
+  # and curl, installed with apt-get like bench/run.sh does
+  local missing=()
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v python3 >/dev/null || missing+=(python3)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "local-cluster: installing ${missing[*]}" >&2
+    local sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >&2
+  fi
   local s3jar="$root/server/target/s3proxy/s3proxy.jar"
   local app=()
   if [ -n "${FRAMEGATE_CLUSTER_CLASSPATH:-}" ]; then
@@ -78,7 +89,8 @@ up() {
   else
     if [ ! -f "$root/app/target/framegate.jar" ] || [ ! -f "$s3jar" ]; then
       echo "local-cluster: building (mvn -DskipTests package)..." >&2
-      (cd "$root" && mvn -q -B -ntp -DskipTests package >&2)
+      # with the JDK found above (mvn would otherwise use whatever java is first on PATH)
+      (cd "$root" && JAVA_HOME="$(dirname "$(dirname "$java")")" mvn -q -B -ntp -DskipTests package >&2)
     fi
     app=(-jar "$root/app/target/framegate.jar")
   fi

@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
 @Command(name = "cluster-load", mixinStandardHelpOptions = true,
         description = "Creates/s and create p50/p99: the gateway (embedded, N instances) vs the upstream stand-in directly.")
 public final class ClusterLoad implements Callable<Integer> {
-    private static final Pattern INSTANCE = Pattern.compile("(?m)^instance \\d+ (http://\\S+) pid \\d+$");
+    private static final Pattern INSTANCE = Pattern.compile("(?m)^instance \\d+ (http://\\S+) pid (\\d+)$");
     private static final Pattern API_KEY = Pattern.compile("(?m)^api_key (\\S+)$");
     private static final String ADMIN_TOKEN = "fga_cluster_load_bench_0123456789abcdef";
     private static final String UPSTREAM_KEY = "sk-cluster-load-bench";
@@ -69,7 +69,13 @@ public final class ClusterLoad implements Callable<Integer> {
     @Option(names = "--results", description = "Directory of the markdown results (default: bench/results); 'none' to skip.")
     String results;
 
-    record Figures(String target, int ok, int failed, double seconds, double p50, double p99, double max) {
+    /**
+     * @param cpuMillisPerCreate     CPU time (user + system) of the instances' JVMs over the timed creates, per create;
+     *                               -1 unknown
+     * @param requestCpuMillisPerCreate the same of their HTTP request threads only (the create path itself); -1 unknown
+     */
+    record Figures(String target, int ok, int failed, double seconds, double p50, double p99, double max,
+                   double cpuMillisPerCreate, double requestCpuMillisPerCreate) {
         double rate() {
             return ok / seconds;
         }
@@ -88,7 +94,7 @@ public final class ClusterLoad implements Callable<Integer> {
             for (String t : targets) {
                 System.err.println("cluster-load: " + t);
                 rows.add(switch (t) {
-                    case "direct" -> load(t, List.of(upstream.base() + "/v1/videos"), UPSTREAM_KEY);
+                    case "direct" -> load(t, List.of(upstream.base() + "/v1/videos"), UPSTREAM_KEY, List.of());
                     case "embedded" -> embedded(upstream);
                     default -> {
                         if (!t.startsWith("cluster:")) throw new CommandLine.ParameterException(new CommandLine(this),
@@ -140,7 +146,7 @@ public final class ClusterLoad implements Callable<Integer> {
         try {
             String base = "http://127.0.0.1:" + port;
             awaitUp(base, p, dir.resolve("serve.log"));
-            return load("embedded (H2 + local disk)", List.of(base + "/v1/videos"), createKey(base));
+            return load("embedded (H2 + local disk)", List.of(base + "/v1/videos"), createKey(base), List.of(p.pid()));
         } finally {
             p.destroy();
             if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
@@ -156,11 +162,15 @@ public final class ClusterLoad implements Callable<Integer> {
         String up = script(clusterDir, extra, "up", String.valueOf(n));
         try {
             List<String> urls = new ArrayList<>();
+            List<Long> pids = new ArrayList<>();
             Matcher m = INSTANCE.matcher(up);
-            while (m.find()) urls.add(m.group(1) + "/v1/videos");
+            while (m.find()) {
+                urls.add(m.group(1) + "/v1/videos");
+                pids.add(Long.parseLong(m.group(2)));
+            }
             Matcher k = API_KEY.matcher(up);
             if (urls.size() != n || !k.find()) throw new IllegalStateException("unexpected output of local-cluster.sh up:\n" + up);
-            return load("cluster of " + n + " (PostgreSQL + s3proxy)", urls, k.group(1));
+            return load("cluster of " + n + " (PostgreSQL + s3proxy)", urls, k.group(1), pids);
         } finally {
             script(clusterDir, extra, "down");
             deleteTree(dir);
@@ -188,17 +198,73 @@ public final class ClusterLoad implements Callable<Integer> {
         return out;
     }
 
-    /** {@code warmup} creates, then {@code creates} timed ones, {@code concurrency} at once, round-robin over {@code urls}. */
-    Figures load(String name, List<String> urls, String key) throws Exception {
+    /**
+     * {@code warmup} creates, then {@code creates} timed ones, {@code concurrency} at once, round-robin over {@code urls};
+     * the CPU time of the processes {@code pids} (the instances) is read around the timed creates. It is less sensitive
+     * to other load on the machine than latency, but includes the instances' background work meanwhile (polling the
+     * stand-in and storing the results of the jobs created).
+     */
+    Figures load(String name, List<String> urls, String key, List<Long> pids) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         run(http, urls, key, warmup, new long[warmup], new AtomicInteger());
         long[] nanos = new long[creates];
         AtomicInteger failed = new AtomicInteger();
+        long cpuBefore = cpuMillis(pids);
+        long requestBefore = requestThreadCpuMillis(pids);
         long start = System.nanoTime();
         run(http, urls, key, creates, nanos, failed);
         double seconds = (System.nanoTime() - start) / 1e9;
+        long cpuAfter = cpuMillis(pids);
+        long requestAfter = requestThreadCpuMillis(pids);
         long[] ok = Arrays.stream(nanos).filter(v -> v > 0).sorted().toArray();
-        return new Figures(name, ok.length, failed.get(), seconds, pct(ok, 0.50), pct(ok, 0.99), ok.length == 0 ? 0 : ok[ok.length - 1] / 1e6);
+        double cpuPerCreate = pids.isEmpty() || cpuBefore < 0 || cpuAfter < 0 || ok.length == 0 ? -1
+                : (cpuAfter - cpuBefore) / (double) ok.length;
+        double requestPerCreate = pids.isEmpty() || requestBefore < 0 || requestAfter < 0 || ok.length == 0 ? -1
+                : (requestAfter - requestBefore) / (double) ok.length;
+        return new Figures(name, ok.length, failed.get(), seconds, pct(ok, 0.50), pct(ok, 0.99),
+                ok.length == 0 ? 0 : ok[ok.length - 1] / 1e6, cpuPerCreate, requestPerCreate);
+    }
+
+    /**
+     * CPU time (ms) of the instances' HTTP request threads (Jetty's pool, whose Linux thread names start with
+     * {@code JettyServerThre}), from {@code /proc/PID/task/TID/stat} in clock ticks of 10 ms; -1 when unreadable. A
+     * request thread that ended meanwhile drops out of the sum (Jetty keeps busy ones; idle ones end after 60 s).
+     */
+    private static long requestThreadCpuMillis(List<Long> pids) {
+        long ticks = 0;
+        try {
+            for (long pid : pids) {
+                try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+                    for (Path t : tasks.toList()) {
+                        String stat;
+                        try {
+                            stat = Files.readString(t.resolve("stat"));
+                        } catch (IOException ended) {
+                            continue;
+                        }
+                        int open = stat.indexOf('(');
+                        int close = stat.lastIndexOf(')');
+                        if (!stat.substring(open + 1, close).startsWith("JettyServerThre")) continue;
+                        String[] f = stat.substring(close + 2).split(" ");
+                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return ticks * 10;
+    }
+
+    /** Total CPU time (user + system) of the processes so far, in ms; -1 when one cannot be read. */
+    private static long cpuMillis(List<Long> pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            var cpu = ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration());
+            if (cpu.isEmpty()) return -1;
+            sum += cpu.get().toMillis();
+        }
+        return sum;
     }
 
     private void run(HttpClient http, List<String> urls, String key, int total, long[] nanos, AtomicInteger failed) throws Exception {
@@ -253,15 +319,20 @@ public final class ClusterLoad implements Callable<Integer> {
     }
 
     static String row(Figures f) {
-        return String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f |", f.target(), f.ok(), f.failed(),
-                f.rate(), f.p50(), f.p99(), f.max());
+        return String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f | %s | %s |", f.target(), f.ok(),
+                f.failed(), f.rate(), f.p50(), f.p99(), f.max(), ms(f.cpuMillisPerCreate()), ms(f.requestCpuMillisPerCreate()));
+    }
+
+    private static String ms(double v) {
+        return v < 0 ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     String table(List<Figures> rows) {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
                 "%d creates per target at concurrency %d after %d uncounted (sora-2, 4 s, no image; %d cores)%n%n",
                 creates, concurrency, warmup, Runtime.getRuntime().availableProcessors()));
-        b.append("| target | ok | failed | creates/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|\n");
+        b.append("| target | ok | failed | creates/s | p50 ms | p99 ms | max ms | instance CPU ms/create "
+                + "| request threads' CPU ms/create |\n|---|---|---|---|---|---|---|---|---|\n");
         for (Figures f : rows) b.append(row(f)).append('\n');
         Figures direct = rows.stream().filter(f -> f.target().equals("direct")).findFirst().orElse(null);
         if (direct != null) {

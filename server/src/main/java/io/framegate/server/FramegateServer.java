@@ -197,11 +197,12 @@ public final class FramegateServer implements AutoCloseable {
                 config.limits().localRenderDeadline(), b.clock);
         ObjectMapper json = newJsonMapper();
         ServerConfig.Database d = config.database();
-        this.db = d.url() == null ? Database.embedded(options.dataDir())
-                : Database.open(d.url(), d.user(), d.password() == null ? null : d.password().reveal());
+        this.db = d.url() == null ? Database.embedded(options.dataDir(), config.pools())
+                : Database.open(d.url(), d.user(), d.password() == null ? null : d.password().reveal(), config.pools());
         Routing routed = null;
         try {
-            this.keys = new KeyStore(db.jdbi());
+            // request threads (auth, creates, reads) and the job core use separate pools: see Database
+            this.keys = new KeyStore(db.requestJdbi());
             this.results = config.storage().isS3() ? new S3ResultStore(config.storage())
                     : new LocalResultStore(options.dataDir().resolve("files"));
             if (config.storage().isS3()) LOG.info("results and inputs in {}", config.storage());
@@ -217,8 +218,9 @@ public final class FramegateServer implements AutoCloseable {
                     .map(t -> t.channel() + (t.upstreamModel().id().equals(r.model()) ? "" : " as " + t.upstreamModel().id())).toList()));
             LOG.info("every other model -> {}", "local".equals(config.providers().defaultRoute()) ? local.id() + " (offline engine)" : "refused (default_route: none)");
             JobStore store = new JobStore(db.jdbi(), json);
-            this.jobs = new JobService(store, results, validator, json, b.clock, routing);
-            jobs.admitWith(new io.framegate.server.limits.KeyAdmission(db.jdbi(), this::modelId,
+            JobStore requestStore = new JobStore(db.requestJdbi(), json);
+            this.jobs = new JobService(requestStore, results, validator, json, b.clock, routing);
+            jobs.admitWith(new io.framegate.server.limits.KeyAdmission(db.requestJdbi(), this::modelId,
                     config.limits().maxQueuedJobs(), b.clock));
             this.tenants = new io.framegate.server.tenancy.TenantAdmin(db.jdbi(), this::modelId, b.clock);
             jobs.limitWith(new JobLimits(config.limits(), config.retention(),
@@ -229,6 +231,7 @@ public final class FramegateServer implements AutoCloseable {
             this.webhooks = new io.framegate.server.webhooks.Webhooks(db.jdbi(), b.webhookSettings != null ? b.webhookSettings
                     : io.framegate.server.webhooks.Webhooks.settingsFrom(b.environment), b.clock, workers.leaseOwner());
             store.outbox(webhooks.outbox());
+            requestStore.outbox(webhooks.outbox());
             this.jobMetrics = new io.framegate.server.ops.JobMetrics(metrics, db.jdbi(), json);
             webhooks.outbox().listen(jobMetrics::ended);
             if ("json".equalsIgnoreCase(b.environment.apply(io.framegate.server.ops.JobLog.ENV)) && options.accessLog() != null) {

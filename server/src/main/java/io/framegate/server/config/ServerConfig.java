@@ -11,23 +11,26 @@ import io.framegate.provider.Secret;
  * @param providers providers, channels, routes, aliases, default_route and timing
  * @param workers   the {@code workers} section (slots)
  * @param database  the {@code database} section
+ * @param pools     the {@code database_pools} section (connections for requests and for the job core)
  * @param limits    the {@code limits} section (local work per job, free disk, queue bound)
  * @param retention the {@code retention} section (how long files are kept)
  * @param storage   the {@code storage} section (local disk or an S3-compatible bucket)
  */
-public record ServerConfig(FramegateConfig providers, Workers workers, Database database, LimitsConfig limits,
-                           RetentionConfig retention, StorageConfig storage) {
+public record ServerConfig(FramegateConfig providers, Workers workers, Database database, DatabasePools pools,
+                           LimitsConfig limits, RetentionConfig retention, StorageConfig storage) {
 
     /** No file: no routes, every model to the offline engine, embedded database, local storage, default limits. */
     public static ServerConfig defaults() {
-        return new ServerConfig(FramegateConfig.defaults(), Workers.UNSET, Database.EMBEDDED, LimitsConfig.DEFAULTS,
+        return new ServerConfig(FramegateConfig.defaults(), Workers.UNSET, Database.EMBEDDED, DatabasePools.DEFAULTS,
+                LimitsConfig.DEFAULTS,
                 RetentionConfig.DEFAULTS, StorageConfig.LOCAL);
     }
 
     /** The server's sections of {@code tree}; the caller then calls {@link ConfigTree#finish}. */
     static ServerConfig read(ConfigTree tree, FramegateConfig providers) {
         return new ServerConfig(providers, ServerSections.workers(tree.section("workers")),
-                ServerSections.database(tree.section("database")), ServerSections.limits(tree.section("limits")),
+                ServerSections.database(tree.section("database")), ServerSections.pools(tree.section("database_pools")),
+                ServerSections.limits(tree.section("limits")),
                 ServerSections.retention(tree.section("retention")), StorageConfig.read(tree.section("storage")));
     }
 

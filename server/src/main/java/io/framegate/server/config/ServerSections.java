@@ -4,10 +4,14 @@ import io.framegate.provider.ConfigSection;
 
 import java.util.Set;
 
-/** Reads the server's sections of {@code framegate.yaml}: {@code workers}, {@code database}, {@code limits}, {@code retention}. */
+/**
+ * Reads the server's sections of {@code framegate.yaml}: {@code workers}, {@code database}, {@code database_pools},
+ * {@code limits}, {@code retention}.
+ */
 final class ServerSections {
     private static final Set<String> WORKER_KEYS = Set.of("local", "cloud", "max_attempts");
     private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password_env", "password_file");
+    private static final Set<String> POOL_KEYS = Set.of("requests", "background");
     private static final Set<String> LIMIT_KEYS = Set.of("local_pixel_frames", "extension_chain", "local_render_deadline",
             "min_free_disk", "max_queued_jobs");
     private static final Set<String> RETENTION_KEYS = Set.of("results", "inputs_grace", "sweep_interval", "orphan_age");
@@ -29,6 +33,22 @@ final class ServerSections {
             s.problem("url", url + " is not a JDBC URL (jdbc:...)");
         }
         return new ServerConfig.Database(url, s.text("user"), s.secret("password_env", "password_file"));
+    }
+
+    static DatabasePools pools(ConfigSection s) {
+        DatabasePools d = DatabasePools.DEFAULTS;
+        if (!s.mapping("requests and/or background (connections per pool)", POOL_KEYS)) return d;
+        return new DatabasePools(poolSize(s, "requests", d.requests()), poolSize(s, "background", d.background()));
+    }
+
+    private static int poolSize(ConfigSection s, String key, int dflt) {
+        Integer n = s.positiveInt(key);
+        if (n == null) return dflt;
+        if (n > DatabasePools.MAX) {
+            s.problem(key, n + " is not a whole number of connections from 1 to " + DatabasePools.MAX);
+            return dflt;
+        }
+        return n;
     }
 
     static LimitsConfig limits(ConfigSection s) {

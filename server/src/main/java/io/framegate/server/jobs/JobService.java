@@ -122,9 +122,20 @@ public final class JobService {
      * @throws ConcurrencyLimitException    the key or account has max_concurrent jobs queued or running
      */
     public Job submit(Submission submission) {
+        // A create that writes no files (no image, no extension source) runs whole in one transaction on one connection:
+        // its key's limits, the idempotency lookup, the limit checks, the rate-limit count, the budget reservation and
+        // the insert; a refusal rolls back whatever it had counted. A create with files writes them between its checks
+        // and its insert and holds no connection meanwhile (an upload can be slow).
         Map<String, String> notes = new LinkedHashMap<>();
         Submission s = resolveAlias(submission, notes);
-        RenderPlan plan = validator.validate(s.request());
+        RenderPlan plan = validator.validate(s.request()); // bad input is refused before any connection is taken
+        boolean writesFiles = !s.request().images().isEmpty() || s.extendedFrom() != null;
+        Job job = writesFiles ? create(s, plan, notes) : store.inTransaction(() -> create(s, plan, notes));
+        signals.queued.ring(); // after the commit: a worker woken before it would not see the job yet
+        return job;
+    }
+
+    private Job create(Submission s, RenderPlan plan, Map<String, String> notes) {
         admission.checkModel(s.ownerKeyId(), plan.model().id());
         Routing r = routing;
         JobLimits lim = limits;
@@ -177,9 +188,12 @@ public final class JobService {
                 + (sourceVideo != null ? sourceVideo.size() : 0) + ResultFrame.bytes(frameSources);
         lim.checkFreeSpace(incoming);
         try {
-            store.checkLimits(s.ownerKeyId(), reservation);
-            // the rpm slot is taken last, so a create refused for money, concurrency or disk does not use one up
-            admission.admit(s.ownerKeyId());
+            // one connection for both (a create without files is in its transaction already)
+            store.onOneConnection(() -> {
+                store.checkLimits(s.ownerKeyId(), reservation);
+                // the rpm slot is taken last, so a create refused for money, concurrency or disk does not use one up
+                admission.admit(s.ownerKeyId());
+            });
         } catch (RuntimeException refused) {
             // a concurrent create with the same Idempotency-Key may have won the budget: that one is this one's answer
             Optional<Job> replay = replayOf(s, hash);
@@ -211,10 +225,7 @@ public final class JobService {
                 admission.refund(s.ownerKeyId()); // the reservation lost a race: the create is not counted
                 throw e;
             }
-            if (inserted) {
-                signals.queued.ring();
-                return job;
-            }
+            if (inserted) return job;
             results.deleteAll(id);
             JobStore.Row winner = store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey()).orElseThrow();
             return sameOrMismatch(winner, hash, s.idempotencyKey());

@@ -97,7 +97,7 @@ public final class JobStore {
      */
     boolean insert(Job job, String requestJson, String requestHash, String idempotencyKey, Ledger.Reservation reservation) {
         try {
-            jdbi.useTransaction(h -> {
+            jdbi.useHandle(h -> io.framegate.server.db.Savepoint.run(h, "job_insert", () -> {
                 String account = Ledger.reserve(h, job.id(), job.ownerKeyId(), job.model(), reservation,
                         job.createdAt().toEpochMilli());
                 h.createUpdate("INSERT INTO jobs (" + COLUMNS + ", updated_at, lane, route, account_id, price_micros, "
@@ -118,12 +118,26 @@ public final class JobStore {
                     .bind("idem", idempotencyKey).bind("created", job.createdAt().toEpochMilli())
                     .bind("expires", job.expiresAt() == null ? null : job.expiresAt().toEpochMilli())
                     .execute();
-            });
+            }));
             return true;
         } catch (RuntimeException e) {
             if (idempotencyKey != null && findByIdempotencyKey(job.ownerKeyId(), idempotencyKey).isPresent()) return false;
             throw e;
         }
+    }
+
+    /**
+     * Runs {@code work} in one transaction on one connection: every call of this store (and of anything else on the
+     * same {@link Jdbi}) that {@code work} makes on this thread joins it (Jdbi reuses the thread's open handle). A
+     * create without files runs whole in one of these (see {@link JobService#submit}).
+     */
+    <T> T inTransaction(java.util.function.Supplier<T> work) {
+        return jdbi.inTransaction(h -> work.get());
+    }
+
+    /** Runs {@code work} on one connection (autocommit, or the thread's open transaction), like {@link #inTransaction}. */
+    void onOneConnection(java.lang.Runnable work) {
+        jdbi.useHandle(h -> work.run());
     }
 
     Optional<Row> find(String id) {

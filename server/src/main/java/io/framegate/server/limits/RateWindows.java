@@ -1,5 +1,6 @@
 package io.framegate.server.limits;
 
+import io.framegate.server.db.Savepoint;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -24,12 +25,13 @@ final class RateWindows {
             return false;
         }
         try {
-            jdbi.useHandle(h -> {
+            // in a savepoint: a create's transaction stays usable after losing the race below
+            jdbi.useHandle(h -> Savepoint.run(h, "rate_window", () -> {
                 h.createUpdate("INSERT INTO rate_windows (holder, window_start, requests) VALUES (:h, :w, 1)")
                         .bind("h", holder).bind("w", window).execute();
                 h.createUpdate("DELETE FROM rate_windows WHERE holder = :h AND window_start < :w")
                         .bind("h", holder).bind("w", window).execute();
-            });
+            }));
             return true;
         } catch (RuntimeException raced) {
             // another create made the window row first: count in it

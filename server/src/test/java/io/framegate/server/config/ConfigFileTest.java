@@ -107,6 +107,21 @@ class ConfigFileTest {
     }
 
     @Test
+    void databasePoolsSizeTheRequestAndBackgroundPools() throws Exception {
+        assertThat(parse("database_pools: {requests: 24, background: 6}\n", Map.of()).pools())
+                .isEqualTo(new DatabasePools(24, 6));
+        assertThat(parse("database_pools: {background: 4}\n", Map.of()).pools())
+                .isEqualTo(new DatabasePools(DatabasePools.DEFAULTS.requests(), 4));
+        assertThat(ServerConfig.defaults().pools()).isEqualTo(DatabasePools.DEFAULTS);
+        assertThatThrownBy(() -> parse("database_pools: {requests: 0, background: 500, idle: 2}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .anySatisfy(p -> assertThat(p).isEqualTo("database_pools.requests: 0 must be a whole number >= 1"))
+                        .anySatisfy(p -> assertThat(p).isEqualTo("database_pools.background: 500 is not a whole number of connections from 1 to 200"))
+                        .anySatisfy(p -> assertThat(p).startsWith("database_pools.idle: unknown key")));
+    }
+
+    @Test
     void badServerSectionsNameTheirFields() {
         assertThatThrownBy(() -> parse("""
                 workers: {local: 0, cloud: many, gpu: 1}
@@ -135,7 +150,7 @@ class ConfigFileTest {
                 """, Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).satisfiesExactly(
-                        p -> assertThat(p).isEqualTo("wrokers: unknown key; allowed: aliases, channels, database, "
+                        p -> assertThat(p).isEqualTo("wrokers: unknown key; allowed: aliases, channels, database, database_pools, "
                                 + "default_route, limits, providers, retention, routes, storage, timing, workers"),
                         p -> assertThat(p).startsWith("routes.no-such-model: no-such-model is not a catalog model"),
                         p -> assertThat(p).isEqualTo("workers.local: 0 must be a whole number >= 1"),

@@ -52,5 +52,10 @@ class DatabaseTest {
         assertThat(Database.durable("jdbc:h2:file:/x/y;WRITE_DELAY=100")).isEqualTo("jdbc:h2:file:/x/y;WRITE_DELAY=100");
         assertThat(Database.durable("jdbc:postgresql://db/framegate")).isEqualTo("jdbc:postgresql://db/framegate");
         assertThat(Database.durable("jdbc:h2:file:/x/y;MODE=PostgreSQL")).isEqualTo("jdbc:h2:file:/x/y;MODE=PostgreSQL;WRITE_DELAY=0");
+        // parsed statements are cached per connection beyond H2's 8 (one create runs more distinct statements)
+        assertThat(Database.parsedStatementCache("jdbc:h2:file:/x/y;WRITE_DELAY=0"))
+                .isEqualTo("jdbc:h2:file:/x/y;WRITE_DELAY=0;QUERY_CACHE_SIZE=64");
+        assertThat(Database.parsedStatementCache("jdbc:h2:mem:t;query_cache_size=8")).isEqualTo("jdbc:h2:mem:t;query_cache_size=8");
+        assertThat(Database.parsedStatementCache("jdbc:postgresql://db/framegate")).isEqualTo("jdbc:postgresql://db/framegate");
     }
 }

@@ -59,6 +59,27 @@ class PostgresJobsTest {
     }
 
     @Test
+    void twoInstancesClaimDuePollsOfWaitingJobsEachExactlyOnce() throws Exception {
+        String url = PgTestDatabase.fresh();
+        try (Core a = instance("a", url); Core b = instance("b", url)) {
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (int i = 0; i < 40; i++) ids.add(a.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null).id());
+            // as the core leaves a submitted cloud job: in progress, no lease, its poll due
+            a.db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET status = 'IN_PROGRESS', next_poll_at = 0").execute());
+            WaitQueue qa = new WaitQueue(a.store.jdbi());
+            WaitQueue qb = new WaitQueue(b.store.jdbi());
+            java.util.concurrent.ConcurrentLinkedQueue<String> claimed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            Thread ta = Thread.ofPlatform().start(() -> { for (int i = 0; i < 10; i++) qa.claimDue("a", 30_000, 3).forEach(c -> claimed.add(c.id())); });
+            Thread tb = Thread.ofPlatform().start(() -> { for (int i = 0; i < 10; i++) qb.claimDue("b", 30_000, 3).forEach(c -> claimed.add(c.id())); });
+            ta.join();
+            tb.join();
+            assertThat(claimed).as("no poll claimed twice").doesNotHaveDuplicates();
+            assertThat(new java.util.HashSet<>(claimed)).isEqualTo(ids);
+            assertThat(qa.claimDue("a", 30_000, 100)).as("every claim holds a live lease").isEmpty();
+        }
+    }
+
+    @Test
     void twoInstancesClaimFiftyQueuedJobsEachExactlyOnce() throws Exception {
         String url = PgTestDatabase.fresh();
         TinyVideoBackend ranOnA = new TinyVideoBackend("cloud-a", false, 2);
