@@ -98,8 +98,7 @@ public final class JobStore {
     boolean insert(Job job, String requestJson, String requestHash, String idempotencyKey, Ledger.Reservation reservation) {
         try {
             jdbi.useHandle(h -> io.framegate.server.db.Savepoint.run(h, "job_insert", () -> {
-                String account = Ledger.reserve(h, job.id(), job.ownerKeyId(), job.model(), reservation,
-                        job.createdAt().toEpochMilli());
+                String account = Ledger.accountOf(h, job.ownerKeyId());
                 h.createUpdate("INSERT INTO jobs (" + COLUMNS + ", updated_at, lane, route, account_id, price_micros, "
                             + "reserved_video_seconds) VALUES (:id, :owner, "
                             + ":surface, :model, :status, :progress, :prompt, :seconds, :size, :videos, :request, :hash, "
@@ -118,6 +117,8 @@ public final class JobStore {
                     .bind("idem", idempotencyKey).bind("created", job.createdAt().toEpochMilli())
                     .bind("expires", job.expiresAt() == null ? null : job.expiresAt().toEpochMilli())
                     .execute();
+                // last: its row locks are held until the commit (see Ledger.reserve)
+                Ledger.reserve(h, job.id(), job.ownerKeyId(), account, job.model(), reservation, job.createdAt().toEpochMilli());
             }));
             return true;
         } catch (RuntimeException e) {

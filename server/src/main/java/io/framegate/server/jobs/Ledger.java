@@ -38,30 +38,33 @@ public final class Ledger {
     }
 
     /**
-     * Reserves {@code r} for a new job of {@code keyId} on the key row and its account row and writes the
-     * {@code reserve} entry; call it in the transaction that inserts the job, before the insert. Returns the account
-     * id to store on the job. An owner without a key row (jobs made by code, not over HTTP) reserves on the default
-     * account only.
+     * The account a new job of {@code keyId} reserves on (a read, no lock): the key's, or the default account for an
+     * owner without a key row (jobs made by code, not over HTTP).
+     */
+    static String accountOf(Handle h, String keyId) {
+        return h.createQuery("SELECT account_id FROM api_keys WHERE id = :id").bind("id", keyId)
+                .mapTo(String.class).findOne().orElse(DEFAULT_ACCOUNT);
+    }
+
+    /**
+     * Reserves {@code r} for a new job of {@code keyId} on the key row and on {@code account} (from {@link #accountOf})
+     * and writes the {@code reserve} entry; call it in the transaction that inserts the job, as its last statement
+     * before the commit: the reservation's conditional UPDATEs lock the key and account rows until the commit, so every
+     * create of one account waits for that lock, and the less the transaction does after them the shorter the wait.
      *
      * @throws QuotaExceededException     the key's or account's budget or video-seconds limit cannot cover it
      * @throws ConcurrencyLimitException the key or account has {@code max_concurrent} jobs queued or running
      */
-    static String reserve(Handle h, String jobId, String keyId, String model, Reservation r, long now) {
-        String account;
-        if (take(h, "api_keys", keyId, r) == 1) {
-            account = h.createQuery("SELECT account_id FROM api_keys WHERE id = :id").bind("id", keyId)
-                    .mapTo(String.class).one();
-        } else {
+    static void reserve(Handle h, String jobId, String keyId, String account, String model, Reservation r, long now) {
+        entry(h, keyId, account, jobId, "reserve", -r.price().micros(), null, r.videoSeconds(), model, null, now);
+        if (take(h, "api_keys", keyId, r) != 1) {
             Optional<Holder> key = holder(h, "api_keys", keyId);
             if (key.isPresent()) throw refusal(key.get(), r);
-            account = DEFAULT_ACCOUNT;
         }
         if (take(h, "accounts", account, r) != 1) {
             throw refusal(holder(h, "accounts", account).orElseThrow(
                     () -> new IllegalStateException("account " + account + " of key " + keyId + " does not exist")), r);
         }
-        entry(h, keyId, account, jobId, "reserve", -r.price().micros(), null, r.videoSeconds(), model, null, now);
-        return account;
     }
 
     /** The one conditional UPDATE that reserves on a holder: 1 when every limit it has allowed it, else 0. */
