@@ -52,7 +52,8 @@ const STREAM_FAILURES_BEFORE_POLLING = 3; // reconnects in a row that got no eve
  * Follows a video until it ends, calling onUpdate with each new state; resolves with the final video object.
  * Reads the job's Server-Sent Events (GET /v1/videos/{id}/events). EventSource cannot send the Authorization header
  * and the key must never go into a URL, so the stream is read with fetch; a dropped connection is resumed with
- * Last-Event-ID. Only when the stream endpoint itself fails (not there, refused, too many streams) does it poll.
+ * Last-Event-ID. Only when the stream endpoint itself fails (refused, too many streams, no event stream) does it
+ * poll; a 401 or 404 ends the watch with that error (the key or the job is gone, and a poll would say the same).
  */
 export async function watchVideo(id, onUpdate, { signal, intervalMs = 700 } = {}) {
   const path = '/v1/videos/' + encodeURIComponent(id);

@@ -89,15 +89,9 @@ final class FlowSplat {
     /**
      * The fields at time {@code t}: {@code toA} and {@code toB} (2 per pixel) point from a pixel of the frame at t to
      * where its content is in A and in B; {@code reliability} (1 per pixel, may be null) is the splatted match
-     * reliability. Spots no pixel lands on are filled from their surroundings.
-     */
-    void at(double t, float[] toA, float[] toB, float[] reliability) {
-        at(t, toA, toB, reliability, new float[width * height * CHANNELS]);
-    }
-
-    /**
-     * As above, with the caller's accumulator ({@link #accumulatorLength} floats, any content): a new 1.4 MB array
-     * per frame was a humongous allocation in fresh heap pages, a quarter of a 720p job's page faults.
+     * reliability. Spots no pixel lands on are filled from their surroundings. {@code acc} is the caller's
+     * accumulator ({@link #accumulatorLength} floats, any content): a new 1.4 MB array per frame was a humongous
+     * allocation in fresh heap pages, a quarter of a 720p job's page faults.
      */
     void at(double t, float[] toA, float[] toB, float[] reliability, float[] acc) {
         int n = width * height;

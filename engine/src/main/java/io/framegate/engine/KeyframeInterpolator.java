@@ -188,7 +188,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
         int sw = splat.width, sh = splat.height, n = sw * sh;
         WarpScratch s = WarpScratch.take(width, height, sw, sh);
         try {
-            float[] reliability = join == Join.FLOW_AND_DISSOLVE || LOCAL_HI > 0 ? new float[n] : null;
+            float[] reliability = s.reliability;
             splat.at(t, s.toA, s.toB, reliability, s.acc);
             Mat grid = Grids.of(width, height);
             upField(s.toA, s.small, s.mapA, grid);
@@ -197,27 +197,26 @@ public final class KeyframeInterpolator implements AutoCloseable {
             remap(b, s.warpB, s.mapB);
             if (join != Join.FLOW_AND_DISSOLVE) {
                 boolean local = false;
-                if (LOCAL_HI > 0) {
-                    for (int i = 0; i < n; i++) {
-                        float w = (reliability[i] - LOCAL_LO) / (LOCAL_HI - LOCAL_LO);
-                        w = w < 0 ? 0 : w > 1 ? 1 : w;
-                        reliability[i] = w;
-                        if (w < 1) local = true;
-                    }
+                for (int i = 0; i < n; i++) {
+                    float w = (reliability[i] - LOCAL_LO) / (LOCAL_HI - LOCAL_LO);
+                    w = w < 0 ? 0 : w > 1 ? 1 : w;
+                    reliability[i] = w;
+                    if (w < 1) local = true;
                 }
                 if (!local) {
                     Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, out);
                     return;
                 }
-                // the morph in warpA, the cross-fade in warpB: no new full-size buffers
+                // the morph in warpA, the cross-fade in warpB, the weights in buffers of their own (each keeps its
+                // type from frame to frame, so none is reallocated)
                 Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, s.warpA);
                 Core.addWeighted(a, 1 - t, b, t, 0, s.warpB);
-                s.small.create(sh, sw, CvType.CV_32F);
-                s.small.put(0, 0, reliability);
-                Imgproc.resize(s.small, s.mapA, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
-                Imgproc.GaussianBlur(s.mapA, s.mapA, new Size(0, 0), Math.max(2, width / 160.0));
-                s.mapA.convertTo(s.mapB, -1, -1, 1);
-                Imgproc.blendLinear(s.warpA, s.warpB, s.mapA, s.mapB, out);
+                s.weightGrid.create(sh, sw, CvType.CV_32F);
+                s.weightGrid.put(0, 0, reliability);
+                Imgproc.resize(s.weightGrid, s.weightMorph, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
+                Imgproc.GaussianBlur(s.weightMorph, s.weightMorph, new Size(0, 0), Math.max(2, width / 160.0));
+                s.weightMorph.convertTo(s.weightFade, -1, -1, 1);
+                Imgproc.blendLinear(s.warpA, s.warpB, s.weightMorph, s.weightFade, out);
                 return;
             }
             Mat morph = new Mat();

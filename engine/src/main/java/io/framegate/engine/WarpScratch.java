@@ -23,11 +23,17 @@ final class WarpScratch {
     final float[] toA;
     final float[] toB;
     final float[] acc;
+    /** The splat's match reliability per grid cell, then the morph's weight there (local fallback). */
+    final float[] reliability;
     final Mat small = new Mat();
     final Mat mapA = new Mat();
     final Mat mapB = new Mat();
     final Mat warpA = new Mat();
     final Mat warpB = new Mat();
+    /** The local fallback's weights: per grid cell, then at full size for the morph and for the cross-fade. */
+    final Mat weightGrid = new Mat();
+    final Mat weightMorph = new Mat();
+    final Mat weightFade = new Mat();
 
     private WarpScratch(int width, int height, int gridWidth, int gridHeight) {
         this.width = width;
@@ -37,6 +43,7 @@ final class WarpScratch {
         toA = new float[2 * gridWidth * gridHeight];
         toB = new float[2 * gridWidth * gridHeight];
         acc = new float[FlowSplat.accumulatorLength(gridWidth, gridHeight)];
+        reliability = new float[gridWidth * gridHeight];
     }
 
     /** An idle set for these sizes, or a new one; hand it back with {@link #release}. */
@@ -61,7 +68,8 @@ final class WarpScratch {
             if (IDLE.size() > KEEP) drop = IDLE.removeLast();
         }
         if (drop != null) {
-            for (Mat m : new Mat[]{drop.small, drop.mapA, drop.mapB, drop.warpA, drop.warpB}) m.release();
+            for (Mat m : new Mat[]{drop.small, drop.mapA, drop.mapB, drop.warpA, drop.warpB, drop.weightGrid,
+                    drop.weightMorph, drop.weightFade}) m.release();
         }
     }
 }

@@ -11,18 +11,13 @@ import org.opencv.core.MatOfByte;
 import org.opencv.core.Scalar;
 import org.opencv.imgcodecs.Imgcodecs;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.util.zip.CRC32;
-import java.util.zip.Deflater;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ImageDecoderTest {
     @Test
     void aPixelBombIsRefusedFromItsHeaderWithoutDecoding() {
-        byte[] bomb = pngBomb(30_000, 30_000);
+        byte[] bomb = ImageHeaderTest.pngBomb(30_000, 30_000);
         Runtime rt = Runtime.getRuntime();
         long before = rt.totalMemory() - rt.freeMemory();
         assertThatThrownBy(() -> ImageDecoder.decode(new InputImage(ImageRole.FIRST_FRAME, bomb, "image/png", "bomb.png")))
@@ -44,33 +39,5 @@ class ImageDecoderTest {
         assertThat(ImageHeader.check(lossless.toArray(), ImageLimits.DEFAULTS)).isEqualTo(new ImageHeader("webp", 160, 90));
         byte[] cut = java.util.Arrays.copyOf(lossy.toArray(), lossy.toArray().length - 10);
         assertThatThrownBy(() -> ImageHeader.check(cut, ImageLimits.DEFAULTS)).hasMessageContaining("truncated");
-    }
-
-    /** A PNG whose IHDR declares {@code w x h} RGB pixels, with a short deflate stream of zeros as its data. */
-    static byte[] pngBomb(int w, int h) {
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0)
-                .put((byte) 0).put((byte) 0);
-        Deflater d = new Deflater(9);
-        d.setInput(new byte[1 << 20]);
-        d.finish();
-        ByteArrayOutputStream z = new ByteArrayOutputStream();
-        byte[] buf = new byte[65536];
-        while (!d.finished()) z.write(buf, 0, d.deflate(buf));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a});
-        chunk(out, "IHDR", ihdr.array());
-        chunk(out, "IDAT", z.toByteArray());
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        CRC32 crc = new CRC32();
-        crc.update(type.getBytes());
-        crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.writeBytes(type.getBytes());
-        out.writeBytes(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 }

@@ -33,6 +33,7 @@ public final class RecordingBackend implements GenerationBackend {
 
     private final GenerationBackend delegate;
     private final Map<String, Received> received = new ConcurrentHashMap<>();
+    private final List<io.framegate.domain.GenerationRequest> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RecordingBackend(GenerationBackend delegate) {
         this.delegate = delegate;
@@ -44,6 +45,11 @@ public final class RecordingBackend implements GenerationBackend {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Every request handed to the backend so far, in the order of their generate calls. */
+    public List<io.framegate.domain.GenerationRequest> requests() {
+        return List.copyOf(requests);
     }
 
     /** What job {@code jobId} handed the backend, waiting up to a minute for its generate call. */
@@ -70,6 +76,7 @@ public final class RecordingBackend implements GenerationBackend {
     @Override
     public void generate(RenderPlan plan, GenerationContext ctx) throws Exception {
         List<InputImage> images = plan.request().images();
+        requests.add(plan.request());
         received.put(ctx.jobId(), new Received(plan.model().id(),
                 images.stream().map(i -> i.role().wireName()).toList(),
                 images.stream().map(i -> sha256(i.bytes())).toList(),

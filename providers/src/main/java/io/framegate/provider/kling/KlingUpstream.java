@@ -186,8 +186,10 @@ public final class KlingUpstream implements VideoUpstream {
 
     /**
      * After an unclear submit: {@code GET /v1/videos/image2video/{external_task_id}} (Kling's query takes a task id or
-     * the caller's external id). A task there whose {@code task_info.external_task_id} is this key is the one the submit
-     * made; an unknown id (404, or Kling's 4xx for a missing resource) means none (yet).
+     * the caller's external id). The task it answers is the one the submit made, unless its
+     * {@code task_info.external_task_id} names another id (an answer without {@code task_info} was still looked up by
+     * this key, and the key's {@code framegate-} form cannot be one of Kling's own task ids); an unknown id (404, or
+     * Kling's 4xx for a missing resource) means none (yet).
      */
     @Override
     public List<String> findSubmitted(UpstreamJob job, String idempotencyKey, java.time.Instant sentAt,

@@ -118,7 +118,12 @@ public final class JobStore {
                     .bind("expires", job.expiresAt() == null ? null : job.expiresAt().toEpochMilli())
                     .execute();
                 // last: its row locks are held until the commit (see Ledger.reserve)
-                Ledger.reserve(h, job.id(), job.ownerKeyId(), account, job.model(), reservation, job.createdAt().toEpochMilli());
+                String reservedOn = Ledger.reserve(h, job.id(), job.ownerKeyId(), account, job.model(), reservation,
+                        job.createdAt().toEpochMilli());
+                if (!reservedOn.equals(account)) { // the key moved to another account since it was read
+                    h.createUpdate("UPDATE jobs SET account_id = :account WHERE id = :id")
+                            .bind("account", reservedOn).bind("id", job.id()).execute();
+                }
             }));
             return true;
         } catch (RuntimeException e) {

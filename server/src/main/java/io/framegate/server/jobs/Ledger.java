@@ -47,24 +47,31 @@ public final class Ledger {
     }
 
     /**
-     * Reserves {@code r} for a new job of {@code keyId} on the key row and on {@code account} (from {@link #accountOf})
-     * and writes the {@code reserve} entry; call it in the transaction that inserts the job, as its last statement
+     * Reserves {@code r} for a new job of {@code keyId} on the key row and on its account, writes the {@code reserve}
+     * entry and returns the account it reserved on: {@code account} (from {@link #accountOf}, read before the job row
+     * was written), or the key's account as read under the key row's lock when an admin moved the key meanwhile (the
+     * caller then stores that one on the job). Call it in the transaction that inserts the job, as its last statement
      * before the commit: the reservation's conditional UPDATEs lock the key and account rows until the commit, so every
      * create of one account waits for that lock, and the less the transaction does after them the shorter the wait.
      *
      * @throws QuotaExceededException     the key's or account's budget or video-seconds limit cannot cover it
      * @throws ConcurrencyLimitException the key or account has {@code max_concurrent} jobs queued or running
      */
-    static void reserve(Handle h, String jobId, String keyId, String account, String model, Reservation r, long now) {
-        entry(h, keyId, account, jobId, "reserve", -r.price().micros(), null, r.videoSeconds(), model, null, now);
-        if (take(h, "api_keys", keyId, r) != 1) {
+    static String reserve(Handle h, String jobId, String keyId, String account, String model, Reservation r, long now) {
+        String locked = account;
+        if (take(h, "api_keys", keyId, r) == 1) {
+            locked = accountOf(h, keyId); // the key row is ours until the commit: its account cannot change now
+        } else {
             Optional<Holder> key = holder(h, "api_keys", keyId);
             if (key.isPresent()) throw refusal(key.get(), r);
         }
-        if (take(h, "accounts", account, r) != 1) {
-            throw refusal(holder(h, "accounts", account).orElseThrow(
-                    () -> new IllegalStateException("account " + account + " of key " + keyId + " does not exist")), r);
+        String on = locked;
+        if (take(h, "accounts", on, r) != 1) {
+            throw refusal(holder(h, "accounts", on).orElseThrow(
+                    () -> new IllegalStateException("account " + on + " of key " + keyId + " does not exist")), r);
         }
+        entry(h, keyId, on, jobId, "reserve", -r.price().micros(), null, r.videoSeconds(), model, null, now);
+        return on;
     }
 
     /** The one conditional UPDATE that reserves on a holder: 1 when every limit it has allowed it, else 0. */

@@ -2,9 +2,7 @@ package io.framegate.server.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.framegate.domain.GenerationBackend;
-import io.framegate.domain.GenerationContext;
-import io.framegate.domain.RenderPlan;
+import io.framegate.server.RecordingBackend;
 import io.framegate.server.TestImages;
 import io.framegate.server.TinyVideoBackend;
 import org.junit.jupiter.api.Test;
@@ -16,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,26 +23,13 @@ class EasingOptionTest {
     @TempDir
     Path dir;
 
-    /** Records the easing option of every plan it renders, then renders a tiny real video. */
-    private static final class Recording implements GenerationBackend {
-        final TinyVideoBackend inner = new TinyVideoBackend("local", true, 0);
-        final List<String> easings = new CopyOnWriteArrayList<>();
+    /** A backend that records each plan it renders, then renders a tiny real video. */
+    private static RecordingBackend recording() {
+        return new RecordingBackend(new TinyVideoBackend("local", true, 0));
+    }
 
-        @Override
-        public String id() {
-            return "local";
-        }
-
-        @Override
-        public boolean isLocal() {
-            return true;
-        }
-
-        @Override
-        public void generate(RenderPlan plan, GenerationContext ctx) throws Exception {
-            easings.add(String.valueOf(plan.request().options().get("easing")));
-            inner.generate(plan, ctx);
-        }
+    private static List<Object> easings(RecordingBackend backend) {
+        return backend.requests().stream().map(r -> (Object) String.valueOf(r.options().get("easing"))).toList();
     }
 
     private static String body(String easing) throws Exception {
@@ -61,7 +45,7 @@ class EasingOptionTest {
 
     @Test
     void modelsListTheEasingOptionWithItsValuesAndDefault() throws Exception {
-        try (OpenAiTestServer t = new OpenAiTestServer(dir, new Recording(), 5_000_000)) {
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, recording(), 5_000_000)) {
             HttpResponse<byte[]> r = t.send(t.request("/v1/videos/models", t.keyA).GET());
             assertThat(r.statusCode()).isEqualTo(200);
             for (JsonNode m : JSON.readTree(r.body()).path("data")) {
@@ -75,7 +59,7 @@ class EasingOptionTest {
 
     @Test
     void unknownEasingIsA400NamingTheParameterAndNothingRuns() throws Exception {
-        Recording backend = new Recording();
+        RecordingBackend backend = recording();
         try (OpenAiTestServer t = new OpenAiTestServer(dir, backend, 5_000_000)) {
             HttpResponse<byte[]> r = create(t, body("bouncy"));
             assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
@@ -85,19 +69,19 @@ class EasingOptionTest {
             assertThat(e.path("message").asText()).isEqualTo("easing=bouncy is not allowed; allowed: ease-in-out, linear");
             assertThat(t.server.jobs().list(t.server.keys().find(t.keyA).orElseThrow().id(), null, 10,
                     io.framegate.server.jobs.ListOrder.DESC).data()).isEmpty();
-            assertThat(backend.easings).isEmpty();
+            assertThat(easings(backend)).isEmpty();
         }
     }
 
     @Test
     void validEasingReachesTheBackend() throws Exception {
-        Recording backend = new Recording();
+        RecordingBackend backend = recording();
         try (OpenAiTestServer t = new OpenAiTestServer(dir, backend, 5_000_000)) {
             HttpResponse<byte[]> r = create(t, body("linear"));
             assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
             String id = JSON.readTree(r.body()).path("id").asText();
             assertThat(OpenAiTestServer.awaitFinal(t.client(t.keyA), id).status().asString()).isEqualTo("completed");
-            assertThat(backend.easings).containsExactly("linear");
+            assertThat(easings(backend)).containsExactly("linear");
         }
     }
 }

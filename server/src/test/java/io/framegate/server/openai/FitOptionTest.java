@@ -3,9 +3,7 @@ package io.framegate.server.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framegate.domain.FitMode;
-import io.framegate.domain.GenerationBackend;
-import io.framegate.domain.GenerationContext;
-import io.framegate.domain.RenderPlan;
+import io.framegate.server.RecordingBackend;
 import io.framegate.server.TestImages;
 import io.framegate.server.TinyVideoBackend;
 import org.junit.jupiter.api.Test;
@@ -17,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,26 +24,13 @@ class FitOptionTest {
     @TempDir
     Path dir;
 
-    /** Records the fit of every plan it renders, then renders a tiny real video. */
-    private static final class Recording implements GenerationBackend {
-        final TinyVideoBackend inner = new TinyVideoBackend("local", true, 0);
-        final List<FitMode> fits = new CopyOnWriteArrayList<>();
+    /** A backend that records each plan it renders, then renders a tiny real video. */
+    private static RecordingBackend recording() {
+        return new RecordingBackend(new TinyVideoBackend("local", true, 0));
+    }
 
-        @Override
-        public String id() {
-            return "local";
-        }
-
-        @Override
-        public boolean isLocal() {
-            return true;
-        }
-
-        @Override
-        public void generate(RenderPlan plan, GenerationContext ctx) throws Exception {
-            fits.add(plan.request().fitOrDefault());
-            inner.generate(plan, ctx);
-        }
+    private static List<Object> fits(RecordingBackend backend) {
+        return backend.requests().stream().map(r -> (Object) r.fitOrDefault()).toList();
     }
 
     private static String body(String fit) {
@@ -62,7 +46,7 @@ class FitOptionTest {
 
     @Test
     void anUnknownFitIsA400NamingTheParameterTheValueAndTheModesAndNothingRuns() throws Exception {
-        Recording backend = new Recording();
+        RecordingBackend backend = recording();
         try (OpenAiTestServer t = new OpenAiTestServer(dir, backend, 5_000_000)) {
             HttpResponse<byte[]> r = post(t, "/v1/videos", body("zoom"));
             assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
@@ -74,13 +58,13 @@ class FitOptionTest {
                     + "pad (contain, letterbox), stretch (fill).");
             assertThat(t.server.jobs().list(t.server.keys().find(t.keyA).orElseThrow().id(), null, 10,
                     io.framegate.server.jobs.ListOrder.DESC).data()).isEmpty();
-            assertThat(backend.fits).isEmpty();
+            assertThat(fits(backend)).isEmpty();
         }
     }
 
     @Test
     void anAliasReachesTheBackendTypedAndARemixKeepsIt() throws Exception {
-        Recording backend = new Recording();
+        RecordingBackend backend = recording();
         try (OpenAiTestServer t = new OpenAiTestServer(dir, backend, 5_000_000)) {
             HttpResponse<byte[]> r = post(t, "/v1/videos", body("contain"));
             assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
@@ -91,13 +75,13 @@ class FitOptionTest {
             assertThat(remix.statusCode()).as(new String(remix.body())).isEqualTo(200);
             String rid = JSON.readTree(remix.body()).path("id").asText();
             assertThat(OpenAiTestServer.awaitFinal(t.client(t.keyA), rid).status().asString()).isEqualTo("completed");
-            assertThat(backend.fits).containsExactly(FitMode.PAD, FitMode.PAD);
+            assertThat(fits(backend)).containsExactly(FitMode.PAD, FitMode.PAD);
         }
     }
 
     @Test
     void modelsListTheFitModesTheirAliasesAndTheDefault() throws Exception {
-        try (OpenAiTestServer t = new OpenAiTestServer(dir, new Recording(), 5_000_000)) {
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, recording(), 5_000_000)) {
             HttpResponse<byte[]> r = t.send(t.request("/v1/videos/models", t.keyA).GET());
             assertThat(r.statusCode()).isEqualTo(200);
             for (JsonNode m : JSON.readTree(r.body()).path("data")) {
