@@ -1,6 +1,5 @@
 package io.framegate.provider.kling;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.OutputFiles;
 import io.framegate.provider.FittedImage;
@@ -13,6 +12,7 @@ import io.framegate.provider.Secret;
 import io.framegate.provider.UpstreamException;
 import io.framegate.provider.UpstreamJob;
 import io.framegate.provider.VideoUpstream;
+import io.framegate.provider.WireRecords;
 
 import java.net.http.HttpRequest;
 import java.time.Clock;
@@ -95,7 +95,8 @@ public final class KlingUpstream implements VideoUpstream {
         KlingWire.Create body = createBody(job, idempotencyKey);
         HttpRequest req = authed(base + "/v1/videos/image2video").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(write(body))).build();
-        KlingWire.Answer answer = read(http.json(req, "Kling create image2video", timeout), "Kling create image2video");
+        KlingWire.Answer answer = WireRecords.read(http.json(req, "Kling create image2video", timeout),
+                KlingWire.Answer.class, "Kling create image2video");
         if (answer.data() == null || answer.data().taskId() == null || answer.data().taskId().isBlank()) {
             // accepted or not, nobody can tell: never sent again
             throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null,
@@ -131,8 +132,8 @@ public final class KlingUpstream implements VideoUpstream {
     @Override
     public Poll poll(String handle, Duration timeout) throws UpstreamException {
         String what = "Kling query task " + handle;
-        KlingWire.Answer answer = read(http.json(authed(base + "/v1/videos/image2video/" + handle).GET().build(),
-                what, timeout), what);
+        KlingWire.Answer answer = WireRecords.read(http.json(authed(base + "/v1/videos/image2video/" + handle).GET().build(),
+                what, timeout), KlingWire.Answer.class, what);
         KlingWire.Task task = answer.data();
         if (task == null || task.taskStatus() == null) {
             throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null,
@@ -199,7 +200,7 @@ public final class KlingUpstream implements VideoUpstream {
         KlingWire.Answer answer;
         try {
             HttpRequest req = authed(base + "/v1/videos/image2video/" + idempotencyKey).GET().build();
-            answer = read(http.json(req, what, timeout), what);
+            answer = WireRecords.read(http.json(req, what, timeout), KlingWire.Answer.class, what);
         } catch (UpstreamException e) {
             boolean unknown = e.kind() == UpstreamException.Kind.NOT_FOUND || e.kind() == UpstreamException.Kind.REJECTED;
             if (unknown) return List.of();
@@ -219,14 +220,6 @@ public final class KlingUpstream implements VideoUpstream {
 
     private HttpRequest.Builder authed(String url) {
         return http.request(url).header("Authorization", "Bearer " + KlingJwt.token(accessKey, secretKey, clock.instant()));
-    }
-
-    private static KlingWire.Answer read(JsonNode json, String what) throws UpstreamException {
-        try {
-            return Http.JSON.treeToValue(json, KlingWire.Answer.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null, what + ": unreadable answer", e);
-        }
     }
 
     static String write(Object body) {

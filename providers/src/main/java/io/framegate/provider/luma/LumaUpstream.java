@@ -1,6 +1,5 @@
 package io.framegate.provider.luma;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.ModelSpec;
 import io.framegate.domain.OutputFiles;
@@ -15,6 +14,7 @@ import io.framegate.provider.Secret;
 import io.framegate.provider.UpstreamException;
 import io.framegate.provider.UpstreamJob;
 import io.framegate.provider.VideoUpstream;
+import io.framegate.provider.WireRecords;
 
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -57,8 +57,8 @@ public final class LumaUpstream implements VideoUpstream {
 
     /** @param baseUrl overrides both APIs' hosts (a proxy, a test); null for Luma's own */
     public LumaUpstream(String baseUrl, Secret apiKey, Duration requestTimeout) {
-        this.agentsBase = stripSlash(baseUrl != null ? baseUrl : DEFAULT_AGENTS_URL);
-        this.dreamMachineBase = stripSlash(baseUrl != null ? baseUrl : DEFAULT_DREAM_MACHINE_URL);
+        this.agentsBase = WireRecords.stripSlash(baseUrl != null ? baseUrl : DEFAULT_AGENTS_URL);
+        this.dreamMachineBase = WireRecords.stripSlash(baseUrl != null ? baseUrl : DEFAULT_DREAM_MACHINE_URL);
         this.apiKey = apiKey;
         this.http = new Http(requestTimeout);
     }
@@ -114,8 +114,8 @@ public final class LumaUpstream implements VideoUpstream {
         String what = "Luma create generation";
         HttpRequest req = authed((agents ? agentsBase : dreamMachineBase) + "/generations")
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(write(body))).build();
-        LumaWire.Generation g = read(http.json(req, what, timeout), what);
+                .POST(HttpRequest.BodyPublishers.ofByteArray(WireRecords.json(body))).build();
+        LumaWire.Generation g = WireRecords.read(http.json(req, what, timeout), LumaWire.Generation.class, what);
         if (g.id() == null || g.id().isBlank()) {
             throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null, what + " answered without an id");
         }
@@ -162,7 +162,8 @@ public final class LumaUpstream implements VideoUpstream {
     @Override
     public Poll poll(String handle, Duration timeout) throws UpstreamException {
         String what = "Luma generation " + handle;
-        LumaWire.Generation g = read(http.json(authed(url(handle)).GET().build(), what, timeout), what);
+        LumaWire.Generation g = WireRecords.read(http.json(authed(url(handle)).GET().build(), what, timeout),
+                LumaWire.Generation.class, what);
         String state = g.state() == null ? "" : g.state().toLowerCase(Locale.ROOT);
         return switch (state) {
             case "queued", "pending" -> new Poll.Running(0, null);
@@ -221,26 +222,6 @@ public final class LumaUpstream implements VideoUpstream {
 
     private HttpRequest.Builder authed(String url) {
         return http.request(url).header("Authorization", "Bearer " + apiKey.reveal());
-    }
-
-    private static LumaWire.Generation read(JsonNode json, String what) throws UpstreamException {
-        try {
-            return Http.JSON.treeToValue(json, LumaWire.Generation.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null, what + ": unreadable answer", e);
-        }
-    }
-
-    private static String write(Object body) {
-        try {
-            return Http.JSON.writeValueAsString(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a request body", e);
-        }
-    }
-
-    private static String stripSlash(String s) {
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
     @Override

@@ -11,9 +11,9 @@ import io.framegate.provider.Secret;
 import io.framegate.provider.UpstreamException;
 import io.framegate.provider.UpstreamJob;
 import io.framegate.provider.VideoUpstream;
+import io.framegate.provider.WireRecords;
 import io.framegate.provider.WireInput;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -85,8 +85,8 @@ public final class ReplicateUpstream implements VideoUpstream {
         body.set("input", WireInput.build(job, img -> WireInput.image(job, img)));
         HttpRequest.Builder req = authed(url).header("Content-Type", "application/json").header("Cancel-After", cancelAfter);
         if (preferWait > 0) req.header("Prefer", "wait=" + preferWait);
-        ReplicateWire.Prediction p = read(http.json(req.POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-                "Replicate create prediction", timeout), "Replicate create prediction");
+        ReplicateWire.Prediction p = WireRecords.read(http.json(req.POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                "Replicate create prediction", timeout), ReplicateWire.Prediction.class, "Replicate create prediction");
         if (p.id() == null || !ID.matcher(p.id()).matches()) {
             throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null,
                     "Replicate create prediction answered without a prediction id");
@@ -97,7 +97,8 @@ public final class ReplicateUpstream implements VideoUpstream {
     @Override
     public Poll poll(String handle, Duration timeout) throws UpstreamException {
         String what = "Replicate prediction " + handle;
-        ReplicateWire.Prediction p = read(http.json(authed(base + "/predictions/" + handle).GET().build(), what, timeout), what);
+        ReplicateWire.Prediction p = WireRecords.read(http.json(authed(base + "/predictions/" + handle).GET().build(), what,
+                timeout), ReplicateWire.Prediction.class, what);
         String status = p.status() == null ? "" : p.status();
         return switch (status) {
             case "starting", "processing" -> new Poll.Running(0, null);
@@ -154,14 +155,6 @@ public final class ReplicateUpstream implements VideoUpstream {
 
     private HttpRequest.Builder authed(String url) {
         return http.request(url).header("Authorization", "Bearer " + apiKey.reveal());
-    }
-
-    private static ReplicateWire.Prediction read(JsonNode node, String what) throws UpstreamException {
-        try {
-            return Http.JSON.treeToValue(node, ReplicateWire.Prediction.class);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null, what + ": unreadable answer", e);
-        }
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.framegate.provider.runway;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.OutputFiles;
 import io.framegate.domain.RenderPlan;
@@ -15,6 +14,7 @@ import io.framegate.provider.Secret;
 import io.framegate.provider.UpstreamException;
 import io.framegate.provider.UpstreamJob;
 import io.framegate.provider.VideoUpstream;
+import io.framegate.provider.WireRecords;
 
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -44,7 +44,7 @@ public final class RunwayUpstream implements VideoUpstream {
     private final Http http;
 
     public RunwayUpstream(String baseUrl, Secret apiKey, Duration requestTimeout) {
-        this.base = stripSlash(baseUrl != null ? baseUrl : DEFAULT_BASE_URL);
+        this.base = WireRecords.stripSlash(baseUrl != null ? baseUrl : DEFAULT_BASE_URL);
         this.apiKey = apiKey;
         this.http = new Http(requestTimeout);
     }
@@ -82,8 +82,8 @@ public final class RunwayUpstream implements VideoUpstream {
     @Override
     public String submit(UpstreamJob job, String idempotencyKey, Duration timeout) throws UpstreamException {
         HttpRequest req = authed(base + "/v1/image_to_video").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(write(createBody(job)))).build();
-        RunwayWire.Created created = read(http.json(req, "Runway image_to_video", timeout), RunwayWire.Created.class,
+                .POST(HttpRequest.BodyPublishers.ofByteArray(WireRecords.json(createBody(job)))).build();
+        RunwayWire.Created created = WireRecords.read(http.json(req, "Runway image_to_video", timeout), RunwayWire.Created.class,
                 "Runway image_to_video");
         if (created.id() == null || created.id().isBlank()) {
             throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null, "Runway image_to_video answered without a task id");
@@ -117,7 +117,7 @@ public final class RunwayUpstream implements VideoUpstream {
     @Override
     public Poll poll(String handle, Duration timeout) throws UpstreamException {
         String what = "Runway task " + handle;
-        RunwayWire.Task task = read(http.json(authed(base + "/v1/tasks/" + handle).GET().build(), what, timeout),
+        RunwayWire.Task task = WireRecords.read(http.json(authed(base + "/v1/tasks/" + handle).GET().build(), what, timeout),
                 RunwayWire.Task.class, what);
         String status = task.status() == null ? "" : task.status().toUpperCase(Locale.ROOT);
         return switch (status) {
@@ -182,26 +182,6 @@ public final class RunwayUpstream implements VideoUpstream {
 
     private HttpRequest.Builder authed(String url) {
         return http.request(url).header("Authorization", "Bearer " + apiKey.reveal()).header("X-Runway-Version", API_VERSION);
-    }
-
-    private static <T> T read(JsonNode json, Class<T> type, String what) throws UpstreamException {
-        try {
-            return Http.JSON.treeToValue(json, type);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null, what + ": unreadable answer", e);
-        }
-    }
-
-    private static String write(Object body) {
-        try {
-            return Http.JSON.writeValueAsString(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a request body", e);
-        }
-    }
-
-    private static String stripSlash(String s) {
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
     @Override
