@@ -5,23 +5,25 @@ package io.framegate.server.jobs;
  * model name is resolved) and its rate and queue limits (checked once the request is known to be a new job).
  */
 public interface CreateAdmission {
-    /** @throws RuntimeException the key may not use {@code model} (403 {@code model_not_allowed}) */
-    void checkModel(String keyId, String model);
+    /**
+     * Checks the key's model allow-list and answers the rest of this create's admission, on the key's limits as read
+     * for this check (one read per create: a create's checks all see the same limits).
+     *
+     * @throws RuntimeException the key may not use {@code model} (403 {@code model_not_allowed})
+     */
+    Ticket checkModel(String keyId, String model);
 
-    /** Counts one create of the key; throws when a requests-per-minute limit or the global queue bound is reached. */
-    void admit(String keyId);
+    /** The rate and queue checks of one create, after its model was allowed. */
+    interface Ticket {
+        /** Counts one create of the key; throws when a requests-per-minute limit or the global queue bound is reached. */
+        void admit();
 
-    /** Gives back the requests-per-minute count of a create {@link #admit} let in that was then refused. */
-    default void refund(String keyId) {
+        /** Gives back the requests-per-minute count of a create {@link #admit} let in that was then refused. */
+        default void refund() {
+        }
     }
 
-    CreateAdmission NONE = new CreateAdmission() {
-        @Override
-        public void checkModel(String keyId, String model) {
-        }
+    Ticket NO_LIMITS = () -> { };
 
-        @Override
-        public void admit(String keyId) {
-        }
-    };
+    CreateAdmission NONE = (keyId, model) -> NO_LIMITS;
 }

@@ -65,10 +65,10 @@ final class Dispatcher {
         this.launcher = launcher;
     }
 
-    /** One round: fills the free slots of both lanes. */
-    void dispatch() {
-        dispatchLane(local);
-        dispatchLane(cloud);
+    /** One round: fills the free slots of the lanes asked for (see {@link JobSignals.LaneBell}). */
+    void dispatch(boolean localLane, boolean cloudLane) {
+        if (localLane) dispatchLane(local);
+        if (cloudLane) dispatchLane(cloud);
     }
 
     private void dispatchLane(Lane lane) {

@@ -131,12 +131,14 @@ public final class JobService {
         RenderPlan plan = validator.validate(s.request()); // bad input is refused before any connection is taken
         boolean writesFiles = !s.request().images().isEmpty() || s.extendedFrom() != null;
         Job job = writesFiles ? create(s, plan, notes) : store.inTransaction(() -> create(s, plan, notes));
-        signals.queued.ring(); // after the commit: a worker woken before it would not see the job yet
+        // after the commit: a worker woken before it would not see the job yet; only the lane it was routed to looks
+        String local = job.notes().get(JobNotes.LOCAL_RENDER);
+        signals.queued.ring(local == null ? null : Boolean.parseBoolean(local) ? "local" : "cloud");
         return job;
     }
 
     private Job create(Submission s, RenderPlan plan, Map<String, String> notes) {
-        admission.checkModel(s.ownerKeyId(), plan.model().id());
+        CreateAdmission.Ticket ticket = admission.checkModel(s.ownerKeyId(), plan.model().id());
         Routing r = routing;
         JobLimits lim = limits;
         boolean localRender = plan.model().isLocal();
@@ -187,12 +189,14 @@ public final class JobService {
         long incoming = s.request().images().stream().mapToLong(i -> i.bytes().length).sum()
                 + (sourceVideo != null ? sourceVideo.size() : 0) + ResultFrame.bytes(frameSources);
         lim.checkFreeSpace(incoming);
+        String account;
         try {
             // one connection for both (a create without files is in its transaction already)
-            store.onOneConnection(() -> {
-                store.checkLimits(s.ownerKeyId(), reservation);
+            account = store.onOneConnection(() -> {
+                String on = store.checkLimits(s.ownerKeyId(), reservation);
                 // the rpm slot is taken last, so a create refused for money, concurrency or disk does not use one up
-                admission.admit(s.ownerKeyId());
+                ticket.admit();
+                return on;
             });
         } catch (RuntimeException refused) {
             // a concurrent create with the same Idempotency-Key may have won the budget: that one is this one's answer
@@ -220,9 +224,9 @@ public final class JobService {
             String requestJson = json.writeValueAsString(StoredRequest.of(s.request()));
             boolean inserted;
             try {
-                inserted = store.insert(job, requestJson, hash, s.idempotencyKey(), reservation);
+                inserted = store.insert(job, requestJson, hash, s.idempotencyKey(), reservation, account);
             } catch (QuotaExceededException | ConcurrencyLimitException e) {
-                admission.refund(s.ownerKeyId()); // the reservation lost a race: the create is not counted
+                ticket.refund(); // the reservation lost a race: the create is not counted
                 throw e;
             }
             if (inserted) return job;

@@ -96,9 +96,19 @@ public final class JobStore {
      * @throws ConcurrencyLimitException  the key or account has max_concurrent jobs queued or running
      */
     boolean insert(Job job, String requestJson, String requestHash, String idempotencyKey, Ledger.Reservation reservation) {
+        return insert(job, requestJson, requestHash, idempotencyKey, reservation, null);
+    }
+
+    /**
+     * As above, with the account the key had when its limits were checked ({@link #checkLimits}; null: read it here).
+     * It is where the job reserves unless the key moved since: {@link Ledger#reserve} reads it again under the key
+     * row's lock and the job records that one.
+     */
+    boolean insert(Job job, String requestJson, String requestHash, String idempotencyKey, Ledger.Reservation reservation,
+                   String accountRead) {
         try {
-            jdbi.useHandle(h -> io.framegate.server.db.Savepoint.run(h, "job_insert", () -> {
-                String account = Ledger.accountOf(h, job.ownerKeyId());
+            jdbi.useHandle(h -> insertSteps(h, idempotencyKey != null, () -> {
+                String account = accountRead != null ? accountRead : Ledger.accountOf(h, job.ownerKeyId());
                 h.createUpdate("INSERT INTO jobs (" + COLUMNS + ", updated_at, lane, route, account_id, price_micros, "
                             + "reserved_video_seconds) VALUES (:id, :owner, "
                             + ":surface, :model, :status, :progress, :prompt, :seconds, :size, :videos, :request, :hash, "
@@ -133,6 +143,17 @@ public final class JobStore {
     }
 
     /**
+     * The insert's statements in a transaction of their own, or in the caller's (a create's single transaction). There
+     * only an insert that may lose an idempotency race needs a savepoint (its caller reads the winner and goes on);
+     * any other failure ends the whole create, whose transaction then rolls back, so it spares the savepoint's two
+     * round trips.
+     */
+    private static void insertSteps(org.jdbi.v3.core.Handle h, boolean mayLoseRace, java.lang.Runnable body) {
+        if (h.isInTransaction() && !mayLoseRace) body.run();
+        else io.framegate.server.db.Savepoint.run(h, "job_insert", body);
+    }
+
+    /**
      * Runs {@code work} in one transaction on one connection: every call of this store (and of anything else on the
      * same {@link Jdbi}) that {@code work} makes on this thread joins it (Jdbi reuses the thread's open handle). A
      * create without files runs whole in one of these (see {@link JobService#submit}).
@@ -142,8 +163,8 @@ public final class JobStore {
     }
 
     /** Runs {@code work} on one connection (autocommit, or the thread's open transaction), like {@link #inTransaction}. */
-    void onOneConnection(java.lang.Runnable work) {
-        jdbi.useHandle(h -> work.run());
+    <T> T onOneConnection(java.util.function.Supplier<T> work) {
+        return jdbi.withHandle(h -> work.get());
     }
 
     Optional<Row> find(String id) {
@@ -240,9 +261,12 @@ public final class JobStore {
         return new LedgerReader(jdbi);
     }
 
-    /** Checks, without reserving, that the owner's key and account can take this reservation now. */
-    void checkLimits(String ownerKeyId, Ledger.Reservation reservation) {
-        jdbi.useHandle(h -> Ledger.check(h, ownerKeyId, reservation));
+    /**
+     * Checks, without reserving, that the owner's key and account can take this reservation now; returns the account
+     * it read (for {@link #insert}).
+     */
+    String checkLimits(String ownerKeyId, Ledger.Reservation reservation) {
+        return jdbi.withHandle(h -> Ledger.check(h, ownerKeyId, reservation));
     }
 
     /** The lane a job was routed to at submission, from its notes; null when no router decided it. */

@@ -95,23 +95,54 @@ public final class Ledger {
                 .findOne();
     }
 
+    /** The columns {@link #holder} reads, of the holder row aliased {@code t}. */
+    private static String holderColumns(String t) {
+        return t + ".name, " + t + ".budget_micros, " + t + ".spent_micros, " + t + ".reserved_micros, " + t
+                + ".max_concurrent, " + t + ".active_jobs, " + t + ".video_seconds_limit, " + t + ".video_seconds_used, "
+                + t + ".video_seconds_reserved";
+    }
+
+    private static Holder holderAt(java.sql.ResultSet rs, int first, String kind, String id) throws java.sql.SQLException {
+        return new Holder(kind, id, rs.getString(first), rs.getObject(first + 1, Long.class), rs.getLong(first + 2),
+                rs.getLong(first + 3), rs.getObject(first + 4, Integer.class), rs.getInt(first + 5),
+                rs.getObject(first + 6, Long.class), rs.getLong(first + 7), rs.getLong(first + 8));
+    }
+
     /**
      * Throws now when the key or its account cannot take {@code r} as things stand (a read, no lock): a create refused
-     * for money is refused before its files are written. The reservation itself is still {@link #reserve}.
+     * for money is refused before its files are written. The reservation itself is still {@link #reserve}. Returns
+     * the account it read the key in (the one {@link #reserve} is given): key and account are one query.
      */
-    static void check(Handle h, String keyId, Reservation r) {
-        Optional<Holder> key = holder(h, "api_keys", keyId);
+    static String check(Handle h, String keyId, Reservation r) {
+        record Both(Holder key, String account, Holder acct) {
+        }
+        Optional<Both> both = h.createQuery("SELECT " + holderColumns("k") + ", k.account_id, " + holderColumns("a")
+                        + " FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.id = :id")
+                .bind("id", keyId)
+                .map((rs, ctx) -> new Both(holderAt(rs, 1, "key", keyId), rs.getString(10),
+                        holderAt(rs, 11, "account", rs.getString(10))))
+                .findOne();
+        Optional<Holder> key = both.map(Both::key);
+        String account;
+        Optional<Holder> acct;
+        if (both.isPresent()) {
+            account = both.get().account();
+            acct = Optional.of(both.get().acct());
+        } else { // no key row (jobs made by code), or a key without its account row
+            key = holder(h, "api_keys", keyId);
+            account = key.isPresent() ? h.createQuery("SELECT account_id FROM api_keys WHERE id = :id").bind("id", keyId)
+                    .mapTo(String.class).one() : DEFAULT_ACCOUNT;
+            acct = holder(h, "accounts", account);
+        }
         if (key.isPresent()) {
             RuntimeException e = shortOf(key.get(), r);
             if (e != null) throw e;
         }
-        String account = key.isPresent() ? h.createQuery("SELECT account_id FROM api_keys WHERE id = :id").bind("id", keyId)
-                .mapTo(String.class).one() : DEFAULT_ACCOUNT;
-        Optional<Holder> acct = holder(h, "accounts", account);
         if (acct.isPresent()) {
             RuntimeException e = shortOf(acct.get(), r);
             if (e != null) throw e;
         }
+        return account;
     }
 
     /** Why a holder refused a reservation (read after its UPDATE matched no row); money first, it does not pass. */

@@ -162,7 +162,7 @@ final class Poller implements AutoCloseable {
             if (step instanceof PollStep.Wait w) {
                 waits.park(id, lease, w.after().toMillis(), w.interval().toMillis(), w.polls(), false);
             } else if (step instanceof PollStep.Ready r) {
-                if (waits.ready(id, lease, r.polls())) signals.queued.ring();
+                if (waits.ready(id, lease, r.polls())) signals.queued.ring("cloud"); // its download takes a cloud slot
             }
         } catch (GenerationException e) {
             if (held.isLost()) return;

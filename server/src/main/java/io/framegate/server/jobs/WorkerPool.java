@@ -102,16 +102,24 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void dispatchLoop() {
+        JobSignals.Rung lanes = new JobSignals.Rung(true, true);
+        long everyLane = settings.pollInterval().toNanos();
+        long lastFull = System.nanoTime();
         while (!shuttingDown.get()) {
             try {
-                dispatching.dispatch();
+                // each lane rung, and every lane once per poll interval (other instances' jobs ring no bell here)
+                if (System.nanoTime() - lastFull >= everyLane || (!lanes.local() && !lanes.cloud())) {
+                    lanes = new JobSignals.Rung(true, true);
+                }
+                if (lanes.local() && lanes.cloud()) lastFull = System.nanoTime();
+                dispatching.dispatch(lanes.local(), lanes.cloud());
             } catch (RuntimeException | Error e) {
                 // an Error (e.g. out of memory) must not end the only dispatcher thread: retry at the next round
                 LOG.warn("dispatching jobs failed; retrying", e);
             }
             if (shuttingDown.get()) return;
             try {
-                signals.queued.await(settings.pollInterval().toMillis());
+                lanes = signals.queued.await(settings.pollInterval().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -130,7 +138,7 @@ public final class WorkerPool implements AutoCloseable {
                 running.remove(id);
                 heartbeat.untrack(id);
                 lane.slots.release();
-                wake();
+                signals.queued.ring(lane.name); // a slot of this lane is free
             }
         });
     }

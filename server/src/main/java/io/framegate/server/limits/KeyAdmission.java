@@ -45,27 +45,36 @@ public final class KeyAdmission implements CreateAdmission {
     }
 
     @Override
-    public void checkModel(String keyId, String model) {
+    public Ticket checkModel(String keyId, String model) {
         Optional<KeyLimits> k = limits(keyId);
-        if (k.isEmpty() || k.get().models() == null) return;
-        List<String> allowed = List.of(k.get().models().split(","));
-        String id = model == null ? null : modelIds.apply(model).orElse(model);
-        if (id == null || !allowed.contains(id)) throw new ModelNotAllowedException(model, allowed);
+        if (k.isPresent() && k.get().models() != null) {
+            List<String> allowed = List.of(k.get().models().split(","));
+            String id = model == null ? null : modelIds.apply(model).orElse(model);
+            if (id == null || !allowed.contains(id)) throw new ModelNotAllowedException(model, allowed);
+        }
+        return new Ticket() {
+            @Override
+            public void admit() {
+                KeyAdmission.this.admit(keyId, k);
+            }
+
+            @Override
+            public void refund() {
+                KeyAdmission.this.refund(keyId, k);
+            }
+        };
     }
 
-    @Override
-    public void refund(String keyId) {
+    private void refund(String keyId, Optional<KeyLimits> limits) {
         long now = clock.millis();
-        limits(keyId).ifPresent(k -> {
+        limits.ifPresent(k -> {
             if (k.keyRpm() != null) windows.giveBack(keyId, now);
             if (k.accountRpm() != null) windows.giveBack(k.accountId(), now);
         });
     }
 
-    @Override
-    public void admit(String keyId) {
+    private void admit(String keyId, Optional<KeyLimits> k) {
         long now = clock.millis();
-        Optional<KeyLimits> k = limits(keyId);
         if (k.isPresent()) {
             Integer keyRpm = k.get().keyRpm();
             Integer accountRpm = k.get().accountRpm();
