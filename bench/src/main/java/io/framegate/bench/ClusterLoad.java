@@ -66,6 +66,10 @@ public final class ClusterLoad implements Callable<Integer> {
     Path video;
     @Option(names = "--java-opts", defaultValue = "", description = "Extra JVM options for the instances (e.g. -XX:StartFlightRecording=...).")
     String javaOpts;
+    @Option(names = "--drain", description = "After the timed creates, wait until the embedded instance has ended every "
+            + "job and report its CPU per job from create to completion (the create path and that job's submit, polls, "
+            + "download and previews); the per-create CPU columns count only what the job core did meanwhile.")
+    boolean drain;
     @Option(names = "--results", description = "Directory of the markdown results (default: bench/results); 'none' to skip.")
     String results;
 
@@ -75,7 +79,8 @@ public final class ClusterLoad implements Callable<Integer> {
      * @param requestCpuMillisPerCreate the same of their HTTP request threads only (the create path itself); -1 unknown
      */
     record Figures(String target, int ok, int failed, double seconds, double p50, double p99, double max,
-                   double cpuMillisPerCreate, double requestCpuMillisPerCreate) {
+                   double cpuMillisPerCreate, double requestCpuMillisPerCreate, double cpuMillisPerEndedJob,
+                   double drainSeconds) {
         double rate() {
             return ok / seconds;
         }
@@ -94,7 +99,7 @@ public final class ClusterLoad implements Callable<Integer> {
             for (String t : targets) {
                 System.err.println("cluster-load: " + t);
                 rows.add(switch (t) {
-                    case "direct" -> load(t, List.of(upstream.base() + "/v1/videos"), UPSTREAM_KEY, List.of());
+                    case "direct" -> load(t, List.of(upstream.base() + "/v1/videos"), UPSTREAM_KEY, List.of(), null);
                     case "embedded" -> embedded(upstream);
                     default -> {
                         if (!t.startsWith("cluster:")) throw new CommandLine.ParameterException(new CommandLine(this),
@@ -146,7 +151,8 @@ public final class ClusterLoad implements Callable<Integer> {
         try {
             String base = "http://127.0.0.1:" + port;
             awaitUp(base, p, dir.resolve("serve.log"));
-            return load("embedded (H2 + local disk)", List.of(base + "/v1/videos"), createKey(base), List.of(p.pid()));
+            return load("embedded (H2 + local disk)", List.of(base + "/v1/videos"), createKey(base), List.of(p.pid()),
+                    drain ? base : null);
         } finally {
             p.destroy();
             if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
@@ -170,7 +176,7 @@ public final class ClusterLoad implements Callable<Integer> {
             }
             Matcher k = API_KEY.matcher(up);
             if (urls.size() != n || !k.find()) throw new IllegalStateException("unexpected output of local-cluster.sh up:\n" + up);
-            return load("cluster of " + n + " (PostgreSQL + s3proxy)", urls, k.group(1), pids);
+            return load("cluster of " + n + " (PostgreSQL + s3proxy)", urls, k.group(1), pids, null);
         } finally {
             script(clusterDir, extra, "down");
             deleteTree(dir);
@@ -204,11 +210,13 @@ public final class ClusterLoad implements Callable<Integer> {
      * to other load on the machine than latency, but includes the instances' background work meanwhile (polling the
      * stand-in and storing the results of the jobs created).
      */
-    Figures load(String name, List<String> urls, String key, List<Long> pids) throws Exception {
+    Figures load(String name, List<String> urls, String key, List<Long> pids, String drainBase) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         run(http, urls, key, warmup, new long[warmup], new AtomicInteger());
         long[] nanos = new long[creates];
         AtomicInteger failed = new AtomicInteger();
+        // with --drain, the warm-up's jobs still queued or running are counted in the per-job figure
+        unfinishedAtStart = drainBase == null ? 0 : Math.max(0, unfinishedJobs(drainBase));
         long cpuBefore = cpuMillis(pids);
         long requestBefore = requestThreadCpuMillis(pids);
         long start = System.nanoTime();
@@ -221,8 +229,43 @@ public final class ClusterLoad implements Callable<Integer> {
                 : (cpuAfter - cpuBefore) / (double) ok.length;
         double requestPerCreate = pids.isEmpty() || requestBefore < 0 || requestAfter < 0 || ok.length == 0 ? -1
                 : (requestAfter - requestBefore) / (double) ok.length;
+        double perJob = -1;
+        double drainSeconds = -1;
+        if (drainBase != null && cpuBefore >= 0 && ok.length > 0) {
+            long drainStart = System.nanoTime();
+            if (awaitNoUnfinishedJobs(drainBase, Duration.ofMinutes(15))) {
+                drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+                long cpuDrained = cpuMillis(pids);
+                // the warm-up's jobs ended meanwhile too: per job of warm-up and timed creates
+                if (cpuDrained >= 0) perJob = (cpuDrained - cpuBefore) / (double) (ok.length + unfinishedAtStart);
+            }
+        }
         return new Figures(name, ok.length, failed.get(), seconds, pct(ok, 0.50), pct(ok, 0.99),
-                ok.length == 0 ? 0 : ok[ok.length - 1] / 1e6, cpuPerCreate, requestPerCreate);
+                ok.length == 0 ? 0 : ok[ok.length - 1] / 1e6, cpuPerCreate, requestPerCreate, perJob, drainSeconds);
+    }
+
+    private long unfinishedAtStart;
+
+    /** Jobs queued or in progress on the instance at {@code base}, from its {@code /metrics} (admin token); -1 unknown. */
+    private static long unfinishedJobs(String base) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) return -1;
+        Matcher m = Pattern.compile("(?m)^framegate_jobs\\{[^}]*state=\"(queued|in_progress)\"[^}]*} ([0-9.eE+]+)$").matcher(r.body());
+        long n = 0;
+        while (m.find()) n += (long) Double.parseDouble(m.group(2));
+        return n;
+    }
+
+    /** Waits until no job is queued or in progress on the instance (checked every 200 ms); false after {@code max}. */
+    private static boolean awaitNoUnfinishedJobs(String base, Duration max) throws Exception {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (unfinishedJobs(base) == 0) return true;
+            Thread.sleep(200);
+        }
+        System.err.println("cluster-load: jobs still unfinished after " + max + "; no per-job figure");
+        return false;
     }
 
     /**
@@ -319,8 +362,9 @@ public final class ClusterLoad implements Callable<Integer> {
     }
 
     static String row(Figures f) {
-        return String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f | %s | %s |", f.target(), f.ok(),
-                f.failed(), f.rate(), f.p50(), f.p99(), f.max(), ms(f.cpuMillisPerCreate()), ms(f.requestCpuMillisPerCreate()));
+        return String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f | %s | %s | %s | %s |", f.target(), f.ok(),
+                f.failed(), f.rate(), f.p50(), f.p99(), f.max(), ms(f.cpuMillisPerCreate()), ms(f.requestCpuMillisPerCreate()),
+                ms(f.cpuMillisPerEndedJob()), f.drainSeconds() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", f.drainSeconds()));
     }
 
     private static String ms(double v) {
@@ -332,7 +376,8 @@ public final class ClusterLoad implements Callable<Integer> {
                 "%d creates per target at concurrency %d after %d uncounted (sora-2, 4 s, no image; %d cores)%n%n",
                 creates, concurrency, warmup, Runtime.getRuntime().availableProcessors()));
         b.append("| target | ok | failed | creates/s | p50 ms | p99 ms | max ms | instance CPU ms/create "
-                + "| request threads' CPU ms/create |\n|---|---|---|---|---|---|---|---|---|\n");
+                + "| request threads' CPU ms/create | instance CPU ms/job, create to end (--drain) | drain s |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Figures f : rows) b.append(row(f)).append('\n');
         Figures direct = rows.stream().filter(f -> f.target().equals("direct")).findFirst().orElse(null);
         if (direct != null) {

@@ -174,6 +174,38 @@ class CreateConnectionsTest {
         assertThat(counted).as("the key's rate-limit count").isEqualTo(7);
     }
 
+    /**
+     * What a create costs the database besides its connections: its statements on the request pool. A create without
+     * an Idempotency-Key and without limits on its key runs 9: the key lookup, the key's limits (read once for the
+     * allow-list and the rate check), the key's and account's holders (one query, whose account the insert reuses),
+     * the queue bound's count (of at most {@code max_queued_jobs} rows), the job's insert, the key's and the account's
+     * reservation, the account re-read under the key row's lock and the ledger entry; and no savepoint (14 statements
+     * and a savepoint before).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aCreateRunsNineStatements(String database) throws Exception {
+        start(database);
+        java.util.concurrent.atomic.AtomicInteger statements = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        server.database().requestJdbi().setSqlLogger(new org.jdbi.v3.core.statement.SqlLogger() {
+            @Override
+            public void logAfterExecution(org.jdbi.v3.core.statement.StatementContext context) {
+                statements.incrementAndGet();
+                seen.add(context.getRenderedSql());
+            }
+        });
+        assertThat(create("warm").status()).isEqualTo(200);
+        statements.set(0);
+        seen.clear();
+        assertThat(create("counted").status()).isEqualTo(200);
+        assertThat(statements.get()).as(String.join("\n", seen)).isEqualTo(9);
+        assertThat(seen).as("no savepoint without an Idempotency-Key").noneMatch(sql -> sql.toUpperCase().contains("SAVEPOINT"));
+        assertThat(count("SELECT COUNT(*) FROM ledger WHERE key_id = :k AND kind = 'reserve'")).as("each create reserved")
+                .isEqualTo(2);
+        assertThat(count("SELECT active_jobs FROM api_keys WHERE id = :k")).isEqualTo(2);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void concurrentCreatesWithOneIdempotencyKeyMakeOneJobAndReserveOnce(String database) throws Exception {

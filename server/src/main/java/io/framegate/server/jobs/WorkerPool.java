@@ -101,6 +101,9 @@ public final class WorkerPool implements AutoCloseable {
         signals.queued.ring();
     }
 
+    /** The shortest time between two dispatch rounds (a job waits at most this much longer to start). */
+    private static final long MIN_ROUND_GAP_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
+
     private void dispatchLoop() {
         JobSignals.Rung lanes = new JobSignals.Rung(true, true);
         long everyLane = settings.pollInterval().toNanos();
@@ -112,7 +115,12 @@ public final class WorkerPool implements AutoCloseable {
                     lanes = new JobSignals.Rung(true, true);
                 }
                 if (lanes.local() && lanes.cloud()) lastFull = System.nanoTime();
+                long round = System.nanoTime();
                 dispatching.dispatch(lanes.local(), lanes.cloud());
+                // a burst of creates rings once per create: at most one round per MIN_ROUND_GAP reads the queue for
+                // all of them (each round reads as much of the lane's queue as is waiting)
+                long rest = MIN_ROUND_GAP_NANOS - (System.nanoTime() - round);
+                if (rest > 0) java.util.concurrent.locks.LockSupport.parkNanos(rest);
             } catch (RuntimeException | Error e) {
                 // an Error (e.g. out of memory) must not end the only dispatcher thread: retry at the next round
                 LOG.warn("dispatching jobs failed; retrying", e);

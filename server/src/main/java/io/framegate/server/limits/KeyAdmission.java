@@ -86,7 +86,9 @@ public final class KeyAdmission implements CreateAdmission {
                 throw new RateLimitedException("the account of this API key", accountRpm, RateWindows.resetIn(now));
             }
         }
-        if (maxQueued > 0 && jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE status = 'QUEUED'")
+        // counts no further than the bound: with a long queue, a full count would cost every create the queue's length
+        if (maxQueued > 0 && jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM (SELECT 1 FROM jobs "
+                        + "WHERE status = 'QUEUED' LIMIT :bound) q").bind("bound", maxQueued)
                 .mapTo(Integer.class).one()) >= maxQueued) {
             throw new QueueFullException(maxQueued);
         }

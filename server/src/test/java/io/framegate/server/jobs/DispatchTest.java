@@ -126,6 +126,38 @@ class DispatchTest {
         }
     }
 
+    /**
+     * A create wakes only its own lane ({@link JobSignals.LaneBell}); a job that no bell here announces (another
+     * instance's, or one whose backoff ended) is still found, by the round over every lane that the dispatcher makes
+     * at least once per poll interval, even while the other lane's bell never stops ringing.
+     */
+    @Test
+    void aLocalJobNoBellAnnouncesStartsWhileTheCloudLaneKeepsRinging() throws Exception {
+        TinyVideoBackend local = new TinyVideoBackend("local", true, 0);
+        try (Core core = new Core(dir)) {
+            Job job = core.jobs.submit("key_a", "openai", request(OK_MODEL), null);
+            // routed to the local lane, and claimable only in 1.5 s: no create's bell will ring for it then
+            core.db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET lane = 'local', route = 'local', not_before = "
+                    + JobStore.DB_NOW + " + 1500 WHERE id = :id").bind("id", job.id()).execute());
+            java.util.concurrent.atomic.AtomicBoolean ringing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread cloudCreates = new Thread(() -> {
+                while (ringing.get()) {
+                    core.jobs.signals().queued.ring("cloud");
+                    Thread.onSpinWait();
+                }
+            });
+            try (WorkerPool pool = core.pool(m -> local, settings(1, 1))) {
+                cloudCreates.start();
+                pool.start(true);
+                Job done = await(core, job.id(), j -> j.status().isFinal(), Duration.ofSeconds(20));
+                assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+            } finally {
+                ringing.set(false);
+                cloudCreates.join();
+            }
+        }
+    }
+
     /** Issue 9's fair-dispatch case: one key's backlog of 30 local renders does not hold back another key's cloud job. */
     @Test
     void aKeysLocalBacklogCannotDelayAnotherKeysCloudJob() throws Exception {
