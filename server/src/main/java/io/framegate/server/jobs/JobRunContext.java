@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@link GenerationContext} of one attempt at a job: progress goes to the job row (throttled, never backwards),
- * checkpoints and notes are stored at once, and cancellation is read from the row (at most every
+ * checkpoints are stored at once, notes with the next checkpoint or progress write or at the end of the step
+ * ({@link #flushNotes}: a cloud submit notes six things, each was a write and a commit of its own), and cancellation is read from the row (at most every
  * {@link #CANCEL_CHECK_MILLIS}) or set by shutdown. Every write is fenced by the attempt's {@link Lease}; once the
  * lease is lost (the heartbeat found it taken or could not renew it in time, or a fenced write changed nothing) the
  * context reports cancelled and writes nothing more.
@@ -43,6 +44,8 @@ final class JobRunContext implements GenerationContext {
     private volatile boolean deleted;
     private volatile long cancelCheckedAt;
     private volatile String backendId;
+    /** Notes taken since the last write of the row's notes. */
+    private boolean notesDirty;
 
     JobRunContext(String jobId, HeldLease held, JobStore store, Path workDir, Clock clock, AtomicBoolean shuttingDown,
                   Map<String, String> notes, String checkpoint, int progress) {
@@ -89,6 +92,7 @@ final class JobRunContext implements GenerationContext {
         long now = clock.millis();
         if (now - progressWrittenAt >= PROGRESS_WRITE_MILLIS || pct - progressWritten >= 10) {
             if (!held.isLost()) store.updateProgress(jobId, lease, pct);
+            flushNotes();
             progressWritten = pct;
             progressWrittenAt = now;
         }
@@ -117,6 +121,7 @@ final class JobRunContext implements GenerationContext {
             store.updateProgress(jobId, lease, progressShown);
             progressWritten = progressShown;
         }
+        flushNotes();
     }
 
     @Override
@@ -125,9 +130,13 @@ final class JobRunContext implements GenerationContext {
     }
 
     @Override
-    public void saveCheckpoint(String state) {
-        // checked right before backends submit upstream: without a live lease, no paid call
-        if (held.isLost() || !store.saveCheckpoint(jobId, lease, state)) {
+    public synchronized void saveCheckpoint(String state) {
+        // checked right before backends submit upstream: without a live lease, no paid call; the notes taken so far
+        // are written by the same statement
+        boolean saved = !held.isLost() && (notesDirty ? store.saveCheckpoint(jobId, lease, state, backendId, notes)
+                : store.saveCheckpoint(jobId, lease, state));
+        if (saved) notesDirty = false;
+        if (!saved) {
             held.lose();
             throw new IllegalStateException("job " + jobId + " is no longer held by this worker; checkpoint not saved");
         }
@@ -144,7 +153,7 @@ final class JobRunContext implements GenerationContext {
         if (java.util.Objects.equals(notes.get(key), value)) return; // already stored: no write
         if (value == null) notes.remove(key);
         else notes.put(key, value);
-        saveNotes(backendId);
+        notesDirty = true;
     }
 
     /** Records the backend serving this attempt (also as notes). */
@@ -152,12 +161,17 @@ final class JobRunContext implements GenerationContext {
         backendId = id;
         notes.put(JobNotes.BACKEND, id);
         notes.put(JobNotes.LOCAL_RENDER, String.valueOf(local));
-        saveNotes(id);
+        notesDirty = true;
     }
 
-    private void saveNotes(String backend) {
-        if (held.isLost()) return;
-        if (!store.saveNotes(jobId, lease, backend, notes)) held.lose(); // taken over (or deleted): stop
+    /**
+     * Writes the notes taken since the last write (and the backend), if any: called at the end of a step, before the
+     * job is parked, made ready or ended, and with progress writes. A write that changes nothing lost the lease.
+     */
+    synchronized void flushNotes() {
+        if (!notesDirty || held.isLost()) return;
+        if (!store.saveNotes(jobId, lease, backendId, notes)) held.lose(); // taken over (or deleted): stop
+        notesDirty = false;
     }
 
     /** Whether this attempt lost its lease: it must stop and write nothing more. */

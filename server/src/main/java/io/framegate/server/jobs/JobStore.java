@@ -231,18 +231,29 @@ public final class JobStore {
      * checkpoint is never blocked: the upstream may already have billed it, so it resumes and settles as it ends.
      */
     String ownerBlocked(String jobId, String keyId, long now) {
-        if (sentUpstream(jobId)) return null;
-        return jdbi.withHandle(h -> h.createQuery("SELECT CASE WHEN k.revoked_at IS NOT NULL THEN 'key_revoked' "
+        // one query for the job's checkpoint and its key's state (a claim is the job core's most frequent read)
+        record State(String checkpoint, String blocked) {
+        }
+        Optional<State> state = jdbi.withHandle(h -> h.createQuery("SELECT j.checkpoint, CASE WHEN k.id IS NULL THEN '' "
+                        + "WHEN k.revoked_at IS NOT NULL THEN 'key_revoked' "
                         + "WHEN k.expires_at IS NOT NULL AND k.expires_at <= :now THEN 'key_expired' "
-                        + "WHEN a.disabled_at IS NOT NULL THEN 'account_disabled' ELSE '' END FROM api_keys k "
-                        + "LEFT JOIN accounts a ON a.id = k.account_id WHERE k.id = :id")
-                .bind("id", keyId).bind("now", now).mapTo(String.class).findOne().filter(c -> !c.isEmpty()).orElse(null));
+                        + "WHEN a.disabled_at IS NOT NULL THEN 'account_disabled' ELSE '' END FROM jobs j "
+                        + "LEFT JOIN api_keys k ON k.id = :key LEFT JOIN accounts a ON a.id = k.account_id WHERE j.id = :id")
+                .bind("id", jobId).bind("key", keyId).bind("now", now)
+                .map((rs, ctx) -> new State(rs.getString(1), rs.getString(2))).findOne());
+        if (state.isEmpty() || isSent(state.get().checkpoint())) return null;
+        String blocked = state.get().blocked();
+        return blocked == null || blocked.isEmpty() ? null : blocked;
     }
 
     /** Whether the job's checkpoint says a submit was sent (and may be billed): {@code submitting} or {@code submitted}. */
     boolean sentUpstream(String jobId) {
         String checkpoint = jdbi.withHandle(h -> h.createQuery("SELECT checkpoint FROM jobs WHERE id = :id").bind("id", jobId)
                 .mapTo(String.class).findOne().orElse(null));
+        return isSent(checkpoint);
+    }
+
+    private static boolean isSent(String checkpoint) {
         if (checkpoint == null) return false;
         io.framegate.provider.Checkpoint c = io.framegate.provider.Checkpoint.parse(checkpoint);
         String phase = c == null ? null : c.phase().name();
@@ -443,13 +454,27 @@ public final class JobStore {
      * before an upstream submit, so a failed write here is what keeps an attempt without its lease from paying.
      */
     boolean saveCheckpoint(String id, Lease lease, String state) {
+        return saveCheckpoint(id, lease, state, null, null);
+    }
+
+    /**
+     * As above, and in the same statement the attempt's notes and backend ({@link #saveNotes}) when {@code notes} is
+     * not null; the checkpoint's handle (or none) is the job's {@code upstream_handle}, as when the notes were written
+     * first.
+     */
+    boolean saveCheckpoint(String id, Lease lease, String state, String backend, Map<String, String> notes) {
         io.framegate.provider.Checkpoint cp = io.framegate.provider.Checkpoint.parse(state);
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET checkpoint = :state, upstream_handle = :handle, "
-                        + "updated_at = :now WHERE id = :id "
-                        + "AND " + HELD + " AND status = 'IN_PROGRESS' AND lease_expires_at >= " + DB_NOW)
-                .bind("state", state).bind("handle", cp == null ? null : cp.handle())
-                .bind("now", System.currentTimeMillis()).bind("id", id).bind("owner", lease.owner())
-                .bind("epoch", lease.epoch()).execute()) == 1;
+        String withNotes = notes == null ? "" : "notes_json = :notes, backend = COALESCE(:backend, backend), ";
+        return jdbi.withHandle(h -> {
+            org.jdbi.v3.core.statement.Update u = h.createUpdate("UPDATE jobs SET " + withNotes + "checkpoint = :state, "
+                            + "upstream_handle = :handle, updated_at = :now WHERE id = :id "
+                            + "AND " + HELD + " AND status = 'IN_PROGRESS' AND lease_expires_at >= " + DB_NOW)
+                    .bind("state", state).bind("handle", cp == null ? null : cp.handle())
+                    .bind("now", System.currentTimeMillis()).bind("id", id).bind("owner", lease.owner())
+                    .bind("epoch", lease.epoch());
+            if (notes != null) u.bind("notes", write(notes)).bind("backend", backend);
+            return u.execute();
+        }) == 1;
     }
 
     /**

@@ -174,6 +174,11 @@ final class Poller implements AutoCloseable {
         } catch (RuntimeException e) {
             if (held.isLost()) return;
             LOG.warn("job {}: polling failed inside the server; trying again in {}", id, AFTER_INTERNAL_ERROR, e);
+            try {
+                ctx.flushNotes(); // what the poll noted (retries) stays on record
+            } catch (RuntimeException notWritten) {
+                LOG.debug("job {}: its notes were not written", id, notWritten);
+            }
             if (shuttingDown.get()) waits.release(id, lease);
             else waits.park(id, lease, AFTER_INTERNAL_ERROR.toMillis(), row.pollIntervalMillis() == null
                     ? AFTER_INTERNAL_ERROR.toMillis() : row.pollIntervalMillis(), row.polls(), false);
