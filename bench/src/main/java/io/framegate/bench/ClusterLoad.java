@@ -236,7 +236,8 @@ public final class ClusterLoad implements Callable<Integer> {
             if (awaitNoUnfinishedJobs(drainBase, Duration.ofMinutes(15))) {
                 drainSeconds = (System.nanoTime() - drainStart) / 1e9;
                 long cpuDrained = cpuMillis(pids);
-                // the warm-up's jobs ended meanwhile too: per job of warm-up and timed creates
+                // the warm-up's jobs ended meanwhile too: per job of warm-up and timed creates (their creates' own
+                // CPU came before cpuBefore, so this understates a job by up to a create's share, about 2 of 75 ms)
                 if (cpuDrained >= 0) perJob = (cpuDrained - cpuBefore) / (double) (ok.length + unfinishedAtStart);
             }
         }

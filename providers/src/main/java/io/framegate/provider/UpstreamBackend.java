@@ -130,7 +130,9 @@ public final class UpstreamBackend {
         if (!fitNotes.isEmpty()) ctx.note("fit", mode + ": " + String.join("; ", fitNotes));
         if (!p.translation().changes().isEmpty()) ctx.note("translation", String.join("; ", p.translation().changes()));
         UpstreamJob job = new UpstreamJob(up, images, inputUrls == null ? null : urls(ctx.jobId(), images, guard));
-        // Stored before the call: a crash from here on finds this and looks for the job instead of paying twice.
+        // Stored before the call, with where it goes (the notes travel in the checkpoint's write): a crash from here on
+        // finds this and looks for the job instead of paying twice, and the admin listing names the paid call's target.
+        noteChannel(ctx);
         Checkpoint sending = Checkpoint.submitting(channel.upstream().provider(), channel.name(), upstreamModel.id(),
                 ticker.now(), idempotencyKey);
         ctx.saveCheckpoint(sending.toJson());
@@ -180,10 +182,11 @@ public final class UpstreamBackend {
     private Checkpoint submitted(Checkpoint sending, String handle, GenerationContext ctx) {
         Instant submittedAt = ticker.now();
         Checkpoint done = sending.submitted(handle, submittedAt);
-        // Saved before anything else can fail, so a crash from here on resumes this upstream job instead of paying twice.
-        ctx.saveCheckpoint(done.toJson());
+        // The notes go in the checkpoint's own write; saved before anything else can fail, so a crash from here on
+        // resumes this upstream job (and the admin listing shows its id) instead of paying twice.
         ctx.note("upstream_id", handle);
         ctx.note("submitted_at", submittedAt.toString());
+        ctx.saveCheckpoint(done.toJson());
         return done;
     }
 
@@ -193,10 +196,14 @@ public final class UpstreamBackend {
 
     /** Records where the job runs (shown to clients and the operator). */
     void noteTarget(String handle, GenerationContext ctx) {
+        noteChannel(ctx);
+        ctx.note("upstream_id", handle);
+    }
+
+    private void noteChannel(GenerationContext ctx) {
         ctx.note("provider", channel.upstream().provider());
         ctx.note("channel", channel.name());
         ctx.note("upstream_model", upstreamModel.id());
-        ctx.note("upstream_id", handle);
     }
 
     /**

@@ -195,15 +195,28 @@ class CreateConnectionsTest {
                 seen.add(context.getRenderedSql());
             }
         });
+        // Jdbi takes a savepoint on the connection itself (not through a statement): count it at the handler
+        java.util.concurrent.atomic.AtomicInteger savepoints = new java.util.concurrent.atomic.AtomicInteger();
+        org.jdbi.v3.core.Jdbi jdbi = server.database().requestJdbi();
+        jdbi.setTransactionHandler(new org.jdbi.v3.core.transaction.DelegatingTransactionHandler(jdbi.getTransactionHandler()) {
+            @Override
+            public void savepoint(org.jdbi.v3.core.Handle handle, String name) {
+                savepoints.incrementAndGet();
+                super.savepoint(handle, name);
+            }
+        });
         assertThat(create("warm").status()).isEqualTo(200);
         statements.set(0);
         seen.clear();
+        savepoints.set(0);
         assertThat(create("counted").status()).isEqualTo(200);
         assertThat(statements.get()).as(String.join("\n", seen)).isEqualTo(9);
-        assertThat(seen).as("no savepoint without an Idempotency-Key").noneMatch(sql -> sql.toUpperCase().contains("SAVEPOINT"));
+        assertThat(savepoints.get()).as("no savepoint without an Idempotency-Key").isZero();
+        assertThat(create("keyed", "Idempotency-Key", "savepoint-test").status()).isEqualTo(200);
+        assertThat(savepoints.get()).as("the insert of a create with an Idempotency-Key under a savepoint").isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM ledger WHERE key_id = :k AND kind = 'reserve'")).as("each create reserved")
-                .isEqualTo(2);
-        assertThat(count("SELECT active_jobs FROM api_keys WHERE id = :k")).isEqualTo(2);
+                .isEqualTo(3);
+        assertThat(count("SELECT active_jobs FROM api_keys WHERE id = :k")).isEqualTo(3);
     }
 
     @ParameterizedTest

@@ -109,21 +109,23 @@ public final class WorkerPool implements AutoCloseable {
         long everyLane = settings.pollInterval().toNanos();
         long lastFull = System.nanoTime();
         while (!shuttingDown.get()) {
+            long round = System.nanoTime();
             try {
                 // each lane rung, and every lane once per poll interval (other instances' jobs ring no bell here)
-                if (System.nanoTime() - lastFull >= everyLane || (!lanes.local() && !lanes.cloud())) {
+                if (round - lastFull >= everyLane || (!lanes.local() && !lanes.cloud())) {
                     lanes = new JobSignals.Rung(true, true);
                 }
-                if (lanes.local() && lanes.cloud()) lastFull = System.nanoTime();
-                long round = System.nanoTime();
+                if (lanes.local() && lanes.cloud()) lastFull = round;
                 dispatching.dispatch(lanes.local(), lanes.cloud());
-                // a burst of creates rings once per create: at most one round per MIN_ROUND_GAP reads the queue for
-                // all of them (each round reads as much of the lane's queue as is waiting)
-                long rest = MIN_ROUND_GAP_NANOS - (System.nanoTime() - round);
-                if (rest > 0) java.util.concurrent.locks.LockSupport.parkNanos(rest);
             } catch (RuntimeException | Error e) {
                 // an Error (e.g. out of memory) must not end the only dispatcher thread: retry at the next round
                 LOG.warn("dispatching jobs failed; retrying", e);
+            } finally {
+                // a burst of creates rings once per create: at most one round per MIN_ROUND_GAP reads the queue for
+                // all of them (each round reads as much of the lane's queue as is waiting); a failing round (database
+                // down) waits too, so a lane that keeps ringing cannot spin the loop
+                long rest = MIN_ROUND_GAP_NANOS - (System.nanoTime() - round);
+                if (rest > 0) java.util.concurrent.locks.LockSupport.parkNanos(rest);
             }
             if (shuttingDown.get()) return;
             try {

@@ -136,19 +136,23 @@ class DispatchTest {
         TinyVideoBackend local = new TinyVideoBackend("local", true, 0);
         try (Core core = new Core(dir)) {
             Job job = core.jobs.submit("key_a", "openai", request(OK_MODEL), null);
-            // routed to the local lane, and claimable only in 1.5 s: no create's bell will ring for it then
+            // routed to the local lane and not yet claimable: the pool's first round over every lane passes it by
             core.db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET lane = 'local', route = 'local', not_before = "
-                    + JobStore.DB_NOW + " + 1500 WHERE id = :id").bind("id", job.id()).execute());
+                    + JobStore.DB_NOW + " + 3600000 WHERE id = :id").bind("id", job.id()).execute());
             java.util.concurrent.atomic.AtomicBoolean ringing = new java.util.concurrent.atomic.AtomicBoolean(true);
             Thread cloudCreates = new Thread(() -> {
                 while (ringing.get()) {
                     core.jobs.signals().queued.ring("cloud");
-                    Thread.onSpinWait();
+                    // rounds are at least 10 ms apart: a ring every millisecond keeps the cloud lane rung at each one
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                 }
             });
             try (WorkerPool pool = core.pool(m -> local, settings(1, 1))) {
                 cloudCreates.start();
                 pool.start(true);
+                Thread.sleep(200); // the pool's first round has passed; the job becomes due with no bell rung for it
+                core.db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET not_before = " + JobStore.DB_NOW
+                        + " WHERE id = :id").bind("id", job.id()).execute());
                 Job done = await(core, job.id(), j -> j.status().isFinal(), Duration.ofSeconds(20));
                 assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
             } finally {

@@ -83,6 +83,26 @@ class JobNotesWritesTest {
         }
     }
 
+    /** The checkpoint before a paid submit, carrying notes, on a lease another instance took: no paid call follows. */
+    @Test
+    void aCheckpointWithNotesOnALostLeaseThrowsAndWritesNeither() {
+        try (Core core = new Core(dir)) {
+            String id = core.jobs.submit("key_a", "openai", JobServiceTest.localRequest("lost checkpoint"), null).id();
+            long epoch = core.store.claimLease(id, "owner", 30_000, System.currentTimeMillis());
+            core.db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = 'other', lease_epoch = :e WHERE id = :id")
+                    .bind("e", epoch + 1).bind("id", id).execute()); // another instance took it over
+            JobRunContext ctx = context(core, id, epoch);
+            ctx.note("provider", "openai");
+            Checkpoint sending = Checkpoint.submitting("openai", "agg", "sora-2", Instant.EPOCH, "k");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ctx.saveCheckpoint(sending.toJson()))
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(ctx.leaseLost()).isTrue();
+            JobStore.Row row = core.store.find(id).orElseThrow();
+            assertThat(row.checkpoint()).as("no checkpoint over the taker's job").isNull();
+            assertThat(row.job().notes()).doesNotContainKey("provider");
+        }
+    }
+
     private static JobRunContext context(Core core, String id, long epoch) {
         return new JobRunContext(id, new HeldLease(new Lease("owner", epoch), System.nanoTime()), core.store,
                 core.dir.resolve("work").resolve(id), Clock.systemUTC(), new AtomicBoolean(), Map.of(), null, 0);
