@@ -123,8 +123,8 @@ public final class Main implements Callable<Integer> {
         long t0 = System.nanoTime();
 
         Report report = new Report();
-        environment(report, width, height);
-        String loadStart = loadAverage();
+        BenchEnvironment.record(report, width, height);
+        String loadStart = BenchEnvironment.loadAverage();
         if (engineCli != null && !Files.isRegularFile(engineCli)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--engine-cli=" + engineCli + " is not a file");
         }
@@ -169,20 +169,20 @@ public final class Main implements Callable<Integer> {
         }
         report.environment("split", "tuning: " + String.join(", ", splitNames(Cases.Split.TUNING)) + "; held-out: "
                 + String.join(", ", splitNames(Cases.Split.HELD_OUT)));
-        scorerCheck(report, todo);
+        BenchEnvironment.scorerCheck(report, todo);
 
         for (BenchCase c : todo) {
             System.out.printf("%n== %s: %s (%d pair(s), %d in-betweens)%n", c.name(), c.description(), c.pairs().size(), c.inBetweens());
             report.add(runCase(c, outDir.resolve(c.name()), engine, report));
         }
 
-        String loadEnd = loadAverage();
+        String loadEnd = BenchEnvironment.loadAverage();
         report.environment("load average (1 min) at start / end", loadStart + " / " + loadEnd + " on "
                 + Runtime.getRuntime().availableProcessors() + " cores");
         System.out.println();
         System.out.println(report.console());
         System.out.printf("load average at start / end: %s / %s on %d cores%s%n", loadStart, loadEnd,
-                Runtime.getRuntime().availableProcessors(), busy(loadStart, loadEnd)
+                Runtime.getRuntime().availableProcessors(), BenchEnvironment.busy(loadStart, loadEnd)
                         ? " - the machine was busy with other work: wall times are inflated and noisy, CPU times less so" : "");
         if (engine != null) System.out.println("engine whole command = " + engine.describe());
         System.out.printf("strips and frames: %s%n", outDir.toAbsolutePath().normalize());
@@ -334,7 +334,7 @@ public final class Main implements Callable<Integer> {
         }
 
         // 3. strips for a person to look at
-        writeStrips(c, dir, dirs, peer, engine != null);
+        CaseStrips.write(c, dir, dirs, peer, engine != null);
 
         if (engineScore != null) engineRow = new Report.Row("engine", engineScore, engineTiming);
         Report.Row fastest = null;
@@ -397,106 +397,7 @@ public final class Main implements Callable<Integer> {
                 t.wallSeconds(), t.cpuSeconds(), t.fps(), t.peakRssMb());
     }
 
-    private static void writeStrips(BenchCase c, Path dir, Function<String, Function<Pair, Path>> dirs, FfmpegPeer.Variant peer,
-                                    boolean withEngine) {
-        // scene cases: the middle in-between of the first pair; Middlebury: every triplet (they are small)
-        List<Pair> pairs = c.middlebury() ? c.pairs() : List.of(c.pairs().getFirst());
-        for (Pair p : pairs) {
-            int i = p.gap() / 2;
-            Rgb truth = Rgb.read(p.truth().get(i - 1));
-            Rgb peerImg = Rgb.read(Scorer.frame(dirs.apply(slug(peer)).apply(p), i));
-            Rgb blend = Rgb.read(Scorer.frame(dirs.apply(slug(FfmpegPeer.BLEND)).apply(p), i));
-            List<Strips.Panel> panels = new ArrayList<>();
-            panels.add(new Strips.Panel("ground truth, frame " + i + "/" + p.gap(), truth.toImage()));
-            Rgb eng = withEngine ? Rgb.read(Scorer.frame(dirs.apply("engine").apply(p), i)) : null;
-            if (eng != null) panels.add(new Strips.Panel(label("engine", eng, truth), eng.toImage()));
-            panels.add(new Strips.Panel(label("minterpolate " + peer.name(), peerImg, truth), peerImg.toImage()));
-            panels.add(new Strips.Panel(label("cross-fade", blend, truth), blend.toImage()));
-            if (eng != null) panels.add(new Strips.Panel("engine error x" + Strips.ERROR_GAIN, Strips.errorMap(eng, truth)));
-            panels.add(new Strips.Panel("minterpolate error x" + Strips.ERROR_GAIN, Strips.errorMap(peerImg, truth)));
-            Path file = dir.resolve("strip-" + p.label() + ".png");
-            Strips.write(file, panels, 3, 640);
-        }
-        System.out.printf("  strip%s: %s%n", pairs.size() > 1 ? "s" : "", dir.resolve("strip-" + pairs.getFirst().label() + ".png"));
-    }
-
-    private static String label(String name, Rgb img, Rgb truth) {
-        return String.format(Locale.ROOT, "%s  %.2f dB", name, Metrics.psnr(img, truth));
-    }
-
     static String slug(FfmpegPeer.Variant v) {
         return "mi-" + v.name().replace(' ', '-');
-    }
-
-    /** Prints and records how the Java scorer compares with FFmpeg's filters on real benchmark images. */
-    private static void scorerCheck(Report report, List<BenchCase> todo) {
-        List<Path[]> checks = new ArrayList<>();
-        for (BenchCase c : todo) {
-            Pair p = c.pairs().getFirst();
-            checks.add(new Path[] {p.first(), p.truth().getFirst()});
-            if (c.middlebury()) {
-                c.pairs().stream().filter(x -> x.label().equals("Dimetrodon")).findFirst()
-                        .ifPresent(x -> checks.add(new Path[] {x.first(), x.truth().getFirst()}));
-            }
-            if (checks.size() >= 3) break;
-        }
-        for (Path[] ab : checks) {
-            Rgb a = Rgb.read(ab[0]), b = Rgb.read(ab[1]);
-            FfmpegMetrics.Result ff = FfmpegMetrics.measure(ab[0], ab[1]);
-            double p = Metrics.psnr(a, b), s = Metrics.ssim(a, b);
-            boolean ok = Math.abs(p - ff.psnr()) < 0.006 && Math.abs(s - ff.ssim()) < 2e-6;
-            String line = String.format(Locale.ROOT, "scorer vs ffmpeg psnr/ssim filters on %s vs %s (%dx%d): PSNR %.4f vs %.2f, SSIM %.6f vs %.6f: %s",
-                    rel(ab[0]), rel(ab[1]), a.width(), a.height(), p, ff.psnr(), s, ff.ssim(), ok ? "agree" : "DISAGREE");
-            System.out.println(line);
-            report.check(line);
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
-    private static boolean busy(String... loads) {
-        for (String l : loads) {
-            try {
-                if (Double.parseDouble(l) > Runtime.getRuntime().availableProcessors()) return true;
-            } catch (NumberFormatException e) {
-                return false;
-            }
-        }
-        return false;
-    }
-
-    private static String rel(Path p) {
-        int n = p.getNameCount();
-        return p.subpath(Math.max(0, n - 2), n).toString();
-    }
-
-    private static void environment(Report report, int width, int height) {
-        report.environment("date", LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
-        report.environment("size", width + "x" + height);
-        try {
-            String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
-            report.environment("cpu", Runtime.getRuntime().availableProcessors() + " x " + cpu
-                    + " (shared with other work)");
-        } catch (IOException e) {
-            report.environment("cpu", Runtime.getRuntime().availableProcessors() + " cores");
-        }
-        report.environment("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        report.environment("ffmpeg", FfmpegPeer.version());
-        report.environment("povray", Proc.run(null, "povray", "--version").lines()
-                .filter(l -> l.startsWith("POV-Ray")).findFirst().orElse("?"));
-        try {
-            String head = Proc.run(null, "git", "rev-parse", "--short", "HEAD").trim();
-            String dirty = Proc.run(null, "git", "status", "--porcelain", "--untracked-files=no").isBlank() ? "" : " (with uncommitted changes)";
-            report.environment("commit", head + dirty);
-        } catch (IllegalStateException e) {
-            report.environment("commit", "unknown (not a git checkout)");
-        }
     }
 }

@@ -3,6 +3,8 @@ package io.framegate.provider;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
 
 /** Small helpers the JSON-over-HTTP providers share: answers read into their wire records, images as data URIs. */
 public final class WireRecords {
@@ -63,6 +65,26 @@ public final class WireRecords {
 
     public static String stripSlash(String s) {
         return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /**
+     * POSTs {@code body} as JSON with the (authorised) request and reads the answer as {@code type}: the create call
+     * of the task-style providers (Seedance, OpenRouter, MiniMax, Wan).
+     */
+    public static <T> T post(Http http, HttpRequest.Builder request, Object body, Class<T> type, String what,
+                             Duration timeout) throws UpstreamException {
+        HttpRequest req = request.header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json(body))).build();
+        return read(http.json(req, what, timeout), type, what);
+    }
+
+    /**
+     * The id a create answered with; a 2xx create without one is TRANSIENT (it may have been made: the submit
+     * reconciler looks for it rather than paying twice).
+     */
+    public static String createdId(String id, String what, String name) throws UpstreamException {
+        if (id == null || id.isBlank()) throw answered(UpstreamException.Kind.TRANSIENT, what + " answered without a " + name);
+        return id;
     }
 
     /** A 2xx answer that says the call failed (an error object in the body). */

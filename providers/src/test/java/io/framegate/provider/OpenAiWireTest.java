@@ -254,6 +254,36 @@ class OpenAiWireTest extends WireTest {
         assertThat(wm.findAll(deleteRequestedFor(urlPathMatching("/v1/videos/.*")))).isEmpty();
     }
 
+    /**
+     * limits.md: a wait that would pass the deadline is cut to end a tenth of the job's time (at most 2 s) before it,
+     * for one last look; a job still running then fails {@code timeout} and is cancelled upstream. With a 10 s deadline
+     * the last look is at 9 s: polls at 2, 4 (+2), 8 (+4), then the 8 s wait is cut to 1 s.
+     */
+    @Test
+    void aJobStillRunningAtTheLastLookATenthOfItsTimeBeforeTheDeadlineFailsTimeoutAndIsCancelled() throws Exception {
+        Files.writeString(tmp.resolve("agg.key"), KEY + "\n");
+        Routing r = routing("""
+                providers:
+                  agg: {type: openai, base_url: %s/v1, api_key_file: agg.key}
+                routes:
+                  sora-2: [{channel: agg, allow_retired: true}]
+                """.formatted(url()), Map.of(), TIMING.replace("deadline: 10m", "deadline: 10s"));
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(video("queued", "null"))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson(video("in_progress", "null"))));
+        wm.stubFor(delete(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson("{\"id\": \"" + ID + "\", \"deleted\": true}")));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+        ticker.sleeps.clear();
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("timeout"));
+
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1/videos/" + ID)))).hasSize(4);
+        assertThat(ticker.sleeps.stream().mapToLong(java.time.Duration::toMillis).sum()).isEqualTo(9_000);
+        assertThat(wm.findAll(deleteRequestedFor(urlEqualTo("/v1/videos/" + ID)))).hasSize(1);
+    }
+
     /** The list as {@code GET /v1/videos?order=desc} answers it, with each job created at {@code createdAt} (unix s). */
     static String list(long createdAt, String... videos) {
         String data = String.join(", ", java.util.Arrays.stream(videos)

@@ -6,35 +6,19 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.ModelCatalog;
-import io.framegate.domain.RequestValidator;
-import io.framegate.engine.LocalEngine;
 import io.framegate.provider.ConfigException;
-import io.framegate.provider.PreviewMaker;
 import io.framegate.provider.Routing;
-import io.framegate.provider.Ticker;
 import io.framegate.server.admin.AdminApi;
 import io.framegate.server.admin.AdminToken;
-import io.framegate.server.auth.Authenticator;
 import io.framegate.server.auth.KeyStore;
-import io.framegate.server.config.ConfigFile;
 import io.framegate.server.config.ServerConfig;
 import io.framegate.server.db.Database;
-import io.framegate.server.jobs.JobLimits;
-import io.framegate.server.jobs.JobOutcomes;
 import io.framegate.server.jobs.JobService;
-import io.framegate.server.jobs.JobStore;
-import io.framegate.server.jobs.LocalDeadline;
 import io.framegate.server.jobs.OutputFinisher;
 import io.framegate.server.jobs.RetentionSweeper;
-import io.framegate.server.jobs.WorkerPool;
-import io.framegate.server.jobs.WorkerSettings;
 import io.framegate.server.storage.DiskSpace;
-import io.framegate.server.storage.LocalResultStore;
 import io.framegate.server.storage.ResultStore;
-import io.framegate.server.storage.S3ResultStore;
 import io.javalin.Javalin;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -44,7 +28,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,35 +35,19 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Function;
-import java.util.random.RandomGenerator;
 
 /**
- * The whole server: config, routing, database, key store, job service, worker pool, result store and the HTTP
- * surfaces. Build with {@link #builder}, then {@link #start()}; {@link #close()} shuts down gracefully (running jobs
- * are released, not failed). {@code framegate.yaml} is read once, by the providers' loader; its routes make the
+ * The whole server: the parts {@link ServerModules} wires (config, routing, database, key store, job service, worker
+ * pool, result store) and the HTTP surfaces on top. Build with {@link #builder}, then {@link #start()};
+ * {@link #close()} shuts down gracefully (running jobs are released, not failed). {@code framegate.yaml} is read once, by the providers' loader; its routes make the
  * providers' {@link Routing} the one router of jobs (without a file every model goes to the offline engine).
  */
 public final class FramegateServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FramegateServer.class);
 
+    private final ServerModules m;
     private final ServerOptions options;
-    private final ServerConfig config;
-    private final Routing routing;
-    private final Database db;
-    private final KeyStore keys;
-    private final JobService jobs;
-    private final ResultStore results;
-    private final WorkerPool workers;
-    private final RetentionSweeper sweeper;
-    private final io.framegate.server.webhooks.Webhooks webhooks;
-    private final io.framegate.server.ops.JobMetrics jobMetrics;
     private final Javalin app;
-    private final ServerContext context;
-    private final io.framegate.server.links.SignedUrls signedUrls;
-    private final AdminToken adminToken;
-    private final io.framegate.server.tenancy.TenantAdmin tenants;
-    private final ModelCatalog catalog;
-    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** This process's instance nonce: in server.json and at GET /admin/v1/instance, so the CLI knows it reached us. */
     private final String instanceNonce = io.framegate.server.admin.ServerFile.newNonce();
     private String createdDefaultKey;
@@ -99,16 +66,16 @@ public final class FramegateServer implements AutoCloseable {
 
     /** Configures a server: the local backend, surfaces, output finisher, catalog, clock, environment. */
     public static final class Builder {
-        private final ServerOptions options;
-        private GenerationBackend local;
-        private List<ApiSurface> surfaces;
-        private OutputFinisher finisher = OutputFinisher.NONE;
-        private ModelCatalog catalog = ModelCatalog.builtIn();
-        private Clock clock = Clock.systemUTC();
-        private Function<String, String> environment = System::getenv;
-        private DiskSpace diskSpace;
-        private io.framegate.domain.ImageLimits imageLimits = io.framegate.domain.ImageLimits.DEFAULTS;
-        private io.framegate.server.webhooks.WebhookSettings webhookSettings;
+        final ServerOptions options;
+        GenerationBackend local;
+        List<ApiSurface> surfaces;
+        OutputFinisher finisher = OutputFinisher.NONE;
+        ModelCatalog catalog = ModelCatalog.builtIn();
+        Clock clock = Clock.systemUTC();
+        Function<String, String> environment = System::getenv;
+        DiskSpace diskSpace;
+        io.framegate.domain.ImageLimits imageLimits = io.framegate.domain.ImageLimits.DEFAULTS;
+        io.framegate.server.webhooks.WebhookSettings webhookSettings;
 
         private Builder(ServerOptions options) {
             this.options = Objects.requireNonNull(options);
@@ -188,82 +155,15 @@ public final class FramegateServer implements AutoCloseable {
     }
 
     private FramegateServer(Builder b) throws IOException {
-        this.options = b.options;
-        this.catalog = b.catalog;
-        Files.createDirectories(options.dataDir());
-        this.config = ConfigFile.read(options.dataDir(), options.configFile(), b.catalog, b.environment);
-        RequestValidator validator = new RequestValidator(b.catalog);
-        GenerationBackend local = LocalDeadline.wrap(b.local != null ? b.local : new LocalEngine(),
-                config.limits().localRenderDeadline(), b.clock);
-        ObjectMapper json = newJsonMapper();
-        ServerConfig.Database d = config.database();
-        this.db = d.url() == null ? Database.embedded(options.dataDir(), config.pools())
-                : Database.open(d.url(), d.user(), d.password() == null ? null : d.password().reveal(), config.pools());
-        Routing routed = null;
+        this.m = new ServerModules(b);
+        this.options = m.options;
         try {
-            // request threads (auth, creates, reads) and the job core use separate pools: see Database
-            this.keys = new KeyStore(db.requestJdbi());
-            this.results = config.storage().isS3() ? new S3ResultStore(config.storage())
-                    : new LocalResultStore(options.dataDir().resolve("files"));
-            if (config.storage().isS3()) LOG.info("results and inputs in {}", config.storage());
-            this.signedUrls = new io.framegate.server.links.SignedUrls(io.framegate.server.links.ServerSecrets
-                    .getOrCreate(db.jdbi(), io.framegate.server.links.SignedUrls.SECRET_NAME, b.clock.millis()),
-                    io.framegate.server.links.SignedUrls.DEFAULT_TTL, b.clock,
-                    b.environment.apply(io.framegate.server.links.SignedUrls.PUBLIC_URL_ENV));
-            // built once storage and the signing secret exist: URL-only upstreams get signed links to fitted inputs
-            routed = new Routing(config.providers(), local, validator, PreviewMaker.ENGINE, Ticker.SYSTEM, RandomGenerator.getDefault(),
-                    io.framegate.server.links.InputLinks.of(results, signedUrls).orElse(null));
-            this.routing = routed;
-            config.providers().routes().values().forEach(r -> LOG.info("route {} -> {}", r.model(), r.targets().stream()
-                    .map(t -> t.channel() + (t.upstreamModel().id().equals(r.model()) ? "" : " as " + t.upstreamModel().id())).toList()));
-            LOG.info("every other model -> {}", "local".equals(config.providers().defaultRoute()) ? local.id() + " (offline engine)" : "refused (default_route: none)");
-            JobStore store = new JobStore(db.jdbi(), json);
-            JobStore requestStore = new JobStore(db.requestJdbi(), json);
-            this.jobs = new JobService(requestStore, results, validator, json, b.clock, routing);
-            jobs.admitWith(new io.framegate.server.limits.KeyAdmission(db.requestJdbi(), this::modelId,
-                    config.limits().maxQueuedJobs(), b.clock));
-            this.tenants = new io.framegate.server.tenancy.TenantAdmin(db.jdbi(), this::modelId, b.clock);
-            jobs.limitWith(new JobLimits(config.limits(), config.retention(),
-                    b.diskSpace != null ? b.diskSpace : DiskSpace.of(options.dataDir())));
-            this.workers = new WorkerPool(store, jobs, results, validator, routing, b.finisher,
-                    options.dataDir().resolve("work"), workerSettings(options.workers(), config), b.clock);
-            workers.outcomes(new JobOutcomes(metrics));
-            this.webhooks = new io.framegate.server.webhooks.Webhooks(db.jdbi(), b.webhookSettings != null ? b.webhookSettings
-                    : io.framegate.server.webhooks.Webhooks.settingsFrom(b.environment), b.clock, workers.leaseOwner());
-            store.outbox(webhooks.outbox());
-            requestStore.outbox(webhooks.outbox());
-            this.jobMetrics = new io.framegate.server.ops.JobMetrics(metrics, db.jdbi(), json);
-            webhooks.outbox().listen(jobMetrics::ended);
-            if ("json".equalsIgnoreCase(b.environment.apply(io.framegate.server.ops.JobLog.ENV)) && options.accessLog() != null) {
-                webhooks.outbox().listen(new io.framegate.server.ops.JobLog(options.accessLog(), json)::ended);
-            }
-            this.adminToken = AdminToken.load(options.dataDir(), b.environment);
-            this.sweeper = new RetentionSweeper(db.jdbi(), results, json, config.retention(), b.clock,
-                    config.storage().isS3() ? null : options.dataDir().resolve("files"), options.dataDir().resolve("work"),
-                    options.dataDir().resolve("uploads"));
-            sweeper.outbox(webhooks.outbox());
-            this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options,
-                    b.imageLimits, signedUrls);
-            this.app = createApp(json, b.surfaces != null ? b.surfaces : discoverSurfaces());
-        } catch (RuntimeException | IOException e) {
-            db.close();
-            if (routed != null) routed.close();
+            this.app = createApp(m.json, b.surfaces != null ? b.surfaces : discoverSurfaces());
+        } catch (RuntimeException e) {
+            m.db.close();
+            m.routing.close();
             throw e;
         }
-    }
-
-    /**
-     * The options' worker settings with the slot counts and attempts the config file gives, and a shutdown grace of
-     * at least the upstream request timeout (plus a margin), so that shutdown never interrupts an upstream call
-     * before the job's checkpoint records its outcome.
-     */
-    static WorkerSettings workerSettings(WorkerSettings options, ServerConfig config) {
-        ServerConfig.Workers fromFile = config.workers();
-        WorkerSettings w = options.withSlots(fromFile.local() != null ? fromFile.local() : options.localSlots(),
-                fromFile.cloud() != null ? fromFile.cloud() : options.cloudSlots());
-        if (fromFile.maxAttempts() != null) w = w.withAttempts(fromFile.maxAttempts(), w.retryBackoff());
-        Duration callGrace = config.providers().settings().requestTimeout().plusSeconds(5);
-        return w.shutdownGrace().compareTo(callGrace) >= 0 || config.providers().channels().isEmpty() ? w : w.withShutdownGrace(callGrace);
     }
 
     private static List<ApiSurface> discoverSurfaces() {
@@ -299,19 +199,19 @@ public final class FramegateServer implements AutoCloseable {
         javalin.get("/healthz", ctx -> {
             boolean dbOk;
             try {
-                dbOk = db.jdbi().withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+                dbOk = m.db.jdbi().withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
             } catch (RuntimeException e) {
                 dbOk = false;
             }
             ctx.status(dbOk ? 200 : 503).json(Map.of("status", dbOk ? "ok" : "unavailable",
-                    "database", dbOk ? "ok" : "unreachable", "jobs_running", workers.runningCount()));
+                    "database", dbOk ? "ok" : "unreachable", "jobs_running", m.workers.runningCount()));
         });
-        new AdminApi(adminToken, context.authenticator(), jobs, metrics).tenants(tenants).webhooks(webhooks.admin())
-                .beforeScrape(jobMetrics::refresh).register(javalin);
-        new io.framegate.server.console.ConsoleRoutes(config.storage()).register(javalin);
-        io.framegate.server.links.InputLinks.register(javalin, signedUrls, results);
+        new AdminApi(m.adminToken, m.context.authenticator(), m.jobs, m.metrics).tenants(m.tenants).webhooks(m.webhooks.admin())
+                .beforeScrape(m.jobMetrics::refresh).register(javalin);
+        new io.framegate.server.console.ConsoleRoutes(m.config.storage()).register(javalin);
+        io.framegate.server.links.InputLinks.register(javalin, m.signedUrls, m.results);
         for (ApiSurface s : surfaces) {
-            s.register(javalin, context);
+            s.register(javalin, m.context);
             LOG.info("serving the {} surface", s.name());
         }
         return javalin;
@@ -329,14 +229,14 @@ public final class FramegateServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (keys.count() == 0) {
-            createdDefaultKey = keys.create("default").secret();
+        if (m.keys.count() == 0) {
+            createdDefaultKey = m.keys.create("default").secret();
             LOG.info("no API key existed: created the key 'default' (printed once on standard output; "
                     + "make more with `framegate keys create --name NAME`)");
         }
-        workers.start(db.isExclusive());
-        sweeper.start();
-        webhooks.start();
+        m.workers.start(m.db.isExclusive());
+        m.sweeper.start();
+        m.webhooks.start();
         app.start(options.host(), options.port());
         // server.json before the "listening" line: whoever waits for that line (a script, the CLI) finds the file
         try {
@@ -345,8 +245,8 @@ public final class FramegateServer implements AutoCloseable {
             LOG.warn("cannot write {}: the CLI will not find this server", options.dataDir().resolve(io.framegate.server.admin.ServerFile.FILE), e);
         }
         LOG.info("listening on http://{}:{} (data: {})", options.host(), port(), options.dataDir().toAbsolutePath());
-        LOG.info("admin API (/admin/v1, /metrics): token {}", adminToken.file()
-                .map(f -> "in " + f.toAbsolutePath() + (adminToken.created() ? " (created now, mode 0600)" : ""))
+        LOG.info("admin API (/admin/v1, /metrics): token {}", m.adminToken.file()
+                .map(f -> "in " + f.toAbsolutePath() + (m.adminToken.created() ? " (created now, mode 0600)" : ""))
                 .orElse("from " + AdminToken.ENV));
         return this;
     }
@@ -362,50 +262,44 @@ public final class FramegateServer implements AutoCloseable {
     }
 
     public KeyStore keys() {
-        return keys;
+        return m.keys;
     }
 
     /** The job database (keys, accounts, jobs, ledger). */
     public Database database() {
-        return db;
+        return m.db;
     }
 
     public JobService jobs() {
-        return jobs;
+        return m.jobs;
     }
 
     public ResultStore results() {
-        return results;
+        return m.results;
     }
 
     /** Deletes expired results, ended jobs' inputs and orphaned scratch files (also on its own schedule once started). */
     public RetentionSweeper sweeper() {
-        return sweeper;
+        return m.sweeper;
     }
 
     public ServerContext context() {
-        return context;
+        return m.context;
     }
 
     /** {@code framegate.yaml} as loaded (credentials inside are {@link io.framegate.provider.Secret}s). */
     public ServerConfig config() {
-        return config;
+        return m.config;
     }
 
     /** The operator's credential (environment or {@code <data>/admin.token}). */
     public AdminToken adminToken() {
-        return adminToken;
-    }
-
-    /** A client's model name (a config alias or a catalog name) -> its catalog id, empty when unknown. */
-    private Optional<String> modelId(String name) {
-        if (name == null) return Optional.empty();
-        return catalog.find(routing.resolveAlias(name).orElse(name)).map(io.framegate.domain.ModelSpec::id);
+        return m.adminToken;
     }
 
     /** Accounts and keys as the operator manages them (the admin API's rules). */
     public io.framegate.server.tenancy.TenantAdmin tenants() {
-        return tenants;
+        return m.tenants;
     }
 
     /** Every registered HTTP route as {@code "METHOD /path"} (Javalin's pattern syntax), for the OpenAPI check. */
@@ -417,12 +311,12 @@ public final class FramegateServer implements AutoCloseable {
 
     /** Webhook endpoints, the outbox and this instance's deliverer. */
     public io.framegate.server.webhooks.Webhooks webhooks() {
-        return webhooks;
+        return m.webhooks;
     }
 
     /** The router of every job: the config's routes, everything else to the local backend. */
     public Routing routing() {
-        return routing;
+        return m.routing;
     }
 
     /** Stops accepting requests, lets running jobs stop and releases them for the next start, closes the database. */
@@ -436,18 +330,18 @@ public final class FramegateServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("stopping the HTTP listener failed", e);
         }
-        sweeper.close();
-        webhooks.close();
-        workers.close();
-        if (results instanceof AutoCloseable c) {
+        m.sweeper.close();
+        m.webhooks.close();
+        m.workers.close();
+        if (m.results instanceof AutoCloseable c) {
             try {
                 c.close();
             } catch (Exception e) {
                 LOG.warn("closing the object storage client failed", e);
             }
         }
-        db.close();
-        routing.close();
+        m.db.close();
+        m.routing.close();
         LOG.info("stopped");
     }
 }

@@ -199,12 +199,13 @@ class MoneyServerTest {
 
     static void done(String name) {
         String o = op(name);
+        // the file first: a poll between the two stubs must not find the operation done and its file missing
+        gemini.stubFor(get(urlEqualTo("/v1beta/files/f" + name + ":download?alt=media"))
+                .willReturn(aResponse().withHeader("Content-Type", "video/mp4").withBody(mp4)));
         gemini.stubFor(get(urlEqualTo("/v1beta/" + o)).willReturn(okJson("""
                 { "name": "%s", "done": true, "response": { "generateVideoResponse": { "generatedSamples": [
                   { "video": { "uri": "%s/v1beta/files/f%s:download?alt=media" } } ] } } }
                 """.formatted(o, gemini.baseUrl(), name))));
-        gemini.stubFor(get(urlEqualTo("/v1beta/files/f" + name + ":download?alt=media"))
-                .willReturn(aResponse().withHeader("Content-Type", "video/mp4").withBody(mp4)));
     }
 
     static void answers(String name, String doneBody) {
@@ -736,6 +737,48 @@ class MoneyServerTest {
         assertThat(jobs).isEqualTo(1);
         assertThat(LedgerInvariants.entries(db(), ids.iterator().next())).hasSize(1);
         assertThat(LedgerInvariants.keyColumn(db(), keyId, "reserved_micros")).isEqualTo(PRICE);
+        LedgerInvariants.check(db());
+    }
+
+    /**
+     * admin.md, Money: "A job whose key row was deleted still settles (its account's counters and the ledger)". The
+     * key's row is deleted by hand while its job waits on the upstream; the job completes and its account is charged
+     * its price once, with nothing left reserved.
+     */
+    @Test
+    void aJobWhoseKeyRowWasDeletedWhileItRanStillSettlesOnItsAccount() throws Exception {
+        start(2);
+        db().useTransaction(h -> {
+            h.createUpdate("INSERT INTO accounts (id, name, budget_micros, created_at) VALUES ('acct_d', 'd', 5000000, 0)").execute();
+            h.createUpdate("INSERT INTO ledger (account_id, kind, amount_micros, created_at) VALUES ('acct_d', 'grant', 5000000, 0)")
+                    .execute();
+            h.createUpdate("UPDATE api_keys SET account_id = 'acct_d' WHERE id = :id").bind("id", keyId).execute();
+        });
+        createAnswers("orphan");
+        running("orphan");
+        String id = createVeo();
+        awaitPolled("orphan");
+        int deleted = db().withHandle(h -> h.createUpdate("DELETE FROM api_keys WHERE id = :id").bind("id", keyId).execute());
+        assertThat(deleted).isEqualTo(1);
+
+        done("orphan");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (db().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE id = :id AND settled_at IS NOT NULL")
+                .bind("id", id).mapTo(Integer.class).one()) == 0) {
+            assertThat(System.nanoTime()).as("the job settles").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        String status = db().withHandle(h -> h.createQuery("SELECT status FROM jobs WHERE id = :id").bind("id", id)
+                .mapTo(String.class).one());
+        assertThat(status).isEqualTo("COMPLETED");
+        Map<String, Object> account = db().withHandle(h -> h.createQuery(
+                "SELECT spent_micros, reserved_micros, active_jobs FROM accounts WHERE id = 'acct_d'").mapToMap().one());
+        assertThat(((Number) account.get("spent_micros")).longValue()).as("charged once, its price").isEqualTo(PRICE);
+        assertThat(((Number) account.get("reserved_micros")).longValue()).isZero();
+        assertThat(((Number) account.get("active_jobs")).longValue()).isZero();
+        List<String> entries = db().withHandle(h -> h.createQuery("SELECT kind FROM ledger WHERE job_id = :id ORDER BY id")
+                .bind("id", id).mapTo(String.class).list());
+        assertThat(entries).containsExactly("reserve", "capture");
         LedgerInvariants.check(db());
     }
 }

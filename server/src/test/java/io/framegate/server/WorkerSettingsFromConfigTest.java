@@ -35,13 +35,13 @@ class WorkerSettingsFromConfigTest {
                 timing: {request_timeout: 90s}
                 workers: {cloud: 6, max_attempts: 5}
                 """);
-        WorkerSettings w = FramegateServer.workerSettings(WorkerSettings.DEFAULT, cfg);
+        WorkerSettings w = ServerModules.workerSettings(WorkerSettings.DEFAULT, cfg);
         assertThat(w.shutdownGrace()).as("an upstream call in flight ends before shutdown interrupts it")
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(90));
         assertThat(w.maxAttempts()).isEqualTo(5);
         assertThat(w.cloudSlots()).isEqualTo(6);
 
-        WorkerSettings offline = FramegateServer.workerSettings(WorkerSettings.DEFAULT, read("workers: {local: 1}\n"));
+        WorkerSettings offline = ServerModules.workerSettings(WorkerSettings.DEFAULT, read("workers: {local: 1}\n"));
         assertThat(offline.shutdownGrace()).as("no upstream, no reason to wait longer").isEqualTo(WorkerSettings.DEFAULT.shutdownGrace());
         assertThat(offline.maxAttempts()).isEqualTo(WorkerSettings.DEFAULT_MAX_ATTEMPTS);
     }

@@ -102,14 +102,10 @@ public final class MiniMaxUpstream implements VideoUpstream {
     @Override
     public String submit(UpstreamJob job, String idempotencyKey, Duration timeout) throws UpstreamException {
         String what = "MiniMax video_generation";
-        HttpRequest req = authed(base + "/v1/video_generation").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(WireRecords.json(body(job)))).build();
-        MiniMaxWire.CreateResponse r = WireRecords.read(http.json(req, what, timeout), MiniMaxWire.CreateResponse.class, what);
+        MiniMaxWire.CreateResponse r = WireRecords.post(http, authed(base + "/v1/video_generation"), body(job),
+                MiniMaxWire.CreateResponse.class, what, timeout);
         if (r.baseResp() != null && !r.baseResp().ok()) throw MiniMaxErrors.of(r.baseResp(), what);
-        if (r.taskId() == null || r.taskId().isBlank()) {
-            throw WireRecords.answered(UpstreamException.Kind.TRANSIENT, what + " answered without a task_id");
-        }
-        return r.taskId();
+        return WireRecords.createdId(r.taskId(), what, "task_id");
     }
 
     @Override

@@ -137,13 +137,8 @@ public final class OpenRouterUpstream implements VideoUpstream {
     @Override
     public String submit(UpstreamJob job, String idempotencyKey, Duration timeout) throws UpstreamException {
         String what = "OpenRouter create video";
-        HttpRequest req = authed(base + "/videos").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(WireRecords.json(body(job)))).build();
-        OpenRouterWire.Job r = WireRecords.read(http.json(req, what, timeout), OpenRouterWire.Job.class, what);
-        if (r.id() == null || r.id().isBlank()) {
-            throw WireRecords.answered(UpstreamException.Kind.TRANSIENT, what + " answered without a job id");
-        }
-        return r.id();
+        OpenRouterWire.Job r = WireRecords.post(http, authed(base + "/videos"), body(job), OpenRouterWire.Job.class, what, timeout);
+        return WireRecords.createdId(r.id(), what, "job id");
     }
 
     @Override

@@ -119,13 +119,9 @@ public final class SeedanceUpstream implements VideoUpstream {
     @Override
     public String submit(UpstreamJob job, String idempotencyKey, Duration timeout) throws UpstreamException {
         String what = "Ark create video task";
-        HttpRequest req = authed(base + "/contents/generations/tasks").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(WireRecords.json(body(job)))).build();
-        SeedanceWire.CreateResponse r = WireRecords.read(http.json(req, what, timeout), SeedanceWire.CreateResponse.class, what);
-        if (r.id() == null || r.id().isBlank()) {
-            throw WireRecords.answered(UpstreamException.Kind.TRANSIENT, what + " answered without a task id");
-        }
-        return r.id();
+        SeedanceWire.CreateResponse r = WireRecords.post(http, authed(base + "/contents/generations/tasks"), body(job),
+                SeedanceWire.CreateResponse.class, what, timeout);
+        return WireRecords.createdId(r.id(), what, "task id");
     }
 
     @Override

@@ -137,15 +137,9 @@ public final class WanUpstream implements VideoUpstream {
     @Override
     public String submit(UpstreamJob job, String idempotencyKey, Duration timeout) throws UpstreamException {
         String what = "DashScope video-synthesis";
-        HttpRequest req = authed(base + Api.of(job.plan().model()).path).header("Content-Type", "application/json")
-                .header("X-DashScope-Async", "enable")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(WireRecords.json(body(job)))).build();
-        WanWire.TaskResponse r = WireRecords.read(http.json(req, what, timeout), WanWire.TaskResponse.class, what);
-        String id = r.output() == null ? null : r.output().taskId();
-        if (id == null || id.isBlank()) {
-            throw WireRecords.answered(UpstreamException.Kind.TRANSIENT, what + " answered without a task_id");
-        }
-        return id;
+        WanWire.TaskResponse r = WireRecords.post(http, authed(base + Api.of(job.plan().model()).path)
+                .header("X-DashScope-Async", "enable"), body(job), WanWire.TaskResponse.class, what, timeout);
+        return WireRecords.createdId(r.output() == null ? null : r.output().taskId(), what, "task_id");
     }
 
     @Override

@@ -96,13 +96,7 @@ class TenancyTest {
     }
 
     Jdbi jdbiOf() {
-        try {
-            var f = FramegateServer.class.getDeclaredField("db");
-            f.setAccessible(true);
-            return ((io.framegate.server.db.Database) f.get(server)).jdbi();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        return server.database().jdbi();
     }
 
     @Test

@@ -218,4 +218,31 @@ class SignedUrlTest {
         // same database, same secret: the path signed before the restart's link works on this server
         assertThat(get(url.replace("https://video.example.com", base), null).statusCode()).isEqualTo(200);
     }
+
+    /**
+     * admin.md, "What holds across instances": deleting the {@code server_secrets} row makes a new secret at the next
+     * start, which refuses every link signed before (403 {@code invalid_signature}); a retrieve then signs a new one.
+     */
+    @Test
+    void deletingTheSigningSecretRowRefusesEveryEarlierLinkAfterTheNextStart() throws Exception {
+        JsonNode v = completed(keyA);
+        String oldPath = v.path("video_url").asText().substring(base.length());
+        assertThat(get(oldPath, null).statusCode()).isEqualTo(200);
+        int deleted = server.database().jdbi().withHandle(h -> h.createUpdate("DELETE FROM server_secrets WHERE name = :n")
+                .bind("n", io.framegate.server.links.SignedUrls.SECRET_NAME).execute());
+        assertThat(deleted).isEqualTo(1);
+        server.close();
+        ServerOptions options = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+        server = FramegateServer.builder(options).surfaces(List.of(new OpenAiSurface(true)))
+                .backend("local", new TinyVideoBackend("local", true, 0)).finisher(new MediaFinisher()).clock(clock)
+                .build().start();
+        base = "http://127.0.0.1:" + server.port();
+
+        assertRefused(get(oldPath, null), 403, "invalid_signature");
+        JsonNode again = JSON.readTree(get("/v1/videos/" + v.path("id").asText(), keyA).body());
+        String newPath = again.path("video_url").asText().substring(base.length());
+        assertThat(newPath).isNotEqualTo(oldPath);
+        assertThat(get(newPath, null).statusCode()).isEqualTo(200);
+    }
 }
