@@ -92,6 +92,7 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         GenerationRequest request;
+        io.framegate.engine.StartupTrace.mark("generate parsed");
         List<String> problems = new ArrayList<>();
         GenerationRequest.Builder b = GenerationRequest.builder().model(model).prompt(prompt)
                 .negativePrompt(negativePrompt).seconds(seconds).size(size).aspectRatio(aspectRatio)
