@@ -1,6 +1,5 @@
 package io.framegate.cli;
 
-import io.framegate.engine.LocalEngine;
 import io.framegate.engine.StartupTrace;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,8 +24,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         StartupTrace.mark("main");
-        // the engine's natives (about 0.5 CPU-s) load on the other core while the arguments are parsed and checked
-        if (args.length > 0 && (args[0].equals("generate") || args[0].equals("interpolate"))) LocalEngine.preload();
+        if (args.length > 0) Preload.start(args[0]);
         int code = run(args);
         StartupTrace.mark("exit");
         System.exit(code);

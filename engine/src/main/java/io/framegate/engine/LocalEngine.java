@@ -118,6 +118,7 @@ public final class LocalEngine implements GenerationBackend {
                     + " got none");
         }
 
+        StartupTrace.mark("render start");
         progress.onProgress("decode", 0, 1);
         Mat source = null, first = null, last = null;
         FrameSource frameSource = null;

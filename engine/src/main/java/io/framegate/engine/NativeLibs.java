@@ -61,13 +61,26 @@ final class NativeLibs {
      * @return the loading thread (tests join it)
      */
     static Thread loadInBackground() {
+        return loadInBackground(() -> {
+            ensureLoaded();
+            // FFmpegFrameRecorder's class initialiser loads avutil, avcodec, avformat and swscale; a failure is kept
+            // by JavaCV and thrown when a recorder starts
+            try {
+                FFmpegFrameRecorder.tryLoad();
+            } catch (FFmpegFrameRecorder.Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** As above with {@code load} as the work (tests give one that fails). */
+    static Thread loadInBackground(Runnable load) {
         Thread t = new Thread(() -> {
             try {
-                ensureLoaded();
-                // FFmpegFrameRecorder's class initialiser loads avutil, avcodec, avformat and swscale; a failure is kept
-                // by JavaCV and thrown when a recorder starts
-                FFmpegFrameRecorder.tryLoad();
+                load.run();
+                backgroundError = null;
             } catch (Throwable e) {
+                // kept for diagnostics only: ensureLoaded() on the caller's thread loads again and meets the error itself
                 backgroundError = e;
             }
         }, "framegate-natives");
