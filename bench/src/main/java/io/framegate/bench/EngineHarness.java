@@ -66,7 +66,7 @@ public final class EngineHarness {
     public String describe() {
         return String.join(" ", cli) + " generate --first A --last B --num-frames N --fps 24 --size WxH -o OUT.mp4 (pairs), "
                 + String.join(" ", cli) + " interpolate --input DIR --factor 2 --fps 24 -o OUT.mp4 (sequences); "
-                + "one untimed run first, which makes the launcher's class cache";
+                + "one untimed `aot-training` run first, which records the launcher's class cache";
     }
 
     /** One pair as a user's whole command, MP4 only ({@code generate}; its default easing, the work is the same). */
