@@ -6,7 +6,6 @@ import io.framegate.domain.GenerationException;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
-import io.framegate.domain.ModelCatalog;
 import io.framegate.domain.OutputFiles;
 import io.framegate.domain.RenderPlan;
 import io.framegate.domain.RequestValidator;
@@ -92,6 +91,7 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         GenerationRequest request;
+        io.framegate.engine.StartupTrace.mark("generate parsed");
         List<String> problems = new ArrayList<>();
         GenerationRequest.Builder b = GenerationRequest.builder().model(model).prompt(prompt)
                 .negativePrompt(negativePrompt).seconds(seconds).size(size).aspectRatio(aspectRatio)
@@ -117,11 +117,12 @@ final class GenerateCommand implements Callable<Integer> {
             }
             readImage("--reference", Path.of(file), role, b, problems);
         }
+        io.framegate.engine.StartupTrace.mark("images read and probed");
         LocalEngine engine = new LocalEngine();
         Routing routing = null;
         if (config != null) {
             try {
-                routing = Routing.of(ConfigFile.load(config, ModelCatalog.builtIn(), System::getenv).providers(), engine);
+                routing = Routing.of(ConfigFile.load(config, Preload.catalog(), System::getenv).providers(), engine);
                 routing.resolveAlias(model).ifPresent(b::model);
             } catch (ConfigException e) {
                 problems.add(config + ": " + e.getMessage());
@@ -136,11 +137,12 @@ final class GenerateCommand implements Callable<Integer> {
             request = b.build();
             RenderPlan plan = null;
             try {
-                plan = new RequestValidator(ModelCatalog.builtIn()).validate(request);
+                plan = new RequestValidator(Preload.catalog()).validate(request);
                 if (routing != null) routing.preflight(plan);
             } catch (ValidationException e) {
                 for (Violation v : e.violations()) problems.add(v.message());
             }
+            io.framegate.engine.StartupTrace.mark("request validated");
             if (!problems.isEmpty()) {
                 problems.forEach(p -> err.println("error: " + p));
                 err.flush();

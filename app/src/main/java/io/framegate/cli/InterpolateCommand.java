@@ -59,6 +59,7 @@ final class InterpolateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        io.framegate.engine.StartupTrace.mark("interpolate parsed");
         List<String> problems = new ArrayList<>();
         if (factor < 2 || factor > SequenceInterpolator.MAX_FACTOR) {
             problems.add("--factor=" + factor + " is not allowed; allowed: 2.." + SequenceInterpolator.MAX_FACTOR);

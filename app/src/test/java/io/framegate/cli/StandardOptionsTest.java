@@ -13,7 +13,7 @@ class StandardOptionsTest {
     /** Every command path below {@code framegate}, e.g. [generate], [keys, create]. */
     private static List<List<String>> commandPaths() {
         List<List<String>> paths = new ArrayList<>();
-        collect(new CommandLine(new Main()), new ArrayList<>(), paths);
+        collect(Main.commandLine(), new ArrayList<>(), paths);
         return paths;
     }
 

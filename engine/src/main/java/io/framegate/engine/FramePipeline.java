@@ -41,6 +41,7 @@ final class FramePipeline {
             t.setDaemon(true);
             return t;
         });
+        StartupTrace.mark("pipeline start");
         Deque<Future<Mat>> pending = new ArrayDeque<>();
         long encode = 0;
         int n = source.frameCount();
@@ -62,19 +63,23 @@ final class FramePipeline {
                 }
                 if (cancelled.getAsBoolean()) throw new CancellationException("cancelled at frame " + i + " of " + n);
                 Mat frame = take(pending.removeFirst());
+                if (i < 2) StartupTrace.mark("frame " + i + " ready");
                 try {
                     long t0 = System.nanoTime();
                     encoder.write(frame);
                     if (previews != null) previews.accept(frame);
                     encode += System.nanoTime() - t0;
+                    if (i < 2) StartupTrace.mark("frame " + i + " encoded");
                 } finally {
                     source.recycle(frame);
                 }
                 progress.onProgress("frames", i + 1, n);
             }
             long t0 = System.nanoTime();
+            StartupTrace.mark("all frames encoded");
             encoder.finish();
             encode += System.nanoTime() - t0;
+            StartupTrace.mark("encoder finished");
             return new Timing(synthesis.get(), encode);
         } finally {
             // Let the few frames still in the window finish (no cancel): a task cut loose here could write its PNG

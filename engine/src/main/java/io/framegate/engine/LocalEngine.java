@@ -54,6 +54,14 @@ public final class LocalEngine implements GenerationBackend {
         return true;
     }
 
+    /**
+     * Starts loading the engine's native libraries (OpenCV, FFmpeg) in the background, for a command that will render:
+     * they then load while its arguments are parsed and checked. Optional; a failure surfaces at first use.
+     */
+    public static void preload() {
+        NativeLibs.loadInBackground();
+    }
+
     /** Checks an upload before any work starts: decodes it and returns its size. */
     public static ImageInfo probe(InputImage image) throws GenerationException {
         return ImageDecoder.probe(image);
@@ -110,6 +118,7 @@ public final class LocalEngine implements GenerationBackend {
                     + " got none");
         }
 
+        StartupTrace.mark("render start");
         progress.onProgress("decode", 0, 1);
         Mat source = null, first = null, last = null;
         FrameSource frameSource = null;
@@ -128,6 +137,7 @@ public final class LocalEngine implements GenerationBackend {
                 source = ImageDecoder.decode(reference);
             }
             decodeNanos = System.nanoTime() - start;
+            StartupTrace.mark("decoded");
             progress.onProgress("decode", 1, 1);
             if (cancelled.getAsBoolean()) throw new CancellationException("cancelled after decoding");
 
@@ -153,6 +163,7 @@ public final class LocalEngine implements GenerationBackend {
                         seconds, easing, seed, null, null);
             }
             prepareNanos = System.nanoTime() - t0;
+            StartupTrace.mark("prepared (flow)");
             progress.onProgress("motion", 1, 1);
         } catch (RuntimeException | GenerationException e) {
             if (frameSource != null) frameSource.close();
@@ -181,6 +192,7 @@ public final class LocalEngine implements GenerationBackend {
                 previews.release();
             }
             long previewNanos = System.nanoTime() - t0;
+            StartupTrace.mark("previews written");
             files.commit();
             progress.onProgress("previews", 1, 1);
             return new RenderStats(frames, size, plan.fps(), mode, src.motion(), ms(decodeNanos), ms(prepareNanos),

@@ -59,6 +59,7 @@ public final class SequenceInterpolator {
         NativeLibs.ensureLoaded();
         Mat first = decode(frames.getFirst());
         int w = first.cols(), h = first.rows();
+        StartupTrace.mark("first frame decoded");
         if (w % 2 != 0 || h % 2 != 0) {
             first.release();
             throw new GenerationException("bad_size", frames.getFirst() + ": " + w + "x" + h
@@ -206,6 +207,7 @@ public final class SequenceInterpolator {
                 long t0 = System.nanoTime();
                 KeyframeInterpolator k = KeyframeInterpolator.prepare(a, b, preset);
                 flowNanos.addAndGet(System.nanoTime() - t0);
+                if (p < 2) StartupTrace.mark("pair " + p + " prepared");
                 if (p == 0) motion = k.description();
                 inputDone(p);
                 inputDone(p + 1);

@@ -30,6 +30,7 @@ final class VideoEncoder implements AutoCloseable {
         this.bytes = new byte[width * height * 3];
         recorder = H264.recorder(file, width, height, fps, frameCount);
         recorder.setMetadata("encoder", "Framegate offline engine");
+        StartupTrace.mark("encoder made");
     }
 
     void write(Mat bgr) throws IOException {
@@ -40,6 +41,7 @@ final class VideoEncoder implements AutoCloseable {
         if (!started) {
             recorder.start();
             started = true;
+            StartupTrace.mark("encoder started");
         }
         Mat packed = bgr.isContinuous() ? bgr : bgr.clone();
         try {

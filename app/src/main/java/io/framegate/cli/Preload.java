@@ -1,0 +1,61 @@
+package io.framegate.cli;
+
+import io.framegate.domain.ModelCatalog;
+import io.framegate.engine.LocalEngine;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+
+/**
+ * Start-up work an engine command will need, begun on other threads at the very start of {@code main}, so that it
+ * runs on the second core while picocli builds and parses the command line (about half a CPU-second on one thread):
+ * the engine's natives (OpenCV, FFmpeg; about 0.5 CPU-s) and, for {@code generate}, the built-in model catalog
+ * (JSON through Jackson; 0.2-0.4 CPU-s). Without {@link #start}, everything is done on first use as before; an error
+ * of the background work reaches the command that uses it.
+ */
+final class Preload {
+    private static volatile FutureTask<ModelCatalog> catalog;
+
+    private Preload() {
+    }
+
+    /** Begins what {@code command} (the first argument) will need; nothing for other commands. */
+    static void start(String command) {
+        if (!command.equals("generate") && !command.equals("interpolate")) return;
+        LocalEngine.preload();
+        if (command.equals("generate")) startCatalog(ModelCatalog::builtIn);
+    }
+
+    /** Starts {@code load} on a daemon thread; {@link #catalog()} returns its result (tests give one that fails). */
+    static Thread startCatalog(Callable<ModelCatalog> load) {
+        FutureTask<ModelCatalog> task = new FutureTask<>(load);
+        Thread t = new Thread(task, "framegate-catalog");
+        t.setDaemon(true);
+        catalog = task;
+        t.start();
+        return t;
+    }
+
+    /** Forgets a catalog begun by {@link #start} (tests). */
+    static void reset() {
+        catalog = null;
+    }
+
+    /** The built-in catalog: the one loading in the background if {@link #start} began it, else loaded now. */
+    static ModelCatalog catalog() {
+        FutureTask<ModelCatalog> task = catalog;
+        if (task == null) return ModelCatalog.builtIn();
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ModelCatalog.builtIn();
+        } catch (ExecutionException e) {
+            // the same error the call on this thread would have thrown
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+}
