@@ -45,17 +45,6 @@ final class FlowSplat {
      * @param labA   A at this grid as three float channels per pixel (any colour space; errors are in its units)
      */
     FlowSplat(int width, int height, float[] flowAB, float[] flowBA, float[] labA, float[] labB) {
-        this(width, height, flowAB, flowBA, labA, labB, null, null, null, null);
-    }
-
-    /**
-     * As above, with {@code hiddenA} (one per pixel of A, may be null): where it is set, a pixel of A that fails the
-     * check is known to be background B hides (a seeded object moves over it, {@link MotionSeeds}) and splats with
-     * {@link #OCCLUDED_IMPORTANCE} whatever its match error. Its error says nothing there (it has no match), and with
-     * the error's weight it would count as a hole, filled from its neighbours - from the object A still shows there.
-     */
-    FlowSplat(int width, int height, float[] flowAB, float[] flowBA, float[] labA, float[] labB, boolean[] hiddenA,
-              boolean[] hiddenB, float[] weightA, float[] weightB) {
         this.width = width;
         this.height = height;
         this.flowAB = flowAB;
@@ -65,16 +54,13 @@ final class FlowSplat {
         importanceB = new float[n];
         reliableA = new float[n];
         reliableB = new float[n];
-        int goodA = check(flowAB, flowBA, labA, labB, importanceA, reliableA, hiddenA);
-        int goodB = check(flowBA, flowAB, labB, labA, importanceB, reliableB, hiddenB);
-        for (int i = 0; weightA != null && i < n; i++) importanceA[i] *= weightA[i];
-        for (int i = 0; weightB != null && i < n; i++) importanceB[i] *= weightB[i];
+        int goodA = check(flowAB, flowBA, labA, labB, importanceA, reliableA);
+        int goodB = check(flowBA, flowAB, labB, labA, importanceB, reliableB);
         confidence = (goodA + goodB) / (2.0 * n);
     }
 
     /** Fills importance and reliability for the pixels of the source image; returns how many match well. */
-    private int check(float[] fwd, float[] bwd, float[] src, float[] dst, float[] importance, float[] reliable,
-                      boolean[] hidden) {
+    private int check(float[] fwd, float[] bwd, float[] src, float[] dst, float[] importance, float[] reliable) {
         int good = 0;
         float[] sample = new float[3];
         for (int y = 0; y < height; y++) {
@@ -92,7 +78,6 @@ final class FlowSplat {
                         + Math.abs(src[3 * i + 2] - sample[2])) / 3f;
                 boolean isSeen = inside && consistent;
                 importance[i] = (float) Math.exp(-err / ERROR_SCALE) * (isSeen ? 1f : OCCLUDED_IMPORTANCE) + 1e-6f;
-                if (hidden != null && hidden[i] && !isSeen) importance[i] = OCCLUDED_IMPORTANCE;
                 float r = (float) Math.exp(-(err * err) / (2 * 18f * 18f));
                 reliable[i] = !inside ? 1f : consistent ? r : r * 0.5f;
                 if (isSeen && err < 19.5f) good++;
@@ -109,23 +94,14 @@ final class FlowSplat {
      * allocation in fresh heap pages, a quarter of a 720p job's page faults.
      */
     void at(double t, float[] toA, float[] toB, float[] reliability, float[] acc) {
-        at(t, toA, toB, reliability, null, acc);
-    }
-
-    /**
-     * As {@link #at(double, float[], float[], float[], float[])}, and in {@code fromA} (1 per pixel, may be null) the
-     * share of the splatted weight that came from A's pixels: near 0 where only B shows the content (background an
-     * object uncovers), near 1 where only A does.
-     */
-    void at(double t, float[] toA, float[] toB, float[] reliability, float[] fromA, float[] acc) {
         int n = width * height;
-        // accumulators: sum of weights, then weighted toA (2), toB (2), reliability, share from A
+        // accumulators: sum of weights, then weighted toA (2), toB (2), reliability
         java.util.Arrays.fill(acc, 0, n * CHANNELS, 0f);
         float ta = (float) t, tb = (float) (1 - t);
         // A's pixels, weighted toward A's time: they carry -t F to A and (1-t) F to B
-        splat(flowAB, importanceA, reliableA, ta, -ta, tb, tb + 0.05f, 1f, acc);
+        splat(flowAB, importanceA, reliableA, ta, -ta, tb, tb + 0.05f, acc);
         // B's pixels travel (1-t) of their flow back: t G to A and -(1-t) G to B
-        splat(flowBA, importanceB, reliableB, tb, ta, -tb, ta + 0.05f, 0f, acc);
+        splat(flowBA, importanceB, reliableB, tb, ta, -tb, ta + 0.05f, acc);
         fill(acc, width, height, CHANNELS, 0);
         for (int i = 0; i < n; i++) {
             int k = CHANNELS * i;
@@ -135,11 +111,10 @@ final class FlowSplat {
             toB[2 * i] = acc[k + 3] * inv;
             toB[2 * i + 1] = acc[k + 4] * inv;
             if (reliability != null) reliability[i] = acc[k + 5] * inv;
-            if (fromA != null) fromA[i] = acc[k + 6] * inv;
         }
     }
 
-    private static final int CHANNELS = 7;
+    private static final int CHANNELS = 6;
 
     static int accumulatorLength(int width, int height) {
         return width * height * CHANNELS;
@@ -147,10 +122,10 @@ final class FlowSplat {
 
     /**
      * Splats every pixel of one keyframe to {@code p + move * F(p)} with bilinear weights times its importance and
-     * {@code timeWeight}; it carries {@code toA = ka * F}, {@code toB = kb * F}, its reliability and {@code isA}.
+     * {@code timeWeight}; it carries {@code toA = ka * F}, {@code toB = kb * F} and its reliability.
      */
     private void splat(float[] flow, float[] importance, float[] reliable, float move, float ka, float kb,
-                       float timeWeight, float isA, float[] acc) {
+                       float timeWeight, float[] acc) {
         int w = width, h = height;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -174,7 +149,6 @@ final class FlowSplat {
                     acc[k + 3] += bw * vbx;
                     acc[k + 4] += bw * vby;
                     acc[k + 5] += bw * rel;
-                    acc[k + 6] += bw * isA;
                 }
             }
         }
@@ -198,7 +172,6 @@ final class FlowSplat {
                     java.util.Arrays.fill(acc, k, k + ch, 0f);
                     acc[k] = 1f;
                     acc[k + 5] = 1f;
-                    acc[k + 6] = 0.5f;
                 }
             }
             return;

@@ -8,7 +8,6 @@ import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
 import org.opencv.video.DISOpticalFlow;
 
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -64,15 +63,6 @@ public final class KeyframeInterpolator implements AutoCloseable {
     private final FlowSplat splat;
     private final GlobalMotion global;
     private final boolean globalReliable;
-    /** How many independently moving objects seeded the flow ({@link MotionSeeds}). */
-    private final int seedCount;
-    /**
-     * Per splat grid cell, 0..1: how much the cell lies on a seeded object's path (null without seeds). There each
-     * keyframe is weighted by its share of the splatted pixels - the background an object uncovers comes from the
-     * keyframe that shows it - instead of the time weights, and the local cross-fade is not used: both would show the
-     * object at its two keyframe spots.
-     */
-    private final float[] zone;
     private final double confidence;
     private final Join join;
     /**
@@ -93,30 +83,14 @@ public final class KeyframeInterpolator implements AutoCloseable {
         // consecutive frames of a sequence: a shift is enough (the ORB homography costs ~30 ms a pair, rarely wins there)
         global = GlobalMotion.estimate(grayA, grayB, preset != Preset.SEQUENCE);
 
-        // objects moving far apart from the camera, as DIS candidates (keyframe pairs only: the motions between
-        // consecutive frames of a sequence are small)
-        List<MotionSeeds.Region> seeds = preset == Preset.SEQUENCE || System.getenv("SEEDS_OFF") != null ? List.of()
-                : MotionSeeds.find(grayA, grayB, global.h());
-        seedCount = seeds.size();
-        Mat flowAB = flow(grayA, grayB, global.h(), seeds, preset);
-        Mat flowBA = flow(grayB, grayA, CameraRig.invert(global.h()),
-                seeds.stream().map(MotionSeeds.Region::reversed).toList(), preset);
-        if (!seeds.isEmpty()) {
-            MotionSeeds.fuse(a, b, flowAB, globalFlow(global.h(), flowAB), seeds, flowAB.cols() / (double) width,
-                    flowAB.rows() / (double) height);
-            MotionSeeds.fuse(b, a, flowBA, globalFlow(CameraRig.invert(global.h()), flowBA),
-                    seeds.stream().map(MotionSeeds.Region::reversed).toList(), flowBA.cols() / (double) width,
-                    flowBA.rows() / (double) height);
-        }
+        Mat flowAB = flow(grayA, grayB, global.h(), preset);
+        Mat flowBA = flow(grayB, grayA, CameraRig.invert(global.h()), preset);
         double s = Math.min(1.0, (double) FlowSplat.MAX_SIDE / Math.max(width, height));
         int sw = Math.max(2, (int) Math.round(width * s)), sh = Math.max(2, (int) Math.round(height * s));
-        List<MotionSeeds.Region> back = seeds.stream().map(MotionSeeds.Region::reversed).toList();
-        float[] gridAB = toGrid(flowAB, sw, sh), gridBA = toGrid(flowBA, sw, sh);
-        splat = new FlowSplat(sw, sh, gridAB, gridBA, colours(a, sw, sh), colours(b, sw, sh), hidden(seeds, sw, sh),
-                hidden(back, sw, sh), objectWeight(seeds, gridAB, sw, sh), objectWeight(back, gridBA, sw, sh));
+        splat = new FlowSplat(sw, sh, toGrid(flowAB, sw, sh), toGrid(flowBA, sw, sh), colours(a, sw, sh),
+                colours(b, sw, sh));
         flowAB.release();
         flowBA.release();
-        zone = seeds.isEmpty() ? null : zone(seeds, sw, sh);
         confidence = splat.confidence;
         join = confidence >= HIGH_CONFIDENCE ? Join.FLOW : confidence >= LOW_CONFIDENCE ? Join.FLOW_AND_DISSOLVE
                 : Join.DISSOLVE;
@@ -125,56 +99,6 @@ public final class KeyframeInterpolator implements AutoCloseable {
                 && GlobalMotion.alignmentError(grayA, grayB, global.h()) < 0.6 * GlobalMotion.alignmentError(grayA, grayB, GlobalMotion.IDENTITY);
         grayA.release();
         grayB.release();
-    }
-
-    static final float OBJECT_WEIGHT = Float.parseFloat(System.getenv().getOrDefault("OBJW", "1"));
-
-    private float[] objectWeight(List<MotionSeeds.Region> seeds, float[] grid, int sw, int sh) {
-        if (seeds.isEmpty()) return null;
-        float[] out = new float[sw * sh];
-        java.util.Arrays.fill(out, 1f);
-        double kx = (double) sw / width, ky = (double) sh / height;
-        for (MotionSeeds.Region r : seeds) {
-            float dx = (float) (r.dx() * kx), dy = (float) (r.dy() * ky);
-            for (int y = Math.max(0, (int) (r.y0() * ky)); y <= Math.min(sh - 1, (int) Math.ceil(r.y1() * ky)); y++) {
-                for (int x = Math.max(0, (int) (r.x0() * kx)); x <= Math.min(sw - 1, (int) Math.ceil(r.x1() * kx)); x++) {
-                    int i = y * sw + x;
-                    if (Math.hypot(grid[2 * i] - dx, grid[2 * i + 1] - dy) < 1.5) out[i] = OBJECT_WEIGHT;
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The cells of the splat grid where the seeded objects will be in the other image (null without seeds). */
-    private boolean[] hidden(List<MotionSeeds.Region> seeds, int sw, int sh) {
-        if (seeds.isEmpty()) return null;
-        boolean[] out = new boolean[sw * sh];
-        double kx = (double) sw / width, ky = (double) sh / height;
-        for (MotionSeeds.Region r : seeds) {
-            int x0 = (int) Math.floor((r.x0() + r.dx()) * kx), x1 = (int) Math.ceil((r.x1() + r.dx()) * kx);
-            int y0 = (int) Math.floor((r.y0() + r.dy()) * ky), y1 = (int) Math.ceil((r.y1() + r.dy()) * ky);
-            for (int y = Math.max(0, y0); y <= Math.min(sh - 1, y1); y++) {
-                for (int x = Math.max(0, x0); x <= Math.min(sw - 1, x1); x++) out[y * sw + x] = true;
-            }
-        }
-        return out;
-    }
-
-    /** The cells of the splat grid the seeded objects sweep over from A to B, widened a little and softened. */
-    private float[] zone(List<MotionSeeds.Region> seeds, int sw, int sh) {
-        Mat z = Mat.zeros(sh, sw, CvType.CV_32F);
-        double kx = (double) sw / width, ky = (double) sh / height;
-        for (MotionSeeds.Region r : seeds) {
-            double x0 = Math.min(r.x0(), r.x0() + r.dx()) * kx - 2, x1 = Math.max(r.x1(), r.x1() + r.dx()) * kx + 2;
-            double y0 = Math.min(r.y0(), r.y0() + r.dy()) * ky - 2, y1 = Math.max(r.y1(), r.y1() + r.dy()) * ky + 2;
-            Imgproc.rectangle(z, new org.opencv.core.Point(x0, y0), new org.opencv.core.Point(x1, y1), new Scalar(1), -1);
-        }
-        Imgproc.blur(z, z, new Size(5, 5));
-        float[] out = new float[sw * sh];
-        z.get(0, 0, out);
-        z.release();
-        return out;
     }
 
     /** A flow ({@code CV_32FC2}, any size) resampled to the splat grid, in grid pixels, as x, y per pixel. */
@@ -238,9 +162,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
             case FLOW_AND_DISSOLVE -> "optical-flow morph, dissolve where the flow is unreliable";
             case DISSOLVE -> globalReliable ? "aligned cross-dissolve" : "zoom cross-dissolve";
         };
-        String seeded = seedCount == 0 ? "" : String.format(Locale.ROOT, ", %d moving object%s seeded", seedCount,
-                seedCount == 1 ? "" : "s");
-        return String.format(Locale.ROOT, "%s (confidence %.2f, %s%s)", how, confidence, global, seeded);
+        return String.format(Locale.ROOT, "%s (confidence %.2f, %s)", how, confidence, global);
     }
 
     /**
@@ -267,8 +189,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
         WarpScratch s = WarpScratch.take(width, height, sw, sh);
         try {
             float[] reliability = s.reliability;
-            float[] fromA = zone == null ? null : new float[n];
-            splat.at(t, s.toA, s.toB, reliability, fromA, s.acc);
+            splat.at(t, s.toA, s.toB, reliability, s.acc);
             Mat grid = Grids.of(width, height);
             upField(s.toA, s.small, s.mapA, grid);
             upField(s.toB, s.small, s.mapB, grid);
@@ -279,17 +200,16 @@ public final class KeyframeInterpolator implements AutoCloseable {
                 for (int i = 0; i < n; i++) {
                     float w = (reliability[i] - LOCAL_LO) / (LOCAL_HI - LOCAL_LO);
                     w = w < 0 ? 0 : w > 1 ? 1 : w;
-                    if (zone != null) w += (1 - w) * zone[i];
                     reliability[i] = w;
                     if (w < 1) local = true;
                 }
                 if (!local) {
-                    morph(t, s, fromA, out);
+                    Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, out);
                     return;
                 }
                 // the morph in warpA, the cross-fade in warpB, the weights in buffers of their own (each keeps its
                 // type from frame to frame, so none is reallocated)
-                morph(t, s, fromA, s.warpA);
+                Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, s.warpA);
                 Core.addWeighted(a, 1 - t, b, t, 0, s.warpB);
                 s.weightGrid.create(sh, sw, CvType.CV_32F);
                 s.weightGrid.put(0, 0, reliability);
@@ -317,32 +237,6 @@ public final class KeyframeInterpolator implements AutoCloseable {
         } finally {
             s.release();
         }
-    }
-
-    /**
-     * The two warped keyframes blended: with the time weights, and on seeded objects' paths ({@link #zone}) by each
-     * keyframe's share {@code fromA} of the splatted pixels. {@code out} may be {@code s.warpA}.
-     */
-    private void morph(double t, WarpScratch s, float[] fromA, Mat out) {
-        if (zone == null) {
-            Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, out);
-            return;
-        }
-        int sw = splat.width, sh = splat.height;
-        float[] wa = new float[sw * sh];
-        for (int i = 0; i < wa.length; i++) wa[i] = (float) ((1 - t) * (1 - zone[i]) + fromA[i] * zone[i]);
-        Mat weightA = upScalar(wa, sw, sh), weightB = new Mat(), blended = new Mat();
-        weightA.convertTo(weightB, -1, -1, 1);
-        Imgproc.blendLinear(s.warpA, s.warpB, weightA, weightB, blended);
-        if (System.getenv("SEEDS_DEBUG") != null) {
-            org.opencv.imgcodecs.Imgcodecs.imwrite("/tmp/s4m-wa.png", s.warpA);
-            org.opencv.imgcodecs.Imgcodecs.imwrite("/tmp/s4m-wb.png", s.warpB);
-            Mat v = new Mat();
-            weightA.convertTo(v, CvType.CV_8U, 255);
-            org.opencv.imgcodecs.Imgcodecs.imwrite("/tmp/s4m-share.png", v);
-        }
-        blended.copyTo(out);
-        for (Mat m : new Mat[]{weightA, weightB, blended}) m.release();
     }
 
     /**
@@ -430,7 +324,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
      * DIS flow from {@code from} to {@code to}, initialised with the global motion, at the working size (at most
      * {@code maxSide} px long), in working-size pixels.
      */
-    private static Mat flow(Mat from, Mat to, double[] init, List<MotionSeeds.Region> seeds, Preset preset) {
+    private static Mat flow(Mat from, Mat to, double[] init, Preset preset) {
         int w = from.cols(), h = from.rows();
         int maxSide = preset == Preset.FAST ? 640 : 1024;
         double s = Math.min(1.0, (double) maxSide / Math.max(w, h));
@@ -445,17 +339,15 @@ public final class KeyframeInterpolator implements AutoCloseable {
         int fw = f0.cols(), fh = f0.rows();
         double sx = (double) fw / w, sy = (double) fh / h;
         Mat flow = new Mat(fh, fw, CvType.CV_32FC2);
-        float[] initFlow = globalFlow(init, w, h, fw, fh);
-        for (MotionSeeds.Region r : seeds) {
-            // full-resolution pixel index to working pixel index, as for the homography above
-            int x0 = (int) Math.floor(sx * r.x0() + (sx - 1) / 2), x1 = (int) Math.ceil(sx * r.x1() + (sx - 1) / 2);
-            int y0 = (int) Math.floor(sy * r.y0() + (sy - 1) / 2), y1 = (int) Math.ceil(sy * r.y1() + (sy - 1) / 2);
-            float fx = (float) (sx * r.dx()), fy = (float) (sy * r.dy());
-            for (int y = Math.max(0, y0); y <= Math.min(fh - 1, y1); y++) {
-                for (int x = Math.max(0, x0); x <= Math.min(fw - 1, x1); x++) {
-                    initFlow[2 * (y * fw + x)] = fx;
-                    initFlow[2 * (y * fw + x) + 1] = fy;
-                }
+        double[] scale = {sx, 0, (sx - 1) / 2, 0, sy, (sy - 1) / 2, 0, 0, 1};
+        double[] m = CameraRig.mul(scale, CameraRig.mul(init, CameraRig.invert(scale)));
+        float[] initFlow = new float[2 * fw * fh];
+        for (int y = 0; y < fh; y++) {
+            for (int x = 0; x < fw; x++) {
+                double d = m[6] * x + m[7] * y + m[8];
+                int i = 2 * (y * fw + x);
+                initFlow[i] = (float) ((m[0] * x + m[1] * y + m[2]) / d - x);
+                initFlow[i + 1] = (float) ((m[3] * x + m[4] * y + m[5]) / d - y);
             }
         }
         flow.put(0, 0, initFlow);
@@ -472,27 +364,6 @@ public final class KeyframeInterpolator implements AutoCloseable {
             t0.release();
         }
         return flow;
-    }
-
-    /** The flow of homography {@code h} (full-resolution {@code w x h} pixels) at a {@code fw x fh} working size. */
-    private static float[] globalFlow(double[] init, int w, int h, int fw, int fh) {
-        double sx = (double) fw / w, sy = (double) fh / h;
-        double[] scale = {sx, 0, (sx - 1) / 2, 0, sy, (sy - 1) / 2, 0, 0, 1};
-        double[] m = CameraRig.mul(scale, CameraRig.mul(init, CameraRig.invert(scale)));
-        float[] out = new float[2 * fw * fh];
-        for (int y = 0; y < fh; y++) {
-            for (int x = 0; x < fw; x++) {
-                double d = m[6] * x + m[7] * y + m[8];
-                int i = 2 * (y * fw + x);
-                out[i] = (float) ((m[0] * x + m[1] * y + m[2]) / d - x);
-                out[i + 1] = (float) ((m[3] * x + m[4] * y + m[5]) / d - y);
-            }
-        }
-        return out;
-    }
-
-    private float[] globalFlow(double[] h, Mat flow) {
-        return globalFlow(h, width, height, flow.cols(), flow.rows());
     }
 
     @Override
