@@ -2,6 +2,7 @@ package io.framegate.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import javax.imageio.ImageIO;
@@ -21,17 +22,22 @@ import java.util.stream.Stream;
  * recording the user's first command (as before) left the other command's classes out (a {@code generate} after an
  * {@code interpolate} recording paid about half a CPU-second more). This runs the engine's commands once each on small
  * pictures in a temporary directory: {@code generate} from keyframes and from a reference image, and
- * {@code interpolate}.
+ * {@code interpolate}. Its {@code generate} runs read an empty config of their own, never the user's
+ * {@code FRAMEGATE_CONFIG}: a recording must not fail on the user's routes, nor ever route a model upstream.
  */
 @Command(name = "aot-training", hidden = true, description = "Run each engine command once on small pictures (records the launcher's class cache).")
 final class AotTrainingCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+    @Option(names = "--work-dir", hidden = true, description = "Where to make the temporary directory (tests).")
+    Path workDir;
 
     @Override
     public Integer call() throws IOException {
-        Path dir = Files.createTempDirectory("framegate-aot-");
+        Path dir = workDir == null ? Files.createTempDirectory("framegate-aot-")
+                : Files.createTempDirectory(workDir, "framegate-aot-");
         try {
+            String noRoutes = Files.writeString(dir.resolve("no-routes.yaml"), "").toString();
             ExampleScene scene = new ExampleScene(2026);
             Path frames = Files.createDirectories(dir.resolve("frames"));
             for (int i = 0; i < 3; i++) {
@@ -40,9 +46,9 @@ final class AotTrainingCommand implements Callable<Integer> {
             String a = frames.resolve("0.png").toString(), b = frames.resolve("1.png").toString();
             List<List<String>> runs = List.of(
                     List.of("generate", "--first", a, "--last", b, "--num-frames", "4", "--fps", "24", "--size", "320x180",
-                            "-o", dir.resolve("keyframes.mp4").toString()),
+                            "--config", noRoutes, "-o", dir.resolve("keyframes.mp4").toString()),
                     List.of("generate", "--reference", a, "--num-frames", "4", "--fps", "24", "--size", "320x180",
-                            "-o", dir.resolve("reference.mp4").toString()),
+                            "--config", noRoutes, "-o", dir.resolve("reference.mp4").toString()),
                     List.of("interpolate", "--input", frames.toString(), "--factor", "2", "-o",
                             dir.resolve("sequence.mp4").toString()));
             for (List<String> run : runs) {

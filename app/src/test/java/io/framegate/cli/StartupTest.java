@@ -38,8 +38,10 @@ class StartupTest {
     }
 
     @Test
-    void theCatalogLoadedInTheBackgroundIsTheBuiltInOne() throws Exception {
-        Preload.startCatalog(ModelCatalog::builtIn).join();
+    void theCatalogLoadedInTheBackgroundIsTheOneServed() throws Exception {
+        ModelCatalog loaded = ModelCatalog.builtIn();
+        Preload.startCatalog(() -> loaded).join();
+        assertThat(Preload.catalog()).as("the background's catalog, not one loaded again").isSameAs(loaded);
         assertThat(Preload.catalog().models()).extracting(ModelSpec::id)
                 .containsExactlyElementsOf(ModelCatalog.builtIn().models().stream().map(ModelSpec::id).toList());
     }
@@ -55,18 +57,30 @@ class StartupTest {
     }
 
     @Test
-    void aotTrainingRunsTheEngineCommandsAndLeavesNothingBehind() throws IOException {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        List<Path> before = trainingDirs(tmp);
-        CliRun r = CliRun.of("aot-training");
+    void aotTrainingRunsTheEngineCommandsAndLeavesNothingBehind(@org.junit.jupiter.api.io.TempDir Path work) throws IOException {
+        CliRun r = CliRun.of("aot-training", "--work-dir", work.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
-        assertThat(trainingDirs(tmp)).containsExactlyInAnyOrderElementsOf(before);
+        try (Stream<Path> s = Files.list(work)) {
+            assertThat(s.toList()).as("the training's temporary directory is gone").isEmpty();
+        }
     }
 
-    private static List<Path> trainingDirs(Path tmp) throws IOException {
-        try (Stream<Path> s = Files.list(tmp)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("framegate-aot-")).toList();
-        }
+    /** The recording never reads the user's FRAMEGATE_CONFIG: a broken one (or one routing upstream) must not matter. */
+    @Test
+    void aotTrainingIgnoresTheUsersConfig(@org.junit.jupiter.api.io.TempDir Path work) throws Exception {
+        Path broken = Files.writeString(work.resolve("framegate.yaml"), "providers: [this is: not valid\n");
+        Path dir = Files.createDirectories(work.resolve("training"));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "aot-training", "--work-dir", dir.toString())
+                .redirectErrorStream(true);
+        pb.environment().put("FRAMEGATE_CONFIG", broken.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        // the same config does break a generate that reads it, so a recording that read it would have failed above
+        CliRun plain = CliRun.of("generate", "--first", "x.png", "--config", broken.toString());
+        assertThat(plain.code()).isNotZero();
+        assertThat(plain.err()).contains(broken.toString());
     }
 }

@@ -37,26 +37,49 @@ final class NativeLibs {
         if (loaded) return;
         synchronized (NativeLibs.class) {
             if (loaded) return;
-            StartupTrace.mark("natives: loading");
-            if (loadOpenCvFromCache()) {
-                how = "opencv_java from the JavaCPP cache";
-            } else {
-                Loader.load(org.bytedeco.opencv.opencv_java.class);
-                how = "opencv_java through the JavaCPP loader";
+            try {
+                load();
+            } catch (RuntimeException | Error e) {
+                Throwable first = firstCause(backgroundError, e);
+                if (first instanceof Error err) throw err;
+                if (first instanceof RuntimeException re) throw re;
+                throw new IllegalStateException(first);
             }
-            Core.setNumThreads(Runtime.getRuntime().availableProcessors());
-            // FFmpeg prints every stream header at INFO; errors still reach the log.
-            avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-            loaded = true;
-            StartupTrace.mark("natives: loaded (" + how + ")");
         }
+    }
+
+    /**
+     * The error to report when loading on the caller's thread failed: the background load's own error, if it failed
+     * first. A class whose initialiser failed there (avutil's, say) answers every later use with a bare
+     * {@code NoClassDefFoundError}, which no longer names the missing library.
+     */
+    static Throwable firstCause(Throwable background, Throwable now) {
+        if (background == null || background == now) return now;
+        background.addSuppressed(now);
+        return background;
+    }
+
+    private static void load() {
+        StartupTrace.mark("natives: loading");
+        if (loadOpenCvFromCache()) {
+            how = "opencv_java from the JavaCPP cache";
+        } else {
+            Loader.load(org.bytedeco.opencv.opencv_java.class);
+            how = "opencv_java through the JavaCPP loader";
+        }
+        Core.setNumThreads(Runtime.getRuntime().availableProcessors());
+        // FFmpeg prints every stream header at INFO; errors still reach the log.
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+        loaded = true;
+        StartupTrace.mark("natives: loaded (" + how + ")");
     }
 
     /**
      * Starts loading the OpenCV and FFmpeg natives on a daemon thread and returns at once, so that they load while the
      * command line is parsed and the inputs are checked (about 0.3 + 0.2 CPU-s that would otherwise wait on the main
      * thread). The natives' users still call {@link #ensureLoaded()}, which waits for a load in progress; if the
-     * background load failed, it loads again on the caller's thread, so the error reaches the caller.
+     * background load failed, it loads again on the caller's thread, and if that fails too the caller gets the
+     * background load's original error (the second attempt's attached as suppressed).
      *
      * @return the loading thread (tests join it)
      */
@@ -80,7 +103,7 @@ final class NativeLibs {
                 load.run();
                 backgroundError = null;
             } catch (Throwable e) {
-                // kept for diagnostics only: ensureLoaded() on the caller's thread loads again and meets the error itself
+                // ensureLoaded() on the caller's thread loads again; if that fails too, it throws this original error
                 backgroundError = e;
             }
         }, "framegate-natives");

@@ -44,4 +44,19 @@ class NativeLibsTest {
         }
         assertThat(Files.size(mp4)).isPositive();
     }
+
+    /**
+     * A library that failed in a class initialiser on the background thread answers the caller's second try with a bare
+     * NoClassDefFoundError: the caller is given the background's original error, naming the library, instead.
+     */
+    @Test
+    void theCallerGetsTheBackgroundLoadsOriginalErrorWhenItsOwnTryFailsToo() {
+        UnsatisfiedLinkError original = new UnsatisfiedLinkError("no jniavutil in java.library.path");
+        NoClassDefFoundError retry = new NoClassDefFoundError("Could not initialize class org.bytedeco.ffmpeg.global.avutil");
+        Throwable reported = NativeLibs.firstCause(original, retry);
+        assertThat(reported).isSameAs(original).hasMessageContaining("jniavutil");
+        assertThat(reported.getSuppressed()).containsExactly(retry);
+        // without a background failure, the caller's own error as it is
+        assertThat(NativeLibs.firstCause(null, retry)).isSameAs(retry);
+    }
 }
