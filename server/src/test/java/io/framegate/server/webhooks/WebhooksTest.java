@@ -231,6 +231,39 @@ class WebhooksTest {
         }
     }
 
+    /** docs/events.md: an endpoint that is removed gets nothing more; its pending deliveries end {@code cancelled}. */
+    @Test
+    void aRemovedEndpointGetsNothingMoreAndItsPendingDeliveryEndsCancelled() throws Exception {
+        TestClock clock = new TestClock();
+        WebhookSettings s = new WebhookSettings(Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofHours(6),
+                Duration.ofHours(72), Duration.ofSeconds(10), Duration.ofSeconds(60), 0.4, true);
+        start(s, clock);
+        List<Received> got = new CopyOnWriteArrayList<>();
+        String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
+        String endpointId = addEndpoint(keyId, receiver(got, 500), null).path("id").asText();
+        WebhookDeliverer d = server.webhooks().deliverer();
+        GenerationRequest req = GenerationRequest.builder().model("framegate-local").prompt("p").size("64x48").numFrames(3)
+                .fps(12).image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png").build();
+        Job job = server.jobs().submit(keyId, "openai", req, null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!server.jobs().get(keyId, job.id()).orElseThrow().status().isFinal() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(d.runOnce()).as("the first attempt, refused with a 500").isEqualTo(1);
+
+        HttpResponse<String> removed = admin("DELETE", "/admin/v1/webhooks/" + endpointId, null);
+        assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+        assertThat(JSON.readTree(removed.body()).path("removed_at").isNull()).isFalse();
+        clock.advance(Duration.ofHours(1));
+        d.runOnce(); // the delivery's next turn: it ends instead of being sent
+        assertThat(d.runOnce()).as("nothing is left to deliver").isZero();
+        assertThat(got).as("the removed endpoint got nothing more").hasSize(1);
+        JsonNode log = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body()).path("data");
+        assertThat(log).hasSize(1);
+        assertThat(log.get(0).path("status").asText()).isEqualTo("cancelled");
+        assertThat(log.get(0).path("attempts").asInt()).isEqualTo(1);
+    }
+
     @Test
     void aPrivateTargetIsRefusedWithoutTheFlag() throws Exception {
         start(null, java.time.Clock.systemUTC()); // environment without FRAMEGATE_ALLOW_PRIVATE_WEBHOOKS
