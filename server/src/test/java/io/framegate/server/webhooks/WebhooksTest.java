@@ -114,6 +114,18 @@ class WebhooksTest {
         assertThat(list).hasSizeGreaterThanOrEqualTo(size);
     }
 
+    /** A tiny local job of the key, once it has ended (its webhook deliveries are then written). */
+    Job endedJob(String keyId) throws Exception {
+        GenerationRequest req = GenerationRequest.builder().model("framegate-local").prompt("p").size("64x48").numFrames(3)
+                .fps(12).image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png").build();
+        Job job = server.jobs().submit(keyId, "openai", req, null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!server.jobs().get(keyId, job.id()).orElseThrow().status().isFinal() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return job;
+    }
+
     @Test
     void aCompletedJobIsDeliveredSignedSoTheOpenAiSdkVerifiesIt() throws Exception {
         start(WebhookSettings.DEFAULTS.withAllowPrivate(true).withPoll(Duration.ofMillis(50)), java.time.Clock.systemUTC());
@@ -187,13 +199,7 @@ class WebhooksTest {
         String quietId = addEndpoint(keyId, receiver(new CopyOnWriteArrayList<>(), 200), "[\"video.failed\"]").path("id").asText();
         WebhookDeliverer d = server.webhooks().deliverer();
 
-        GenerationRequest req = GenerationRequest.builder().model("framegate-local").prompt("p").size("64x48").numFrames(3)
-                .fps(12).image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png").build();
-        Job job = server.jobs().submit(keyId, "openai", req, null);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!server.jobs().get(keyId, job.id()).orElseThrow().status().isFinal() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Job job = endedJob(keyId);
         assertThat(d.runOnce()).isEqualTo(2); // flaky and broken; the quiet endpoint wants only video.failed
         assertThat(d.runOnce()).as("nothing is due again at once").isZero();
         clock.advance(Duration.ofSeconds(7));
@@ -242,13 +248,7 @@ class WebhooksTest {
         String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
         String endpointId = addEndpoint(keyId, receiver(got, 500), null).path("id").asText();
         WebhookDeliverer d = server.webhooks().deliverer();
-        GenerationRequest req = GenerationRequest.builder().model("framegate-local").prompt("p").size("64x48").numFrames(3)
-                .fps(12).image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png").build();
-        Job job = server.jobs().submit(keyId, "openai", req, null);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!server.jobs().get(keyId, job.id()).orElseThrow().status().isFinal() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Job job = endedJob(keyId);
         assertThat(d.runOnce()).as("the first attempt, refused with a 500").isEqualTo(1);
 
         HttpResponse<String> removed = admin("DELETE", "/admin/v1/webhooks/" + endpointId, null);
