@@ -10,6 +10,7 @@ import io.framegate.provider.UpstreamException;
 import io.framegate.provider.UpstreamJob;
 import io.framegate.provider.VeoCodec;
 import io.framegate.provider.VideoUpstream;
+import io.framegate.provider.WireRecords;
 
 import java.io.IOException;
 import java.net.URI;
@@ -40,7 +41,7 @@ public final class GeminiUpstream implements VideoUpstream {
     private final Http http;
 
     public GeminiUpstream(String baseUrl, String apiVersion, Secret apiKey, Duration requestTimeout) {
-        this.base = stripSlash(baseUrl != null ? baseUrl : DEFAULT_BASE_URL);
+        this.base = WireRecords.stripSlash(baseUrl != null ? baseUrl : DEFAULT_BASE_URL);
         this.version = apiVersion != null ? apiVersion : DEFAULT_API_VERSION;
         this.apiKey = apiKey;
         this.http = new Http(requestTimeout);
@@ -126,10 +127,6 @@ public final class GeminiUpstream implements VideoUpstream {
 
     private HttpRequest.Builder authed(String url) {
         return http.request(url).header("x-goog-api-key", apiKey.reveal());
-    }
-
-    static String stripSlash(String s) {
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
     @Override

@@ -81,12 +81,12 @@ final class Completion {
         try {
             FileTrees.delete(workRoot.resolve(id));
             if (shuttingDown.get()) {
-                store.releaseLease(id, lease);
+                store.leases().releaseLease(id, lease);
             } else if (row.attempts() >= settings.maxAttempts()) {
                 giveUp(id, backend, held);
             } else {
                 long backoff = settings.backoffBefore(row.attempts() + 1).toMillis();
-                if (store.retryLater(id, lease, backoff, clock.millis())) outcomes.retried();
+                if (store.leases().retryLater(id, lease, backoff, clock.millis())) outcomes.retried();
             }
         } catch (RuntimeException | Error again) {
             // e.g. still out of memory: the lease is no longer renewed, so the job is claimed again once it expires,

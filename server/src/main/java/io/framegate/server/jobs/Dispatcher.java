@@ -95,9 +95,9 @@ final class Dispatcher {
         List<String> fullRoutes = lane == cloud ? atCap(lane, Running::route, routeCap(share)) : List.of();
         List<String> fullKeys = atCap(lane, Running::ownerKeyId, keyCap(lane, share));
         boolean heldBack = !fullRoutes.isEmpty() || !fullKeys.isEmpty();
-        List<JobStore.Runnable> batch = inTurns(store.findRunnableInTurns(now, lane.name, fullRoutes, fullKeys,
+        List<JobLeases.Claimable> batch = inTurns(store.leases().findClaimableInTurns(now, lane.name, fullRoutes, fullKeys,
                 Math.max(1, lane.size), PAGE * MAX_PAGES));
-        for (JobStore.Runnable r : batch) {
+        for (JobLeases.Claimable r : batch) {
             if (shuttingDown.get() || lane.slots.availablePermits() <= keep) return heldBack;
             heldBack |= !tryStart(r, lane, share, now);
         }
@@ -109,12 +109,12 @@ final class Dispatcher {
      * each turn the key this process started a job for least recently goes first. So a key with a long backlog never
      * delays another key's first job by more than the one job already running.
      */
-    private List<JobStore.Runnable> inTurns(List<JobStore.Runnable> byTurn) {
+    private List<JobLeases.Claimable> inTurns(List<JobLeases.Claimable> byTurn) {
         Map<String, Integer> seen = new HashMap<>();
-        List<JobStore.Runnable> out = new java.util.ArrayList<>(byTurn.size());
-        List<JobStore.Runnable> turn = new java.util.ArrayList<>();
+        List<JobLeases.Claimable> out = new java.util.ArrayList<>(byTurn.size());
+        List<JobLeases.Claimable> turn = new java.util.ArrayList<>();
         int current = 1;
-        for (JobStore.Runnable r : byTurn) {
+        for (JobLeases.Claimable r : byTurn) {
             int t = seen.merge(r.ownerKeyId(), 1, Integer::sum);
             if (t != current) {
                 flushTurn(turn, out);
@@ -126,7 +126,7 @@ final class Dispatcher {
         return out;
     }
 
-    private void flushTurn(List<JobStore.Runnable> turn, List<JobStore.Runnable> out) {
+    private void flushTurn(List<JobLeases.Claimable> turn, List<JobLeases.Claimable> out) {
         turn.sort(java.util.Comparator.comparingLong(r -> lastStarted.getOrDefault(r.ownerKeyId(), 0L)));
         out.addAll(turn);
         turn.clear();
@@ -144,7 +144,7 @@ final class Dispatcher {
     }
 
     /** Fails a job nobody runs; when that does not take (a live worker holds it), says so instead of acting on it. */
-    private void failUnclaimed(JobStore.Runnable r, String code, String message, long now) {
+    private void failUnclaimed(JobLeases.Claimable r, String code, String message, long now) {
         if (!store.failUnclaimed(r.id(), code, message, now)) {
             LOG.warn("job {} was not failed with {}: a live worker holds it or it already ended", r.id(), code);
         }
@@ -154,7 +154,7 @@ final class Dispatcher {
      * Claims and launches one job if its lane, route and key have room; otherwise leaves it queued. False only when
      * a share (of its key or route) held it back.
      */
-    private boolean tryStart(JobStore.Runnable r, Lane queried, boolean share, long now) {
+    private boolean tryStart(JobLeases.Claimable r, Lane queried, boolean share, long now) {
         if (running.containsKey(r.id())) return true;
         // routed once, at submission: the job runs on the backend its row records
         Routes.Resolved resolved = routes.resolve(r.model(), r.route());
@@ -174,7 +174,7 @@ final class Dispatcher {
             return true;
         }
         Lane lane = backend.isLocal() ? local : cloud;
-        if (lane != queried && r.lane() != null) store.setLane(r.id(), lane.name); // routed elsewhere since submission
+        if (lane != queried && r.lane() != null) store.leases().setLane(r.id(), lane.name); // routed elsewhere since submission
         if (holding(lane, x -> x.ownerKeyId().equals(r.ownerKeyId())) >= keyCap(lane, share)) return false;
         if (lane == cloud && holding(lane, x -> x.route().equals(backend.id())) >= routeCap(share)) return false;
         if (lane != queried && lane.slots.availablePermits() <= (share ? 0 : 1)) return true;
@@ -191,7 +191,7 @@ final class Dispatcher {
         }
         if (!lane.slots.tryAcquire()) return true;
         long asked = System.nanoTime();
-        long epoch = store.claimLease(r.id(), leaseOwner, settings.lease().toMillis(), now);
+        long epoch = store.leases().claimLease(r.id(), leaseOwner, settings.lease().toMillis(), now);
         if (epoch == 0) {
             lane.slots.release();
             return true;

@@ -144,7 +144,7 @@ final class JobExecution {
             boolean complete = failure == null && outputs.stream().allMatch(o -> nonEmpty(o.video()));
             // a backend told to stop may return normally with a partial video: at shutdown never trust the result
             if (ctx.isShuttingDown()) {
-                store.releaseLease(id, lease);
+                store.leases().releaseLease(id, lease);
                 LOG.info("job {} released for resumption at shutdown", id);
                 return;
             }
@@ -174,7 +174,7 @@ final class JobExecution {
             completion.finish(ctx, job, JobStatus.FAILED, e.code(), e.getMessage());
         } catch (Exception e) {
             if (ctx.isShuttingDown()) {
-                store.releaseLease(id, lease);
+                store.leases().releaseLease(id, lease);
                 return;
             }
             if (ctx.leaseLost()) {

@@ -91,7 +91,7 @@ final class JobRunContext implements GenerationContext {
         progressShown = pct;
         long now = clock.millis();
         if (now - progressWrittenAt >= PROGRESS_WRITE_MILLIS || pct - progressWritten >= 10) {
-            if (!held.isLost()) store.updateProgress(jobId, lease, pct);
+            if (!held.isLost()) store.checkpoints().updateProgress(jobId, lease, pct);
             flushNotes();
             progressWritten = pct;
             progressWrittenAt = now;
@@ -118,7 +118,7 @@ final class JobRunContext implements GenerationContext {
     /** Writes the last progress that throttling held back. */
     synchronized void flushProgress() {
         if (progressShown > progressWritten && !held.isLost()) {
-            store.updateProgress(jobId, lease, progressShown);
+            store.checkpoints().updateProgress(jobId, lease, progressShown);
             progressWritten = progressShown;
         }
         flushNotes();
@@ -133,8 +133,8 @@ final class JobRunContext implements GenerationContext {
     public synchronized void saveCheckpoint(String state) {
         // checked right before backends submit upstream: without a live lease, no paid call; the notes taken so far
         // are written by the same statement
-        boolean saved = !held.isLost() && (notesDirty ? store.saveCheckpoint(jobId, lease, state, backendId, notes)
-                : store.saveCheckpoint(jobId, lease, state));
+        boolean saved = !held.isLost() && (notesDirty ? store.checkpoints().saveCheckpoint(jobId, lease, state, backendId, notes)
+                : store.checkpoints().saveCheckpoint(jobId, lease, state));
         if (saved) notesDirty = false;
         if (!saved) {
             held.lose();
@@ -144,7 +144,7 @@ final class JobRunContext implements GenerationContext {
 
     @Override
     public boolean isHandleTaken(String handle) {
-        return store.isUpstreamHandleHeld(jobId, handle);
+        return store.checkpoints().isUpstreamHandleHeld(jobId, handle);
     }
 
     @Override
@@ -170,7 +170,7 @@ final class JobRunContext implements GenerationContext {
      */
     synchronized void flushNotes() {
         if (!notesDirty || held.isLost()) return;
-        if (!store.saveNotes(jobId, lease, backendId, notes)) held.lose(); // taken over (or deleted): stop
+        if (!store.checkpoints().saveNotes(jobId, lease, backendId, notes)) held.lose(); // taken over (or deleted): stop
         notesDirty = false;
     }
 

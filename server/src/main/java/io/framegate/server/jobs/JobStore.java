@@ -20,9 +20,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Jobs in the database. Every state change of a running job is a conditional UPDATE on the lease owner, so two
- * processes sharing one PostgreSQL database never both run or finish the same job (db-scheduler style: claim by an
- * atomic {@code UPDATE ... WHERE status = 'QUEUED' OR lease expired}, renew with a heartbeat).
+ * Jobs in the database: the job rows' repository (insert, reads, listings, final states, cancel, delete). Every state
+ * change of a running job is a conditional UPDATE on the lease owner, so two processes sharing one PostgreSQL database
+ * never both run or finish the same job; claiming and renewing those leases is {@link JobLeases}', a running attempt's
+ * own writes (progress, checkpoint, notes) {@link JobCheckpoints}'.
  */
 public final class JobStore {
     private static final Logger LOG = LoggerFactory.getLogger(JobStore.class);
@@ -38,15 +39,13 @@ public final class JobStore {
      * never with an instance's own clock, so instances whose clocks disagree still agree on when a lease expired.
      */
     static final String DB_NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
-    /** What the dispatcher may claim; a job waiting on its upstream (next_poll_at set) is the poller's ({@link WaitQueue}). */
-    private static final String CLAIMABLE = "(status = 'QUEUED' OR (status = 'IN_PROGRESS' AND (lease_expires_at IS NULL "
-            + "OR lease_expires_at < " + DB_NOW + "))) AND (not_before IS NULL OR not_before <= " + DB_NOW + ") "
-            + "AND next_poll_at IS NULL";
     /** The fence of every write of a running attempt: the owner and the epoch of its claim. */
     static final String HELD = "lease_owner = :owner AND lease_epoch = :epoch";
 
     private final Jdbi jdbi;
     private final ObjectMapper json;
+    private final JobLeases leases;
+    private final JobCheckpoints checkpoints;
 
     /** Where final states also write their webhook deliveries (same transaction); none by default. */
     private volatile io.framegate.server.webhooks.Outbox outbox = io.framegate.server.webhooks.Outbox.NONE;
@@ -58,10 +57,22 @@ public final class JobStore {
     public JobStore(Jdbi jdbi, ObjectMapper json) {
         this.jdbi = jdbi;
         this.json = json;
+        this.leases = new JobLeases(jdbi);
+        this.checkpoints = new JobCheckpoints(jdbi, this);
     }
 
     Jdbi jdbi() {
         return jdbi;
+    }
+
+    /** Claims, lease renewals and releases of the jobs in this store. */
+    JobLeases leases() {
+        return leases;
+    }
+
+    /** A running attempt's fenced writes (progress, checkpoint, notes) on the jobs in this store. */
+    JobCheckpoints checkpoints() {
+        return checkpoints;
     }
 
     /**
@@ -71,16 +82,6 @@ public final class JobStore {
     record Row(Job job, String requestJson, String requestHash, String checkpoint, String idempotencyKey,
                int attempts, boolean cancelRequested, String leaseOwner, Long leaseExpiresAt, long leaseEpoch,
                Long nextPollAt, Long pollIntervalMillis, int polls) {
-    }
-
-    /**
-     * A job that a worker may claim, with the model that decides its lane, and what the dispatcher needs to page and
-     * to keep one key or route from taking a whole lane.
-     *
-     * @param lane  {@code local}/{@code cloud} as routed at submission, or null
-     * @param route the backend chosen at submission, or null
-     */
-    record Runnable(String id, String model, String ownerKeyId, String lane, String route, long createdAt) {
     }
 
     /** Inserts a new queued job without a reservation (tests of the queue); see the other overload. */
@@ -286,83 +287,6 @@ public final class JobStore {
         return local == null ? null : Boolean.parseBoolean(local) ? "local" : "cloud";
     }
 
-    /** Queued jobs and running jobs whose lease has expired, oldest first (every lane, no filter). */
-    List<Runnable> findRunnable(long now, int limit) {
-        return findRunnable(now, null, List.of(), List.of(), null, limit);
-    }
-
-    /**
-     * Claimable jobs, oldest first: queued (and past their {@code not_before}) or running under an expired lease.
-     *
-     * @param lane           only jobs routed to this lane (and those of unknown lane); null for every lane
-     * @param skipRoutes     routes that are full now (their jobs are left for later)
-     * @param skipKeys       keys that hold their share of the lane now
-     * @param after          the last job of the previous page, or null for the first page
-     */
-    List<Runnable> findRunnable(long now, String lane, List<String> skipRoutes, List<String> skipKeys, Runnable after,
-                                int limit) {
-        // lease expiry and backoff are judged by the database clock; `now` is kept for callers that log it
-        StringBuilder sql = new StringBuilder("SELECT id, model, owner_key_id, lane, route, created_at FROM jobs WHERE "
-                + CLAIMABLE);
-        if (lane != null) sql.append(" AND (lane = :lane OR lane IS NULL)");
-        if (!skipRoutes.isEmpty()) sql.append(" AND (route IS NULL OR route NOT IN (<routes>))");
-        if (!skipKeys.isEmpty()) sql.append(" AND owner_key_id NOT IN (<keys>)");
-        if (after != null) sql.append(" AND (created_at > :afterCreated OR (created_at = :afterCreated AND id > :afterId))");
-        sql.append(" ORDER BY created_at, id LIMIT :limit");
-        return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql.toString()).bind("limit", limit);
-            if (lane != null) q.bind("lane", lane);
-            if (!skipRoutes.isEmpty()) q.bindList("routes", skipRoutes);
-            if (!skipKeys.isEmpty()) q.bindList("keys", skipKeys);
-            if (after != null) q.bind("afterCreated", after.createdAt()).bind("afterId", after.id());
-            return q.map((rs, ctx) -> new Runnable(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                    rs.getString(5), rs.getLong(6))).list();
-        });
-    }
-
-    /**
-     * Claimable jobs in turns across keys: every key's oldest waiting job first (oldest key first), then every key's
-     * second, and so on, at most {@code perKey} per key, so one key's backlog cannot fill the answer.
-     *
-     * @param lane       only jobs routed to this lane (and those of unknown lane)
-     * @param skipRoutes routes that are full now
-     * @param skipKeys   keys that hold their share of the lane now
-     */
-    List<Runnable> findRunnableInTurns(long now, String lane, List<String> skipRoutes, List<String> skipKeys, int perKey,
-                                       int limit) {
-        StringBuilder where = new StringBuilder(CLAIMABLE + " AND (lane = :lane OR lane IS NULL)");
-        if (!skipRoutes.isEmpty()) where.append(" AND (route IS NULL OR route NOT IN (<routes>))");
-        if (!skipKeys.isEmpty()) where.append(" AND owner_key_id NOT IN (<keys>)");
-        String sql = "SELECT id, model, owner_key_id, lane, route, created_at FROM (SELECT id, model, owner_key_id, lane, "
-                + "route, created_at, ROW_NUMBER() OVER (PARTITION BY owner_key_id ORDER BY created_at, id) AS turn FROM jobs "
-                + "WHERE " + where + ") t WHERE turn <= :perKey ORDER BY turn, created_at, id LIMIT :limit";
-        return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql).bind("lane", lane).bind("perKey", perKey).bind("limit", limit);
-            if (!skipRoutes.isEmpty()) q.bindList("routes", skipRoutes);
-            if (!skipKeys.isEmpty()) q.bindList("keys", skipKeys);
-            return q.map((rs, ctx) -> new Runnable(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                    rs.getString(5), rs.getLong(6))).list();
-        });
-    }
-
-    /** Corrects the lane recorded at submission (the config changed since). */
-    void setLane(String id, String lane) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET lane = :lane WHERE id = :id").bind("lane", lane).bind("id", id)
-                .execute());
-    }
-
-    /**
-     * Puts a job whose attempt crashed back in the queue, not to be claimed for {@code backoffMillis} (database
-     * clock); its attempts stay counted. False when the job is gone or the lease was lost.
-     */
-    boolean retryLater(String id, Lease lease, long backoffMillis, long now) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET status = 'QUEUED', lease_owner = NULL, "
-                        + "lease_expires_at = NULL, not_before = " + DB_NOW + " + :backoff, updated_at = :now WHERE id = :id "
-                        + "AND " + HELD + " AND status = 'IN_PROGRESS'")
-                .bind("backoff", backoffMillis).bind("now", now).bind("id", id).bind("owner", lease.owner())
-                .bind("epoch", lease.epoch()).execute()) == 1;
-    }
-
     /**
      * Jobs of every key, newest first, for the operator: filtered by status and error code when given.
      */
@@ -377,121 +301,6 @@ public final class JobStore {
             if (errorCode != null) q.bind("code", errorCode);
             return q.map(this::row).map(r -> new AdminJob(r.job(), r.attempts(), r.checkpoint() != null)).list();
         });
-    }
-
-    /** Test shorthand: claims for {@code leaseUntil - now} ms of the database clock; false when not claimed. */
-    boolean claim(String id, String owner, long now, long leaseUntil) {
-        return claimLease(id, owner, leaseUntil - now, now) > 0;
-    }
-
-    /**
-     * Takes the job for {@code owner} for {@code leaseMillis} of the database clock, if it is claimable: the row is
-     * locked with {@code FOR UPDATE SKIP LOCKED} (a row another instance is claiming right now is skipped, not waited
-     * for), then its lease epoch is incremented. Returns the new epoch (the fencing token of this attempt, >= 1), or 0
-     * when someone else got it first.
-     */
-    long claimLease(String id, String owner, long leaseMillis, long now) {
-        return jdbi.inTransaction(h -> {
-            Optional<Long> epoch = h.createQuery("SELECT lease_epoch FROM jobs WHERE id = :id AND " + CLAIMABLE
-                            + " FOR UPDATE SKIP LOCKED")
-                    .bind("id", id).mapTo(Long.class).findOne();
-            if (epoch.isEmpty()) return 0L;
-            long next = epoch.get() + 1;
-            int n = h.createUpdate("UPDATE jobs SET status = 'IN_PROGRESS', lease_owner = :owner, lease_epoch = :next, "
-                            + "lease_expires_at = " + DB_NOW + " + :lease, attempts = attempts + 1, "
-                            + "started_at = COALESCE(started_at, :now), updated_at = :now WHERE id = :id")
-                    .bind("id", id).bind("owner", owner).bind("next", next).bind("lease", leaseMillis).bind("now", now)
-                    .execute();
-            return n == 1 ? next : 0L;
-        });
-    }
-
-    /**
-     * Extends, by {@code leaseMillis} of the database clock, the leases of the owner's running jobs; returns the epoch
-     * of every running one of them (-1 when another owner holds it; a job missing from the answer ended or is gone).
-     * An attempt whose epoch is not in the answer lost its lease.
-     */
-    Map<String, Long> renewLeases(String owner, List<String> ids, long leaseMillis) {
-        if (ids.isEmpty()) return Map.of();
-        return jdbi.inTransaction(h -> {
-            h.createUpdate("UPDATE jobs SET lease_expires_at = " + DB_NOW + " + :lease WHERE lease_owner = :owner "
-                            + "AND status = 'IN_PROGRESS' AND id IN (<ids>)")
-                    .bind("lease", leaseMillis).bind("owner", owner).bindList("ids", ids).execute();
-            // epoch -1: the job is still running but under another owner (taken over); missing: gone or ended
-            Map<String, Long> held = new java.util.HashMap<>();
-            h.createQuery("SELECT id, CASE WHEN lease_owner = :owner THEN lease_epoch ELSE -1 END FROM jobs "
-                            + "WHERE status = 'IN_PROGRESS' AND id IN (<ids>)")
-                    .bind("owner", owner).bindList("ids", ids)
-                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(e -> held.put(e.getKey(), e.getValue()));
-            return held;
-        });
-    }
-
-    /** Gives a running job back without finishing it, so that the next worker (or process) resumes it. */
-    void releaseLease(String id, Lease lease) {
-        // a graceful release gives the attempt back: only attempts that crashed (or died with their process) count
-        jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL, "
-                        + "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
-                        + "WHERE id = :id AND " + HELD + " AND status = 'IN_PROGRESS'")
-                .bind("id", id).bind("owner", lease.owner()).bind("epoch", lease.epoch()).execute());
-    }
-
-    /** At the start of the only process of an embedded database every old lease is dead: free them all now. */
-    int releaseAllLeases() {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL "
-                + "WHERE status = 'IN_PROGRESS'").execute());
-    }
-
-    boolean updateProgress(String id, Lease lease, int progress) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET progress = :p, updated_at = :now WHERE id = :id "
-                        + "AND " + HELD + " AND progress < :p")
-                .bind("p", progress).bind("now", System.currentTimeMillis()).bind("id", id).bind("owner", lease.owner())
-                .bind("epoch", lease.epoch()).execute()) == 1;
-    }
-
-    /**
-     * Stores a checkpoint only while the lease is held AND unexpired by the database clock: backends write one right
-     * before an upstream submit, so a failed write here is what keeps an attempt without its lease from paying.
-     */
-    boolean saveCheckpoint(String id, Lease lease, String state) {
-        return saveCheckpoint(id, lease, state, null, null);
-    }
-
-    /**
-     * As above, and in the same statement the attempt's notes and backend ({@link #saveNotes}) when {@code notes} is
-     * not null; the checkpoint's handle (or none) is the job's {@code upstream_handle}, as when the notes were written
-     * first.
-     */
-    boolean saveCheckpoint(String id, Lease lease, String state, String backend, Map<String, String> notes) {
-        io.framegate.provider.Checkpoint cp = io.framegate.provider.Checkpoint.parse(state);
-        String withNotes = notes == null ? "" : "notes_json = :notes, backend = COALESCE(:backend, backend), ";
-        return jdbi.withHandle(h -> {
-            org.jdbi.v3.core.statement.Update u = h.createUpdate("UPDATE jobs SET " + withNotes + "checkpoint = :state, "
-                            + "upstream_handle = :handle, updated_at = :now WHERE id = :id "
-                            + "AND " + HELD + " AND status = 'IN_PROGRESS' AND lease_expires_at >= " + DB_NOW)
-                    .bind("state", state).bind("handle", cp == null ? null : cp.handle())
-                    .bind("now", System.currentTimeMillis()).bind("id", id).bind("owner", lease.owner())
-                    .bind("epoch", lease.epoch());
-            if (notes != null) u.bind("notes", write(notes)).bind("backend", backend);
-            return u.execute();
-        }) == 1;
-    }
-
-    /**
-     * Whether a job other than {@code jobId} records the upstream job {@code handle}: as the handle of its checkpoint
-     * or the {@code upstream_id} of its notes, both kept in the indexed {@code upstream_handle} column.
-     */
-    boolean isUpstreamHandleHeld(String jobId, String handle) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE upstream_handle = :handle AND id <> :id")
-                .bind("id", jobId).bind("handle", handle).mapTo(Long.class).one()) > 0;
-    }
-
-    boolean saveNotes(String id, Lease lease, String backend, Map<String, String> notes) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET notes_json = :notes, backend = COALESCE(:backend, backend), "
-                        + "upstream_handle = COALESCE(:handle, upstream_handle), updated_at = :now WHERE id = :id AND " + HELD)
-                .bind("notes", write(notes)).bind("backend", backend).bind("handle", notes.get(JobNotes.UPSTREAM_ID))
-                .bind("now", System.currentTimeMillis())
-                .bind("id", id).bind("owner", lease.owner()).bind("epoch", lease.epoch()).execute()) == 1;
     }
 
     /**

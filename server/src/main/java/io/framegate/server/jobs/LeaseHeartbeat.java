@@ -60,7 +60,7 @@ final class LeaseHeartbeat implements AutoCloseable {
         if (now.isEmpty()) return;
         long asked = System.nanoTime();
         try {
-            Map<String, Long> epochs = store.renewLeases(owner, new ArrayList<>(now.keySet()), settings.lease().toMillis());
+            Map<String, Long> epochs = store.leases().renewLeases(owner, new ArrayList<>(now.keySet()), settings.lease().toMillis());
             now.forEach((id, lease) -> {
                 Long epoch = epochs.get(id);
                 if (epoch != null && epoch == lease.lease().epoch()) {

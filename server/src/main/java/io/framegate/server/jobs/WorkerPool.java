@@ -73,7 +73,7 @@ public final class WorkerPool implements AutoCloseable {
     public synchronized void start(boolean exclusiveDatabase) {
         if (dispatcher != null) throw new IllegalStateException("already started");
         if (exclusiveDatabase) {
-            int released = store.releaseAllLeases();
+            int released = store.leases().releaseAllLeases();
             if (released > 0) LOG.info("resuming {} job(s) that were running when the previous process stopped", released);
         }
         dispatcher = new Thread(this::dispatchLoop, "framegate-dispatcher");
@@ -199,7 +199,7 @@ public final class WorkerPool implements AutoCloseable {
         heartbeat.close();
         running.forEach((id, r) -> {
             LOG.info("job {} still running at shutdown; releasing it for the next start", id);
-            store.releaseLease(id, r.lease().lease());
+            store.leases().releaseLease(id, r.lease().lease());
         });
         local.executor.shutdownNow();
         cloud.executor.shutdownNow();

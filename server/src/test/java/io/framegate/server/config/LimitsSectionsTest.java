@@ -77,4 +77,43 @@ class LimitsSectionsTest {
                 .hasMessageContaining("retention.keep: unknown key");
         assertThatThrownBy(() -> parse("retention: 7d")).hasMessageContaining("retention: must be a mapping");
     }
+
+    /**
+     * docs/config.md: every default its tables give for the timing, workers, database_pools, limits and retention keys
+     * is the one a file without those keys gets. The documented values are written into a file and parsed: a doc
+     * default that differs from the code's makes the two configurations differ.
+     */
+    @Test
+    void theDefaultsDocumentedInConfigMdAreTheDefaults() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "config.md"));
+        Matcher row = Pattern.compile("(?m)^\\| `([a-z_]+(?:\\.[a-z_]+)?)` \\| `([^`]+)` \\|").matcher(doc);
+        java.util.Map<String, java.util.Map<String, String>> sections = new java.util.TreeMap<>();
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        while (row.find()) {
+            String key = row.group(1), value = row.group(2);
+            String section = key.contains(".") ? key.substring(0, key.indexOf('.')) : "timing";
+            if (!java.util.Set.of("timing", "workers", "database_pools", "limits", "retention").contains(section)) continue;
+            if (section.equals("timing") && key.contains(".")) continue;
+            sections.computeIfAbsent(section, k -> new java.util.TreeMap<>()).put(key.substring(key.indexOf('.') + 1), value);
+            seen.add(key);
+        }
+        assertThat(seen).as("the documented defaults found").contains("poll_initial", "request_timeout", "workers.cloud",
+                "workers.max_attempts", "database_pools.requests", "limits.local_pixel_frames", "limits.max_queued_jobs",
+                "retention.results", "retention.orphan_age");
+        StringBuilder yaml = new StringBuilder("default_route: local\n");
+        sections.forEach((section, keys) -> {
+            yaml.append(section).append(":\n");
+            keys.forEach((k, v) -> yaml.append("  ").append(k).append(": ").append(v).append('\n'));
+        });
+        ServerConfig documented = parse(yaml.toString());
+        ServerConfig none = parse("default_route: local\n");
+        assertThat(documented.providers().settings()).as(yaml.toString()).isEqualTo(none.providers().settings());
+        // a file without workers keys leaves them null: the server's defaults (what `serve` starts with) then apply
+        io.framegate.server.jobs.WorkerSettings served = io.framegate.server.ServerOptions.defaults(Path.of(".")).workers();
+        assertThat(documented.workers()).isEqualTo(new ServerConfig.Workers(served.localSlots(), served.cloudSlots(),
+                served.maxAttempts()));
+        assertThat(documented.pools()).isEqualTo(none.pools());
+        assertThat(documented.limits()).isEqualTo(none.limits());
+        assertThat(documented.retention()).isEqualTo(none.retention());
+    }
 }

@@ -74,7 +74,7 @@ class AttemptsTest {
             // three processes each claimed it and died with it (kill -9, SIGSEGV): their leases simply lapse
             for (int i = 0; i < 3; i++) {
                 long now = System.currentTimeMillis();
-                assertThat(core.store.claim(job.id(), "dead-" + i, now, now - 1)).isTrue();
+                assertThat(core.store.leases().claim(job.id(), "dead-" + i, now, now - 1)).isTrue();
             }
             try (WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)))) {
                 pool.start(true);
@@ -138,7 +138,7 @@ class AttemptsTest {
         Job job = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null);
         for (int i = 0; i < 3; i++) {
             long now = System.currentTimeMillis();
-            assertThat(core.store.claim(job.id(), "dead-" + i, now, now - 1)).isTrue();
+            assertThat(core.store.leases().claim(job.id(), "dead-" + i, now, now - 1)).isTrue();
         }
         // the last dead process stored it while its lease was live; written directly, as that lease has run out
         int stored = core.db.jdbi().withHandle(h -> h.createUpdate("UPDATE jobs SET checkpoint = :cp WHERE id = :id")

@@ -55,7 +55,7 @@ class ClaimRaceTest {
                     String owner = "claimer-" + c;
                     epochs.add(pool.submit(() -> {
                         barrier.await(30, TimeUnit.SECONDS);
-                        return store.claimLease(id, owner, 30_000, System.currentTimeMillis());
+                        return store.leases().claimLease(id, owner, 30_000, System.currentTimeMillis());
                     }));
                 }
                 long first = epochs.get(0).get(30, TimeUnit.SECONDS);

@@ -28,10 +28,10 @@ class HandleTakenTest {
             String c = core.jobs.submit("key_b", "openai", JobServiceTest.localRequest("same"), null).id();
             // written as the core writes them (held leases), which keeps the indexed upstream_handle column
             long now = System.currentTimeMillis();
-            Lease ofB = new Lease("owner", core.store.claimLease(b, "owner", 30_000, now));
-            Lease ofC = new Lease("owner", core.store.claimLease(c, "owner", 30_000, now));
-            assertThat(core.store.saveNotes(b, ofB, null, Map.of("upstream_id", "video_b_1", "provider", "openai"))).isTrue();
-            assertThat(core.store.saveCheckpoint(c, ofC, Checkpoint.submitting("openai", "agg", "sora-2", Instant.EPOCH, "k")
+            Lease ofB = new Lease("owner", core.store.leases().claimLease(b, "owner", 30_000, now));
+            Lease ofC = new Lease("owner", core.store.leases().claimLease(c, "owner", 30_000, now));
+            assertThat(core.store.checkpoints().saveNotes(b, ofB, null, Map.of("upstream_id", "video_b_1", "provider", "openai"))).isTrue();
+            assertThat(core.store.checkpoints().saveCheckpoint(c, ofC, Checkpoint.submitting("openai", "agg", "sora-2", Instant.EPOCH, "k")
                     .submitted("video_c", Instant.EPOCH).toJson())).isTrue();
 
             JobRunContext ofA = context(core, a);

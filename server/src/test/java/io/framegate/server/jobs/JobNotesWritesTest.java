@@ -30,7 +30,7 @@ class JobNotesWritesTest {
     void notesGoWithTheNextCheckpointOrTheFlushInOneStatement() {
         try (Core core = new Core(dir)) {
             String id = core.jobs.submit("key_a", "openai", JobServiceTest.localRequest("notes"), null).id();
-            long epoch = core.store.claimLease(id, "owner", 30_000, System.currentTimeMillis());
+            long epoch = core.store.leases().claimLease(id, "owner", 30_000, System.currentTimeMillis());
             JobRunContext ctx = context(core, id, epoch);
             List<String> writes = Collections.synchronizedList(new ArrayList<>());
             core.db.jdbi().setSqlLogger(new SqlLogger() {
@@ -62,7 +62,7 @@ class JobNotesWritesTest {
             assertThat(writes).as("one write for the notes taken after the checkpoint").hasSize(3);
             assertThat(core.store.find(id).orElseThrow().job().notes()).containsEntry("upstream_id", "video_up_1")
                     .containsEntry("submitted_at", "2026-11-30T00:00:00Z");
-            assertThat(core.store.isUpstreamHandleHeld("another", "video_up_1")).isTrue();
+            assertThat(core.store.checkpoints().isUpstreamHandleHeld("another", "video_up_1")).isTrue();
         }
     }
 
@@ -70,8 +70,8 @@ class JobNotesWritesTest {
     void aFlushOnALostLeaseWritesNothingAndLosesIt() {
         try (Core core = new Core(dir)) {
             String id = core.jobs.submit("key_a", "openai", JobServiceTest.localRequest("lost"), null).id();
-            long epoch = core.store.claimLease(id, "owner", 30_000, System.currentTimeMillis());
-            long taken = core.store.claimLease(id, "other", 30_000, System.currentTimeMillis()); // expired? no: refused
+            long epoch = core.store.leases().claimLease(id, "owner", 30_000, System.currentTimeMillis());
+            long taken = core.store.leases().claimLease(id, "other", 30_000, System.currentTimeMillis()); // expired? no: refused
             assertThat(taken).as("a held lease cannot be claimed").isZero();
             core.db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = 'other', lease_epoch = :e WHERE id = :id")
                     .bind("e", epoch + 1).bind("id", id).execute()); // another instance took it over
@@ -88,7 +88,7 @@ class JobNotesWritesTest {
     void aCheckpointWithNotesOnALostLeaseThrowsAndWritesNeither() {
         try (Core core = new Core(dir)) {
             String id = core.jobs.submit("key_a", "openai", JobServiceTest.localRequest("lost checkpoint"), null).id();
-            long epoch = core.store.claimLease(id, "owner", 30_000, System.currentTimeMillis());
+            long epoch = core.store.leases().claimLease(id, "owner", 30_000, System.currentTimeMillis());
             core.db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = 'other', lease_epoch = :e WHERE id = :id")
                     .bind("e", epoch + 1).bind("id", id).execute()); // another instance took it over
             JobRunContext ctx = context(core, id, epoch);

@@ -134,7 +134,7 @@ class JobServiceTest {
         Job cancelled = core.jobs.cancel("key_a", job.id()).orElseThrow();
         assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(cancelled.completedAt()).isNotNull();
-        assertThat(core.store.findRunnable(System.currentTimeMillis(), 10)).isEmpty();
+        assertThat(core.store.leases().findClaimable(System.currentTimeMillis(), 10)).isEmpty();
     }
 
     @Test

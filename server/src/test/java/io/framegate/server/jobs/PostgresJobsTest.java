@@ -153,16 +153,16 @@ class PostgresJobsTest {
                 // instance a is paused past its lease: the lease runs out, instance b takes the job
                 a.db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET lease_expires_at = 0 WHERE id = :id")
                         .bind("id", job.id()).execute());
-                long epoch = b.store.claimLease(job.id(), "instance-b", 30_000, System.currentTimeMillis());
+                long epoch = b.store.leases().claimLease(job.id(), "instance-b", 30_000, System.currentTimeMillis());
                 assertThat(epoch).isEqualTo(2);
 
                 // every write of the stale attempt is fenced out, directly at the store too
-                assertThat(a.store.updateProgress(job.id(), stale, 50)).isFalse();
-                assertThat(a.store.saveNotes(job.id(), stale, "gate", Map.of("x", "y"))).isFalse();
-                assertThat(a.store.saveCheckpoint(job.id(), stale, "{}")).isFalse();
+                assertThat(a.store.checkpoints().updateProgress(job.id(), stale, 50)).isFalse();
+                assertThat(a.store.checkpoints().saveNotes(job.id(), stale, "gate", Map.of("x", "y"))).isFalse();
+                assertThat(a.store.checkpoints().saveCheckpoint(job.id(), stale, "{}")).isFalse();
                 assertThat(a.store.finish(job.id(), stale, JobStatus.COMPLETED, null, null, Map.of(), System.currentTimeMillis()))
                         .isFalse();
-                assertThat(a.store.retryLater(job.id(), stale, 0, System.currentTimeMillis())).isFalse();
+                assertThat(a.store.leases().retryLater(job.id(), stale, 0, System.currentTimeMillis())).isFalse();
 
                 // instance a resumes: its next heartbeat finds the job under another epoch and stops the attempt
                 assertThat(gate.ctx.isCancelled()).as("not told before its heartbeat").isFalse();
@@ -218,7 +218,7 @@ class PostgresJobsTest {
         try (Core a = instance("a", url); Core b = instance("b", url)) {
             // a dead instance's lease of 300 ms: an instance whose clock is 2 h behind still takes it over
             Job orphan = a.jobs.submit("key_a", "openai", WorkerPoolTest.request(4), null);
-            assertThat(a.store.claimLease(orphan.id(), "dead-instance", 300, System.currentTimeMillis())).isEqualTo(1);
+            assertThat(a.store.leases().claimLease(orphan.id(), "dead-instance", 300, System.currentTimeMillis())).isEqualTo(1);
             try (WorkerPool late = b.pool(m -> backend, Core.fast(), behind)) {
                 late.start(false);
                 Job done = WorkerPoolTest.await(b, orphan.id(), j -> j.status().isFinal());
@@ -227,7 +227,7 @@ class PostgresJobsTest {
             // a live lease of 30 s: an instance whose clock is 2 h ahead does not take it
             Job held = a.jobs.submit("key_a", "openai", WorkerPoolTest.request(4), null);
             Job other = a.jobs.submit("key_b", "openai", WorkerPoolTest.request(4), null);
-            assertThat(a.store.claimLease(held.id(), "live-instance", 30_000, System.currentTimeMillis())).isEqualTo(1);
+            assertThat(a.store.leases().claimLease(held.id(), "live-instance", 30_000, System.currentTimeMillis())).isEqualTo(1);
             try (WorkerPool early = b.pool(m -> backend, Core.fast(), ahead)) {
                 early.start(false);
                 // it does run the other queued job, so it did look at the queue meanwhile

@@ -32,7 +32,7 @@ class UnclaimedSettlementTest {
         try (Core core = new Core(dir)) {
             Job job = core.jobs.submit("key_dead", "openai", WorkerPoolTest.request(3), null);
             long now = System.currentTimeMillis();
-            assertThat(core.store.claim(job.id(), "dead-instance", now, now - 1)).as("claimed, lease already lapsed").isTrue();
+            assertThat(core.store.leases().claim(job.id(), "dead-instance", now, now - 1)).as("claimed, lease already lapsed").isTrue();
             try (WorkerPool pool = core.pool(gone, Core.fast())) {
                 pool.start(false); // a shared database: the dead instance's lease is not released at start
                 Job done = DispatchTest.await(core, job.id(), j -> j.status().isFinal(), Duration.ofSeconds(20));
@@ -49,8 +49,8 @@ class UnclaimedSettlementTest {
             long now = System.currentTimeMillis();
             Job live = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null);
             Job dead = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null);
-            assertThat(core.store.claim(live.id(), "alive", now, now + 60_000)).isTrue();
-            assertThat(core.store.claim(dead.id(), "dead", now, now - 1)).isTrue();
+            assertThat(core.store.leases().claim(live.id(), "alive", now, now + 60_000)).isTrue();
+            assertThat(core.store.leases().claim(dead.id(), "dead", now, now - 1)).isTrue();
             assertThat(core.store.failUnclaimed(live.id(), "unknown_model", "gone", now)).as("a live lease is left alone").isFalse();
             assertThat(core.store.failUnclaimed(dead.id(), "unknown_model", "gone", now)).as("an expired lease is taken").isTrue();
             assertThat(core.store.find(live.id()).orElseThrow().job().status()).isEqualTo(JobStatus.IN_PROGRESS);
@@ -64,7 +64,7 @@ class UnclaimedSettlementTest {
         try (Core core = new Core(dir)) {
             Job job = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null); // reserves 0
             long now = System.currentTimeMillis();
-            long epoch = core.store.claimLease(job.id(), "me", 60_000, now);
+            long epoch = core.store.leases().claimLease(job.id(), "me", 60_000, now);
             assertThat(epoch).isPositive();
             assertThat(core.store.finish(job.id(), new Lease("me", epoch), JobStatus.COMPLETED, null, null,
                     java.util.Map.of(JobNotes.COST_USD, "0.5000"), now)).isTrue();

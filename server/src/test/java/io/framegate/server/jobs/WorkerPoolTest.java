@@ -139,8 +139,8 @@ class WorkerPoolTest {
         try (Core core = new Core(dir)) {
             Job job = core.jobs.submit("key_a", "openai", request(3), null);
             long now = System.currentTimeMillis();
-            assertThat(core.store.claim(job.id(), "dead-process", now, now + 60_000)).isTrue();
-            assertThat(core.store.claim(job.id(), "another", now, now + 60_000)).as("a held lease is exclusive").isFalse();
+            assertThat(core.store.leases().claim(job.id(), "dead-process", now, now + 60_000)).isTrue();
+            assertThat(core.store.leases().claim(job.id(), "another", now, now + 60_000)).as("a held lease is exclusive").isFalse();
             // the dead process's lease runs out (moved into the past instead of waiting for it, so load cannot flip it)
             core.db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET lease_expires_at = lease_expires_at - 120000 "
                     + "WHERE id = :id").bind("id", job.id()).execute());

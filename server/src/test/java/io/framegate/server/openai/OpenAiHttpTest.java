@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -277,6 +278,23 @@ class OpenAiHttpTest {
             HttpResponse<byte[]> deleted = t.send(t.request("/v1/videos/" + id, t.keyA).DELETE());
             assertThat(deleted.statusCode()).isEqualTo(200);
             assertThat(new String(deleted.body(), StandardCharsets.UTF_8)).contains("\"object\":\"video.deleted\"");
+        }
+    }
+
+    /** docs/openai-extension.md: edits and characters answer 400 {@code unsupported_endpoint}, and queue nothing. */
+    @Test
+    void editsAndCharactersAnswerUnsupportedEndpoint() throws Exception {
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 200_000)) {
+            List<HttpResponse<byte[]>> answers = List.of(
+                    postJson(t, "/v1/videos/edits", "{\"prompt\":\"x\",\"video\":{\"id\":\"video_x\"}}"),
+                    postJson(t, "/v1/videos/characters", "{\"name\":\"x\"}"),
+                    t.send(t.request("/v1/videos/characters/char_1", t.keyA).GET()));
+            for (HttpResponse<byte[]> r : answers) {
+                assertError(r, 400, null, "Framegate does not offer");
+                assertThat(json(r).path("error").path("code").asText()).isEqualTo("unsupported_endpoint");
+            }
+            HttpResponse<byte[]> listed = t.send(t.request("/v1/videos", t.keyA).GET());
+            assertThat(json(listed).path("data").size()).as("nothing queued").isZero();
         }
     }
 }

@@ -114,6 +114,18 @@ class WebhooksTest {
         assertThat(list).hasSizeGreaterThanOrEqualTo(size);
     }
 
+    /** A tiny local job of the key, once it has ended (its webhook deliveries are then written). */
+    Job endedJob(String keyId) throws Exception {
+        GenerationRequest req = GenerationRequest.builder().model("framegate-local").prompt("p").size("64x48").numFrames(3)
+                .fps(12).image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png").build();
+        Job job = server.jobs().submit(keyId, "openai", req, null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!server.jobs().get(keyId, job.id()).orElseThrow().status().isFinal() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return job;
+    }
+
     @Test
     void aCompletedJobIsDeliveredSignedSoTheOpenAiSdkVerifiesIt() throws Exception {
         start(WebhookSettings.DEFAULTS.withAllowPrivate(true).withPoll(Duration.ofMillis(50)), java.time.Clock.systemUTC());
@@ -187,13 +199,7 @@ class WebhooksTest {
         String quietId = addEndpoint(keyId, receiver(new CopyOnWriteArrayList<>(), 200), "[\"video.failed\"]").path("id").asText();
         WebhookDeliverer d = server.webhooks().deliverer();
 
-        GenerationRequest req = GenerationRequest.builder().model("framegate-local").prompt("p").size("64x48").numFrames(3)
-                .fps(12).image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png").build();
-        Job job = server.jobs().submit(keyId, "openai", req, null);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!server.jobs().get(keyId, job.id()).orElseThrow().status().isFinal() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Job job = endedJob(keyId);
         assertThat(d.runOnce()).isEqualTo(2); // flaky and broken; the quiet endpoint wants only video.failed
         assertThat(d.runOnce()).as("nothing is due again at once").isZero();
         clock.advance(Duration.ofSeconds(7));
@@ -229,6 +235,33 @@ class WebhooksTest {
                 assertThat(delivery.path("last_error").asText()).isEqualTo("HTTP 503");
             }
         }
+    }
+
+    /** docs/events.md: an endpoint that is removed gets nothing more; its pending deliveries end {@code cancelled}. */
+    @Test
+    void aRemovedEndpointGetsNothingMoreAndItsPendingDeliveryEndsCancelled() throws Exception {
+        TestClock clock = new TestClock();
+        WebhookSettings s = new WebhookSettings(Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofHours(6),
+                Duration.ofHours(72), Duration.ofSeconds(10), Duration.ofSeconds(60), 0.4, true);
+        start(s, clock);
+        List<Received> got = new CopyOnWriteArrayList<>();
+        String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
+        String endpointId = addEndpoint(keyId, receiver(got, 500), null).path("id").asText();
+        WebhookDeliverer d = server.webhooks().deliverer();
+        Job job = endedJob(keyId);
+        assertThat(d.runOnce()).as("the first attempt, refused with a 500").isEqualTo(1);
+
+        HttpResponse<String> removed = admin("DELETE", "/admin/v1/webhooks/" + endpointId, null);
+        assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+        assertThat(JSON.readTree(removed.body()).path("removed_at").isNull()).isFalse();
+        clock.advance(Duration.ofHours(1));
+        d.runOnce(); // the delivery's next turn: it ends instead of being sent
+        assertThat(d.runOnce()).as("nothing is left to deliver").isZero();
+        assertThat(got).as("the removed endpoint got nothing more").hasSize(1);
+        JsonNode log = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body()).path("data");
+        assertThat(log).hasSize(1);
+        assertThat(log.get(0).path("status").asText()).isEqualTo("cancelled");
+        assertThat(log.get(0).path("attempts").asInt()).isEqualTo(1);
     }
 
     @Test
