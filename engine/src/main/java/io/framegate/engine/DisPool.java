@@ -16,9 +16,8 @@ final class DisPool {
     private DisPool() {
     }
 
-    /** The calling thread's DIS for {@code preset} at a working size of {@code width x height}. */
-    static DISOpticalFlow get(KeyframeInterpolator.Preset preset, int width, int height) {
-        int finest = finestScale(preset, width, height);
+    /** The calling thread's DIS for {@code preset} with its patches from pyramid level {@code finest} up. */
+    static DISOpticalFlow get(KeyframeInterpolator.Preset preset, int finest) {
         return POOL.get().computeIfAbsent(preset + "/" + finest, k -> make(preset, finest));
     }
 
@@ -27,7 +26,8 @@ final class DisPool {
      * patches up to 800 px and the second level above (as accurate for the larger motions such frames have, a quarter
      * of the cost); sequences (small motions between consecutive frames) use the second level from 400 px on - at
      * 640x360 that was the largest fixed cost per pair, and the smoother flow scored as well or better on the tuning
-     * half (bbb-40 2x +0.26 dB, occluder 2x -0.4 dB).
+     * half (bbb-40 2x +0.26 dB, occluder 2x -0.4 dB). The caller halves such images itself and asks for level 0
+     * (the same patches, without DIS building the finest level and scaling its flow up to it).
      */
     static int finestScale(KeyframeInterpolator.Preset preset, int width, int height) {
         int limit = preset == KeyframeInterpolator.Preset.SEQUENCE ? 400 : 800;

@@ -328,6 +328,11 @@ public final class KeyframeInterpolator implements AutoCloseable {
         int w = from.cols(), h = from.rows();
         int maxSide = preset == Preset.FAST ? 640 : 1024;
         double s = Math.min(1.0, (double) maxSide / Math.max(w, h));
+        // where DIS would skip its finest level (patches from the second level up), the images are halved here and DIS
+        // runs on all its levels: the same pyramid above, without building the finest level, scaling the flow up to it
+        // and down again to the splat grid (a third of a 720p pair's flow time)
+        int finest = preset == Preset.FAST ? 0 : DisPool.finestScale(preset, (int) Math.round(w * s), (int) Math.round(h * s));
+        s /= 1 << finest;
         Mat f0 = from, t0 = to;
         if (s < 1) {
             Size size = new Size(Math.round(w * s), Math.round(h * s));
@@ -351,7 +356,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
             }
         }
         flow.put(0, 0, initFlow);
-        DISOpticalFlow dis = DisPool.get(preset, fw, fh);
+        DISOpticalFlow dis = DisPool.get(preset, 0);
         try {
             dis.calc(f0, t0, flow);
         } finally {
