@@ -16,9 +16,12 @@ final class DisPool {
     private DisPool() {
     }
 
-    /** The calling thread's DIS for {@code preset} with its patches from pyramid level {@code finest} up. */
-    static DISOpticalFlow get(KeyframeInterpolator.Preset preset, int finest) {
-        return POOL.get().computeIfAbsent(preset + "/" + finest, k -> make(preset, finest));
+    /**
+     * The calling thread's DIS for {@code preset}, working down to pyramid level 0 (where its finest level would be
+     * skipped, the caller halves the images instead: {@link #finestScale}).
+     */
+    static DISOpticalFlow get(KeyframeInterpolator.Preset preset) {
+        return POOL.get().computeIfAbsent(preset.name(), k -> make(preset, 0));
     }
 
     /**

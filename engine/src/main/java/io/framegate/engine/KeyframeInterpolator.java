@@ -106,7 +106,9 @@ public final class KeyframeInterpolator implements AutoCloseable {
         Mat m = flow;
         if (flow.cols() != sw || flow.rows() != sh) {
             m = new Mat();
-            Imgproc.resize(flow, m, new Size(sw, sh), 0, 0, Imgproc.INTER_AREA);
+            // shrinking: the area mean; enlarging (a halved flow under a larger grid): bilinear, not area's blocks
+            boolean enlarging = flow.cols() < sw || flow.rows() < sh;
+            Imgproc.resize(flow, m, new Size(sw, sh), 0, 0, enlarging ? Imgproc.INTER_LINEAR : Imgproc.INTER_AREA);
             Core.multiply(m, new Scalar((double) sw / flow.cols(), (double) sh / flow.rows()), m);
         }
         float[] out = new float[2 * sw * sh];
@@ -329,9 +331,10 @@ public final class KeyframeInterpolator implements AutoCloseable {
         int maxSide = preset == Preset.FAST ? 640 : 1024;
         double s = Math.min(1.0, (double) maxSide / Math.max(w, h));
         // where DIS would skip its finest level (patches from the second level up), the images are halved here and DIS
-        // runs on all its levels: the same pyramid above, without building the finest level, scaling the flow up to it
-        // and down again to the splat grid (a third of a 720p pair's flow time)
-        int finest = preset == Preset.FAST ? 0 : DisPool.finestScale(preset, (int) Math.round(w * s), (int) Math.round(h * s));
+        // runs on all its levels: the same patch levels, with a 4x smaller resize and initial flow, no upscale of the
+        // flow to full size and a 4x smaller one for the splat grid (a third of a 720p pair's flow time)
+        int finest = preset == Preset.FAST ? 0
+                : DisPool.finestScale(preset, (int) Math.round(w * s), (int) Math.round(h * s));
         s /= 1 << finest;
         Mat f0 = from, t0 = to;
         if (s < 1) {
@@ -356,7 +359,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
             }
         }
         flow.put(0, 0, initFlow);
-        DISOpticalFlow dis = DisPool.get(preset, 0);
+        DISOpticalFlow dis = DisPool.get(preset);
         try {
             dis.calc(f0, t0, flow);
         } finally {

@@ -123,6 +123,7 @@ class WebhooksTest {
         while (!server.jobs().get(keyId, job.id()).orElseThrow().status().isFinal() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
+        assertThat(server.jobs().get(keyId, job.id()).orElseThrow().status().isFinal()).as("the job ended within 60 s").isTrue();
         return job;
     }
 
@@ -279,6 +280,7 @@ class WebhooksTest {
         assertThat(bad.statusCode()).isEqualTo(400);
         HttpResponse<String> badEvent = admin("POST", "/admin/v1/webhooks", "{\"key\":\"" + keyId
                 + "\",\"url\":\"https://example.com/x\",\"events\":[\"video.done\"]}");
+        assertThat(badEvent.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(badEvent.body()).at("/error/message").asText()).contains("video.done", "video.completed");
 
         // at delivery time too: a public name that resolves to a private address (DNS rebinding) is not connected to
