@@ -1,15 +1,11 @@
 package io.framegate.bench;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -217,13 +213,13 @@ public final class ClusterLoad implements Callable<Integer> {
         AtomicInteger failed = new AtomicInteger();
         // with --drain, the warm-up's jobs still queued or running are counted in the per-job figure
         unfinishedAtStart = drainBase == null ? 0 : Math.max(0, unfinishedJobs(drainBase));
-        long cpuBefore = cpuMillis(pids);
-        long requestBefore = requestThreadCpuMillis(pids);
+        long cpuBefore = ProcessCpu.totalMillis(pids);
+        long requestBefore = ProcessCpu.requestThreadMillis(pids);
         long start = System.nanoTime();
         run(http, urls, key, creates, nanos, failed);
         double seconds = (System.nanoTime() - start) / 1e9;
-        long cpuAfter = cpuMillis(pids);
-        long requestAfter = requestThreadCpuMillis(pids);
+        long cpuAfter = ProcessCpu.totalMillis(pids);
+        long requestAfter = ProcessCpu.requestThreadMillis(pids);
         long[] ok = Arrays.stream(nanos).filter(v -> v > 0).sorted().toArray();
         double cpuPerCreate = pids.isEmpty() || cpuBefore < 0 || cpuAfter < 0 || ok.length == 0 ? -1
                 : (cpuAfter - cpuBefore) / (double) ok.length;
@@ -235,7 +231,7 @@ public final class ClusterLoad implements Callable<Integer> {
             long drainStart = System.nanoTime();
             if (awaitNoUnfinishedJobs(drainBase, Duration.ofMinutes(15))) {
                 drainSeconds = (System.nanoTime() - drainStart) / 1e9;
-                long cpuDrained = cpuMillis(pids);
+                long cpuDrained = ProcessCpu.totalMillis(pids);
                 // the warm-up's jobs ended meanwhile too: per job of warm-up and timed creates (their creates' own
                 // CPU came before cpuBefore, so this understates a job by up to a create's share, about 2 of 75 ms)
                 if (cpuDrained >= 0) perJob = (cpuDrained - cpuBefore) / (double) (ok.length + unfinishedAtStart);
@@ -267,48 +263,6 @@ public final class ClusterLoad implements Callable<Integer> {
         }
         System.err.println("cluster-load: jobs still unfinished after " + max + "; no per-job figure");
         return false;
-    }
-
-    /**
-     * CPU time (ms) of the instances' HTTP request threads (Jetty's pool, whose Linux thread names start with
-     * {@code JettyServerThre}), from {@code /proc/PID/task/TID/stat} in clock ticks of 10 ms; -1 when unreadable. A
-     * request thread that ended meanwhile drops out of the sum (Jetty keeps busy ones; idle ones end after 60 s).
-     */
-    private static long requestThreadCpuMillis(List<Long> pids) {
-        long ticks = 0;
-        try {
-            for (long pid : pids) {
-                try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
-                    for (Path t : tasks.toList()) {
-                        String stat;
-                        try {
-                            stat = Files.readString(t.resolve("stat"));
-                        } catch (IOException ended) {
-                            continue;
-                        }
-                        int open = stat.indexOf('(');
-                        int close = stat.lastIndexOf(')');
-                        if (!stat.substring(open + 1, close).startsWith("JettyServerThre")) continue;
-                        String[] f = stat.substring(close + 2).split(" ");
-                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return ticks * 10;
-    }
-
-    /** Total CPU time (user + system) of the processes so far, in ms; -1 when one cannot be read. */
-    private static long cpuMillis(List<Long> pids) {
-        long sum = 0;
-        for (long pid : pids) {
-            var cpu = ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration());
-            if (cpu.isEmpty()) return -1;
-            sum += cpu.get().toMillis();
-        }
-        return sum;
     }
 
     private void run(HttpClient http, List<String> urls, String key, int total, long[] nanos, AtomicInteger failed) throws Exception {
@@ -423,64 +377,6 @@ public final class ClusterLoad implements Callable<Integer> {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
-        }
-    }
-
-    /** The fast upstream: create answers {@code queued} at once, a poll {@code completed}, content the given MP4. */
-    static final class StandIn implements AutoCloseable {
-        private final HttpServer server;
-        private final ExecutorService threads = Executors.newFixedThreadPool(64);
-        private final AtomicLong ids = new AtomicLong();
-        private final byte[] mp4;
-
-        StandIn(byte[] mp4) throws IOException {
-            this.mp4 = mp4;
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-            server.setExecutor(threads);
-            server.createContext("/v1/videos", this::handle);
-            server.start();
-        }
-
-        String base() {
-            return "http://127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        private void handle(HttpExchange x) throws IOException {
-            try (x) {
-                x.getRequestBody().readAllBytes();
-                String[] parts = x.getRequestURI().getPath().substring("/v1/videos".length()).split("/");
-                if (x.getRequestMethod().equals("POST")) {
-                    send(x, 200, "application/json", video("video_bench_" + ids.incrementAndGet(), "queued"));
-                } else if (parts.length == 2) {
-                    send(x, 200, "application/json", video(parts[1], "completed"));
-                } else if (parts.length == 3 && String.valueOf(x.getRequestURI().getQuery()).contains("variant=video")) {
-                    send(x, 200, "video/mp4", mp4);
-                } else {
-                    send(x, 404, "application/json", "{\"error\":{\"message\":\"no such variant\",\"type\":\"invalid_request_error\"}}"
-                            .getBytes(StandardCharsets.UTF_8));
-                }
-            }
-        }
-
-        private static byte[] video(String id, String status) {
-            return ("{\"id\":\"" + id + "\",\"object\":\"video\",\"created_at\":1758941485,\"status\":\"" + status
-                    + "\",\"model\":\"sora-2\",\"progress\":" + ("completed".equals(status) ? 100 : 0)
-                    + ",\"seconds\":\"4\",\"size\":\"1280x720\",\"completed_at\":null,\"expires_at\":null,\"prompt\":\"p\","
-                    + "\"remixed_from_video_id\":null,\"error\":null}").getBytes(StandardCharsets.UTF_8);
-        }
-
-        private static void send(HttpExchange x, int status, String type, byte[] body) throws IOException {
-            x.getResponseHeaders().add("Content-Type", type);
-            x.sendResponseHeaders(status, body.length);
-            try (OutputStream out = x.getResponseBody()) {
-                out.write(body);
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            threads.shutdownNow();
         }
     }
 }
