@@ -46,6 +46,7 @@ final class FramePipeline {
         long encode = 0;
         int n = source.frameCount();
         int submitted = 0;
+        CvThreads.pipelineStarted(workers);
         try {
             for (int i = 0; i < n; i++) {
                 while (submitted < n && submitted < i + window) {
@@ -101,6 +102,7 @@ final class FramePipeline {
                     // the render failed or was dropped: nothing to release
                 }
             }
+            CvThreads.pipelineEnded(workers);
         }
     }
 

@@ -18,6 +18,8 @@ import org.opencv.imgproc.Imgproc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The dominant motion between two frames as a homography (A pixel to B pixel): ORB features with a RANSAC homography
@@ -84,46 +86,63 @@ record GlobalMotion(double[] h, String kind, int inliers, double response) {
             a.copyTo(sa);
             b.copyTo(sb);
         }
-        double sx = (double) sa.cols() / w, sy = (double) sa.rows() / hgt;
         try {
-            double baseline = alignmentError(sa, sb, IDENTITY);
-            List<GlobalMotion> candidates = new ArrayList<>();
-            GlobalMotion hom = withHomography ? homography(sa, sb) : null;
-            if (hom != null) candidates.add(hom);
-            GlobalMotion shift = phaseShift(sa, sb);
-            if (shift != null) candidates.add(shift);
-            GlobalMotion best = null;
-            double bestError = baseline * 0.97;
-            for (GlobalMotion c : candidates) {
-                double e = alignmentError(sa, sb, c.h);
-                if (e < bestError) {
-                    bestError = e;
-                    best = c;
-                }
-            }
-            if (best == null) return none();
-            // back to full-resolution pixel-index coordinates: H = S^-1 Hs S
-            double[] scale = {sx, 0, (sx - 1) / 2, 0, sy, (sy - 1) / 2, 0, 0, 1};
-            double[] full = CameraRig.normalise(CameraRig.mul(CameraRig.invert(scale), CameraRig.mul(best.h, scale)));
-            return new GlobalMotion(full, best.kind, best.inliers, best.response);
+            return estimateScaled(sa, sb, w, hgt, withHomography);
         } finally {
             sa.release();
             sb.release();
         }
     }
 
+    /**
+     * As {@link #estimate(Mat, Mat, boolean)} on copies {@code sa}, {@code sb} already shrunk from {@code w x hgt}
+     * (the caller's; a sequence passes its DIS working images, a quarter of the pixels of the 640 px copy).
+     */
+    static GlobalMotion estimateScaled(Mat sa, Mat sb, int w, int hgt, boolean withHomography) {
+        double sx = (double) sa.cols() / w, sy = (double) sa.rows() / hgt;
+        double baseline = alignmentError(sa, sb, IDENTITY);
+        List<GlobalMotion> candidates = new ArrayList<>();
+        GlobalMotion hom = withHomography ? homography(sa, sb) : null;
+        if (hom != null) candidates.add(hom);
+        GlobalMotion shift = phaseShift(sa, sb);
+        if (shift != null) candidates.add(shift);
+        GlobalMotion best = null;
+        double bestError = baseline * 0.97;
+        for (GlobalMotion c : candidates) {
+            double e = alignmentError(sa, sb, c.h);
+            if (e < bestError) {
+                bestError = e;
+                best = c;
+            }
+        }
+        if (best == null) return none();
+        // back to full-resolution pixel-index coordinates: H = S^-1 Hs S
+        double[] scale = {sx, 0, (sx - 1) / 2, 0, sy, (sy - 1) / 2, 0, 0, 1};
+        double[] full = CameraRig.normalise(CameraRig.mul(CameraRig.invert(scale), CameraRig.mul(best.h, scale)));
+        return new GlobalMotion(full, best.kind, best.inliers, best.response);
+    }
+
     private static GlobalMotion phaseShift(Mat a, Mat b) {
-        Mat fa = new Mat(), fb = new Mat(), window = new Mat();
+        Mat fa = new Mat(), fb = new Mat();
         a.convertTo(fa, CvType.CV_32F);
         b.convertTo(fb, CvType.CV_32F);
-        Imgproc.createHanningWindow(window, a.size(), CvType.CV_32F);
         double[] response = new double[1];
-        Point p = Imgproc.phaseCorrelate(fa, fb, window, response);
+        Point p = Imgproc.phaseCorrelate(fa, fb, window(a.cols(), a.rows()), response);
         fa.release();
         fb.release();
-        window.release();
         if (response[0] < 0.03 || Double.isNaN(p.x)) return null;
         return new GlobalMotion(new double[]{1, 0, p.x, 0, 1, p.y, 0, 0, 1}, "translation", 0, response[0]);
+    }
+
+    private static final Map<Long, Mat> WINDOWS = new ConcurrentHashMap<>();
+
+    /** The Hanning window of a size, made once per process (a cosine per pixel); shared, never released. */
+    private static Mat window(int width, int height) {
+        return WINDOWS.computeIfAbsent(((long) width << 32) | height, k -> {
+            Mat window = new Mat();
+            Imgproc.createHanningWindow(window, new Size(width, height), CvType.CV_32F);
+            return window;
+        });
     }
 
     private static GlobalMotion homography(Mat a, Mat b) {
@@ -179,6 +198,14 @@ record GlobalMotion(double[] h, String kind, int inliers, double response) {
 
     /** Mean absolute difference between a and b warped onto a by h, over the pixels that h maps inside b. */
     static double alignmentError(Mat a, Mat b, double[] h) {
+        if (java.util.Arrays.equals(h, IDENTITY)) {
+            // no warp: the same figure (an identity warp copies b exactly and covers all of a) without two warps
+            Mat diff = new Mat();
+            Core.absdiff(a, b, diff);
+            double err = Core.mean(diff).val[0];
+            diff.release();
+            return err;
+        }
         Mat hm = new Mat(3, 3, CvType.CV_64F);
         hm.put(0, 0, h);
         Mat warped = new Mat(), valid = new Mat();

@@ -80,11 +80,19 @@ public final class KeyframeInterpolator implements AutoCloseable {
         Mat grayA = new Mat(), grayB = new Mat();
         Imgproc.cvtColor(a, grayA, Imgproc.COLOR_BGR2GRAY);
         Imgproc.cvtColor(b, grayB, Imgproc.COLOR_BGR2GRAY);
-        // consecutive frames of a sequence: a shift is enough (the ORB homography costs ~30 ms a pair, rarely wins there)
-        global = GlobalMotion.estimate(grayA, grayB, preset != Preset.SEQUENCE);
+        Mat[] work = workingImages(grayA, grayB, preset);
+        // consecutive frames of a sequence: a shift is enough (the ORB homography costs ~30 ms a pair, rarely wins
+        // there), looked for on DIS's working images (at 640x360 a quarter of the 640 px copy's pixels)
+        global = preset == Preset.SEQUENCE
+                ? GlobalMotion.estimateScaled(work[0], work[1], width, height, false)
+                : GlobalMotion.estimate(grayA, grayB, true);
 
-        Mat flowAB = flow(grayA, grayB, global.h(), preset);
-        Mat flowBA = flow(grayB, grayA, CameraRig.invert(global.h()), preset);
+        Mat flowAB = flow(work[0], work[1], width, height, global.h(), preset);
+        Mat flowBA = flow(work[1], work[0], width, height, CameraRig.invert(global.h()), preset);
+        if (work[0] != grayA) {
+            work[0].release();
+            work[1].release();
+        }
         double s = Math.min(1.0, (double) FlowSplat.MAX_SIDE / Math.max(width, height));
         int sw = Math.max(2, (int) Math.round(width * s)), sh = Math.max(2, (int) Math.round(height * s));
         splat = new FlowSplat(sw, sh, toGrid(flowAB, sw, sh), toGrid(flowBA, sw, sh), colours(a, sw, sh),
@@ -323,27 +331,31 @@ public final class KeyframeInterpolator implements AutoCloseable {
     }
 
     /**
-     * DIS flow from {@code from} to {@code to}, initialised with the global motion, at the working size (at most
-     * {@code maxSide} px long), in working-size pixels.
+     * Gray A and B at DIS's working size (at most {@code maxSide} px long; where DIS would skip its finest level
+     * (patches from the second level up), halved once more and DIS runs on all its levels: the same patch levels,
+     * with a 4x smaller resize and initial flow, no upscale of the flow to full size and a 4x smaller one for the
+     * splat grid, a third of a 720p pair's flow time); the inputs themselves when no resize is needed.
      */
-    private static Mat flow(Mat from, Mat to, double[] init, Preset preset) {
-        int w = from.cols(), h = from.rows();
+    private static Mat[] workingImages(Mat grayA, Mat grayB, Preset preset) {
+        int w = grayA.cols(), h = grayA.rows();
         int maxSide = preset == Preset.FAST ? 640 : 1024;
         double s = Math.min(1.0, (double) maxSide / Math.max(w, h));
-        // where DIS would skip its finest level (patches from the second level up), the images are halved here and DIS
-        // runs on all its levels: the same patch levels, with a 4x smaller resize and initial flow, no upscale of the
-        // flow to full size and a 4x smaller one for the splat grid (a third of a 720p pair's flow time)
         int finest = preset == Preset.FAST ? 0
                 : DisPool.finestScale(preset, (int) Math.round(w * s), (int) Math.round(h * s));
         s /= 1 << finest;
-        Mat f0 = from, t0 = to;
-        if (s < 1) {
-            Size size = new Size(Math.round(w * s), Math.round(h * s));
-            f0 = new Mat();
-            t0 = new Mat();
-            Imgproc.resize(from, f0, size, 0, 0, Imgproc.INTER_AREA);
-            Imgproc.resize(to, t0, size, 0, 0, Imgproc.INTER_AREA);
-        }
+        if (s >= 1) return new Mat[]{grayA, grayB};
+        Size size = new Size(Math.round(w * s), Math.round(h * s));
+        Mat wa = new Mat(), wb = new Mat();
+        Imgproc.resize(grayA, wa, size, 0, 0, Imgproc.INTER_AREA);
+        Imgproc.resize(grayB, wb, size, 0, 0, Imgproc.INTER_AREA);
+        return new Mat[]{wa, wb};
+    }
+
+    /**
+     * DIS flow from {@code f0} to {@code t0} (working images of a {@code w x h} pair), initialised with the global
+     * motion {@code init} (full-size pixels), in working-size pixels.
+     */
+    private static Mat flow(Mat f0, Mat t0, int w, int h, double[] init, Preset preset) {
         int fw = f0.cols(), fh = f0.rows();
         double sx = (double) fw / w, sy = (double) fh / h;
         Mat flow = new Mat(fh, fw, CvType.CV_32FC2);
@@ -366,10 +378,6 @@ public final class KeyframeInterpolator implements AutoCloseable {
             // OpenCV's Java objects free their native part in a finaliser: without the fence the JIT may consider
             // dis unreachable while its own calc runs (a SIGSEGV in libopencv_video, seen in the bench)
             java.lang.ref.Reference.reachabilityFence(dis);
-        }
-        if (f0 != from) {
-            f0.release();
-            t0.release();
         }
         return flow;
     }
