@@ -210,16 +210,4 @@ final class FlowSplat {
             }
         }
     }
-
-    /** Bilinear sample of channel {@code offset} of an interleaved {@code w x h} field at (x, y), clamped to its edges. */
-    static float bilinear(float[] a, int stride, int offset, float x, float y, int w, int h) {
-        x = Math.max(0, Math.min(w - 1, x));
-        y = Math.max(0, Math.min(h - 1, y));
-        int x0 = Math.min((int) x, w - 2 < 0 ? 0 : w - 2), y0 = Math.min((int) y, h - 2 < 0 ? 0 : h - 2);
-        int x1 = Math.min(x0 + 1, w - 1), y1 = Math.min(y0 + 1, h - 1);
-        float ax = x - x0, ay = y - y0;
-        float v00 = a[stride * (y0 * w + x0) + offset], v10 = a[stride * (y0 * w + x1) + offset];
-        float v01 = a[stride * (y1 * w + x0) + offset], v11 = a[stride * (y1 * w + x1) + offset];
-        return (v00 * (1 - ax) + v10 * ax) * (1 - ay) + (v01 * (1 - ax) + v11 * ax) * ay;
-    }
 }
