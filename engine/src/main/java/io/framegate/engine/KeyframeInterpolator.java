@@ -65,8 +65,6 @@ public final class KeyframeInterpolator implements AutoCloseable {
     private final boolean globalReliable;
     private final double confidence;
     private final Join join;
-    /** Objects the flow loses, drawn as rigid layers over the morph (null: none). */
-    private final MovingLayers layers;
     /**
      * Whether the pair is worked on as (B, A): every pair is taken in one canonical order of its two images, so that
      * the reversed pair gives exactly the same frames backward (a loop A - B - A turns without a seam).
@@ -97,11 +95,8 @@ public final class KeyframeInterpolator implements AutoCloseable {
         }
         double s = Math.min(1.0, (double) FlowSplat.MAX_SIDE / Math.max(width, height));
         int sw = Math.max(2, (int) Math.round(width * s)), sh = Math.max(2, (int) Math.round(height * s));
-        float[] gridAB = toGrid(flowAB, sw, sh);
-        splat = new FlowSplat(sw, sh, gridAB, toGrid(flowBA, sw, sh), colours(a, sw, sh), colours(b, sw, sh));
-        // objects moving farther than the flow follows, drawn over the morph (keyframe pairs only)
-        layers = preset == Preset.QUALITY ? MovingLayers.find(this.a, this.b, grayA, grayB, global.h(), gridAB, sw, sh)
-                : null;
+        splat = new FlowSplat(sw, sh, toGrid(flowAB, sw, sh), toGrid(flowBA, sw, sh), colours(a, sw, sh),
+                colours(b, sw, sh));
         flowAB.release();
         flowBA.release();
         confidence = splat.confidence;
@@ -177,9 +172,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
             case FLOW_AND_DISSOLVE -> "optical-flow morph, dissolve where the flow is unreliable";
             case DISSOLVE -> globalReliable ? "aligned cross-dissolve" : "zoom cross-dissolve";
         };
-        String moving = layers == null ? "" : String.format(Locale.ROOT, ", %d fast object%s drawn as layers",
-                layers.count(), layers.count() == 1 ? "" : "s");
-        return String.format(Locale.ROOT, "%s (confidence %.2f, %s%s)", how, confidence, global, moving);
+        return String.format(Locale.ROOT, "%s (confidence %.2f, %s)", how, confidence, global);
     }
 
     /**
@@ -197,11 +190,6 @@ public final class KeyframeInterpolator implements AutoCloseable {
 
     /** As {@link #frameAt(double)}, into {@code out} (reallocated only when it is not a frame of this size). */
     public void frameAt(double time, Mat out) {
-        morphAt(time, out);
-        if (layers != null && join != Join.DISSOLVE) layers.paint(reversed ? 1 - time : time, out);
-    }
-
-    private void morphAt(double time, Mat out) {
         double t = reversed ? 1 - time : time;
         if (join == Join.DISSOLVE) {
             dissolve(t, out);
