@@ -83,26 +83,37 @@ final class FramePipeline {
             StartupTrace.mark("encoder finished");
             return new Timing(synthesis.get(), encode);
         } finally {
-            // Let the few frames still in the window finish (no cancel): a task cut loose here could write its PNG
-            // after the caller has deleted the temporary frames directory, and its frame would never be released.
-            pool.shutdown();
             try {
-                while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
-                    Thread.onSpinWait();
-                }
+                drain(pool, pending);
+            } finally {
+                // whatever the drain met: a pool left at one thread would slow every later render of a server
+                CvThreads.pipelineEnded(workers);
+            }
+        }
+    }
+
+    /**
+     * Lets the few frames still in the window finish (no cancel) and releases them: a task cut loose here could write
+     * its PNG after the caller has deleted the temporary frames directory, and its frame would never be released.
+     */
+    private static void drain(ExecutorService pool, Deque<Future<Mat>> pending) {
+        pool.shutdown();
+        try {
+            while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
+                Thread.onSpinWait();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Future<Mat> f : pending) {
+            try {
+                Mat m = f.get();
+                if (m != null) m.release();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (ExecutionException | CancellationException ignored) {
+                // the render failed or was dropped: nothing to release
             }
-            for (Future<Mat> f : pending) {
-                try {
-                    f.get().release();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (ExecutionException | CancellationException ignored) {
-                    // the render failed or was dropped: nothing to release
-                }
-            }
-            CvThreads.pipelineEnded(workers);
         }
     }
 

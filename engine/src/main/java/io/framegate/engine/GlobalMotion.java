@@ -18,8 +18,6 @@ import org.opencv.imgproc.Imgproc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The dominant motion between two frames as a homography (A pixel to B pixel): ORB features with a RANSAC homography
@@ -134,15 +132,18 @@ record GlobalMotion(double[] h, String kind, int inliers, double response) {
         return new GlobalMotion(new double[]{1, 0, p.x, 0, 1, p.y, 0, 0, 1}, "translation", 0, response[0]);
     }
 
-    private static final Map<Long, Mat> WINDOWS = new ConcurrentHashMap<>();
+    /** Each thread's last Hanning window (a server sees images of any size: one per thread, not one per size). */
+    private static final ThreadLocal<Mat> WINDOW = new ThreadLocal<>();
 
-    /** The Hanning window of a size, made once per process (a cosine per pixel); shared, never released. */
+    /** The Hanning window of a size, remade only when the thread's last one had another size (a cosine per pixel). */
     private static Mat window(int width, int height) {
-        return WINDOWS.computeIfAbsent(((long) width << 32) | height, k -> {
-            Mat window = new Mat();
-            Imgproc.createHanningWindow(window, new Size(width, height), CvType.CV_32F);
-            return window;
-        });
+        Mat w = WINDOW.get();
+        if (w != null && w.cols() == width && w.rows() == height) return w;
+        if (w != null) w.release();
+        w = new Mat();
+        Imgproc.createHanningWindow(w, new Size(width, height), CvType.CV_32F);
+        WINDOW.set(w);
+        return w;
     }
 
     private static GlobalMotion homography(Mat a, Mat b) {
