@@ -21,11 +21,16 @@ import java.util.List;
  * of them fails to load, the full loader runs, which also fills the cache.
  */
 final class NativeLibs {
-    /** OpenCV modules in an order where each one's dependencies come first (the rest follow in name order). */
-    private static final List<String> MODULE_ORDER = List.of("core", "flann", "imgproc", "ml", "photo", "dnn",
-            "features2d", "imgcodecs", "videoio", "highgui", "calib3d", "video", "objdetect", "plot", "phase_unwrapping",
+    /**
+     * The OpenCV modules {@code libopencv_java.so} links (its NEEDED entries), in an order where each one's dependencies
+     * come first. Not highgui (it pulls in GTK, Cairo and GLib: about 40 ms of every start), shape or quality: nothing
+     * of the Java API's library needs them. A module a later OpenCV adds makes the last load fail, and the full loader
+     * takes over.
+     */
+    static final List<String> MODULE_ORDER = List.of("core", "flann", "imgproc", "ml", "photo", "dnn",
+            "features2d", "imgcodecs", "videoio", "calib3d", "video", "objdetect", "plot", "phase_unwrapping",
             "tracking", "face", "bioinspired", "bgsegm", "aruco", "ximgproc", "xfeatures2d", "wechat_qrcode",
-            "structured_light", "text", "img_hash", "dnn_superres", "xphoto", "shape", "quality");
+            "structured_light", "text", "img_hash", "dnn_superres", "xphoto");
     private static volatile boolean loaded;
     private static volatile String how = "not loaded";
     private static volatile Throwable backgroundError;
@@ -139,13 +144,6 @@ final class NativeLibs {
             if (f.exists()) libs.add(f);
         }
         for (String module : MODULE_ORDER) libs.add(new File(dir, "libopencv_" + module + ".so.410"));
-        String[] present = dir.list((d, n) -> n.startsWith("libopencv_") && n.endsWith(".so.410"));
-        if (present == null) return false;
-        java.util.Arrays.sort(present);
-        for (String n : present) {
-            File f = new File(dir, n);
-            if (!libs.contains(f)) libs.add(f);
-        }
         libs.add(new File(dir, "libopencv_java.so"));
         try {
             // a missing module makes the last load fail, and the full loader takes over
