@@ -38,7 +38,7 @@ public final class H264 {
      */
     public static FFmpegFrameRecorder recorder(Path file, int width, int height, double fps, int frameCount) {
         requireEvenSides(width, height);
-        NativeLibs.ensureLoaded();
+        NativeLibs.ensureFFmpegLoaded();
         FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
         recorder.setFormat("mp4");
         recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);

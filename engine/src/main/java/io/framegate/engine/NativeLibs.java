@@ -34,16 +34,41 @@ final class NativeLibs {
     private static volatile boolean loaded;
     private static volatile String how = "not loaded";
     private static volatile Throwable backgroundError;
+    private static volatile boolean ffmpegLoaded;
+    private static final Object FFMPEG_LOCK = new Object();
 
     private NativeLibs() {
     }
 
+    /** OpenCV's natives: what decoding, fitting and the flow need (FFmpeg's are {@link #ensureFFmpegLoaded()}). */
     static void ensureLoaded() {
         if (loaded) return;
         synchronized (NativeLibs.class) {
             if (loaded) return;
             try {
                 load();
+            } catch (RuntimeException | Error e) {
+                Throwable first = firstCause(backgroundError, e);
+                if (first instanceof Error err) throw err;
+                if (first instanceof RuntimeException re) throw re;
+                throw new IllegalStateException(first);
+            }
+        }
+    }
+
+    /**
+     * FFmpeg's natives, for the encoder and for reading videos: loaded apart from OpenCV's (which the keyframes and the
+     * flow need first), so that a caller of {@link #ensureLoaded()} does not wait for them too (FFmpeg is most of the
+     * natives' load time, 0.2-0.3 s); a background load in progress is waited for, its error given as above.
+     */
+    static void ensureFFmpegLoaded() {
+        if (ffmpegLoaded) return;
+        synchronized (FFMPEG_LOCK) {
+            if (ffmpegLoaded) return;
+            try {
+                // FFmpeg prints every stream header at INFO; errors still reach the log.
+                avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+                ffmpegLoaded = true;
             } catch (RuntimeException | Error e) {
                 Throwable first = firstCause(backgroundError, e);
                 if (first instanceof Error err) throw err;
@@ -73,10 +98,8 @@ final class NativeLibs {
             how = "opencv_java through the JavaCPP loader";
         }
         Core.setNumThreads(Runtime.getRuntime().availableProcessors());
-        // FFmpeg prints every stream header at INFO; errors still reach the log.
-        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         loaded = true;
-        StartupTrace.mark("natives: loaded (" + how + ")");
+        StartupTrace.mark("natives: OpenCV loaded (" + how + ")");
     }
 
     /**
@@ -91,6 +114,8 @@ final class NativeLibs {
     static Thread loadInBackground() {
         return loadInBackground(() -> {
             ensureLoaded();
+            // FFmpeg after OpenCV: the keyframes are decoded while it loads, and only the encoder waits for it
+            ensureFFmpegLoaded();
             // FFmpegFrameRecorder's class initialiser loads avutil, avcodec, avformat and swscale; a failure is kept
             // by JavaCV and thrown when a recorder starts
             try {
@@ -98,6 +123,7 @@ final class NativeLibs {
             } catch (FFmpegFrameRecorder.Exception e) {
                 throw new IllegalStateException(e);
             }
+            StartupTrace.mark("natives: FFmpeg loaded");
         });
     }
 
