@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * recording the user's first command (as before) left the other command's classes out (a {@code generate} after an
  * {@code interpolate} recording paid about half a CPU-second more). This runs the engine's commands once each on small
  * pictures in a temporary directory: {@code generate} from keyframes and from a reference image, and
- * {@code interpolate}. Its {@code generate} runs read an empty config of their own, never the user's
+ * {@code interpolate}; and {@code --help} and {@code --version}. Its {@code generate} runs read an empty config of their own, never the user's
  * {@code FRAMEGATE_CONFIG}: a recording must not fail on the user's routes, nor ever route a model upstream.
  */
 @Command(name = "aot-training", hidden = true, description = "Run each engine command once on small pictures (records the launcher's class cache).")
@@ -50,7 +50,9 @@ final class AotTrainingCommand implements Callable<Integer> {
                     List.of("generate", "--reference", a, "--num-frames", "4", "--fps", "24", "--size", "320x180",
                             "--config", noRoutes, "-o", dir.resolve("reference.mp4").toString()),
                     List.of("interpolate", "--input", frames.toString(), "--factor", "2", "-o",
-                            dir.resolve("sequence.mp4").toString()));
+                            dir.resolve("sequence.mp4").toString()),
+                    // picocli's help and version classes (its classes are in the cache since they are Java 8 class files)
+                    List.of("generate", "--help"), List.of("interpolate", "--version"));
             for (List<String> run : runs) {
                 StringWriter out = new StringWriter(), err = new StringWriter();
                 int code = Main.run(new PrintWriter(out), new PrintWriter(err), run.toArray(String[]::new));

@@ -23,6 +23,16 @@ class StartupTest {
     }
 
     @Test
+    void helpAndVersionLoadNothingInTheBackground() {
+        assertThat(Main.asksForHelpOrVersion("generate", "--help")).isTrue();
+        assertThat(Main.asksForHelpOrVersion("interpolate", "-h")).isTrue();
+        assertThat(Main.asksForHelpOrVersion("generate", "-V")).isTrue();
+        assertThat(Main.asksForHelpOrVersion("--version")).isTrue();
+        assertThat(Main.asksForHelpOrVersion("generate", "--first", "a.png", "--last", "b.png")).isFalse();
+        assertThat(Main.asksForHelpOrVersion("interpolate", "--input", "help")).isFalse();
+    }
+
+    @Test
     void onlyTheNamedSubcommandIsBuilt() {
         assertThat(Main.commandLine("generate", "--first", "a.png").getSubcommands().keySet()).containsExactly("generate");
         assertThat(Main.commandLine("interpolate").getSubcommands().keySet()).containsExactly("interpolate");

@@ -25,16 +25,20 @@ public final class H264 {
     private H264() {
     }
 
+    static void requireEvenSides(int width, int height) {
+        if (width % 2 != 0 || height % 2 != 0) {
+            throw new IllegalArgumentException("size " + width + "x" + height + " must have even sides for yuv420p H.264");
+        }
+    }
+
     /**
      * A recorder (not started) for BGR frames of this size.
      *
      * @param frameCount how many frames will be written (for the last frame's zone); 0 or less when unknown
      */
     public static FFmpegFrameRecorder recorder(Path file, int width, int height, double fps, int frameCount) {
-        if (width % 2 != 0 || height % 2 != 0) {
-            throw new IllegalArgumentException("size " + width + "x" + height + " must have even sides for yuv420p H.264");
-        }
-        NativeLibs.ensureLoaded();
+        requireEvenSides(width, height);
+        NativeLibs.ensureFFmpegLoaded();
         FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
         recorder.setFormat("mp4");
         recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);

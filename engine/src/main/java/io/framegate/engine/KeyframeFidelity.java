@@ -121,6 +121,7 @@ public final class KeyframeFidelity {
 
     /** The first and last decoded frames (BGR, 8 bit), as copies the caller releases. */
     static Mat[] firstAndLastFrames(Path video) throws IOException {
+        NativeLibs.ensureFFmpegLoaded();
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile());
              OpenCVFrameConverter.ToOrgOpenCvCoreMat converter = new OpenCVFrameConverter.ToOrgOpenCvCoreMat()) {
             grabber.start();

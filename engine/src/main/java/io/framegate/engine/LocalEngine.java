@@ -119,86 +119,91 @@ public final class LocalEngine implements GenerationBackend {
         }
 
         StartupTrace.mark("render start");
-        progress.onProgress("decode", 0, 1);
-        Mat source = null, first = null, last = null;
-        FrameSource frameSource = null;
-        String mode;
-        long decodeNanos, prepareNanos;
-        try {
-            if (firstImage != null) {
-                source = ImageDecoder.decode(firstImage);
-                Mat lastSource = lastImage == null ? null : ImageDecoder.decode(lastImage);
-                first = ImageFitter.fit(source, w, h, fit);
-                if (lastSource != null) {
-                    last = ImageFitter.fit(lastSource, w, h, fit);
-                    lastSource.release();
-                }
-            } else {
-                source = ImageDecoder.decode(reference);
-            }
-            decodeNanos = System.nanoTime() - start;
-            StartupTrace.mark("decoded");
-            progress.onProgress("decode", 1, 1);
-            if (cancelled.getAsBoolean()) throw new CancellationException("cancelled after decoding");
-
-            long t0 = System.nanoTime();
-            progress.onProgress("motion", 0, 1);
-            CameraMotion motion = CameraMotion.fromPrompt(prompt);
-            double seconds = plan.durationSeconds();
-            if (first != null && last != null && ImageFitter.psnr(first, last) < LOOP_PSNR) {
-                mode = "keyframes";
-                frameSource = new KeyframeSource(KeyframeInterpolator.prepare(first, last, preset), first, last,
-                        frames, easing);
-            } else if (first != null && last != null) {
-                mode = "loop";
-                frameSource = new CameraAnimator(source, w, h, fit, motion, CameraAnimator.PathKind.LOOP, frames,
-                        seconds, easing, seed, first, last);
-            } else if (first != null) {
-                mode = "keyframes";
-                frameSource = new CameraAnimator(source, w, h, fit, motion, CameraAnimator.PathKind.FROM_FIRST, frames,
-                        seconds, easing, seed, first, null);
-            } else {
-                mode = "reference";
-                frameSource = new CameraAnimator(source, w, h, fit, motion, CameraAnimator.PathKind.REFERENCE, frames,
-                        seconds, easing, seed, null, null);
-            }
-            prepareNanos = System.nanoTime() - t0;
-            StartupTrace.mark("prepared (flow)");
-            progress.onProgress("motion", 1, 1);
-        } catch (RuntimeException | GenerationException e) {
-            if (frameSource != null) frameSource.close();
-            throw e;
-        } finally {
-            if (source != null) source.release();
-            if (first != null) first.release();
-            if (last != null) last.release();
-        }
-
         AtomicFiles files = new AtomicFiles();
-        try (FrameSource src = frameSource) {
-            Path videoTemp = files.temp(out.video());
-            Path pngDir = out.framesDir() == null ? null : files.tempDir(out.framesDir());
-            Previews.Collector previews = new Previews.Collector(frames);
-            FramePipeline.Timing timing;
-            try (VideoEncoder encoder = new VideoEncoder(videoTemp, w, h, plan.fps(), frames)) {
-                timing = FramePipeline.run(src, encoder, previews, pngDir, cancelled, progress);
-            }
-            if (cancelled.getAsBoolean()) throw new CancellationException("cancelled after encoding");
-            long t0 = System.nanoTime();
-            progress.onProgress("previews", 0, 1);
+        VideoEncoder encoder = null;
+        try {
+            // the encoder opens on a thread of its own while the keyframes are decoded and the flow is computed
+            encoder = new VideoEncoder(files.temp(out.video()), w, h, plan.fps(), frames);
+            progress.onProgress("decode", 0, 1);
+            Mat source = null, first = null, last = null;
+            FrameSource frameSource = null;
+            String mode;
+            long decodeNanos, prepareNanos;
             try {
-                previews.writeTo(files.temp(out.thumbnail()), files.temp(out.spritesheet()));
+                if (firstImage != null) {
+                    source = ImageDecoder.decode(firstImage);
+                    Mat lastSource = lastImage == null ? null : ImageDecoder.decode(lastImage);
+                    first = ImageFitter.fit(source, w, h, fit);
+                    if (lastSource != null) {
+                        last = ImageFitter.fit(lastSource, w, h, fit);
+                        lastSource.release();
+                    }
+                } else {
+                    source = ImageDecoder.decode(reference);
+                }
+                decodeNanos = System.nanoTime() - start;
+                StartupTrace.mark("decoded");
+                progress.onProgress("decode", 1, 1);
+                if (cancelled.getAsBoolean()) throw new CancellationException("cancelled after decoding");
+
+                long t0 = System.nanoTime();
+                progress.onProgress("motion", 0, 1);
+                CameraMotion motion = CameraMotion.fromPrompt(prompt);
+                double seconds = plan.durationSeconds();
+                if (first != null && last != null && ImageFitter.psnr(first, last) < LOOP_PSNR) {
+                    mode = "keyframes";
+                    frameSource = new KeyframeSource(KeyframeInterpolator.prepare(first, last, preset), first, last,
+                            frames, easing);
+                } else if (first != null && last != null) {
+                    mode = "loop";
+                    frameSource = new CameraAnimator(source, w, h, fit, motion, CameraAnimator.PathKind.LOOP, frames,
+                            seconds, easing, seed, first, last);
+                } else if (first != null) {
+                    mode = "keyframes";
+                    frameSource = new CameraAnimator(source, w, h, fit, motion, CameraAnimator.PathKind.FROM_FIRST, frames,
+                            seconds, easing, seed, first, null);
+                } else {
+                    mode = "reference";
+                    frameSource = new CameraAnimator(source, w, h, fit, motion, CameraAnimator.PathKind.REFERENCE, frames,
+                            seconds, easing, seed, null, null);
+                }
+                prepareNanos = System.nanoTime() - t0;
+                StartupTrace.mark("prepared (flow)");
+                progress.onProgress("motion", 1, 1);
+            } catch (RuntimeException | GenerationException e) {
+                if (frameSource != null) frameSource.close();
+                throw e;
             } finally {
-                previews.release();
+                if (source != null) source.release();
+                if (first != null) first.release();
+                if (last != null) last.release();
             }
-            long previewNanos = System.nanoTime() - t0;
-            StartupTrace.mark("previews written");
-            files.commit();
-            progress.onProgress("previews", 1, 1);
-            return new RenderStats(frames, size, plan.fps(), mode, src.motion(), ms(decodeNanos), ms(prepareNanos),
-                    ms(timing.synthesisNanos()), ms(timing.encodeNanos() + previewNanos),
-                    ms(System.nanoTime() - start));
+
+            try (FrameSource src = frameSource) {
+                Path pngDir = out.framesDir() == null ? null : files.tempDir(out.framesDir());
+                Previews.Collector previews = new Previews.Collector(frames);
+                FramePipeline.Timing timing;
+                try (VideoEncoder opened = encoder) {
+                    timing = FramePipeline.run(src, opened, previews, pngDir, cancelled, progress);
+                }
+                if (cancelled.getAsBoolean()) throw new CancellationException("cancelled after encoding");
+                long t0 = System.nanoTime();
+                progress.onProgress("previews", 0, 1);
+                try {
+                    previews.writeTo(files.temp(out.thumbnail()), files.temp(out.spritesheet()));
+                } finally {
+                    previews.release();
+                }
+                long previewNanos = System.nanoTime() - t0;
+                StartupTrace.mark("previews written");
+                files.commit();
+                progress.onProgress("previews", 1, 1);
+                return new RenderStats(frames, size, plan.fps(), mode, src.motion(), ms(decodeNanos), ms(prepareNanos),
+                        ms(timing.synthesisNanos()), ms(timing.encodeNanos() + previewNanos),
+                        ms(System.nanoTime() - start));
+            }
         } finally {
+            if (encoder != null) encoder.close();
             files.abort();
         }
     }

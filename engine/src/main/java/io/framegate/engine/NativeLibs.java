@@ -21,24 +21,54 @@ import java.util.List;
  * of them fails to load, the full loader runs, which also fills the cache.
  */
 final class NativeLibs {
-    /** OpenCV modules in an order where each one's dependencies come first (the rest follow in name order). */
-    private static final List<String> MODULE_ORDER = List.of("core", "flann", "imgproc", "ml", "photo", "dnn",
-            "features2d", "imgcodecs", "videoio", "highgui", "calib3d", "video", "objdetect", "plot", "phase_unwrapping",
+    /**
+     * The OpenCV modules {@code libopencv_java.so} links (its NEEDED entries), in an order where each one's dependencies
+     * come first. Not highgui (it pulls in GTK, Cairo and GLib: about 40 ms of every start), shape or quality: nothing
+     * of the Java API's library needs them. A module a later OpenCV adds makes the last load fail, and the full loader
+     * takes over.
+     */
+    static final List<String> MODULE_ORDER = List.of("core", "flann", "imgproc", "ml", "photo", "dnn",
+            "features2d", "imgcodecs", "videoio", "calib3d", "video", "objdetect", "plot", "phase_unwrapping",
             "tracking", "face", "bioinspired", "bgsegm", "aruco", "ximgproc", "xfeatures2d", "wechat_qrcode",
-            "structured_light", "text", "img_hash", "dnn_superres", "xphoto", "shape", "quality");
+            "structured_light", "text", "img_hash", "dnn_superres", "xphoto");
     private static volatile boolean loaded;
     private static volatile String how = "not loaded";
     private static volatile Throwable backgroundError;
+    private static volatile boolean ffmpegLoaded;
+    private static final Object FFMPEG_LOCK = new Object();
 
     private NativeLibs() {
     }
 
+    /** OpenCV's natives: what decoding, fitting and the flow need (FFmpeg's are {@link #ensureFFmpegLoaded()}). */
     static void ensureLoaded() {
         if (loaded) return;
         synchronized (NativeLibs.class) {
             if (loaded) return;
             try {
                 load();
+            } catch (RuntimeException | Error e) {
+                Throwable first = firstCause(backgroundError, e);
+                if (first instanceof Error err) throw err;
+                if (first instanceof RuntimeException re) throw re;
+                throw new IllegalStateException(first);
+            }
+        }
+    }
+
+    /**
+     * FFmpeg's natives, for the encoder and for reading videos: loaded apart from OpenCV's (which the keyframes and the
+     * flow need first), so that a caller of {@link #ensureLoaded()} does not wait for them too (FFmpeg is most of the
+     * natives' load time, 0.2-0.3 s); a background load in progress is waited for, its error given as above.
+     */
+    static void ensureFFmpegLoaded() {
+        if (ffmpegLoaded) return;
+        synchronized (FFMPEG_LOCK) {
+            if (ffmpegLoaded) return;
+            try {
+                // FFmpeg prints every stream header at INFO; errors still reach the log.
+                avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+                ffmpegLoaded = true;
             } catch (RuntimeException | Error e) {
                 Throwable first = firstCause(backgroundError, e);
                 if (first instanceof Error err) throw err;
@@ -68,10 +98,8 @@ final class NativeLibs {
             how = "opencv_java through the JavaCPP loader";
         }
         Core.setNumThreads(Runtime.getRuntime().availableProcessors());
-        // FFmpeg prints every stream header at INFO; errors still reach the log.
-        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         loaded = true;
-        StartupTrace.mark("natives: loaded (" + how + ")");
+        StartupTrace.mark("natives: OpenCV loaded (" + how + ")");
     }
 
     /**
@@ -86,6 +114,8 @@ final class NativeLibs {
     static Thread loadInBackground() {
         return loadInBackground(() -> {
             ensureLoaded();
+            // FFmpeg after OpenCV: the keyframes are decoded while it loads, and only the encoder waits for it
+            ensureFFmpegLoaded();
             // FFmpegFrameRecorder's class initialiser loads avutil, avcodec, avformat and swscale; a failure is kept
             // by JavaCV and thrown when a recorder starts
             try {
@@ -93,6 +123,7 @@ final class NativeLibs {
             } catch (FFmpegFrameRecorder.Exception e) {
                 throw new IllegalStateException(e);
             }
+            StartupTrace.mark("natives: FFmpeg loaded");
         });
     }
 
@@ -139,13 +170,6 @@ final class NativeLibs {
             if (f.exists()) libs.add(f);
         }
         for (String module : MODULE_ORDER) libs.add(new File(dir, "libopencv_" + module + ".so.410"));
-        String[] present = dir.list((d, n) -> n.startsWith("libopencv_") && n.endsWith(".so.410"));
-        if (present == null) return false;
-        java.util.Arrays.sort(present);
-        for (String n : present) {
-            File f = new File(dir, n);
-            if (!libs.contains(f)) libs.add(f);
-        }
         libs.add(new File(dir, "libopencv_java.so"));
         try {
             // a missing module makes the last load fail, and the full loader takes over

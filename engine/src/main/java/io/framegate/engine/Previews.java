@@ -44,6 +44,7 @@ public final class Previews {
     public static void fromVideo(Path mp4, Path thumbnail, Path spritesheet) throws IOException {
         if (thumbnail == null && spritesheet == null) return;
         NativeLibs.ensureLoaded();
+        NativeLibs.ensureFFmpegLoaded();
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(mp4.toFile());
              OpenCVFrameConverter.ToOrgOpenCvCoreMat converter = new OpenCVFrameConverter.ToOrgOpenCvCoreMat()) {
             grabber.start();

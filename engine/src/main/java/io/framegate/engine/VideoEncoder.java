@@ -8,10 +8,18 @@ import org.opencv.core.Mat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
-/** Writes the engine's frames to an MP4 with the one {@link H264} set-up. */
+/**
+ * Writes the engine's frames to an MP4 with the one {@link H264} set-up. The encoder opens (FFmpeg's muxer and x264
+ * with its threads: 50-200 ms before the first frame can be written) on a thread of its own, started by the
+ * constructor, so that it opens while the caller decodes the keyframes and computes the flow; the first
+ * {@link #write} waits for it and throws what opening it failed with.
+ */
 final class VideoEncoder implements AutoCloseable {
-    private final FFmpegFrameRecorder recorder;
+    private final FutureTask<FFmpegFrameRecorder> opening;
+    private FFmpegFrameRecorder recorder;
     /**
      * The frame handed to the recorder. Frames are copied here rather than converted with JavaCV's
      * {@code OpenCVFrameConverter}, whose class initialiser loads JavaCPP's whole OpenCV preset (about a second).
@@ -21,16 +29,48 @@ final class VideoEncoder implements AutoCloseable {
     private final int width;
     private final int height;
     private int written;
-    private boolean started;
+    private boolean closed;
 
     VideoEncoder(Path file, int width, int height, int fps, int frameCount) {
+        H264.requireEvenSides(width, height);
         this.width = width;
         this.height = height;
         this.pixels = ByteBuffer.allocateDirect(width * height * 3);
         this.bytes = new byte[width * height * 3];
-        recorder = H264.recorder(file, width, height, fps, frameCount);
-        recorder.setMetadata("encoder", "Framegate offline engine");
-        StartupTrace.mark("encoder made");
+        opening = new FutureTask<>(() -> {
+            FFmpegFrameRecorder r = H264.recorder(file, width, height, fps, frameCount);
+            r.setMetadata("encoder", "Framegate offline engine");
+            StartupTrace.mark("encoder made");
+            try {
+                r.start();
+            } catch (IOException | RuntimeException e) {
+                r.release();
+                throw e;
+            }
+            StartupTrace.mark("encoder started");
+            return r;
+        });
+        Thread t = new Thread(opening, "framegate-encoder-open");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The started recorder, once opening it has finished; what opening it failed with otherwise. */
+    private FFmpegFrameRecorder recorder() throws IOException {
+        if (recorder != null) return recorder;
+        try {
+            recorder = opening.get();
+            return recorder;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while the encoder opened");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) throw io;
+            if (c instanceof RuntimeException re) throw re;
+            if (c instanceof Error err) throw err;
+            throw new IOException(c);
+        }
     }
 
     void write(Mat bgr) throws IOException {
@@ -38,11 +78,7 @@ final class VideoEncoder implements AutoCloseable {
             throw new IllegalArgumentException("frame " + written + " is " + bgr.cols() + "x" + bgr.rows() + "x"
                     + bgr.channels() + ", expected " + width + "x" + height + "x3");
         }
-        if (!started) {
-            recorder.start();
-            started = true;
-            StartupTrace.mark("encoder started");
-        }
+        FFmpegFrameRecorder r = recorder();
         Mat packed = bgr.isContinuous() ? bgr : bgr.clone();
         try {
             packed.get(0, 0, bytes);
@@ -51,7 +87,7 @@ final class VideoEncoder implements AutoCloseable {
         }
         pixels.clear();
         pixels.put(bytes).flip();
-        recorder.recordImage(width, height, Frame.DEPTH_UBYTE, 3, width * 3, avutil.AV_PIX_FMT_BGR24, pixels);
+        r.recordImage(width, height, Frame.DEPTH_UBYTE, 3, width * 3, avutil.AV_PIX_FMT_BGR24, pixels);
         written++;
     }
 
@@ -61,12 +97,20 @@ final class VideoEncoder implements AutoCloseable {
 
     /** Flushes the encoder and writes the index (moved to the front of the file). */
     void finish() throws IOException {
-        if (!started) throw new IOException("no frame was written");
-        recorder.stop();
+        if (written == 0) throw new IOException("no frame was written");
+        recorder().stop();
     }
 
+    /** Releases the encoder; waits for it to finish opening first, so that no thread writes the file afterwards. */
     @Override
     public void close() throws IOException {
+        if (closed) return;
+        closed = true;
+        try {
+            recorder();
+        } catch (IOException | RuntimeException e) {
+            return; // it failed to open and released itself; the caller got (or will not need) that error
+        }
         recorder.release();
     }
 }

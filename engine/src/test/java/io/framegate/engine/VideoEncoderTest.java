@@ -1,0 +1,58 @@
+package io.framegate.engine;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.opencv.core.CvType;
+import org.opencv.core.Mat;
+import org.opencv.core.Scalar;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The encoder opens on a thread of its own (issue 13 item 3): what happens there still reaches the caller. */
+class VideoEncoderTest {
+    @Test
+    void anEncoderThatCannotOpenFailsItsFirstWriteAndClosesQuietly(@TempDir Path dir) {
+        NativeLibs.ensureLoaded();
+        Path nowhere = dir.resolve("no-such-dir").resolve("out.mp4");
+        Mat frame = new Mat(48, 64, CvType.CV_8UC3, new Scalar(10, 20, 30));
+        try {
+            VideoEncoder encoder = new VideoEncoder(nowhere, 64, 48, 24, 2);
+            assertThatThrownBy(() -> encoder.write(frame)).isInstanceOf(IOException.class);
+            assertThatThrownBy(encoder::finish).isInstanceOf(IOException.class);
+            assertThatCode(encoder::close).doesNotThrowAnyException();
+            assertThat(nowhere.getParent()).doesNotExist();
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Test
+    void oddSidesAreRefusedBeforeAnythingOpens(@TempDir Path dir) {
+        Path mp4 = dir.resolve("odd.mp4");
+        assertThatThrownBy(() -> new VideoEncoder(mp4, 65, 48, 24, 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("65x48");
+        assertThat(mp4).doesNotExist();
+    }
+
+    @Test
+    void framesWrittenAfterTheEncoderOpenedMakeAVideo(@TempDir Path dir) throws Exception {
+        NativeLibs.ensureLoaded();
+        Path mp4 = dir.resolve("two.mp4");
+        Mat frame = new Mat(48, 64, CvType.CV_8UC3, new Scalar(10, 20, 30));
+        try (VideoEncoder encoder = new VideoEncoder(mp4, 64, 48, 24, 2)) {
+            encoder.write(frame);
+            encoder.write(frame);
+            encoder.finish();
+            assertThat(encoder.written()).isEqualTo(2);
+        } finally {
+            frame.release();
+        }
+        assertThat(Files.size(mp4)).isPositive();
+    }
+}
