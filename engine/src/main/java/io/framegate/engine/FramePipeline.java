@@ -98,23 +98,26 @@ final class FramePipeline {
      */
     private static void drain(ExecutorService pool, Deque<Future<Mat>> pending) {
         pool.shutdown();
-        try {
-            while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
-                Thread.onSpinWait();
+        // waited for even when interrupted (a worker pool's shutdown interrupts renders); the interrupt is kept
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, TimeUnit.SECONDS)) break;
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         for (Future<Mat> f : pending) {
             try {
-                Mat m = f.get();
+                Mat m = f.get(); // done: the pool has terminated
                 if (m != null) m.release();
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                interrupted = true;
             } catch (ExecutionException | CancellationException ignored) {
                 // the render failed or was dropped: nothing to release
             }
         }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     private static Mat take(Future<Mat> f) throws IOException {

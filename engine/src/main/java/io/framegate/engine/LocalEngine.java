@@ -203,8 +203,11 @@ public final class LocalEngine implements GenerationBackend {
                         ms(System.nanoTime() - start));
             }
         } finally {
-            if (encoder != null) encoder.close();
-            files.abort();
+            try {
+                if (encoder != null) encoder.close();
+            } finally {
+                files.abort();
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import org.opencv.core.Mat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
@@ -43,7 +44,7 @@ final class VideoEncoder implements AutoCloseable {
             StartupTrace.mark("encoder made");
             try {
                 r.start();
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
                 r.release();
                 throw e;
             }
@@ -63,7 +64,8 @@ final class VideoEncoder implements AutoCloseable {
             return recorder;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while the encoder opened");
+            // the engine's word for an interrupted render (FramePipeline, LocalEngine), not an I/O failure
+            throw new CancellationException("interrupted while the encoder opened");
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof IOException io) throw io;
@@ -101,16 +103,34 @@ final class VideoEncoder implements AutoCloseable {
         recorder().stop();
     }
 
-    /** Releases the encoder; waits for it to finish opening first, so that no thread writes the file afterwards. */
+    /**
+     * Releases the encoder. Waits for it to finish opening first, even when interrupted (a worker pool's shutdown
+     * interrupts renders): the caller deletes the temporary file next, and an opening left running would write it
+     * again and keep x264's threads. Opening is short (a muxer and x264 starting). An encoder that failed to open
+     * released itself; its error went (or goes) to the writer, never again from here.
+     */
     @Override
     public void close() throws IOException {
         if (closed) return;
         closed = true;
+        FFmpegFrameRecorder r = recorder != null ? recorder : openedOrNull();
+        if (r != null) r.release();
+    }
+
+    private FFmpegFrameRecorder openedOrNull() {
+        boolean interrupted = false;
         try {
-            recorder();
-        } catch (IOException | RuntimeException e) {
-            return; // it failed to open and released itself; the caller got (or will not need) that error
+            while (true) {
+                try {
+                    return opening.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | CancellationException e) {
+                    return null;
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
-        recorder.release();
     }
 }
