@@ -121,11 +121,19 @@ final class FramePipeline {
     }
 
     private static Mat take(Future<Mat> f) throws IOException {
+        return await(f, "interrupted");
+    }
+
+    /**
+     * A future's value, its failure thrown as it was thrown inside (an I/O error stays one), and an interrupt as a
+     * {@link CancellationException}: the engine's word for an interrupted render, not an I/O failure.
+     */
+    static <T> T await(Future<T> f, String interrupted) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted");
+            throw new CancellationException(interrupted);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof IOException io) throw io;

@@ -58,21 +58,8 @@ final class VideoEncoder implements AutoCloseable {
 
     /** The started recorder, once opening it has finished; what opening it failed with otherwise. */
     private FFmpegFrameRecorder recorder() throws IOException {
-        if (recorder != null) return recorder;
-        try {
-            recorder = opening.get();
-            return recorder;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            // the engine's word for an interrupted render (FramePipeline, LocalEngine), not an I/O failure
-            throw new CancellationException("interrupted while the encoder opened");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) throw io;
-            if (c instanceof RuntimeException re) throw re;
-            if (c instanceof Error err) throw err;
-            throw new IOException(c);
-        }
+        if (recorder == null) recorder = FramePipeline.await(opening, "interrupted while the encoder opened");
+        return recorder;
     }
 
     void write(Mat bgr) throws IOException {
