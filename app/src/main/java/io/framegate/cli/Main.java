@@ -24,19 +24,10 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         StartupTrace.mark("main");
-        // --help and --version print and exit: loading the natives for them would only cost CPU
-        if (args.length > 0 && !asksForHelpOrVersion(args)) Preload.start(args[0]);
+        Preload.start(args);
         int code = run(args);
         StartupTrace.mark("exit");
         System.exit(code);
-    }
-
-    /** Whether the command line names one of picocli's standard options, -h/--help or -V/--version. */
-    static boolean asksForHelpOrVersion(String... args) {
-        for (String a : args) {
-            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) return true;
-        }
-        return false;
     }
 
     /** Runs the command line and returns the exit code. */

@@ -20,11 +20,21 @@ final class Preload {
     private Preload() {
     }
 
-    /** Begins what {@code command} (the first argument) will need; nothing for other commands. */
-    static void start(String command) {
-        if (!command.equals("generate") && !command.equals("interpolate")) return;
+    /**
+     * Begins what the command line's command (its first argument) will need, and says whether it began anything:
+     * nothing for other commands, nor for {@code -h/--help} or {@code -V/--version}, which print and exit (loading for
+     * them would only cost CPU).
+     */
+    static boolean start(String... args) {
+        if (args.length == 0) return false;
+        String command = args[0];
+        if (!command.equals("generate") && !command.equals("interpolate")) return false;
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) return false;
+        }
         LocalEngine.preload();
         if (command.equals("generate")) startCatalog(ModelCatalog::builtIn);
+        return true;
     }
 
     /** Starts {@code load} on a daemon thread; {@link #catalog()} returns its result (tests give one that fails). */

@@ -24,12 +24,19 @@ class StartupTest {
 
     @Test
     void helpAndVersionLoadNothingInTheBackground() {
-        assertThat(Main.asksForHelpOrVersion("generate", "--help")).isTrue();
-        assertThat(Main.asksForHelpOrVersion("interpolate", "-h")).isTrue();
-        assertThat(Main.asksForHelpOrVersion("generate", "-V")).isTrue();
-        assertThat(Main.asksForHelpOrVersion("--version")).isTrue();
-        assertThat(Main.asksForHelpOrVersion("generate", "--first", "a.png", "--last", "b.png")).isFalse();
-        assertThat(Main.asksForHelpOrVersion("interpolate", "--input", "help")).isFalse();
+        // main's only start-up call: what it begins for each command line
+        try {
+            assertThat(Preload.start("generate", "--help")).isFalse();
+            assertThat(Preload.start("interpolate", "-h")).isFalse();
+            assertThat(Preload.start("generate", "-V")).isFalse();
+            assertThat(Preload.start("--version")).isFalse();
+            assertThat(Preload.start("models")).isFalse();
+            assertThat(Preload.start()).isFalse();
+            assertThat(Preload.start("interpolate", "--input", "help")).isTrue();
+            assertThat(Preload.start("generate", "--first", "a.png", "--last", "b.png")).isTrue();
+        } finally {
+            Preload.reset();
+        }
     }
 
     @Test
