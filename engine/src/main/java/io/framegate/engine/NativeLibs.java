@@ -48,10 +48,7 @@ final class NativeLibs {
             try {
                 load();
             } catch (RuntimeException | Error e) {
-                Throwable first = firstCause(backgroundError, e);
-                if (first instanceof Error err) throw err;
-                if (first instanceof RuntimeException re) throw re;
-                throw new IllegalStateException(first);
+                throw rethrown(e);
             }
         }
     }
@@ -70,12 +67,17 @@ final class NativeLibs {
                 avutil.av_log_set_level(avutil.AV_LOG_ERROR);
                 ffmpegLoaded = true;
             } catch (RuntimeException | Error e) {
-                Throwable first = firstCause(backgroundError, e);
-                if (first instanceof Error err) throw err;
-                if (first instanceof RuntimeException re) throw re;
-                throw new IllegalStateException(first);
+                throw rethrown(e);
             }
         }
+    }
+
+    /** What a failed load on the caller's thread throws: {@link #firstCause} of it, unchecked as it was. */
+    private static RuntimeException rethrown(Throwable now) {
+        Throwable first = firstCause(backgroundError, now);
+        if (first instanceof Error err) throw err;
+        if (first instanceof RuntimeException re) return re;
+        return new IllegalStateException(first);
     }
 
     /**
