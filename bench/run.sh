@@ -36,7 +36,5 @@ mvn -q -B -ntp ${BENCH_MVN_OFFLINE:+-o} -pl app,bench -am package -DskipTests de
 # rebuilds (with install) when any source - the bench's too - is newer than the jar
 touch "$root/app/target/framegate.jar"
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
-# the engine's whole commands run the built jar with the launcher's JVM options (--engine-cli), never the launcher
-# itself: its up-to-date check would build and install into ~/.m2 whenever a source is newer than the jar
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.framegate.bench.Main --repo "$root" \
-  --engine-cli "$root/app/target/framegate.jar" "$@"
+# the engine's whole commands are the launcher's, run with FRAMEGATE_BUILD=never (no up-to-date check, no build)
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.framegate.bench.Main --repo "$root" "$@"

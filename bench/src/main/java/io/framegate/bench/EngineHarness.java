@@ -34,32 +34,19 @@ public final class EngineHarness {
 
     private final String java;
     private final String classpath;
-    /** The timed command up to the subcommand: the launcher, or {@code java -jar JAR}. */
+    /**
+     * The timed command up to the subcommand: the checkout's launcher, as a user runs it (its JVM options and malloc
+     * settings included), with {@code FRAMEGATE_BUILD=never}: its up-to-date check would otherwise build and install
+     * whenever a source (the bench's too) is newer than the jar that bench/run.sh has just built.
+     */
     private final List<String> cli;
-    /** The warm-up command's prefix: with a jar, the run that records the AOT cache the timed runs start from. */
-    private final List<String> warmUpCli;
     private boolean warmedUp;
 
-    /**
-     * @param launcher the checkout's {@code framegate} script, timed as the engine's whole command
-     * @param cliJar   {@code framegate.jar} to time as {@code java -jar JAR} instead (no launcher options), or null
-     */
-    public EngineHarness(Path launcher, Path cliJar) {
+    /** @param launcher the checkout's {@code framegate} script */
+    public EngineHarness(Path launcher) {
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.classpath = System.getProperty("java.class.path");
-        if (cliJar != null) {
-            // the launcher's JVM options (C1 only; JDK 25's AOT class cache, recorded by the warm-up run), without the
-            // launcher's up-to-date check, which would build and install when a source is newer than the jar
-            String jar = cliJar.toAbsolutePath().toString();
-            String aot = cliJar.toAbsolutePath().resolveSibling("framegate-bench.aot").toString();
-            this.cli = List.of(java, "-XX:TieredStopAtLevel=1", "-XX:AOTCache=" + aot, "-Xlog:disable",
-                    "-Xlog:all=error:stderr", "--enable-native-access=ALL-UNNAMED", "-jar", jar);
-            this.warmUpCli = List.of(java, "-XX:TieredStopAtLevel=1", "-XX:AOTCacheOutput=" + aot, "-Xlog:disable",
-                    "-Xlog:all=error:stderr", "--enable-native-access=ALL-UNNAMED", "-jar", jar);
-        } else {
-            this.cli = List.of(launcher.toAbsolutePath().toString());
-            this.warmUpCli = cli;
-        }
+        this.cli = List.of("env", "FRAMEGATE_BUILD=never", launcher.toAbsolutePath().toString());
     }
 
     /** What the timed whole command is, for the report. */
@@ -143,11 +130,11 @@ public final class EngineHarness {
 
     /**
      * The launcher records its class cache once per build, with its {@code aot-training} run (every engine command on
-     * small pictures); a user pays that once, not per command. Done here the same way before the first engine command.
+     * small pictures); a user pays that once, not per command. Here an untimed command before the first timed one.
      */
     private void warmUp() {
         if (warmedUp) return;
-        List<String> warm = new ArrayList<>(warmUpCli);
+        List<String> warm = new ArrayList<>(cli);
         warm.add("aot-training");
         Proc.timed(null, warm);
         warmedUp = true;

@@ -48,10 +48,6 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--skip-engine", description = "Run only the ffmpeg peers (to check the harness).")
     boolean skipEngine;
 
-    @Option(names = "--engine-cli", paramLabel = "JAR",
-            description = "Time `java -jar JAR generate|interpolate ...` as the engine's whole command instead of the checkout's `framegate` launcher (which adds its JVM options).")
-    Path engineCli;
-
     @Option(names = "--no-timing", description = "Quality only: skip the timed whole commands (a quick look, or a loaded machine).")
     boolean noTiming;
 
@@ -125,10 +121,7 @@ public final class Main implements Callable<Integer> {
         Report report = new Report();
         BenchEnvironment.record(report, width, height);
         String loadStart = BenchEnvironment.loadAverage();
-        if (engineCli != null && !Files.isRegularFile(engineCli)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--engine-cli=" + engineCli + " is not a file");
-        }
-        EngineHarness engine = skipEngine ? null : new EngineHarness(repo.resolve("framegate"), engineCli);
+        EngineHarness engine = skipEngine ? null : new EngineHarness(repo.resolve("framegate"));
         report.environment("engine quality runs", skipEngine ? "skipped (--skip-engine)"
                 : EngineHarness.ENGINE_MAIN + " in a fresh JVM, model framegate-local, easing=linear, every frame dumped as PNG"
                 + " (pair cases); the timed interpolate command with --frames (sequence cases)");
