@@ -1,5 +1,8 @@
 package io.framegate.engine;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
+
 /**
  * The flows of one keyframe pair projected to an intermediate time by forward splatting (softmax splatting, Niklaus
  * and Liu 2020, with the photometric match error as importance): every pixel of A travels {@code t} of its flow,
@@ -41,22 +44,63 @@ final class FlowSplat {
     final double confidence;
 
     /**
-     * @param flowAB flow A to B at this grid ({@code 2 * width * height}, x then y per pixel, in grid pixels)
+     * @param arrays from {@link #take} for this grid: {@code [FLOW_AB]} and {@code [FLOW_BA]} hold the flows A to B and
+     *               B to A ({@code 2 * width * height}, x then y per pixel, in grid pixels); the splat keeps the set
+     *               until {@link #release}
      * @param labA   A at this grid as three float channels per pixel (any colour space; errors are in its units)
      */
-    FlowSplat(int width, int height, float[] flowAB, float[] flowBA, float[] labA, float[] labB) {
+    FlowSplat(int width, int height, float[][] arrays, float[] labA, float[] labB) {
         this.width = width;
         this.height = height;
-        this.flowAB = flowAB;
-        this.flowBA = flowBA;
+        this.arrays = arrays;
+        this.flowAB = arrays[FLOW_AB];
+        this.flowBA = arrays[FLOW_BA];
         int n = width * height;
-        importanceA = new float[n];
-        importanceB = new float[n];
-        reliableA = new float[n];
-        reliableB = new float[n];
+        importanceA = arrays[2];
+        importanceB = arrays[3];
+        reliableA = arrays[4];
+        reliableB = arrays[5];
         int goodA = check(flowAB, flowBA, labA, labB, importanceA, reliableA);
         int goodB = check(flowBA, flowAB, labB, labA, importanceB, reliableB);
         confidence = (goodA + goodB) / (2.0 * n);
+    }
+
+    static final int FLOW_AB = 0, FLOW_BA = 1;
+    /** Idle array sets kept: about as many pairs as a frame pipeline's window holds at once; more are dropped. */
+    private static final int KEEP = 2 * Runtime.getRuntime().availableProcessors() + 2;
+    private static final Deque<float[][]> IDLE = new ArrayDeque<>();
+    /** The flows, importances and reliabilities of this pair (see {@link #take}); null once released. */
+    private float[][] arrays;
+
+    /**
+     * A set of a pair's arrays for a {@code width x height} grid (any content; 1.8 MB at 320x180), an idle one when
+     * there is one: new arrays per pair were fresh heap pages in a command (its young generation is not collected
+     * before it ends), and each first touch of a page is paid on this kind of machine (a VM).
+     */
+    static float[][] take(int width, int height) {
+        int n = width * height;
+        synchronized (IDLE) {
+            for (var it = IDLE.iterator(); it.hasNext(); ) {
+                float[][] a = it.next();
+                if (a[2].length == n) {
+                    it.remove();
+                    return a;
+                }
+            }
+        }
+        return new float[][]{new float[2 * n], new float[2 * n], new float[n], new float[n], new float[n], new float[n]};
+    }
+
+    /** Hands the arrays back for another pair (once; a second call does nothing): {@link #at} must not run after. */
+    void release() {
+        float[][] a;
+        synchronized (IDLE) {
+            a = arrays;
+            arrays = null;
+            if (a == null) return;
+            IDLE.addFirst(a);
+            if (IDLE.size() > KEEP) IDLE.removeLast();
+        }
     }
 
     /** Fills importance and reliability for the pixels of the source image; returns how many match well. */
@@ -72,7 +116,8 @@ final class FlowSplat {
                 boolean inside = qx >= 0 && qy >= 0 && qx <= w - 1 && qy <= h - 1;
                 // the backward flow and the colour at q: one bilinear sample position for all five values, the same
                 // bilinear arithmetic for each (one index computation instead of five: C1 compiles this)
-                float cx = Math.max(0, Math.min(w - 1, qx)), cy = Math.max(0, Math.min(h - 1, qy));
+                // clamped as Math.max(0, Math.min(w - 1, q)) would, without its calls (C1 does not inline them)
+                float cx = qx <= 0 ? 0 : qx >= w - 1 ? w - 1 : qx, cy = qy <= 0 ? 0 : qy >= h - 1 ? h - 1 : qy;
                 int x0 = Math.min((int) cx, xMax), y0 = Math.min((int) cy, yMax);
                 int x1 = Math.min(x0 + 1, w - 1), y1 = Math.min(y0 + 1, h - 1);
                 float ax = cx - x0, ay = cy - y0, bx0 = 1 - ax, by0 = 1 - ay;

@@ -95,8 +95,10 @@ public final class KeyframeInterpolator implements AutoCloseable {
         }
         double s = Math.min(1.0, (double) FlowSplat.MAX_SIDE / Math.max(width, height));
         int sw = Math.max(2, (int) Math.round(width * s)), sh = Math.max(2, (int) Math.round(height * s));
-        splat = new FlowSplat(sw, sh, toGrid(flowAB, sw, sh), toGrid(flowBA, sw, sh), colours(a, sw, sh),
-                colours(b, sw, sh));
+        float[][] grid = FlowSplat.take(sw, sh);
+        toGrid(flowAB, sw, sh, grid[FlowSplat.FLOW_AB]);
+        toGrid(flowBA, sw, sh, grid[FlowSplat.FLOW_BA]);
+        splat = new FlowSplat(sw, sh, grid, colours(a, sw, sh, Scratch.COLOURS_A), colours(b, sw, sh, Scratch.COLOURS_B));
         flowAB.release();
         flowBA.release();
         confidence = splat.confidence;
@@ -109,8 +111,8 @@ public final class KeyframeInterpolator implements AutoCloseable {
         grayB.release();
     }
 
-    /** A flow ({@code CV_32FC2}, any size) resampled to the splat grid, in grid pixels, as x, y per pixel. */
-    private static float[] toGrid(Mat flow, int sw, int sh) {
+    /** A flow ({@code CV_32FC2}, any size) resampled to the splat grid, in grid pixels, as x, y per pixel in {@code out}. */
+    private static void toGrid(Mat flow, int sw, int sh, float[] out) {
         Mat m = flow;
         if (flow.cols() != sw || flow.rows() != sh) {
             m = new Mat();
@@ -119,19 +121,17 @@ public final class KeyframeInterpolator implements AutoCloseable {
             Imgproc.resize(flow, m, new Size(sw, sh), 0, 0, enlarging ? Imgproc.INTER_LINEAR : Imgproc.INTER_AREA);
             Core.multiply(m, new Scalar((double) sw / flow.cols(), (double) sh / flow.rows()), m);
         }
-        float[] out = new float[2 * sw * sh];
         m.get(0, 0, out);
         if (m != flow) m.release();
-        return out;
     }
 
-    /** BGR at the splat grid as floats. */
-    private static float[] colours(Mat bgr, int sw, int sh) {
+    /** BGR at the splat grid as floats, in the calling thread's scratch array {@code slot} (valid until its next use). */
+    private static float[] colours(Mat bgr, int sw, int sh, int slot) {
         Mat small = new Mat(), f = new Mat();
         if (bgr.cols() != sw || bgr.rows() != sh) Imgproc.resize(bgr, small, new Size(sw, sh), 0, 0, Imgproc.INTER_AREA);
         else bgr.copyTo(small);
         small.convertTo(f, CvType.CV_32FC3);
-        float[] out = new float[3 * sw * sh];
+        float[] out = Scratch.floats(slot, 3 * sw * sh);
         f.get(0, 0, out);
         small.release();
         f.release();
@@ -361,13 +361,21 @@ public final class KeyframeInterpolator implements AutoCloseable {
         Mat flow = new Mat(fh, fw, CvType.CV_32FC2);
         double[] scale = {sx, 0, (sx - 1) / 2, 0, sy, (sy - 1) / 2, 0, 0, 1};
         double[] m = CameraRig.mul(scale, CameraRig.mul(init, CameraRig.invert(scale)));
-        float[] initFlow = new float[2 * fw * fh];
+        float[] initFlow = Scratch.floats(Scratch.INIT_FLOW, 2 * fw * fh);
+        // an affine motion (a sequence's shift, the identity) divides by exactly 1: skipped, the same values
+        boolean affine = m[6] == 0 && m[7] == 0 && m[8] == 1;
         for (int y = 0; y < fh; y++) {
+            double m1y = m[1] * y, m4y = m[4] * y, m7y = m[7] * y;
             for (int x = 0; x < fw; x++) {
-                double d = m[6] * x + m[7] * y + m[8];
                 int i = 2 * (y * fw + x);
-                initFlow[i] = (float) ((m[0] * x + m[1] * y + m[2]) / d - x);
-                initFlow[i + 1] = (float) ((m[3] * x + m[4] * y + m[5]) / d - y);
+                double px = m[0] * x + m1y + m[2], py = m[3] * x + m4y + m[5];
+                if (!affine) {
+                    double d = m[6] * x + m7y + m[8];
+                    px /= d;
+                    py /= d;
+                }
+                initFlow[i] = (float) (px - x);
+                initFlow[i + 1] = (float) (py - y);
             }
         }
         flow.put(0, 0, initFlow);
@@ -382,9 +390,28 @@ public final class KeyframeInterpolator implements AutoCloseable {
         return flow;
     }
 
+    /**
+     * Each thread's arrays for what the constructor needs only while it runs (the initial flows, the colours at the
+     * splat grid), reused from pair to pair: new ones per pair (2.3 MB at 640x360) were fresh heap pages in a command,
+     * whose young generation is not collected before it ends, and each first touch of a page is paid on this kind of
+     * machine (a VM).
+     */
+    private static final class Scratch {
+        static final int INIT_FLOW = 0, COLOURS_A = 1, COLOURS_B = 2;
+        private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[3][]);
+
+        /** The calling thread's array {@code slot} of exactly {@code length} floats (any content). */
+        static float[] floats(int slot, int length) {
+            float[][] all = ARRAYS.get();
+            if (all[slot] == null || all[slot].length != length) all[slot] = new float[length];
+            return all[slot];
+        }
+    }
+
     @Override
     public void close() {
         a.release();
         b.release();
+        splat.release();
     }
 }
