@@ -34,6 +34,7 @@ final class FramePipeline {
                       BooleanSupplier cancelled, ProgressListener progress) throws IOException {
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
         int window = workers * 2 + 1;
+        boolean widened = false;
         AtomicLong synthesis = new AtomicLong();
         AtomicInteger threadNo = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
@@ -49,22 +50,17 @@ final class FramePipeline {
         CvThreads.pipelineStarted(workers);
         try {
             for (int i = 0; i < n; i++) {
-                while (submitted < n && submitted < i + window) {
-                    int index = submitted++;
-                    pending.addLast(pool.submit(() -> {
-                        long t0 = System.nanoTime();
-                        Mat frame = source.render(index);
-                        if (pngDir != null) {
-                            byte[] png = Previews.encode(".png", frame, org.opencv.imgcodecs.Imgcodecs.IMWRITE_PNG_COMPRESSION, 3);
-                            Files.write(pngDir.resolve(String.format("frame_%04d.png", index + 1)), png);
-                        }
-                        synthesis.addAndGet(System.nanoTime() - t0);
-                        return frame;
-                    }));
-                }
+                while (submitted < n && submitted < i + window) submit(pool, pending, source, submitted++, pngDir, synthesis);
                 if (cancelled.getAsBoolean()) throw new CancellationException("cancelled at frame " + i + " of " + n);
                 Mat frame = take(pending.removeFirst());
                 if (i < 2) StartupTrace.mark("frame " + i + " ready");
+                if (!widened) {
+                    // the first write waits for the encoder to open (FFmpeg's load, x264's start, on threads of their
+                    // own): the workers go on rendering meanwhile, as far as a small memory budget allows
+                    widened = true;
+                    window = window(window, n, frame);
+                    while (submitted < n && submitted < i + window) submit(pool, pending, source, submitted++, pngDir, synthesis);
+                }
                 try {
                     long t0 = System.nanoTime();
                     encoder.write(frame);
@@ -92,11 +88,39 @@ final class FramePipeline {
         }
     }
 
+    /** Frames rendered ahead of the encoder may take this much memory (at least the base window's frames). */
+    static final long AHEAD_BYTES = 24L << 20;
+
     /**
-     * Lets the few frames still in the window finish (no cancel) and releases them: a task cut loose here could write
+     * The window once the first frame's size is known: {@code base} frames, or as many as {@link #AHEAD_BYTES} holds
+     * (at 640x360 a whole 25-frame job, at 1280x720 eight frames), at most {@code n}.
+     */
+    static int window(int base, int n, Mat frame) {
+        long bytes = Math.max(1, frame.total() * frame.elemSize());
+        return (int) Math.max(base, Math.min(n, AHEAD_BYTES / bytes));
+    }
+
+    private static void submit(ExecutorService pool, Deque<Future<Mat>> pending, FrameSource source, int index,
+                               Path pngDir, AtomicLong synthesis) {
+        pending.addLast(pool.submit(() -> {
+            long t0 = System.nanoTime();
+            Mat frame = source.render(index);
+            if (pngDir != null) {
+                byte[] png = Previews.encode(".png", frame, org.opencv.imgcodecs.Imgcodecs.IMWRITE_PNG_COMPRESSION, 3);
+                Files.write(pngDir.resolve(String.format("frame_%04d.png", index + 1)), png);
+            }
+            synthesis.addAndGet(System.nanoTime() - t0);
+            return frame;
+        }));
+    }
+
+    /**
+     * Lets the frames being rendered finish (no interrupt), drops those not started, and releases them: a task cut loose here could write
      * its PNG after the caller has deleted the temporary frames directory, and its frame would never be released.
      */
     private static void drain(ExecutorService pool, Deque<Future<Mat>> pending) {
+        // frames not started yet are not rendered at all (a widened window holds up to a whole short job)
+        for (Future<Mat> f : pending) f.cancel(false);
         pool.shutdown();
         // waited for even when interrupted (a worker pool's shutdown interrupts renders); the interrupt is kept
         boolean interrupted = false;
