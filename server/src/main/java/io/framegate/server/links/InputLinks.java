@@ -1,5 +1,6 @@
 package io.framegate.server.links;
 
+import io.framegate.engine.ImageHeader;
 import io.framegate.provider.FittedImage;
 import io.framegate.provider.InputUrls;
 import io.framegate.server.ApiError;
@@ -87,11 +88,8 @@ public final class InputLinks implements InputUrls {
 
     /** Fitted images are PNG, JPEG or WebP; the stored name carries no extension, so the bytes say which. */
     static String mediaType(byte[] b) {
-        if (b.length >= 4 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') return "image/png";
-        if (b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) return "image/jpeg";
-        if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E'
-                && b[10] == 'B' && b[11] == 'P') return "image/webp";
-        return "application/octet-stream";
+        String type = ImageHeader.mimeTypeOf(b);
+        return type == null ? "application/octet-stream" : type;
     }
 
     private static void refuse(Context c, int status, String code, String param, String message) {
