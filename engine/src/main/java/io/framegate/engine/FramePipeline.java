@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -36,6 +37,9 @@ final class FramePipeline {
         int window = workers * 2 + 1;
         boolean widened = false;
         AtomicLong synthesis = new AtomicLong();
+        // set when the run stops early: frames whose render has not begun are skipped (a widened window holds up to a
+        // whole short job); a render already running finishes, so that its frame is released
+        AtomicBoolean stopped = new AtomicBoolean();
         AtomicInteger threadNo = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "framegate-synth-" + threadNo.incrementAndGet());
@@ -50,7 +54,7 @@ final class FramePipeline {
         CvThreads.pipelineStarted(workers);
         try {
             for (int i = 0; i < n; i++) {
-                while (submitted < n && submitted < i + window) submit(pool, pending, source, submitted++, pngDir, synthesis);
+                while (submitted < n && submitted < i + window) submit(pool, pending, source, submitted++, pngDir, synthesis, stopped);
                 if (cancelled.getAsBoolean()) throw new CancellationException("cancelled at frame " + i + " of " + n);
                 Mat frame = take(pending.removeFirst());
                 if (i < 2) StartupTrace.mark("frame " + i + " ready");
@@ -59,7 +63,7 @@ final class FramePipeline {
                     // own): the workers go on rendering meanwhile, as far as a small memory budget allows
                     widened = true;
                     window = window(window, n, frame);
-                    while (submitted < n && submitted < i + window) submit(pool, pending, source, submitted++, pngDir, synthesis);
+                    while (submitted < n && submitted < i + window) submit(pool, pending, source, submitted++, pngDir, synthesis, stopped);
                 }
                 try {
                     long t0 = System.nanoTime();
@@ -80,7 +84,7 @@ final class FramePipeline {
             return new Timing(synthesis.get(), encode);
         } finally {
             try {
-                drain(pool, pending);
+                drain(pool, pending, stopped);
             } finally {
                 // whatever the drain met: a pool left at one thread would slow every later render of a server
                 CvThreads.pipelineEnded(workers);
@@ -101,8 +105,9 @@ final class FramePipeline {
     }
 
     private static void submit(ExecutorService pool, Deque<Future<Mat>> pending, FrameSource source, int index,
-                               Path pngDir, AtomicLong synthesis) {
+                               Path pngDir, AtomicLong synthesis, AtomicBoolean stopped) {
         pending.addLast(pool.submit(() -> {
+            if (stopped.get()) return null;
             long t0 = System.nanoTime();
             Mat frame = source.render(index);
             if (pngDir != null) {
@@ -118,9 +123,9 @@ final class FramePipeline {
      * Lets the frames being rendered finish (no interrupt), drops those not started, and releases them: a task cut loose here could write
      * its PNG after the caller has deleted the temporary frames directory, and its frame would never be released.
      */
-    private static void drain(ExecutorService pool, Deque<Future<Mat>> pending) {
-        // frames not started yet are not rendered at all (a widened window holds up to a whole short job)
-        for (Future<Mat> f : pending) f.cancel(false);
+    private static void drain(ExecutorService pool, Deque<Future<Mat>> pending, AtomicBoolean stopped) {
+        // not Future.cancel: it also "cancels" a render that is running, whose frame would then never be released
+        stopped.set(true);
         pool.shutdown();
         // waited for even when interrupted (a worker pool's shutdown interrupts renders); the interrupt is kept
         boolean interrupted = false;
@@ -137,8 +142,8 @@ final class FramePipeline {
                 if (m != null) m.release();
             } catch (InterruptedException e) {
                 interrupted = true;
-            } catch (ExecutionException | CancellationException ignored) {
-                // the render failed or was dropped: nothing to release
+            } catch (ExecutionException ignored) {
+                // the render failed: nothing to release
             }
         }
         if (interrupted) Thread.currentThread().interrupt();

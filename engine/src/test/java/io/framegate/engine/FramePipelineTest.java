@@ -97,6 +97,8 @@ class FramePipelineTest {
         }
         // the widened window had submitted every frame; only those the workers had begun are rendered
         assertThat(source.rendered.get()).isLessThan(n / 2);
+        // and those that were running when the render failed finished and were released, none left behind
+        assertThat(source.made).isNotEmpty().allSatisfy(m -> assertThat(m.empty()).as("frame released").isTrue());
     }
 
     /** 32x32 frames; render {@code failAt} throws (-1: none). */
@@ -104,6 +106,7 @@ class FramePipelineTest {
         final int frames;
         final int failAt;
         final AtomicInteger rendered = new AtomicInteger();
+        final java.util.Queue<Mat> made = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
         Tiny(int frames, int failAt) {
             this.frames = frames;
@@ -117,7 +120,9 @@ class FramePipelineTest {
         public Mat render(int index) {
             rendered.incrementAndGet();
             if (index == failAt) throw new IllegalStateException("render failed at " + index);
-            return new Mat(32, 32, CvType.CV_8UC3, new Scalar(index, 0, 0));
+            Mat m = new Mat(32, 32, CvType.CV_8UC3, new Scalar(index, 0, 0));
+            made.add(m);
+            return m;
         }
 
         public String motion() {
