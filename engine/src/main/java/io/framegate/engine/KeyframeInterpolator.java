@@ -360,23 +360,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
         double sx = (double) fw / w, sy = (double) fh / h;
         Mat flow = new Mat(fh, fw, CvType.CV_32FC2);
         double[] scale = {sx, 0, (sx - 1) / 2, 0, sy, (sy - 1) / 2, 0, 0, 1};
-        double[] m = CameraRig.mul(scale, CameraRig.mul(init, CameraRig.invert(scale)));
-        if (isIdentity(m)) {
-            // no global motion (most real pairs): the loop below would give +0.0 at every pixel (x / 1 - x) - the
-            // same zeros without a 230k-pixel loop and a 1.8 MB array per direction at 640x360
-            flow.setTo(Scalar.all(0));
-        } else {
-            float[] initFlow = new float[2 * fw * fh];
-            for (int y = 0; y < fh; y++) {
-                for (int x = 0; x < fw; x++) {
-                    double d = m[6] * x + m[7] * y + m[8];
-                    int i = 2 * (y * fw + x);
-                    initFlow[i] = (float) ((m[0] * x + m[1] * y + m[2]) / d - x);
-                    initFlow[i + 1] = (float) ((m[3] * x + m[4] * y + m[5]) / d - y);
-                }
-            }
-            flow.put(0, 0, initFlow);
-        }
+        initialField(flow, CameraRig.mul(scale, CameraRig.mul(init, CameraRig.invert(scale))));
         DISOpticalFlow dis = DisPool.get(preset);
         try {
             dis.calc(f0, t0, flow);
@@ -388,7 +372,28 @@ public final class KeyframeInterpolator implements AutoCloseable {
         return flow;
     }
 
-    /** Whether {@code m} equals the identity exactly (a -0.0 counts as 0: it changes no sum above). */
+    /** Fills {@code flow} ({@code CV_32FC2}) with the displacement of every pixel under homography {@code m}. */
+    static void initialField(Mat flow, double[] m) {
+        if (isIdentity(m)) {
+            // no global motion (most real pairs): the loop below would give +0.0 at every pixel (x / 1 - x) - the
+            // same zeros without a 230k-pixel loop and a 1.8 MB array per direction at 640x360
+            flow.setTo(Scalar.all(0));
+            return;
+        }
+        int fw = flow.cols(), fh = flow.rows();
+        float[] initFlow = new float[2 * fw * fh];
+        for (int y = 0; y < fh; y++) {
+            for (int x = 0; x < fw; x++) {
+                double d = m[6] * x + m[7] * y + m[8];
+                int i = 2 * (y * fw + x);
+                initFlow[i] = (float) ((m[0] * x + m[1] * y + m[2]) / d - x);
+                initFlow[i + 1] = (float) ((m[3] * x + m[4] * y + m[5]) / d - y);
+            }
+        }
+        flow.put(0, 0, initFlow);
+    }
+
+    /** Whether {@code m} equals the identity exactly (a -0.0 counts as 0: it changes no sum in the field's loop). */
     static boolean isIdentity(double[] m) {
         for (int i = 0; i < 9; i++) {
             if (m[i] != GlobalMotion.IDENTITY[i]) return false;
