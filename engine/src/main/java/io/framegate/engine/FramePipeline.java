@@ -30,9 +30,25 @@ final class FramePipeline {
     record Timing(long synthesisNanos, long encodeNanos) {
     }
 
+    /** Work done on the caller's thread while the encoder flushes its last frames. */
+    interface WhileFlushing {
+        void run() throws IOException;
+    }
+
     /** {@code previews} and {@code pngDir} may be null. */
     static Timing run(FrameSource source, VideoEncoder encoder, Previews.Collector previews, Path pngDir,
                       BooleanSupplier cancelled, ProgressListener progress) throws IOException {
+        return run(source, encoder, previews, pngDir, cancelled, progress, () -> { });
+    }
+
+    /**
+     * As above; {@code whileFlushing} runs on the calling thread once every frame is written, while the encoder
+     * flushes on a worker (x264's last frames and the index: ~30 ms at 360p, as long as the previews' encoding, which
+     * needs only the collected frames). The flush is waited for even when {@code whileFlushing} throws.
+     */
+    static Timing run(FrameSource source, VideoEncoder encoder, Previews.Collector previews, Path pngDir,
+                      BooleanSupplier cancelled, ProgressListener progress, WhileFlushing whileFlushing)
+            throws IOException {
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
         int window = workers * 2 + 1;
         boolean widened = false;
@@ -76,12 +92,21 @@ final class FramePipeline {
                 }
                 progress.onProgress("frames", i + 1, n);
             }
-            long t0 = System.nanoTime();
             StartupTrace.mark("all frames encoded");
-            encoder.finish();
-            encode += System.nanoTime() - t0;
-            StartupTrace.mark("encoder finished");
-            return new Timing(synthesis.get(), encode);
+            AtomicLong flushNanos = new AtomicLong();
+            Future<Void> flush = pool.submit(() -> {
+                long t0 = System.nanoTime();
+                encoder.finish();
+                flushNanos.set(System.nanoTime() - t0);
+                StartupTrace.mark("encoder finished");
+                return null;
+            });
+            try {
+                whileFlushing.run();
+            } finally {
+                await(flush, "interrupted while the encoder flushed");
+            }
+            return new Timing(synthesis.get(), encode + flushNanos.get());
         } finally {
             try {
                 drain(pool, pending, stopped);
