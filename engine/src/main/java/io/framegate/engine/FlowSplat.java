@@ -66,8 +66,11 @@ final class FlowSplat {
     }
 
     static final int FLOW_AB = 0, FLOW_BA = 1;
-    /** Idle array sets kept: about as many pairs as a frame pipeline's window holds at once; more are dropped. */
-    private static final int KEEP = 2 * Runtime.getRuntime().availableProcessors() + 2;
+    /**
+     * Idle array sets kept (up to 3.3 MB each, at a 320x320 grid): enough for the pairs a two-worker sequence prepares
+     * ahead of its encoder to be reused; more are dropped, so that a long-lived server keeps at most ~26 MB here.
+     */
+    private static final int KEEP = 8;
     private static final Deque<float[][]> IDLE = new ArrayDeque<>();
     /** The flows, importances and reliabilities of this pair (see {@link #take}); null once released. */
     private float[][] arrays;
@@ -153,6 +156,8 @@ final class FlowSplat {
      * allocation in fresh heap pages, a quarter of a 720p job's page faults.
      */
     void at(double t, float[] toA, float[] toB, float[] reliability, float[] acc) {
+        // the fields still point at the arrays after they went back to the pool: another pair's data by now
+        if (arrays == null) throw new IllegalStateException("this pair's splat was released");
         int n = width * height;
         // accumulators: sum of weights, then weighted toA (2), toB (2), reliability
         java.util.Arrays.fill(acc, 0, n * CHANNELS, 0f);

@@ -103,9 +103,16 @@ final class FramePipeline {
             });
             try {
                 whileFlushing.run();
-            } finally {
-                await(flush, "interrupted while the encoder flushed");
+            } catch (IOException | RuntimeException | Error e) {
+                // the flush is waited for all the same; its own failure, if any, goes with this one
+                try {
+                    await(flush, "interrupted while the encoder flushed");
+                } catch (IOException | RuntimeException | Error f) {
+                    e.addSuppressed(f);
+                }
+                throw e;
             }
+            await(flush, "interrupted while the encoder flushed");
             return new Timing(synthesis.get(), encode + flushNanos.get());
         } finally {
             try {
@@ -117,12 +124,17 @@ final class FramePipeline {
         }
     }
 
-    /** Frames rendered ahead of the encoder may take this much memory (at least the base window's frames). */
+    /**
+     * Frames rendered ahead of the encoder may take this much memory (at least the base window's frames). It counts
+     * output frames only: an image sequence's pairs prepared for them come on top (two keyframes and a splat set each,
+     * ~2 MB at 640x360), about half as many pairs as frames at factor 2. Only the CLI's interpolate renders sequences;
+     * a server job (one pair) holds at most this much more than before.
+     */
     static final long AHEAD_BYTES = 24L << 20;
 
     /**
      * The window once the first frame's size is known: {@code base} frames, or as many as {@link #AHEAD_BYTES} holds
-     * (at 640x360 a whole 25-frame job, at 1280x720 eight frames), at most {@code n}.
+     * (at 640x360 a whole 25-frame job, at 1280x720 nine frames), at most {@code n}.
      */
     static int window(int base, int n, Mat frame) {
         long bytes = Math.max(1, frame.total() * frame.elemSize());

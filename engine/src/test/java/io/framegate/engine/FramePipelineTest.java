@@ -77,7 +77,7 @@ class FramePipelineTest {
     @Test
     void aFailedFrameLeavesTheFramesNotYetStartedUnrendered(@TempDir Path dir) throws Exception {
         NativeLibs.ensureLoaded();
-        int n = 40;
+        int n = 40 * Runtime.getRuntime().availableProcessors(); // more than any base window (2 x cores + 1)
         Tiny source = new Tiny(n, 1) {
             @Override
             public Mat render(int index) {

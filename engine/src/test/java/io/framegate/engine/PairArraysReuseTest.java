@@ -5,6 +5,7 @@ import org.opencv.core.Core;
 import org.opencv.core.Mat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A pair's arrays (the splat's flows, importances and reliabilities; the constructor's initial flows and colours) are
@@ -57,5 +58,16 @@ class PairArraysReuseTest {
             frame.release();
         }
         for (Mat m : new Mat[]{scene, other, a, b, c, d, alone}) m.release();
+    }
+
+    @Test
+    void aClosedPairRefusesToMakeFramesInsteadOfReadingArraysAnotherPairNowHolds() {
+        NativeLibs.ensureLoaded();
+        Mat scene = TestScenes.scene(1600, 900, 25);
+        Mat a = TestScenes.view(scene, 700, 450, 1.0, W, H), b = TestScenes.view(scene, 730, 460, 1.0, W, H);
+        KeyframeInterpolator ab = KeyframeInterpolator.prepare(a, b, KeyframeInterpolator.Preset.SEQUENCE);
+        ab.close();
+        assertThatThrownBy(() -> ab.frameAt(0.5)).isInstanceOf(IllegalStateException.class).hasMessageContaining("released");
+        for (Mat m : new Mat[]{scene, a, b}) m.release();
     }
 }
