@@ -71,8 +71,8 @@ class VideoEncoderTest {
         assertThat(mp4).doesNotExist();
     }
 
-    /** Frames an MP4 holds, decoded. */
-    private static int framesIn(Path mp4) throws Exception {
+    /** Frames an MP4 holds, decoded (FramePipelineFlushTest counts with it too). */
+    static int framesIn(Path mp4) throws Exception {
         try (org.bytedeco.javacv.FFmpegFrameGrabber g = new org.bytedeco.javacv.FFmpegFrameGrabber(mp4.toFile())) {
             g.start();
             int n = 0;
