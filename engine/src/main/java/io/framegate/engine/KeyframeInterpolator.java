@@ -98,7 +98,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
         float[][] grid = FlowSplat.take(sw, sh);
         toGrid(flowAB, sw, sh, grid[FlowSplat.FLOW_AB]);
         toGrid(flowBA, sw, sh, grid[FlowSplat.FLOW_BA]);
-        splat = new FlowSplat(sw, sh, grid, colours(a, sw, sh, Scratch.COLOURS_A), colours(b, sw, sh, Scratch.COLOURS_B));
+        splat = new FlowSplat(sw, sh, grid, colours(a, sw, sh, PairScratch.COLOURS_A), colours(b, sw, sh, PairScratch.COLOURS_B));
         flowAB.release();
         flowBA.release();
         confidence = splat.confidence;
@@ -131,7 +131,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
         if (bgr.cols() != sw || bgr.rows() != sh) Imgproc.resize(bgr, small, new Size(sw, sh), 0, 0, Imgproc.INTER_AREA);
         else bgr.copyTo(small);
         small.convertTo(f, CvType.CV_32FC3);
-        float[] out = Scratch.floats(slot, 3 * sw * sh);
+        float[] out = PairScratch.floats(slot, 3 * sw * sh);
         f.get(0, 0, out);
         small.release();
         f.release();
@@ -360,7 +360,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
         double sx = (double) fw / w, sy = (double) fh / h;
         Mat flow = new Mat(fh, fw, CvType.CV_32FC2);
         double[] scale = {sx, 0, (sx - 1) / 2, 0, sy, (sy - 1) / 2, 0, 0, 1};
-        initialField(flow, CameraRig.mul(scale, CameraRig.mul(init, CameraRig.invert(scale))));
+        InitialFlow.fill(flow, CameraRig.mul(scale, CameraRig.mul(init, CameraRig.invert(scale))));
         DISOpticalFlow dis = DisPool.get(preset);
         try {
             dis.calc(f0, t0, flow);
@@ -370,61 +370,6 @@ public final class KeyframeInterpolator implements AutoCloseable {
             java.lang.ref.Reference.reachabilityFence(dis);
         }
         return flow;
-    }
-
-    /** Fills {@code flow} ({@code CV_32FC2}) with the displacement of every pixel under homography {@code m}. */
-    static void initialField(Mat flow, double[] m) {
-        if (isIdentity(m)) {
-            // no global motion (most real pairs): the loop below would give +0.0 at every pixel (x / 1 - x) - the
-            // same zeros without a 230k-pixel loop and a 1.8 MB array per direction at 640x360
-            flow.setTo(Scalar.all(0));
-            return;
-        }
-        int fw = flow.cols(), fh = flow.rows();
-        float[] initFlow = Scratch.floats(Scratch.INIT_FLOW, 2 * fw * fh);
-        // an affine motion (a sequence's shift) divides by exactly 1: skipped, the same values
-        boolean affine = m[6] == 0 && m[7] == 0 && m[8] == 1;
-        for (int y = 0; y < fh; y++) {
-            double m1y = m[1] * y, m4y = m[4] * y, m7y = m[7] * y;
-            for (int x = 0; x < fw; x++) {
-                int i = 2 * (y * fw + x);
-                double px = m[0] * x + m1y + m[2], py = m[3] * x + m4y + m[5];
-                if (!affine) {
-                    double d = m[6] * x + m7y + m[8];
-                    px /= d;
-                    py /= d;
-                }
-                initFlow[i] = (float) (px - x);
-                initFlow[i + 1] = (float) (py - y);
-            }
-        }
-        flow.put(0, 0, initFlow);
-    }
-
-    /** Whether {@code m} equals the identity exactly (a -0.0 counts as 0: it changes no sum in the field's loop). */
-    static boolean isIdentity(double[] m) {
-        for (int i = 0; i < 9; i++) {
-            if (m[i] != GlobalMotion.IDENTITY[i]) return false;
-        }
-        return true;
-    }
-
-    /**
-     * Each thread's arrays for what the constructor needs only while it runs (the initial flows, the colours at the
-     * splat grid), reused from pair to pair: new ones per pair (2.3 MB at 640x360) were fresh heap pages in a command,
-     * whose young generation is not collected before it ends, and each first touch of a page is paid on this kind of
-     * machine (a VM).
-     */
-    private static final class Scratch {
-        static final int INIT_FLOW = 0, COLOURS_A = 1, COLOURS_B = 2;
-        private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[3][]);
-
-        /** The calling thread's array {@code slot} of exactly {@code length} floats (any content). */
-        static float[] floats(int slot, int length) {
-            float[][] all = ARRAYS.get();
-            if (all[slot] == null || all[slot].length != length) all[slot] = new float[length];
-            return all[slot];
-        }
     }
 
     @Override

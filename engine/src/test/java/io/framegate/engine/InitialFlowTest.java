@@ -14,12 +14,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class InitialFlowTest {
     @Test
     void onlyAnExactIdentitySkipsTheInitialFieldsLoop() {
-        assertThat(KeyframeInterpolator.isIdentity(GlobalMotion.IDENTITY.clone())).isTrue();
-        assertThat(KeyframeInterpolator.isIdentity(new double[]{1, -0.0, 0, -0.0, 1, -0.0, 0, 0, 1})).isTrue();
-        assertThat(KeyframeInterpolator.isIdentity(new double[]{1, 0, 0.5, 0, 1, 0, 0, 0, 1})).isFalse();
-        assertThat(KeyframeInterpolator.isIdentity(new double[]{1, 0, 0, 0, 1, 1e-12, 0, 0, 1})).isFalse();
-        assertThat(KeyframeInterpolator.isIdentity(new double[]{Math.nextUp(1.0), 0, 0, 0, 1, 0, 0, 0, 1})).isFalse();
-        assertThat(KeyframeInterpolator.isIdentity(new double[]{1, 0, 0, 0, 1, 0, 1e-300, 0, 1})).isFalse();
+        assertThat(InitialFlow.isIdentity(GlobalMotion.IDENTITY.clone())).isTrue();
+        assertThat(InitialFlow.isIdentity(new double[]{1, -0.0, 0, -0.0, 1, -0.0, 0, 0, 1})).isTrue();
+        assertThat(InitialFlow.isIdentity(new double[]{1, 0, 0.5, 0, 1, 0, 0, 0, 1})).isFalse();
+        assertThat(InitialFlow.isIdentity(new double[]{1, 0, 0, 0, 1, 1e-12, 0, 0, 1})).isFalse();
+        assertThat(InitialFlow.isIdentity(new double[]{Math.nextUp(1.0), 0, 0, 0, 1, 0, 0, 0, 1})).isFalse();
+        assertThat(InitialFlow.isIdentity(new double[]{1, 0, 0, 0, 1, 0, 1e-300, 0, 1})).isFalse();
     }
 
     @Test
@@ -28,15 +28,15 @@ class InitialFlowTest {
         int w = 64, h = 36;
         // garbage first: the field must overwrite every value
         Mat fast = new Mat(h, w, CvType.CV_32FC2, new Scalar(7, -3));
-        KeyframeInterpolator.initialField(fast, GlobalMotion.IDENTITY.clone());
+        InitialFlow.fill(fast, GlobalMotion.IDENTITY.clone());
         // not the identity (so the loop runs), but 1e-300 x + 1 rounds to exactly 1: the loop's own zeros
         Mat loop = new Mat(h, w, CvType.CV_32FC2, new Scalar(7, -3));
-        KeyframeInterpolator.initialField(loop, new double[]{1, 0, 0, 0, 1, 0, 1e-300, 0, 1});
+        InitialFlow.fill(loop, new double[]{1, 0, 0, 0, 1, 0, 1e-300, 0, 1});
         assertThat(bits(fast)).containsExactly(bits(loop));
         assertThat(bits(fast)).containsOnly(Float.floatToRawIntBits(0f));
 
         Mat shift = new Mat(h, w, CvType.CV_32FC2);
-        KeyframeInterpolator.initialField(shift, new double[]{1, 0, 2.5, 0, 1, -1.5, 0, 0, 1});
+        InitialFlow.fill(shift, new double[]{1, 0, 2.5, 0, 1, -1.5, 0, 0, 1});
         float[] v = new float[2 * w * h];
         shift.get(0, 0, v);
         for (int i = 0; i < v.length; i += 2) {
