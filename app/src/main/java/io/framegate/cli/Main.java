@@ -24,6 +24,10 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         StartupTrace.mark("main");
+        // picocli looks for Groovy's Closure class once (for closures in annotations, which we do not use): a class
+        // that is not there is looked for in every jar of the class path, ~130 of them (the server's and the cloud
+        // SDKs'), opened one by one - ~0.1 s of every command's start, on the main thread
+        if (System.getProperty("picocli.disable.closures") == null) System.setProperty("picocli.disable.closures", "true");
         Preload.start(args);
         int code = run(args);
         StartupTrace.mark("exit");

@@ -83,6 +83,20 @@ class StartupTest {
         }
     }
 
+    /**
+     * picocli's factory looks for Groovy's Closure class unless told not to: a missing class is searched in every jar of
+     * the class path (~130, opened one by one), ~0.1 s on the main thread of every command. main tells it not to.
+     */
+    @Test
+    void picocliDoesNotSearchTheClassPathForGroovy() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dpicocli.trace=INFO", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--version")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).contains("framegate 0.1.0").contains("groovy Closures in annotations are disabled");
+    }
+
     /** The recording never reads the user's FRAMEGATE_CONFIG: a broken one (or one routing upstream) must not matter. */
     @Test
     void aotTrainingIgnoresTheUsersConfig(@org.junit.jupiter.api.io.TempDir Path work) throws Exception {
