@@ -33,7 +33,13 @@ final class Preload {
             if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) return false;
         }
         LocalEngine.preload();
-        if (command.equals("generate")) startCatalog(ModelCatalog::builtIn);
+        if (command.equals("generate")) {
+            startCatalog(() -> {
+                ModelCatalog c = ModelCatalog.builtIn();
+                io.framegate.engine.StartupTrace.mark("catalog loaded");
+                return c;
+            });
+        }
         return true;
     }
 

@@ -1,12 +1,9 @@
 package io.framegate.domain;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,10 +26,8 @@ import java.util.Optional;
  */
 public final class ModelCatalog {
     private static final String BUILT_IN = "/io/framegate/domain/models.json";
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    /** Trees only: entries are mapped by {@link CatalogEntryReader}. */
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, ModelSpec> byId;
     private final Map<String, ModelSpec> byName;
@@ -62,20 +57,25 @@ public final class ModelCatalog {
      * one in another block.
      */
     public static ModelCatalog builtIn() {
-        ArrayNode all = JSON.createArrayNode();
         try {
-            all.addAll((ArrayNode) resource(BUILT_IN).path("models"));
-            for (String block : blocks()) {
-                JsonNode models = resource(BLOCKS + block).path("models");
-                if (!models.isArray()) throw new IOException("catalog block " + block + " is not {\"models\": [...]}");
-                all.addAll((ArrayNode) models);
-            }
-            ObjectNode root = JSON.createObjectNode();
-            root.set("models", all);
-            return parse(root);
+            return parse(builtInTree());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the built-in model catalog: " + e.getMessage(), e);
         }
+    }
+
+    /** The built-in catalog's JSON, its blocks' entries in one {@code models} list. */
+    static ObjectNode builtInTree() throws IOException {
+        ArrayNode all = JSON.createArrayNode();
+        all.addAll((ArrayNode) resource(BUILT_IN).path("models"));
+        for (String block : blocks()) {
+            JsonNode models = resource(BLOCKS + block).path("models");
+            if (!models.isArray()) throw new IOException("catalog block " + block + " is not {\"models\": [...]}");
+            all.addAll((ArrayNode) models);
+        }
+        ObjectNode root = JSON.createObjectNode();
+        root.set("models", all);
+        return root;
     }
 
     private static final String BLOCKS = "/io/framegate/domain/catalog/";
@@ -105,6 +105,16 @@ public final class ModelCatalog {
     }
 
     static ModelCatalog parse(JsonNode root) throws IOException {
+        return parse(root, CatalogEntryReader::modelSpec);
+    }
+
+    /** An entry's tree, its {@code extends} resolved, as a model. */
+    @FunctionalInterface
+    interface EntryReader {
+        ModelSpec read(JsonNode entry) throws IOException;
+    }
+
+    static ModelCatalog parse(JsonNode root, EntryReader reader) throws IOException {
         JsonNode list = root.path("models");
         if (!list.isArray()) throw new IOException("a catalog is {\"models\": [...]}");
         Map<String, ObjectNode> raw = new LinkedHashMap<>();
@@ -118,7 +128,7 @@ public final class ModelCatalog {
         for (String id : raw.keySet()) {
             ObjectNode merged = resolveExtends(id, raw, new ArrayList<>());
             try {
-                models.add(JSON.treeToValue(merged, ModelSpec.class));
+                models.add(reader.read(merged));
             } catch (IOException e) {
                 throw new IOException("catalog entry " + id + ": " + e.getMessage(), e);
             }
