@@ -31,18 +31,8 @@ final class NativeLibs {
             "features2d", "imgcodecs", "videoio", "calib3d", "video", "objdetect", "plot", "phase_unwrapping",
             "tracking", "face", "bioinspired", "bgsegm", "aruco", "ximgproc", "xfeatures2d", "wechat_qrcode",
             "structured_light", "text", "img_hash", "dnn_superres", "xphoto");
-    /**
-     * FFmpeg's libraries as JavaCV's grabber and recorder load them (avutil, swresample, avcodec, avformat, swscale and
-     * avdevice, which needs avfilter and postproc), each one's dependencies first; then their JNI libraries. The
-     * versioned names tie this to the FFmpeg in the build: another one's files are not there, and the full loader runs.
-     */
-    static final List<String> FFMPEG_ORDER = List.of("libdrm.so.2", "libavutil.so.59", "libswresample.so.5",
-            "libavcodec.so.61", "libavformat.so.61", "libswscale.so.8", "libpostproc.so.58", "libavfilter.so.10",
-            "libavdevice.so.61", "libjniavutil.so", "libjniswresample.so", "libjniavcodec.so", "libjniavformat.so",
-            "libjniswscale.so", "libjnipostproc.so", "libjniavfilter.so", "libjniavdevice.so");
     private static volatile boolean loaded;
     private static volatile String how = "not loaded";
-    private static volatile String ffmpegHow = "not loaded";
     private static volatile Throwable backgroundError;
     private static volatile boolean ffmpegLoaded;
     private static final Object FFMPEG_LOCK = new Object();
@@ -73,7 +63,6 @@ final class NativeLibs {
         synchronized (FFMPEG_LOCK) {
             if (ffmpegLoaded) return;
             try {
-                ffmpegHow = loadFFmpegFromCache() ? "from the JavaCPP cache" : "through the JavaCPP loader";
                 // FFmpeg prints every stream header at INFO; errors still reach the log.
                 avutil.av_log_set_level(avutil.AV_LOG_ERROR);
                 ffmpegLoaded = true;
@@ -136,7 +125,7 @@ final class NativeLibs {
             } catch (FFmpegFrameRecorder.Exception e) {
                 throw new IllegalStateException(e);
             }
-            StartupTrace.mark("natives: FFmpeg loaded (" + ffmpegHow + ")");
+            StartupTrace.mark("natives: FFmpeg loaded");
         });
     }
 
@@ -164,46 +153,6 @@ final class NativeLibs {
     /** How the OpenCV natives were loaded (for diagnostics). */
     static String how() {
         return how;
-    }
-
-    /** How the FFmpeg natives were loaded (for diagnostics). */
-    static String ffmpegHow() {
-        return ffmpegHow;
-    }
-
-    /**
-     * FFmpeg's and JavaCPP's own JNI libraries loaded straight from JavaCPP's cache, as the OpenCV ones are: the
-     * JavaCPP loader spent 0.25-0.3 CPU-s on them in every process (its Java code runs interpreted that early; it looks
-     * for two optional VA-API libraries FFmpeg's build names, and a library that is not there is looked for in every
-     * jar of the class path). Then the loader is told the libraries are loaded ({@code org.bytedeco.javacpp.loadLibraries},
-     * its switch for libraries loaded by hand, as on Android), so that each class's initialiser does not look again.
-     * False, and nothing switched, when the cache lacks a file (the first run fills it through the full loader).
-     */
-    private static boolean loadFFmpegFromCache() {
-        List<File> libs = new ArrayList<>();
-        try {
-            File javacpp = Loader.cacheResource(Loader.class, "/org/bytedeco/javacpp/" + Loader.getPlatform() + "/libjnijavacpp.so");
-            File jniAvutil = Loader.cacheResource(avutil.class,
-                    "/org/bytedeco/ffmpeg/" + Loader.getPlatform() + "-gpl/libjniavutil.so");
-            if (javacpp == null || jniAvutil == null) return false;
-            File dir = jniAvutil.getParentFile();
-            for (String name : FFMPEG_ORDER) {
-                File f = new File(dir, name);
-                if (!f.isFile()) return false;
-                libs.add(f);
-                if (name.equals("libavdevice.so.61")) libs.add(javacpp);
-            }
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-        try {
-            for (File f : libs) System.load(f.getAbsolutePath());
-        } catch (UnsatisfiedLinkError e) {
-            // what loaded stays loaded (harmless); the full loader loads the rest and links the classes as usual
-            return false;
-        }
-        System.setProperty("org.bytedeco.javacpp.loadLibraries", "false");
-        return true;
     }
 
     private static boolean loadOpenCvFromCache() {

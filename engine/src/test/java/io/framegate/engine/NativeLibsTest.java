@@ -46,27 +46,6 @@ class NativeLibsTest {
     }
 
     /**
-     * FFmpeg loads straight from JavaCPP's cache once the cache holds it (the first process fills it through the full
-     * loader), and the recorder and the grabber (which also needs avdevice) then work as through the full loader.
-     */
-    @Test
-    void ffmpegLoadsFromTheCacheAndEncodesAndDecodes(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        String first = runFresh(dir.resolve("a.mp4"));
-        assertThat(first).contains("frames read back 3");
-        String second = runFresh(dir.resolve("b.mp4"));
-        assertThat(second).contains("ffmpeg from the JavaCPP cache; frames read back 3");
-    }
-
-    private static String runFresh(Path mp4) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                FFmpegLoadMain.class.getName(), mp4.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
-        return out;
-    }
-
-    /**
      * A library that failed in a class initialiser on the background thread answers the caller's second try with a bare
      * NoClassDefFoundError: the caller is given the background's original error, naming the library, instead.
      */
