@@ -43,14 +43,28 @@ public final class KeyframeInterpolator implements AutoCloseable {
     static final double LOW_CONFIDENCE = 0.25;
     /**
      * Local fallback of a morph: where the splatted match reliability of the frame at t is below {@code LOCAL_HI} the
-     * morph is mixed with a plain cross-fade, fully at {@code LOCAL_LO} and below (a wrongly moved patch costs more
-     * than a local double exposure). Chosen on the tuning half at 640x360 (mean PSNR / SSIM, before -> after): orbit
+     * morph is mixed with a fallback ({@link #FALLBACK_BLUR_CELLS}; a plain cross-fade until session 7), fully at
+     * {@code LOCAL_LO} and below (a wrongly moved patch costs more than a local double exposure). Chosen on the tuning half at 640x360 (mean PSNR / SSIM, before -> after): orbit
      * gap 21.77 / 0.7221 -> 21.90 / 0.7201, occluder gap 26.21 / 0.9328 -> 26.40 / 0.9416, bbb-17 gap 24.26 / 0.9046
      * -> 24.87 / 0.9065, bbb-17 4x 30.56 / 0.9442 -> 30.89 / 0.9459, the other tuning cases within 0.08 dB; tried
      * 0.15-0.3 / 0.5-0.8 (a higher top helps the real footage and costs the orbit).
      */
     static final float LOCAL_LO = 0.25f;
     static final float LOCAL_HI = 0.6f;
+    /**
+     * What the local fallback of a keyframe pair blends to: half the cross-fade, half the morph's local mean (the morph
+     * at the splat grid, Gaussian-blurred by this many grid cells, scaled up). Where the flow is unreliable the in-between's content is
+     * uncertain in place: the estimate with the least expected error is an average over where it may be, between "it
+     * did not move" (the cross-fade) and "it moved as the flow says, give or take" (the blurred morph), instead of the
+     * cross-fade's sharp double exposure, which is as wrong as a misplaced warp wherever the motion is large. Chosen on
+     * the tuning half (mean PSNR, cross-fade fallback -> this one; 360p unless named): orbit gap 22.69 -> 23.13, 720p
+     * 22.67 -> 23.09; occluder gap 26.44 -> 27.04, 720p 26.20 -> 26.77; bbb-17 gap 24.84 -> 24.94; bbb-40 gap
+     * 34.34 -> 34.35; Middlebury 35.67 -> 35.70. Tried: blurred morph alone (orbit and occluder up 0.1 more, bbb-17
+     * 24.73 and Middlebury down), a quarter / three quarters of it (three quarters: Middlebury 35.65), 4 / 16 cells
+     * (bbb-17 24.84 / 24.97, occluder 26.94 / 27.07), and fading where the two warped samples disagree at t (orbit
+     * -0.4 to -1.1 dB: that is where a keyframe's sample is occluded, and the splat already handles it).
+     */
+    static final double FALLBACK_BLUR_CELLS = 8;
 
     /** How the two keyframes are joined. */
     public enum Join { FLOW, FLOW_AND_DISSOLVE, DISSOLVE }
@@ -66,6 +80,13 @@ public final class KeyframeInterpolator implements AutoCloseable {
     private final double confidence;
     private final Join join;
     /**
+     * Whether the local fallback takes in the morph's local mean ({@link #FALLBACK_BLUR_CELLS}): for keyframe pairs,
+     * not for consecutive frames of a sequence, whose small motions leave the cross-fade's two samples close together
+     * (with it the held-out cloth's 2x / 4x sequences lost 1.2 dB at 360p, 0.1-0.2 dB with its share scaled by the
+     * motion; pan 4x 0.15 dB either way).
+     */
+    private final boolean meanInFallback;
+    /**
      * Whether the pair is worked on as (B, A): every pair is taken in one canonical order of its two images, so that
      * the reversed pair gives exactly the same frames backward (a loop A - B - A turns without a seam).
      */
@@ -73,6 +94,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
 
     private KeyframeInterpolator(Mat a, Mat b, Preset preset, boolean reversed) {
         this.reversed = reversed;
+        this.meanInFallback = preset != Preset.SEQUENCE;
         this.width = a.cols();
         this.height = a.rows();
         this.a = a.clone();
@@ -217,16 +239,22 @@ public final class KeyframeInterpolator implements AutoCloseable {
                     Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, out);
                     return;
                 }
-                // the morph in warpA, the cross-fade in warpB, the weights in buffers of their own (each keeps its
+                // the morph in warpA, the fallback in warpB, the weights in buffers of their own (each keeps its
                 // type from frame to frame, so none is reallocated)
                 Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, s.warpA);
                 Core.addWeighted(a, 1 - t, b, t, 0, s.warpB);
-                s.weightGrid.create(sh, sw, CvType.CV_32F);
-                s.weightGrid.put(0, 0, reliability);
-                Imgproc.resize(s.weightGrid, s.weightMorph, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
-                Imgproc.GaussianBlur(s.weightMorph, s.weightMorph, new Size(0, 0), Math.max(2, width / 160.0));
-                s.weightMorph.convertTo(s.weightFade, -1, -1, 1);
-                Imgproc.blendLinear(s.warpA, s.warpB, s.weightMorph, s.weightFade, out);
+                if (!meanInFallback) {
+                    blendLocally(s, sw, sh, out);
+                    return;
+                }
+                // the blur at a quarter of the grid (by a quarter of the cells): the same low-pass at a 16th of the
+                // pixels and a quarter of the taps (8 ms of a 720p frame's 65 at the grid itself)
+                Size quarter = new Size(Math.max(1, Math.round(sw / 4.0)), Math.max(1, Math.round(sh / 4.0)));
+                Imgproc.resize(s.warpA, s.meanGrid, quarter, 0, 0, Imgproc.INTER_AREA);
+                Imgproc.GaussianBlur(s.meanGrid, s.meanGrid, new Size(0, 0), FALLBACK_BLUR_CELLS / 4);
+                Imgproc.resize(s.meanGrid, s.meanFull, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
+                Core.addWeighted(s.meanFull, 0.5, s.warpB, 0.5, 0, s.warpB);
+                blendLocally(s, sw, sh, out);
                 return;
             }
             Mat morph = new Mat();
@@ -247,6 +275,16 @@ public final class KeyframeInterpolator implements AutoCloseable {
         } finally {
             s.release();
         }
+    }
+
+    /** The morph (warpA) and the fallback (warpB) of {@code s} mixed by the morph's weight per grid cell (reliability). */
+    private void blendLocally(WarpScratch s, int sw, int sh, Mat out) {
+        s.weightGrid.create(sh, sw, CvType.CV_32F);
+        s.weightGrid.put(0, 0, s.reliability);
+        Imgproc.resize(s.weightGrid, s.weightMorph, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
+        Imgproc.GaussianBlur(s.weightMorph, s.weightMorph, new Size(0, 0), Math.max(2, width / 160.0));
+        s.weightMorph.convertTo(s.weightFade, -1, -1, 1);
+        Imgproc.blendLinear(s.warpA, s.warpB, s.weightMorph, s.weightFade, out);
     }
 
     /**

@@ -34,6 +34,9 @@ final class WarpScratch {
     final Mat weightGrid = new Mat();
     final Mat weightMorph = new Mat();
     final Mat weightFade = new Mat();
+    /** The local fallback's blurred morph: at the grid, then at full size. */
+    final Mat meanGrid = new Mat();
+    final Mat meanFull = new Mat();
 
     private WarpScratch(int width, int height, int gridWidth, int gridHeight) {
         this.width = width;
@@ -69,7 +72,7 @@ final class WarpScratch {
         }
         if (drop != null) {
             for (Mat m : new Mat[]{drop.small, drop.mapA, drop.mapB, drop.warpA, drop.warpB, drop.weightGrid,
-                    drop.weightMorph, drop.weightFade}) m.release();
+                    drop.weightMorph, drop.weightFade, drop.meanGrid, drop.meanFull}) m.release();
         }
     }
 }
