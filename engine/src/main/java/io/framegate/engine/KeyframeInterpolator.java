@@ -35,6 +35,14 @@ public final class KeyframeInterpolator implements AutoCloseable {
     public enum Preset { QUALITY, SEQUENCE, FAST }
 
     /**
+     * The longest side of a keyframe pair's flow images. 640x360 pairs (and Middlebury's 640x480) worked on their full
+     * size before; at 512 px (issue 13, session 7) the tuning half moved orbit gap +0.82 dB, occluder gap, bbb-17 gap
+     * and Middlebury -0.07 to -0.09, bbb-40 gap -0.01 (held-out: -0.09 to +0.06), and a 360p pair's flow costs about
+     * two thirds of its time.
+     */
+    static final int PAIR_FLOW_SIDE = 512;
+
+    /**
      * From this confidence on, the morph is used alone. Backward warping leaves no holes, and on the bench's one-second
      * orbit gap (same scene, large occlusions, confidence 0.54) the morph alone beats the morph/dissolve mix
      * (PSNR 22.21 vs 22.07 dB, SSIM 0.691 vs 0.677); keyframes of different scenes score below 0.3.
@@ -372,7 +380,9 @@ public final class KeyframeInterpolator implements AutoCloseable {
      * Gray A and B at DIS's working size (at most {@code maxSide} px long; where DIS would skip its finest level
      * (patches from the second level up), halved once more and DIS runs on all its levels: the same patch levels,
      * with a 4x smaller resize and initial flow, no upscale of the flow to full size and a 4x smaller one for the
-     * splat grid, a third of a 720p pair's flow time); the inputs themselves when no resize is needed.
+     * splat grid, a third of a 720p pair's flow time); the inputs themselves when no resize is needed. A keyframe
+     * pair's flow works on at most {@link #PAIR_FLOW_SIDE} px: what a 720p or 1080p pair's halved images come to, so
+     * a smaller pair no longer costs more than those (a 640x360 pair's flow was 1.56x a 720p pair's pixels).
      */
     private static Mat[] workingImages(Mat grayA, Mat grayB, Preset preset) {
         int w = grayA.cols(), h = grayA.rows();
@@ -381,6 +391,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
         int finest = preset == Preset.FAST ? 0
                 : DisPool.finestScale(preset, (int) Math.round(w * s), (int) Math.round(h * s));
         s /= 1 << finest;
+        if (preset == Preset.QUALITY) s = Math.min(s, (double) PAIR_FLOW_SIDE / Math.max(w, h));
         if (s >= 1) return new Mat[]{grayA, grayB};
         Size size = new Size(Math.round(w * s), Math.round(h * s));
         Mat wa = new Mat(), wb = new Mat();
