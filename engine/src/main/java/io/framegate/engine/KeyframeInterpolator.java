@@ -6,7 +6,6 @@ import org.opencv.core.Mat;
 import org.opencv.core.Scalar;
 import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
-import org.opencv.video.DISOpticalFlow;
 
 import java.util.Locale;
 
@@ -33,14 +32,6 @@ public final class KeyframeInterpolator implements AutoCloseable {
      * gap), {@code FAST} for previews.
      */
     public enum Preset { QUALITY, SEQUENCE, FAST }
-
-    /**
-     * The longest side of a keyframe pair's flow images. 640x360 pairs (and Middlebury's 640x480) worked on their full
-     * size before; at 512 px (issue 13, session 7) the tuning half moved orbit gap +0.82 dB, occluder gap, bbb-17 gap
-     * and Middlebury -0.07 to -0.09, bbb-40 gap -0.01 (held-out: -0.09 to +0.06), and a 360p pair's flow costs about
-     * two thirds of its time.
-     */
-    static final int PAIR_FLOW_SIDE = 512;
 
     /**
      * From this confidence on, the morph is used alone. Backward warping leaves no holes, and on the bench's one-second
@@ -84,7 +75,8 @@ public final class KeyframeInterpolator implements AutoCloseable {
     /** The pair's flows, checks and projection to intermediate times, on the splat grid. */
     private final FlowSplat splat;
     private final GlobalMotion global;
-    private final boolean globalReliable;
+    /** The keyframes' cross-dissolve: the whole frame below {@link #LOW_CONFIDENCE}, under the morph below the high one. */
+    private final Dissolve dissolve;
     private final double confidence;
     private final Join join;
     /**
@@ -110,15 +102,15 @@ public final class KeyframeInterpolator implements AutoCloseable {
         Mat grayA = new Mat(), grayB = new Mat();
         Imgproc.cvtColor(a, grayA, Imgproc.COLOR_BGR2GRAY);
         Imgproc.cvtColor(b, grayB, Imgproc.COLOR_BGR2GRAY);
-        Mat[] work = workingImages(grayA, grayB, preset);
+        Mat[] work = PairFlows.workingImages(grayA, grayB, preset);
         // consecutive frames of a sequence: a shift is enough (the ORB homography costs ~30 ms a pair, rarely wins
         // there), looked for on DIS's working images (at 640x360 a quarter of the 640 px copy's pixels)
         global = preset == Preset.SEQUENCE
                 ? GlobalMotion.estimateScaled(work[0], work[1], width, height, false)
                 : GlobalMotion.estimate(grayA, grayB, true);
 
-        Mat flowAB = flow(work[0], work[1], width, height, global.h(), preset);
-        Mat flowBA = flow(work[1], work[0], width, height, CameraRig.invert(global.h()), preset);
+        Mat flowAB = PairFlows.flow(work[0], work[1], width, height, global.h(), preset);
+        Mat flowBA = PairFlows.flow(work[1], work[0], width, height, CameraRig.invert(global.h()), preset);
         if (work[0] != grayA) {
             work[0].release();
             work[1].release();
@@ -126,8 +118,8 @@ public final class KeyframeInterpolator implements AutoCloseable {
         double s = Math.min(1.0, (double) FlowSplat.MAX_SIDE / Math.max(width, height));
         int sw = Math.max(2, (int) Math.round(width * s)), sh = Math.max(2, (int) Math.round(height * s));
         float[][] grid = FlowSplat.take(sw, sh);
-        toGrid(flowAB, sw, sh, grid[FlowSplat.FLOW_AB]);
-        toGrid(flowBA, sw, sh, grid[FlowSplat.FLOW_BA]);
+        PairFlows.toGrid(flowAB, sw, sh, grid[FlowSplat.FLOW_AB]);
+        PairFlows.toGrid(flowBA, sw, sh, grid[FlowSplat.FLOW_BA]);
         splat = new FlowSplat(sw, sh, grid, colours(a, sw, sh, PairScratch.COLOURS_A), colours(b, sw, sh, PairScratch.COLOURS_B));
         flowAB.release();
         flowBA.release();
@@ -135,24 +127,11 @@ public final class KeyframeInterpolator implements AutoCloseable {
         join = confidence >= HIGH_CONFIDENCE ? Join.FLOW : confidence >= LOW_CONFIDENCE ? Join.FLOW_AND_DISSOLVE
                 : Join.DISSOLVE;
         // only a dissolve uses it (two full-size warps to find out)
-        globalReliable = join != Join.FLOW && !global.isIdentity()
+        boolean globalReliable = join != Join.FLOW && !global.isIdentity()
                 && GlobalMotion.alignmentError(grayA, grayB, global.h()) < 0.6 * GlobalMotion.alignmentError(grayA, grayB, GlobalMotion.IDENTITY);
+        dissolve = new Dissolve(this.a, this.b, global, globalReliable);
         grayA.release();
         grayB.release();
-    }
-
-    /** A flow ({@code CV_32FC2}, any size) resampled to the splat grid, in grid pixels, as x, y per pixel in {@code out}. */
-    private static void toGrid(Mat flow, int sw, int sh, float[] out) {
-        Mat m = flow;
-        if (flow.cols() != sw || flow.rows() != sh) {
-            m = new Mat();
-            // shrinking: the area mean; enlarging (a halved flow under a larger grid): bilinear, not area's blocks
-            boolean enlarging = flow.cols() < sw || flow.rows() < sh;
-            Imgproc.resize(flow, m, new Size(sw, sh), 0, 0, enlarging ? Imgproc.INTER_LINEAR : Imgproc.INTER_AREA);
-            Core.multiply(m, new Scalar((double) sw / flow.cols(), (double) sh / flow.rows()), m);
-        }
-        m.get(0, 0, out);
-        if (m != flow) m.release();
     }
 
     /** BGR at the splat grid as floats, in the calling thread's scratch array {@code slot} (valid until its next use). */
@@ -200,7 +179,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
         String how = switch (join) {
             case FLOW -> "optical-flow morph";
             case FLOW_AND_DISSOLVE -> "optical-flow morph, dissolve where the flow is unreliable";
-            case DISSOLVE -> globalReliable ? "aligned cross-dissolve" : "zoom cross-dissolve";
+            case DISSOLVE -> dissolve.aligned() ? "aligned cross-dissolve" : "zoom cross-dissolve";
         };
         return String.format(Locale.ROOT, "%s (confidence %.2f, %s)", how, confidence, global);
     }
@@ -222,7 +201,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
     public void frameAt(double time, Mat out) {
         double t = reversed ? 1 - time : time;
         if (join == Join.DISSOLVE) {
-            dissolve(t, out);
+            dissolve.frameAt(t, out);
             return;
         }
         int sw = splat.width, sh = splat.height, n = sw * sh;
@@ -273,8 +252,8 @@ public final class KeyframeInterpolator implements AutoCloseable {
             // the fallback under the morph: aligned when the global motion is reliable, else a plain cross-fade (the
             // zoom of the pure dissolve only dresses up a cut, and the mix is no cut)
             Mat mix = new Mat();
-            if (globalReliable) {
-                dissolve(t, mix);
+            if (dissolve.aligned()) {
+                dissolve.frameAt(t, mix);
             } else {
                 Core.addWeighted(a, 1 - t, b, t, 0, mix);
             }
@@ -336,89 +315,6 @@ public final class KeyframeInterpolator implements AutoCloseable {
         // bench's bbb-40 2x case
         Imgproc.remap(src, out, map, noSecondMap, Imgproc.INTER_CUBIC, Core.BORDER_REPLICATE);
         noSecondMap.release();
-    }
-
-    /**
-     * Cross-dissolve at time t: along the global motion when it is reliable (each image travels part of the way
-     * toward the other), else with a slight zoom through the cut.
-     */
-    private void dissolve(double t, Mat out) {
-        double[] ma, mb;
-        if (globalReliable) {
-            double[] ht = new double[9];
-            for (int i = 0; i < 9; i++) ht[i] = (1 - t) * GlobalMotion.IDENTITY[i] + t * global.h()[i];
-            double[] htInv = CameraRig.invert(ht);
-            ma = htInv;
-            mb = CameraRig.mul(global.h(), htInv);
-        } else {
-            ma = zoomAboutCentre(1 + 0.06 * t);
-            mb = zoomAboutCentre(1 + 0.06 * (1 - t));
-        }
-        Mat wa = warp(a, ma), wb = warp(b, mb);
-        Core.addWeighted(wa, 1 - t, wb, t, 0, out);
-        wa.release();
-        wb.release();
-    }
-
-    private double[] zoomAboutCentre(double zoom) {
-        double cx = (width - 1) / 2.0, cy = (height - 1) / 2.0;
-        double s = 1 / zoom;
-        return new double[]{s, 0, cx - s * cx, 0, s, cy - s * cy, 0, 0, 1};
-    }
-
-    private Mat warp(Mat src, double[] m) {
-        Mat hm = new Mat(3, 3, CvType.CV_64F);
-        hm.put(0, 0, m);
-        Mat out = new Mat();
-        Imgproc.warpPerspective(src, out, hm, src.size(), Imgproc.INTER_LINEAR | Imgproc.WARP_INVERSE_MAP,
-                Core.BORDER_REPLICATE);
-        hm.release();
-        return out;
-    }
-
-    /**
-     * Gray A and B at DIS's working size (at most {@code maxSide} px long; where DIS would skip its finest level
-     * (patches from the second level up), halved once more and DIS runs on all its levels: the same patch levels,
-     * with a 4x smaller resize and initial flow, no upscale of the flow to full size and a 4x smaller one for the
-     * splat grid, a third of a 720p pair's flow time); the inputs themselves when no resize is needed. A keyframe
-     * pair's flow works on at most {@link #PAIR_FLOW_SIDE} px: what a 720p or 1080p pair's halved images come to, so
-     * a smaller pair no longer costs more than those (a 640x360 pair's flow was 1.56x a 720p pair's pixels).
-     */
-    private static Mat[] workingImages(Mat grayA, Mat grayB, Preset preset) {
-        int w = grayA.cols(), h = grayA.rows();
-        int maxSide = preset == Preset.FAST ? 640 : 1024;
-        double s = Math.min(1.0, (double) maxSide / Math.max(w, h));
-        int finest = preset == Preset.FAST ? 0
-                : DisPool.finestScale(preset, (int) Math.round(w * s), (int) Math.round(h * s));
-        s /= 1 << finest;
-        if (preset == Preset.QUALITY) s = Math.min(s, (double) PAIR_FLOW_SIDE / Math.max(w, h));
-        if (s >= 1) return new Mat[]{grayA, grayB};
-        Size size = new Size(Math.round(w * s), Math.round(h * s));
-        Mat wa = new Mat(), wb = new Mat();
-        Imgproc.resize(grayA, wa, size, 0, 0, Imgproc.INTER_AREA);
-        Imgproc.resize(grayB, wb, size, 0, 0, Imgproc.INTER_AREA);
-        return new Mat[]{wa, wb};
-    }
-
-    /**
-     * DIS flow from {@code f0} to {@code t0} (working images of a {@code w x h} pair), initialised with the global
-     * motion {@code init} (full-size pixels), in working-size pixels.
-     */
-    private static Mat flow(Mat f0, Mat t0, int w, int h, double[] init, Preset preset) {
-        int fw = f0.cols(), fh = f0.rows();
-        double sx = (double) fw / w, sy = (double) fh / h;
-        Mat flow = new Mat(fh, fw, CvType.CV_32FC2);
-        double[] scale = {sx, 0, (sx - 1) / 2, 0, sy, (sy - 1) / 2, 0, 0, 1};
-        InitialFlow.fill(flow, CameraRig.mul(scale, CameraRig.mul(init, CameraRig.invert(scale))));
-        DISOpticalFlow dis = DisPool.get(preset);
-        try {
-            dis.calc(f0, t0, flow);
-        } finally {
-            // OpenCV's Java objects free their native part in a finaliser: without the fence the JIT may consider
-            // dis unreachable while its own calc runs (a SIGSEGV in libopencv_video, seen in the bench)
-            java.lang.ref.Reference.reachabilityFence(dis);
-        }
-        return flow;
     }
 
     @Override
