@@ -43,25 +43,27 @@ public final class KeyframeInterpolator implements AutoCloseable {
     /**
      * Local fallback of a morph: where the splatted match reliability of the frame at t is below {@code LOCAL_HI} the
      * morph is mixed with a fallback ({@link #FALLBACK_BLUR_CELLS}; a plain cross-fade until session 7), fully at
-     * {@code LOCAL_LO} and below (a wrongly moved patch costs more than a local double exposure). Chosen on the tuning half at 640x360 (mean PSNR / SSIM, before -> after): orbit
-     * gap 21.77 / 0.7221 -> 21.90 / 0.7201, occluder gap 26.21 / 0.9328 -> 26.40 / 0.9416, bbb-17 gap 24.26 / 0.9046
-     * -> 24.87 / 0.9065, bbb-17 4x 30.56 / 0.9442 -> 30.89 / 0.9459, the other tuning cases within 0.08 dB; tried
-     * 0.15-0.3 / 0.5-0.8 (a higher top helps the real footage and costs the orbit).
+     * {@code LOCAL_LO} and below (a wrongly moved patch costs more than a local double exposure). Chosen on the tuning
+     * half at 640x360 (mean PSNR / SSIM, before -> after): orbit gap 21.77 / 0.7221 -> 21.90 / 0.7201, occluder gap
+     * 26.21 / 0.9328 -> 26.40 / 0.9416, bbb-17 gap 24.26 / 0.9046 -> 24.87 / 0.9065, bbb-17 4x 30.56 / 0.9442 -> 30.89
+     * / 0.9459, the other tuning cases within 0.08 dB; tried 0.15-0.3 / 0.5-0.8 (a higher top helps the real footage
+     * and costs the orbit).
      */
     static final float LOCAL_LO = 0.25f;
     static final float LOCAL_HI = 0.6f;
     /**
      * What the local fallback of a keyframe pair blends to: half the cross-fade, half the morph's local mean (the morph
-     * at the splat grid, Gaussian-blurred by this many grid cells, scaled up). Where the flow is unreliable the in-between's content is
-     * uncertain in place: the estimate with the least expected error is an average over where it may be, between "it
-     * did not move" (the cross-fade) and "it moved as the flow says, give or take" (the blurred morph), instead of the
-     * cross-fade's sharp double exposure, which is as wrong as a misplaced warp wherever the motion is large. Chosen on
-     * the tuning half (mean PSNR, cross-fade fallback -> this one; 360p unless named): orbit gap 22.69 -> 23.13, 720p
-     * 22.67 -> 23.09; occluder gap 26.44 -> 27.04, 720p 26.20 -> 26.77; bbb-17 gap 24.84 -> 24.94; bbb-40 gap
-     * 34.34 -> 34.35; Middlebury 35.67 -> 35.70. Tried: blurred morph alone (orbit and occluder up 0.1 more, bbb-17
-     * 24.73 and Middlebury down), a quarter / three quarters of it (three quarters: Middlebury 35.65), 4 / 16 cells
-     * (bbb-17 24.84 / 24.97, occluder 26.94 / 27.07), and fading where the two warped samples disagree at t (orbit
-     * -0.4 to -1.1 dB: that is where a keyframe's sample is occluded, and the splat already handles it).
+     * at the splat grid, Gaussian-blurred by this many grid cells, scaled up). Where the flow is unreliable the
+     * in-between's content is uncertain in place: the estimate with the least expected error is an average over where
+     * it may be, between "it did not move" (the cross-fade) and "it moved as the flow says, give or take" (the blurred
+     * morph), instead of the cross-fade's sharp double exposure, which is as wrong as a misplaced warp wherever the
+     * motion is large. Chosen on the tuning half (mean PSNR, cross-fade fallback -> this one; 360p unless named): orbit
+     * gap 22.69 -> 23.13, 720p 22.67 -> 23.09; occluder gap 26.44 -> 27.04, 720p 26.20 -> 26.77; bbb-17 gap 24.84 ->
+     * 24.93; bbb-40 gap 34.34 -> 34.34; Middlebury 35.67 -> 35.64 (the bench, blur at a quarter of the grid as below).
+     * Tried: blurred morph alone (orbit and occluder up 0.1 more, bbb-17 24.73 and Middlebury down), a quarter / three
+     * quarters of it (three quarters: Middlebury 35.65), 4 / 16 cells (bbb-17 24.84 / 24.97, occluder 26.94 / 27.07),
+     * and fading where the two warped samples disagree at t (orbit -0.4 to -1.1 dB: that is where a keyframe's sample
+     * is occluded, and the splat already handles it).
      */
     static final double FALLBACK_BLUR_CELLS = 8;
 
