@@ -101,7 +101,9 @@ final class CatalogEntryReader {
 
     /** Refuses a non-object and any field not in {@code known} (the binding failed on unknown properties). */
     private static void object(JsonNode n, String prefix, Set<String> known) throws IOException {
-        if (!n.isObject()) throw new IOException((prefix.isEmpty() ? "an entry" : prefix) + ": expected an object, got " + n);
+        if (!n.isObject()) {
+            throw new IOException((prefix.isEmpty() ? "an entry" : prefix) + ": expected an object, got " + n);
+        }
         for (Map.Entry<String, JsonNode> e : n.properties()) {
             if (!known.contains(e.getKey())) throw new IOException("unknown field " + prefix + e.getKey());
         }
@@ -178,8 +180,8 @@ final class CatalogEntryReader {
         if (absent(n)) return null;
         if (n.isTextual()) return n.textValue();
         if (n.isBoolean()) return n.booleanValue();
-        if (n.isIntegralNumber()) return n.canConvertToInt() ? (Object) n.intValue() : n.canConvertToLong() ? (Object) n.longValue() : n.bigIntegerValue();
-        if (n.isNumber()) return n.doubleValue();
+        // Integer, Long or BigInteger as the number needs, Double for a fraction: what the binding made of them
+        if (n.isNumber()) return n.numberValue();
         if (n.isArray()) {
             List<Object> out = new ArrayList<>(n.size());
             for (JsonNode v : n) out.add(plain(v));

@@ -9,7 +9,10 @@ import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
 import org.opencv.video.DISOpticalFlow;
 
-/** A keyframe pair's two DIS flows: the images they work on, the flows themselves, and their resampling to the splat grid. */
+/**
+ * A keyframe pair's two DIS flows: the images they work on, the flows themselves, and their resampling to the splat
+ * grid.
+ */
 final class PairFlows {
     /**
      * The longest side of a keyframe pair's flow images. 640x360 pairs (and Middlebury's 640x480) worked on their full
@@ -67,7 +70,9 @@ final class PairFlows {
         return flow;
     }
 
-    /** A flow ({@code CV_32FC2}, any size) resampled to the splat grid, in grid pixels, as x, y per pixel in {@code out}. */
+    /**
+     * A flow ({@code CV_32FC2}, any size) resampled to the splat grid, in grid pixels, as x, y per pixel in {@code out}.
+     */
     static void toGrid(Mat flow, int sw, int sh, float[] out) {
         Mat m = flow;
         if (flow.cols() != sw || flow.rows() != sh) {
