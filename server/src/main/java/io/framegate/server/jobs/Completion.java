@@ -43,7 +43,7 @@ final class Completion {
 
     /** A job that ended with its files stored: completed, its cost captured. False when the lease was lost or it is gone. */
     boolean completed(String id, Lease lease, Map<String, String> notes) {
-        if (!store.finish(id, lease, JobStatus.COMPLETED, null, null, notes, clock.millis())) return false;
+        if (!store.endings().finish(id, lease, JobStatus.COMPLETED, null, null, notes, clock.millis())) return false;
         outcomes.completed();
         return true;
     }
@@ -54,12 +54,12 @@ final class Completion {
             fail(ctx.lease(), job, ctx.notes(), code, message);
             return;
         }
-        store.finish(job.id(), ctx.lease(), status, code, message, ctx.notes(), clock.millis());
+        store.endings().finish(job.id(), ctx.lease(), status, code, message, ctx.notes(), clock.millis());
     }
 
     void fail(Lease lease, Job job, Map<String, String> notes, String code, String message) {
         LOG.info("job {} failed: {} {}", job.id(), code, message);
-        if (store.finish(job.id(), lease, JobStatus.FAILED, code, message, notes, clock.millis())) {
+        if (store.endings().finish(job.id(), lease, JobStatus.FAILED, code, message, notes, clock.millis())) {
             outcomes.failed(job, code);
         }
     }

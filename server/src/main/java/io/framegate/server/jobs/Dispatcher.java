@@ -145,7 +145,7 @@ final class Dispatcher {
 
     /** Fails a job nobody runs; when that does not take (a live worker holds it), says so instead of acting on it. */
     private void failUnclaimed(JobLeases.Claimable r, String code, String message, long now) {
-        if (!store.failUnclaimed(r.id(), code, message, now)) {
+        if (!store.endings().failUnclaimed(r.id(), code, message, now)) {
             LOG.warn("job {} was not failed with {}: a live worker holds it or it already ended", r.id(), code);
         }
     }

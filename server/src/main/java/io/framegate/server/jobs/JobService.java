@@ -229,7 +229,7 @@ public final class JobService {
      */
     public Optional<Job> cancel(String ownerKeyId, String id) {
         if (get(ownerKeyId, id).isEmpty()) return Optional.empty();
-        store.requestCancel(id, clock.millis());
+        store.endings().requestCancel(id, clock.millis());
         signals.due.ring(); // a job waiting on its upstream is due now: the poller cancels it there and ends it
         return get(ownerKeyId, id);
     }

@@ -8,8 +8,6 @@ import io.framegate.domain.Money;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,13 +18,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Jobs in the database: the job rows' repository (insert, reads, listings, final states, cancel, delete). Every state
+ * Jobs in the database: the job rows' repository (insert, reads, listings, delete). Every state
  * change of a running job is a conditional UPDATE on the lease owner, so two processes sharing one PostgreSQL database
  * never both run or finish the same job; claiming and renewing those leases is {@link JobLeases}', a running attempt's
- * own writes (progress, checkpoint, notes) {@link JobCheckpoints}'.
+ * own writes (progress, checkpoint, notes) {@link JobCheckpoints}', final states and cancellation {@link JobEndings}'.
  */
 public final class JobStore {
-    private static final Logger LOG = LoggerFactory.getLogger(JobStore.class);
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() { };
     private static final String COLUMNS = "id, owner_key_id, surface, model, status, progress, prompt, duration_seconds, "
             + "video_size, number_of_videos, request_json, request_hash, attributes_json, notes_json, checkpoint, backend, "
@@ -46,12 +43,11 @@ public final class JobStore {
     private final ObjectMapper json;
     private final JobLeases leases;
     private final JobCheckpoints checkpoints;
+    private final JobEndings endings;
 
     /** Where final states also write their webhook deliveries (same transaction); none by default. */
-    private volatile io.framegate.server.webhooks.Outbox outbox = io.framegate.server.webhooks.Outbox.NONE;
-
     public void outbox(io.framegate.server.webhooks.Outbox o) {
-        this.outbox = o;
+        endings.outbox(o);
     }
 
     public JobStore(Jdbi jdbi, ObjectMapper json) {
@@ -59,6 +55,7 @@ public final class JobStore {
         this.json = json;
         this.leases = new JobLeases(jdbi);
         this.checkpoints = new JobCheckpoints(jdbi, this);
+        this.endings = new JobEndings(jdbi, this);
     }
 
     Jdbi jdbi() {
@@ -75,6 +72,11 @@ public final class JobStore {
         return checkpoints;
     }
 
+    /** Final states (completed, failed, cancelled) of the jobs in this store, each settled with its reservation. */
+    JobEndings endings() {
+        return endings;
+    }
+
     /**
      * A job with what only the core needs: the stored request, checkpoint and lease, and for a job waiting on its
      * upstream when it is next polled, its poll interval (ms, null before the first poll) and polls so far.
@@ -86,7 +88,7 @@ public final class JobStore {
 
     /** Inserts a new queued job without a reservation (tests of the queue); see the other overload. */
     boolean insert(Job job, String requestJson, String requestHash, String idempotencyKey) {
-        return insert(job, requestJson, requestHash, idempotencyKey, new Ledger.Reservation(io.framegate.domain.Money.ZERO, 0));
+        return insert(job, requestJson, requestHash, idempotencyKey, new Ledger.Reservation(Money.ZERO, 0));
     }
 
     /**
@@ -300,90 +302,6 @@ public final class JobStore {
             if (status != null) q.bind("status", status.name());
             if (errorCode != null) q.bind("code", errorCode);
             return q.map(this::row).map(r -> new AdminJob(r.job(), r.attempts(), r.checkpoint() != null)).list();
-        });
-    }
-
-    /**
-     * Final state for a job this owner holds, settled in the same transaction: a completed job captures its
-     * {@code cost_usd} note (capped at its reservation; the note then shows what was captured), any other end
-     * releases its reservation. False when the job is gone or the lease was lost.
-     */
-    boolean finish(String id, Lease lease, JobStatus status, String errorCode, String errorMessage,
-                   Map<String, String> notes, long now) {
-        Money cost = status == JobStatus.COMPLETED ? costOf(id, notes) : null;
-        Map<String, String> finalNotes = new TreeMap<>(notes);
-        if (cost != null) finalNotes.put(JobNotes.COST_USD, cost.usdShort());
-        return jdbi.inTransaction(h -> {
-            if (cost != null) {
-                // cap the note at the reservation, so the client sees what was captured
-                h.createQuery("SELECT COALESCE(price_micros, -1) FROM jobs WHERE id = :id").bind("id", id).mapTo(Long.class)
-                        .findOne().filter(p -> p >= 0 && p < cost.micros())
-                        .ifPresent(p -> {
-                            finalNotes.put(JobNotes.COST_USD, new Money(p).usdShort());
-                            if (cost.micros() == Long.MAX_VALUE) return;
-                            // the true cost stays on record for the operator; the key is charged the reservation
-                            finalNotes.put(JobNotes.UPSTREAM_COST_USD, cost.usdShort());
-                            LOG.warn("job {}: upstream cost ${} exceeds its reservation ${}; captured ${}", id, cost.usd(),
-                                    Money.usd(p), Money.usd(p));
-                        });
-            }
-            boolean done = h.createUpdate("UPDATE jobs SET status = :status, progress = CASE WHEN :status = 'COMPLETED' "
-                        + "THEN 100 ELSE progress END, error_code = :code, error_message = :message, notes_json = :notes, "
-                        + "completed_at = :now, updated_at = :now, lease_owner = NULL, lease_expires_at = NULL "
-                        + "WHERE id = :id AND " + HELD + " AND status = 'IN_PROGRESS'")
-                .bind("status", status.name()).bind("code", errorCode).bind("message", errorMessage)
-                .bind("notes", write(finalNotes)).bind("now", now).bind("id", id).bind("owner", lease.owner())
-                .bind("epoch", lease.epoch()).execute() == 1;
-            if (done) Ledger.settle(h, id, cost, now); // same transaction: a fenced-out finish settles nothing
-            if (done) outbox.jobEnded(h, id, status, now); // webhook deliveries, durable with the final state
-            return done;
-        });
-    }
-
-    /** What a completed job cost: its {@code cost_usd} note (exact), or its whole reservation when the note is unreadable. */
-    private Money costOf(String id, Map<String, String> notes) {
-        String note = notes.get(JobNotes.COST_USD);
-        if (note != null) {
-            try {
-                return Money.parseUsd(note);
-            } catch (IllegalArgumentException e) {
-                LOG.warn("job {}: cost note '{}' is not a USD amount; capturing the whole reservation", id, note);
-            }
-        }
-        return new Money(Long.MAX_VALUE);
-    }
-
-    /**
-     * Fails a job that no live worker holds (e.g. its model is gone from the catalog): queued, or running without a
-     * lease or under an expired one (its process died). False when a worker holds it or it already ended.
-     */
-    boolean failUnclaimed(String id, String code, String message, long now) {
-        return jdbi.inTransaction(h -> {
-            boolean done = h.createUpdate("UPDATE jobs SET status = 'FAILED', error_code = :code, "
-                        + "error_message = :message, completed_at = :now, updated_at = :now, lease_owner = NULL, "
-                        + "lease_expires_at = NULL WHERE id = :id AND (status = 'QUEUED' OR (status = 'IN_PROGRESS' AND "
-                        + "(lease_owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at < " + DB_NOW + ")))")
-                .bind("code", code).bind("message", message).bind("now", now).bind("id", id).execute() == 1;
-            if (done) Ledger.settle(h, id, null, now);
-            if (done) outbox.jobEnded(h, id, JobStatus.FAILED, now);
-            return done;
-        });
-    }
-
-    /** Cancels a queued job at once; for a running one asks its worker to stop. False when already final. */
-    boolean requestCancel(String id, long now) {
-        return jdbi.inTransaction(h -> {
-            int queued = h.createUpdate("UPDATE jobs SET status = 'CANCELLED', completed_at = :now, updated_at = :now "
-                    + "WHERE id = :id AND status = 'QUEUED'").bind("id", id).bind("now", now).execute();
-            if (queued == 1) {
-                Ledger.settle(h, id, null, now);
-                outbox.jobEnded(h, id, JobStatus.CANCELLED, now);
-                return true;
-            }
-            // a job waiting on its upstream is due at once: the poller asks the upstream to cancel it and ends it
-            return h.createUpdate("UPDATE jobs SET cancel_requested = TRUE, updated_at = :now, next_poll_at = CASE WHEN "
-                    + "next_poll_at IS NULL THEN NULL ELSE " + DB_NOW + " END WHERE id = :id "
-                    + "AND status = 'IN_PROGRESS'").bind("id", id).bind("now", now).execute() == 1;
         });
     }
 

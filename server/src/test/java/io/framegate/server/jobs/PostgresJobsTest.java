@@ -160,7 +160,7 @@ class PostgresJobsTest {
                 assertThat(a.store.checkpoints().updateProgress(job.id(), stale, 50)).isFalse();
                 assertThat(a.store.checkpoints().saveNotes(job.id(), stale, "gate", Map.of("x", "y"))).isFalse();
                 assertThat(a.store.checkpoints().saveCheckpoint(job.id(), stale, "{}")).isFalse();
-                assertThat(a.store.finish(job.id(), stale, JobStatus.COMPLETED, null, null, Map.of(), System.currentTimeMillis()))
+                assertThat(a.store.endings().finish(job.id(), stale, JobStatus.COMPLETED, null, null, Map.of(), System.currentTimeMillis()))
                         .isFalse();
                 assertThat(a.store.leases().retryLater(job.id(), stale, 0, System.currentTimeMillis())).isFalse();
 

@@ -51,8 +51,8 @@ class UnclaimedSettlementTest {
             Job dead = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null);
             assertThat(core.store.leases().claim(live.id(), "alive", now, now + 60_000)).isTrue();
             assertThat(core.store.leases().claim(dead.id(), "dead", now, now - 1)).isTrue();
-            assertThat(core.store.failUnclaimed(live.id(), "unknown_model", "gone", now)).as("a live lease is left alone").isFalse();
-            assertThat(core.store.failUnclaimed(dead.id(), "unknown_model", "gone", now)).as("an expired lease is taken").isTrue();
+            assertThat(core.store.endings().failUnclaimed(live.id(), "unknown_model", "gone", now)).as("a live lease is left alone").isFalse();
+            assertThat(core.store.endings().failUnclaimed(dead.id(), "unknown_model", "gone", now)).as("an expired lease is taken").isTrue();
             assertThat(core.store.find(live.id()).orElseThrow().job().status()).isEqualTo(JobStatus.IN_PROGRESS);
             assertThat(ledgerKinds(core, live.id())).containsExactly("reserve");
             assertThat(ledgerKinds(core, dead.id())).containsExactly("reserve", "release");
@@ -66,7 +66,7 @@ class UnclaimedSettlementTest {
             long now = System.currentTimeMillis();
             long epoch = core.store.leases().claimLease(job.id(), "me", 60_000, now);
             assertThat(epoch).isPositive();
-            assertThat(core.store.finish(job.id(), new Lease("me", epoch), JobStatus.COMPLETED, null, null,
+            assertThat(core.store.endings().finish(job.id(), new Lease("me", epoch), JobStatus.COMPLETED, null, null,
                     java.util.Map.of(JobNotes.COST_USD, "0.5000"), now)).isTrue();
             java.util.Map<String, String> notes = core.store.find(job.id()).orElseThrow().job().notes();
             assertThat(notes).containsEntry(JobNotes.COST_USD, "0.0000").containsEntry("upstream_cost_usd", "0.5000");

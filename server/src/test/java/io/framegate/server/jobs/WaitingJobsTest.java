@@ -153,7 +153,7 @@ class WaitingJobsTest {
         assertThat(b).extracting(WaitQueue.Claim::epoch).containsExactly(a.get(0).epoch() + 1);
         assertThat(waits.park(id, new Lease("instance-a", a.get(0).epoch()), 1000, 1000, 1, false))
                 .as("a stale poll writes nothing").isFalse();
-        assertThat(core.store.finish(id, new Lease("instance-a", a.get(0).epoch()), JobStatus.FAILED, "x", "y", Map.of(),
+        assertThat(core.store.endings().finish(id, new Lease("instance-a", a.get(0).epoch()), JobStatus.FAILED, "x", "y", Map.of(),
                 System.currentTimeMillis())).isFalse();
         assertThat(waits.park(id, new Lease("instance-b", b.get(0).epoch()), 1000, 1000, 1, false)).isTrue();
         assertThat(row(id).leaseOwner()).isNull();
