@@ -25,17 +25,13 @@ final class DisPool {
     }
 
     /**
-     * The finest pyramid level DIS works on, so that its cost follows the pixels: keyframe pairs use full-resolution
-     * patches up to 800 px and the second level above (as accurate for the larger motions such frames have, a quarter
-     * of the cost; their images are at most {@link PairFlows#PAIR_FLOW_SIDE} px long either way); sequences (small
-     * motions between consecutive frames) use the second level from 400 px on - at 640x360 that was the largest fixed
-     * cost per pair, and the smoother flow scored as well or better on the tuning half (bbb-40 2x +0.26 dB, occluder
-     * 2x -0.4 dB). The caller halves such images itself and asks for level 0 (the same patches, without DIS building
-     * the finest level and scaling its flow up to it).
+     * The finest pyramid level DIS would work on for a keyframe pair's images of this size: full-resolution patches
+     * up to 800 px, the second level above (as accurate for the larger motions such frames have, a quarter of the
+     * cost). {@link PairFlows#workingImages} halves such images itself and asks for level 0 (the same patches, without
+     * DIS building the finest level and scaling its flow up to it).
      */
-    static int finestScale(KeyframeInterpolator.Preset preset, int width, int height) {
-        int limit = preset == KeyframeInterpolator.Preset.SEQUENCE ? 400 : 800;
-        return Math.max(width, height) > limit ? 1 : 0;
+    static int finestScale(int width, int height) {
+        return Math.max(width, height) > 800 ? 1 : 0;
     }
 
     private static DISOpticalFlow make(KeyframeInterpolator.Preset preset, int finest) {

@@ -26,21 +26,40 @@ final class PairFlows {
     }
 
     /**
-     * Gray A and B at DIS's working size (at most {@code maxSide} px long; where DIS would skip its finest level
-     * (patches from the second level up), halved once more and DIS runs on all its levels: the same patch levels,
-     * with a 4x smaller resize and initial flow, no upscale of the flow to full size and a 4x smaller one for the
-     * splat grid, a third of a 720p pair's flow time); the inputs themselves when no resize is needed. A keyframe
-     * pair's flow works on at most {@link #PAIR_FLOW_SIDE} px: what a 720p or 1080p pair's halved images come to, so
-     * a smaller pair no longer costs more than those (a 640x360 pair's flow was 1.56x a 720p pair's pixels).
+     * The longest side of a sequence's flow images: consecutive frames are worked on at half their size (from 400 px
+     * on), at most this long. Until session 8 a 720p or 1080p frame worked on 512 px, like a 360p one's 320 px plus
+     * one pyramid level: the flow did not follow the frame, and the larger the frame the more the in-betweens lost to
+     * a fixed-size flow (1080p cloth 2x lost to minterpolate, 720p won). Chosen on the tuning half (mean PSNR, 512 px
+     * -> half size): 720p orbit 2x 35.24 -> 35.46, 4x 32.42 -> 32.45 (SSIM 0.9374 -> 0.9360), occluder 2x 35.50 ->
+     * 35.56, 4x 32.65 -> 32.85; 1080p orbit 2x 35.32 -> 35.68, 4x 32.37 -> 32.84, occluder 2x 35.30 -> 35.53, 4x 32.44
+     * -> 32.59 (a quarter of the size at 1080p: orbit 2x 34.62, occluder 2x 34.87, all four lower). A 640x360 frame's
+     * flow is 320x180 either way.
+     */
+    static final int SEQUENCE_FLOW_SIDE = 1024;
+
+    /**
+     * Gray A and B at DIS's working size, or the inputs themselves when no resize is needed. DIS works down to its
+     * finest pyramid level on them ({@link DisPool}), so their size is what the flow costs:
+     * <ul>
+     * <li>a keyframe pair: at most 1024 px long, and where DIS would then skip its finest level (patches from the
+     * second level up, as accurate for the larger motions of such pairs at a quarter of the cost), halved once more;
+     * at most {@link #PAIR_FLOW_SIDE} px either way, what a 720p or 1080p pair's halved images come to, so that a
+     * smaller pair no longer costs more than those (a 640x360 pair's flow was 1.56x a 720p pair's pixels);</li>
+     * <li>consecutive frames of a sequence: half the frame, at most {@link #SEQUENCE_FLOW_SIDE};</li>
+     * <li>previews: at most 640 px.</li>
+     * </ul>
      */
     static Mat[] workingImages(Mat grayA, Mat grayB, Preset preset) {
-        int w = grayA.cols(), h = grayA.rows();
-        int maxSide = preset == Preset.FAST ? 640 : 1024;
-        double s = Math.min(1.0, (double) maxSide / Math.max(w, h));
-        int finest = preset == Preset.FAST ? 0
-                : DisPool.finestScale(preset, (int) Math.round(w * s), (int) Math.round(h * s));
-        s /= 1 << finest;
-        if (preset == Preset.QUALITY) s = Math.min(s, (double) PAIR_FLOW_SIDE / Math.max(w, h));
+        int w = grayA.cols(), h = grayA.rows(), side = Math.max(w, h);
+        double s = switch (preset) {
+            case FAST -> Math.min(1.0, 640.0 / side);
+            case SEQUENCE -> Math.min(side > 400 ? 0.5 : 1.0, (double) SEQUENCE_FLOW_SIDE / side);
+            case QUALITY -> {
+                double q = Math.min(1.0, 1024.0 / side);
+                q /= 1 << DisPool.finestScale((int) Math.round(w * q), (int) Math.round(h * q));
+                yield Math.min(q, (double) PAIR_FLOW_SIDE / side);
+            }
+        };
         if (s >= 1) return new Mat[]{grayA, grayB};
         Size size = new Size(Math.round(w * s), Math.round(h * s));
         Mat wa = new Mat(), wb = new Mat();
