@@ -27,13 +27,13 @@ final class PairFlows {
 
     /**
      * The longest side of a sequence's flow images: consecutive frames are worked on at half their size (from 400 px
-     * on), at most this long. Until session 8 a 720p or 1080p frame worked on 512 px, like a 360p one's 320 px plus
-     * one pyramid level: the flow did not follow the frame, and the larger the frame the more the in-betweens lost to
-     * a fixed-size flow (1080p cloth 2x lost to minterpolate, 720p won). Chosen on the tuning half (mean PSNR, 512 px
-     * -> half size): 720p orbit 2x 35.24 -> 35.46, 4x 32.42 -> 32.45 (SSIM 0.9374 -> 0.9360), occluder 2x 35.50 ->
-     * 35.56, 4x 32.65 -> 32.85; 1080p orbit 2x 35.32 -> 35.68, 4x 32.37 -> 32.84, occluder 2x 35.30 -> 35.53, 4x 32.44
-     * -> 32.59 (a quarter of the size at 1080p: orbit 2x 34.62, occluder 2x 34.87, all four lower). A 640x360 frame's
-     * flow is 320x180 either way.
+     * on), at most this long. Until session 8 the flow of a 720p and of a 1080p frame alike worked on 512 px (a 360p
+     * frame's on 320): it did not follow the frame, so the larger the frame, the coarser its flow was for it.
+     * Chosen on the tuning half (mean PSNR, 512 px -> half size): 720p orbit 2x 35.24 -> 35.46, 4x 32.42 -> 32.45 (SSIM
+     * 0.9374 -> 0.9360), occluder 2x 35.50 -> 35.56, 4x 32.65 -> 32.85; 1080p orbit 2x 35.32 -> 35.68, 4x 32.37 ->
+     * 32.84, occluder 2x 35.30 -> 35.53, 4x 32.44 -> 32.59. Tried at 1080p: 1024x576 (35.61, 32.84, 35.56, 32.51, with
+     * 14% more pixels than 960x540) and 320x180 (34.62, 32.03, 34.87, 32.38: all four lower). A 640x360 frame's flow
+     * is 320x180 either way.
      */
     static final int SEQUENCE_FLOW_SIDE = 1024;
 
