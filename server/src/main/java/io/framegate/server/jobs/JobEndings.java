@@ -15,9 +15,10 @@ import static io.framegate.server.jobs.JobStore.HELD;
 
 /**
  * How a job ends: its final state (completed, failed, cancelled) and, in the same transaction, the settlement of its
- * reservation ({@link Ledger#settle}: captured on completion, released otherwise) and its webhook deliveries. Each
- * write is conditional, so a job ends once: a finish is fenced on the lease, an unclaimed job is failed only when no
- * live worker holds it, and a final state is never overwritten.
+ * reservation ({@link Ledger#settle}: captured on completion, released otherwise) and its webhook deliveries; and the
+ * request to cancel, which ends a queued job at once and only flags a running one for its worker. Each write is
+ * conditional, so a job ends once: a finish is fenced on the lease, an unclaimed job is failed only when no live
+ * worker holds it, and a final state is never overwritten.
  */
 final class JobEndings {
     private static final Logger LOG = LoggerFactory.getLogger(JobEndings.class);
