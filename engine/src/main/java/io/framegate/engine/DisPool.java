@@ -18,28 +18,18 @@ final class DisPool {
 
     /**
      * The calling thread's DIS for {@code preset}, working down to pyramid level 0 (where its finest level would be
-     * skipped, the caller halves the images instead: {@link #finestScale}).
+     * skipped, the caller halves the images instead: {@link PairFlows#workingImages}).
      */
     static DISOpticalFlow get(KeyframeInterpolator.Preset preset) {
-        return POOL.get().computeIfAbsent(preset.name(), k -> make(preset, 0));
+        return POOL.get().computeIfAbsent(preset.name(), k -> make(preset));
     }
 
-    /**
-     * The finest pyramid level DIS would work on for a keyframe pair's images of this size: full-resolution patches
-     * up to 800 px, the second level above (as accurate for the larger motions such frames have, a quarter of the
-     * cost). {@link PairFlows#workingImages} halves such images itself and asks for level 0 (the same patches, without
-     * DIS building the finest level and scaling its flow up to it).
-     */
-    static int finestScale(int width, int height) {
-        return Math.max(width, height) > 800 ? 1 : 0;
-    }
-
-    private static DISOpticalFlow make(KeyframeInterpolator.Preset preset, int finest) {
+    private static DISOpticalFlow make(KeyframeInterpolator.Preset preset) {
         DISOpticalFlow dis = DISOpticalFlow.create(preset != KeyframeInterpolator.Preset.FAST
                 ? DISOpticalFlow.PRESET_MEDIUM : DISOpticalFlow.PRESET_FAST);
         if (preset != KeyframeInterpolator.Preset.FAST) {
             boolean sequence = preset == KeyframeInterpolator.Preset.SEQUENCE;
-            dis.setFinestScale(finest);
+            dis.setFinestScale(0);
             dis.setPatchStride(sequence ? 4 : 3);
             dis.setGradientDescentIterations(sequence ? 20 : 40);
             // keyframe pairs: 20 refinement iterations (10 before) - on the tuning half's one-second orbit gap, where

@@ -56,7 +56,9 @@ final class PairFlows {
             case SEQUENCE -> Math.min(side > 400 ? 0.5 : 1.0, (double) SEQUENCE_FLOW_SIDE / side);
             case QUALITY -> {
                 double q = Math.min(1.0, 1024.0 / side);
-                q /= 1 << DisPool.finestScale((int) Math.round(w * q), (int) Math.round(h * q));
+                // over 800 px DIS would skip its finest level (the second level's patches are as accurate for a
+                // pair's larger motions, at a quarter of the cost): halved here instead, DIS runs on all its levels
+                if (Math.max(Math.round(w * q), Math.round(h * q)) > 800) q /= 2;
                 yield Math.min(q, (double) PAIR_FLOW_SIDE / side);
             }
         };
