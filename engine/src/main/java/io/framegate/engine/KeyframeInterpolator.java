@@ -17,9 +17,10 @@ import java.util.Locale;
  * object is drawn once, at its place at t, and the background it uncovers comes from the keyframe that shows it), then
  * warps both keyframes backward along the projected flows (bicubic) and blends them with the time weights.
  * <p>
- * Keyframes that do not show the same content get a graceful transition instead of a broken morph: below
- * {@value #HIGH_CONFIDENCE} confidence the morph is mixed per pixel with a cross-dissolve where the flow
- * is unreliable, below {@value #LOW_CONFIDENCE} only the (aligned or zooming) dissolve remains.
+ * Where the flow is unreliable the morph falls back locally ({@link MorphFallback}). Keyframes that do not show the
+ * same content get a graceful transition instead of a broken morph: below {@value #HIGH_CONFIDENCE} confidence the
+ * morph is mixed per pixel with the pair's dissolve, below {@value #LOW_CONFIDENCE} only the (aligned or zooming)
+ * dissolve remains.
  * <p>
  * A pair is worked on in one canonical order of its images, so the reversed pair gives the same frames backward.
  * {@link #frameAt} is thread-safe and deterministic.
@@ -36,37 +37,14 @@ public final class KeyframeInterpolator implements AutoCloseable {
     /**
      * From this confidence on, the morph is used alone. Backward warping leaves no holes, and on the bench's one-second
      * orbit gap (same scene, large occlusions, confidence 0.54) the morph alone beats the morph/dissolve mix
-     * (PSNR 22.21 vs 22.07 dB, SSIM 0.691 vs 0.677); keyframes of different scenes score below 0.3.
+     * (PSNR 22.21 vs 22.07 dB, SSIM 0.691 vs 0.677); keyframes of different scenes score below 0.3. The switch is a
+     * cliff for a pair of one scene (session 9): the 720p orbit gap with DIS's refinement made smoother (alpha 40 or
+     * gamma 5: confidence 0.44 / 0.43) scores 21.19 / 21.20 dB in the mix and 21.84 / 21.89 with the local fallback
+     * instead (23.16 as shipped, confidence 0.57). Kept: no bench case is in the band (the lowest 0.52; footage 0.59 or
+     * a cut near 0), and it serves keyframes that may not show one scene, where no figure here says what looks right.
      */
     static final double HIGH_CONFIDENCE = 0.45;
     static final double LOW_CONFIDENCE = 0.25;
-    /**
-     * Local fallback of a morph: where the splatted match reliability of the frame at t is below {@code LOCAL_HI} the
-     * morph is mixed with a fallback ({@link #FALLBACK_BLUR_CELLS}; a plain cross-fade until session 7), fully at
-     * {@code LOCAL_LO} and below (a wrongly moved patch costs more than a local double exposure). Chosen on the tuning
-     * half at 640x360 (mean PSNR / SSIM, before -> after): orbit gap 21.77 / 0.7221 -> 21.90 / 0.7201, occluder gap
-     * 26.21 / 0.9328 -> 26.40 / 0.9416, bbb-17 gap 24.26 / 0.9046 -> 24.87 / 0.9065, bbb-17 4x 30.56 / 0.9442 -> 30.89
-     * / 0.9459, the other tuning cases within 0.08 dB; tried 0.15-0.3 / 0.5-0.8 (a higher top helps the real footage
-     * and costs the orbit).
-     */
-    static final float LOCAL_LO = 0.25f;
-    static final float LOCAL_HI = 0.6f;
-    /**
-     * What the local fallback of a keyframe pair blends to: half the cross-fade, half the morph's local mean (the morph
-     * at the splat grid, Gaussian-blurred by this many grid cells, scaled up). Where the flow is unreliable the
-     * in-between's content is uncertain in place: the estimate with the least expected error is an average over where
-     * it may be, between "it did not move" (the cross-fade) and "it moved as the flow says, give or take" (the blurred
-     * morph), instead of the cross-fade's sharp double exposure, which is as wrong as a misplaced warp wherever the
-     * motion is large. Chosen on the tuning half (mean PSNR, cross-fade fallback -> this one; 360p unless named): orbit
-     * gap 22.69 -> 23.13, 720p 22.67 -> 23.09; occluder gap 26.44 -> 27.04, 720p 26.20 -> 26.77; bbb-17 gap 24.84 ->
-     * 24.93; bbb-40 gap 34.34 -> 34.34; Middlebury 35.67 -> 35.64 (the bench, blur at a quarter of the grid as below).
-     * Tried: blurred morph alone (orbit and occluder up 0.1 more, bbb-17 24.73 and Middlebury down), a quarter / three
-     * quarters of it (three quarters: Middlebury 35.65), 4 / 16 cells (bbb-17 24.84 / 24.97, occluder 26.94 / 27.07),
-     * and fading where the two warped samples disagree at t (orbit -0.4 to -1.1 dB: that is where a keyframe's sample
-     * is occluded, and the splat already handles it).
-     */
-    static final double FALLBACK_BLUR_CELLS = 8;
-
     /** How the two keyframes are joined. */
     public enum Join { FLOW, FLOW_AND_DISSOLVE, DISSOLVE }
 
@@ -209,71 +187,22 @@ public final class KeyframeInterpolator implements AutoCloseable {
         int sw = splat.width, sh = splat.height, n = sw * sh;
         WarpScratch s = WarpScratch.take(width, height, sw, sh);
         try {
-            float[] reliability = s.reliability;
-            splat.at(t, s.toA, s.toB, reliability, s.acc);
+            splat.at(t, s.toA, s.toB, s.reliability, s.acc);
             Mat grid = Grids.of(width, height);
             upField(s.toA, s.small, s.mapA, grid);
             upField(s.toB, s.small, s.mapB, grid);
             remap(a, s.warpA, s.mapA);
             remap(b, s.warpB, s.mapB);
-            if (join != Join.FLOW_AND_DISSOLVE) {
-                boolean local = false;
-                for (int i = 0; i < n; i++) {
-                    float w = (reliability[i] - LOCAL_LO) / (LOCAL_HI - LOCAL_LO);
-                    w = w < 0 ? 0 : w > 1 ? 1 : w;
-                    reliability[i] = w;
-                    if (w < 1) local = true;
-                }
-                if (!local) {
-                    Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, out);
-                    return;
-                }
-                // the morph in warpA, the fallback in warpB, the weights in buffers of their own (each keeps its
-                // type from frame to frame, so none is reallocated)
-                Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, s.warpA);
-                Core.addWeighted(a, 1 - t, b, t, 0, s.warpB);
-                if (!meanInFallback) {
-                    blendLocally(s, sw, sh, out);
-                    return;
-                }
-                // the blur at a quarter of the grid (by a quarter of the cells): the same low-pass at a 16th of the
-                // pixels and a quarter of the taps (8 ms of a 720p frame's 65 at the grid itself)
-                Size quarter = new Size(Math.max(1, Math.round(sw / 4.0)), Math.max(1, Math.round(sh / 4.0)));
-                Imgproc.resize(s.warpA, s.meanGrid, quarter, 0, 0, Imgproc.INTER_AREA);
-                Imgproc.GaussianBlur(s.meanGrid, s.meanGrid, new Size(0, 0), FALLBACK_BLUR_CELLS / 4);
-                Imgproc.resize(s.meanGrid, s.meanFull, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
-                Core.addWeighted(s.meanFull, 0.5, s.warpB, 0.5, 0, s.warpB);
-                blendLocally(s, sw, sh, out);
-                return;
-            }
-            Mat morph = new Mat();
-            Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, morph);
-            Mat weightMorph = upScalar(reliability, sw, sh), weightMix = new Mat();
-            Imgproc.GaussianBlur(weightMorph, weightMorph, new Size(0, 0), Math.max(2, width / 160.0));
-            Core.subtract(Mat.ones(weightMorph.size(), CvType.CV_32F), weightMorph, weightMix);
-            // the fallback under the morph: aligned when the global motion is reliable, else a plain cross-fade (the
-            // zoom of the pure dissolve only dresses up a cut, and the mix is no cut)
-            Mat mix = new Mat();
-            if (dissolve.aligned()) {
-                dissolve.frameAt(t, mix);
+            if (join == Join.FLOW_AND_DISSOLVE) {
+                MorphFallback.underDissolve(a, b, t, s, dissolve, out);
+            } else if (MorphFallback.toWeights(s.reliability, n)) {
+                MorphFallback.local(a, b, t, s, meanInFallback, out);
             } else {
-                Core.addWeighted(a, 1 - t, b, t, 0, mix);
+                Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, out);
             }
-            Imgproc.blendLinear(morph, mix, weightMorph, weightMix, out);
-            for (Mat m : new Mat[]{weightMorph, weightMix, mix, morph}) m.release();
         } finally {
             s.release();
         }
-    }
-
-    /** The morph (warpA) and the fallback (warpB) of {@code s} mixed by the morph's weight per grid cell (reliability). */
-    private void blendLocally(WarpScratch s, int sw, int sh, Mat out) {
-        s.weightGrid.create(sh, sw, CvType.CV_32F);
-        s.weightGrid.put(0, 0, s.reliability);
-        Imgproc.resize(s.weightGrid, s.weightMorph, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
-        Imgproc.GaussianBlur(s.weightMorph, s.weightMorph, new Size(0, 0), Math.max(2, width / 160.0));
-        s.weightMorph.convertTo(s.weightFade, -1, -1, 1);
-        Imgproc.blendLinear(s.warpA, s.warpB, s.weightMorph, s.weightFade, out);
     }
 
     /**
@@ -298,17 +227,6 @@ public final class KeyframeInterpolator implements AutoCloseable {
         small.put(0, 0, field);
         Imgproc.resize(small, map, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
         Core.add(map, grid, map);
-    }
-
-    /** A scalar field on the splat grid at full size. */
-    private Mat upScalar(float[] field, int sw, int sh) {
-        Mat small = new Mat(sh, sw, CvType.CV_32F);
-        small.put(0, 0, field);
-        if (sw == width && sh == height) return small;
-        Mat big = new Mat();
-        Imgproc.resize(small, big, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
-        small.release();
-        return big;
     }
 
     private static void remap(Mat src, Mat out, Mat map) {
