@@ -45,6 +45,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
      */
     static final double HIGH_CONFIDENCE = 0.45;
     static final double LOW_CONFIDENCE = 0.25;
+
     /** How the two keyframes are joined. */
     public enum Join { FLOW, FLOW_AND_DISSOLVE, DISSOLVE }
 
