@@ -41,10 +41,10 @@ final class PairFlows {
      * Gray A and B at DIS's working size, or the inputs themselves when no resize is needed. DIS works down to its
      * finest pyramid level on them ({@link DisPool}), so their size is what the flow costs:
      * <ul>
-     * <li>a keyframe pair: at most 1024 px long, and where DIS would then skip its finest level (patches from the
-     * second level up, as accurate for the larger motions of such pairs at a quarter of the cost), halved once more;
-     * at most {@link #PAIR_FLOW_SIDE} px either way, what a 720p or 1080p pair's halved images come to, so that a
-     * smaller pair no longer costs more than those (a 640x360 pair's flow was 1.56x a 720p pair's pixels);</li>
+     * <li>a keyframe pair: at most {@link #PAIR_FLOW_SIDE} px long, what a 720p or 1080p pair's images came to when
+     * they were taken to 1024 px and halved where DIS would skip its finest level (over 800 px), so that a smaller
+     * pair no longer costs more than those (a 640x360 pair's flow was 1.56x a 720p pair's pixels); a pair of 801-1023
+     * px keeps that halving (400-511 px);</li>
      * <li>consecutive frames of a sequence: half the frame, at most {@link #SEQUENCE_FLOW_SIDE};</li>
      * <li>previews: at most 640 px.</li>
      * </ul>
@@ -54,13 +54,8 @@ final class PairFlows {
         double s = switch (preset) {
             case FAST -> Math.min(1.0, 640.0 / side);
             case SEQUENCE -> Math.min(side > 400 ? 0.5 : 1.0, (double) SEQUENCE_FLOW_SIDE / side);
-            case QUALITY -> {
-                double q = Math.min(1.0, 1024.0 / side);
-                // over 800 px DIS would skip its finest level (the second level's patches are as accurate for a
-                // pair's larger motions, at a quarter of the cost): halved here instead, DIS runs on all its levels
-                if (Math.max(Math.round(w * q), Math.round(h * q)) > 800) q /= 2;
-                yield Math.min(q, (double) PAIR_FLOW_SIDE / side);
-            }
+            // 801-1023 px: halved (400-511 px), as when DIS skipped its finest level over 800 px
+            case QUALITY -> side > 800 && side < 1024 ? 0.5 : Math.min(1.0, (double) PAIR_FLOW_SIDE / side);
         };
         if (s >= 1) return new Mat[]{grayA, grayB};
         Size size = new Size(Math.round(w * s), Math.round(h * s));
