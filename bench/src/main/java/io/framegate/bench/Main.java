@@ -8,12 +8,9 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -166,7 +163,7 @@ public final class Main implements Callable<Integer> {
 
         for (BenchCase c : todo) {
             System.out.printf("%n== %s: %s (%d pair(s), %d in-betweens)%n", c.name(), c.description(), c.pairs().size(), c.inBetweens());
-            report.add(runCase(c, outDir.resolve(c.name()), engine, report));
+            report.add(new CaseRun(c, outDir.resolve(c.name()), engine, report, repeat).result(!noTiming));
         }
 
         String loadEnd = BenchEnvironment.loadAverage();
@@ -201,193 +198,6 @@ public final class Main implements Callable<Integer> {
         for (Cases.Source s : Cases.sources()) if (s.split() == split) names.add(s.name());
         if (Cases.MIDDLEBURY_SPLIT == split) names.add("middlebury");
         return names;
-    }
-
-    private Report.CaseResult runCase(BenchCase c, Path dir, EngineHarness engine, Report report) {
-        Function<String, Function<Pair, Path>> dirs = method -> p -> dir.resolve(method).resolve(p.label());
-        Path work = dir.resolve("work");
-
-        // 1. quality: every method writes its frames as PNG
-        Report.Row engineRow = null;
-        Map<String, Double> engineStages = new LinkedHashMap<>();
-        Scorer.CaseScore engineScore = null;
-        if (engine != null) {
-            System.out.print("  engine (frames) ... ");
-            Proc.Usage u = c.sequence() ? engine.sequenceFrames(c, dir.resolve("engine-seq"), dirs.apply("engine"))
-                    : engine.run(c.pairs(), dirs.apply("engine"), true).usage();
-            engineScore = Scorer.score(c, dirs.apply("engine"));
-            System.out.printf("%.1f s, PSNR %.2f SSIM %.4f IE %.2f%n", u.wallSeconds(), engineScore.all().psnr(),
-                    engineScore.all().ssim(), engineScore.all().ie());
-        }
-        Map<String, Scorer.CaseScore> variantScores = new LinkedHashMap<>();
-        Map<String, Double> variantWall = new LinkedHashMap<>();
-        List<FfmpegPeer.Variant> all = new ArrayList<>(FfmpegPeer.variants(c));
-        all.add(FfmpegPeer.BLEND);
-        Scorer.CaseScore blendScore = null;
-        for (FfmpegPeer.Variant v : all) {
-            System.out.printf("  minterpolate %-11s ... ", v.name());
-            double wall = 0;
-            if (c.sequence()) {
-                wall = FfmpegPeer.interpolateSequence(c, v, work, work.resolve("seq-" + slug(v)), dirs.apply(slug(v))).wallSeconds();
-            } else {
-                for (Pair p : c.pairs()) wall += FfmpegPeer.interpolate(p, v, work, dirs.apply(slug(v)).apply(p)).wallSeconds();
-            }
-            Scorer.CaseScore s = Scorer.score(c, dirs.apply(slug(v)));
-            System.out.printf("%.1f s, PSNR %.2f SSIM %.4f IE %.2f%n", wall, s.all().psnr(), s.all().ssim(), s.all().ie());
-            if (v.blend()) {
-                blendScore = s;
-            } else {
-                variantScores.put(v.name(), s);
-                variantWall.put(v.name(), wall);
-            }
-        }
-        FfmpegPeer.Variant peer = FfmpegPeer.variants(c).stream()
-                .max((a, b) -> Double.compare(variantScores.get(a.name()).all().psnr(), variantScores.get(b.name()).all().psnr()))
-                .orElseThrow();
-        System.out.printf("  the peer: minterpolate %s%n", peer.name());
-
-        // 2. speed: whole commands, per pair engine then peer then cross-fade back to back, so that load from
-        //    outside the benchmark hits all three alike
-        Timing engineTiming = null, blendTiming = null;
-        // the timed minterpolate variants: the two plain ones (the wide searches are slower still); the faster counts
-        Map<String, Timing> variantTimings = new LinkedHashMap<>();
-        List<FfmpegPeer.Variant> timedVariants = List.of(FfmpegPeer.BIDIR, FfmpegPeer.BILAT);
-        boolean timed = c.timed() && !noTiming;
-        if (timed && c.sequence()) {
-            // one command per method over the whole sequence
-            Map<String, Double> bestStages = null;
-            for (int run = 0; run < repeat; run++) {
-                if (engine != null) {
-                    EngineHarness.Result r = engine.timedSequence(c, dir.resolve("engine-mp4"));
-                    Map<String, Double> st = new LinkedHashMap<>(r.stages().get(c.name()));
-                    Timing t = new Timing(r.usage().wallSeconds(), r.usage().cpuSeconds(), r.usage().peakRssMb(),
-                            c.sequenceFrameCount(), st.getOrDefault("flow", Double.NaN) + st.getOrDefault("synth", Double.NaN),
-                            st.getOrDefault("encode", Double.NaN));
-                    if (engineTiming == null || t.wallSeconds() < engineTiming.wallSeconds()) {
-                        engineTiming = t;
-                        st.put("JVM wall", r.usage().wallSeconds());
-                        bestStages = st;
-                    }
-                }
-                for (FfmpegPeer.Variant v : timedVariants) {
-                    variantTimings.put(v.name(), faster(variantTimings.get(v.name()), ffmpegSequenceTiming(c, v, work)));
-                }
-                blendTiming = faster(blendTiming, ffmpegSequenceTiming(c, FfmpegPeer.BLEND, work));
-            }
-            if (engine != null) {
-                engineStages.putAll(bestStages);
-                encoderCheck(report, c, dir.resolve("engine-mp4").resolve("video.mp4"),
-                        work.resolve("mp4").resolve(slug(FfmpegPeer.BIDIR) + "-sequence.mp4"));
-                printTiming("engine", engineTiming);
-            }
-            variantTimings.forEach((k, t) -> printTiming("minterpolate " + k, t));
-            printTiming("cross-fade", blendTiming);
-        } else if (timed) {
-            List<Timing> engineParts = new ArrayList<>(), blendParts = new ArrayList<>();
-            Map<String, List<Timing>> variantParts = new LinkedHashMap<>();
-            for (Pair p : c.pairs()) {
-                Timing bestEngine = null, bestBlend = null;
-                Map<String, Timing> bestVariant = new LinkedHashMap<>();
-                Map<String, Double> bestStages = null;
-                for (int run = 0; run < repeat; run++) {
-                    if (engine != null) {
-                        EngineHarness.Result r = engine.timedCommand(p, dirs.apply("engine-mp4").apply(p));
-                        Map<String, Double> st = new LinkedHashMap<>(r.stages().get(p.label()));
-                        Timing t = new Timing(r.usage().wallSeconds(), r.usage().cpuSeconds(), r.usage().peakRssMb(),
-                                p.frameCount(), st.getOrDefault("flow", Double.NaN) + st.getOrDefault("synth", Double.NaN),
-                                st.getOrDefault("encode", Double.NaN));
-                        if (bestEngine == null || t.wallSeconds() < bestEngine.wallSeconds()) {
-                            bestEngine = t;
-                            st.put("JVM wall", r.usage().wallSeconds());
-                            bestStages = st;
-                        }
-                    }
-                    for (FfmpegPeer.Variant v : timedVariants) {
-                        bestVariant.put(v.name(), faster(bestVariant.get(v.name()), ffmpegTiming(p, v, work, dirs.apply(slug(v)))));
-                    }
-                    bestBlend = faster(bestBlend, ffmpegTiming(p, FfmpegPeer.BLEND, work, dirs.apply(slug(FfmpegPeer.BLEND))));
-                }
-                if (engine != null) {
-                    engineParts.add(bestEngine);
-                    bestStages.forEach((k, v) -> engineStages.merge(k, v, Double::sum));
-                }
-                bestVariant.forEach((k, t) -> variantParts.computeIfAbsent(k, x -> new ArrayList<>()).add(t));
-                blendParts.add(bestBlend);
-            }
-            if (engine != null) {
-                engineTiming = Timing.sum(engineParts);
-                encoderCheck(report, c, dirs.apply("engine-mp4").apply(c.pairs().getFirst()).resolve("video.mp4"),
-                        work.resolve("mp4").resolve(slug(FfmpegPeer.BIDIR) + "-" + c.pairs().getFirst().label() + ".mp4"));
-            }
-            variantParts.forEach((k, parts) -> variantTimings.put(k, Timing.sum(parts)));
-            blendTiming = Timing.sum(blendParts);
-            if (engineTiming != null) printTiming("engine", engineTiming);
-            variantTimings.forEach((k, t) -> printTiming("minterpolate " + k, t));
-            printTiming("cross-fade", blendTiming);
-        }
-
-        // 3. strips for a person to look at
-        CaseStrips.write(c, dir, dirs, peer, engine != null);
-
-        if (engineScore != null) engineRow = new Report.Row("engine", engineScore, engineTiming);
-        Report.Row fastest = null;
-        String fastestName = variantTimings.entrySet().stream()
-                .min((x, y) -> Double.compare(x.getValue().wallSeconds(), y.getValue().wallSeconds())).map(Map.Entry::getKey)
-                .orElse(null);
-        if (fastestName != null && !fastestName.equals(peer.name())) {
-            fastest = new Report.Row("minterpolate " + fastestName + " (faster)", variantScores.get(fastestName),
-                    variantTimings.get(fastestName));
-        }
-        return new Report.CaseResult(c, engineRow, new Report.Row("minterpolate " + peer.name(), variantScores.get(peer.name()),
-                variantTimings.get(peer.name())), fastest, new Report.Row("cross-fade", blendScore, blendTiming), variantScores,
-                variantWall, engineStages, variantTimings);
-    }
-
-    /** A whole ffmpeg command (PNG in, MP4 out), plus an encode-only run of the same frames to split encode from synthesis. */
-    private static Timing ffmpegTiming(Pair p, FfmpegPeer.Variant v, Path work, Function<Pair, Path> frames) {
-        Path mp4 = work.resolve("mp4").resolve(slug(v) + "-" + p.label() + ".mp4");
-        try {
-            Files.createDirectories(mp4.getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Proc.Usage whole = FfmpegPeer.wholeCommand(p, v, work, mp4);
-        Proc.Usage enc = FfmpegPeer.encodeOnly(frames.apply(p), p.frameCount(), work, work.resolve("mp4").resolve("encode-only.mp4"));
-        return new Timing(whole.wallSeconds(), whole.cpuSeconds(), whole.peakRssMb(), p.frameCount(),
-                Math.max(0, whole.wallSeconds() - enc.wallSeconds()), enc.wallSeconds());
-    }
-
-    /** {@link #ffmpegTiming} for a sequence case: one command over the whole sequence. */
-    private static Timing ffmpegSequenceTiming(BenchCase c, FfmpegPeer.Variant v, Path work) {
-        Path mp4 = work.resolve("mp4").resolve(slug(v) + "-sequence.mp4");
-        try {
-            Files.createDirectories(mp4.getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Proc.Usage whole = FfmpegPeer.wholeSequenceCommand(c, v, work, mp4);
-        Proc.Usage enc = FfmpegPeer.encodeOnly(work.resolve("seq-" + slug(v)), c.sequenceFrameCount(), work,
-                work.resolve("mp4").resolve("encode-only.mp4"));
-        return new Timing(whole.wallSeconds(), whole.cpuSeconds(), whole.peakRssMb(), c.sequenceFrameCount(),
-                Math.max(0, whole.wallSeconds() - enc.wallSeconds()), enc.wallSeconds());
-    }
-
-    /** Records whether the engine's and the peer's MP4 were encoded with the same x264 settings. */
-    private static void encoderCheck(Report report, BenchCase c, Path engineMp4, Path peerMp4) {
-        List<String> diff = X264Options.differences(X264Options.read(engineMp4), X264Options.read(peerMp4));
-        String line = c.name() + ": x264 settings of the engine's MP4 vs the ffmpeg command's MP4: "
-                + (diff.isEmpty() ? "identical apart from thread layout" : "differ in " + String.join(", ", diff) + " (engine|ffmpeg)");
-        System.out.println("  " + line);
-        report.check(line);
-    }
-
-    private static Timing faster(Timing a, Timing b) {
-        return a == null || b.wallSeconds() < a.wallSeconds() ? b : a;
-    }
-
-    private static void printTiming(String method, Timing t) {
-        System.out.printf("  %-24s whole command: %.2f s wall, %.2f s CPU (%.1f fps), peak %.0f MB%n", method,
-                t.wallSeconds(), t.cpuSeconds(), t.fps(), t.peakRssMb());
     }
 
     static String slug(FfmpegPeer.Variant v) {

@@ -3,9 +3,6 @@ package io.framegate.engine;
 import io.framegate.domain.ImageLimits;
 
 import java.util.Locale;
-import java.util.zip.CRC32;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
  * An encoded image's format and dimensions, read from its header without decoding pixels, so that every decoder
@@ -16,8 +13,6 @@ import java.util.zip.Inflater;
  * @param format {@code png}, {@code jpeg}, {@code webp}, {@code bmp} or {@code tiff}
  */
 public record ImageHeader(String format, long width, long height) {
-    private static final int INFLATE_CHUNK = 64 * 1024;
-
     /** Why an image was refused; the message reads after the name of the field that held it. */
     public static final class InvalidImageException extends RuntimeException {
         public enum Kind { NOT_AN_IMAGE, TOO_LARGE, CORRUPT }
@@ -104,7 +99,7 @@ public record ImageHeader(String format, long width, long height) {
         if (!h.format.equals("png") && !h.format.equals("jpeg") && !h.format.equals("webp")) throw notAnImage(b);
         h.checkPixels(limits);
         switch (h.format) {
-            case "png" -> pngIntegrity(b);
+            case "png" -> PngIntegrity.check(b, h);
             case "jpeg" -> jpeg(b, true);
             default -> webp(b, true);
         }
@@ -125,7 +120,7 @@ public record ImageHeader(String format, long width, long height) {
                 "is not a PNG, JPEG or WebP image (" + b.length + " bytes)");
     }
 
-    private static InvalidImageException corrupt(String format, String what) {
+    static InvalidImageException corrupt(String format, String what) {
         return new InvalidImageException(InvalidImageException.Kind.CORRUPT, "is a damaged or truncated " + format
                 + " image: " + what);
     }
@@ -142,77 +137,6 @@ public record ImageHeader(String format, long width, long height) {
             throw corrupt("PNG", "no IHDR chunk where the header must be");
         }
         return sized("png", be32(b, 16) & 0xffffffffL, be32(b, 20) & 0xffffffffL);
-    }
-
-    private static void pngIntegrity(byte[] b) {
-        ImageHeader h = png(b);
-        int depth = b[24] & 0xff;
-        int colorType = b[25] & 0xff;
-        int channels = switch (colorType) {
-            case 0, 3 -> 1;
-            case 2 -> 3;
-            case 4 -> 2;
-            case 6 -> 4;
-            default -> throw corrupt("PNG", "unknown colour type " + colorType);
-        };
-        if (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16) throw corrupt("PNG", "bit depth " + depth);
-        int bitsPerPixel = channels * depth;
-        long expected = b[28] == 1 ? adam7Size(h.width, h.height, bitsPerPixel) : h.height * (1 + rowBytes(h.width, bitsPerPixel));
-        Inflater inflater = new Inflater();
-        byte[] out = new byte[INFLATE_CHUNK];
-        long inflated = 0;
-        boolean sawEnd = false;
-        try {
-            int pos = 8;
-            while (pos < b.length) {
-                if (pos + 12 > b.length) throw corrupt("PNG", "the file ends inside a chunk header at byte " + pos);
-                long len = be32(b, pos) & 0xffffffffL;
-                if (len > b.length - pos - 12L) throw corrupt("PNG", "a chunk at byte " + pos + " runs past the end of the file");
-                String type = new String(b, pos + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
-                boolean critical = Character.isUpperCase(type.charAt(0));
-                if (critical) {
-                    CRC32 crc = new CRC32();
-                    crc.update(b, pos + 4, 4 + (int) len);
-                    if ((int) crc.getValue() != be32(b, pos + 8 + (int) len)) throw corrupt("PNG", "the " + type + " chunk's checksum is wrong");
-                }
-                if (type.equals("IDAT")) {
-                    inflater.setInput(b, pos + 8, (int) len);
-                    while (!inflater.needsInput() && !inflater.finished()) {
-                        int n = inflater.inflate(out);
-                        inflated += n;
-                        if (inflated > expected) throw corrupt("PNG", "its pixel data is longer than its size says");
-                        if (n == 0 && inflater.needsDictionary()) throw corrupt("PNG", "its pixel data needs a preset dictionary");
-                    }
-                } else if (type.equals("IEND")) {
-                    sawEnd = true;
-                    break;
-                }
-                pos += 12 + (int) len;
-            }
-        } catch (DataFormatException e) {
-            throw corrupt("PNG", "its compressed pixel data is invalid");
-        } finally {
-            inflater.end();
-        }
-        if (inflated < expected) {
-            throw corrupt("PNG", "its pixel data ends after " + inflated + " of " + expected + " bytes");
-        }
-        if (!sawEnd) throw corrupt("PNG", "the file ends without an IEND chunk");
-    }
-
-    private static long rowBytes(long width, int bitsPerPixel) {
-        return (width * bitsPerPixel + 7) / 8;
-    }
-
-    private static long adam7Size(long w, long h, int bpp) {
-        int[][] passes = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
-        long total = 0;
-        for (int[] p : passes) {
-            long pw = w > p[0] ? (w - p[0] + p[2] - 1) / p[2] : 0;
-            long ph = h > p[1] ? (h - p[1] + p[3] - 1) / p[3] : 0;
-            if (pw > 0 && ph > 0) total += ph * (1 + rowBytes(pw, bpp));
-        }
-        return total;
     }
 
     // ---- JPEG
@@ -319,7 +243,7 @@ public record ImageHeader(String format, long width, long height) {
         return sized("tiff", w, h);
     }
 
-    private static int be32(byte[] b, int i) {
+    static int be32(byte[] b, int i) {
         return ((b[i] & 0xff) << 24) | ((b[i + 1] & 0xff) << 16) | ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
     }
 
