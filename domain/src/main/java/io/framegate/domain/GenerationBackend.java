@@ -15,6 +15,15 @@ public interface GenerationBackend {
     boolean isLocal();
 
     /**
+     * Checks, with no work and no I/O, that this backend can make the plan at all (the catalog's rules are already
+     * met): lets a create be refused with a 400 before a job exists, instead of failing later. Nothing by default.
+     *
+     * @throws ValidationException naming the parameter, its value and what this backend needs
+     */
+    default void checkServes(RenderPlan plan) {
+    }
+
+    /**
      * Produces {@code plan.numberOfVideos()} videos, writing video {@code i} to {@link GenerationContext#output(int)}.
      *
      * @throws GenerationException for a failure worth reporting to the client (content filtered, upstream failed)

@@ -10,7 +10,9 @@ import io.framegate.domain.InputImage;
 import io.framegate.domain.OutputFiles;
 import io.framegate.domain.ProgressListener;
 import io.framegate.domain.RenderPlan;
+import io.framegate.domain.ValidationException;
 import io.framegate.domain.VideoSize;
+import io.framegate.domain.Violation;
 import org.opencv.core.Mat;
 
 import java.io.IOException;
@@ -52,6 +54,24 @@ public final class LocalEngine implements GenerationBackend {
     @Override
     public boolean isLocal() {
         return true;
+    }
+
+    /** Refuses a plan with no image to animate: a model served here by default (sora-2, veo-*) may take none. */
+    @Override
+    public void checkServes(RenderPlan plan) {
+        if (!hasImageToAnimate(plan)) throw new ValidationException(new Violation("images", "0", noImage(plan)));
+    }
+
+    private static boolean hasImageToAnimate(RenderPlan plan) {
+        for (ImageRole role : List.of(ImageRole.FIRST_FRAME, ImageRole.REFERENCE, ImageRole.ASSET, ImageRole.STYLE)) {
+            if (one(plan, role) != null) return true;
+        }
+        return false;
+    }
+
+    private static String noImage(RenderPlan plan) {
+        return plan.model().id() + " is served by the offline engine here, which animates images: give a reference "
+                + "image or a first frame (plus an optional last frame); none was given";
     }
 
     /**
@@ -112,11 +132,8 @@ public final class LocalEngine implements GenerationBackend {
         InputImage reference = one(plan, ImageRole.REFERENCE);
         if (reference == null) reference = one(plan, ImageRole.ASSET);
         if (reference == null) reference = one(plan, ImageRole.STYLE);
-        if (firstImage == null && reference == null) {
-            throw new GenerationException("image_required", "the offline engine animates images: give a "
-                    + "reference image or a first_frame (plus an optional last_frame); " + plan.model().id()
-                    + " got none");
-        }
+        // a server refuses such a plan at create (checkServes); a job queued before that check existed ends here
+        if (firstImage == null && reference == null) throw new GenerationException("image_required", noImage(plan));
 
         StartupTrace.mark("render start");
         AtomicFiles files = new AtomicFiles();

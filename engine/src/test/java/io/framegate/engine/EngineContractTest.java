@@ -262,6 +262,12 @@ class EngineContractTest {
                 .prompt("a cat").build());
         assertThatThrownBy(() -> new LocalEngine().render(plan, 0, OutputFiles.in(dir), ProgressListener.NONE, () -> false))
                 .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("image_required"));
+        // what a server asks before it stores a job: the same refusal, as a validation error naming the images
+        assertThatThrownBy(() -> new LocalEngine().checkServes(plan))
+                .isInstanceOfSatisfying(io.framegate.domain.ValidationException.class, e -> {
+                    assertThat(e.first().param()).isEqualTo("images");
+                    assertThat(e.first().message()).contains("veo-3.1").contains("none was given");
+                });
     }
 
     static double meanOf(Mat m) {

@@ -93,8 +93,9 @@ public final class Routing implements BackendRouter, AutoCloseable {
      * job records at submission. No upstream call.
      *
      * @throws io.framegate.domain.ValidationException no channel of the route can honour the plan (naming each
-     *                                                 upstream model and what it lacks), or the model has no route
-     *                                                 and {@code default_route} is {@code none}
+     *                                                 upstream model and what it lacks), the model has no route
+     *                                                 and {@code default_route} is {@code none}, or it goes to the
+     *                                                 offline engine, which cannot make it (no image to animate)
      */
     public Choice choose(RenderPlan plan) {
         FailoverBackend route = routes.get(plan.model().id());
@@ -112,6 +113,7 @@ public final class Routing implements BackendRouter, AutoCloseable {
                     max.map(m -> m.micros() / 1_000_000.0), max);
         }
         if ("local".equals(config.defaultRoute())) {
+            local.checkServes(plan);
             return new Choice(local, null, null, Optional.of(0.0), Optional.of(io.framegate.domain.Money.ZERO));
         }
         throw new ValidationException(new Violation("model", plan.model().id(), "model " + plan.model().id()

@@ -90,7 +90,9 @@ public final class ErrorClassifier {
             case 409 -> "conflict";
             case 410 -> "gone";
             case 413 -> "request_too_large";
+            case 414 -> "uri_too_long";
             case 415 -> "unsupported_media_type";
+            case 431 -> "headers_too_large";
             case 429 -> "rate_limit_exceeded";
             case 501 -> "unsupported_endpoint";
             case 503 -> "unavailable";

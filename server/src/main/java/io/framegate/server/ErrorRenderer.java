@@ -17,13 +17,26 @@ public interface ErrorRenderer {
      */
     void render(Context c, ApiError error, Throwable cause);
 
-    /** {@code {"error":{"message","code","param"}}}, for requests no surface has claimed. */
-    ErrorRenderer PLAIN = (c, e, cause) -> {
+    /**
+     * {@code {"error":{"message","type","param","code"}}} (the OpenAI shape), for requests no surface has claimed: an
+     * unknown path outside the Google surfaces' prefixes, a signed link.
+     */
+    ErrorRenderer PLAIN = (c, e, cause) -> c.status(e.status()).contentType("application/json").result(plainJson(e));
+
+    /** The body {@link #PLAIN} writes. */
+    static String plainJson(ApiError e) {
         var body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         var err = body.putObject("error");
         err.put("message", e.message());
-        err.put("code", e.code());
+        err.put("type", type(e.status()));
         err.put("param", e.param());
-        c.status(e.status()).contentType("application/json").result(body.toString());
-    };
+        err.put("code", e.code());
+        return body.toString();
+    }
+
+    /** The OpenAI error type of a status. */
+    static String type(int status) {
+        if (status == 429) return "rate_limit_error";
+        return status >= 500 ? "server_error" : "invalid_request_error";
+    }
 }

@@ -1,5 +1,7 @@
 package io.framegate.server;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -54,9 +56,15 @@ public final class FramegateServer implements AutoCloseable {
     private boolean started;
     private boolean closed;
 
-    /** A JSON mapper for the HTTP surfaces: unknown properties are the surfaces' business, dates as ISO strings. */
+    /**
+     * A JSON mapper for the HTTP surfaces: unknown properties are the surfaces' business, dates as ISO strings, and
+     * strings as long as a body may be - a body is capped before it is parsed ({@code --max-upload}), and a base64
+     * image is one string of it (the parser's own cap, 20 million characters, refused images the limits allow).
+     */
     public static ObjectMapper newJsonMapper() {
-        return JsonMapper.builder().addModule(new JavaTimeModule())
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build();
+        return JsonMapper.builder(factory).addModule(new JavaTimeModule())
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     }
 
@@ -185,7 +193,10 @@ public final class FramegateServer implements AutoCloseable {
             cfg.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
             cfg.jetty.multipartConfig.cacheDirectory(options.dataDir().resolve("uploads").toString());
             cfg.requestLogger.http(accessLog::log);
-            cfg.jetty.modifyServer(server -> server.setStopTimeout(5000));
+            cfg.jetty.modifyServer(server -> {
+                server.setStopTimeout(5000);
+                server.setErrorHandler(new JsonErrorPages());
+            });
         });
         HttpErrors errors = new HttpErrors(ErrorClassifier.standard());
         javalin.before(errors::assignRequestId);

@@ -46,8 +46,7 @@ final class AdminJson {
         try {
             return BODIES.readTree(text);
         } catch (JsonProcessingException e) {
-            throw AdminException.invalid(null, "the request body is not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
+            throw AdminException.invalid(null, "the request body is not valid JSON " + io.framegate.server.JsonBodies.problem(e));
         }
     }
 

@@ -45,6 +45,11 @@ public final class LocalDeadline implements GenerationBackend {
     }
 
     @Override
+    public void checkServes(RenderPlan plan) {
+        backend.checkServes(plan);
+    }
+
+    @Override
     public void generate(RenderPlan plan, GenerationContext ctx) throws Exception {
         Bounded bounded = new Bounded(ctx, clock.instant().plus(deadline));
         try {

@@ -20,8 +20,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads an OpenAI-surface request body (JSON, multipart with the SDKs' bracketed keys, or a form) into one JSON tree,
- * and the typed field readers the handlers share; each reader's error names the field.
+ * Reads an OpenAI-surface request body (JSON, or multipart with the SDKs' bracketed keys) into one JSON tree, and the
+ * typed field readers the handlers share; each reader's error names the field. Any other body is a 415, a URL-encoded
+ * form included (what {@code curl -d} sends when no Content-Type is given).
  */
 final class OpenAiBody {
     private static final Pattern FILE_FIELD = Pattern.compile(
@@ -36,9 +37,6 @@ final class OpenAiBody {
         if (declared > max + 64 * 1024) throw OpenAiError.tooLarge(max);
         String type = c.contentType() == null ? "" : c.contentType().toLowerCase(Locale.ROOT);
         if (type.startsWith("multipart/form-data")) return readMultipart(c, max);
-        if (type.startsWith("application/x-www-form-urlencoded")) {
-            return FormTree.build(c.formParamMap(), List.of());
-        }
         if (type.isEmpty() || type.startsWith("application/json") || type.endsWith("+json")) {
             byte[] bytes;
             try {
@@ -56,8 +54,8 @@ final class OpenAiBody {
             try {
                 node = json.readTree(bytes);
             } catch (JsonProcessingException e) {
-                throw OpenAiError.invalid(null, "invalid_json", "We could not parse the JSON body of your request: "
-                        + e.getOriginalMessage() + ". Send valid JSON (or multipart/form-data).");
+                throw OpenAiError.invalid(null, "invalid_json", "We could not parse the JSON body of your request "
+                        + io.framegate.server.JsonBodies.problem(e) + ". Send valid JSON (or multipart/form-data).");
             }
             if (!(node instanceof ObjectNode obj)) {
                 throw OpenAiError.invalid(null, "invalid_json", "The JSON body must be an object.");
@@ -65,7 +63,9 @@ final class OpenAiBody {
             return obj;
         }
         throw new OpenAiError(415, "invalid_request_error", null, "unsupported_media_type", "Content-Type '"
-                + c.contentType() + "' is not supported; send application/json or multipart/form-data.");
+                + c.contentType() + "' is not supported; send application/json or multipart/form-data"
+                + (type.startsWith("application/x-www-form-urlencoded") ? " (with curl -d, add -H 'Content-Type: application/json')" : "")
+                + ".");
     }
 
     private static ObjectNode readMultipart(Context c, long max) {

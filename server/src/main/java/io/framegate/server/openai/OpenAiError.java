@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framegate.domain.ValidationException;
 import io.framegate.server.ApiError;
 import io.framegate.server.ClientFacingException;
+import io.framegate.server.ErrorRenderer;
 import io.framegate.server.jobs.NoSuchJobException;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -74,7 +75,7 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
             case OpenAiError o -> o;
             case ValidationException v -> OpenAiSurface.fromValidation(v);
             case NoSuchJobException n -> notFound(n.jobId());
-            default -> new OpenAiError(e.status(), "insufficient_quota".equals(e.code()) ? e.code() : typeFor(e.status()),
+            default -> new OpenAiError(e.status(), "insufficient_quota".equals(e.code()) ? e.code() : ErrorRenderer.type(e.status()),
                     e.param(), e.code(), e.message());
         };
         // 500: the job may exist; 409: another request owns the key; insufficient_quota stays refused until the operator
@@ -91,8 +92,4 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
         c.status(out.status).contentType("application/json").result(body.toString());
     }
 
-    private static String typeFor(int status) {
-        if (status == 429) return "rate_limit_error";
-        return status >= 500 ? "server_error" : "invalid_request_error";
-    }
 }

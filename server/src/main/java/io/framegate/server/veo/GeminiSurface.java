@@ -26,6 +26,7 @@ public final class GeminiSurface implements ApiSurface {
     @Override
     public void register(Javalin app, ServerContext ctx) {
         VeoHttp http = new VeoHttp(ctx);
+        app.before("/v1beta/*", VeoHttp::claim);
         for (String version : VERSIONS) {
             // One wildcard per prefix: the method suffix (":predictLongRunning") sits inside a path segment.
             app.post("/" + version + "/models/<rest>", http.guarded(c -> {

@@ -10,6 +10,7 @@ import io.framegate.server.ClientView;
 import io.framegate.server.ErrorRenderer;
 import io.framegate.server.HttpContent;
 import io.framegate.server.IdempotencyKeys;
+import io.framegate.server.JsonBodies;
 import io.framegate.server.ServerContext;
 import io.framegate.server.auth.ApiKey;
 import io.framegate.server.jobs.ContentVariant;
@@ -29,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * The request handling both Veo surfaces share: authentication, body parsing, submission, operation lookup and
@@ -37,8 +37,6 @@ import java.util.regex.Pattern;
  */
 final class VeoHttp {
     /** Jackson's "(start marker at [Source: ...; line: 1, column: 15])", which says nothing to an HTTP client. */
-    private static final Pattern JACKSON_SOURCE = Pattern.compile(
-            " \\(start marker at \\[Source: .*?line: (\\d+), column: (\\d+)\\]\\)");
     static final String ATTR_STORAGE_URI = "veo.storage_uri";
     static final String ATTR_WEBHOOK_URIS = "veo.webhook_uris";
     static final String ATTR_PUBSUB_TOPIC = "veo.pubsub_topic";
@@ -62,12 +60,21 @@ final class VeoHttp {
 
     private static final ErrorRenderer RENDERER = VeoHttp::render;
 
+    /**
+     * A before-handler for a path prefix the Google surfaces own: a request there that no route takes (an unknown
+     * path, another method) is answered in Google's shape too.
+     */
+    static void claim(Context c) {
+        c.attribute(ErrorRenderer.ATTRIBUTE, RENDERER);
+    }
+
     /** A classified error in Google's envelope; the surface's own errors and domain violations keep their fields. */
     static void render(Context c, ApiError e, Throwable cause) {
         GoogleApiException out = switch (cause) {
             case GoogleApiException g -> g;
             case ValidationException v -> GoogleApiException.invalidArgument(v.violations().stream()
                     .map(x -> new GoogleApiException.FieldViolation(x.param(), x.message())).toList());
+            case io.javalin.http.HttpResponseException h when h.getStatus() == 404 -> GeminiSurface.notFound(c.path());
             default -> new GoogleApiException(e.status(), googleStatus(e), e.message(), e.param() == null ? List.of()
                     : List.of(new GoogleApiException.FieldViolation(e.param(), e.message())));
         };
@@ -187,12 +194,9 @@ final class VeoHttp {
         try {
             return ctx.json().readTree(bytes);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw GoogleApiException.invalidArgument("Invalid JSON payload received" + where + ": "
-                    + JACKSON_SOURCE.matcher(e.getOriginalMessage()).replaceAll(" (opened at line $1, column $2)"));
+            throw GoogleApiException.invalidArgument("Invalid JSON payload received " + JsonBodies.problem(e));
         } catch (IOException e) {
-            throw GoogleApiException.invalidArgument("Invalid JSON payload received: " + e.getMessage());
+            throw GoogleApiException.invalidArgument("Invalid JSON payload received: the body could not be read.");
         }
     }
 

@@ -31,6 +31,7 @@ public final class VertexSurface implements ApiSurface {
     @Override
     public void register(Javalin app, ServerContext ctx) {
         VeoHttp http = new VeoHttp(ctx);
+        for (String prefix : new String[] {"/v1beta1/*", "/v1/projects/*", "/v1/publishers/*"}) app.before(prefix, VeoHttp::claim);
         for (String version : VERSIONS) {
             for (String prefix : new String[] {"projects", "publishers"}) {
                 String route = "/" + version + "/" + prefix + "/<rest>";
@@ -61,8 +62,10 @@ public final class VertexSurface implements ApiSurface {
         JsonNode body;
         try {
             body = ctx.json().readTree(c.bodyAsBytes());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw GoogleApiException.invalidArgument("Invalid JSON payload received " + io.framegate.server.JsonBodies.problem(e));
         } catch (IOException e) {
-            throw GoogleApiException.invalidArgument("Invalid JSON payload received: " + e.getMessage());
+            throw GoogleApiException.invalidArgument("Invalid JSON payload received: the body could not be read.");
         }
         if (body == null || !body.isObject()) {
             throw GoogleApiException.invalidArgument("The request body must be a JSON object {\"operationName\": ...}.");

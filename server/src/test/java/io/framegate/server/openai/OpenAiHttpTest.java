@@ -61,6 +61,30 @@ class OpenAiHttpTest {
         assertThat(e.has("code")).isTrue();
     }
 
+    /** A noise PNG of {@code w x h} (it does not compress: about 3 bytes a pixel). */
+    private static byte[] noisePng(int w, int h) throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        new java.util.Random(7).nextBytes(((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    @Test
+    void aBase64ImageLongerThanTheJsonParsersDefaultCapIsRead() throws Exception {
+        // the parser's default cap on one string is 20 million characters: a 16 MB image's data URL is over it, and the
+        // limits allow it (the body cap here is 40 MB)
+        byte[] png = noisePng(2400, 2300);
+        String body = "{\"model\":\"framegate-local\",\"prompt\":\"p\",\"input_reference\":{\"image_url\":\""
+                + dataUrl(png) + "\"}}";
+        assertThat(body.length()).isGreaterThan(20_500_000);
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 40_000_000)) {
+            HttpResponse<byte[]> r = postJson(t, "/v1/videos", body);
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+            assertThat(json(r).path("status").asText()).isIn("queued", "in_progress", "completed");
+        }
+    }
+
     @Test
     void badBodiesGetCleanErrors() throws Exception {
         try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 200_000)) {
@@ -90,6 +114,18 @@ class OpenAiHttpTest {
 
             assertError(t.send(t.request("/v1/videos", t.keyA).header("Content-Type", "text/plain")
                     .POST(HttpRequest.BodyPublishers.ofString("prompt=x"))), 415, null, "not supported");
+            // a URL-encoded form (curl -d without a Content-Type) is neither JSON nor multipart
+            assertError(t.send(t.request("/v1/videos", t.keyA).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("model=framegate-local&prompt=x"))), 415, null, "curl -d");
+            // the parser's limits and locations in words of our own, not its settings' and classes' names
+            HttpResponse<byte[]> deep = postJson(t, "/v1/videos", "[".repeat(1200) + "]".repeat(1200));
+            assertError(deep, 400, null, "nest more than 1000 levels deep");
+            HttpResponse<byte[]> unclosed = postJson(t, "/v1/videos", "{");
+            assertError(unclosed, 400, null, "(opened at line 1, column 1)");
+            for (HttpResponse<byte[]> r : List.of(deep, unclosed)) {
+                assertThat(new String(r.body())).doesNotContain("StreamReadConstraints").doesNotContain("Source:")
+                        .doesNotContain("`");
+            }
             assertError(postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"input_reference\":{\"image_url\":\"data:image/png;base64,@@@\"}}"),
                     400, "input_reference.image_url", "invalid base64");
             assertError(postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"input_reference\":{\"image_url\":\"ftp://x/y.png\"}}"),

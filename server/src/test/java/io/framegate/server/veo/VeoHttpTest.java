@@ -186,6 +186,10 @@ class VeoHttpTest {
                 "x-goog-api-key", srv.keyA);
         assertGoogleError(broken, 400, "INVALID_ARGUMENT", "Invalid JSON payload received at line 1",
                 "expected close marker for Array (opened at line 1, column 15)");
+        Reply deep = send("POST", "/v1beta/models/framegate-local:predictLongRunning", "[".repeat(1200) + "]".repeat(1200),
+                "x-goog-api-key", srv.keyA);
+        assertGoogleError(deep, 400, "INVALID_ARGUMENT", "nest more than 1000 levels deep");
+        assertThat(deep.json().toString()).doesNotContain("StreamReadConstraints").doesNotContain("`");
         assertThat(broken.json().at("/error/message").asText()).doesNotContain("Source:");
 
         Reply empty = send("POST", "/v1beta/models/framegate-local:predictLongRunning", "", "x-goog-api-key", srv.keyA);

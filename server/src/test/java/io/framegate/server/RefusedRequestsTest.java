@@ -1,0 +1,141 @@
+package io.framegate.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.engine.LocalEngine;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Requests refused before any job exists, on a server with every surface and the real offline engine as its default
+ * route: HTTP the server cannot read, paths no route takes, and requests the offline engine cannot make (no image).
+ * Each answer is JSON in the shape of the API its path belongs to, and none creates a job.
+ */
+class RefusedRequestsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    @TempDir
+    static Path dir;
+    private static FramegateServer server;
+    private static String key;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = FramegateServer.builder(ServerCoreTest.options(dir, null)).backend("local", new LocalEngine()).build().start();
+        key = server.keys().create("a").secret();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    private record Reply(int status, String contentType, String body) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(body);
+        }
+    }
+
+    private static Reply send(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(30));
+        if (headers.length > 0) b.headers(headers);
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    }
+
+    /** A request line written as is (an HTTP client would refuse or fix it), the whole answer read back. */
+    private static Reply raw(String requestLine) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(answer.substring(9, 12));
+            String headers = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase();
+            String type = headers.lines().filter(l -> l.startsWith("content-type:")).findFirst().orElse("");
+            return new Reply(status, type, answer.substring(answer.indexOf("\r\n\r\n") + 4));
+        }
+    }
+
+    private static void assertOpenAiShape(Reply r, int status, String code) throws Exception {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.contentType()).contains("application/json");
+        JsonNode e = r.json().path("error");
+        assertThat(e.path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(e.path("code").asText()).isEqualTo(code);
+        assertThat(e.has("param")).isTrue();
+        assertThat(e.path("message").asText()).isNotBlank();
+    }
+
+    private static void assertGoogleShape(Reply r, int status, String googleStatus) throws Exception {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        JsonNode e = r.json().path("error");
+        assertThat(e.path("code").asInt()).as(r.body()).isEqualTo(status);
+        assertThat(e.path("status").asText()).isEqualTo(googleStatus);
+        assertThat(e.path("message").asText()).isNotBlank();
+    }
+
+    @Test
+    void httpTheServerCannotReadIsAnsweredInJsonNotAnHtmlPage() throws Exception {
+        Reply nul = raw("GET /v1beta/models/veo-3.1-generate-001/operations/%00 HTTP/1.1");
+        assertOpenAiShape(nul, 400, "invalid_request");
+        assertThat(nul.body()).doesNotContain("<h1>").doesNotContain("Bad Message");
+
+        Reply longUri = raw("GET /v1/videos/" + "a".repeat(10_000) + " HTTP/1.1");
+        assertOpenAiShape(longUri, 414, "uri_too_long");
+        assertThat(longUri.body()).doesNotContain("<h1>");
+    }
+
+    @Test
+    void aPathNoRouteTakesIsA404InTheShapeOfItsApi() throws Exception {
+        assertOpenAiShape(send("GET", "/v1/nothing", null, "Authorization", "Bearer " + key), 404, "not_found");
+        assertOpenAiShape(send("PUT", "/v1/videos/video_x", "{}", "Authorization", "Bearer " + key), 404, "not_found");
+        // the Gemini API's and Vertex AI's prefixes answer in Google's shape, whatever the path or method
+        assertGoogleShape(send("GET", "/v1beta/operations/x", null, "x-goog-api-key", key), 404, "NOT_FOUND");
+        assertGoogleShape(send("GET", "/v1beta/nothing", null, "x-goog-api-key", key), 404, "NOT_FOUND");
+        assertGoogleShape(send("DELETE", "/v1/projects/p/locations/us-central1/publishers/google/models/veo-3.1-generate-001",
+                null, "Authorization", "Bearer " + key), 404, "NOT_FOUND");
+        assertGoogleShape(send("GET", "/v1beta1/nothing", null, "Authorization", "Bearer " + key), 404, "NOT_FOUND");
+    }
+
+    @Test
+    void aRequestWithoutAnImageForTheOfflineEngineIsA400AndNoJob() throws Exception {
+        // sora-2 and veo-* go to the offline engine by default; it animates images, and these requests bring none
+        Reply openAi = send("POST", "/v1/videos", "{\"model\":\"sora-2\",\"prompt\":\"a lake\"}",
+                "Authorization", "Bearer " + key, "Content-Type", "application/json");
+        assertOpenAiShape(openAi, 400, "invalid_value");
+        assertThat(openAi.json().at("/error/param").asText()).isEqualTo("input_reference");
+        assertThat(openAi.json().at("/error/message").asText()).contains("sora-2").contains("offline engine")
+                .contains("none was given");
+
+        Reply gemini = send("POST", "/v1beta/models/veo-3.1-generate-001:predictLongRunning",
+                "{\"instances\":[{\"prompt\":\"a lake\"}],\"parameters\":{\"durationSeconds\":4}}",
+                "x-goog-api-key", key, "Content-Type", "application/json");
+        assertGoogleShape(gemini, 400, "INVALID_ARGUMENT");
+        assertThat(gemini.json().at("/error/message").asText()).contains("veo-3.1-generate-001").contains("offline engine");
+        assertThat(gemini.body()).contains("instances[0].image");
+
+        Reply jobs = send("GET", "/v1/videos", null, "Authorization", "Bearer " + key);
+        assertThat(jobs.status()).isEqualTo(200);
+        assertThat(jobs.json().path("data")).as(jobs.body()).isEmpty();
+    }
+}
