@@ -87,13 +87,14 @@ public final class ErrorClassifier {
             case 401 -> "invalid_api_key";
             case 403 -> "permission_denied";
             case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
             case 409 -> "conflict";
             case 410 -> "gone";
             case 413 -> "request_too_large";
             case 414 -> "uri_too_long";
             case 415 -> "unsupported_media_type";
-            case 431 -> "headers_too_large";
             case 429 -> "rate_limit_exceeded";
+            case 431 -> "headers_too_large";
             case 501 -> "unsupported_endpoint";
             case 503 -> "unavailable";
             case 507 -> "insufficient_storage";

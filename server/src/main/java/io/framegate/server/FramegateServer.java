@@ -225,6 +225,14 @@ public final class FramegateServer implements AutoCloseable {
             s.register(javalin, m.context);
             LOG.info("serving the {} surface", s.name());
         }
+        // Javalin answers HEAD on any GET route with an empty 200 without running the route, so authentication and
+        // lookups would be skipped: refused instead (after the surfaces' before-handlers, in their error shapes)
+        javalin.before(c -> {
+            if (c.method() == io.javalin.http.HandlerType.HEAD) {
+                c.header("Allow", "GET");
+                throw new io.javalin.http.HttpResponseException(405, "HEAD is not served; send GET");
+            }
+        });
         return javalin;
     }
 

@@ -118,6 +118,18 @@ class RefusedRequestsTest {
     }
 
     @Test
+    void headIsRefusedRatherThanAnsweredWithoutRunningTheRoute() throws Exception {
+        // a HEAD with no credentials on routes whose GET needs them: never a 200
+        for (String path : new String[] {"/admin/v1/jobs", "/metrics", "/v1/videos", "/v1/videos/video_nope/content",
+                "/v1beta/models/veo-3.1-generate-001/operations/x"}) {
+            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            assertThat(r.statusCode()).as("HEAD " + path).isEqualTo(405);
+            assertThat(r.headers().firstValue("Allow")).as("HEAD " + path).hasValue("GET");
+        }
+    }
+
+    @Test
     void aRequestWithoutAnImageForTheOfflineEngineIsA400AndNoJob() throws Exception {
         // sora-2 and veo-* go to the offline engine by default; it animates images, and these requests bring none
         Reply openAi = send("POST", "/v1/videos", "{\"model\":\"sora-2\",\"prompt\":\"a lake\"}",

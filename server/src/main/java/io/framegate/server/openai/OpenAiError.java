@@ -91,5 +91,4 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
         err.put("code", out.code);
         c.status(out.status).contentType("application/json").result(body.toString());
     }
-
 }

@@ -100,6 +100,7 @@ final class VeoHttp {
             case 401 -> "UNAUTHENTICATED";
             case 403 -> "PERMISSION_DENIED";
             case 404 -> "NOT_FOUND";
+            case 405 -> "UNIMPLEMENTED";
             case 409 -> "ALREADY_EXISTS";
             case 410 -> "NOT_FOUND";
             case 413, 429, 507 -> "RESOURCE_EXHAUSTED";
