@@ -109,17 +109,11 @@ final class CaseRun {
 
     /** A sequence case: one command per method over the whole sequence, the fastest of {@code repeat} runs. */
     private void timeSequence() {
-        Map<String, Double> bestStages = null;
+        EngineRun best = null;
         for (int run = 0; run < repeat; run++) {
             if (engine != null) {
-                EngineHarness.Result r = engine.timedSequence(c, dir.resolve("engine-mp4"));
-                Map<String, Double> st = new LinkedHashMap<>(r.stages().get(c.name()));
-                Timing t = engineTiming(r, st, c.sequenceFrameCount());
-                if (engineTiming == null || t.wallSeconds() < engineTiming.wallSeconds()) {
-                    engineTiming = t;
-                    st.put("JVM wall", r.usage().wallSeconds());
-                    bestStages = st;
-                }
+                best = EngineRun.faster(best, EngineRun.of(engine.timedSequence(c, dir.resolve("engine-mp4")), c.name(),
+                        c.sequenceFrameCount()));
             }
             for (FfmpegPeer.Variant v : TIMED_VARIANTS) {
                 variantTimings.put(v.name(), faster(variantTimings.get(v.name()), ffmpegSequenceTiming(v)));
@@ -127,7 +121,8 @@ final class CaseRun {
             blendTiming = faster(blendTiming, ffmpegSequenceTiming(FfmpegPeer.BLEND));
         }
         if (engine != null) {
-            engineStages.putAll(bestStages);
+            engineTiming = best.timing();
+            engineStages.putAll(best.stages());
             encoderCheck(dir.resolve("engine-mp4").resolve("video.mp4"),
                     work.resolve("mp4").resolve(Main.slug(FfmpegPeer.BIDIR) + "-sequence.mp4"));
             printTiming("engine", engineTiming);
@@ -141,19 +136,13 @@ final class CaseRun {
         List<Timing> engineParts = new ArrayList<>(), blendParts = new ArrayList<>();
         Map<String, List<Timing>> variantParts = new LinkedHashMap<>();
         for (Pair p : c.pairs()) {
-            Timing bestEngine = null, bestBlend = null;
+            EngineRun bestEngine = null;
+            Timing bestBlend = null;
             Map<String, Timing> bestVariant = new LinkedHashMap<>();
-            Map<String, Double> bestStages = null;
             for (int run = 0; run < repeat; run++) {
                 if (engine != null) {
-                    EngineHarness.Result r = engine.timedCommand(p, dirs.apply("engine-mp4").apply(p));
-                    Map<String, Double> st = new LinkedHashMap<>(r.stages().get(p.label()));
-                    Timing t = engineTiming(r, st, p.frameCount());
-                    if (bestEngine == null || t.wallSeconds() < bestEngine.wallSeconds()) {
-                        bestEngine = t;
-                        st.put("JVM wall", r.usage().wallSeconds());
-                        bestStages = st;
-                    }
+                    bestEngine = EngineRun.faster(bestEngine, EngineRun.of(engine.timedCommand(p,
+                            dirs.apply("engine-mp4").apply(p)), p.label(), p.frameCount()));
                 }
                 for (FfmpegPeer.Variant v : TIMED_VARIANTS) {
                     bestVariant.put(v.name(), faster(bestVariant.get(v.name()), ffmpegTiming(p, v)));
@@ -161,8 +150,8 @@ final class CaseRun {
                 bestBlend = faster(bestBlend, ffmpegTiming(p, FfmpegPeer.BLEND));
             }
             if (engine != null) {
-                engineParts.add(bestEngine);
-                bestStages.forEach((k, v) -> engineStages.merge(k, v, Double::sum));
+                engineParts.add(bestEngine.timing());
+                bestEngine.stages().forEach((k, v) -> engineStages.merge(k, v, Double::sum));
             }
             bestVariant.forEach((k, t) -> variantParts.computeIfAbsent(k, x -> new ArrayList<>()).add(t));
             blendParts.add(bestBlend);
@@ -179,11 +168,21 @@ final class CaseRun {
         printTiming("cross-fade", blendTiming);
     }
 
-    /** One timed engine command's figures: synthesis is its flow and synth stage timers, encode its encode timer. */
-    private static Timing engineTiming(EngineHarness.Result r, Map<String, Double> stages, int frames) {
-        return new Timing(r.usage().wallSeconds(), r.usage().cpuSeconds(), r.usage().peakRssMb(), frames,
-                stages.getOrDefault("flow", Double.NaN) + stages.getOrDefault("synth", Double.NaN),
-                stages.getOrDefault("encode", Double.NaN));
+    /** One timed engine command: its figures and its stage timers, with its JVM's wall time as "JVM wall". */
+    private record EngineRun(Timing timing, Map<String, Double> stages) {
+        /** Synthesis is the command's flow and synth stage timers, encode its encode timer. */
+        static EngineRun of(EngineHarness.Result r, String label, int frames) {
+            Map<String, Double> st = new LinkedHashMap<>(r.stages().get(label));
+            Timing t = new Timing(r.usage().wallSeconds(), r.usage().cpuSeconds(), r.usage().peakRssMb(), frames,
+                    st.getOrDefault("flow", Double.NaN) + st.getOrDefault("synth", Double.NaN),
+                    st.getOrDefault("encode", Double.NaN));
+            st.put("JVM wall", r.usage().wallSeconds());
+            return new EngineRun(t, st);
+        }
+
+        static EngineRun faster(EngineRun a, EngineRun b) {
+            return a == null || b.timing.wallSeconds() < a.timing.wallSeconds() ? b : a;
+        }
     }
 
     /** A whole ffmpeg command (PNG in, MP4 out), plus an encode-only run of the same frames to split encode from synthesis. */
