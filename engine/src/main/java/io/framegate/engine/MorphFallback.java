@@ -65,8 +65,7 @@ final class MorphFallback {
      */
     static void local(Mat a, Mat b, double t, WarpScratch s, boolean meanInFallback, Mat out) {
         int width = a.cols(), height = a.rows();
-        // the morph in warpA, the fallback in warpB, the weights in buffers of their own (each keeps its type from
-        // frame to frame, so none is reallocated)
+        // the morph in warpA, the fallback in warpB
         Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, s.warpA);
         Core.addWeighted(a, 1 - t, b, t, 0, s.warpB);
         if (meanInFallback) {
@@ -78,12 +77,7 @@ final class MorphFallback {
             Imgproc.resize(s.meanGrid, s.meanFull, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
             Core.addWeighted(s.meanFull, 0.5, s.warpB, 0.5, 0, s.warpB);
         }
-        s.weightGrid.create(s.gridHeight, s.gridWidth, CvType.CV_32F);
-        s.weightGrid.put(0, 0, s.reliability);
-        Imgproc.resize(s.weightGrid, s.weightMorph, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
-        Imgproc.GaussianBlur(s.weightMorph, s.weightMorph, new Size(0, 0), Math.max(2, width / 160.0));
-        s.weightMorph.convertTo(s.weightFade, -1, -1, 1);
-        Imgproc.blendLinear(s.warpA, s.warpB, s.weightMorph, s.weightFade, out);
+        blendByReliability(s, width, height, out);
     }
 
     /**
@@ -91,28 +85,28 @@ final class MorphFallback {
      * pairs of middling confidence, which may not show the same content.
      */
     static void underDissolve(Mat a, Mat b, double t, WarpScratch s, Dissolve dissolve, Mat out) {
-        int width = a.cols(), height = a.rows(), sw = s.gridWidth, sh = s.gridHeight;
-        Mat morph = new Mat();
-        Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, morph);
-        Mat weightMorph = new Mat(sh, sw, CvType.CV_32F), weightMix = new Mat();
-        weightMorph.put(0, 0, s.reliability);
-        if (sw != width || sh != height) {
-            Mat grid = weightMorph;
-            weightMorph = new Mat();
-            Imgproc.resize(grid, weightMorph, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
-            grid.release();
-        }
-        Imgproc.GaussianBlur(weightMorph, weightMorph, new Size(0, 0), Math.max(2, width / 160.0));
-        Core.subtract(Mat.ones(weightMorph.size(), CvType.CV_32F), weightMorph, weightMix);
-        // the fallback under the morph: aligned when the global motion is reliable, else a plain cross-fade (the zoom
-        // of the pure dissolve only dresses up a cut, and the mix is no cut)
-        Mat mix = new Mat();
+        // the morph in warpA, the fallback in warpB: aligned when the global motion is reliable, else a plain
+        // cross-fade (the zoom of the pure dissolve only dresses up a cut, and the mix is no cut)
+        Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, s.warpA);
         if (dissolve.aligned()) {
-            dissolve.frameAt(t, mix);
+            dissolve.frameAt(t, s.warpB);
         } else {
-            Core.addWeighted(a, 1 - t, b, t, 0, mix);
+            Core.addWeighted(a, 1 - t, b, t, 0, s.warpB);
         }
-        Imgproc.blendLinear(morph, mix, weightMorph, weightMix, out);
-        for (Mat m : new Mat[]{weightMorph, weightMix, mix, morph}) m.release();
+        blendByReliability(s, a.cols(), a.rows(), out);
+    }
+
+    /**
+     * {@code s}'s morph (warpA) and fallback (warpB) mixed per pixel by its {@code reliability} on the splat grid, scaled
+     * up to the frame and blurred; the weights go into buffers of their own, which keep their type from frame to
+     * frame, so none is reallocated.
+     */
+    private static void blendByReliability(WarpScratch s, int width, int height, Mat out) {
+        s.weightGrid.create(s.gridHeight, s.gridWidth, CvType.CV_32F);
+        s.weightGrid.put(0, 0, s.reliability);
+        Imgproc.resize(s.weightGrid, s.weightMorph, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
+        Imgproc.GaussianBlur(s.weightMorph, s.weightMorph, new Size(0, 0), Math.max(2, width / 160.0));
+        s.weightMorph.convertTo(s.weightFade, -1, -1, 1);
+        Imgproc.blendLinear(s.warpA, s.warpB, s.weightMorph, s.weightFade, out);
     }
 }

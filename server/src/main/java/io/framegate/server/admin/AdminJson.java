@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.framegate.server.JsonBodies;
 import io.framegate.server.tenancy.AdminException;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -46,7 +47,7 @@ final class AdminJson {
         try {
             return BODIES.readTree(text);
         } catch (JsonProcessingException e) {
-            throw AdminException.invalid(null, "the request body is not valid JSON " + io.framegate.server.JsonBodies.problem(e));
+            throw AdminException.invalid(null, "the request body is not valid JSON " + JsonBodies.problem(e));
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framegate.server.JsonBodies;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 
@@ -55,7 +56,7 @@ final class OpenAiBody {
                 node = json.readTree(bytes);
             } catch (JsonProcessingException e) {
                 throw OpenAiError.invalid(null, "invalid_json", "We could not parse the JSON body of your request "
-                        + io.framegate.server.JsonBodies.problem(e) + ". Send valid JSON (or multipart/form-data).");
+                        + JsonBodies.problem(e) + ". Send valid JSON (or multipart/form-data).");
             }
             if (!(node instanceof ObjectNode obj)) {
                 throw OpenAiError.invalid(null, "invalid_json", "The JSON body must be an object.");

@@ -1,7 +1,9 @@
 package io.framegate.server.veo;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framegate.server.ApiSurface;
+import io.framegate.server.JsonBodies;
 import io.framegate.server.ServerContext;
 import io.framegate.server.auth.ApiKey;
 import io.javalin.Javalin;
@@ -62,8 +64,8 @@ public final class VertexSurface implements ApiSurface {
         JsonNode body;
         try {
             body = ctx.json().readTree(c.bodyAsBytes());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw GoogleApiException.invalidArgument("Invalid JSON payload received " + io.framegate.server.JsonBodies.problem(e));
+        } catch (JsonProcessingException e) {
+            throw GoogleApiException.invalidArgument("Invalid JSON payload received " + JsonBodies.problem(e));
         } catch (IOException e) {
             throw GoogleApiException.invalidArgument("Invalid JSON payload received: the body could not be read.");
         }
