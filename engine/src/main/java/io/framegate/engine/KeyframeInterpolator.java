@@ -67,6 +67,8 @@ public final class KeyframeInterpolator implements AutoCloseable {
      * motion; pan 4x 0.15 dB either way).
      */
     private final boolean meanInFallback;
+    /** Whether the morph is blurred where content travelled far ({@link DisplacementBlur}): keyframe pairs only. */
+    private final boolean blurByDisplacement;
     /**
      * Whether the pair is worked on as (B, A): every pair is taken in one canonical order of its two images, so that
      * the reversed pair gives exactly the same frames backward (a loop A - B - A turns without a seam).
@@ -76,6 +78,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
     private KeyframeInterpolator(Mat a, Mat b, Preset preset, boolean reversed) {
         this.reversed = reversed;
         this.meanInFallback = preset != Preset.SEQUENCE;
+        this.blurByDisplacement = preset == Preset.QUALITY;
         this.width = a.cols();
         this.height = a.rows();
         this.a = a.clone();
@@ -192,6 +195,8 @@ public final class KeyframeInterpolator implements AutoCloseable {
             Mat grid = Grids.of(width, height);
             upField(s.toA, s.small, s.mapA, grid);
             upField(s.toB, s.small, s.mapB, grid);
+            // the fields are in full-size px now
+            float blurMax = blurByDisplacement ? DisplacementBlur.levels(s.toA, s.toB, t, s.blurLevels) : 0;
             remap(a, s.warpA, s.mapA);
             remap(b, s.warpB, s.mapB);
             if (join == Join.FLOW_AND_DISSOLVE) {
@@ -201,6 +206,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
             } else {
                 Core.addWeighted(s.warpA, 1 - t, s.warpB, t, 0, out);
             }
+            if (join == Join.FLOW) DisplacementBlur.apply(out, s.blurLevels, blurMax, s);
         } finally {
             s.release();
         }

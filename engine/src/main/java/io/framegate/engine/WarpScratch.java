@@ -23,8 +23,13 @@ final class WarpScratch {
     final float[] toA;
     final float[] toB;
     final float[] acc;
-    /** The splat's match reliability per grid cell, then the morph's weight there (local fallback). */
+    /**
+     * The splat's match reliability per grid cell, then the morph's weight there (local fallback), then a blur level's
+     * ({@link DisplacementBlur}).
+     */
     final float[] reliability;
+    /** The blur level of each grid cell ({@link DisplacementBlur#levels}). */
+    final float[] blurLevels;
     final Mat small = new Mat();
     final Mat mapA = new Mat();
     final Mat mapB = new Mat();
@@ -34,7 +39,7 @@ final class WarpScratch {
     final Mat weightGrid = new Mat();
     final Mat weightMorph = new Mat();
     final Mat weightFade = new Mat();
-    /** The local fallback's blurred morph: at the grid, then at full size. */
+    /** The local fallback's blurred morph, at the grid, then at full size; {@link DisplacementBlur}'s blurs. */
     final Mat meanGrid = new Mat();
     final Mat meanFull = new Mat();
 
@@ -47,6 +52,7 @@ final class WarpScratch {
         toB = new float[2 * gridWidth * gridHeight];
         acc = new float[FlowSplat.accumulatorLength(gridWidth, gridHeight)];
         reliability = new float[gridWidth * gridHeight];
+        blurLevels = new float[gridWidth * gridHeight];
     }
 
     /** An idle set for these sizes, or a new one; hand it back with {@link #release}. */
