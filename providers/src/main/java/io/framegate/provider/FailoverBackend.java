@@ -3,6 +3,7 @@ package io.framegate.provider;
 import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationContext;
 import io.framegate.domain.GenerationException;
+import io.framegate.domain.Money;
 import io.framegate.domain.RenderPlan;
 import io.framegate.domain.ValidationException;
 import io.framegate.domain.Violation;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -79,6 +81,27 @@ public final class FailoverBackend implements GenerationBackend {
                 .sorted(Comparator.comparing(p -> p.target().channel().coolingUntil()))
                 .forEach(ordered::add);
         return ordered;
+    }
+
+    /**
+     * What a job of this plan may cost on this route: the dearest channel it may fail over to (what it reserves), empty
+     * when any of them has no price.
+     *
+     * @throws io.framegate.domain.ValidationException no channel can honour the plan
+     */
+    public Optional<Money> maxPrice(RenderPlan plan) {
+        return dearest(preflight(plan));
+    }
+
+    /** The dearest of the candidates' prices, empty when any one is unpriced. */
+    static Optional<Money> dearest(List<UpstreamBackend.Prepared> candidates) {
+        Optional<Money> max = Optional.of(Money.ZERO);
+        for (UpstreamBackend.Prepared p : candidates) {
+            Optional<Money> price = p.upstreamPlan().maxPrice();
+            max = max.isEmpty() || price.isEmpty() ? Optional.empty()
+                    : Optional.of(price.get().micros() > max.get().micros() ? price.get() : max.get());
+        }
+        return max;
     }
 
     @Override

@@ -103,12 +103,7 @@ public final class Routing implements BackendRouter, AutoCloseable {
             List<UpstreamBackend.Prepared> candidates = route.preflight(plan);
             UpstreamBackend.Prepared first = candidates.get(0);
             // the job may fail over to any of them: it reserves the dearest, and is unpriced if any one is unpriced
-            Optional<io.framegate.domain.Money> max = Optional.of(io.framegate.domain.Money.ZERO);
-            for (UpstreamBackend.Prepared p : candidates) {
-                Optional<io.framegate.domain.Money> price = p.upstreamPlan().maxPrice();
-                max = max.isEmpty() || price.isEmpty() ? Optional.empty()
-                        : Optional.of(price.get().micros() > max.get().micros() ? price.get() : max.get());
-            }
+            Optional<io.framegate.domain.Money> max = FailoverBackend.dearest(candidates);
             return new Choice(route, first.target().channel().name(), first.upstreamPlan().model().id(),
                     max.map(m -> m.micros() / 1_000_000.0), max);
         }

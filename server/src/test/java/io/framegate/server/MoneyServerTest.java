@@ -687,6 +687,78 @@ class MoneyServerTest {
     }
 
     @Test
+    void aJobSentUpstreamWhoseModelLostItsRouteIsNotRenderedLocallyInstead() throws Exception {
+        start(2);
+        LedgerInvariants.setKeyBudget(db(), keyId, 10_000_000);
+        createAnswers("sent");
+        running("sent");
+        String id = createVeo();
+        awaitPolled("sent"); // submitted: the upstream has (and bills) this job
+        server.close();
+        server = null;
+        // the model's route is gone from the config; other models render locally
+        Files.writeString(dir.resolve("data/framegate.yaml"), """
+                providers:
+                  google: {type: gemini, base_url: '%s', api_key_env: %s}
+                default_route: local
+                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
+                         retry_max: 100ms, request_timeout: 10s}
+                """.formatted(gemini.baseUrl(), ENV));
+        start(2);
+        JsonNode v = awaitFinal(id);
+        assertThat(v.path("status").asText()).as(v.toString()).isEqualTo("failed");
+        assertThat(v.at("/error/code").asText()).as(v.toString()).isEqualTo("route_changed");
+        assertThat(server.jobs().get(keyId, id).orElseThrow().notes()).as("never rendered here instead")
+                .doesNotContainEntry("local_render", "true");
+        assertThat(LedgerInvariants.entries(db(), id)).extracting(e -> e.get("kind")).containsExactly("reserve", "release");
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(CREATE)))).hasSize(1);
+        LedgerInvariants.check(db());
+    }
+
+    @Test
+    void aQueuedJobWhoseRouteNowCostsMoreThanItReservedEndsRouteChangedWithoutBeingSent() throws Exception {
+        Files.writeString(dir.resolve("data/framegate.yaml"), """
+                providers:
+                  cheap: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
+                  full: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
+                routes:
+                  veo-3.1-generate-001: [{channel: cheap, model: veo-3.1-fast-generate-001}]
+                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
+                         retry_max: 100ms, request_timeout: 10s}
+                """.formatted(gemini.baseUrl(), ENV));
+        start(1);
+        LedgerInvariants.setKeyBudget(db(), keyId, 10_000_000);
+        // the first job's submit holds the only cloud slot, so the second stays queued
+        gemini.stubFor(post(urlEqualTo(FAST_CREATE)).willReturn(okJson("{\"name\": \"" + op("slow") + "\"}").withFixedDelay(5_000)));
+        createVeo();
+        String queued = createVeo();
+        assertThat(((Number) LedgerInvariants.entries(db(), queued).get(0).get("amount_micros")).longValue())
+                .as("reserved at the cheap channel's price, 8 x 0.10").isEqualTo(-800_000);
+        server.close();
+        server = null;
+        // the same route id, now to the full-price model (8 x 0.40)
+        Files.writeString(dir.resolve("data/framegate.yaml"), """
+                providers:
+                  cheap: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
+                  full: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
+                routes:
+                  veo-3.1-generate-001: [full]
+                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
+                         retry_max: 100ms, request_timeout: 10s}
+                """.formatted(gemini.baseUrl(), ENV));
+        createAnswers("dear");
+        done("dear");
+        start(1);
+        JsonNode v = awaitFinal(queued);
+        assertThat(v.path("status").asText()).as(v.toString()).isEqualTo("failed");
+        assertThat(v.at("/error/code").asText()).as(v.toString()).isEqualTo("route_changed");
+        assertThat(v.at("/error/message").asText()).contains("$3.2000").contains("$0.8000");
+        assertThat(LedgerInvariants.entries(db(), queued)).extracting(e -> e.get("kind")).containsExactly("reserve", "release");
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(CREATE)))).as("never sent at a price it did not reserve").isEmpty();
+        LedgerInvariants.check(db());
+    }
+
+    @Test
     void aCreateRefusedForMoneyDoesNotUseUpAnRpmSlot() throws Exception {
         start(2);
         db().useHandle(h -> h.createUpdate("UPDATE api_keys SET rpm = 1 WHERE id = :id").bind("id", keyId).execute());

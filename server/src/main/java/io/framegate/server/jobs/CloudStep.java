@@ -1,6 +1,7 @@
 package io.framegate.server.jobs;
 
 import io.framegate.domain.GenerationContext;
+import io.framegate.domain.Money;
 import io.framegate.domain.RenderPlan;
 import io.framegate.provider.Checkpoint;
 import io.framegate.provider.FailoverBackend;
@@ -30,6 +31,22 @@ final class CloudStep {
         Checkpoint sent = route.submit(plan, ctx);
         java.time.Duration first = route.firstPollAfter(sent);
         return new CloudStep(route, sent, new PollStep.Wait(first, first, 0));
+    }
+
+    /**
+     * Why a job not yet sent upstream must not be sent on its route now, or null: it was priced at create ({@code
+     * notes}' estimate, what it reserved) and the route, changed in the config since, may cost more, or cannot say
+     * what it costs. Its id is its model's, so only the price tells.
+     */
+    static String repriced(FailoverBackend route, RenderPlan plan, java.util.Map<String, String> notes) {
+        String reserved = notes.get(JobNotes.ESTIMATED_COST_USD);
+        if (reserved == null) return null; // accepted unpriced (no budget applied): nothing to exceed
+        Money was = Money.parseUsd(reserved);
+        java.util.Optional<Money> now = route.maxPrice(plan);
+        if (now.isPresent() && now.get().compareTo(was) <= 0) return null;
+        return "the server's routing changed since this video was accepted: " + route.id() + " may now cost "
+                + now.map(m -> "$" + m.usdShort()).orElse("an unknown price") + ", more than the $" + was.usdShort()
+                + " reserved for it; create it again";
     }
 
     /** Whether the job now waits on its upstream (submitted, or still running). */

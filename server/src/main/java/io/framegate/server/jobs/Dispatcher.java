@@ -167,8 +167,14 @@ final class Dispatcher {
             return true;
         }
         GenerationBackend backend = resolved.backend();
-        if (resolved.changed() && !store.sentUpstream(r.id())) {
-            // the config changed since submission: what was reserved does not price this backend, so it must not run
+        if (resolved.changed()) {
+            // the config changed since submission: what was reserved does not price this backend, so it must not run;
+            // nor can a job sent upstream be followed anywhere but on its route (a route's id is its model's, so a
+            // sent job's backend changed only when its model left every route)
+            if (store.sentUpstream(r.id())) {
+                LOG.warn("job {} was sent upstream on {}, but model {} now goes to {}: it cannot be followed and ends "
+                        + "route_changed; its upstream job may still be billed", r.id(), r.route(), r.model(), backend.id());
+            }
             failUnclaimed(r, "route_changed", "the server's routing changed since this video was accepted: model "
                     + r.model() + " now goes to " + backend.id() + " instead of " + r.route() + "; create it again", now);
             return true;

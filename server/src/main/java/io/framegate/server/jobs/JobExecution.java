@@ -111,6 +111,14 @@ final class JobExecution {
             }
             GenerationRequest request = ExtensionFrame.fill(jobs.readRequest(id, row.requestJson()), results, id, workDir);
             RenderPlan plan = validator.validate(request);
+            if (backend instanceof FailoverBackend route && !sent(row.checkpoint())) {
+                String repriced = CloudStep.repriced(route, plan, job.notes());
+                if (repriced != null) {
+                    LOG.warn("job {} ends route_changed: {}", id, repriced);
+                    completion.finish(ctx, job, JobStatus.FAILED, "route_changed", repriced);
+                    return;
+                }
+            }
             ctx.backend(backend.id(), backend.isLocal());
             LOG.info("job {} started on {} (model {}, attempt {} of {})", id, backend.id(), job.model(), row.attempts(),
                     settings.maxAttempts());
@@ -186,6 +194,12 @@ final class JobExecution {
         } finally {
             FileTrees.delete(workDir);
         }
+    }
+
+    /** Whether a submit of the job was (perhaps) sent: it may be billed, so it is followed, never refused now. */
+    private static boolean sent(String checkpoint) {
+        Checkpoint cp = checkpoint == null ? null : Checkpoint.parse(checkpoint);
+        return cp != null && (cp.phase() == Checkpoint.Phase.SUBMITTING || cp.phase() == Checkpoint.Phase.SUBMITTED);
     }
 
     /** Stitches and previews ({@link OutputFinisher}), then stores every file of the job. */

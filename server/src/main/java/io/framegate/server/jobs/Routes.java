@@ -43,7 +43,8 @@ final class Routes {
         } catch (RuntimeException e) {
             return new Resolved(null, "no_backend", false);
         }
-        boolean changed = !now.isLocal() && storedRoute != null && !storedRoute.equals(now.id());
+        // either way: a job priced for a route must not run unpriced elsewhere, nor one sent upstream be rendered here
+        boolean changed = storedRoute != null && !storedRoute.equals(now.id());
         return new Resolved(now, null, changed);
     }
 
