@@ -34,9 +34,39 @@ final class ServeCommand implements Callable<Integer> {
             + " (default: <data>/framegate.yaml if it exists; without one every model is rendered offline).")
     Path config;
 
+    @Option(names = "--max-upload", paramLabel = "SIZE", defaultValue = "50MB", converter = ByteSize.class,
+            description = "Largest request body or uploaded file, 413 above: bytes, or a number with KB, MB or GB "
+                    + "(binary: 1 MB = 1048576 bytes; default: ${DEFAULT-VALUE}).")
+    long maxUpload;
+
+    /** {@code 50MB}, {@code 512KB}, {@code 1GB}, {@code 1048576}: binary units, as the limits are documented. */
+    static final class ByteSize implements picocli.CommandLine.ITypeConverter<Long> {
+        private static final java.util.regex.Pattern FORM = java.util.regex.Pattern.compile("(\\d{1,10})\\s*(B|KB|MB|GB)?",
+                java.util.regex.Pattern.CASE_INSENSITIVE);
+
+        @Override
+        public Long convert(String value) {
+            java.util.regex.Matcher m = FORM.matcher(value.trim());
+            long n = m.matches() ? Long.parseLong(m.group(1)) : -1;
+            int shift = m.matches() && m.group(2) != null ? switch (m.group(2).toUpperCase(java.util.Locale.ROOT)) {
+                case "KB" -> 10;
+                case "MB" -> 20;
+                case "GB" -> 30;
+                default -> 0;
+            } : 0;
+            long bytes = n < 0 ? -1 : n << shift;
+            if (bytes < 1024 || bytes > (2L << 30)) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a size from 1KB to 2GB "
+                        + "(bytes, or a number with KB, MB or GB)");
+            }
+            return bytes;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        ServerOptions options = ServerOptions.defaults(data).withPort(port).withHost(host).withConfigFile(config);
+        ServerOptions options = ServerOptions.defaults(data).withPort(port).withHost(host).withConfigFile(config)
+                .withMaxUploadBytes(maxUpload);
         FramegateServer.Builder builder = FramegateServer.builder(options).finisher(new MediaFinisher())
                 .localBackend(new LocalEngine());
         PrintWriter err = spec.commandLine().getErr();

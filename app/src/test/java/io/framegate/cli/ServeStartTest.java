@@ -58,4 +58,24 @@ class ServeStartTest {
             assertThat(ServerProcess.read(again.stderr)).doesNotContain("a key named 'default' was created");
         }
     }
+
+    @Test
+    void maxUploadSetsTheLargestBodyAccepted() throws Exception {
+        Path data = dir.resolve("data");
+        Path config = Files.writeString(dir.resolve("framegate.yaml"), "limits:\n  max_queued_jobs: 100\n");
+        try (ServerProcess s = ServerProcess.start(data, config, dir.resolve("logs"), "small", java.util.Map.of(),
+                java.util.List.of("--max-upload", "1MB"))) {
+            String key = s.awaitFirstStdoutLine();
+            // 1.5 MB of JSON (a long prompt): refused by size before it is read, under the default 50 MB it is not
+            String body = "{\"model\": \"sora-2\", \"prompt\": \"" + "a".repeat(1_500_000) + "\"}";
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.base() + "/v1/videos"))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        }
+        CliRun bad = CliRun.of("serve", "--port", "0", "--data", data.toString(), "--max-upload", "50 furlongs");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--max-upload").contains("50 furlongs").contains("1KB to 2GB");
+    }
 }

@@ -37,12 +37,19 @@ final class ServerProcess implements AutoCloseable {
 
     /** As {@link #start(Path, Path, Path, String)}, with {@code env} added to the process's environment. */
     static ServerProcess start(Path data, Path config, Path logs, String name, Map<String, String> env) throws Exception {
+        return start(data, config, logs, name, env, List.of());
+    }
+
+    /** As {@link #start(Path, Path, Path, String, Map)}, with more options of {@code serve} ({@code args}). */
+    static ServerProcess start(Path data, Path config, Path logs, String name, Map<String, String> env, List<String> args)
+            throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx768m", "-XX:TieredStopAtLevel=1", "-XX:+IgnoreUnrecognizedVMOptions",
                 "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
                 "-cp", cp, Main.class.getName(), "serve", "--port", "0", "--host", "127.0.0.1",
                 "--data", data.toString(), "--config", config.toString()));
+        cmd.addAll(args);
         Files.createDirectories(logs);
         Path out = logs.resolve(name + ".out");
         Path err = logs.resolve(name + ".err");
