@@ -294,6 +294,24 @@ class MoneyServerTest {
         assertThat(admin("/admin/v1/usage?by=week").status()).isEqualTo(400);
         assertThat(admin("/admin/v1/usage?from=yesterday").status()).isEqualTo(400);
         assertThat(admin("/admin/v1/ledger?key=" + keyId + "&limit=10").json().path("data")).hasSize(3); // grant, reserve, capture
+        // by name too, as the keys and accounts routes take them; an unknown one is a 404, not an empty list
+        assertThat(admin("/admin/v1/ledger?key=money").json().path("data")).hasSize(3);
+        for (String account : List.of("default", "acct_default")) {
+            JsonNode entries2 = admin("/admin/v1/ledger?account=" + account).json().path("data");
+            assertThat(entries2.findValuesAsText("job_id")).as(account).contains(first, first);
+        }
+        Reply unknown = admin("/admin/v1/ledger?key=nobody");
+        assertThat(unknown.status()).as(unknown.body()).isEqualTo(404);
+        assertThat(unknown.body()).contains("nobody");
+        assertThat(admin("/admin/v1/ledger?account=nowhere").status()).isEqualTo(404);
+
+        // a budget lowered below what was spent: nothing is available, said so, not a negative amount
+        LedgerInvariants.setKeyBudget(db(), keyId, 1_000_000);
+        Reply over = openai("POST", "/v1/videos", VEO_8S);
+        assertThat(over.status()).as(over.body()).isEqualTo(429);
+        assertThat(over.json().at("/error/message").asText()).contains("available $0.000000 (the budget is $2.200000 below")
+                .doesNotContain("$-");
+        LedgerInvariants.check(db());
     }
 
     @Test

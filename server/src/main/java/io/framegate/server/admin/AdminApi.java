@@ -67,7 +67,7 @@ public final class AdminApi {
         app.get("/admin/v1/jobs", ctx -> {
             if (authorized(ctx)) listJobs(ctx);
         });
-        new UsageApi(jobs).register(app, this::authorized);
+        new UsageApi(jobs, tenants).register(app, this::authorized);
         app.get("/metrics", ctx -> {
             if (!authorized(ctx)) return;
             beforeScrape.run();

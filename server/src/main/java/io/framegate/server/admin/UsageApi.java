@@ -19,17 +19,18 @@ import java.util.function.Predicate;
  */
 final class UsageApi {
     private final JobService jobs;
+    /** Key and account names (or ids) -> ids, 404 when unknown; null without tenant administration (ids as given). */
+    private final io.framegate.server.tenancy.TenantAdmin tenants;
 
-    UsageApi(JobService jobs) {
+    UsageApi(JobService jobs, io.framegate.server.tenancy.TenantAdmin tenants) {
         this.jobs = jobs;
+        this.tenants = tenants;
     }
 
     void register(Javalin app, Predicate<Context> authorized) {
         app.get("/admin/v1/usage", AdminJson.guarded(authorized, ctx -> ctx.json(jobs.ledger()
                 .usage(ctx.queryParam("by"), ctx.queryParam("from"), ctx.queryParam("to")))));
-        app.get("/admin/v1/ledger", ctx -> {
-            if (authorized.test(ctx)) ledger(ctx);
-        });
+        app.get("/admin/v1/ledger", AdminJson.guarded(authorized, this::ledger));
         app.get("/admin/v1/jobs/{id}", ctx -> {
             if (authorized.test(ctx)) job(ctx);
         });
@@ -52,7 +53,13 @@ final class UsageApi {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("object", "list");
-        body.put("data", jobs.ledger().entries(blankToNull(ctx.queryParam("key")), blankToNull(ctx.queryParam("account")), limit));
+        // by name or id, as the keys and accounts routes take them: a name that filtered on ids would list nothing
+        String key = blankToNull(ctx.queryParam("key")), account = blankToNull(ctx.queryParam("account"));
+        if (tenants != null) {
+            if (key != null) key = tenants.keyIdOf(key);
+            if (account != null) account = tenants.accountIdOf(account);
+        }
+        body.put("data", jobs.ledger().entries(key, account, limit));
         ctx.json(body);
     }
 

@@ -162,6 +162,12 @@ public final class Ledger {
         return x.kind().equals("key") ? "key '" + x.name() + "'" : "your account";
     }
 
+    /** A balance as a client reads it: a budget lowered below what is spent and reserved leaves 0, over by the rest. */
+    private static String available(long micros) {
+        return micros >= 0 ? Money.usd(micros) : Money.usd(0) + " (the budget is $" + Money.usd(-micros)
+                + " below what is spent and reserved)";
+    }
+
     /** The limit of {@code x} that {@code r} does not fit in, or null. */
     private static RuntimeException shortOf(Holder x, Reservation r) {
         String who = who(x);
@@ -169,7 +175,7 @@ public final class Ledger {
         if (p > 0 && x.budget() != null && x.budget() - x.spent() - x.reserved() < p) {
             return new QuotaExceededException("Insufficient quota: the budget of " + who + " cannot cover this video. "
                     + "Budget $" + Money.usd(x.budget()) + ", spent $" + Money.usd(x.spent()) + ", reserved by running jobs $"
-                    + Money.usd(x.reserved()) + ", available $" + Money.usd(x.budget() - x.spent() - x.reserved())
+                    + Money.usd(x.reserved()) + ", available $" + available(x.budget() - x.spent() - x.reserved())
                     + "; this video's price is $" + Money.usd(p) + ".");
         }
         if (r.videoSeconds() > 0 && x.videoSecondsLimit() != null

@@ -31,7 +31,9 @@ public final class LedgerReader {
     public List<Map<String, Object>> entries(String keyId, String accountId, int limit) {
         StringBuilder sql = new StringBuilder("SELECT * FROM ledger WHERE 1 = 1");
         if (keyId != null) sql.append(" AND key_id = :key");
-        if (accountId != null) sql.append(" AND account_id = :account");
+        // rows of keys made before accounts existed carry no account: theirs is the default one
+        if (accountId != null) sql.append(Ledger.DEFAULT_ACCOUNT.equals(accountId)
+                ? " AND (account_id = :account OR account_id IS NULL)" : " AND account_id = :account");
         sql.append(" ORDER BY id DESC LIMIT :limit");
         return jdbi.withHandle(h -> {
             Query q = h.createQuery(sql.toString()).bind("limit", limit);

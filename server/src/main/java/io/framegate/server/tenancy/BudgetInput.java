@@ -19,6 +19,8 @@ public final class BudgetInput {
     public static long parseUsd(String text, String param) {
         BigDecimal usd;
         try {
+            // ASCII digits only: BigDecimal also reads other scripts' digits (an Arabic-Indic "١٢" was $12)
+            if (!text.trim().matches("-?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?")) throw new NumberFormatException();
             usd = new BigDecimal(text.trim());
         } catch (NumberFormatException | NullPointerException e) {
             throw AdminException.invalid(param, param + "=" + text + " is not a dollar amount; write it like 12.50");

@@ -180,6 +180,16 @@ public final class TenantAdmin {
         return name;
     }
 
+    /** The id of the key {@code ref} names (its id, else its one active key of that name); 404 when none. */
+    public String keyIdOf(String ref) {
+        return jdbi.withHandle(h -> keyId(h, ref));
+    }
+
+    /** The id of the account {@code ref} names (its id or name); 404 when none. */
+    public String accountIdOf(String ref) {
+        return jdbi.withHandle(h -> accountId(h, ref));
+    }
+
     private static String accountId(Handle h, String ref) {
         return TenantViews.findAccountId(h, ref).orElseThrow(() -> AdminException.notFound("account", ref));
     }

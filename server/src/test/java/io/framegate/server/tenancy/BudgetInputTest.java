@@ -25,5 +25,8 @@ class BudgetInputTest {
         assertThatThrownBy(() -> BudgetInput.parseUsd("-1", "budget_usd")).hasMessageContaining("negative");
         assertThatThrownBy(() -> BudgetInput.parseUsd("ten", "budget_usd")).hasMessageContaining("not a dollar amount");
         assertThatThrownBy(() -> BudgetInput.parseUsd("1e13", "budget_usd")).hasMessageContaining("above");
+        assertThatThrownBy(() -> BudgetInput.parseUsd("\u0661\u0662", "budget_usd")).as("Arabic-Indic digits")
+                .hasMessageContaining("not a dollar amount");
+        assertThatThrownBy(() -> BudgetInput.parseUsd("+5", "budget_usd")).hasMessageContaining("not a dollar amount");
     }
 }
