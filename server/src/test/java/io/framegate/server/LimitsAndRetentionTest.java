@@ -76,11 +76,12 @@ class LimitsAndRetentionTest {
             keyAId = server.keys().find(keyA).orElseThrow().id();
         }
 
-        HttpResponse<byte[]> openAi(String method, String path, String key, String body) throws Exception {
+        HttpResponse<byte[]> openAi(String method, String path, String key, String body, String... headers) throws Exception {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                     .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
                     .header("Content-Type", "application/json")
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
             return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         }
 
@@ -206,6 +207,31 @@ class LimitsAndRetentionTest {
             JsonNode e = openAiError(s.openAi("POST", "/v1/videos", s.keyA, SMALL_JOB.formatted(2)), 400);
             assertThat(e.path("message").asText()).contains("737,280 pixel-frames", "400,000");
             assertThat(s.jobsOfA()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRemixOrExtensionSentAgainWithItsIdempotencyKeyIsTheSameJob() throws Exception {
+        try (Srv s = new Srv(dir, null, null, new TinyVideoBackend("local", true, 0))) {
+            String source = s.create(1);
+            assertThat(s.await(source).path("status").asText()).isEqualTo("completed");
+            String[][] calls = {{"/v1/videos/" + source + "/remix", "{\"prompt\":\"again\"}"},
+                    {"/v1/videos/extensions", "{\"video\":{\"id\":\"" + source + "\"},\"prompt\":\"on\",\"seconds\":1}"}};
+            int jobs = s.jobsOfA();
+            for (String[] call : calls) {
+                String idem = "retry-" + call[0].hashCode();
+                HttpResponse<byte[]> first = s.openAi("POST", call[0], s.keyA, call[1], "Idempotency-Key", idem);
+                HttpResponse<byte[]> again = s.openAi("POST", call[0], s.keyA, call[1], "Idempotency-Key", idem);
+                assertThat(first.statusCode()).as(new String(first.body())).isEqualTo(200);
+                assertThat(again.statusCode()).as(new String(again.body())).isEqualTo(200);
+                assertThat(json(again).path("id").asText()).as(call[0]).isEqualTo(json(first).path("id").asText());
+                assertThat(s.jobsOfA()).as(call[0] + ": one job for both").isEqualTo(++jobs);
+                // the same key with another body is a conflict, not a second job
+                HttpResponse<byte[]> other = s.openAi("POST", call[0], s.keyA, call[1].replace("\"prompt\":\"", "\"prompt\":\"x"),
+                        "Idempotency-Key", idem);
+                assertThat(other.statusCode()).as(new String(other.body())).isEqualTo(409);
+                assertThat(s.jobsOfA()).isEqualTo(jobs);
+            }
         }
     }
 

@@ -259,7 +259,7 @@ class TenancyTest {
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.json().at("/error/code").asText()).isEqualTo("queue_full");
         assertThat(refused.json().at("/error/message").asText()).contains("limits.max_queued_jobs");
-        assertThat(refused.header("Retry-After")).isNotNull();
+        assertThat(refused.header("Retry-After")).isEqualTo("10");
     }
 
     @Test
