@@ -236,6 +236,21 @@ class LimitsAndRetentionTest {
     }
 
     @Test
+    void anIdempotencyKeyLivesAsLongAsItsJob() throws Exception {
+        try (Srv s = new Srv(dir, null, null, new TinyVideoBackend("local", true, 0))) {
+            String body = SMALL_JOB.formatted(1);
+            String first = json(s.openAi("POST", "/v1/videos", s.keyA, body, "Idempotency-Key", "once")).path("id").asText();
+            assertThat(json(s.openAi("POST", "/v1/videos", s.keyA, body, "Idempotency-Key", "once")).path("id").asText())
+                    .isEqualTo(first);
+            s.await(first);
+            assertThat(s.openAi("DELETE", "/v1/videos/" + first, s.keyA, null).statusCode()).isEqualTo(200);
+            String again = json(s.openAi("POST", "/v1/videos", s.keyA, body, "Idempotency-Key", "once")).path("id").asText();
+            assertThat(again).as("a new job once the first was deleted").isNotEmpty().isNotEqualTo(first);
+            assertThat(s.jobsOfA()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void extensionChainsAreCappedEvenWhenALinkIsDeleted() throws Exception {
         try (Srv s = new Srv(dir, "  extension_chain: 2\n", null, new TinyVideoBackend("local", true, 0))) {
             String original = s.create(1);
