@@ -77,15 +77,21 @@ class MoneyServerTest {
     @BeforeEach
     void reset() throws Exception {
         gemini.resetAll();
-        Path data = Files.createDirectories(dir.resolve("data"));
-        Files.writeString(data.resolve("framegate.yaml"), """
+        Files.createDirectories(dir.resolve("data"));
+        config("""
                 providers:
                   google: {type: gemini, base_url: '%s', api_key_env: %s}
                 routes:
                   veo-3.1-generate-001: [google]
+                """);
+    }
+
+    /** {@code data/framegate.yaml}: these lines ({@code %1$s} the stand-in's URL, {@code %2$s} the key's variable) and short timings. */
+    void config(String lines) throws Exception {
+        Files.writeString(dir.resolve("data/framegate.yaml"), lines.formatted(gemini.baseUrl(), ENV) + """
                 timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
                          retry_max: 100ms, request_timeout: 10s}
-                """.formatted(gemini.baseUrl(), ENV));
+                """);
     }
 
     @AfterEach
@@ -595,7 +601,7 @@ class MoneyServerTest {
 
     @Test
     void failoverToAPricierChannelReservesAndCapturesTheDearerPrice() throws Exception {
-        Files.writeString(dir.resolve("data/framegate.yaml"), """
+        config("""
                 providers:
                   cheap: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
                   full: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
@@ -603,9 +609,7 @@ class MoneyServerTest {
                   veo-3.1-generate-001:
                     - {channel: cheap, model: veo-3.1-fast-generate-001}
                     - full
-                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
-                         retry_max: 100ms, request_timeout: 10s}
-                """.formatted(gemini.baseUrl(), ENV));
+                """);
         start(2);
         LedgerInvariants.setKeyBudget(db(), keyId, 10_000_000);
         gemini.stubFor(post(urlEqualTo(FAST_CREATE)).willReturn(aResponse().withStatus(429)
@@ -666,13 +670,11 @@ class MoneyServerTest {
     @Test
     void aJobReservedForOneBackendIsNotRunUnpricedOnAnotherAfterTheConfigChanged() throws Exception {
         // at submission the model has no route: it renders locally, reserving 0
-        Files.writeString(dir.resolve("data/framegate.yaml"), """
+        config("""
                 providers:
                   google: {type: gemini, base_url: '%s', api_key_env: %s}
                 default_route: local
-                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
-                         retry_max: 100ms, request_timeout: 10s}
-                """.formatted(gemini.baseUrl(), ENV));
+                """);
         start(1, io.framegate.domain.ModelCatalog.builtIn(), 2_000); // slow local renders: the second one waits
         LedgerInvariants.setKeyBudget(db(), keyId, 10_000_000);
         createVeo();
@@ -681,14 +683,12 @@ class MoneyServerTest {
         server.close();
         server = null;
         // now the model goes to a paid upstream
-        Files.writeString(dir.resolve("data/framegate.yaml"), """
+        config("""
                 providers:
                   google: {type: gemini, base_url: '%s', api_key_env: %s}
                 routes:
                   veo-3.1-generate-001: [google]
-                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
-                         retry_max: 100ms, request_timeout: 10s}
-                """.formatted(gemini.baseUrl(), ENV));
+                """);
         createAnswers("unpriced");
         done("unpriced");
         start(1);
@@ -716,13 +716,11 @@ class MoneyServerTest {
         server.close();
         server = null;
         // the model's route is gone from the config; other models render locally
-        Files.writeString(dir.resolve("data/framegate.yaml"), """
+        config("""
                 providers:
                   google: {type: gemini, base_url: '%s', api_key_env: %s}
                 default_route: local
-                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
-                         retry_max: 100ms, request_timeout: 10s}
-                """.formatted(gemini.baseUrl(), ENV));
+                """);
         start(2);
         JsonNode v = awaitFinal(id);
         assertThat(v.path("status").asText()).as(v.toString()).isEqualTo("failed");
@@ -736,15 +734,13 @@ class MoneyServerTest {
 
     @Test
     void aQueuedJobWhoseRouteNowCostsMoreThanItReservedEndsRouteChangedWithoutBeingSent() throws Exception {
-        Files.writeString(dir.resolve("data/framegate.yaml"), """
+        config("""
                 providers:
                   cheap: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
                   full: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
                 routes:
                   veo-3.1-generate-001: [{channel: cheap, model: veo-3.1-fast-generate-001}]
-                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
-                         retry_max: 100ms, request_timeout: 10s}
-                """.formatted(gemini.baseUrl(), ENV));
+                """);
         start(1);
         LedgerInvariants.setKeyBudget(db(), keyId, 10_000_000);
         // the first job's submit holds the only cloud slot, so the second stays queued
@@ -756,15 +752,13 @@ class MoneyServerTest {
         server.close();
         server = null;
         // the same route id, now to the full-price model (8 x 0.40)
-        Files.writeString(dir.resolve("data/framegate.yaml"), """
+        config("""
                 providers:
                   cheap: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
                   full: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
                 routes:
                   veo-3.1-generate-001: [full]
-                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
-                         retry_max: 100ms, request_timeout: 10s}
-                """.formatted(gemini.baseUrl(), ENV));
+                """);
         createAnswers("dear");
         done("dear");
         start(1);
