@@ -84,7 +84,7 @@ class AdminApiTest {
                 assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
             }
             token = Files.readString(file).trim();
-            assertThat(token).startsWith("fga_").hasSizeGreaterThanOrEqualTo(40);
+            assertThat(token).as("fga_ + 43 characters").matches("fga_[A-Za-z0-9_-]{43}");
 
             String keyA = s.keys().create("a").secret();
             String keyB = s.keys().create("b").secret();
@@ -113,6 +113,9 @@ class AdminApiTest {
                     .anySatisfy(l -> assertThat(l).contains(a.id())).anySatisfy(l -> assertThat(l).contains(b.id()));
 
             assertThat(get(s, "/admin/v1/jobs", null).status()).isEqualTo(401);
+            HttpResponse<String> challenged = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + s.port() + "/admin/v1/jobs")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(challenged.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
             assertThat(get(s, "/admin/v1/jobs", "not-the-token").status()).isEqualTo(401);
             Reply withKey = get(s, "/admin/v1/jobs", keyA);
             assertThat(withKey.status()).isEqualTo(403);
@@ -142,9 +145,21 @@ class AdminApiTest {
             assertThat(metrics.body()).contains("framegate_jobs_failed_total{error_code=\"" + UNCERTAIN + "\"} 2.0")
                     .contains("framegate_jobs_running{lane=\"cloud\"} 0.0");
         }
+        // loosened by someone meanwhile: a later start tightens it back
+        Files.setPosixFilePermissions(dir.resolve(AdminToken.FILE), PosixFilePermissions.fromString("rw-r--r--"));
         try (FramegateServer again = server(new TinyVideoBackend("local", true, 0), Map.of())) {
             assertThat(again.adminToken().created()).isFalse();
             assertThat(get(again, "/admin/v1/jobs", token).status()).as("the token survives a restart").isEqualTo(200);
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(AdminToken.FILE)))).isEqualTo("rw-------");
+        // deleting the file rotates the token at the next start
+        Files.delete(dir.resolve(AdminToken.FILE));
+        try (FramegateServer rotated = server(new TinyVideoBackend("local", true, 0), Map.of())) {
+            assertThat(rotated.adminToken().created()).isTrue();
+            String fresh = Files.readString(dir.resolve(AdminToken.FILE)).trim();
+            assertThat(fresh).isNotEqualTo(token);
+            assertThat(get(rotated, "/admin/v1/jobs", token).status()).as("the old token is refused").isEqualTo(401);
+            assertThat(get(rotated, "/admin/v1/jobs", fresh).status()).isEqualTo(200);
         }
     }
 
