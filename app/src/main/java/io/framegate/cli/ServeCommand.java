@@ -55,8 +55,9 @@ final class ServeCommand implements Callable<Integer> {
                 default -> 0;
             } : 0;
             long bytes = n < 0 ? -1 : n << shift;
-            if (bytes < 1024 || bytes > (2L << 30)) {
-                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a size from 1KB to 2GB "
+            // bodies are read into one byte array, so well under 2^31; 1 GB already needs a heap to match
+            if (bytes < 1024 || bytes > (1L << 30)) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a size from 1KB to 1GB "
                         + "(bytes, or a number with KB, MB or GB)");
             }
             return bytes;

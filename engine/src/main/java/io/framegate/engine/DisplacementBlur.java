@@ -86,9 +86,9 @@ final class DisplacementBlur {
             Imgproc.GaussianBlur(sharp, s.meanFull, new Size(0, 0), sigma);
             return;
         }
-        Imgproc.resize(sharp, s.meanGrid, new Size(Math.max(1, Math.round(full.width / 2)), Math.max(1, Math.round(full.height / 2))),
+        Imgproc.resize(sharp, s.blurHalf, new Size(Math.max(1, Math.round(full.width / 2)), Math.max(1, Math.round(full.height / 2))),
                 0, 0, Imgproc.INTER_AREA);
-        Imgproc.GaussianBlur(s.meanGrid, s.meanGrid, new Size(0, 0), sigma / 2);
-        Imgproc.resize(s.meanGrid, s.meanFull, full, 0, 0, Imgproc.INTER_LINEAR);
+        Imgproc.GaussianBlur(s.blurHalf, s.blurHalf, new Size(0, 0), sigma / 2);
+        Imgproc.resize(s.blurHalf, s.meanFull, full, 0, 0, Imgproc.INTER_LINEAR);
     }
 }

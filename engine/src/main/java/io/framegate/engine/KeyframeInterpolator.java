@@ -196,7 +196,7 @@ public final class KeyframeInterpolator implements AutoCloseable {
             upField(s.toA, s.small, s.mapA, grid);
             upField(s.toB, s.small, s.mapB, grid);
             // the fields are in full-size px now
-            float blurMax = blurByDisplacement ? DisplacementBlur.levels(s.toA, s.toB, t, s.blurLevels) : 0;
+            float blurMax = blurByDisplacement && join == Join.FLOW ? DisplacementBlur.levels(s.toA, s.toB, t, s.blurLevels) : 0;
             remap(a, s.warpA, s.mapA);
             remap(b, s.warpB, s.mapB);
             if (join == Join.FLOW_AND_DISSOLVE) {

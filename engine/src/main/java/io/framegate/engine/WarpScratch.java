@@ -39,9 +39,11 @@ final class WarpScratch {
     final Mat weightGrid = new Mat();
     final Mat weightMorph = new Mat();
     final Mat weightFade = new Mat();
-    /** The local fallback's blurred morph, at the grid, then at full size; {@link DisplacementBlur}'s blurs. */
+    /** The local fallback's blurred morph, at a quarter of the grid, then at full size (also {@link DisplacementBlur}'s). */
     final Mat meanGrid = new Mat();
     final Mat meanFull = new Mat();
+    /** {@link DisplacementBlur}'s wide blurs at half the frame's size (a buffer of its own: meanGrid's size differs). */
+    final Mat blurHalf = new Mat();
 
     private WarpScratch(int width, int height, int gridWidth, int gridHeight) {
         this.width = width;
@@ -78,7 +80,7 @@ final class WarpScratch {
         }
         if (drop != null) {
             for (Mat m : new Mat[]{drop.small, drop.mapA, drop.mapB, drop.warpA, drop.warpB, drop.weightGrid,
-                    drop.weightMorph, drop.weightFade, drop.meanGrid, drop.meanFull}) m.release();
+                    drop.weightMorph, drop.weightFade, drop.meanGrid, drop.meanFull, drop.blurHalf}) m.release();
         }
     }
 }

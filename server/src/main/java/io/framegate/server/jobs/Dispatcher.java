@@ -144,10 +144,12 @@ final class Dispatcher {
     }
 
     /** Fails a job nobody runs; when that does not take (a live worker holds it), says so instead of acting on it. */
-    private void failUnclaimed(JobLeases.Claimable r, String code, String message, long now) {
+    private boolean failUnclaimed(JobLeases.Claimable r, String code, String message, long now) {
         if (!store.endings().failUnclaimed(r.id(), code, message, now)) {
             LOG.warn("job {} was not failed with {}: a live worker holds it or it already ended", r.id(), code);
+            return false;
         }
+        return true;
     }
 
     /**
@@ -171,12 +173,15 @@ final class Dispatcher {
             // the config changed since submission: what was reserved does not price this backend, so it must not run;
             // nor can a job sent upstream be followed anywhere but on its route (a route's id is its model's, so a
             // sent job's backend changed only when its model left every route)
-            if (store.sentUpstream(r.id())) {
-                LOG.warn("job {} was sent upstream on {}, but model {} now goes to {}: it cannot be followed and ends "
-                        + "route_changed; its upstream job may still be billed", r.id(), r.route(), r.model(), backend.id());
+            boolean sent = store.sentUpstream(r.id());
+            if (failUnclaimed(r, "route_changed", "the server's routing changed since this video was accepted: model "
+                    + r.model() + " now goes to " + backend.id() + " instead of " + r.route() + "; create it again", now)
+                    && sent) {
+                // no route is left to follow it or to ask its upstream to cancel it
+                LOG.warn("job {} was sent upstream on {}, but model {} now goes to {}: it ended route_changed without "
+                        + "its result and no cancel could be sent; its upstream job may still be billed (check the "
+                        + "provider's console)", r.id(), r.route(), r.model(), backend.id());
             }
-            failUnclaimed(r, "route_changed", "the server's routing changed since this video was accepted: model "
-                    + r.model() + " now goes to " + backend.id() + " instead of " + r.route() + "; create it again", now);
             return true;
         }
         Lane lane = backend.isLocal() ? local : cloud;

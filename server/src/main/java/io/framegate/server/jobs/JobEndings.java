@@ -89,14 +89,16 @@ final class JobEndings {
 
     /**
      * Fails a job that no live worker holds (e.g. its model is gone from the catalog): queued, or running without a
-     * lease or under an expired one (its process died). False when a worker holds it or it already ended.
+     * lease or under an expired one (its process died). False when a worker holds it, it already ended, or it waits on
+     * its upstream between polls (the poller's: a stale read of another instance must not end a job sent meanwhile).
      */
     boolean failUnclaimed(String id, String code, String message, long now) {
         return jdbi.inTransaction(h -> {
             boolean done = h.createUpdate("UPDATE jobs SET status = 'FAILED', error_code = :code, "
                         + "error_message = :message, completed_at = :now, updated_at = :now, lease_owner = NULL, "
                         + "lease_expires_at = NULL WHERE id = :id AND (status = 'QUEUED' OR (status = 'IN_PROGRESS' AND "
-                        + "(lease_owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at < " + DB_NOW + ")))")
+                        + "next_poll_at IS NULL AND (lease_owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at < "
+                        + DB_NOW + ")))")
                 .bind("code", code).bind("message", message).bind("now", now).bind("id", id).execute() == 1;
             if (done) Ledger.settle(h, id, null, now);
             if (done) outbox.jobEnded(h, id, JobStatus.FAILED, now);

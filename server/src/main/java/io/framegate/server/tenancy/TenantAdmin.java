@@ -180,14 +180,17 @@ public final class TenantAdmin {
         return name;
     }
 
-    /** The id of the key {@code ref} names (its id, else its one active key of that name); 404 when none. */
+    /**
+     * The key id {@code ref} stands for: an id as it is (its row may be gone while its ledger rows stay), else the one
+     * active key of that name; 404 for an unknown name.
+     */
     public String keyIdOf(String ref) {
-        return jdbi.withHandle(h -> keyId(h, ref));
+        return ref.startsWith("key_") ? ref : jdbi.withHandle(h -> keyId(h, ref));
     }
 
-    /** The id of the account {@code ref} names (its id or name); 404 when none. */
+    /** The account id {@code ref} stands for: an id as it is, else the account of that name; 404 for an unknown name. */
     public String accountIdOf(String ref) {
-        return jdbi.withHandle(h -> accountId(h, ref));
+        return ref.startsWith("acct_") ? ref : jdbi.withHandle(h -> accountId(h, ref));
     }
 
     private static String accountId(Handle h, String ref) {

@@ -56,6 +56,14 @@ class UnclaimedSettlementTest {
             assertThat(core.store.find(live.id()).orElseThrow().job().status()).isEqualTo(JobStatus.IN_PROGRESS);
             assertThat(ledgerKinds(core, live.id())).containsExactly("reserve");
             assertThat(ledgerKinds(core, dead.id())).containsExactly("reserve", "release");
+
+            // a job waiting on its upstream between polls holds no lease, but it is the poller's: another instance's
+            // stale read (it saw the job queued) must not end a job that was sent meanwhile
+            Job parked = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null);
+            long epoch = core.store.leases().claimLease(parked.id(), "sender", 60_000, now);
+            assertThat(new WaitQueue(core.store.jdbi()).park(parked.id(), new Lease("sender", epoch), 60_000, 1000, 0, true)).isTrue();
+            assertThat(core.store.endings().failUnclaimed(parked.id(), "route_changed", "stale", now)).as("a parked job is left alone").isFalse();
+            assertThat(ledgerKinds(core, parked.id())).containsExactly("reserve");
         }
     }
 

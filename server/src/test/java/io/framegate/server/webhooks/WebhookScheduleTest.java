@@ -1,0 +1,37 @@
+package io.framegate.server.webhooks;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * events.md's delivery defaults: 15 s per attempt, retried after 10 s, 20 s, 40 s, ... doubling up to 6 h, each wait
+ * x0.8-1.2 at random, given up 72 h after the event - about two dozen attempts - and a 60 s claim.
+ */
+class WebhookScheduleTest {
+    private static final WebhookSettings D = WebhookSettings.DEFAULTS;
+
+    @Test
+    void theDefaultsAreTheDocumentedOnes() {
+        assertThat(D.timeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(D.giveUpAfter()).isEqualTo(Duration.ofHours(72));
+        assertThat(D.claimFor()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(D.allowPrivate()).isFalse();
+        assertThat(D.delayAfter(1, 0.5)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(D.delayAfter(2, 0.5)).isEqualTo(Duration.ofSeconds(20));
+        assertThat(D.delayAfter(3, 0.5)).isEqualTo(Duration.ofSeconds(40));
+        assertThat(D.delayAfter(30, 0.5)).isEqualTo(Duration.ofHours(6));
+        assertThat(D.delayAfter(1, 0.0)).isEqualTo(Duration.ofSeconds(8));
+        assertThat(D.delayAfter(1, 0.999_999)).isBetween(Duration.ofMillis(11_999), Duration.ofSeconds(12));
+        int attempts = 1;
+        Duration waited = Duration.ZERO;
+        while (true) {
+            waited = waited.plus(D.delayAfter(attempts, 0.5));
+            if (waited.compareTo(D.giveUpAfter()) > 0) break;
+            attempts++;
+        }
+        assertThat(attempts).as("about two dozen attempts in 72 h").isBetween(20, 28);
+    }
+}
