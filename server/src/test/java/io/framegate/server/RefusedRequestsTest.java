@@ -103,6 +103,10 @@ class RefusedRequestsTest {
         Reply longUri = raw("GET /v1/videos/" + "a".repeat(10_000) + " HTTP/1.1");
         assertOpenAiShape(longUri, 414, "uri_too_long");
         assertThat(longUri.body()).doesNotContain("<h1>");
+
+        Reply bigHeaders = raw("GET /v1/videos HTTP/1.1\r\nX-Padding: " + "a".repeat(40_000));
+        assertOpenAiShape(bigHeaders, 431, "headers_too_large");
+        assertThat(bigHeaders.body()).doesNotContain("<h1>");
     }
 
     @Test
