@@ -2,6 +2,7 @@ package io.framegate.cli;
 
 import io.framegate.engine.LocalEngine;
 import io.framegate.provider.ConfigException;
+import io.framegate.provider.ConfigSection;
 import io.framegate.server.FramegateServer;
 import io.framegate.server.ServerOptions;
 import io.framegate.server.media.MediaFinisher;
@@ -34,31 +35,20 @@ final class ServeCommand implements Callable<Integer> {
             + " (default: <data>/framegate.yaml if it exists; without one every model is rendered offline).")
     Path config;
 
-    @Option(names = "--max-upload", paramLabel = "SIZE", defaultValue = "50MB", converter = ByteSize.class,
-            description = "Largest request body or uploaded file, 413 above: bytes, or a number with KB, MB or GB "
-                    + "(binary: 1 MB = 1048576 bytes; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-upload", paramLabel = "SIZE", defaultValue = "50MiB", converter = ByteSize.class,
+            description = "Largest request body or uploaded file, 413 above: a size as in framegate.yaml (512MiB, 1GiB, "
+                    + "100MB, or bytes; default: ${DEFAULT-VALUE}).")
     long maxUpload;
 
-    /** {@code 50MB}, {@code 512KB}, {@code 1GB}, {@code 1048576}: binary units, as the limits are documented. */
+    /** A size in config.md's grammar ({@link ConfigSection#parseBytes}), from 1KB to 1GiB. */
     static final class ByteSize implements picocli.CommandLine.ITypeConverter<Long> {
-        private static final java.util.regex.Pattern FORM = java.util.regex.Pattern.compile("(\\d{1,10})\\s*(B|KB|MB|GB)?",
-                java.util.regex.Pattern.CASE_INSENSITIVE);
-
         @Override
         public Long convert(String value) {
-            java.util.regex.Matcher m = FORM.matcher(value.trim());
-            long n = m.matches() ? Long.parseLong(m.group(1)) : -1;
-            int shift = m.matches() && m.group(2) != null ? switch (m.group(2).toUpperCase(java.util.Locale.ROOT)) {
-                case "KB" -> 10;
-                case "MB" -> 20;
-                case "GB" -> 30;
-                default -> 0;
-            } : 0;
-            long bytes = n < 0 ? -1 : n << shift;
-            // bodies are read into one byte array, so well under 2^31; 1 GB already needs a heap to match
+            long bytes = ConfigSection.parseBytes(value).orElse(-1);
+            // bodies are read into one byte array, so well under 2^31; 1 GiB already needs a heap to match
             if (bytes < 1024 || bytes > (1L << 30)) {
                 throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a size from 1KB to 1GB "
-                        + "(bytes, or a number with KB, MB or GB)");
+                        + "(e.g. 512MiB, 100MB or a number of bytes)");
             }
             return bytes;
         }

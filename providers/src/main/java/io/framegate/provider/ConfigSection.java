@@ -154,11 +154,21 @@ public final class ConfigSection {
     public long bytes(String key, long dflt) {
         JsonNode v = node.get(key);
         if (v == null || v.isNull()) return dflt;
-        Matcher m = BYTES.matcher(v.asText().trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
+        java.util.OptionalLong n = parseBytes(v.asText());
+        if (n.isEmpty()) {
             problem(key, v.asText() + " is not a size; write e.g. 512MiB, 1GiB, 2GB or a number of bytes");
             return dflt;
         }
+        return n.getAsLong();
+    }
+
+    /**
+     * The one grammar of sizes (config.md; also {@code serve --max-upload}): {@code 512MiB}, {@code 1GiB}, {@code 2GB}
+     * (decimal units), or a plain number of bytes; empty when {@code text} is none of these.
+     */
+    public static java.util.OptionalLong parseBytes(String text) {
+        Matcher m = BYTES.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) return java.util.OptionalLong.empty();
         String unit = m.group(2) == null ? "b" : m.group(2);
         double mult = switch (unit) {
             case "kb" -> 1e3;
@@ -171,7 +181,7 @@ public final class ConfigSection {
             case "tib" -> 1024d * 1024 * 1024 * 1024;
             default -> 1;
         };
-        return Math.round(Double.parseDouble(m.group(1)) * mult);
+        return java.util.OptionalLong.of(Math.round(Double.parseDouble(m.group(1)) * mult));
     }
 
     /** A duration of an upstream call or poll: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h} or ISO-8601. */

@@ -111,7 +111,8 @@ final class JobExecution {
             }
             GenerationRequest request = ExtensionFrame.fill(jobs.readRequest(id, row.requestJson()), results, id, workDir);
             RenderPlan plan = validator.validate(request);
-            if (backend instanceof FailoverBackend route && !sent(row.checkpoint())) {
+            // a job sent upstream (perhaps) may be billed: it is followed, never refused now
+            if (backend instanceof FailoverBackend route && !JobStore.isSent(row.checkpoint())) {
                 String repriced = CloudStep.repriced(route, plan, job.notes());
                 if (repriced != null) {
                     LOG.warn("job {} ends route_changed: {}", id, repriced);
@@ -194,12 +195,6 @@ final class JobExecution {
         } finally {
             FileTrees.delete(workDir);
         }
-    }
-
-    /** Whether a submit of the job was (perhaps) sent: it may be billed, so it is followed, never refused now. */
-    private static boolean sent(String checkpoint) {
-        Checkpoint cp = checkpoint == null ? null : Checkpoint.parse(checkpoint);
-        return cp != null && (cp.phase() == Checkpoint.Phase.SUBMITTING || cp.phase() == Checkpoint.Phase.SUBMITTED);
     }
 
     /** Stitches and previews ({@link OutputFinisher}), then stores every file of the job. */

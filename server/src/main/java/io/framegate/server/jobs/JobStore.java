@@ -256,7 +256,8 @@ public final class JobStore {
         return isSent(checkpoint);
     }
 
-    private static boolean isSent(String checkpoint) {
+    /** Whether a checkpoint says a submit was (perhaps) sent: {@code submitting} or {@code submitted}. */
+    static boolean isSent(String checkpoint) {
         if (checkpoint == null) return false;
         io.framegate.provider.Checkpoint c = io.framegate.provider.Checkpoint.parse(checkpoint);
         String phase = c == null ? null : c.phase().name();
