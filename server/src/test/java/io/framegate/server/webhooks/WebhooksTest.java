@@ -86,10 +86,15 @@ class WebhooksTest {
     }
 
     void start(WebhookSettings settings, java.time.Clock clock) throws Exception {
+        start(settings, clock, 0);
+    }
+
+    /** @param millisPerFrame how slowly the local test backend renders (to catch a job while it runs) */
+    void start(WebhookSettings settings, java.time.Clock clock, long millisPerFrame) throws Exception {
         ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
                 .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
         FramegateServer.Builder b = FramegateServer.builder(o).environment(Map.of("FRAMEGATE_ADMIN_TOKEN", ADMIN)::get)
-                .localBackend(new TinyVideoBackend("local", true, 0)).finisher(new MediaFinisher()).clock(clock);
+                .localBackend(new TinyVideoBackend("local", true, millisPerFrame)).finisher(new MediaFinisher()).clock(clock);
         if (settings != null) b.webhookSettings(settings);
         server = b.build().start();
     }
@@ -99,6 +104,25 @@ class WebhooksTest {
                 .header("Authorization", "Bearer " + ADMIN).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A request to the OpenAI surface with an API key. */
+    HttpResponse<String> api(String method, String path, String key, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A local job created over HTTP with {@code key}; its id. */
+    String createOverHttp(String key, int seconds) throws Exception {
+        String body = "{\"model\":\"framegate-local\",\"size\":\"64x48\",\"seconds\":\"" + seconds + "\",\"input_reference\":"
+                + "{\"image_url\":\"data:image/png;base64," + Base64.getEncoder().encodeToString(TestImages.png(64, 48, Color.BLUE))
+                + "\"}}";
+        HttpResponse<String> r = api("POST", "/v1/videos", key, body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("id").asText();
     }
 
     JsonNode addEndpoint(String key, String url, String events) throws Exception {
@@ -289,5 +313,82 @@ class WebhooksTest {
                 Duration.ofSeconds(1))).isInstanceOf(WebhookPoster.RefusedTarget.class).hasMessageContaining("private");
         WebhookPoster allowed = new WebhookPoster(true, host -> new InetAddress[] {InetAddress.getByName("10.0.0.7")});
         assertThat(allowed.check(URI.create("https://hooks.example.com/x")).getHostAddress()).isEqualTo("10.0.0.7");
+    }
+
+    /**
+     * docs/events.md, Webhooks: {@code video.cancelled} goes out when the client cancelled the job. The job is created
+     * and cancelled over HTTP while it renders; an endpoint subscribed to every event gets one signed
+     * {@code video.cancelled} for it, and one subscribed to completed and failed only gets nothing (a cancel is not
+     * reported as a failure).
+     */
+    @Test
+    void aJobCancelledByItsClientIsDeliveredAsVideoCancelled() throws Exception {
+        start(WebhookSettings.DEFAULTS.withAllowPrivate(true).withPoll(Duration.ofMillis(50)), java.time.Clock.systemUTC(), 300);
+        List<Received> all = new CopyOnWriteArrayList<>(), endsOnly = new CopyOnWriteArrayList<>();
+        String secretKey = server.keys().create("app").secret();
+        String keyId = server.keys().find(secretKey).orElseThrow().id();
+        JsonNode endpoint = addEndpoint(keyId, receiver(all, 200), null);
+        String endsOnlyId = addEndpoint(keyId, receiver(endsOnly, 200), "[\"video.completed\",\"video.failed\"]")
+                .path("id").asText();
+
+        String id = createOverHttp(secretKey, 1); // 24 frames at 300 ms: still running when cancelled
+        HttpResponse<String> cancelled = api("POST", "/v1/videos/" + id + "/cancel", secretKey, null);
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        await(all, 1);
+        Received r = all.getFirst();
+        JsonNode event = JSON.readTree(r.body());
+        assertThat(event.path("type").asText()).isEqualTo("video.cancelled");
+        assertThat(event.path("object").asText()).isEqualTo("event");
+        assertThat(event.at("/data/id").asText()).isEqualTo(id);
+        assertThat(specSignatures(endpoint.path("secret").asText(), r)).contains(r.headers().get("webhook-signature").substring(3));
+        JsonNode video = JSON.readTree(api("GET", "/v1/videos/" + id, secretKey, null).body());
+        assertThat(video.at("/error/code").asText()).isEqualTo("cancelled");
+
+        // the deliveries are written with the job's end: one, for the endpoint that takes video.cancelled
+        JsonNode log = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + id, null).body()).path("data");
+        assertThat(log).hasSize(1);
+        assertThat(log.get(0).path("event_type").asText()).isEqualTo("video.cancelled");
+        assertThat(log.get(0).path("endpoint_id").asText()).isEqualTo(endpoint.path("id").asText()).isNotEqualTo(endsOnlyId);
+        assertThat(log.get(0).path("status").asText()).isEqualTo("delivered");
+        assertThat(endsOnly).isEmpty();
+        assertThat(all).hasSize(1);
+    }
+
+    /**
+     * docs/events.md, Webhooks: {@code video.expired} goes out when the job's files were deleted at the end of
+     * retention, after its {@code video.completed}; a second sweep sends nothing more.
+     */
+    @Test
+    void aJobWhoseFilesAreSweptAtTheEndOfRetentionIsDeliveredAsVideoExpired() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("framegate.yaml"), "retention:\n  results: 1h\n  sweep_interval: 1d\n");
+        TestClock clock = new TestClock();
+        start(WebhookSettings.DEFAULTS.withAllowPrivate(true).withPoll(Duration.ofMillis(50)), clock);
+        List<Received> got = new CopyOnWriteArrayList<>();
+        String secretKey = server.keys().create("app").secret();
+        String keyId = server.keys().find(secretKey).orElseThrow().id();
+        String secret = addEndpoint(keyId, receiver(got, 200), null).path("secret").asText();
+        String id = createOverHttp(secretKey, 1);
+        await(got, 1);
+        assertThat(JSON.readTree(got.getFirst().body()).path("type").asText()).isEqualTo("video.completed");
+        assertThat(server.sweeper().sweepOnce().expiredJobs()).as("not expired yet").isZero();
+
+        clock.advance(Duration.ofHours(2));
+        assertThat(server.sweeper().sweepOnce().expiredJobs()).isEqualTo(1);
+        await(got, 2);
+        Received r = got.get(1);
+        JsonNode event = JSON.readTree(r.body());
+        assertThat(event.path("type").asText()).isEqualTo("video.expired");
+        assertThat(event.at("/data/id").asText()).isEqualTo(id);
+        assertThat(event.path("id").asText()).startsWith("evt_")
+                .isNotEqualTo(JSON.readTree(got.getFirst().body()).path("id").asText());
+        assertThat(specSignatures(secret, r)).contains(r.headers().get("webhook-signature").substring(3));
+        assertThat(api("GET", "/v1/videos/" + id + "/content", secretKey, null).statusCode()).isEqualTo(410);
+
+        assertThat(server.sweeper().sweepOnce().expiredJobs()).as("nothing left to sweep").isZero();
+        JsonNode log = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + id, null).body()).path("data");
+        assertThat(log).extracting(d -> d.path("event_type").asText())
+                .containsExactlyInAnyOrder("video.completed", "video.expired");
+        assertThat(log).extracting(d -> d.path("status").asText()).containsOnly("delivered");
+        assertThat(got).hasSize(2);
     }
 }
