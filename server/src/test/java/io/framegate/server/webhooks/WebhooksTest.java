@@ -391,4 +391,58 @@ class WebhooksTest {
         assertThat(log).extracting(d -> d.path("status").asText()).containsOnly("delivered");
         assertThat(got).hasSize(2);
     }
+
+    /**
+     * docs/events.md, Delivery: targets take no user info (refused when added, even where private targets are
+     * allowed), and redirects are not followed: a 302 is a failed attempt, retried later to the same URL, and the
+     * redirect's target never gets the event.
+     */
+    @Test
+    void aTargetWithUserInfoIsRefusedAndARedirectIsNotFollowedButRetried() throws Exception {
+        TestClock clock = new TestClock();
+        // the background round runs hourly: the rounds below run by hand
+        start(WebhookSettings.DEFAULTS.withAllowPrivate(true).withPoll(Duration.ofHours(1)), clock);
+        String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
+        List<Received> elsewhere = new CopyOnWriteArrayList<>();
+        String target = receiver(elsewhere, 200);
+
+        String withUser = target.replace("http://", "http://user:pass@");
+        HttpResponse<String> refused = admin("POST", "/admin/v1/webhooks", "{\"key\":\"" + keyId + "\",\"url\":\"" + withUser + "\"}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        JsonNode e = JSON.readTree(refused.body()).path("error");
+        assertThat(e.path("param").asText()).isEqualTo("url");
+        assertThat(e.path("message").asText()).contains("user name or password");
+        assertThat(JSON.readTree(admin("GET", "/admin/v1/webhooks", null).body()).path("data")).isEmpty();
+
+        // a receiver that redirects every POST to the other one
+        List<Received> redirecting = new CopyOnWriteArrayList<>();
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/hook", ex -> {
+            redirecting.add(new Received(Map.of(), new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+            ex.getResponseHeaders().add("Location", target);
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+        });
+        http.start();
+        receivers.add(http);
+        addEndpoint(keyId, "http://127.0.0.1:" + http.getAddress().getPort() + "/hook", null);
+        WebhookDeliverer d = server.webhooks().deliverer();
+        Job job = endedJob(keyId);
+        assertThat(d.runOnce()).isEqualTo(1);
+        assertThat(redirecting).hasSize(1);
+        JsonNode delivery = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body())
+                .path("data").get(0);
+        assertThat(delivery.path("status").asText()).isEqualTo("pending");
+        assertThat(delivery.path("last_http_status").asInt()).isEqualTo(302);
+        assertThat(delivery.path("last_error").asText()).isEqualTo("HTTP 302");
+
+        clock.advance(Duration.ofSeconds(13)); // past the first wait (10 s +-20%)
+        assertThat(d.runOnce()).as("retried, to the same URL").isEqualTo(1);
+        assertThat(redirecting).hasSize(2);
+        assertThat(elsewhere).as("the redirect's target got nothing").isEmpty();
+        JsonNode again = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body())
+                .path("data").get(0);
+        assertThat(again.path("attempts").asInt()).isEqualTo(2);
+        assertThat(again.path("attempt_log")).extracting(a -> a.path("http_status").asInt()).containsExactly(302, 302);
+    }
 }
