@@ -66,10 +66,16 @@ class VideoEventsTest {
     }
 
     /** The stream's events (and comment lines) as a client reads them, until the server closes it. */
-    record Stream_(int status, String contentType, List<Event> events, List<String> comments) {
+    record Stream_(int status, String contentType, List<Event> events, List<String> comments, List<String> lines,
+                   java.net.http.HttpHeaders headers) {
     }
 
     Stream_ read(String id, String bearer, String lastEventId) throws Exception {
+        return read(id, bearer, lastEventId, line -> { });
+    }
+
+    /** As {@link #read(String, String, String)}, calling {@code onLine} with each line as it arrives. */
+    Stream_ read(String id, String bearer, String lastEventId, java.util.function.Consumer<String> onLine) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/videos/" + id + "/events"))
                 .header("Authorization", "Bearer " + bearer).header("Accept", "text/event-stream")
                 .timeout(Duration.ofSeconds(90));
@@ -77,10 +83,13 @@ class VideoEventsTest {
         HttpResponse<Stream<String>> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofLines());
         List<Event> events = new ArrayList<>();
         List<String> comments = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
         String eid = null, name = null;
         StringBuilder data = new StringBuilder();
         for (Iterator<String> it = r.body().iterator(); it.hasNext(); ) {
             String line = it.next();
+            lines.add(line);
+            onLine.accept(line);
             if (line.isEmpty()) {
                 if (name != null) events.add(new Event(eid, name, JSON.readTree(data.toString())));
                 eid = null;
@@ -96,7 +105,8 @@ class VideoEventsTest {
                 data.append(line.substring(6));
             }
         }
-        return new Stream_(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), events, comments);
+        return new Stream_(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), events, comments, lines,
+                r.headers());
     }
 
     @Test
@@ -147,5 +157,45 @@ class VideoEventsTest {
         Stream_ s = read(id, key, null);
         assertThat(s.events().getLast().name()).isEqualTo("video.completed");
         assertThat(s.comments()).contains(": keep-alive");
+    }
+
+    /**
+     * docs/events.md: the stream starts with {@code retry: 1000} (the reconnect delay a client uses), sends
+     * {@code X-Accel-Buffering: no} for nginx, keeps a silent stream open with {@code : keep-alive} comments (the
+     * interval configured small here), and ends with {@code video.cancelled} (id 3000) when the client cancels the job.
+     */
+    @Test
+    void aQueuedJobsStreamStartsWithRetryKeepsAliveAndEndsWithVideoCancelled() throws Exception {
+        start(400);
+        String running = create(2); // 48 frames at 400 ms: holds the one local slot
+        String queued = create(1); // waits behind it: its stream has nothing to say
+        java.util.concurrent.atomic.AtomicInteger cancelStatus = new java.util.concurrent.atomic.AtomicInteger();
+        Stream_ s = read(queued, key, null, line -> {
+            if (line.equals(": keep-alive") && cancelStatus.get() == 0) {
+                try { // cancel once the silence was filled: the stream must then end by itself
+                    cancelStatus.set(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/videos/"
+                                    + queued + "/cancel")).header("Authorization", "Bearer " + key)
+                            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }
+        });
+        assertThat(cancelStatus.get()).isEqualTo(200);
+        assertThat(s.status()).isEqualTo(200);
+        assertThat(s.lines().getFirst()).isEqualTo("retry: 1000");
+        assertThat(s.lines()).filteredOn(l -> l.startsWith("retry:")).containsExactly("retry: 1000");
+        assertThat(s.headers().firstValue("X-Accel-Buffering")).hasValue("no");
+        assertThat(s.headers().firstValue("Cache-Control")).hasValue("no-cache");
+        assertThat(s.comments()).contains(": keep-alive");
+        assertThat(s.events()).extracting(Event::name).containsExactly("video.queued", "video.cancelled");
+        assertThat(s.events()).extracting(Event::id).containsExactly("1000", "3000");
+        JsonNode last = s.events().getLast().data();
+        assertThat(last.path("id").asText()).isEqualTo(queued);
+        assertThat(last.path("status").asText()).isEqualTo("failed"); // OpenAI has no cancelled status
+        assertThat(last.at("/error/code").asText()).isEqualTo("cancelled");
+        assertThat(JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/videos/"
+                + running)).header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .path("status").asText()).as("the other job was not touched").isIn("queued", "in_progress", "completed");
     }
 }
