@@ -221,6 +221,108 @@ class OpenAiIntakeTest {
         }
     }
 
+    /** A create with a first and a last frame given as data: URLs. */
+    private static String keyframes(byte[] first, byte[] last) {
+        return "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"1\",\"frame_images\":[{\"image_url\":\""
+                + dataUrl(first) + "\",\"frame_type\":\"first_frame\"},{\"image_url\":\"" + dataUrl(last)
+                + "\",\"frame_type\":\"last_frame\"}]}";
+    }
+
+    /**
+     * docs/limits.md, request intake: the encoded image bytes of one request together are capped (64 MB by default,
+     * set small here); over it is a 413 {@code request_images_too_large} naming the image that passed it, and no job.
+     */
+    @Test
+    void imagesOverTheRequestsByteBudgetTogetherAreA413RequestImagesTooLarge() throws Exception {
+        byte[] first = TestImages.png(160, 96, Color.RED), last = TestImages.png(160, 96, Color.BLUE);
+        long both = first.length + last.length;
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS.withMaxRequestBytes(both - 1), true, null)) {
+            HttpResponse<byte[]> r = postJson(t, t.keyA, "/v1/videos", keyframes(first, last));
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(413);
+            assertThat(error(r).path("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(error(r).path("code").asText()).isEqualTo("request_images_too_large");
+            assertThat(error(r).path("param").asText()).isEqualTo("frame_images[1].image_url");
+            assertThat(error(r).path("message").asText()).contains("at most " + (both - 1) + " bytes together");
+            // each image alone is within the budget, and so is a request with one of them
+            HttpResponse<byte[]> one = postJson(t, t.keyA, "/v1/videos", "{\"model\":\"framegate-local\",\"size\":\"160x96\","
+                    + "\"seconds\":\"1\",\"input_reference\":{\"image_url\":\"" + dataUrl(last) + "\"}}");
+            assertThat(one.statusCode()).as(new String(one.body())).isEqualTo(200);
+            assertThat(jobCount(t)).as("the refused request made no job").isEqualTo(1);
+        }
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS.withMaxRequestBytes(both), true, null)) {
+            HttpResponse<byte[]> r = postJson(t, t.keyA, "/v1/videos", keyframes(first, last));
+            assertThat(r.statusCode()).as("exactly the budget: " + new String(r.body())).isEqualTo(200);
+        }
+    }
+
+    /**
+     * docs/limits.md, request intake: image URL downloads at once are bounded server-wide ("8 running, 64 waiting":
+     * eight waiting per running download; 1 and 8 here); a request beyond that is a 503 {@code image_url_busy}
+     * without connecting, which carries no {@code x-should-retry: false}; the waiting ones are served once the
+     * running one ends.
+     */
+    @Test
+    void imageUrlDownloadsBeyondThePoolAndItsQueueAreA503ImageUrlBusy() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger fetched = new AtomicInteger();
+        byte[] png = TestImages.png(160, 96, Color.GREEN);
+        HttpServer images = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        images.createContext("/", ex -> {
+            fetched.incrementAndGet();
+            try {
+                release.await(30, TimeUnit.SECONDS); // the first download holds the one running slot
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(200, png.length);
+            ex.getResponseBody().write(png);
+            ex.close();
+        });
+        images.start();
+        ImageLimits limits = new ImageLimits(ImageLimits.DEFAULTS.maxPixels(), ImageLimits.DEFAULTS.maxSide(),
+                ImageLimits.DEFAULTS.maxImages(), ImageLimits.DEFAULTS.maxRequestBytes(), Duration.ofSeconds(30), 1);
+        try (OpenAiTestServer t = server(limits, true, null)) {
+            String body = "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"1\",\"input_reference\":"
+                    + "{\"image_url\":\"http://127.0.0.1:" + images.getAddress().getPort() + "/a.png\"}}";
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.util.List<CompletableFuture<HttpResponse<byte[]>>> sent = new java.util.ArrayList<>();
+            java.util.List<HttpResponse<byte[]>> busy = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(t.request("/v1/videos", t.keyA)
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                f.thenAccept(r -> {
+                    if (r.statusCode() == 503) busy.add(r);
+                });
+                sent.add(f);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (busy.size() < 3 && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(busy).as("1 running + 8 waiting are taken; the other 3 of 12 are refused").hasSize(3);
+            assertThat(fetched.get()).as("one download runs, the others wait").isEqualTo(1);
+            release.countDown();
+            int ok = 0;
+            for (CompletableFuture<HttpResponse<byte[]>> f : sent) {
+                HttpResponse<byte[]> r = f.get(30, TimeUnit.SECONDS);
+                if (r.statusCode() == 200) {
+                    ok++;
+                    continue;
+                }
+                assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(503);
+                assertThat(error(r).path("code").asText()).isEqualTo("image_url_busy");
+                assertThat(error(r).path("type").asText()).isEqualTo("server_error");
+                assertThat(error(r).path("param").asText()).isEqualTo("input_reference.image_url");
+                assertThat(r.headers().firstValue("x-should-retry")).as("a refusal before anything was created").isEmpty();
+            }
+            assertThat(ok).isEqualTo(9);
+            assertThat(fetched.get()).as("the refused requests never connected").isEqualTo(9);
+            assertThat(jobCount(t)).isEqualTo(9);
+        } finally {
+            release.countDown();
+            images.stop(0);
+        }
+    }
+
     @Test
     void urlsToCgnatBenchmarkingNat64And6to4AddressesAreRefusedWithoutConnecting() throws Exception {
         try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, false, null)) {
