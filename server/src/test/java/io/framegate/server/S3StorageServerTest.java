@@ -183,6 +183,9 @@ class S3StorageServerTest {
             String location = r.headers().firstValue("Location").orElseThrow();
             assertThat(location).startsWith(s3.endpoint() + "/" + BUCKET + "/redir/" + id + "/0/video.mp4?")
                     .contains("X-Amz-Signature").doesNotContain(S3ProxyServer.SECRET_KEY);
+            // docs/config.md, storage.downloads: the presigned URL is valid for 5 minutes and the 302 is not cached
+            assertThat(location).contains("X-Amz-Expires=300");
+            assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
             HttpResponse<byte[]> direct = HTTP.send(HttpRequest.newBuilder(URI.create(location)).build(),
                     HttpResponse.BodyHandlers.ofByteArray()); // no Authorization, no API key
             assertThat(direct.statusCode()).isEqualTo(200);
@@ -198,6 +201,7 @@ class S3StorageServerTest {
             String veo = s.createVeo();
             HttpResponse<byte[]> veoRedirect = s.get(veo, Map.of());
             assertThat(veoRedirect.statusCode()).isEqualTo(302);
+            assertThat(veoRedirect.headers().firstValue("Cache-Control")).hasValue("no-store");
             HttpResponse<byte[]> veoDirect = HTTP.send(HttpRequest.newBuilder(
                     URI.create(veoRedirect.headers().firstValue("Location").orElseThrow())).build(), HttpResponse.BodyHandlers.ofByteArray());
             assertThat(veoDirect.statusCode()).isEqualTo(200);
@@ -223,6 +227,7 @@ class S3StorageServerTest {
             assertThat(r.statusCode()).isEqualTo(302);
             assertThat(r.headers().firstValue("Location").orElseThrow())
                     .startsWith(s3.endpoint() + "/" + BUCKET + "/signed/" + id + "/0/video.mp4?").contains("X-Amz-Signature");
+            assertThat(r.headers().firstValue("Cache-Control")).as("a signed link's 302 is not cached either").hasValue("no-store");
             HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
             HttpResponse<byte[]> ranged = following.send(HttpRequest.newBuilder(URI.create(videoUrl))
                     .header("Range", "bytes=10-19").build(), HttpResponse.BodyHandlers.ofByteArray());
