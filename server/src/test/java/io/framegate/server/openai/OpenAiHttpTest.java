@@ -333,4 +333,59 @@ class OpenAiHttpTest {
             assertThat(json(listed).path("data").size()).as("nothing queued").isZero();
         }
     }
+
+    /**
+     * docs/openai-extension.md, Errors: every response of the surface's routes carries {@code openai-poll-after-ms}
+     * (the server's poll hint, 250 ms here), successes and refusals alike; a 404 for an unknown path and a signed
+     * link's answer do not.
+     */
+    @Test
+    void everyAnswerOfTheSurfacesRoutesCarriesOpenAiPollAfterMsButUnknownPathsAndSignedLinksDoNot() throws Exception {
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 200_000)) {
+            HttpResponse<byte[]> created = postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"size\":\"160x96\","
+                    + "\"seconds\":\"1\",\"input_reference\":{\"image_url\":\"" + dataUrl(TestImages.png(160, 96, Color.RED)) + "\"}}");
+            String id = json(created).path("id").asText();
+            OpenAiTestServer.awaitFinal(t.client(t.keyA), id);
+            java.util.Map<String, HttpResponse<byte[]>> answers = new java.util.LinkedHashMap<>();
+            answers.put("create", created);
+            answers.put("retrieve", t.send(t.request("/v1/videos/" + id, t.keyA).GET()));
+            answers.put("list", t.send(t.request("/v1/videos", t.keyA).GET()));
+            answers.put("models", t.send(t.request("/v1/videos/models", t.keyA).GET()));
+            answers.put("content", t.send(t.request("/v1/videos/" + id + "/content", t.keyA).GET()));
+            answers.put("events", t.send(t.request("/v1/videos/" + id + "/events", t.keyA).GET()));
+            answers.put("cancel", t.send(t.request("/v1/videos/" + id + "/cancel", t.keyA).POST(HttpRequest.BodyPublishers.noBody())));
+            answers.put("remix 400", postJson(t, "/v1/videos/" + id + "/remix", "{\"prompt\":\"x\",\"color\":\"red\"}"));
+            answers.put("list 400", t.send(t.request("/v1/videos?limit=500", t.keyA).GET()));
+            answers.put("edits 400", postJson(t, "/v1/videos/edits", "{\"prompt\":\"x\"}"));
+            answers.put("no key 401", t.send(t.request("/v1/videos/" + id, null).GET()));
+            answers.put("another key 404", t.send(t.request("/v1/videos/" + id, t.keyB).GET()));
+            answers.put("body 413", t.send(t.request("/v1/videos", t.keyA).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"" + "x".repeat(300_000) + "\"}"))));
+            answers.put("form 415", t.send(t.request("/v1/videos", t.keyA).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("prompt=x"))));
+            String videoUrl = json(answers.get("retrieve")).path("video_url").asText();
+            assertThat(videoUrl).contains("/content/signed?");
+            HttpResponse<byte[]> signed = t.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(videoUrl)).GET());
+            assertThat(signed.statusCode()).isEqualTo(200);
+            assertThat(signed.headers().firstValue("openai-poll-after-ms")).as("a signed link's answer").isEmpty();
+            answers.put("delete", t.send(t.request("/v1/videos/" + id, t.keyA).DELETE()));
+            java.util.Map<String, Integer> expected = java.util.Map.ofEntries(java.util.Map.entry("create", 200),
+                    java.util.Map.entry("retrieve", 200), java.util.Map.entry("list", 200), java.util.Map.entry("models", 200),
+                    java.util.Map.entry("content", 200), java.util.Map.entry("events", 200), java.util.Map.entry("cancel", 200),
+                    java.util.Map.entry("remix 400", 400), java.util.Map.entry("list 400", 400), java.util.Map.entry("edits 400", 400),
+                    java.util.Map.entry("no key 401", 401), java.util.Map.entry("another key 404", 404),
+                    java.util.Map.entry("body 413", 413), java.util.Map.entry("form 415", 415), java.util.Map.entry("delete", 200));
+            answers.forEach((what, r) -> {
+                assertThat(r.statusCode()).as(what + ": " + new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(expected.get(what));
+                assertThat(r.headers().firstValue("openai-poll-after-ms")).as(what).hasValue("250");
+            });
+
+            HttpResponse<byte[]> unknown = t.send(t.request("/v1/videoz", t.keyA).GET());
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.headers().firstValue("openai-poll-after-ms")).as("an unknown path").isEmpty();
+            HttpResponse<byte[]> gone = t.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(videoUrl)).GET());
+            assertThat(gone.statusCode()).as("the video was deleted").isEqualTo(404);
+            assertThat(gone.headers().firstValue("openai-poll-after-ms")).as("a signed link's 404").isEmpty();
+        }
+    }
 }
