@@ -177,4 +177,60 @@ class GenerateRoutedTest {
         assertThat(r.err()).contains("api_key_file");
         assertThat(wm.getAllServeEvents()).isEmpty();
     }
+
+    /**
+     * README, the CLI: {@code --aspect-ratio} + {@code --resolution} instead of {@code --size}, {@code --seed} and
+     * {@code --negative-prompt}. Offline, 9:16 at 144p is a 144x256 video; through a Veo route the provider's request
+     * carries the aspect ratio, resolution, seed and negative prompt (and a 9:16 first frame); an aspect ratio the model
+     * cannot make exits 2 naming it, before any call.
+     */
+    @Test
+    void aspectRatioResolutionSeedAndNegativePromptReachTheRender() throws Exception {
+        Path first = dir.resolve("first.png");
+        ImageIO.write(new ExampleScene(3).view(320, 180, 0, 0), "png", first.toFile());
+        Path local = dir.resolve("local.mp4");
+        CliRun offline = CliRun.of("generate", "--first", first.toString(), "--aspect-ratio", "9:16", "--resolution", "144p",
+                "--num-frames", "6", "--seed", "7", "--negative-prompt", "blur", "-o", local.toString());
+        assertThat(offline.code()).as(offline.err()).isEqualTo(0);
+        assertThat(offline.out()).contains("(144x256, 6 frames");
+        try (org.bytedeco.javacv.FFmpegFrameGrabber g = new org.bytedeco.javacv.FFmpegFrameGrabber(local.toFile())) {
+            g.start();
+            assertThat(g.getImageWidth()).isEqualTo(144);
+            assertThat(g.getImageHeight()).isEqualTo(256);
+        }
+
+        Files.writeString(dir.resolve("key.txt"), "gm-secret\n");
+        Path cfg = config("key.txt");
+        CliRun refused = CliRun.of("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
+                "--aspect-ratio", "4:3", "--resolution", "720p", "-o", dir.resolve("no.mp4").toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("aspect_ratio=4:3");
+        assertThat(wm.getAllServeEvents()).as("refused before any call").isEmpty();
+
+        wm.stubFor(post(urlEqualTo("/v1beta/models/veo-3.1-generate-001:predictLongRunning"))
+                .willReturn(okJson("{\"name\": \"" + OP + "\"}")));
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson("""
+                { "name": "%s", "done": true, "response": { "generateVideoResponse": { "generatedSamples": [
+                  { "video": { "uri": "%s/v1beta/files/cli0file:download?alt=media" } } ] } } }
+                """.formatted(OP, wm.baseUrl()))));
+        wm.stubFor(get(urlEqualTo("/v1beta/files/cli0file:download?alt=media"))
+                .willReturn(aResponse().withHeader("Content-Type", "video/mp4").withBody(Files.readAllBytes(local))));
+        Path out = dir.resolve("veo.mp4");
+        CliRun r = CliRun.of("generate", "--config", cfg.toString(), "--model", "veo-3.1", "--first", first.toString(),
+                "--aspect-ratio", "9:16", "--resolution", "1080p", "--seconds", "8", "--seed", "4242",
+                "--negative-prompt", "text, watermark", "-o", out.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(out).hasSameBinaryContentAs(local);
+        var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning"))).get(0).getBodyAsString());
+        assertThat(body.at("/parameters/aspectRatio").asText()).isEqualTo("9:16");
+        assertThat(body.at("/parameters/resolution").asText()).isEqualTo("1080p");
+        assertThat(body.at("/parameters/seed").isIntegralNumber()).as(body.toString()).isTrue();
+        assertThat(body.at("/parameters/seed").asLong()).isEqualTo(4242);
+        assertThat(body.at("/parameters/negativePrompt").asText()).isEqualTo("text, watermark");
+        byte[] sent = java.util.Base64.getDecoder().decode(body.at("/instances/0/image/bytesBase64Encoded").asText());
+        java.awt.image.BufferedImage frame = ImageIO.read(new java.io.ByteArrayInputStream(sent));
+        // fitted to 9:16 at the image's own resolution (its 320 columns), as the fit test's 16:9 is 568 x 320
+        assertThat(frame.getWidth() + "x" + frame.getHeight()).isEqualTo("320x568");
+    }
 }
