@@ -51,11 +51,15 @@ class OperationsTest {
     }
 
     void start() throws Exception {
+        start(backend, new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+    }
+
+    void start(io.framegate.domain.GenerationBackend local, WorkerSettings workers) throws Exception {
         ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0)
                 .withAccessLog(new PrintStream(log, true, StandardCharsets.UTF_8))
-                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+                .withWorkers(workers);
         server = FramegateServer.builder(o).environment(Map.of("FRAMEGATE_ADMIN_TOKEN", ADMIN, JobLog.ENV, "json")::get)
-                .localBackend(backend).finisher(new MediaFinisher()).build().start();
+                .localBackend(local).finisher(new MediaFinisher()).build().start();
     }
 
     HttpResponse<String> get(String path, String bearer) throws Exception {
@@ -110,6 +114,80 @@ class OperationsTest {
         assertThat(jobLines.getFirst().path("key_id").asText()).isEqualTo(keyId);
         assertThat(jobLines.getFirst().path("duration_ms").isNumber()).isTrue();
         assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain(secret).doesNotContain("secret prompt words");
+    }
+
+    /** A local backend whose job with the prompt "crash once" dies of an {@link Error} once; "slow" renders slowly. */
+    static final class CrashOnceBackend implements io.framegate.domain.GenerationBackend {
+        final java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
+        final TinyVideoBackend fast = new TinyVideoBackend("local", true, 0), slow = new TinyVideoBackend("local", true, 300);
+
+        @Override
+        public String id() {
+            return "local";
+        }
+
+        @Override
+        public boolean isLocal() {
+            return true;
+        }
+
+        @Override
+        public void generate(io.framegate.domain.RenderPlan plan, io.framegate.domain.GenerationContext ctx) throws Exception {
+            String prompt = plan.request().prompt();
+            if ("crash once".equals(prompt) && crashed.compareAndSet(false, true)) throw new OutOfMemoryError("simulated");
+            ("slow".equals(prompt) ? slow : fast).generate(plan, ctx);
+        }
+    }
+
+    HttpResponse<String> api(String method, String path, String key, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode awaitStatus(String key, String id, String... statuses) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            JsonNode v = JSON.readTree(api("GET", "/v1/videos/" + id, key, null).body());
+            if (List.of(statuses).contains(v.path("status").asText())) return v;
+            if (System.nanoTime() > deadline) throw new AssertionError("video " + id + " never reached " + List.of(statuses) + ": " + v);
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * docs/admin.md, GET /metrics: {@code framegate_jobs_completed_total}, {@code framegate_jobs_retried_total} (an
+     * attempt put back after a worker crash) and {@code framegate_jobs_ended_total} with {@code state="cancelled"},
+     * after jobs created, crashed once and cancelled over HTTP.
+     */
+    @Test
+    void metricsCountCompletedRetriedAndCancelledJobs() throws Exception {
+        start(new CrashOnceBackend(), new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100),
+                Duration.ofSeconds(5)).withAttempts(3, Duration.ofMillis(100)));
+        String key = server.keys().create("app").secret();
+        String image = "\"input_reference\":{\"image_url\":\"data:image/png;base64,"
+                + java.util.Base64.getEncoder().encodeToString(TestImages.png(64, 48, Color.BLUE)) + "\"}";
+
+        HttpResponse<String> crashing = api("POST", "/v1/videos", key, "{\"model\":\"framegate-local\",\"prompt\":\"crash once\","
+                + "\"size\":\"64x48\",\"seconds\":\"1\"," + image + "}");
+        assertThat(crashing.statusCode()).as(crashing.body()).isEqualTo(200);
+        String crashed = JSON.readTree(crashing.body()).path("id").asText();
+        assertThat(awaitStatus(key, crashed, "completed", "failed").path("status").asText()).isEqualTo("completed");
+
+        HttpResponse<String> slow = api("POST", "/v1/videos", key, "{\"model\":\"framegate-local\",\"prompt\":\"slow\","
+                + "\"size\":\"64x48\",\"seconds\":\"2\"," + image + "}");
+        String slowId = JSON.readTree(slow.body()).path("id").asText();
+        awaitStatus(key, slowId, "in_progress");
+        assertThat(api("POST", "/v1/videos/" + slowId + "/cancel", key, null).statusCode()).isEqualTo(200);
+        assertThat(awaitStatus(key, slowId, "failed").at("/error/code").asText()).isEqualTo("cancelled");
+
+        String text = get("/metrics", ADMIN).body();
+        assertThat(text).contains("framegate_jobs_completed_total 1.0");
+        assertThat(text).contains("framegate_jobs_retried_total 1.0");
+        assertThat(text).contains("framegate_jobs_ended_total{backend=\"local\",model=\"framegate-local\",state=\"cancelled\"} 1.0");
+        assertThat(text).contains("framegate_jobs_ended_total{backend=\"local\",model=\"framegate-local\",state=\"completed\"} 1.0");
+        assertThat(text).contains("framegate_jobs{backend=\"local\",model=\"framegate-local\",state=\"cancelled\"} 1.0");
     }
 
     @Test
