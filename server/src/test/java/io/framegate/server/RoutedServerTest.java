@@ -327,6 +327,17 @@ class RoutedServerTest {
                 Color.ORANGE);
         assertThat(sent.at("/parameters/durationSeconds").asInt()).isEqualTo(8);
         assertThat(sent.at("/parameters/aspectRatio").asText()).isEqualTo("16:9");
+
+        // docs/admin.md, GET /metrics: a completed cloud job is timed in framegate_job_upstream_seconds (not in the
+        // local render histogram) and its captured cost counted, by model and backend
+        String token = Files.readString(data.resolve("admin.token")).strip();
+        String metrics = send("GET", "/metrics", null, "Authorization", "Bearer " + token).body();
+        String labels = "{backend=\"route:veo-3.1-generate-001\",model=\"veo-3.1-generate-001\"";
+        assertThat(metrics).contains("framegate_job_upstream_seconds_count" + labels + "} 1")
+                .contains("framegate_job_upstream_seconds_bucket" + labels + ",le=")
+                .contains("framegate_job_upstream_seconds_sum" + labels + "}")
+                .contains("framegate_cost_usd_total" + labels + "} 3.2")
+                .doesNotContain("framegate_job_render_seconds_count" + labels);
     }
 
     @Test
