@@ -138,12 +138,16 @@ final class ImageInputs {
                 try {
                     bytes = fetcher.fetch(l.url(), allowed, Duration.ofNanos(left));
                 } catch (FetchException e) {
-                    problems.add(fetchError(l, e));
+                    // a download over what is left is the same error as an upload over it: the request's budget
+                    // or the per-image limit, whichever was the smaller
+                    problems.add(e.kind() == FetchException.Kind.TOO_LARGE
+                            ? tooLarge(l.param(), "(" + abbreviate(l.url()) + ") is over " + allowed + " bytes", overBudget(allowed, budget))
+                            : fetchError(l, e));
                     continue;
                 }
             }
             if (bytes.length > allowed) {
-                problems.add(tooLarge(l.param(), bytes.length, allowed == budget && budget < maxImageBytes));
+                problems.add(tooLarge(l.param(), "is " + bytes.length + " bytes", overBudget(allowed, budget)));
                 continue;
             }
             budget -= bytes.length;
@@ -157,9 +161,14 @@ final class ImageInputs {
         return out;
     }
 
-    private OpenAiError tooLarge(String param, long size, boolean budget) {
+    /** Whether an image over {@code allowed} bytes passed the request's budget rather than the per-image limit. */
+    private boolean overBudget(long allowed, long budget) {
+        return allowed == budget && budget < maxImageBytes;
+    }
+
+    private OpenAiError tooLarge(String param, String size, boolean budget) {
         return new OpenAiError(413, "invalid_request_error", param, budget ? "request_images_too_large" : "image_too_large",
-                param + " is " + size + " bytes; " + (budget ? "the images of one request may hold at most "
+                param + " " + size + "; " + (budget ? "the images of one request may hold at most "
                         + limits.maxRequestBytes() + " bytes together." : "an image may be at most " + maxImageBytes + " bytes."));
     }
 
@@ -167,7 +176,7 @@ final class ImageInputs {
         String code = switch (e.kind()) {
             case INVALID_URL, FORBIDDEN_ADDRESS -> "invalid_url";
             case TIMEOUT -> "image_url_timeout";
-            case TOO_LARGE -> "image_too_large";
+            case TOO_LARGE -> "image_too_large"; // answered by load() with the limit that applied
             case BUSY -> "image_url_busy";
             case UNREACHABLE -> "image_url_unreachable";
         };

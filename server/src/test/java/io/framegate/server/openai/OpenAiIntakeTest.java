@@ -255,6 +255,32 @@ class OpenAiIntakeTest {
         }
     }
 
+    /** docs/limits.md: fetched URLs count toward the same budget, and passing it is the same 413 as an upload's. */
+    @Test
+    void aFetchedImageOverWhatIsLeftOfTheBudgetIsA413RequestImagesTooLarge() throws Exception {
+        byte[] first = TestImages.png(160, 96, Color.RED), last = TestImages.png(160, 96, Color.BLUE);
+        HttpServer images = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        images.createContext("/", ex -> {
+            ex.sendResponseHeaders(200, last.length);
+            ex.getResponseBody().write(last);
+            ex.close();
+        });
+        images.start();
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS.withMaxRequestBytes(first.length + last.length - 1), true, null)) {
+            String body = "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"1\",\"frame_images\":["
+                    + "{\"frame_type\":\"first_frame\",\"image_url\":\"" + dataUrl(first) + "\"},"
+                    + "{\"frame_type\":\"last_frame\",\"image_url\":\"http://127.0.0.1:" + images.getAddress().getPort() + "/b.png\"}]}";
+            HttpResponse<byte[]> r = postJson(t, t.keyA, "/v1/videos", body);
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(413);
+            assertThat(error(r).path("code").asText()).isEqualTo("request_images_too_large");
+            assertThat(error(r).path("param").asText()).isEqualTo("frame_images[1].image_url");
+            assertThat(error(r).path("message").asText()).contains("at most " + (first.length + last.length - 1) + " bytes together");
+            assertThat(jobCount(t)).isZero();
+        } finally {
+            images.stop(0);
+        }
+    }
+
     /**
      * docs/limits.md, request intake: image URL downloads at once are bounded server-wide ("8 running, 64 waiting":
      * eight waiting per running download; 1 and 8 here); a request beyond that is a 503 {@code image_url_busy}
