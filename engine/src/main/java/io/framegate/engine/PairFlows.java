@@ -74,7 +74,10 @@ final class PairFlows {
         double sx = (double) fw / w, sy = (double) fh / h;
         Mat flow = new Mat(fh, fw, CvType.CV_32FC2);
         double[] scale = {sx, 0, (sx - 1) / 2, 0, sy, (sy - 1) / 2, 0, 0, 1};
-        InitialFlow.fill(flow, CameraRig.mul(scale, CameraRig.mul(init, CameraRig.invert(scale))));
+        // the identity stays the identity at any scale; conjugated in floating point it came out as 0.9999999999999999
+        // and the field was filled pixel by pixel with zeros to 1e-14 px (about 20 ms of a 360p command, interpreted)
+        InitialFlow.fill(flow, InitialFlow.isIdentity(init) ? init
+                : CameraRig.mul(scale, CameraRig.mul(init, CameraRig.invert(scale))));
         DISOpticalFlow dis = DisPool.get(preset);
         try {
             dis.calc(f0, t0, flow);
