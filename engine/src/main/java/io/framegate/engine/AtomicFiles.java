@@ -11,7 +11,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -27,16 +27,24 @@ final class AtomicFiles {
     Path temp(Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path temp = dir.resolve("." + target.getFileName() + ".part-" + UUID.randomUUID());
+        Path temp = dir.resolve("." + target.getFileName() + ".part-" + unique());
         tempToTarget.put(temp, target);
         return temp;
+    }
+
+    /**
+     * A name part no other writer picks: this process's id and 64 random bits. Not {@code UUID.randomUUID()}, whose
+     * first call sets up {@code SecureRandom} (6 ms on a command's main thread) for names that need no secrecy.
+     */
+    private static String unique() {
+        return ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
     /** A temporary directory whose files are moved into {@code target} (created if missing) on commit. */
     Path tempDir(Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createDirectory(dir.resolve("." + target.getFileName() + ".part-" + UUID.randomUUID()));
+        Path temp = Files.createDirectory(dir.resolve("." + target.getFileName() + ".part-" + unique()));
         tempDirToTarget.put(temp, target);
         return temp;
     }
