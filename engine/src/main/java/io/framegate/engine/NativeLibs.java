@@ -2,7 +2,10 @@ package io.framegate.engine;
 
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.FrameRecorder;
 import org.opencv.core.Core;
 
 import java.io.File;
@@ -35,6 +38,33 @@ final class NativeLibs {
     private static volatile String how = "not loaded";
     private static volatile Throwable backgroundError;
     private static volatile boolean ffmpegLoaded;
+    private static volatile String ffmpegHow = "not loaded";
+    /** JavaCPP's switch for its loader, read on every {@code Loader.load}. */
+    private static final String LOAD_LIBRARIES = "org.bytedeco.javacpp.loadLibraries";
+    /**
+     * FFmpeg's libraries (7.1) in an order where each one's dependencies come first, then JavaCPP's and the presets'
+     * JNI libraries, as JavaCPP's cache holds them: loaded directly, as for OpenCV, when all are there.
+     */
+    /**
+     * The preset classes a recorder's or grabber's start initialises (Java's class-init log of a 360p generate and of
+     * reading a video back), initialised while the loader is off: each one's Loader.load searched the class path again
+     * for its library (about 0.1 CPU-s at the encoder's start). One missing here only costs that search.
+     */
+    private static final List<Class<?>> FFMPEG_CLASSES = List.of(org.bytedeco.ffmpeg.global.avcodec.class,
+            org.bytedeco.ffmpeg.global.avformat.class, org.bytedeco.ffmpeg.global.swscale.class,
+            org.bytedeco.ffmpeg.global.swresample.class, org.bytedeco.ffmpeg.avformat.AVFormatContext.class,
+            org.bytedeco.ffmpeg.avformat.AVOutputFormat.class, org.bytedeco.ffmpeg.avformat.AVInputFormat.class,
+            org.bytedeco.ffmpeg.avformat.AVIOContext.class, org.bytedeco.ffmpeg.avformat.AVStream.class,
+            org.bytedeco.ffmpeg.avcodec.AVCodec.class, org.bytedeco.ffmpeg.avcodec.AVCodecContext.class,
+            org.bytedeco.ffmpeg.avcodec.AVCodecParameters.class, org.bytedeco.ffmpeg.avcodec.AVPacket.class,
+            org.bytedeco.ffmpeg.avutil.AVFrame.class, org.bytedeco.ffmpeg.avutil.AVRational.class,
+            org.bytedeco.ffmpeg.avutil.AVDictionary.class, org.bytedeco.javacpp.PointerPointer.class,
+            org.bytedeco.javacpp.BytePointer.class, org.bytedeco.javacpp.IntPointer.class,
+            org.bytedeco.javacpp.DoublePointer.class);
+    static final List<String> FFMPEG_LIBRARIES = List.of("libavutil.so.59", "libswresample.so.5", "libavcodec.so.61",
+            "libavformat.so.61", "libswscale.so.8", "libpostproc.so.58", "libavfilter.so.10", "libdrm.so.2",
+            "libavdevice.so.61", "libjniavutil.so", "libjniswresample.so", "libjniavcodec.so", "libjniavformat.so",
+            "libjniswscale.so", "libjnipostproc.so", "libjniavfilter.so", "libjniavdevice.so");
     private static final Object FFMPEG_LOCK = new Object();
 
     private NativeLibs() {
@@ -60,15 +90,37 @@ final class NativeLibs {
      */
     static void ensureFFmpegLoaded() {
         if (ffmpegLoaded) return;
+        // OpenCV first: its fallback is JavaCPP's loader, which must not run while the direct load below turns it off
+        ensureLoaded();
         synchronized (FFMPEG_LOCK) {
             if (ffmpegLoaded) return;
+            boolean direct = loadFFmpegFromCache();
+            String before = System.getProperty(LOAD_LIBRARIES);
+            // the libraries are in: for a moment JavaCPP's loader is off, and the initialisers of FFmpeg's preset
+            // classes (each runs Loader.load) skip its search of the class path. Not for good: JavaCV's OpenCV
+            // converter needs the loader for JavaCPP's OpenCV preset later. Every user of the presets waits here first.
+            if (direct) System.setProperty(LOAD_LIBRARIES, "false");
             try {
                 // FFmpeg prints every stream header at INFO; errors still reach the log.
                 avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-                ffmpegLoaded = true;
+                // JavaCV's recorder and grabber initialisers load avutil, avcodec, avformat, swscale, swresample and
+                // avdevice; a failure is kept by JavaCV and thrown when one starts
+                FFmpegFrameRecorder.tryLoad();
+                FFmpegFrameGrabber.tryLoad();
+                for (Class<?> c : FFMPEG_CLASSES) Class.forName(c.getName(), true, c.getClassLoader());
+                ffmpegHow = direct ? "from the JavaCPP cache" : "through the JavaCPP loader";
+            } catch (FrameRecorder.Exception | FrameGrabber.Exception | ClassNotFoundException e) {
+                throw rethrown(new IllegalStateException(e));
             } catch (RuntimeException | Error e) {
                 throw rethrown(e);
+            } finally {
+                if (direct) {
+                    if (before == null) System.clearProperty(LOAD_LIBRARIES);
+                    else System.setProperty(LOAD_LIBRARIES, before);
+                }
             }
+            // only now: a caller that sees it may use JavaCPP's OpenCV preset, which needs the loader on
+            ffmpegLoaded = true;
         }
     }
 
@@ -118,14 +170,7 @@ final class NativeLibs {
             ensureLoaded();
             // FFmpeg after OpenCV: the keyframes are decoded while it loads, and only the encoder waits for it
             ensureFFmpegLoaded();
-            // FFmpegFrameRecorder's class initialiser loads avutil, avcodec, avformat and swscale; a failure is kept
-            // by JavaCV and thrown when a recorder starts
-            try {
-                FFmpegFrameRecorder.tryLoad();
-            } catch (FFmpegFrameRecorder.Exception e) {
-                throw new IllegalStateException(e);
-            }
-            StartupTrace.mark("natives: FFmpeg loaded");
+            StartupTrace.mark("natives: FFmpeg loaded (" + ffmpegHow + ")");
         });
     }
 
@@ -153,6 +198,38 @@ final class NativeLibs {
     /** How the OpenCV natives were loaded (for diagnostics). */
     static String how() {
         return how;
+    }
+
+    /**
+     * Loads FFmpeg's libraries and JavaCPP's own JNI library from JavaCPP's cache in dependency order, when the cache
+     * holds every one (it does after the first run); false leaves everything to JavaCPP's loader. JavaCPP's loader
+     * finds each library by searching the class path's 130 jars and checking its cached copy against the jar (0.2-0.3
+     * CPU-s of a command; session 12).
+     */
+    static boolean loadFFmpegFromCache() {
+        File ffmpeg, javacpp;
+        try {
+            ffmpeg = Loader.cacheResource(avutil.class, "/org/bytedeco/ffmpeg/" + Loader.getPlatform() + "-gpl/libjniavutil.so");
+            javacpp = Loader.cacheResource(Loader.class, "/org/bytedeco/javacpp/" + Loader.getPlatform() + "/libjnijavacpp.so");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        if (ffmpeg == null || javacpp == null) return false;
+        List<File> libs = new ArrayList<>();
+        libs.add(javacpp);
+        for (String name : FFMPEG_LIBRARIES) libs.add(new File(ffmpeg.getParentFile(), name));
+        for (File f : libs) if (!f.isFile()) return false;
+        try {
+            for (File f : libs) System.load(f.getAbsolutePath());
+            return true;
+        } catch (UnsatisfiedLinkError e) {
+            return false;
+        }
+    }
+
+    /** How the FFmpeg natives were loaded (for diagnostics and tests). */
+    static String ffmpegHow() {
+        return ffmpegHow;
     }
 
     private static boolean loadOpenCvFromCache() {

@@ -46,6 +46,38 @@ class NativeLibsTest {
     }
 
     /**
+     * FFmpeg's libraries load straight from JavaCPP's cache once it holds them (after any first load): the list of
+     * files matches the cache of the FFmpeg build we depend on (a new FFmpeg with other sonames fails here rather than
+     * silently falling back to JavaCPP's slower search), JavaCPP's loader is on again afterwards (JavaCV's OpenCV
+     * converter needs it for JavaCPP's OpenCV preset), and what the recorder writes the grabber reads back.
+     */
+    @Test
+    void ffmpegLoadsFromJavaCppsCacheAndLeavesJavaCppsLoaderOn(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        NativeLibs.ensureFFmpegLoaded();
+        assertThat(NativeLibs.ffmpegHow()).isIn("from the JavaCPP cache", "through the JavaCPP loader");
+        assertThat(System.getProperty("org.bytedeco.javacpp.loadLibraries", "true")).isEqualTo("true");
+        // by now the cache holds every library, whichever way this process loaded them
+        assertThat(NativeLibs.loadFFmpegFromCache()).isTrue();
+        // and the grabber works without a load of its own: it reads back what the recorder wrote
+        Path mp4 = dir.resolve("two.mp4");
+        try (VideoEncoder encoder = new VideoEncoder(mp4, 64, 48, 24, 2)) {
+            Mat frame = new Mat(48, 64, CvType.CV_8UC3, new org.opencv.core.Scalar(200, 20, 30));
+            encoder.write(frame);
+            encoder.write(frame);
+            encoder.finish();
+            frame.release();
+        }
+        try (org.bytedeco.javacv.FFmpegFrameGrabber g = new org.bytedeco.javacv.FFmpegFrameGrabber(mp4.toFile())) {
+            g.start();
+            assertThat(Previews.frameCount(g)).isEqualTo(2);
+        }
+        // JavaCV's OpenCV converter loads JavaCPP's OpenCV preset through the loader, after the FFmpeg load
+        Path thumbnail = dir.resolve("t.webp"), sheet = dir.resolve("s.jpg");
+        Previews.fromVideo(mp4, thumbnail, sheet);
+        assertThat(Files.size(thumbnail)).isPositive();
+    }
+
+    /**
      * A library that failed in a class initialiser on the background thread answers the caller's second try with a bare
      * NoClassDefFoundError: the caller is given the background's original error, naming the library, instead.
      */
