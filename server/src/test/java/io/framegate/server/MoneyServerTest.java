@@ -631,6 +631,52 @@ class MoneyServerTest {
         LedgerInvariants.check(db());
     }
 
+    /**
+     * docs/admin.md, GET /metrics: {@code framegate_failovers_total{model}} counts the channels given up for the next
+     * one of a route, counted when the job ends: a job whose first channel answers 429 and whose second refuses the
+     * connection before the third takes it counts 2 for its model; a job that ran on its first channel counts nothing.
+     */
+    @Test
+    void channelsGivenUpForTheNextAreCountedInFramegateFailoversTotalByModel() throws Exception {
+        config("""
+                providers:
+                  cheap: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
+                  gone: {type: gemini, base_url: 'http://127.0.0.1:1', api_key_env: %2$s}
+                  full: {type: gemini, base_url: '%1$s', api_key_env: %2$s}
+                routes:
+                  veo-3.1-generate-001:
+                    - {channel: cheap, model: veo-3.1-fast-generate-001}
+                    - gone
+                    - full
+                """);
+        start(2);
+        gemini.stubFor(post(urlEqualTo(FAST_CREATE)).willReturn(aResponse().withStatus(429)
+                .withBody("{\"error\": {\"code\": 429, \"status\": \"RESOURCE_EXHAUSTED\"}}")));
+        createAnswers("third");
+        done("third");
+        String token = Files.readString(dir.resolve("data/admin.token")).strip();
+        assertThat(failovers(send("GET", "/metrics", null, "Authorization", "Bearer " + token).body()))
+                .as("nothing counted before a job ended").isEmpty();
+
+        JsonNode v = awaitFinal(createVeo());
+        assertThat(v.path("status").asText()).as(v.toString()).isEqualTo("completed");
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(FAST_CREATE)))).as("the first channel refused").isNotEmpty();
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(CREATE)))).as("the third channel ran it").hasSize(1);
+        assertThat(failovers(send("GET", "/metrics", null, "Authorization", "Bearer " + token).body()))
+                .as("two channels given up for the next, by the job's model")
+                .containsExactlyEntriesOf(Map.of("veo-3.1-generate-001", 2.0));
+        LedgerInvariants.check(db());
+    }
+
+    /** The {@code framegate_failovers_total} samples of a Prometheus scrape, by their {@code model} label. */
+    static Map<String, Double> failovers(String metrics) {
+        Map<String, Double> found = new java.util.TreeMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(?m)^framegate_failovers_total\\{model=\"([^\"]*)\"\\} (\\S+)$").matcher(metrics);
+        while (m.find()) found.put(m.group(1), Double.parseDouble(m.group(2)));
+        return found;
+    }
+
     /** The built-in catalog with the price of veo-3.1-generate-001 (and of what extends it) removed. */
     io.framegate.domain.ModelCatalog catalogWithoutVeoPrice() throws Exception {
         com.fasterxml.jackson.databind.node.ObjectNode root;
