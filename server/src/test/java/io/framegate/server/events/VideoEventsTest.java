@@ -42,10 +42,14 @@ class VideoEventsTest {
     }
 
     void start(long millisPerFrame) throws Exception {
+        start(millisPerFrame, Duration.ofMillis(30), Duration.ofMillis(300));
+    }
+
+    void start(long millisPerFrame, Duration poll, Duration keepAlive) throws Exception {
         ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
                 .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
         server = FramegateServer.builder(o)
-                .surfaces(List.of(new OpenAiSurface(true).eventTimings(Duration.ofMillis(30), Duration.ofMillis(300))))
+                .surfaces(List.of(new OpenAiSurface(true).eventTimings(poll, keepAlive)))
                 .localBackend(new TinyVideoBackend("local", true, millisPerFrame)).finisher(new MediaFinisher()).build().start();
         key = server.keys().create("a").secret();
         otherKey = server.keys().create("b").secret();
@@ -197,5 +201,73 @@ class VideoEventsTest {
         assertThat(JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/videos/"
                 + running)).header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()).body())
                 .path("status").asText()).as("the other job was not touched").isIn("queued", "in_progress", "completed");
+    }
+
+    /**
+     * docs/events.md: an instance serves at most 128 event streams at once; the next is refused before anything is
+     * streamed with {@code 429 too_many_streams} (while {@code GET /v1/videos/{id}}, the fallback, still answers), and
+     * once a client goes away its stream's place is free again. The bound is a constant ({@code MAX_STREAMS}), so the
+     * test holds 128 real streams open on one quiet queued job (the poll at its default 250 ms, the keep-alive short
+     * so that a gone client is noticed soon).
+     */
+    @Test
+    void the129thOpenStreamIsRefusedWith429TooManyStreamsUntilAClientGoesAway() throws Exception {
+        start(2000, Duration.ofMillis(250), Duration.ofMillis(500));
+        String running = create(2); // 48 frames at 2 s: holds the one local slot for the whole test
+        String queued = create(1); // waits behind it: its streams stay open with nothing but keep-alives to say
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest stream = HttpRequest.newBuilder(URI.create(base + "/v1/videos/" + queued + "/events"))
+                .header("Authorization", "Bearer " + key).header("Accept", "text/event-stream").build();
+        List<java.io.InputStream> open = new ArrayList<>();
+        try {
+            List<java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>>> pending = new ArrayList<>();
+            for (int i = 0; i < 128; i++) pending.add(client.sendAsync(stream, HttpResponse.BodyHandlers.ofInputStream()));
+            for (var f : pending) {
+                HttpResponse<java.io.InputStream> r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                open.add(r.body());
+                assertThat(r.statusCode()).as("stream %d of 128", open.size()).isEqualTo(200);
+            }
+            // every one of them is really streaming: its first lines arrived
+            for (java.io.InputStream in : open) {
+                assertThat(new String(in.readNBytes("retry: 1000\n\n".length()), java.nio.charset.StandardCharsets.UTF_8))
+                        .isEqualTo("retry: 1000\n\n");
+            }
+
+            HttpResponse<java.io.InputStream> refused = client.send(stream, HttpResponse.BodyHandlers.ofInputStream());
+            open.add(refused.body()); // closed below whatever it is (a stream served by mistake would never end)
+            assertThat(refused.statusCode()).as("the 129th stream").isEqualTo(429);
+            assertThat(refused.headers().firstValue("Content-Type").orElse("")).doesNotStartWith("text/event-stream");
+            assertThat(JSON.readTree(refused.body().readAllBytes()).at("/error/code").asText()).isEqualTo("too_many_streams");
+            open.removeLast().close();
+            HttpResponse<String> polled = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/videos/" + queued))
+                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(polled.statusCode()).as("polling still answers").isEqualTo(200);
+            assertThat(JSON.readTree(polled.body()).path("status").asText()).isEqualTo("queued");
+
+            // one client goes away: once the server notices (at its next write), a new stream is served again
+            open.removeFirst().close();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (true) {
+                HttpResponse<java.io.InputStream> again = client.send(stream, HttpResponse.BodyHandlers.ofInputStream());
+                if (again.statusCode() == 200) {
+                    open.add(again.body());
+                    break;
+                }
+                assertThat(again.statusCode()).isEqualTo(429);
+                again.body().close();
+                assertThat(System.nanoTime()).as("a stream is served again after a client left").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            HttpResponse<java.io.InputStream> stillFull = client.send(stream, HttpResponse.BodyHandlers.ofInputStream());
+            open.add(stillFull.body());
+            assertThat(stillFull.statusCode()).as("128 open again").isEqualTo(429);
+        } finally {
+            for (String id : List.of(queued, running)) {
+                client.send(HttpRequest.newBuilder(URI.create(base + "/v1/videos/" + id + "/cancel"))
+                        .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
+            for (java.io.InputStream in : open) in.close();
+        }
     }
 }
