@@ -72,6 +72,8 @@ class ConsoleServerTest {
                 "frame-ancestors 'none'").doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
         assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
         assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        // README, Web console: X-Frame-Options: DENY (for browsers that ignore the policy's frame-ancestors)
+        assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
 
         for (String f : new String[] {"app.js", "api.js", "rules.js", "form.js", "result.js", "try.js", "compare.js", "jobs.js", "dom.js", "fidelity.js"}) {
             HttpResponse<String> js = plain("/console/" + f);
@@ -82,6 +84,8 @@ class ConsoleServerTest {
         HttpResponse<String> help = plain("/console/fidelity.html"); // what the fidelity scores mean, linked from each result
         assertThat(help.statusCode()).isEqualTo(200);
         assertThat(help.headers().firstValue("Content-Security-Policy")).hasValue(csp);
+        assertThat(help.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(help.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
         assertThat(help.body()).contains("23 dB").doesNotContain("<script").doesNotContain("style=\"");
         assertThat(plain("/console/style.css").headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
         for (String bad : new String[] {"/console/..%2Fdb%2Fmigration%2FV1__keys_and_jobs.sql", "/console/missing.js",
