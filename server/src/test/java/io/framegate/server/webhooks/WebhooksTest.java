@@ -57,6 +57,7 @@ class WebhooksTest {
     @TempDir
     Path dir;
     FramegateServer server;
+    TinyVideoBackend backend;
     final List<HttpServer> receivers = new ArrayList<>();
 
     @AfterEach
@@ -93,8 +94,9 @@ class WebhooksTest {
     void start(WebhookSettings settings, java.time.Clock clock, long millisPerFrame) throws Exception {
         ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
                 .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+        backend = new TinyVideoBackend("local", true, millisPerFrame);
         FramegateServer.Builder b = FramegateServer.builder(o).environment(Map.of("FRAMEGATE_ADMIN_TOKEN", ADMIN)::get)
-                .localBackend(new TinyVideoBackend("local", true, millisPerFrame)).finisher(new MediaFinisher()).clock(clock);
+                .localBackend(backend).finisher(new MediaFinisher()).clock(clock);
         if (settings != null) b.webhookSettings(settings);
         server = b.build().start();
     }
@@ -352,6 +354,42 @@ class WebhooksTest {
         assertThat(log.get(0).path("status").asText()).isEqualTo("delivered");
         assertThat(endsOnly).isEmpty();
         assertThat(all).hasSize(1);
+    }
+
+    /**
+     * docs/events.md, Webhooks: a job that fails is delivered as {@code video.failed} (signed like any other), to the
+     * endpoints subscribed to it; one subscribed to {@code video.completed} only gets nothing.
+     */
+    @Test
+    void aFailedJobIsDeliveredAsVideoFailedOnlyToEndpointsSubscribedToIt() throws Exception {
+        start(WebhookSettings.DEFAULTS.withAllowPrivate(true).withPoll(Duration.ofMillis(50)), java.time.Clock.systemUTC());
+        backend.failWith("upstream_failed");
+        List<Received> failures = new CopyOnWriteArrayList<>(), completions = new CopyOnWriteArrayList<>();
+        String secretKey = server.keys().create("app").secret();
+        String keyId = server.keys().find(secretKey).orElseThrow().id();
+        JsonNode endpoint = addEndpoint(keyId, receiver(failures, 200), "[\"video.failed\"]");
+        String completedOnlyId = addEndpoint(keyId, receiver(completions, 200), "\"video.completed\"").path("id").asText();
+
+        String id = createOverHttp(secretKey, 1);
+        await(failures, 1);
+        Received r = failures.getFirst();
+        JsonNode event = JSON.readTree(r.body());
+        assertThat(event.path("type").asText()).isEqualTo("video.failed");
+        assertThat(event.path("object").asText()).isEqualTo("event");
+        assertThat(event.path("id").asText()).startsWith("evt_");
+        assertThat(event.at("/data/id").asText()).isEqualTo(id);
+        assertThat(specSignatures(endpoint.path("secret").asText(), r)).contains(r.headers().get("webhook-signature").substring(3));
+        JsonNode video = JSON.readTree(api("GET", "/v1/videos/" + id, secretKey, null).body());
+        assertThat(video.path("status").asText()).isEqualTo("failed");
+        assertThat(video.at("/error/code").asText()).isEqualTo("upstream_failed");
+
+        JsonNode log = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + id, null).body()).path("data");
+        assertThat(log).hasSize(1);
+        assertThat(log.get(0).path("event_type").asText()).isEqualTo("video.failed");
+        assertThat(log.get(0).path("endpoint_id").asText()).isEqualTo(endpoint.path("id").asText()).isNotEqualTo(completedOnlyId);
+        assertThat(log.get(0).path("status").asText()).isEqualTo("delivered");
+        assertThat(completions).isEmpty();
+        assertThat(failures).hasSize(1);
     }
 
     /**
