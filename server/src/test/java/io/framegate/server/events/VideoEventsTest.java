@@ -34,6 +34,7 @@ class VideoEventsTest {
     @TempDir
     Path dir;
     FramegateServer server;
+    TinyVideoBackend backend;
     String key, otherKey, base;
 
     @AfterEach
@@ -50,7 +51,7 @@ class VideoEventsTest {
                 .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
         server = FramegateServer.builder(o)
                 .surfaces(List.of(new OpenAiSurface(true).eventTimings(poll, keepAlive)))
-                .localBackend(new TinyVideoBackend("local", true, millisPerFrame)).finisher(new MediaFinisher()).build().start();
+                .localBackend(backend = new TinyVideoBackend("local", true, millisPerFrame)).finisher(new MediaFinisher()).build().start();
         key = server.keys().create("a").secret();
         otherKey = server.keys().create("b").secret();
         base = "http://127.0.0.1:" + server.port();
@@ -201,6 +202,32 @@ class VideoEventsTest {
         assertThat(JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/videos/"
                 + running)).header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()).body())
                 .path("status").asText()).as("the other job was not touched").isIn("queued", "in_progress", "completed");
+    }
+
+    /**
+     * docs/events.md: {@code video.failed} is an end event like {@code video.completed}: a failed job's stream ends
+     * with it (id 3000, the failed video object with its error), the server closes the stream, and a resume after it
+     * gets nothing.
+     */
+    @Test
+    void aFailedJobsStreamEndsWithVideoFailedAndCloses() throws Exception {
+        start(30);
+        backend.failWith("upstream_failed");
+        String id = create(1);
+        Stream_ s = read(id, key, null);
+        assertThat(s.status()).isEqualTo(200);
+        assertThat(s.events()).isNotEmpty();
+        assertThat(s.events().getLast().name()).isEqualTo("video.failed");
+        assertThat(s.events().getLast().id()).isEqualTo("3000");
+        assertThat(s.events()).extracting(Event::name).filteredOn(n -> !n.equals("video.queued")
+                && !n.equals("video.in_progress") && !n.equals("video.progress")).containsExactly("video.failed");
+        JsonNode last = s.events().getLast().data();
+        assertThat(last.path("id").asText()).isEqualTo(id);
+        assertThat(last.path("status").asText()).isEqualTo("failed");
+        assertThat(last.at("/error/code").asText()).isEqualTo("upstream_failed");
+        assertThat(last.path("video_url").isMissingNode() || last.path("video_url").isNull()).as("no link to a video that"
+                + " does not exist: " + last).isTrue();
+        assertThat(read(id, key, "3000").events()).as("resumed after the end: closes at once").isEmpty();
     }
 
     /**
