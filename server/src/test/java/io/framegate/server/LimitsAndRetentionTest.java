@@ -275,6 +275,32 @@ class LimitsAndRetentionTest {
         }
     }
 
+    /**
+     * docs/limits.md, Request intake: the source video of an extension is at most 512 MB; a larger one is a 400
+     * {@code invalid_state} at create ("too large to extend"), before anything is stored or copied. The stored video is
+     * made larger than that in place (a sparse file: no disk is used).
+     */
+    @Test
+    void anExtensionOfAVideoOver512MbIsRefusedAtCreateWithoutCopyingIt() throws Exception {
+        try (Srv s = new Srv(dir, null, null, new TinyVideoBackend("local", true, 0))) {
+            String source = s.create(1);
+            assertThat(s.await(source).path("status").asText()).isEqualTo("completed");
+            Path video = s.data.resolve("files").resolve(source).resolve("0").resolve("video.mp4");
+            assertThat(video).exists();
+            List<Path> before = s.storedFiles();
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(video.toFile(), "rw")) {
+                f.setLength(512L * 1024 * 1024 + 1);
+            }
+            HttpResponse<byte[]> r = s.openAi("POST", "/v1/videos/extensions", s.keyA,
+                    "{\"video\":{\"id\":\"" + source + "\"},\"prompt\":\"on\",\"seconds\":1}");
+            JsonNode e = openAiError(r, 400);
+            assertThat(e.path("code").asText()).isEqualTo("invalid_state");
+            assertThat(e.path("message").asText()).contains(source, "too large to extend", "512 MB");
+            assertThat(s.jobsOfA()).as("no job stored").isEqualTo(1);
+            assertThat(s.storedFiles()).as("nothing copied").containsExactlyInAnyOrderElementsOf(before);
+        }
+    }
+
     private static String extend(Srv s, String id) throws Exception {
         HttpResponse<byte[]> r = s.openAi("POST", "/v1/videos/extensions", s.keyA,
                 "{\"video\":{\"id\":\"" + id + "\"},\"prompt\":\"on\",\"seconds\":1}");
