@@ -406,6 +406,41 @@ class RoutedServerTest {
         assertColour(background(creates.get(0).getPart("input_reference").getBody().asBytes()), Color.BLUE);
     }
 
+    /**
+     * docs/config.md, What the server does with it: under {@code default_route: none} a model without a route is refused
+     * like a request no channel can honour: a 400 in the caller's shape naming the model, no job stored, nothing run
+     * (here: the offline engine's own model, which {@code default_route: local} would render).
+     */
+    @Test
+    void underDefaultRouteNoneAnUnroutedModelIsA400OnBothSurfacesAndNoJobIsStored() throws Exception {
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("agg.key"), AGG_SECRET + "\n");
+        Files.writeString(data.resolve("framegate.yaml"), config() + "default_route: none\n");
+        start(null);
+        String b64 = Base64.getEncoder().encodeToString(TestImages.png(160, 96, Color.RED));
+        Reply r = http("POST", "/v1/videos", """
+                {"model": "framegate-local", "prompt": "a slow push", "seconds": "1", "size": "160x96",
+                 "input_reference": {"image_url": "data:image/png;base64,%s"}}
+                """.formatted(b64));
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().at("/error/type").asText()).isEqualTo("invalid_request_error");
+        assertThat(r.json().at("/error/message").asText()).contains("framegate-local").contains("default_route");
+
+        Reply g = google("POST", "/v1beta/models/framegate-local:predictLongRunning", """
+                {"instances": [{"prompt": "x", "image": {"bytesBase64Encoded": "%s", "mimeType": "image/png"}}],
+                 "parameters": {"durationSeconds": 1}}
+                """.formatted(b64));
+        assertThat(g.status()).as(g.body()).isEqualTo(400);
+        assertThat(g.json().at("/error/status").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(g.json().at("/error/message").asText()).contains("framegate-local");
+
+        assertThat(http("GET", "/v1/videos", null).json().path("data")).as("no job stored").isEmpty();
+        long rows = server.database().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs").mapTo(Long.class).one());
+        assertThat(rows).as("no job row on any surface").isZero();
+        assertThat(gemini.getAllServeEvents()).isEmpty();
+        assertThat(agg.getAllServeEvents()).isEmpty();
+    }
+
     @Test
     void geminiSurfaceServesAConfigAliasThroughTheRouteAndRefusesWhatTheRouteCannotHonour() throws Exception {
         writeDataDirConfig();
