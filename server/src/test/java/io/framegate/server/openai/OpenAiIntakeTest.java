@@ -379,6 +379,37 @@ class OpenAiIntakeTest {
         }
     }
 
+    /**
+     * docs/limits.md, Request intake: an {@code Idempotency-Key} may be 255 characters (kept whole: the same key and
+     * request return the same job, a key differing only in its last character makes another); one more is a 400
+     * {@code invalid_header} naming the header and the limit, and creates nothing.
+     */
+    @Test
+    void anIdempotencyKeyOf255CharactersIsKeptWholeAnd256IsA400InvalidHeader() throws Exception {
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            String body = "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"1\",\"input_reference\":"
+                    + "{\"image_url\":\"" + dataUrl(TestImages.png(160, 96, Color.RED)) + "\"}}";
+            String longest = "k".repeat(254) + "a";
+            HttpResponse<byte[]> first = postJson(t, t.keyA, "/v1/videos", body, "Idempotency-Key", longest);
+            assertThat(first.statusCode()).as(new String(first.body())).isEqualTo(200);
+            String id = JSON.readTree(first.body()).path("id").asText();
+            HttpResponse<byte[]> replay = postJson(t, t.keyA, "/v1/videos", body, "Idempotency-Key", longest);
+            assertThat(replay.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(replay.body()).path("id").asText()).as("the same key: the same job").isEqualTo(id);
+            HttpResponse<byte[]> other = postJson(t, t.keyA, "/v1/videos", body, "Idempotency-Key", "k".repeat(254) + "b");
+            assertThat(other.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(other.body()).path("id").asText()).as("another last character: another job")
+                    .isNotEqualTo(id);
+
+            HttpResponse<byte[]> r = postJson(t, t.keyA, "/v1/videos", body, "Idempotency-Key", "k".repeat(256));
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
+            assertThat(error(r).path("code").asText()).isEqualTo("invalid_header");
+            assertThat(error(r).path("param").asText()).isEqualTo("Idempotency-Key");
+            assertThat(error(r).path("message").asText()).contains("256").contains("255");
+            assertThat(jobCount(t)).isEqualTo(2);
+        }
+    }
+
     @Test
     void anInternalFailureIsA500WithAGenericMessageAndTheRequestIdOnly() throws Exception {
         try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
