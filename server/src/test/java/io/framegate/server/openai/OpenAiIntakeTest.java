@@ -349,6 +349,71 @@ class OpenAiIntakeTest {
         }
     }
 
+    /**
+     * docs/limits.md, request intake: with the default limits ({@code ImageLimits.DEFAULTS}) the server-wide pool of
+     * image URL downloads runs 8 at once and lets 64 more wait; of 80 creates whose image URL hangs, 8 are fetching,
+     * 64 wait and 8 are a 503 {@code image_url_busy} without connecting; once the downloads are let go, the 72 are
+     * served.
+     */
+    @Test
+    void theDefaultImageUrlPoolRunsEightAndQueuesSixtyFourBeforeA503() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger fetched = new AtomicInteger();
+        byte[] png = TestImages.png(160, 96, Color.GREEN);
+        HttpServer images = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.ExecutorService imageThreads = java.util.concurrent.Executors.newCachedThreadPool();
+        images.setExecutor(imageThreads); // every download the server starts is held here at once
+        images.createContext("/", ex -> {
+            fetched.incrementAndGet();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(200, png.length);
+            ex.getResponseBody().write(png);
+            ex.close();
+        });
+        images.start();
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            String body = "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"1\",\"input_reference\":"
+                    + "{\"image_url\":\"http://127.0.0.1:" + images.getAddress().getPort() + "/a.png\"}}";
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.util.List<CompletableFuture<HttpResponse<byte[]>>> sent = new java.util.ArrayList<>();
+            java.util.List<HttpResponse<byte[]>> busy = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (int i = 0; i < 80; i++) {
+                CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(t.request("/v1/videos", t.keyA)
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                f.thenAccept(r -> {
+                    if (r.statusCode() == 503) busy.add(r);
+                });
+                sent.add(f);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(12); // within the 15 s fetch deadline
+            while ((busy.size() < 8 || fetched.get() < 8) && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(busy).as("8 running + 64 waiting are taken; the other 8 of 80 are refused").hasSize(8);
+            assertThat(fetched.get()).as("8 downloads run, the others wait").isEqualTo(8);
+            release.countDown();
+            int ok = 0;
+            for (CompletableFuture<HttpResponse<byte[]>> f : sent) {
+                HttpResponse<byte[]> r = f.get(60, TimeUnit.SECONDS);
+                if (r.statusCode() == 200) {
+                    ok++;
+                    continue;
+                }
+                assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(503);
+                assertThat(error(r).path("code").asText()).isEqualTo("image_url_busy");
+            }
+            assertThat(ok).isEqualTo(72);
+            assertThat(fetched.get()).as("the refused requests never connected").isEqualTo(72);
+        } finally {
+            release.countDown();
+            images.stop(0);
+            imageThreads.shutdownNow();
+        }
+    }
+
     @Test
     void urlsToCgnatBenchmarkingNat64And6to4AddressesAreRefusedWithoutConnecting() throws Exception {
         try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, false, null)) {
