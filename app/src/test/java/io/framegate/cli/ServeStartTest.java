@@ -79,4 +79,36 @@ class ServeStartTest {
         assertThat(bad.err()).contains("--max-upload").contains("50 furlongs").contains("1KB to 1GB");
         assertThat(CliRun.of("serve", "--port", "0", "--data", data.toString(), "--max-upload", "2GB").code()).isEqualTo(2);
     }
+
+    /**
+     * docs/limits.md, Per-request limits: without {@code --max-upload} the largest request body is 50 MB (binary,
+     * 52,428,800 bytes): a create padded to just under it is served, one byte over it is a 413.
+     */
+    @Test
+    void withoutMaxUploadTheLargestBodyIsFiftyMebibytes() throws Exception {
+        Path data = dir.resolve("data");
+        Path config = Files.writeString(dir.resolve("framegate.yaml"), "limits:\n  max_queued_jobs: 100\n");
+        try (ServerProcess s = ServerProcess.start(data, config, dir.resolve("logs"), "default-upload")) {
+            String key = s.awaitFirstStdoutLine();
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(160, 96, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(img, "png", png);
+            String create = "{\"model\": \"framegate-local\", \"size\": \"160x96\", \"seconds\": \"1\", \"input_reference\": "
+                    + "{\"image_url\": \"data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png.toByteArray())
+                    + "\"}}";
+            long limit = 50L * 1024 * 1024;
+            // JSON allows whitespace after the value: the same create, padded to a chosen size
+            HttpResponse<String> under = post(s, key, create + " ".repeat((int) (limit - 1024 - create.length())));
+            assertThat(under.statusCode()).as(under.body()).isEqualTo(200);
+            HttpResponse<String> over = post(s, key, create + " ".repeat((int) (limit + 1 - create.length())));
+            assertThat(over.statusCode()).as(over.body()).isEqualTo(413);
+        }
+    }
+
+    static HttpResponse<String> post(ServerProcess s, String key, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.base() + "/v1/videos"))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }
