@@ -64,6 +64,22 @@ public final class TestImages {
         return out.toByteArray();
     }
 
+    /**
+     * {@code png} (as {@link #png} makes it, ending in its 12-byte IEND chunk) grown to exactly {@code size} bytes by a
+     * private ancillary chunk ({@code fgPd}, with its CRC) before IEND: still a whole, valid PNG of the same picture.
+     */
+    public static byte[] padded(byte[] png, int size) {
+        int pad = size - png.length - 12;
+        if (pad < 0) throw new IllegalArgumentException("cannot pad " + png.length + " bytes to " + size);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        out.write(png, 0, png.length - 12);
+        chunk(out, "fgPd", new byte[pad]);
+        out.write(png, png.length - 12, 12);
+        byte[] b = out.toByteArray();
+        if (b.length != size) throw new IllegalStateException(b.length + " != " + size);
+        return b;
+    }
+
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));

@@ -414,6 +414,42 @@ class OpenAiIntakeTest {
         }
     }
 
+    /**
+     * docs/limits.md, request intake: on the OpenAI surface one image may hold at most the upload limit (here 5,000,000
+     * bytes), wherever it comes from: an image URL serving one byte more is a 413 {@code image_too_large} (not the
+     * request budget's code, which is far off), while one of exactly the limit is served.
+     */
+    @Test
+    void aFetchedImageOverTheUploadLimitIsA413ImageTooLargeAndOneAtItIsServed() throws Exception {
+        byte[] atLimit = TestImages.padded(TestImages.png(160, 96, Color.GREEN), 5_000_000);
+        byte[] over = TestImages.padded(TestImages.png(160, 96, Color.GREEN), 5_000_001);
+        HttpServer images = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        images.createContext("/", ex -> {
+            byte[] b = ex.getRequestURI().getPath().equals("/over.png") ? over : atLimit;
+            ex.getResponseHeaders().add("Content-Type", "image/png");
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        images.start();
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            String body = "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"1\",\"input_reference\":"
+                    + "{\"image_url\":\"http://127.0.0.1:" + images.getAddress().getPort() + "/%s\"}}";
+            HttpResponse<byte[]> r = postJson(t, t.keyA, "/v1/videos", body.formatted("over.png"));
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(413);
+            assertThat(error(r).path("code").asText()).isEqualTo("image_too_large");
+            assertThat(error(r).path("param").asText()).isEqualTo("input_reference.image_url");
+            assertThat(error(r).path("message").asText()).contains("5000000");
+            assertThat(jobCount(t)).isZero();
+
+            HttpResponse<byte[]> ok = postJson(t, t.keyA, "/v1/videos", body.formatted("at.png"));
+            assertThat(ok.statusCode()).as(new String(ok.body())).isEqualTo(200);
+            assertThat(jobCount(t)).isEqualTo(1);
+        } finally {
+            images.stop(0);
+        }
+    }
+
     @Test
     void urlsToCgnatBenchmarkingNat64And6to4AddressesAreRefusedWithoutConnecting() throws Exception {
         try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, false, null)) {
