@@ -69,6 +69,35 @@ class VeoIntakeTest {
         assertThat(ms).as("answered in %d ms", ms).isLessThan(1000);
     }
 
+    /**
+     * docs/limits.md, request intake: on the Veo surfaces an image may hold at most 20 MB (20,971,520 bytes), also
+     * under a larger body limit (the default 50 MB here): one byte more is a 400 {@code INVALID_ARGUMENT} naming the
+     * field and the cap; an image of exactly 20 MB is accepted.
+     */
+    @Test
+    void anImageOverTwentyMegabytesIsA400AndOneOfExactlyTwentyIsAccepted() throws Exception {
+        int cap = 20 * 1024 * 1024;
+        byte[] png = io.framegate.server.TestImages.png(320, 240, java.awt.Color.ORANGE);
+        try (VeoTestServer big = new VeoTestServer(io.framegate.server.ServerOptions.DEFAULT_MAX_UPLOAD_BYTES)) {
+            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(big.baseUrl() + CREATE))
+                    .timeout(Duration.ofSeconds(60)).header("x-goog-api-key", big.keyA).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(withImage(io.framegate.server.TestImages.padded(png, cap + 1))))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
+            assertThat(error(r).path("status").asText()).isEqualTo("INVALID_ARGUMENT");
+            assertThat(error(r).at("/details/0/fieldViolations/0/field").asText())
+                    .isEqualTo("instances[0].image.bytesBase64Encoded");
+            assertThat(error(r).path("message").asText()).contains(String.valueOf(cap + 1)).contains("20 MB");
+
+            HttpResponse<byte[]> ok = HTTP.send(HttpRequest.newBuilder(URI.create(big.baseUrl() + CREATE))
+                    .timeout(Duration.ofSeconds(60)).header("x-goog-api-key", big.keyA).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(withImage(io.framegate.server.TestImages.padded(png, cap))))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(ok.statusCode()).as(new String(ok.body())).isEqualTo(200);
+            assertThat(JSON.readTree(ok.body()).path("name").asText()).contains("/operations/");
+        }
+    }
+
     @Test
     void aTruncatedPngIsA400AtCreate() throws Exception {
         byte[] png = TestImages.png(320, 240, 3);

@@ -33,9 +33,14 @@ final class VeoTestServer implements AutoCloseable {
     static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
 
     VeoTestServer() throws IOException {
+        this(MAX_BODY_BYTES);
+    }
+
+    /** @param maxBodyBytes the largest request body accepted */
+    VeoTestServer(long maxBodyBytes) throws IOException {
         dir = Files.createTempDirectory("framegate-veo-");
         ServerOptions options = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
-                .withMaxUploadBytes(MAX_BODY_BYTES)
+                .withMaxUploadBytes(maxBodyBytes)
                 .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100),
                         Duration.ofSeconds(5)));
         server = FramegateServer.builder(options)
