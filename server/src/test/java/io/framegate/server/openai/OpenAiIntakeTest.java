@@ -255,6 +255,49 @@ class OpenAiIntakeTest {
         }
     }
 
+    /**
+     * docs/limits.md, request intake: the default budget of one request's images is 64 MB (67,108,864 bytes) together.
+     * With an upload limit above half of it (40 MiB, so each image alone is allowed), two fetched keyframes of 32 MiB
+     * each are served, and the same two with the second one byte longer are a 413 {@code request_images_too_large}.
+     */
+    @Test
+    void theDefaultImageBudgetOfARequestIsSixtyFourMebibytes() throws Exception {
+        int half = 32 * 1024 * 1024;
+        byte[] first = TestImages.padded(TestImages.png(160, 96, Color.RED), half);
+        byte[] last = TestImages.padded(TestImages.png(160, 96, Color.BLUE), half);
+        byte[] longer = TestImages.padded(TestImages.png(160, 96, Color.BLUE), half + 1);
+        HttpServer images = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        images.createContext("/", ex -> {
+            byte[] b = switch (ex.getRequestURI().getPath()) {
+                case "/first.png" -> first;
+                case "/last.png" -> last;
+                default -> longer;
+            };
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        images.start();
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 40L * 1024 * 1024,
+                ImageLimits.DEFAULTS, true, null)) {
+            String url = "http://127.0.0.1:" + images.getAddress().getPort() + "/";
+            String body = "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"1\",\"frame_images\":["
+                    + "{\"image_url\":\"" + url + "first.png\",\"frame_type\":\"first_frame\"},"
+                    + "{\"image_url\":\"" + url + "%s\",\"frame_type\":\"last_frame\"}]}";
+            HttpResponse<byte[]> ok = postJson(t, t.keyA, "/v1/videos", body.formatted("last.png"));
+            assertThat(ok.statusCode()).as("exactly 64 MiB: " + new String(ok.body())).isEqualTo(200);
+
+            HttpResponse<byte[]> r = postJson(t, t.keyA, "/v1/videos", body.formatted("longer.png"));
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(413);
+            assertThat(error(r).path("code").asText()).isEqualTo("request_images_too_large");
+            assertThat(error(r).path("param").asText()).isEqualTo("frame_images[1].image_url");
+            assertThat(error(r).path("message").asText()).contains("at most " + (2L * half) + " bytes together");
+            assertThat(jobCount(t)).isEqualTo(1);
+        } finally {
+            images.stop(0);
+        }
+    }
+
     /** docs/limits.md: fetched URLs count toward the same budget, and passing it is the same 413 as an upload's. */
     @Test
     void aFetchedImageOverWhatIsLeftOfTheBudgetIsA413RequestImagesTooLarge() throws Exception {
