@@ -221,6 +221,40 @@ class OpenAiIntakeTest {
         }
     }
 
+    /**
+     * docs/limits.md, request intake: by default a request's image URL downloads get 15 s in all; an image URL that
+     * accepts the connection and never answers is a 400 {@code image_url_timeout} whose message names the time the
+     * download was given (what was left of the 15 s when it started), and the server hangs up on it.
+     */
+    @Test
+    void aSilentImageUrlIsCutOffByTheDefaultFifteenSecondDeadline() throws Exception {
+        CountDownLatch closed = new CountDownLatch(1);
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = silent.accept()) {
+                    // reads the request, answers nothing; returns when the server hangs up
+                    while (s.getInputStream().read(new byte[4096]) >= 0) {
+                        // the request's bytes
+                    }
+                    closed.countDown();
+                } catch (Exception e) {
+                    closed.countDown();
+                }
+            });
+            HttpResponse<byte[]> r = postJson(t, t.keyA, "/v1/videos", "{\"model\":\"framegate-local\",\"input_reference\":"
+                    + "{\"image_url\":\"http://127.0.0.1:" + silent.getLocalPort() + "/silent.png\"}}");
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
+            assertThat(error(r).path("code").asText()).isEqualTo("image_url_timeout");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("within (\\d+) ms").matcher(error(r).path("message").asText());
+            assertThat(m.find()).as(error(r).path("message").asText()).isTrue();
+            assertThat(Long.parseLong(m.group(1))).as("the download was given the rest of the default 15 s")
+                    .isBetween(10_000L, 15_000L);
+            assertThat(closed.await(10, TimeUnit.SECONDS)).as("the server hung up on the silent URL").isTrue();
+            assertThat(jobCount(t)).isZero();
+        }
+    }
+
     /** A create with a first and a last frame given as data: URLs. */
     private static String keyframes(byte[] first, byte[] last) {
         return "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"1\",\"frame_images\":[{\"image_url\":\""
