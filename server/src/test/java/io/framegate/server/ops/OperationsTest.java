@@ -114,6 +114,14 @@ class OperationsTest {
         assertThat(jobLines.getFirst().path("key_id").asText()).isEqualTo(keyId);
         assertThat(jobLines.getFirst().path("duration_ms").isNumber()).isTrue();
         assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain(secret).doesNotContain("secret prompt words");
+        // docs/admin.md, Logs: a failed job's line carries its error code, never its error message
+        JsonNode failed = jobLines.stream().filter(n -> n.path("event").asText().equals("video.failed")).findFirst().orElseThrow();
+        assertThat(failed.path("error_code").asText()).isEqualTo("upstream_failed");
+        assertThat(failed.path("model").asText()).isEqualTo("framegate-local");
+        assertThat(failed.path("backend").asText()).isEqualTo("local");
+        assertThat(failed.path("job_id").asText()).startsWith("video_");
+        assertThat(failed.path("local_render").isBoolean()).isTrue();
+        assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain("the test backend was told to fail");
     }
 
     /** A local backend whose job with the prompt "crash once" dies of an {@link Error} once; "slow" renders slowly. */
