@@ -75,6 +75,11 @@ class InputLinksServerTest {
 
     /** A server routing ray-2 to the stand-in; {@code publicUrl} true sets FRAMEGATE_PUBLIC_URL to its own origin. */
     void start(boolean publicUrl) throws Exception {
+        start(publicUrl, "");
+    }
+
+    /** As {@link #start(boolean)}, with {@code extraYaml} appended to framegate.yaml. */
+    void start(boolean publicUrl, String extraYaml) throws Exception {
         wm.resetAll();
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -89,7 +94,7 @@ class InputLinksServerTest {
                   ray-2: [luma-dm]
                 timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 2m, retry_attempts: 2, retry_base: 50ms,
                          retry_max: 100ms, request_timeout: 10s}
-                """.formatted(wm.baseUrl()));
+                """.formatted(wm.baseUrl()) + extraYaml);
         Map<String, String> env = new HashMap<>(Map.of("FG_LUMA_KEY", LUMA_KEY));
         // a trailing slash, as operators write it: links must not get a double slash
         if (publicUrl) env.put("FRAMEGATE_PUBLIC_URL", "http://127.0.0.1:" + port + "/");
@@ -186,6 +191,44 @@ class InputLinksServerTest {
         HttpResponse<byte[]> expired = fetch(frame0, false);
         assertThat(expired.statusCode()).isEqualTo(403);
         assertThat(new String(expired.body(), StandardCharsets.UTF_8)).contains("signed_url_expired");
+    }
+
+    /**
+     * docs/config.md, Signed input URLs: the upstream's copies of the inputs are deleted with the job's input images
+     * ({@code retention.inputs_grace} after the job ended), and a deleted one's link answers 404, though the link has
+     * not expired yet (1 min of grace here, the link lives for the 2 min deadline); the video stays.
+     */
+    @Test
+    void theUpstreamInputCopiesAreDeletedWithTheInputsAndTheirLinksThenAnswer404() throws Exception {
+        start(true, "retention: {inputs_grace: 1m, sweep_interval: 1d}\n");
+        HttpResponse<String> created = create();
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String id = JSON.readTree(created.body()).path("id").asText();
+        JsonNode v = waitFor(id);
+        assertThat(v.path("status").asText()).as(v.toString()).isEqualTo("completed");
+        JsonNode sent = JSON.readTree(wm.findAll(postRequestedFor(urlEqualTo("/generations"))).get(0).getBodyAsString());
+        String frame0 = sent.at("/keyframes/frame0/url").asText();
+        String frame1 = sent.at("/keyframes/frame1/url").asText();
+        assertThat(fetch(frame0, false).statusCode()).isEqualTo(200);
+        Path files = dir.resolve("data/files").resolve(id);
+        try (var walk = Files.walk(files)) {
+            assertThat(walk.map(p -> p.getFileName().toString())).as("the copies are stored with the job's files")
+                    .anyMatch(n -> n.startsWith("upstream-input-"));
+        }
+
+        server.sweeper().sweepOnce();
+        assertThat(fetch(frame0, false).statusCode()).as("within the grace: still served").isEqualTo(200);
+        clock.advance(Duration.ofSeconds(90)); // past the 1 min grace after the end, before the 2 min link expiry
+        server.sweeper().sweepOnce();
+        for (String link : List.of(frame0, frame1)) {
+            HttpResponse<byte[]> gone = fetch(link, false);
+            assertThat(gone.statusCode()).as(link).isEqualTo(404);
+        }
+        try (var walk = Files.walk(files)) {
+            assertThat(walk.map(p -> p.getFileName().toString())).as("no copy left on disk")
+                    .noneMatch(n -> n.startsWith("upstream-input-"));
+        }
+        assertThat(fetch(base + "/v1/videos/" + id + "/content", true).body()).as("the result stays").isEqualTo(mp4);
     }
 
     @Test
