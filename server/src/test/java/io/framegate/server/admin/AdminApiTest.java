@@ -175,4 +175,46 @@ class AdminApiTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(AdminToken.ENV)
                 .hasMessageContaining("too short").hasMessageNotContaining("short\"");
     }
+
+    /**
+     * docs/admin.md, GET /admin/v1/jobs: jobs of every key, newest first; {@code limit} defaults to 100 and may be
+     * 1..1000 (outside that a 400 naming it). 101 jobs of two keys, created a second apart on a test clock, behind one
+     * slow render so that they stay in the queue.
+     */
+    @Test
+    void theJobListIsNewestFirstAcrossKeysWithADefaultLimitOf100AndAtMost1000() throws Exception {
+        io.framegate.server.TestClock clock = new io.framegate.server.TestClock();
+        ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+        try (FramegateServer s = FramegateServer.builder(o).environment(Map.<String, String>of()::get)
+                .backend("local", new TinyVideoBackend("local", true, 5_000)).finisher(new MediaFinisher()).clock(clock)
+                .build().start()) {
+            String token = Files.readString(dir.resolve(AdminToken.FILE)).trim();
+            String keyA = s.keys().find(s.keys().create("a").secret()).orElseThrow().id();
+            String keyB = s.keys().find(s.keys().create("b").secret()).orElseThrow().id();
+            java.util.List<String> created = new java.util.ArrayList<>();
+            for (int i = 0; i < 101; i++) {
+                created.add(s.jobs().submit(i % 2 == 0 ? keyA : keyB, "openai", request(), null).id());
+                clock.advance(Duration.ofSeconds(1));
+            }
+            java.util.List<String> newestFirst = new java.util.ArrayList<>(created);
+            java.util.Collections.reverse(newestFirst);
+
+            Reply page = get(s, "/admin/v1/jobs", token);
+            assertThat(page.status()).as(page.body()).isEqualTo(200);
+            assertThat(page.json().path("data").findValuesAsText("id")).as("the default limit: the newest 100")
+                    .containsExactlyElementsOf(newestFirst.subList(0, 100));
+            assertThat(page.json().path("data").findValuesAsText("owner_key_id")).contains(keyA, keyB);
+            assertThat(get(s, "/admin/v1/jobs?limit=1000", token).json().path("data").findValuesAsText("id"))
+                    .containsExactlyElementsOf(newestFirst);
+            assertThat(get(s, "/admin/v1/jobs?limit=1", token).json().path("data").findValuesAsText("id"))
+                    .containsExactly(created.getLast());
+            for (String bad : new String[] {"1001", "0"}) {
+                Reply refused = get(s, "/admin/v1/jobs?limit=" + bad, token);
+                assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+                assertThat(refused.json().at("/error/param").asText()).isEqualTo("limit");
+                assertThat(refused.json().at("/error/message").asText()).contains("1..1000");
+            }
+        }
+    }
 }
