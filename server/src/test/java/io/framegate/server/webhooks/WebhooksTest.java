@@ -428,6 +428,19 @@ class WebhooksTest {
                 .containsExactlyInAnyOrder("video.completed", "video.expired");
         assertThat(log).extracting(d -> d.path("status").asText()).containsOnly("delivered");
         assertThat(got).hasSize(2);
+
+        // docs/events.md, the admin API: deliveries newest first (the expiry came 2 h after the completion), filtered
+        // by status and cut by limit; a limit outside 1..1000 is a 400 naming it
+        assertThat(log).extracting(d -> d.path("event_type").asText()).containsExactly("video.expired", "video.completed");
+        String endpointId = log.get(0).path("endpoint_id").asText();
+        JsonNode newest = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?endpoint=" + endpointId
+                + "&status=delivered&limit=1", null).body()).path("data");
+        assertThat(newest).extracting(d -> d.path("event_type").asText()).containsExactly("video.expired");
+        assertThat(JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?status=failed", null).body()).path("data"))
+                .isEmpty();
+        HttpResponse<String> tooMany = admin("GET", "/admin/v1/webhooks/deliveries?limit=1001", null);
+        assertThat(tooMany.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(tooMany.body()).at("/error/param").asText()).isEqualTo("limit");
     }
 
     /**
