@@ -301,6 +301,33 @@ class LimitsAndRetentionTest {
         }
     }
 
+    /**
+     * docs/limits.md, Per-request limits: the free-disk check counts, for an extension, its copy of the source video.
+     * With 50 MiB above {@code min_free_disk} free, a create with a small image is served, while extending a 100 MiB
+     * video (made so in place, as a sparse file) is a 507 {@code insufficient_storage} before anything is copied.
+     */
+    @Test
+    void anExtensionWhoseSourceVideoWouldTakeTheDiskUnderTheMinimumIsA507() throws Exception {
+        try (Srv s = new Srv(dir, "  min_free_disk: 1GiB\n", null, new TinyVideoBackend("local", true, 0))) {
+            String source = s.create(1);
+            assertThat(s.await(source).path("status").asText()).isEqualTo("completed");
+            Path video = s.data.resolve("files").resolve(source).resolve("0").resolve("video.mp4");
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(video.toFile(), "rw")) {
+                f.setLength(100L * 1024 * 1024);
+            }
+            s.freeBytes.set(1024L * 1024 * 1024 + 50L * 1024 * 1024);
+            assertThat(s.await(s.create(1)).path("status").asText()).as("a small create still fits").isEqualTo("completed");
+            List<Path> before = s.storedFiles();
+
+            HttpResponse<byte[]> r = s.openAi("POST", "/v1/videos/extensions", s.keyA,
+                    "{\"video\":{\"id\":\"" + source + "\"},\"prompt\":\"on\",\"seconds\":1}");
+            JsonNode e = openAiError(r, 507);
+            assertThat(e.path("code").asText()).isEqualTo("insufficient_storage");
+            assertThat(s.jobsOfA()).as("no job stored").isEqualTo(2);
+            assertThat(s.storedFiles()).as("nothing copied").containsExactlyInAnyOrderElementsOf(before);
+        }
+    }
+
     private static String extend(Srv s, String id) throws Exception {
         HttpResponse<byte[]> r = s.openAi("POST", "/v1/videos/extensions", s.keyA,
                 "{\"video\":{\"id\":\"" + id + "\"},\"prompt\":\"on\",\"seconds\":1}");
