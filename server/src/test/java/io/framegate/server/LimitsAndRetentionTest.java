@@ -328,6 +328,33 @@ class LimitsAndRetentionTest {
         }
     }
 
+    /**
+     * docs/limits.md, Request intake: a stored copy of an extension's source above 512 MB found by the worker fails the
+     * job {@code invalid_request} (the create's check saw it small; the copy is grown in place while the extension
+     * waits behind a slow render).
+     */
+    @Test
+    void aStoredExtensionSourceOver512MbFailsTheJobInvalidRequestInTheWorker() throws Exception {
+        try (Srv s = new Srv(dir, null, null, new TinyVideoBackend("local", true, 150))) {
+            String source = s.create(1);
+            assertThat(s.await(source).path("status").asText()).isEqualTo("completed");
+            String blocker = s.create(2); // 48 frames at 150 ms: holds the one local slot
+            String ext = extend(s, source);
+            Path copy = s.data.resolve("files").resolve(ext).resolve("extension-source.mp4");
+            assertThat(copy).exists();
+            assertThat(json(s.openAi("GET", "/v1/videos/" + ext, s.keyA, null)).path("status").asText())
+                    .as("still waiting behind " + blocker).isEqualTo("queued");
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(copy.toFile(), "rw")) {
+                f.setLength(512L * 1024 * 1024 + 1);
+            }
+            JsonNode v = s.await(ext);
+            assertThat(v.path("status").asText()).as(v.toString()).isEqualTo("failed");
+            assertThat(v.at("/error/code").asText()).isEqualTo("invalid_request");
+            assertThat(v.at("/error/message").asText()).contains("512 MB");
+            assertThat(s.await(blocker).path("status").asText()).isEqualTo("completed");
+        }
+    }
+
     private static String extend(Srv s, String id) throws Exception {
         HttpResponse<byte[]> r = s.openAi("POST", "/v1/videos/extensions", s.keyA,
                 "{\"video\":{\"id\":\"" + id + "\"},\"prompt\":\"on\",\"seconds\":1}");
