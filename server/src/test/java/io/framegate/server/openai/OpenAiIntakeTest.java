@@ -74,7 +74,7 @@ class OpenAiIntakeTest {
     }
 
     private static int jobCount(OpenAiTestServer t) throws Exception {
-        return JSON.readTree(t.send(t.request("/v1/videos", t.keyA).GET()).body()).path("data").size();
+        return JSON.readTree(t.send(t.request("/v1/videos?limit=100", t.keyA).GET()).body()).path("data").size();
     }
 
     @Test
@@ -366,74 +366,23 @@ class OpenAiIntakeTest {
      */
     @Test
     void imageUrlDownloadsBeyondThePoolAndItsQueueAreA503ImageUrlBusy() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger fetched = new AtomicInteger();
-        byte[] png = TestImages.png(160, 96, Color.GREEN);
-        HttpServer images = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        images.createContext("/", ex -> {
-            fetched.incrementAndGet();
-            try {
-                release.await(30, TimeUnit.SECONDS); // the first download holds the one running slot
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            ex.sendResponseHeaders(200, png.length);
-            ex.getResponseBody().write(png);
-            ex.close();
-        });
-        images.start();
         ImageLimits limits = new ImageLimits(ImageLimits.DEFAULTS.maxPixels(), ImageLimits.DEFAULTS.maxSide(),
                 ImageLimits.DEFAULTS.maxImages(), ImageLimits.DEFAULTS.maxRequestBytes(), Duration.ofSeconds(30), 1);
-        try (OpenAiTestServer t = server(limits, true, null)) {
-            String body = "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"1\",\"input_reference\":"
-                    + "{\"image_url\":\"http://127.0.0.1:" + images.getAddress().getPort() + "/a.png\"}}";
-            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-            java.util.List<CompletableFuture<HttpResponse<byte[]>>> sent = new java.util.ArrayList<>();
-            java.util.List<HttpResponse<byte[]>> busy = new java.util.concurrent.CopyOnWriteArrayList<>();
-            for (int i = 0; i < 12; i++) {
-                CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(t.request("/v1/videos", t.keyA)
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
-                f.thenAccept(r -> {
-                    if (r.statusCode() == 503) busy.add(r);
-                });
-                sent.add(f);
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (busy.size() < 3 && System.nanoTime() < deadline) Thread.sleep(20);
-            assertThat(busy).as("1 running + 8 waiting are taken; the other 3 of 12 are refused").hasSize(3);
-            assertThat(fetched.get()).as("one download runs, the others wait").isEqualTo(1);
-            release.countDown();
-            int ok = 0;
-            for (CompletableFuture<HttpResponse<byte[]>> f : sent) {
-                HttpResponse<byte[]> r = f.get(30, TimeUnit.SECONDS);
-                if (r.statusCode() == 200) {
-                    ok++;
-                    continue;
-                }
-                assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(503);
-                assertThat(error(r).path("code").asText()).isEqualTo("image_url_busy");
-                assertThat(error(r).path("type").asText()).isEqualTo("server_error");
-                assertThat(error(r).path("param").asText()).isEqualTo("input_reference.image_url");
-                assertThat(r.headers().firstValue("x-should-retry")).as("a refusal before anything was created").isEmpty();
-            }
-            assertThat(ok).isEqualTo(9);
-            assertThat(fetched.get()).as("the refused requests never connected").isEqualTo(9);
-            assertThat(jobCount(t)).isEqualTo(9);
-        } finally {
-            release.countDown();
-            images.stop(0);
-        }
+        assertDownloadPool(limits, 1, 8, 3);
+    }
+
+    /** The same with the default limits ({@code ImageLimits.DEFAULTS}): 8 running, 64 waiting. */
+    @Test
+    void theDefaultImageUrlPoolRunsEightAndQueuesSixtyFourBeforeA503() throws Exception {
+        assertDownloadPool(ImageLimits.DEFAULTS, 8, 64, 8);
     }
 
     /**
-     * docs/limits.md, request intake: with the default limits ({@code ImageLimits.DEFAULTS}) the server-wide pool of
-     * image URL downloads runs 8 at once and lets 64 more wait; of 80 creates whose image URL hangs, 8 are fetching,
-     * 64 wait and 8 are a 503 {@code image_url_busy} without connecting; once the downloads are let go, the 72 are
-     * served.
+     * {@code running + waiting + refused} creates at once whose image URL hangs until let go: {@code running} downloads
+     * run, {@code waiting} wait, {@code refused} are a 503 {@code image_url_busy} without connecting; then the others
+     * are served.
      */
-    @Test
-    void theDefaultImageUrlPoolRunsEightAndQueuesSixtyFourBeforeA503() throws Exception {
+    private void assertDownloadPool(ImageLimits limits, int running, int waiting, int refused) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger fetched = new AtomicInteger();
         byte[] png = TestImages.png(160, 96, Color.GREEN);
@@ -452,13 +401,14 @@ class OpenAiIntakeTest {
             ex.close();
         });
         images.start();
-        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+        int served = running + waiting;
+        try (OpenAiTestServer t = server(limits, true, null)) {
             String body = "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"1\",\"input_reference\":"
                     + "{\"image_url\":\"http://127.0.0.1:" + images.getAddress().getPort() + "/a.png\"}}";
             java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
             java.util.List<CompletableFuture<HttpResponse<byte[]>>> sent = new java.util.ArrayList<>();
             java.util.List<HttpResponse<byte[]>> busy = new java.util.concurrent.CopyOnWriteArrayList<>();
-            for (int i = 0; i < 80; i++) {
+            for (int i = 0; i < served + refused; i++) {
                 CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(t.request("/v1/videos", t.keyA)
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofByteArray());
@@ -467,10 +417,10 @@ class OpenAiIntakeTest {
                 });
                 sent.add(f);
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(12); // within the 15 s fetch deadline
-            while ((busy.size() < 8 || fetched.get() < 8) && System.nanoTime() < deadline) Thread.sleep(20);
-            assertThat(busy).as("8 running + 64 waiting are taken; the other 8 of 80 are refused").hasSize(8);
-            assertThat(fetched.get()).as("8 downloads run, the others wait").isEqualTo(8);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(12); // within the 15 s default fetch deadline
+            while ((busy.size() < refused || fetched.get() < running) && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(busy).as(running + " running + " + waiting + " waiting are taken; the others are refused").hasSize(refused);
+            assertThat(fetched.get()).as(running + " downloads run, the others wait").isEqualTo(running);
             release.countDown();
             int ok = 0;
             for (CompletableFuture<HttpResponse<byte[]>> f : sent) {
@@ -481,9 +431,13 @@ class OpenAiIntakeTest {
                 }
                 assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(503);
                 assertThat(error(r).path("code").asText()).isEqualTo("image_url_busy");
+                assertThat(error(r).path("type").asText()).isEqualTo("server_error");
+                assertThat(error(r).path("param").asText()).isEqualTo("input_reference.image_url");
+                assertThat(r.headers().firstValue("x-should-retry")).as("a refusal before anything was created").isEmpty();
             }
-            assertThat(ok).isEqualTo(72);
-            assertThat(fetched.get()).as("the refused requests never connected").isEqualTo(72);
+            assertThat(ok).isEqualTo(served);
+            assertThat(fetched.get()).as("the refused requests never connected").isEqualTo(served);
+            assertThat(jobCount(t)).isEqualTo(served);
         } finally {
             release.countDown();
             images.stop(0);
