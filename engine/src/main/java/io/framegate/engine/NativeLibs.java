@@ -21,7 +21,9 @@ import java.util.List;
  * libraries first. The engine only calls the official {@code org.opencv} bindings, whose one JNI library needs the
  * OpenCV module libraries and openblas and nothing of JavaCPP. So when JavaCPP's cache already holds those files
  * (it does after the first run), they are loaded directly in dependency order (about 20 ms); otherwise, or if any
- * of them fails to load, the full loader runs, which also fills the cache.
+ * of them fails to load, the full loader runs, which also fills the cache. FFmpeg's libraries likewise
+ * ({@link #loadFFmpegFromCache}), though its presets' classes still need JavaCPP's loader switched off while they
+ * initialise ({@link #ensureFFmpegLoaded}).
  */
 final class NativeLibs {
     /**
@@ -42,10 +44,6 @@ final class NativeLibs {
     /** JavaCPP's switch for its loader, read on every {@code Loader.load}. */
     private static final String LOAD_LIBRARIES = "org.bytedeco.javacpp.loadLibraries";
     /**
-     * FFmpeg's libraries (7.1) in an order where each one's dependencies come first, then JavaCPP's and the presets'
-     * JNI libraries, as JavaCPP's cache holds them: loaded directly, as for OpenCV, when all are there.
-     */
-    /**
      * The preset classes a recorder's or grabber's start initialises (Java's class-init log of a 360p generate and of
      * reading a video back), initialised while the loader is off: each one's Loader.load searched the class path again
      * for its library (about 0.1 CPU-s at the encoder's start). One missing here only costs that search.
@@ -61,6 +59,11 @@ final class NativeLibs {
             org.bytedeco.ffmpeg.avutil.AVDictionary.class, org.bytedeco.javacpp.PointerPointer.class,
             org.bytedeco.javacpp.BytePointer.class, org.bytedeco.javacpp.IntPointer.class,
             org.bytedeco.javacpp.DoublePointer.class);
+    /**
+     * FFmpeg's libraries (7.1) in an order where each one's dependencies come first, then the presets' JNI libraries,
+     * as JavaCPP's cache holds them (JavaCPP's own JNI library is loaded before them): loaded directly, as for OpenCV,
+     * when all are there.
+     */
     static final List<String> FFMPEG_LIBRARIES = List.of("libavutil.so.59", "libswresample.so.5", "libavcodec.so.61",
             "libavformat.so.61", "libswscale.so.8", "libpostproc.so.58", "libavfilter.so.10", "libdrm.so.2",
             "libavdevice.so.61", "libjniavutil.so", "libjniswresample.so", "libjniavcodec.so", "libjniavformat.so",
