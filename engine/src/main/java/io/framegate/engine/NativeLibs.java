@@ -170,8 +170,8 @@ final class NativeLibs {
      */
     static Thread loadInBackground() {
         return loadInBackground(() -> {
-            ensureLoaded();
-            // FFmpeg after OpenCV: the keyframes are decoded while it loads, and only the encoder waits for it
+            // OpenCV first (ensureFFmpegLoaded loads it before FFmpeg): the keyframes are decoded while FFmpeg loads,
+            // and only the encoder waits for it
             ensureFFmpegLoaded();
             StartupTrace.mark("natives: FFmpeg loaded (" + ffmpegHow + ")");
         });
