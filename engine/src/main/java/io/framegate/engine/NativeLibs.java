@@ -4,8 +4,6 @@ import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
-import org.bytedeco.javacv.FrameGrabber;
-import org.bytedeco.javacv.FrameRecorder;
 import org.opencv.core.Core;
 
 import java.io.File;
@@ -66,8 +64,18 @@ final class NativeLibs {
      */
     static final List<String> FFMPEG_LIBRARIES = List.of("libavutil.so.59", "libswresample.so.5", "libavcodec.so.61",
             "libavformat.so.61", "libswscale.so.8", "libpostproc.so.58", "libavfilter.so.10", "libdrm.so.2",
-            "libavdevice.so.61", "libjniavutil.so", "libjniswresample.so", "libjniavcodec.so", "libjniavformat.so",
-            "libjniswscale.so", "libjnipostproc.so", "libjniavfilter.so", "libjniavdevice.so");
+            "libjniavutil.so", "libjniswresample.so", "libjniavcodec.so", "libjniavformat.so", "libjniswscale.so",
+            "libjnipostproc.so", "libjniavfilter.so");
+    /**
+     * FFmpeg's capture devices, loaded when they can be: nothing of ours uses them, but JavaCV's initialisers ask for
+     * them, and their library links PulseAudio's ({@code libpulse.so.0}), which a server or a fresh Debian does not
+     * have (session 13: README's first command failed there).
+     */
+    static final List<String> FFMPEG_DEVICE_LIBRARIES = List.of("libavdevice.so.61", "libjniavdevice.so");
+    /** The presets of the FFmpeg libraries we use, as JavaCV's recorder and grabber load them (not avdevice). */
+    private static final List<Class<?>> FFMPEG_PRESETS = List.of(avutil.class, org.bytedeco.ffmpeg.global.swresample.class,
+            org.bytedeco.ffmpeg.global.avcodec.class, org.bytedeco.ffmpeg.global.avformat.class,
+            org.bytedeco.ffmpeg.global.swscale.class);
     private static final Object FFMPEG_LOCK = new Object();
 
     private NativeLibs() {
@@ -106,13 +114,16 @@ final class NativeLibs {
             try {
                 // FFmpeg prints every stream header at INFO; errors still reach the log.
                 avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-                // JavaCV's recorder and grabber initialisers load avutil, avcodec, avformat, swscale, swresample and
-                // avdevice; a failure is kept by JavaCV and thrown when one starts
-                FFmpegFrameRecorder.tryLoad();
-                FFmpegFrameGrabber.tryLoad();
+                // what we use, loaded here so that a failure names its library; JavaCV's recorder and grabber
+                // initialisers load these and then avdevice, and go on without it when it fails (their tryLoad would
+                // then throw: not called)
+                for (Class<?> c : FFMPEG_PRESETS) Loader.load(c);
                 for (Class<?> c : FFMPEG_CLASSES) Class.forName(c.getName(), true, c.getClassLoader());
+                for (Class<?> c : List.of(FFmpegFrameRecorder.class, FFmpegFrameGrabber.class)) {
+                    Class.forName(c.getName(), true, c.getClassLoader());
+                }
                 ffmpegHow = direct ? "from the JavaCPP cache" : "through the JavaCPP loader";
-            } catch (FrameRecorder.Exception | FrameGrabber.Exception | ClassNotFoundException e) {
+            } catch (ClassNotFoundException e) {
                 throw rethrown(new IllegalStateException(e));
             } catch (RuntimeException | Error e) {
                 throw rethrown(e);
@@ -224,10 +235,15 @@ final class NativeLibs {
         for (File f : libs) if (!f.isFile()) return false;
         try {
             for (File f : libs) System.load(f.getAbsolutePath());
-            return true;
         } catch (UnsatisfiedLinkError e) {
             return false;
         }
+        try {
+            for (String name : FFMPEG_DEVICE_LIBRARIES) System.load(new File(ffmpeg.getParentFile(), name).getAbsolutePath());
+        } catch (UnsatisfiedLinkError e) {
+            // without them JavaCV's initialisers skip the devices (avdevice_register_all finds no native code)
+        }
+        return true;
     }
 
     /** How the FFmpeg natives were loaded (for diagnostics and tests). */
