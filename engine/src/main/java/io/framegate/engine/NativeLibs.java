@@ -17,11 +17,10 @@ import java.util.List;
  * {@code Loader.load(opencv_java.class)} costs about 1.5 s per process here: it initialises every JavaCPP preset the
  * bindings inherit from (openblas twice, each OpenCV module's own JNI library) and probes for two dozen CUDA
  * libraries first. The engine only calls the official {@code org.opencv} bindings, whose one JNI library needs the
- * OpenCV module libraries and openblas and nothing of JavaCPP. So when JavaCPP's cache already holds those files
- * (it does after the first run), they are loaded directly in dependency order (about 20 ms); otherwise, or if any
- * of them fails to load, the full loader runs, which also fills the cache. FFmpeg's libraries likewise
- * ({@link #loadFFmpegFromCache}), though its presets' classes still need JavaCPP's loader switched off while they
- * initialise ({@link #ensureFFmpegLoaded}).
+ * OpenCV module libraries and openblas and nothing of JavaCPP. So those files are loaded directly from JavaCPP's
+ * cache in dependency order (about 20 ms), extracted there first on the first run; if any of them fails to load, the
+ * full loader runs. FFmpeg's libraries likewise once the cache holds them ({@link #loadFFmpegFromCache}), though its
+ * presets' classes still need JavaCPP's loader switched off while they initialise ({@link #ensureFFmpegLoaded}).
  */
 final class NativeLibs {
     /**
@@ -251,30 +250,38 @@ final class NativeLibs {
         return ffmpegHow;
     }
 
+    /**
+     * Loads OpenCV's Java API library and what it links from JavaCPP's cache, extracting each file from its jar into
+     * the cache when it is not there yet (the first run); false leaves everything to JavaCPP's loader. The first run
+     * used to be the loader's: it loads every OpenCV preset, highgui's too, which links GTK 2, so on a machine without
+     * GTK (a server, a container, Debian with a headless JRE) the first command failed, and every later one, since the
+     * cache never filled (session 13).
+     */
     private static boolean loadOpenCvFromCache() {
-        File dir;
+        String platform = Loader.getPlatform();
+        List<File> libs = new ArrayList<>();
         try {
-            File javaLib = Loader.cacheResource(org.bytedeco.opencv.opencv_java.class,
-                    "/org/bytedeco/opencv/" + Loader.getPlatform() + "/libopencv_java.so");
-            dir = javaLib == null ? null : javaLib.getParentFile();
+            // openblas and its Fortran runtime, from their own jar (the loader links them into OpenCV's directory)
+            for (String name : List.of("libgcc_s.so.1", "libquadmath.so.0", "libgfortran.so.5", "libopenblas.so.0")) {
+                File f = cached("/org/bytedeco/openblas/" + platform + "/" + name);
+                if (f != null) libs.add(f);
+            }
+            for (String module : MODULE_ORDER) libs.add(cached("/org/bytedeco/opencv/" + platform + "/libopencv_" + module + ".so.410"));
+            libs.add(cached("/org/bytedeco/opencv/" + platform + "/libopencv_java.so"));
         } catch (IOException | RuntimeException e) {
             return false;
         }
-        if (dir == null) return false;
-        List<File> libs = new ArrayList<>();
-        // openblas and its Fortran runtime, which the JavaCPP loader links into the same cache directory
-        for (String name : List.of("libgcc_s.so.1", "libquadmath.so.0", "libgfortran.so.5", "libopenblas.so.0")) {
-            File f = new File(dir, name);
-            if (f.exists()) libs.add(f);
-        }
-        for (String module : MODULE_ORDER) libs.add(new File(dir, "libopencv_" + module + ".so.410"));
-        libs.add(new File(dir, "libopencv_java.so"));
         try {
-            // a missing module makes the last load fail, and the full loader takes over
-            for (File f : libs) if (f.exists()) System.load(f.getAbsolutePath());
+            // a module a later OpenCV adds makes the last load fail, and the full loader takes over
+            for (File f : libs) if (f != null) System.load(f.getAbsolutePath());
             return true;
         } catch (UnsatisfiedLinkError e) {
             return false;
         }
+    }
+
+    /** A native library of the class path in JavaCPP's cache, extracted there first if needed; null if there is none. */
+    private static File cached(String resource) throws IOException {
+        return Loader.cacheResource(org.bytedeco.opencv.opencv_java.class, resource);
     }
 }

@@ -20,13 +20,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Videos are written and read on a machine without PulseAudio's library ({@code libpulse.so.0}: a server, a container,
- * a fresh Debian), which FFmpeg's capture devices (avdevice) link and JavaCV's initialisers ask for. Each run is a JVM
- * of its own with a JavaCPP cache of its own: the first fills the cache through JavaCPP's loader, the second loads
- * from it. Where the machine has the library, the child runs with it hidden (a mount namespace of its own, the file
- * covered by /dev/null), which needs root; otherwise the test is skipped.
+ * A command's media work runs on a machine without desktop libraries (a server, a container, a fresh Debian with a
+ * headless JRE): without PulseAudio's {@code libpulse.so.0}, which FFmpeg's capture devices (avdevice) link and
+ * JavaCV's initialisers ask for, and without GTK 2, which OpenCV's highgui links and JavaCPP's full OpenCV loader
+ * loads. Each run is a JVM of its own with a JavaCPP cache of its own: the first fills the cache, the second loads
+ * from it. Where the machine has those libraries, the child runs with them hidden (a mount namespace of its own,
+ * each file covered by /dev/null), which needs root; otherwise the test is skipped.
  */
-class WithoutPulseAudioTest {
+class WithoutDesktopLibrariesTest {
     /** The child: loads FFmpeg, writes a video, reads it back; prints how FFmpeg loaded and whether devices did. */
     public static void main(String[] args) throws Exception {
         Path mp4 = Path.of(args[0]);
@@ -42,6 +43,8 @@ class WithoutPulseAudioTest {
             g.start();
             while (g.grabImage() != null) frames++;
         }
+        // JavaCV's OpenCV converter (previews) loads JavaCPP's OpenCV presets through its loader
+        Previews.fromVideo(mp4, mp4.resolveSibling(mp4.getFileName() + ".webp"), mp4.resolveSibling(mp4.getFileName() + ".jpg"));
         boolean devices;
         try {
             FFmpegFrameRecorder.tryLoad();
@@ -49,33 +52,54 @@ class WithoutPulseAudioTest {
         } catch (FFmpegFrameRecorder.Exception e) {
             devices = false;
         }
+        boolean highgui;
+        try {
+            org.bytedeco.javacpp.Loader.load(org.bytedeco.opencv.global.opencv_highgui.class);
+            highgui = true;
+        } catch (Throwable e) {
+            highgui = false;
+        }
+        System.out.println("highgui " + (highgui ? "loaded" : "unavailable"));
+        System.out.println("opencv " + NativeLibs.how());
         System.out.println("ffmpeg " + NativeLibs.ffmpegHow());
         System.out.println("devices " + (devices ? "loaded" : "unavailable"));
         System.out.println("frames read " + frames);
     }
 
     @Test
-    void aVideoIsWrittenAndReadWithoutPulseAudioBothOnTheFirstRunAndFromTheCache(@TempDir Path dir) throws Exception {
-        String pulse = pulseAudioLibrary();
-        List<String> hide = pulse == null ? List.of() : List.of("unshare", "-m", "sh", "-c",
-                "mount --bind /dev/null \"$0\" && exec \"$@\"", pulse);
-        if (pulse != null) {
+    void videosAreWrittenReadAndPreviewedWithoutPulseAudioOrGtkOnTheFirstRunAndFromTheCache(@TempDir Path dir) throws Exception {
+        List<String> present = new ArrayList<>();
+        for (String soname : List.of("libpulse.so.0", "libgtk-x11-2.0.so.0", "libgdk-x11-2.0.so.0")) {
+            String path = librarySearchPath(soname);
+            if (path != null) present.add(path);
+        }
+        List<String> hide = new ArrayList<>();
+        if (!present.isEmpty()) {
+            // sh -c SCRIPT sh LIB... COMMAND...: each library covered, then the command run in that namespace
+            StringBuilder script = new StringBuilder();
+            for (int i = 1; i <= present.size(); i++) script.append("mount --bind /dev/null \"$").append(i).append("\" && ");
+            script.append("shift ").append(present.size()).append(" && exec \"$@\"");
+            hide.addAll(List.of("unshare", "-m", "sh", "-c", script.toString(), "sh"));
+            hide.addAll(present);
             Process p = new ProcessBuilder(concat(hide, List.of("true"))).redirectErrorStream(true).start();
             assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0,
-                    "libpulse.so.0 is installed and cannot be hidden here (needs root for a mount namespace)");
+                    present + " are installed and cannot be hidden here (needs root for a mount namespace)");
         }
         Path cache = Files.createDirectories(dir.resolve("javacpp-cache"));
         String first = run(hide, cache, dir.resolve("first.mp4"));
-        assertThat(first).contains("ffmpeg through the JavaCPP loader", "devices unavailable", "frames read 3");
+        assertThat(first).contains("opencv opencv_java from the JavaCPP cache", "ffmpeg through the JavaCPP loader",
+                "devices unavailable", "highgui unavailable", "frames read 3");
         String second = run(hide, cache, dir.resolve("second.mp4"));
-        assertThat(second).contains("ffmpeg from the JavaCPP cache", "devices unavailable", "frames read 3");
+        assertThat(second).contains("opencv opencv_java from the JavaCPP cache", "ffmpeg from the JavaCPP cache",
+                "devices unavailable", "highgui unavailable", "frames read 3");
+        assertThat(dir.resolve("second.mp4.webp")).isNotEmptyFile();
     }
 
     private static String run(List<String> hide, Path cache, Path mp4) throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+IgnoreUnrecognizedVMOptions",
-                "-Dorg.bytedeco.javacpp.cachedir=" + cache, "-cp", cp, WithoutPulseAudioTest.class.getName(), mp4.toString());
+                "-Dorg.bytedeco.javacpp.cachedir=" + cache, "-cp", cp, WithoutDesktopLibrariesTest.class.getName(), mp4.toString());
         Path log = Files.createTempFile("no-pulse-", ".log");
         try {
             Process p = new ProcessBuilder(concat(hide, java)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -88,14 +112,14 @@ class WithoutPulseAudioTest {
         }
     }
 
-    /** Where the dynamic linker finds libpulse.so.0, or null when it does not. */
-    private static String pulseAudioLibrary() throws Exception {
+    /** Where the dynamic linker finds {@code soname} (x86-64), or null when it does not. */
+    private static String librarySearchPath(String soname) throws Exception {
         String ldconfig = new File("/sbin/ldconfig").canExecute() ? "/sbin/ldconfig" : "ldconfig";
         Process p = new ProcessBuilder(ldconfig, "-p").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(30, TimeUnit.SECONDS);
         for (String line : out.split("\n")) {
-            if (line.trim().startsWith("libpulse.so.0 ") && line.contains("x86-64") && line.contains("=> ")) {
+            if (line.trim().startsWith(soname + " ") && line.contains("x86-64") && line.contains("=> ")) {
                 return line.substring(line.indexOf("=> ") + 3).trim();
             }
         }
