@@ -46,15 +46,28 @@ class VideoEventsTest {
         start(millisPerFrame, Duration.ofMillis(30), Duration.ofMillis(300));
     }
 
+    /** @param poll, keepAlive the event stream's timings; both null: the surface's own (as {@code framegate serve} has them) */
     void start(long millisPerFrame, Duration poll, Duration keepAlive) throws Exception {
-        ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
-                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
-        server = FramegateServer.builder(o)
-                .surfaces(List.of(new OpenAiSurface(true).eventTimings(poll, keepAlive)))
-                .localBackend(backend = new TinyVideoBackend("local", true, millisPerFrame)).finisher(new MediaFinisher()).build().start();
+        server = serve(dir, backend = new TinyVideoBackend("local", true, millisPerFrame), Duration.ofMillis(100), poll, keepAlive);
         key = server.keys().create("a").secret();
         otherKey = server.keys().create("b").secret();
         base = "http://127.0.0.1:" + server.port();
+    }
+
+    /**
+     * A started server on {@code data} with the OpenAI surface and {@code local} as its one local slot.
+     *
+     * @param workerPoll how often its workers look for queued jobs nobody told them about (jobs created on another
+     *                   instance)
+     */
+    static FramegateServer serve(Path data, TinyVideoBackend local, Duration workerPoll, Duration poll, Duration keepAlive)
+            throws Exception {
+        ServerOptions o = ServerOptions.defaults(data).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), workerPoll, Duration.ofSeconds(5)));
+        OpenAiSurface surface = new OpenAiSurface(true);
+        if (poll != null || keepAlive != null) surface.eventTimings(poll, keepAlive);
+        return FramegateServer.builder(o).surfaces(List.of(surface)).localBackend(local).finisher(new MediaFinisher())
+                .build().start();
     }
 
     String create(int seconds) throws Exception {
@@ -65,6 +78,13 @@ class VideoEventsTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body()).path("id").asText();
+    }
+
+    /** Cancels a job of {@link #key} over HTTP; the status of the answer. */
+    int cancel(String id) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/videos/" + id + "/cancel"))
+                .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     record Event(String id, String name, JsonNode data) {
@@ -81,7 +101,13 @@ class VideoEventsTest {
 
     /** As {@link #read(String, String, String)}, calling {@code onLine} with each line as it arrives. */
     Stream_ read(String id, String bearer, String lastEventId, java.util.function.Consumer<String> onLine) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/videos/" + id + "/events"))
+        return read(base, id, bearer, lastEventId, onLine);
+    }
+
+    /** As {@link #read(String, String, String, java.util.function.Consumer)}, from the server at {@code from}. */
+    Stream_ read(String from, String id, String bearer, String lastEventId, java.util.function.Consumer<String> onLine)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(from + "/v1/videos/" + id + "/events"))
                 .header("Authorization", "Bearer " + bearer).header("Accept", "text/event-stream")
                 .timeout(Duration.ofSeconds(90));
         if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
@@ -178,9 +204,7 @@ class VideoEventsTest {
         Stream_ s = read(queued, key, null, line -> {
             if (line.equals(": keep-alive") && cancelStatus.get() == 0) {
                 try { // cancel once the silence was filled: the stream must then end by itself
-                    cancelStatus.set(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/videos/"
-                                    + queued + "/cancel")).header("Authorization", "Bearer " + key)
-                            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+                    cancelStatus.set(cancel(queued));
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
@@ -289,12 +313,99 @@ class VideoEventsTest {
             open.add(stillFull.body());
             assertThat(stillFull.statusCode()).as("128 open again").isEqualTo(429);
         } finally {
-            for (String id : List.of(queued, running)) {
-                client.send(HttpRequest.newBuilder(URI.create(base + "/v1/videos/" + id + "/cancel"))
-                        .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                        HttpResponse.BodyHandlers.discarding());
-            }
+            for (String id : List.of(queued, running)) cancel(id);
             for (java.io.InputStream in : open) in.close();
+        }
+    }
+
+    /**
+     * The silences of a quiet stream: a job queued behind a long one (its stream says {@code video.queued}, then
+     * nothing) is read until {@code count} keep-alive comments came, then cancelled, which ends the stream. The gaps
+     * as the client saw them: from the {@code video.queued} event to the first comment, then between comments.
+     */
+    List<Duration> keepAliveGaps(int count) throws Exception {
+        String running = create(2); // 48 frames at 700 ms: holds the one local slot for the whole test
+        String queued = create(1);
+        List<Long> arrivals = new ArrayList<>();
+        try {
+            Stream_ s = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> read(queued, key, null, line -> {
+                        boolean keepAlive = line.equals(": keep-alive");
+                        if (line.startsWith("id: ") && arrivals.isEmpty() || keepAlive) arrivals.add(System.nanoTime());
+                        if (keepAlive && arrivals.size() == count + 1) {
+                            try {
+                                assertThat(cancel(queued)).isEqualTo(200);
+                            } catch (Exception e) {
+                                throw new RuntimeException(e);
+                            }
+                        }
+                    }), "the stream's keep-alives came, or the stream ended");
+            assertThat(s.events()).as("nothing but keep-alives between the events").extracting(Event::name)
+                    .containsExactly("video.queued", "video.cancelled");
+        } finally {
+            cancel(running);
+        }
+        List<Duration> gaps = new ArrayList<>();
+        for (int i = 1; i < arrivals.size(); i++) gaps.add(Duration.ofNanos(arrivals.get(i) - arrivals.get(i - 1)));
+        return gaps;
+    }
+
+    /**
+     * docs/events.md, Keep-alive: a comment line {@code : keep-alive} after 15 s without an event. The surface as
+     * {@code framegate serve} builds it (no timings set): the first comment of a silent stream comes 15 s after its
+     * event, not before, and well within 20 s.
+     */
+    @Test
+    void aSilentStreamsFirstKeepAliveComesAfterTheDefault15Seconds() throws Exception {
+        start(700, null, null);
+        assertThat(keepAliveGaps(1)).singleElement().satisfies(gap ->
+                assertThat(gap).isBetween(Duration.ofMillis(14_500), Duration.ofSeconds(20)));
+    }
+
+    /** docs/events.md, Keep-alive: the interval a server is given is the silence after which each comment goes out. */
+    @Test
+    void aSilentStreamGetsAKeepAliveEveryConfiguredInterval() throws Exception {
+        start(700, Duration.ofMillis(50), Duration.ofSeconds(1));
+        assertThat(keepAliveGaps(3)).hasSize(3).allSatisfy(gap ->
+                assertThat(gap).isBetween(Duration.ofMillis(900), Duration.ofMillis(2500)));
+    }
+
+    /**
+     * docs/events.md, Any instance: the stream reads the job from the database, so it works on whichever instance the
+     * client reaches, wherever the job runs. Two servers share one database (an H2 database both open by URL, as
+     * instances share PostgreSQL): the job is created on A and runs there (B's workers look for jobs only hourly and
+     * never render it), and a client of B streams its whole life, to its end event with a signed link of B's origin.
+     */
+    @Test
+    void aClientOfAnotherInstanceSharingTheDatabaseStreamsAJobThatRunsOnTheFirst() throws Exception {
+        String database = "database:\n  url: jdbc:h2:mem:events-" + java.util.UUID.randomUUID() + "\n";
+        for (String name : List.of("a", "b")) {
+            java.nio.file.Files.createDirectories(dir.resolve(name));
+            java.nio.file.Files.writeString(dir.resolve(name).resolve("framegate.yaml"), database);
+        }
+        server = serve(dir.resolve("a"), backend = new TinyVideoBackend("local", true, 60), Duration.ofMillis(100),
+                Duration.ofMillis(30), Duration.ofMillis(300));
+        TinyVideoBackend idle = new TinyVideoBackend("local", true, 0);
+        try (FramegateServer other = serve(dir.resolve("b"), idle, Duration.ofHours(1), Duration.ofMillis(30),
+                Duration.ofMillis(300))) {
+            key = server.keys().create("a").secret(); // in the shared database: B knows it too
+            base = "http://127.0.0.1:" + server.port();
+            String onB = "http://127.0.0.1:" + other.port();
+            String id = create(2); // on A: 48 frames at 60 ms
+            Stream_ s = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> read(onB, id, key, null, line -> { }), "B's stream followed the job to its end");
+            assertThat(s.status()).isEqualTo(200);
+            List<String> names = s.events().stream().map(Event::name).toList();
+            assertThat(names.getFirst()).isIn("video.queued", "video.in_progress");
+            assertThat(names).contains("video.progress");
+            assertThat(names.getLast()).isEqualTo("video.completed");
+            assertThat(s.events()).extracting(e -> Integer.parseInt(e.id())).isSorted().doesNotHaveDuplicates();
+            JsonNode last = s.events().getLast().data();
+            assertThat(last.path("id").asText()).isEqualTo(id);
+            assertThat(last.path("progress").asInt()).isEqualTo(100);
+            assertThat(last.path("video_url").asText()).startsWith(onB + "/v1/videos/" + id + "/content/signed?");
+            assertThat(backend.attempts(id)).as("the job ran on A").isEqualTo(1);
+            assertThat(idle.totalAttempts()).as("and never on B").isZero();
         }
     }
 }
