@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * Webhooks end to end: a real receiver (the JDK's HTTP server) gets a signed delivery that the official OpenAI Java
@@ -59,11 +60,14 @@ class WebhooksTest {
     FramegateServer server;
     TinyVideoBackend backend;
     final List<HttpServer> receivers = new ArrayList<>();
+    /** The sockets of {@link #silentReceiver}s: closed after the test. */
+    final List<java.io.Closeable> sockets = new CopyOnWriteArrayList<>();
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         if (server != null) server.close();
         receivers.forEach(r -> r.stop(0));
+        for (java.io.Closeable c : sockets) c.close();
     }
 
     record Received(Map<String, String> headers, String body) {
@@ -84,6 +88,25 @@ class WebhooksTest {
         http.start();
         receivers.add(http);
         return "http://127.0.0.1:" + http.getAddress().getPort() + "/hook";
+    }
+
+    /** A receiver on 127.0.0.1 that takes every connection (and so the POST sent on it) but never answers. */
+    String silentReceiver(AtomicInteger connections) throws Exception {
+        java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        sockets.add(listener);
+        Thread accept = new Thread(() -> {
+            try {
+                while (true) {
+                    sockets.add(listener.accept());
+                    connections.incrementAndGet();
+                }
+            } catch (java.io.IOException closed) {
+                // the test is over
+            }
+        }, "silent-webhook-receiver");
+        accept.setDaemon(true);
+        accept.start();
+        return "http://127.0.0.1:" + listener.getLocalPort() + "/hook";
     }
 
     void start(WebhookSettings settings, java.time.Clock clock) throws Exception {
@@ -305,6 +328,61 @@ class WebhooksTest {
         assertThat(log).hasSize(1);
         assertThat(log.get(0).path("status").asText()).isEqualTo("cancelled");
         assertThat(log.get(0).path("attempts").asInt()).isEqualTo(1);
+    }
+
+    /**
+     * docs/events.md, Retries: 15 s without an answer is a failed attempt, retried. The attempt's timeout is a setting
+     * (15 s unless set: {@code WebhookScheduleTest} and
+     * {@link #aServerBuiltWithoutWebhookSettingsGivesEachAttempt15SecondsToBeAnswered}); at 1 s here. A receiver that
+     * takes the POST and never answers costs one attempt of about that long, logged with its error and no HTTP status;
+     * the delivery stays pending and is sent again after the first wait (10 s +-20%).
+     */
+    @Test
+    void aReceiverThatNeverAnswersIsAFailedAttemptAtTheTimeoutAndIsRetried() throws Exception {
+        TestClock clock = new TestClock();
+        // the background round runs hourly: the rounds below run by hand
+        start(new WebhookSettings(Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofHours(6), Duration.ofHours(72),
+                Duration.ofSeconds(1), Duration.ofSeconds(60), 0.4, true), clock);
+        AtomicInteger connections = new AtomicInteger();
+        String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
+        addEndpoint(keyId, silentReceiver(connections), null);
+        WebhookDeliverer d = server.webhooks().deliverer();
+        Job job = endedJob(keyId);
+
+        long started = System.nanoTime();
+        assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), d::runOnce, "the attempt gave up waiting"))
+                .isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("it waited for the timeout, not longer")
+                .isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+        assertThat(connections).as("the POST went out").hasValue(1);
+        JsonNode delivery = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body())
+                .path("data").get(0);
+        assertThat(delivery.path("status").asText()).as("a failed attempt, to be retried").isEqualTo("pending");
+        assertThat(delivery.path("attempts").asInt()).isEqualTo(1);
+        assertThat(delivery.path("last_http_status").isNull()).as("no answer: no status").isTrue();
+        assertThat(delivery.path("last_error").asText()).contains("timed out");
+        JsonNode attempt = delivery.path("attempt_log").get(0);
+        assertThat(attempt.path("http_status").isNull()).isTrue();
+        assertThat(attempt.path("ms").asLong()).isBetween(900L, 5000L);
+        assertThat(delivery.path("next_attempt_at").asLong() - attempt.path("at").asLong()).as("the first wait, in s")
+                .isBetween(7L, 13L);
+
+        clock.advance(Duration.ofSeconds(13)); // past the first wait
+        assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), d::runOnce, "the retry gave up waiting")).isEqualTo(1);
+        assertThat(connections).as("sent again").hasValue(2);
+        JsonNode again = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body())
+                .path("data").get(0);
+        assertThat(again.path("status").asText()).isEqualTo("pending");
+        assertThat(again.path("attempts").asInt()).isEqualTo(2);
+        assertThat(again.path("attempt_log")).allSatisfy(a -> assertThat(a.path("error").asText()).contains("timed out"));
+    }
+
+    /** docs/events.md, Retries: a server built without webhook settings (as {@code serve} builds it) waits 15 s. */
+    @Test
+    void aServerBuiltWithoutWebhookSettingsGivesEachAttempt15SecondsToBeAnswered() throws Exception {
+        start(null, java.time.Clock.systemUTC());
+        assertThat(server.webhooks().settings().timeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(server.webhooks().settings()).isEqualTo(WebhookSettings.DEFAULTS);
     }
 
     @Test
