@@ -68,10 +68,16 @@ class OperationsTest {
         return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    Job run(String keyId) throws Exception {
+    /** A local job of {@code frames} frames, submitted (not awaited). */
+    Job submit(String keyId, int frames) {
         GenerationRequest req = GenerationRequest.builder().model("framegate-local").prompt("secret prompt words").size("64x48")
-                .numFrames(3).fps(12).image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png").build();
-        Job job = server.jobs().submit(keyId, "openai", req, null);
+                .numFrames(frames).fps(12).image(ImageRole.FIRST_FRAME, TestImages.png(64, 48, Color.BLUE), "image/png", "f.png")
+                .build();
+        return server.jobs().submit(keyId, "openai", req, null);
+    }
+
+    Job run(String keyId) throws Exception {
+        Job job = submit(keyId, 3);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             Job now = server.jobs().get(keyId, job.id()).orElseThrow();
@@ -122,6 +128,36 @@ class OperationsTest {
         assertThat(failed.path("job_id").asText()).startsWith("video_");
         assertThat(failed.path("local_render").isBoolean()).isTrue();
         assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain("the test backend was told to fail");
+    }
+
+    /**
+     * docs/admin.md, GET /metrics: {@code framegate_queue_depth{lane}} counts the queued jobs per lane, {@code local},
+     * {@code cloud} and {@code unrouted}: a queued job whose row names no lane (one queued before lanes existed; the
+     * dispatcher places it when it takes it). One job renders slowly in the one local slot and two wait behind it;
+     * one of those loses its lane.
+     */
+    @Test
+    void queueDepthCountsAQueuedJobWithoutALaneAsUnrouted() throws Exception {
+        start(new TinyVideoBackend("local", true, 500), new WorkerSettings(1, 2, Duration.ofSeconds(30),
+                Duration.ofMillis(100), Duration.ofSeconds(5)));
+        String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
+        Job running = submit(keyId, 60); // 60 frames at 500 ms: holds the slot for the whole test
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (server.jobs().get(keyId, running.id()).orElseThrow().status() != io.framegate.domain.JobStatus.IN_PROGRESS) {
+            assertThat(System.nanoTime()).as("the first job started").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        Job routed = submit(keyId, 3), unrouted = submit(keyId, 3);
+        try {
+            server.database().jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET lane = NULL WHERE id = :id")
+                    .bind("id", unrouted.id()).execute());
+            String text = get("/metrics", ADMIN).body();
+            assertThat(text).contains("framegate_queue_depth{lane=\"local\"} 1.0");
+            assertThat(text).contains("framegate_queue_depth{lane=\"unrouted\"} 1.0");
+            assertThat(text).contains("framegate_queue_depth{lane=\"cloud\"} 0.0");
+        } finally {
+            for (Job j : List.of(running, routed, unrouted)) server.jobs().cancel(keyId, j.id());
+        }
     }
 
     /** A local backend whose job with the prompt "crash once" dies of an {@link Error} once; "slow" renders slowly. */
