@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -173,5 +174,34 @@ class ConsoleServerTest {
         assertThat(badModel.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(badModel.body()).path("error").path("param").asText()).isEqualTo("model");
         assertThat(send("POST", "/v1/videos/video_unknown/cancel", null).statusCode()).isEqualTo(404);
+    }
+
+    /**
+     * README, Web console: Jobs lists the key's videos 20 to a page. The page asks {@code GET /v1/videos} for
+     * {@code limit} = its {@code PAGE} (20, read from the served {@code jobs.js}) and for the next page with
+     * {@code after} = the last id; with 21 videos the first page has 20 and {@code has_more}, the next the 21st.
+     */
+    @Test
+    void theJobsPageListsTwentyVideosAPageAndPagesOnAfterTheLastId() throws Exception {
+        String jobs = plain("/console/jobs.js").body();
+        java.util.regex.Matcher page = java.util.regex.Pattern.compile("const PAGE = (\\d+);").matcher(jobs);
+        assertThat(page.find()).as("jobs.js sets its page size").isTrue();
+        assertThat(page.group(1)).isEqualTo("20");
+        assertThat(jobs).contains("new URLSearchParams({ limit: PAGE })", "q.set('after', after)", "lastId = page.last_id",
+                "next.disabled = !page.has_more");
+
+        java.util.Set<String> created = new java.util.HashSet<>();
+        for (int i = 0; i < 21; i++) created.add(create("framegate-local", "1"));
+        JsonNode first = JSON.readTree(send("GET", "/v1/videos?limit=" + page.group(1), null).body());
+        assertThat(first.path("data")).hasSize(20);
+        assertThat(first.path("has_more").asBoolean()).isTrue();
+        assertThat(first.path("last_id").asText()).isEqualTo(first.path("data").get(19).path("id").asText());
+        JsonNode second = JSON.readTree(send("GET", "/v1/videos?limit=" + page.group(1) + "&after="
+                + first.path("last_id").asText(), null).body());
+        assertThat(second.path("data")).hasSize(1);
+        assertThat(second.path("has_more").asBoolean()).isFalse();
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        for (JsonNode p : List.of(first, second)) for (JsonNode v : p.path("data")) seen.add(v.path("id").asText());
+        assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(created);
     }
 }
