@@ -656,4 +656,24 @@ class OpenAiIntakeTest {
             assertThat(OpenAiTestServer.awaitFinal(t.client(t.keyA), id).status().asString()).isEqualTo("completed");
         }
     }
+
+    /**
+     * docs/limits.md, Request intake: the caps of a server built without others ({@code serve} builds it so): 50
+     * megapixels and 16384 px a side per image, 8 images and 64 MB (MiB) of encoded images per request, 15 s for a
+     * request's image URL downloads and 8 downloads at once.
+     */
+    @Test
+    void aServerBuiltWithoutImageLimitsHasTheDocumentedIntakeCaps() throws Exception {
+        try (io.framegate.server.FramegateServer s = io.framegate.server.FramegateServer.builder(
+                io.framegate.server.ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null))
+                .localBackend(new TinyVideoBackend("local", true, 0)).build()) {
+            ImageLimits l = s.context().imageLimits();
+            assertThat(l.maxPixels()).isEqualTo(50_000_000L);
+            assertThat(l.maxSide()).isEqualTo(16_384);
+            assertThat(l.maxImages()).isEqualTo(8);
+            assertThat(l.maxRequestBytes()).isEqualTo(64L * 1_048_576);
+            assertThat(l.fetchDeadline()).isEqualTo(Duration.ofSeconds(15));
+            assertThat(l.fetchConcurrency()).isEqualTo(8);
+        }
+    }
 }

@@ -7,7 +7,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * events.md's delivery defaults: 15 s per attempt, retried after 10 s, 20 s, 40 s, ... doubling up to 6 h, each wait
+ * events.md's delivery defaults: every instance looks for due deliveries each second, 15 s per attempt, retried after 10 s, 20 s, 40 s, ... doubling up to 6 h, each wait
  * x0.8-1.2 at random, given up 72 h after the event - about two dozen attempts - and a 60 s claim.
  */
 class WebhookScheduleTest {
@@ -15,6 +15,7 @@ class WebhookScheduleTest {
 
     @Test
     void theDefaultsAreTheDocumentedOnes() {
+        assertThat(D.poll()).isEqualTo(Duration.ofSeconds(1));
         assertThat(D.timeout()).isEqualTo(Duration.ofSeconds(15));
         assertThat(D.giveUpAfter()).isEqualTo(Duration.ofHours(72));
         assertThat(D.claimFor()).isEqualTo(Duration.ofSeconds(60));
