@@ -125,7 +125,7 @@ final class GenerateCommand implements Callable<Integer> {
                 routing = Routing.of(ConfigFile.load(config, Preload.catalog(), System::getenv).providers(), engine);
                 routing.resolveAlias(model).ifPresent(b::model);
             } catch (ConfigException e) {
-                problems.add(config + ": " + e.getMessage());
+                problems.add(e.getMessage()); // it names the file
             }
         }
         Path target = output.toAbsolutePath();

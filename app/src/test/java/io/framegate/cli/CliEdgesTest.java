@@ -70,6 +70,22 @@ class CliEdgesTest {
         assertThat(out).doesNotExist();
     }
 
+    /** A wrong --config is named once, with the field or the place in the file, on one line, before any work. */
+    @Test
+    void aWrongConfigFileIsNamedOnceWithWhereItIsWrong() throws IOException {
+        Path out = dir.resolve("x.mp4");
+        Path typo = Files.writeString(dir.resolve("typo.yaml"), "providrs: {}\n");
+        CliRun r = generate(out, "--config", typo.toString());
+        assertBadInput(r, "providrs: unknown key");
+        assertThat(r.err().split(java.util.regex.Pattern.quote(typo.toString()), -1)).as(r.err()).hasSize(2);
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "providers:\n  - name: x\n    type: [\n");
+        r = generate(out, "--config", broken.toString());
+        assertBadInput(r, broken + ": not valid YAML at line ", "expected the node content");
+        assertThat(r.err().lines().filter(l -> !l.isBlank())).as(r.err()).hasSize(1);
+        assertThat(r.err()).doesNotContain("Source:").doesNotContain("reader").doesNotContain("^");
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void anUnwritableOutputIsRefusedBeforeAnyWork() throws IOException {
         Path file = Files.writeString(dir.resolve("plain.txt"), "a file, not a directory");

@@ -58,6 +58,8 @@ public final class ConfigTree {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConfigException(source, List.of("not valid YAML" + yamlProblem(e)));
         } catch (IOException e) {
             throw new ConfigException(source, List.of("not valid YAML: " + e.getMessage()));
         }
@@ -87,5 +89,20 @@ public final class ConfigTree {
         }
         all.addAll(problems);
         if (!all.isEmpty()) throw new ConfigException(source, all);
+    }
+
+    /**
+     * Where and what the YAML parser found, on one line: " at line 3, column 12: while parsing a flow node: expected
+     * the node content, but found '<stream end>'" (its message also quotes the text with a caret under it, over several
+     * lines, and names the parser's internal reader).
+     */
+    static String yamlProblem(com.fasterxml.jackson.core.JsonProcessingException e) {
+        StringBuilder out = new StringBuilder();
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        if (at != null && at.getLineNr() > 0) out.append(" at line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr());
+        String what = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines()
+                .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                .collect(java.util.stream.Collectors.joining(": "));
+        return what.isEmpty() ? out.toString() : out + ": " + what;
     }
 }
