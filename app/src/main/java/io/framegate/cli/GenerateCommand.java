@@ -185,7 +185,7 @@ final class GenerateCommand implements Callable<Integer> {
                 plan.size().width(), plan.size().height(), stats.frames(), plan.fps(), plan.durationSeconds(), stats.mode());
         out.printf(Locale.ROOT, "      %s%n      %s%n", output.resolveSibling(files.thumbnail().getFileName()),
                 output.resolveSibling(files.spritesheet().getFileName()));
-        out.printf(Locale.ROOT, "motion: %s; time: decode %d ms, flow %d ms, synthesis %d ms, encode %d ms, total %d ms%n",
+        out.printf(Locale.ROOT, "motion: %s; time: decode %d ms, flow %d ms, synthesis %d ms (summed over its threads), encode %d ms (alongside), total %d ms%n",
                 stats.motion(), stats.decodeMs(), stats.flowMs(), stats.synthesisMs(), stats.encodeMs(), stats.totalMs());
         out.flush();
         return 0;

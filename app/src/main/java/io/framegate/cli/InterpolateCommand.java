@@ -94,7 +94,7 @@ final class InterpolateCommand implements Callable<Integer> {
         bar.finish();
         out.printf(Locale.ROOT, "wrote %s (%dx%d, %d frames at %d fps: %d input frames, factor %d)%n", output, r.width(),
                 r.height(), r.frames(), r.fps(), r.inputFrames(), r.factor());
-        out.printf(Locale.ROOT, "time: decode %d ms, flow %d ms, synthesis %d ms, encode %d ms, total %d ms%n",
+        out.printf(Locale.ROOT, "time: decode %d ms, flow %d ms, synthesis %d ms (summed over its threads), encode %d ms (alongside), total %d ms%n",
                 r.decodeMs(), r.flowMs(), r.synthesisMs(), r.encodeMs(), r.totalMs());
         out.flush();
         return 0;
