@@ -140,7 +140,13 @@ final class GenerateCommand implements Callable<Integer> {
                 plan = new RequestValidator(Preload.catalog()).validate(request);
                 if (routing != null) routing.preflight(plan);
             } catch (ValidationException e) {
-                for (Violation v : e.violations()) problems.add(v.message());
+                // an image that could not be read is named already: the catalog's image counts and roles would only
+                // say again that it is missing ("needs at least 1 image(s); 0 given")
+                boolean imageUnread = problems.stream().anyMatch(p -> p.startsWith("--first ") || p.startsWith("--last ")
+                        || p.startsWith("--reference "));
+                for (Violation v : e.violations()) {
+                    if (!(imageUnread && v.param().equals("images"))) problems.add(v.message());
+                }
             }
             io.framegate.engine.StartupTrace.mark("request validated");
             if (!problems.isEmpty()) {

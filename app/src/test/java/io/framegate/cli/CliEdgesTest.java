@@ -70,6 +70,22 @@ class CliEdgesTest {
         assertThat(out).doesNotExist();
     }
 
+    /** A missing image is the one error: not also the image counts and roles it leaves unmet. */
+    @Test
+    void aMissingKeyframeIsNamedAloneWithoutTheRulesItLeavesUnmet() throws IOException {
+        Path out = dir.resolve("x.mp4");
+        Path missing = dir.resolve("nope.png");
+        CliRun r = CliRun.of("generate", "--first", missing.toString(), "--last", scene("b.png").toString(), "--size",
+                "96x64", "--num-frames", "6", "-o", out.toString());
+        assertBadInput(r, "--first " + missing + ": file not found");
+        assertThat(r.err().lines().filter(l -> l.startsWith("error: "))).as(r.err()).hasSize(1);
+        // other problems of the request are still all named
+        r = CliRun.of("generate", "--first", missing.toString(), "--size", "96x64", "--fps", "0", "-o", out.toString());
+        assertBadInput(r, "--first " + missing + ": file not found", "fps");
+        assertThat(r.err()).doesNotContain("needs at least");
+        assertThat(out).doesNotExist();
+    }
+
     /** A wrong --config is named once, with the field or the place in the file, on one line, before any work. */
     @Test
     void aWrongConfigFileIsNamedOnceWithWhereItIsWrong() throws IOException {
