@@ -182,8 +182,10 @@ final class GenerateCommand implements Callable<Integer> {
         } catch (IOException e) {
             // the engine writes temporaries and moves them into place at the end: nothing of an earlier run is lost
             bar.finish();
-            err.println("error: the video could not be written (" + e.getClass().getSimpleName().replace("Exception", "")
-                    + ": " + e.getMessage() + "); existing output files were left as they were");
+            String why = e.getClass() == IOException.class ? e.getMessage()
+                    : e.getClass().getSimpleName().replace("Exception", "") + ": " + e.getMessage();
+            err.println("error: -o " + output + ": the video could not be written (" + why
+                    + "); existing output files were left as they were");
             return 1;
         }
         bar.finish();

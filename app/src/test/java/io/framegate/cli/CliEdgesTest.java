@@ -70,6 +70,20 @@ class CliEdgesTest {
         assertThat(out).doesNotExist();
     }
 
+    /**
+     * A place the checks cannot foresee failing (root may write to /proc by its permissions, but nothing can be
+     * created there): the error names -o and the reason, not FFmpeg's call, our temporary file or a stack trace.
+     */
+    @Test
+    void anOutputThatCannotBeOpenedIsNamedWithTheReason() throws IOException {
+        Path out = Path.of("/proc/framegate-cli-test.mp4");
+        CliRun r = generate(out);
+        assertThat(r.code()).as(r.err()).isNotZero();
+        assertThat(r.err()).contains("-o " + out).doesNotContain("Exception").doesNotContain("\tat ")
+                .doesNotContain(".part-").doesNotContain("avio_open2").doesNotContain("For more details");
+        assertThat(out).doesNotExist();
+    }
+
     /** A missing image is the one error: not also the image counts and roles it leaves unmet. */
     @Test
     void aMissingKeyframeIsNamedAloneWithoutTheRulesItLeavesUnmet() throws IOException {

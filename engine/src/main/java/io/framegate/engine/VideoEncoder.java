@@ -44,6 +44,11 @@ final class VideoEncoder implements AutoCloseable {
             StartupTrace.mark("encoder made");
             try {
                 r.start();
+            } catch (org.bytedeco.javacv.FrameRecorder.Exception e) {
+                r.release();
+                // JavaCV's text ("avio_open2 error() error -2: Could not open '...' (For more details, make sure
+                // FFmpegLogCallback.set() has been called.)") names the temporary file and a call of its own
+                throw new IOException("FFmpeg could not open the file for writing: " + ffmpegReason(e.getMessage()), e);
             } catch (Throwable e) {
                 r.release();
                 throw e;
@@ -54,6 +59,24 @@ final class VideoEncoder implements AutoCloseable {
         Thread t = new Thread(opening, "framegate-encoder-open");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** The gist of a JavaCV recorder error: its errno text when it has one, else its message without the advice. */
+    static String ffmpegReason(String message) {
+        if (message == null) return "unknown error";
+        java.util.regex.Matcher errno = java.util.regex.Pattern.compile("error (-\\d+)").matcher(message);
+        if (errno.find()) {
+            int code = -Integer.parseInt(errno.group(1));
+            String text = switch (code) {
+                case 2 -> "no such file or directory";
+                case 13 -> "permission denied";
+                case 28 -> "no space left on device";
+                case 30 -> "read-only file system";
+                default -> null;
+            };
+            if (text != null) return text;
+        }
+        return message.replaceAll("\\s*\\(For more details.*$", "").trim();
     }
 
     /** The started recorder, once opening it has finished; what opening it failed with otherwise. */

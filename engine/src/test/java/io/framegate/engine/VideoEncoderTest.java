@@ -23,12 +23,23 @@ class VideoEncoderTest {
         Mat frame = new Mat(48, 64, CvType.CV_8UC3, new Scalar(10, 20, 30));
         try {
             VideoEncoder encoder = new VideoEncoder(nowhere, 64, 48, 24, 2);
-            assertThatThrownBy(() -> encoder.write(frame)).isInstanceOf(IOException.class);
+            // the reason in words, not JavaCV's call and advice
+            assertThatThrownBy(() -> encoder.write(frame)).isInstanceOf(IOException.class)
+                    .hasMessage("FFmpeg could not open the file for writing: no such file or directory");
             assertThatThrownBy(encoder::finish).isInstanceOf(IOException.class);
             assertThatCode(encoder::close).doesNotThrowAnyException();
         } finally {
             frame.release();
         }
+    }
+
+    @Test
+    void aRecorderErrorWithoutAKnownErrnoKeepsItsTextWithoutJavaCvsAdvice() {
+        assertThat(VideoEncoder.ffmpegReason("avio_open2 error() error -13: Could not open 'x' (For more details, make "
+                + "sure FFmpegLogCallback.set() has been called.)")).isEqualTo("permission denied");
+        assertThat(VideoEncoder.ffmpegReason("avformat_write_header() error -22: Could not write header to 'x' (For "
+                + "more details, make sure FFmpegLogCallback.set() has been called.)"))
+                .isEqualTo("avformat_write_header() error -22: Could not write header to 'x'");
     }
 
     @Test
