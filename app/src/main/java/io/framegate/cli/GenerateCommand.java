@@ -101,8 +101,10 @@ final class GenerateCommand implements Callable<Integer> {
         } catch (ValidationException e) {
             problems.add("--" + e.first().message());
         }
-        readImage("--first", first, ImageRole.FIRST_FRAME, b, problems);
-        readImage("--last", last, ImageRole.LAST_FRAME, b, problems);
+        // an image that cannot be read is named here: the catalog's image counts and roles would only say again that
+        // it is missing ("needs at least 1 image(s); 0 given"), so they are left out then
+        boolean imageUnread = !readImage("--first", first, ImageRole.FIRST_FRAME, b, problems);
+        imageUnread |= !readImage("--last", last, ImageRole.LAST_FRAME, b, problems);
         for (String ref : references) {
             int eq = ref.indexOf('=');
             ImageRole role = ImageRole.REFERENCE;
@@ -113,9 +115,10 @@ final class GenerateCommand implements Callable<Integer> {
             } else if (eq > 0 && !Files.exists(Path.of(ref))) {
                 problems.add("--reference " + ref + ": " + ref.substring(0, eq)
                         + " is not an image role; allowed: reference, asset, style, first_frame, last_frame");
+                imageUnread = true;
                 continue;
             }
-            readImage("--reference", Path.of(file), role, b, problems);
+            imageUnread |= !readImage("--reference", Path.of(file), role, b, problems);
         }
         io.framegate.engine.StartupTrace.mark("images read and probed");
         LocalEngine engine = new LocalEngine();
@@ -140,10 +143,6 @@ final class GenerateCommand implements Callable<Integer> {
                 plan = new RequestValidator(Preload.catalog()).validate(request);
                 if (routing != null) routing.preflight(plan);
             } catch (ValidationException e) {
-                // an image that could not be read is named already: the catalog's image counts and roles would only
-                // say again that it is missing ("needs at least 1 image(s); 0 given")
-                boolean imageUnread = problems.stream().anyMatch(p -> p.startsWith("--first ") || p.startsWith("--last ")
-                        || p.startsWith("--reference "));
                 for (Violation v : e.violations()) {
                     if (!(imageUnread && v.param().equals("images"))) problems.add(v.message());
                 }
@@ -227,12 +226,13 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void readImage(String option, Path file, ImageRole role, GenerationRequest.Builder b, List<String> problems) {
-        if (file == null) return;
+    /** Reads an image option into the request; false (and a problem named) when the file cannot be used. */
+    private static boolean readImage(String option, Path file, ImageRole role, GenerationRequest.Builder b, List<String> problems) {
+        if (file == null) return true;
         try {
             if (Files.isDirectory(file)) {
                 problems.add(option + " " + file + ": is a directory, not an image file");
-                return;
+                return false;
             }
             byte[] bytes = Files.readAllBytes(file);
             InputImage image = new InputImage(role, bytes, null, file.toString());
@@ -243,15 +243,19 @@ final class GenerateCommand implements Callable<Integer> {
                 problems.add(option + " " + file + (!ImageHeader.decodable(format) ? ": not a readable image (PNG, JPEG or WebP)"
                         : ": is a " + format.toUpperCase(Locale.ROOT) + " by its signature but cannot be decoded (corrupt "
                         + "or truncated); give a readable PNG, JPEG or WebP"));
-                return;
+                return false;
             }
             b.image(image);
+            return true;
         } catch (NoSuchFileException e) {
             problems.add(option + " " + file + ": file not found");
+            return false;
         } catch (AccessDeniedException e) {
             problems.add(option + " " + file + ": permission denied");
+            return false;
         } catch (IOException e) {
             problems.add(option + " " + file + ": cannot read (" + e.getMessage() + ")");
+            return false;
         }
     }
 

@@ -72,8 +72,9 @@ public final class WebhookPoster {
             for (InetAddress a : addresses) {
                 if (AddressPolicy.isForbidden(a)) {
                     throw new RefusedTarget("points to a private, loopback or reserved address (" + host + "); webhooks "
-                            + "go to public hosts only unless the server runs with "
-                            + WebhookSettings.ALLOW_PRIVATE_ENV + "=true");
+                            + "go to public hosts only unless " + WebhookSettings.ALLOW_PRIVATE_ENV + "=true is set "
+                            + "where the check runs (the server's environment, or the CLI's own when it works on the "
+                            + "database without a running server)");
                 }
             }
         }
