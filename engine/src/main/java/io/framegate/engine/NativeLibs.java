@@ -71,10 +71,6 @@ final class NativeLibs {
      * have (session 13: README's first command failed there).
      */
     static final List<String> FFMPEG_DEVICE_LIBRARIES = List.of("libavdevice.so.61", "libjniavdevice.so");
-    /** The presets of the FFmpeg libraries we use, as JavaCV's recorder and grabber load them (not avdevice). */
-    private static final List<Class<?>> FFMPEG_PRESETS = List.of(avutil.class, org.bytedeco.ffmpeg.global.swresample.class,
-            org.bytedeco.ffmpeg.global.avcodec.class, org.bytedeco.ffmpeg.global.avformat.class,
-            org.bytedeco.ffmpeg.global.swscale.class);
     private static final Object FFMPEG_LOCK = new Object();
 
     private NativeLibs() {
@@ -113,10 +109,9 @@ final class NativeLibs {
             try {
                 // FFmpeg prints every stream header at INFO; errors still reach the log.
                 avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-                // what we use, loaded here so that a failure names its library; JavaCV's recorder and grabber
-                // initialisers load these and then avdevice, and go on without it when it fails (their tryLoad would
-                // then throw: not called)
-                for (Class<?> c : FFMPEG_PRESETS) Loader.load(c);
+                // what we use (the preset classes load their libraries as they initialise, so that a failure names
+                // its library); JavaCV's recorder and grabber initialisers load these and then avdevice, and go on
+                // without it when it fails (their tryLoad would then throw: not called)
                 for (Class<?> c : FFMPEG_CLASSES) Class.forName(c.getName(), true, c.getClassLoader());
                 for (Class<?> c : List.of(FFmpegFrameRecorder.class, FFmpegFrameGrabber.class)) {
                     Class.forName(c.getName(), true, c.getClassLoader());
@@ -220,17 +215,17 @@ final class NativeLibs {
      * CPU-s of a command; session 12).
      */
     static boolean loadFFmpegFromCache() {
-        File ffmpeg, javacpp;
+        File dir, javacpp;
         try {
-            ffmpeg = Loader.cacheResource(avutil.class, "/org/bytedeco/ffmpeg/" + Loader.getPlatform() + "-gpl/libjniavutil.so");
+            dir = ffmpegCacheDir();
             javacpp = Loader.cacheResource(Loader.class, "/org/bytedeco/javacpp/" + Loader.getPlatform() + "/libjnijavacpp.so");
         } catch (IOException | RuntimeException e) {
             return false;
         }
-        if (ffmpeg == null || javacpp == null) return false;
+        if (dir == null || javacpp == null) return false;
         List<File> libs = new ArrayList<>();
         libs.add(javacpp);
-        for (String name : FFMPEG_LIBRARIES) libs.add(new File(ffmpeg.getParentFile(), name));
+        for (String name : FFMPEG_LIBRARIES) libs.add(new File(dir, name));
         for (File f : libs) if (!f.isFile()) return false;
         try {
             for (File f : libs) System.load(f.getAbsolutePath());
@@ -238,11 +233,17 @@ final class NativeLibs {
             return false;
         }
         try {
-            for (String name : FFMPEG_DEVICE_LIBRARIES) System.load(new File(ffmpeg.getParentFile(), name).getAbsolutePath());
+            for (String name : FFMPEG_DEVICE_LIBRARIES) System.load(new File(dir, name).getAbsolutePath());
         } catch (UnsatisfiedLinkError e) {
             // without them JavaCV's initialisers skip the devices (avdevice_register_all finds no native code)
         }
         return true;
+    }
+
+    /** The directory of FFmpeg's libraries in JavaCPP's cache (its JNI wrapper for avutil extracted there if needed). */
+    static File ffmpegCacheDir() throws IOException {
+        File jni = Loader.cacheResource(avutil.class, "/org/bytedeco/ffmpeg/" + Loader.getPlatform() + "-gpl/libjniavutil.so");
+        return jni == null ? null : jni.getParentFile();
     }
 
     /** How the FFmpeg natives were loaded (for diagnostics and tests). */

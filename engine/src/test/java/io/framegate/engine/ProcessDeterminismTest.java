@@ -8,15 +8,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencv.core.Mat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,21 +48,9 @@ class ProcessDeterminismTest {
 
     /** Every file the child wrote, by relative name, with its SHA-256. */
     static TreeMap<String, String> render(Path out, String cpus) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpus,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-cp", cp,
-                ProcessDeterminismTest.class.getName(), out.toString()));
-        Path log = Files.createTempFile("determinism-", ".log");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("render in %s", cpus).isTrue();
-            String printed = Files.readString(log, StandardCharsets.UTF_8);
-            assertThat(p.exitValue()).as(printed).isZero();
-            assertThat(printed).contains("cpus " + cpus.split(",").length);
-        } finally {
-            Files.deleteIfExists(log);
-        }
+        String printed = ChildJvm.run(List.of("taskset", "-c", cpus), List.of("-Xmx512m"), ProcessDeterminismTest.class, 5,
+                out.toString());
+        assertThat(printed).contains("cpus " + cpus.split(",").length);
         TreeMap<String, String> sums = new TreeMap<>();
         try (Stream<Path> files = Files.walk(out)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {

@@ -96,20 +96,8 @@ class WithoutDesktopLibrariesTest {
     }
 
     private static String run(List<String> hide, Path cache, Path mp4) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+IgnoreUnrecognizedVMOptions",
-                "-Dorg.bytedeco.javacpp.cachedir=" + cache, "-cp", cp, WithoutDesktopLibrariesTest.class.getName(), mp4.toString());
-        Path log = Files.createTempFile("no-pulse-", ".log");
-        try {
-            Process p = new ProcessBuilder(concat(hide, java)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("child finished").isTrue();
-            String printed = Files.readString(log, StandardCharsets.UTF_8);
-            assertThat(p.exitValue()).as(printed).isZero();
-            return printed;
-        } finally {
-            Files.deleteIfExists(log);
-        }
+        return ChildJvm.run(hide, List.of("-Xmx256m", "-Dorg.bytedeco.javacpp.cachedir=" + cache),
+                WithoutDesktopLibrariesTest.class, 3, mp4.toString());
     }
 
     /** Where the dynamic linker finds {@code soname} (x86-64), or null when it does not. */

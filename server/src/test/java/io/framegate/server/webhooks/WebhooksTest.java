@@ -163,6 +163,11 @@ class WebhooksTest {
         assertThat(list).hasSizeGreaterThanOrEqualTo(size);
     }
 
+    /** The job's deliveries as the admin API lists them (its {@code data}). */
+    JsonNode deliveries(String jobId) throws Exception {
+        return JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + jobId, null).body()).path("data");
+    }
+
     /**
      * The job's delivery log once it has {@code size} deliveries and none is still pending: a receiver has the request
      * before the deliverer has written down its answer, so a log read right after the receiver saw it can still say
@@ -171,7 +176,7 @@ class WebhooksTest {
     JsonNode settledLog(String jobId, int size) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
-            JsonNode log = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + jobId, null).body()).path("data");
+            JsonNode log = deliveries(jobId);
             boolean pending = false;
             for (JsonNode d : log) pending |= d.path("status").asText().equals("pending");
             if ((log.size() >= size && !pending) || System.nanoTime() > deadline) return log;
@@ -283,7 +288,7 @@ class WebhooksTest {
         assertThat(broken).hasSize(3);
         assertThat(flaky).extracting(r -> r.headers().get("webhook-id")).as("one webhook-id across retries").containsOnly(
                 flaky.getFirst().headers().get("webhook-id"));
-        JsonNode log = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body()).path("data");
+        JsonNode log = deliveries(job.id());
         assertThat(log).hasSize(2);
         for (JsonNode delivery : log) {
             String endpoint = delivery.path("endpoint_id").asText();
@@ -324,7 +329,7 @@ class WebhooksTest {
         d.runOnce(); // the delivery's next turn: it ends instead of being sent
         assertThat(d.runOnce()).as("nothing is left to deliver").isZero();
         assertThat(got).as("the removed endpoint got nothing more").hasSize(1);
-        JsonNode log = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body()).path("data");
+        JsonNode log = deliveries(job.id());
         assertThat(log).hasSize(1);
         assertThat(log.get(0).path("status").asText()).isEqualTo("cancelled");
         assertThat(log.get(0).path("attempts").asInt()).isEqualTo(1);
@@ -355,8 +360,7 @@ class WebhooksTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("it waited for the timeout, not longer")
                 .isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
         assertThat(connections).as("the POST went out").hasValue(1);
-        JsonNode delivery = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body())
-                .path("data").get(0);
+        JsonNode delivery = deliveries(job.id()).get(0);
         assertThat(delivery.path("status").asText()).as("a failed attempt, to be retried").isEqualTo("pending");
         assertThat(delivery.path("attempts").asInt()).isEqualTo(1);
         assertThat(delivery.path("last_http_status").isNull()).as("no answer: no status").isTrue();
@@ -370,8 +374,7 @@ class WebhooksTest {
         clock.advance(Duration.ofSeconds(13)); // past the first wait
         assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), d::runOnce, "the retry gave up waiting")).isEqualTo(1);
         assertThat(connections).as("sent again").hasValue(2);
-        JsonNode again = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body())
-                .path("data").get(0);
+        JsonNode again = deliveries(job.id()).get(0);
         assertThat(again.path("status").asText()).isEqualTo("pending");
         assertThat(again.path("attempts").asInt()).isEqualTo(2);
         assertThat(again.path("attempt_log")).allSatisfy(a -> assertThat(a.path("error").asText()).contains("timed out"));
@@ -575,8 +578,7 @@ class WebhooksTest {
         Job job = endedJob(keyId);
         assertThat(d.runOnce()).isEqualTo(1);
         assertThat(redirecting).hasSize(1);
-        JsonNode delivery = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body())
-                .path("data").get(0);
+        JsonNode delivery = deliveries(job.id()).get(0);
         assertThat(delivery.path("status").asText()).isEqualTo("pending");
         assertThat(delivery.path("last_http_status").asInt()).isEqualTo(302);
         assertThat(delivery.path("last_error").asText()).isEqualTo("HTTP 302");
@@ -585,8 +587,7 @@ class WebhooksTest {
         assertThat(d.runOnce()).as("retried, to the same URL").isEqualTo(1);
         assertThat(redirecting).hasSize(2);
         assertThat(elsewhere).as("the redirect's target got nothing").isEmpty();
-        JsonNode again = JSON.readTree(admin("GET", "/admin/v1/webhooks/deliveries?job=" + job.id(), null).body())
-                .path("data").get(0);
+        JsonNode again = deliveries(job.id()).get(0);
         assertThat(again.path("attempts").asInt()).isEqualTo(2);
         assertThat(again.path("attempt_log")).extracting(a -> a.path("http_status").asInt()).containsExactly(302, 302);
     }
