@@ -131,11 +131,8 @@ final class GenerateCommand implements Callable<Integer> {
                 problems.add(e.getMessage()); // it names the file
             }
         }
-        Path target = output.toAbsolutePath();
-        String base = stem(target.getFileName().toString());
-        OutputFiles files = new OutputFiles(target, target.resolveSibling(base + ".thumbnail.webp"),
-                target.resolveSibling(base + ".spritesheet.jpg"), framesDir);
-        checkOutputs(files, problems);
+        OutputFiles files = OutputChecks.filesOf(output, framesDir);
+        OutputChecks.check(output, files, true, problems);
         try {
             request = b.build();
             RenderPlan plan = null;
@@ -154,7 +151,7 @@ final class GenerateCommand implements Callable<Integer> {
                 return EXIT_BAD_INPUT;
             }
 
-            Files.createDirectories(target.getParent());
+            Files.createDirectories(files.video().getParent());
             GenerationBackend backend = routing != null ? routing.backendFor(plan.model()) : engine;
             return backend.isLocal() ? generateLocal(engine, plan, files, out, err)
                     : generateUpstream(backend, plan, files, out, err);
@@ -257,36 +254,5 @@ final class GenerateCommand implements Callable<Integer> {
             problems.add(option + " " + file + ": cannot read (" + e.getMessage() + ")");
             return false;
         }
-    }
-
-    /**
-     * Refuses, before any work, outputs that cannot be written: -o or a preview name that is a directory, an -o whose
-     * nearest existing parent is a file or not writable, a --frames that is a file.
-     */
-    private void checkOutputs(OutputFiles files, List<String> problems) {
-        if (Files.isDirectory(files.video())) {
-            problems.add("-o " + output + ": is a directory; give the name of the MP4 to write");
-        }
-        for (Path preview : List.of(files.thumbnail(), files.spritesheet())) {
-            if (Files.isDirectory(preview)) {
-                problems.add("-o " + output + ": its preview " + preview + " is a directory; remove it or choose "
-                        + "another -o");
-            }
-        }
-        Path parent = files.video().getParent();
-        while (parent != null && !Files.exists(parent)) parent = parent.getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            problems.add("-o " + output + ": cannot write there: " + parent + " is a file, not a directory");
-        } else if (parent != null && !Files.isWritable(parent)) {
-            problems.add("-o " + output + ": cannot write there: " + parent + " is not writable");
-        }
-        if (framesDir != null && Files.exists(framesDir) && !Files.isDirectory(framesDir)) {
-            problems.add("--frames " + framesDir + ": is a file, not a directory");
-        }
-    }
-
-    private static String stem(String name) {
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
     }
 }

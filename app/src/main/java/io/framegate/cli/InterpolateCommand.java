@@ -73,6 +73,7 @@ final class InterpolateCommand implements Callable<Integer> {
         if (problems.isEmpty()) {
             for (Path f : frames) checkImage(f, problems);
         }
+        OutputChecks.check(output, OutputChecks.filesOf(output, framesDir), false, problems);
         if (!problems.isEmpty()) {
             problems.forEach(p -> err.println("error: " + p));
             err.flush();

@@ -130,6 +130,33 @@ class CliEdgesTest {
                 "not a directory");
     }
 
+    /** The video is always H.264 in MP4: another name is refused, not given MP4 bytes under it. */
+    @Test
+    void anOutputNamedForAnotherContainerIsRefusedBeforeAnyWork() throws IOException {
+        Path avi = dir.resolve("clip.avi");
+        assertBadInput(generate(avi), "-o " + avi, "H.264 in an MP4 file", "ending in .mp4");
+        Path bare = dir.resolve("clip");
+        assertBadInput(generate(bare), "-o " + bare, "ending in .mp4");
+        Path seq = Files.createDirectories(dir.resolve("seq"));
+        for (int i = 0; i < 2; i++) {
+            ImageIO.write(new ExampleScene(7).view(96, 64, i * 3, 0), "png", seq.resolve("f" + i + ".png").toFile());
+        }
+        Path mov = dir.resolve("up.mov");
+        assertBadInput(CliRun.of("interpolate", "--input", seq.toString(), "-o", mov.toString()), "-o " + mov, "ending in .mp4");
+        // interpolate refuses an unwritable -o up front too, as generate does
+        Path folder = Files.createDirectories(dir.resolve("folder.mp4"));
+        assertBadInput(CliRun.of("interpolate", "--input", seq.toString(), "-o", folder.toString()), "-o " + folder,
+                "is a directory");
+        assertThat(avi).doesNotExist();
+        assertThat(bare).doesNotExist();
+        assertThat(mov).doesNotExist();
+        // the check reads the name's ending in any case; the same input with .MP4 is made
+        Path upper = dir.resolve("UP.MP4");
+        CliRun ok = CliRun.of("interpolate", "--input", seq.toString(), "-o", upper.toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(upper).isNotEmptyFile();
+    }
+
     @Test
     void aRunThatFailsLeavesTheExistingOutputUntouched() throws IOException {
         Path out = dir.resolve("keep.mp4");
