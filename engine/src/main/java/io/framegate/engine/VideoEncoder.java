@@ -61,22 +61,29 @@ final class VideoEncoder implements AutoCloseable {
         t.start();
     }
 
-    /** The gist of a JavaCV recorder error: its errno text when it has one, else its message without the advice. */
+    /**
+     * The gist of a JavaCV recorder error: FFmpeg's own text for its error code (av_strerror: "no such file or
+     * directory", "permission denied", ...) when it has one, else the message without JavaCV's advice.
+     */
     static String ffmpegReason(String message) {
         if (message == null) return "unknown error";
-        java.util.regex.Matcher errno = java.util.regex.Pattern.compile("error (-\\d+)").matcher(message);
-        if (errno.find()) {
-            int code = -Integer.parseInt(errno.group(1));
-            String text = switch (code) {
-                case 2 -> "no such file or directory";
-                case 13 -> "permission denied";
-                case 28 -> "no space left on device";
-                case 30 -> "read-only file system";
-                default -> null;
-            };
-            if (text != null) return text;
+        java.util.regex.Matcher code = java.util.regex.Pattern.compile("error (-\\d+)").matcher(message);
+        if (code.find()) {
+            NativeLibs.ensureFFmpegLoaded();
+            byte[] text = new byte[128];
+            if (org.bytedeco.ffmpeg.global.avutil.av_strerror(Integer.parseInt(code.group(1)), text, text.length) == 0) {
+                String s = new String(text, 0, indexOfNul(text), java.nio.charset.StandardCharsets.UTF_8);
+                if (!s.isEmpty()) return Character.toLowerCase(s.charAt(0)) + s.substring(1);
+            }
         }
         return message.replaceAll("\\s*\\(For more details.*$", "").trim();
+    }
+
+    private static int indexOfNul(byte[] text) {
+        for (int i = 0; i < text.length; i++) {
+            if (text[i] == 0) return i;
+        }
+        return text.length;
     }
 
     /** The started recorder, once opening it has finished; what opening it failed with otherwise. */

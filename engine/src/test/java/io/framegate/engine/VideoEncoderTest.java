@@ -34,12 +34,15 @@ class VideoEncoderTest {
     }
 
     @Test
-    void aRecorderErrorWithoutAKnownErrnoKeepsItsTextWithoutJavaCvsAdvice() {
+    void aRecorderErrorIsFfmpegsTextForItsCodeOrItsMessageWithoutJavaCvsAdvice() {
         assertThat(VideoEncoder.ffmpegReason("avio_open2 error() error -13: Could not open 'x' (For more details, make "
                 + "sure FFmpegLogCallback.set() has been called.)")).isEqualTo("permission denied");
+        assertThat(VideoEncoder.ffmpegReason("avio_open2 error() error -28: Could not open 'x'")).isEqualTo("no space left on device");
         assertThat(VideoEncoder.ffmpegReason("avformat_write_header() error -22: Could not write header to 'x' (For "
-                + "more details, make sure FFmpegLogCallback.set() has been called.)"))
-                .isEqualTo("avformat_write_header() error -22: Could not write header to 'x'");
+                + "more details, make sure FFmpegLogCallback.set() has been called.)")).isEqualTo("invalid argument");
+        // no code: the text itself, without the advice
+        assertThat(VideoEncoder.ffmpegReason("Could not write header to 'x' (For more details, make sure "
+                + "FFmpegLogCallback.set() has been called.)")).isEqualTo("Could not write header to 'x'");
     }
 
     @Test
