@@ -28,12 +28,14 @@ class ServeCommandTest {
         assertThat(r.err()).contains(cfg.toString()).contains("nothing was started")
                 .contains("providers.agg.api_key_env: environment variable FRAMEGATE_TEST_UNSET_AGG_KEY is not set")
                 .contains("routes.sora-2[0]: upstream model sora-2 is retired");
-        assertThat(dir.resolve("data/framegate.mv.db")).doesNotExist();
+        // nothing at all: not even an empty data directory
+        assertThat(dir.resolve("data")).doesNotExist();
 
         CliRun missing = CliRun.of("serve", "--port", "0", "--data", dir.resolve("data").toString(), "--config",
                 dir.resolve("nope.yaml").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("nope.yaml").contains("--config: no such file");
+        assertThat(dir.resolve("data")).doesNotExist();
     }
 
     @Test

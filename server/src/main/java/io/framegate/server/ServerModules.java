@@ -72,8 +72,9 @@ final class ServerModules {
     ServerModules(FramegateServer.Builder b) throws IOException {
         this.options = b.options;
         this.catalog = b.catalog;
-        Files.createDirectories(options.dataDir());
+        // the config first: a wrong one starts nothing and leaves no empty data directory behind
         this.config = ConfigFile.read(options.dataDir(), options.configFile(), b.catalog, b.environment);
+        Files.createDirectories(options.dataDir());
         RequestValidator validator = new RequestValidator(b.catalog);
         GenerationBackend local = LocalDeadline.wrap(b.local != null ? b.local : new LocalEngine(),
                 config.limits().localRenderDeadline(), b.clock);
