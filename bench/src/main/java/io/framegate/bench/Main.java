@@ -24,6 +24,14 @@ import picocli.CommandLine.Option;
         description = "Offline engine vs ffmpeg minterpolate and cross-fade: quality (PSNR/SSIM/IE) and whole-command speed.")
 public final class Main implements Callable<Integer> {
     static final List<String> ALL_CASES = Cases.allNames();
+    /** What --cases may name: the default run's cases and the check set's. */
+    static final List<String> NAMEABLE = nameable();
+
+    private static List<String> nameable() {
+        List<String> all = new ArrayList<>(ALL_CASES);
+        all.addAll(Cases.checkNames());
+        return List.copyOf(all);
+    }
 
     @Option(names = "--repo", defaultValue = ".", description = "Repository root (default: current directory).")
     Path repo;
@@ -32,7 +40,8 @@ public final class Main implements Callable<Integer> {
     String size;
 
     @Option(names = "--cases", split = ",", description = "Cases to run (default: all): case names (${COMPLETION-CANDIDATES}), "
-            + "source names (orbit = orbit-2x,orbit-4x,orbit-gap), tuning or held-out.",
+            + "source names (orbit = orbit-2x,orbit-4x,orbit-gap), tuning, held-out, or check (more footage, "
+            + "not in the default run).",
             completionCandidates = CaseNames.class)
     List<String> cases = new ArrayList<>(ALL_CASES);
 
@@ -54,7 +63,7 @@ public final class Main implements Callable<Integer> {
 
     static final class CaseNames extends ArrayList<String> {
         CaseNames() {
-            super(ALL_CASES);
+            super(NAMEABLE);
         }
     }
 
@@ -65,7 +74,7 @@ public final class Main implements Callable<Integer> {
     /** Expands source names and halves into case names, in benchmark order. */
     static List<String> expand(List<String> asked) {
         List<String> out = new ArrayList<>();
-        for (String name : ALL_CASES) {
+        for (String name : NAMEABLE) {
             String source = name.equals("middlebury") ? name : name.substring(0, name.lastIndexOf('-'));
             for (String a : asked) {
                 if (a.equals(name) || a.equals(source) || a.equals(Cases.splitOf(name).label())) {
@@ -81,8 +90,8 @@ public final class Main implements Callable<Integer> {
     public Integer call() {
         for (String c : cases) {
             if (expand(List.of(c)).isEmpty()) throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--cases=" + c + " is not a case, source or half; allowed: tuning, held-out, "
-                            + String.join(", ", ALL_CASES));
+                    "--cases=" + c + " is not a case, source or half; allowed: tuning, held-out, check, "
+                            + String.join(", ", NAMEABLE));
         }
         boolean everything = cases.equals(ALL_CASES);
         cases = expand(cases);
@@ -158,7 +167,8 @@ public final class Main implements Callable<Integer> {
             }
         }
         report.environment("split", "tuning: " + String.join(", ", splitNames(Cases.Split.TUNING)) + "; held-out: "
-                + String.join(", ", splitNames(Cases.Split.HELD_OUT)));
+                + String.join(", ", splitNames(Cases.Split.HELD_OUT)) + "; check (--cases check only): "
+                + String.join(", ", splitNames(Cases.Split.CHECK)));
         BenchEnvironment.scorerCheck(report, todo);
 
         for (BenchCase c : todo) {

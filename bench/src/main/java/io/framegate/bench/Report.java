@@ -191,7 +191,8 @@ public final class Report {
             for (String v : out) {
                 if (v.contains(" " + half.label() + " ") && v.contains("misses the bar")) missed.add(v.substring(0, v.indexOf(' ')));
             }
-            out.add(f("%s half: %d of %d cases meet the goal%s", half.label(), n - missed.size(), n,
+            out.add(f("%s: %d of %d cases meet the goal%s", half == Cases.Split.CHECK ? "check set" : half.label() + " half",
+                    n - missed.size(), n,
                     missed.isEmpty() ? "" : "; still losing: " + String.join(", ", missed)));
         }
         return out;
