@@ -131,7 +131,7 @@ final class GenerateCommand implements Callable<Integer> {
                 problems.add(e.getMessage()); // it names the file
             }
         }
-        OutputFiles files = OutputChecks.filesOf(output, framesDir);
+        OutputFiles files = OutputFiles.beside(output, framesDir);
         OutputChecks.check(output, files, true, problems);
         try {
             request = b.build();

@@ -73,7 +73,7 @@ final class InterpolateCommand implements Callable<Integer> {
         if (problems.isEmpty()) {
             for (Path f : frames) checkImage(f, problems);
         }
-        OutputChecks.check(output, OutputChecks.filesOf(output, framesDir), false, problems);
+        OutputChecks.check(output, io.framegate.domain.OutputFiles.beside(output, framesDir), false, problems);
         if (!problems.isEmpty()) {
             problems.forEach(p -> err.println("error: " + p));
             err.flush();

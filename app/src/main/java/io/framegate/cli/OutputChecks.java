@@ -16,16 +16,6 @@ final class OutputChecks {
     private OutputChecks() {
     }
 
-    /** The output files of a video named {@code video}: its previews beside it, named after its stem. */
-    static OutputFiles filesOf(Path video, Path framesDir) {
-        Path target = video.toAbsolutePath();
-        String name = target.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        String base = dot > 0 ? name.substring(0, dot) : name;
-        return new OutputFiles(target, target.resolveSibling(base + ".thumbnail.webp"),
-                target.resolveSibling(base + ".spritesheet.jpg"), framesDir);
-    }
-
     /**
      * Adds a problem per thing wrong with {@code files} ({@code output} as the user gave it); {@code previews}: whether
      * the command writes the thumbnail and spritesheet too.

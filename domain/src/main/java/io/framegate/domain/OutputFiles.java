@@ -16,6 +16,19 @@ public record OutputFiles(Path video, Path thumbnail, Path spritesheet, Path fra
         return new OutputFiles(dir.resolve("video.mp4"), dir.resolve("thumbnail.webp"), dir.resolve("spritesheet.jpg"), null);
     }
 
+    /**
+     * A video named by the user and its previews beside it, named after its stem: {@code clip.mp4} ->
+     * {@code clip.thumbnail.webp}, {@code clip.spritesheet.jpg}.
+     */
+    public static OutputFiles beside(Path video, Path framesDir) {
+        Path target = video.toAbsolutePath();
+        String name = target.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        return new OutputFiles(target, target.resolveSibling(stem + ".thumbnail.webp"),
+                target.resolveSibling(stem + ".spritesheet.jpg"), framesDir);
+    }
+
     public OutputFiles withFramesDir(Path dir) {
         return new OutputFiles(video, thumbnail, spritesheet, dir);
     }

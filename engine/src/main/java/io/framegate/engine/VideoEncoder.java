@@ -72,18 +72,12 @@ final class VideoEncoder implements AutoCloseable {
             NativeLibs.ensureFFmpegLoaded();
             byte[] text = new byte[128];
             if (org.bytedeco.ffmpeg.global.avutil.av_strerror(Integer.parseInt(code.group(1)), text, text.length) == 0) {
-                String s = new String(text, 0, indexOfNul(text), java.nio.charset.StandardCharsets.UTF_8);
+                String s = new String(text, java.nio.charset.StandardCharsets.UTF_8);
+                s = s.substring(0, Math.max(0, s.indexOf('\0'))); // C string: up to its NUL
                 if (!s.isEmpty()) return Character.toLowerCase(s.charAt(0)) + s.substring(1);
             }
         }
         return message.replaceAll("\\s*\\(For more details.*$", "").trim();
-    }
-
-    private static int indexOfNul(byte[] text) {
-        for (int i = 0; i < text.length; i++) {
-            if (text[i] == 0) return i;
-        }
-        return text.length;
     }
 
     /** The started recorder, once opening it has finished; what opening it failed with otherwise. */
