@@ -82,6 +82,101 @@ class ImageHeaderTest {
                 .hasMessageContaining("81.0 megapixels").hasMessageContaining("50.0");
     }
 
+    /** docs/limits.md, intake: the header caps hold for JPEG and WebP too, read before anything is decoded. */
+    @Test
+    void aJpegOrWebPHeaderBombIsRefusedFromTheHeader() throws IOException {
+        byte[] jpeg = encode(64, 48, "jpg");
+        int sof = sofOffset(jpeg);
+        // the frame header's height and width (big-endian, after the length and the sample precision)
+        putBe16(jpeg, sof + 5, 20_000);
+        putBe16(jpeg, sof + 7, 20_000);
+        assertThatThrownBy(() -> ImageHeader.check(jpeg, ImageLimits.DEFAULTS))
+                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TOO_LARGE))
+                .hasMessageContaining("JPEG").hasMessageContaining("20000x20000").hasMessageContaining("16384");
+        // an extended WebP whose canvas is 12000x12000 (under the side cap, over the pixel cap), and no image data
+        ByteArrayOutputStream vp8x = new ByteArrayOutputStream();
+        vp8x.writeBytes("VP8X".getBytes());
+        vp8x.writeBytes(new byte[] {10, 0, 0, 0, 0, 0, 0, 0});
+        vp8x.writeBytes(le24(12_000 - 1));
+        vp8x.writeBytes(le24(12_000 - 1));
+        byte[] webp = riff(vp8x.toByteArray());
+        assertThat(ImageHeader.read(webp)).isEqualTo(new ImageHeader("webp", 12_000, 12_000));
+        assertThatThrownBy(() -> ImageHeader.check(webp, ImageLimits.DEFAULTS))
+                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TOO_LARGE))
+                .hasMessageContaining("WEBP").hasMessageContaining("144.0 megapixels").hasMessageContaining("50.0");
+    }
+
+    /** docs/limits.md, intake: a WebP is checked whole (its chunk sizes), as PNG and JPEG are. */
+    @Test
+    void aWholeWebPPassesAndATruncatedOrOverrunningOneIsCorrupt() {
+        NativeLibs.ensureLoaded();
+        for (int quality : new int[] {80, 101}) { // lossy (VP8) and lossless (VP8L)
+            byte[] whole = webp(70, 30, quality);
+            assertThat(ImageHeader.check(whole, ImageLimits.DEFAULTS)).as("quality %d", quality)
+                    .isEqualTo(new ImageHeader("webp", 70, 30));
+            byte[] cut = Arrays.copyOf(whole, whole.length * 2 / 3);
+            assertThat(ImageHeader.read(cut).width()).isEqualTo(70); // the header alone still reads
+            assertThatThrownBy(() -> ImageHeader.check(cut, ImageLimits.DEFAULTS))
+                    .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CORRUPT))
+                    .hasMessageContaining("truncated");
+            // the RIFF size is right but the image chunk claims more bytes than the file holds
+            byte[] overrun = whole.clone();
+            putLe32(overrun, 16, (int) (leU32(overrun, 16) + 1000));
+            assertThatThrownBy(() -> ImageHeader.check(overrun, ImageLimits.DEFAULTS))
+                    .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CORRUPT))
+                    .hasMessageContaining("runs past the end of the file");
+        }
+    }
+
+    private static byte[] webp(int w, int h, int quality) {
+        org.opencv.core.Mat img = new org.opencv.core.Mat(h, w, org.opencv.core.CvType.CV_8UC3);
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.put(y, x, x * 3, y * 7, (x + y) * 2);
+        org.opencv.core.MatOfByte out = new org.opencv.core.MatOfByte();
+        org.opencv.imgcodecs.Imgcodecs.imencode(".webp", img, out,
+                new org.opencv.core.MatOfInt(org.opencv.imgcodecs.Imgcodecs.IMWRITE_WEBP_QUALITY, quality));
+        img.release();
+        byte[] bytes = out.toArray();
+        out.release();
+        return bytes;
+    }
+
+    private static byte[] riff(byte[] chunks) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes("RIFF".getBytes());
+        byte[] size = new byte[4];
+        putLe32(size, 0, 4 + chunks.length);
+        out.writeBytes(size);
+        out.writeBytes("WEBP".getBytes());
+        out.writeBytes(chunks);
+        return out.toByteArray();
+    }
+
+    /** The offset of the first start-of-frame marker (SOF0-SOF2) of a JPEG. */
+    private static int sofOffset(byte[] jpeg) {
+        for (int i = 2; i + 1 < jpeg.length; i++) {
+            int m = jpeg[i + 1] & 0xff;
+            if ((jpeg[i] & 0xff) == 0xff && m >= 0xc0 && m <= 0xc2) return i;
+        }
+        throw new AssertionError("no SOF marker");
+    }
+
+    private static byte[] le24(int v) {
+        return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16)};
+    }
+
+    private static void putBe16(byte[] b, int i, int v) {
+        b[i] = (byte) (v >>> 8);
+        b[i + 1] = (byte) v;
+    }
+
+    private static void putLe32(byte[] b, int i, int v) {
+        for (int k = 0; k < 4; k++) b[i + k] = (byte) (v >>> (8 * k));
+    }
+
+    private static long leU32(byte[] b, int i) {
+        return ByteBuffer.wrap(b, i, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
+    }
+
     @Test
     void somethingElseIsNotAnImage() {
         assertThatThrownBy(() -> ImageHeader.check("GIF89a......".getBytes(), ImageLimits.DEFAULTS))

@@ -23,7 +23,8 @@ import java.util.random.RandomGenerator;
 /**
  * The {@link BackendRouter} built from {@code framegate.yaml}: each routed model gets a {@link FailoverBackend}
  * over its channels; every other model goes to the default route ({@code local}: the offline engine the server
- * passes in; {@code none}: the job fails with {@code no_route}).
+ * passes in; {@code none}: {@link #choose} refuses the create; a job accepted before its model lost its route ends
+ * {@code route_changed} in the job core, or {@code no_route} if its row names no route).
  */
 public final class Routing implements BackendRouter, AutoCloseable {
     private final FramegateConfig config;
