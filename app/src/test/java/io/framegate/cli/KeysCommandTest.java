@@ -170,6 +170,45 @@ class KeysCommandTest {
         }
     }
 
+    /**
+     * docs/admin.md, keys from the CLI: a server.json that does not prove itself (here its URL names another service on
+     * loopback, which answers another nonce) gets no admin token; the database it then opens is locked by the running
+     * server, and the CLI says so and exits 2 instead of going around that server.
+     */
+    @Test
+    void aServerThatCannotBeVerifiedHoldingTheDatabaseIsRefusedWithExitTwoAndNoToken() throws Exception {
+        Path data = dir.resolve("data");
+        Path config = dir.resolve("framegate.yaml");
+        Files.writeString(config, "limits:\n  max_queued_jobs: 100\n");
+        java.util.List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        other.createContext("/", x -> {
+            String auth = x.getRequestHeaders().getFirst("Authorization");
+            if (auth != null) authorizations.add(auth);
+            byte[] body = "{\"object\": \"instance\", \"nonce\": \"not-the-servers\"}".getBytes();
+            x.sendResponseHeaders(200, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        other.start();
+        try (ServerProcess s = ServerProcess.start(data, config, dir.resolve("logs"), "serve")) {
+            ServerFile.Entry real = ServerFile.read(data).orElseThrow();
+            // the serving process stays the one named (alive, started then); only the URL is another service's
+            Files.writeString(data.resolve(ServerFile.FILE), "{\"url\": \"http://127.0.0.1:" + other.getAddress().getPort()
+                    + "\", \"pid\": " + real.pid() + ", \"nonce\": \"" + real.nonce() + "\", \"started_at\": "
+                    + real.startedAt() + "}");
+            CliRun list = cli("keys", "list");
+            assertThat(list.code()).as(list.out() + list.err()).isEqualTo(2);
+            assertThat(list.err()).contains("cannot open the database in").contains("server.json")
+                    .contains("restart it so that it writes a fresh server.json");
+            assertThat(authorizations).as("no admin token reached the unverified service").isEmpty();
+            assertThat(status(s, "fg-no-such-key")).as("the server itself runs on").isEqualTo(401);
+        } finally {
+            other.stop(0);
+        }
+    }
+
     static int status(ServerProcess s, String key) throws Exception {
         HttpRequest r = HttpRequest.newBuilder(URI.create(s.base() + "/v1/videos")).header("Authorization", "Bearer " + key)
                 .timeout(Duration.ofSeconds(10)).build();
