@@ -308,6 +308,64 @@ class WebhooksTest {
         }
     }
 
+    /**
+     * docs/events.md, Delivery: a final state written twice cannot send twice (one row per endpoint, job and event, held
+     * by a unique index, not only by the outbox's check); a delivery claimed by an instance that died is taken over when
+     * its claim expires (60 s), and two instances' deliverers racing over one due row send it once.
+     */
+    @Test
+    void aFinalStateWrittenTwiceSendsOnceAndADeadInstancesClaimIsTakenOverOnceWhenItExpires() throws Exception {
+        TestClock clock = new TestClock();
+        WebhookSettings s = new WebhookSettings(Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofHours(6),
+                Duration.ofHours(72), Duration.ofSeconds(10), Duration.ofSeconds(60), 0.4, true);
+        start(s, clock);
+        List<Received> got = new CopyOnWriteArrayList<>();
+        String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
+        addEndpoint(keyId, receiver(got, 204), "[\"video.completed\"]");
+        Job job = endedJob(keyId);
+        var jdbi = server.database().jdbi();
+
+        // the final state's event written again (a second completion path, a replay): still one delivery row
+        jdbi.useTransaction(h -> server.webhooks().outbox().jobEnded(h, job.id(), io.framegate.domain.JobStatus.COMPLETED,
+                clock.millis()));
+        assertThat(deliveries(job.id())).hasSize(1);
+        // and a racing writer that passed the check still cannot add a second row
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbi.useHandle(h -> h.execute(
+                "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, job_id, payload, status, attempts, "
+                        + "next_attempt_at, created_at) SELECT 'wh_dup', endpoint_id, 'evt_dup', event_type, job_id, payload, "
+                        + "'pending', 0, next_attempt_at, created_at FROM webhook_deliveries WHERE job_id = ?", job.id())))
+                .hasMessageContaining("WEBHOOK_DELIVERIES_ONCE");
+
+        // an instance claimed it and died before attempting it
+        long now = clock.millis();
+        jdbi.useHandle(h -> h.execute("UPDATE webhook_deliveries SET claimed_by = 'dead-instance', claim_expires_at = ? "
+                + "WHERE job_id = ?", now + 60_000, job.id()));
+        WebhookDeliverer mine = server.webhooks().deliverer();
+        WebhookDeliverer other = new WebhookDeliverer(jdbi, s, new WebhookPoster(true), clock,
+                java.util.random.RandomGenerator.getDefault(), "other-instance");
+        assertThat(mine.runOnce() + other.runOnce()).as("a live claim is left alone").isZero();
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(mine.runOnce() + other.runOnce()).as("still claimed at 59 s").isZero();
+        clock.advance(Duration.ofSeconds(2));
+        // both instances go for the expired claim at once: one of them sends it
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = two.submit(mine::runOnce);
+            var b = two.submit(other::runOnce);
+            assertThat(a.get() + b.get()).as("attempts over both instances").isEqualTo(1);
+        } finally {
+            two.shutdownNow();
+        }
+        assertThat(got).as("the receiver got it once").hasSize(1);
+        JsonNode log = settledLog(job.id(), 1);
+        assertThat(log).hasSize(1);
+        assertThat(log.get(0).path("status").asText()).isEqualTo("delivered");
+        assertThat(log.get(0).path("attempts").asInt()).isEqualTo(1);
+        clock.advance(Duration.ofHours(1));
+        assertThat(mine.runOnce() + other.runOnce()).as("nothing is left").isZero();
+        assertThat(got).hasSize(1);
+    }
+
     /** docs/events.md: an endpoint that is removed gets nothing more; its pending deliveries end {@code cancelled}. */
     @Test
     void aRemovedEndpointGetsNothingMoreAndItsPendingDeliveryEndsCancelled() throws Exception {
