@@ -48,6 +48,30 @@ class GenerateCommandTest {
         }
     }
 
+    /**
+     * README, command one as a user types it (the example keyframes, no size, length or rate given): out.mp4 is
+     * 1280x720, 4 s at 24 fps (96 frames), with its thumbnail and sprite sheet beside it.
+     */
+    @Test
+    void theReadmesFirstCommandWrites1280x720FourSecondsAt24Fps() throws Exception {
+        Path examples = Path.of("..", "examples").toAbsolutePath().normalize();
+        Path out = dir.resolve("out.mp4");
+        CliRun r = CliRun.of("generate", "--first", examples.resolve("start.png").toString(), "--last",
+                examples.resolve("end.png").toString(), "--prompt", "slow push through the valley", "-o", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(dir.resolve("out.thumbnail.webp")).isNotEmptyFile();
+        assertThat(dir.resolve("out.spritesheet.jpg")).isNotEmptyFile();
+        try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(out.toFile())) {
+            g.start();
+            assertThat(g.getImageWidth()).isEqualTo(1280);
+            assertThat(g.getImageHeight()).isEqualTo(720);
+            assertThat(g.getFrameRate()).isEqualTo(24.0);
+            int frames = 0;
+            while (g.grabImage() != null) frames++;
+            assertThat(frames).isEqualTo(96);
+        }
+    }
+
     @Test
     void progressGoesToStderrAsPlainLinesWithoutATerminal() throws Exception {
         Path a = scene("a.png", 0, 0);
