@@ -34,14 +34,25 @@ public final class AccessLog {
         if (requestId != null) line.put("request_id", requestId.toString());
         Object key = ctx.attribute(KEY_ATTRIBUTE);
         if (key != null) line.put("key_id", key.toString());
-        String length = ctx.res().getHeader("Content-Length");
-        if (length != null) line.put("bytes", Long.parseLong(length));
+        long bytes = bytesSent(ctx);
+        if (bytes >= 0) line.put("bytes", bytes);
         String ua = ctx.userAgent();
         if (ua != null) line.put("user_agent", ua);
         synchronized (out) {
             out.println(line);
             out.flush();
         }
+    }
+
+    /**
+     * The body bytes sent: Jetty's count of what the response wrote (a JSON answer has no Content-Length header of its
+     * own by the time the line is written), else the Content-Length header; -1 when neither is known.
+     */
+    private static long bytesSent(Context ctx) {
+        org.eclipse.jetty.server.Request base = org.eclipse.jetty.server.Request.getBaseRequest(ctx.req());
+        if (base != null) return base.getResponse().getHttpOutput().getWritten();
+        String length = ctx.res().getHeader("Content-Length");
+        return length == null ? -1 : Long.parseLong(length);
     }
 
     /**

@@ -36,13 +36,14 @@ class ServerCoreTest {
         ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
         PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
         String secret;
+        HttpResponse<String> health;
         try (FramegateServer server = FramegateServer.builder(options(dir, log)).surfaces(List.of())
                 .backend("local", new TinyVideoBackend("local", true, 0)).build().start()) {
             secret = server.createdDefaultKey().orElseThrow();
             assertThat(secret).startsWith("fg-");
             assertThat(server.keys().find(secret)).isPresent();
             assertThat(server.keys().list()).extracting(k -> k.name()).containsExactly("default");
-            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + server.port() + "/healthz?key=secret123")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
@@ -58,6 +59,14 @@ class ServerCoreTest {
         assertThat(line.path("status").asInt()).isEqualTo(200);
         assertThat(line.path("query").asText()).isEqualTo("key=REDACTED");
         assertThat(line.has("ms")).isTrue();
+        // docs/admin.md, Logs: the rest of an access line's fields
+        assertThat(java.time.Instant.parse(line.path("ts").asText())).isNotNull();
+        assertThat(line.path("remote").asText()).isEqualTo("127.0.0.1");
+        assertThat(line.path("request_id").asText()).startsWith("req_").isEqualTo(health.headers()
+                .firstValue("x-request-id").orElseThrow());
+        assertThat(line.path("bytes").asLong()).isEqualTo(health.body().getBytes(StandardCharsets.UTF_8).length);
+        assertThat(line.path("user_agent").asText()).contains("Java-http-client");
+        assertThat(line.has("key_id")).as("no key was given").isFalse();
 
         try (FramegateServer again = FramegateServer.builder(options(dir, null)).surfaces(List.of())
                 .backend("local", new TinyVideoBackend("local", true, 0)).build().start()) {

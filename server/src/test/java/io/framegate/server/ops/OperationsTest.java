@@ -257,6 +257,14 @@ class OperationsTest {
         assertThat(documented).as("documented routes").containsExactlyInAnyOrderElementsOf(registered);
         assertThat(doc.at("/components/schemas/Video/properties/framegate").isMissingNode()).isFalse();
         assertThat(doc.at("/components/schemas/Fidelity/properties/honoured").isMissingNode()).isFalse();
+        // docs/admin.md: the webhook payload is described too
+        JsonNode hook = doc.at("/webhooks/videoEvent/post");
+        assertThat(hook.isMissingNode()).as("webhooks.videoEvent").isFalse();
+        assertThat(hook.at("/requestBody/content/application~1json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/VideoEvent");
+        assertThat(hook.path("parameters")).extracting(p -> p.path("name").asText())
+                .contains("webhook-id", "webhook-timestamp", "webhook-signature");
+        assertThat(doc.at("/components/schemas/VideoEvent").isMissingNode()).isFalse();
     }
 
     static String anonymous(String route) {
