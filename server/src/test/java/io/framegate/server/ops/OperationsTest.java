@@ -155,6 +155,9 @@ class OperationsTest {
             assertThat(text).contains("framegate_queue_depth{lane=\"local\"} 1.0");
             assertThat(text).contains("framegate_queue_depth{lane=\"unrouted\"} 1.0");
             assertThat(text).contains("framegate_queue_depth{lane=\"cloud\"} 0.0");
+            // docs/admin.md: framegate_jobs_running{lane} counts the job rendering in the local slot
+            assertThat(text).contains("framegate_jobs_running{lane=\"local\"} 1.0");
+            assertThat(text).contains("framegate_jobs_running{lane=\"cloud\"} 0.0");
         } finally {
             for (Job j : List.of(running, routed, unrouted)) server.jobs().cancel(keyId, j.id());
         }
