@@ -79,6 +79,15 @@ class LocalClusterScriptTest {
             Matcher k = Pattern.compile("(?m)^api_key (\\S+)$").matcher(up.out());
             assertThat(k.find()).as(up.out()).isTrue();
             String key = k.group(1);
+            // README: its state files, and a second `up` refused while this cluster is up
+            assertThat(Files.readString(clusterDir.resolve("api.key")).trim()).isEqualTo(key);
+            assertThat(clusterDir.resolve("admin.token")).isNotEmptyFile();
+            assertThat(clusterDir.resolve("framegate.yaml")).isNotEmptyFile();
+            String pidsBefore = Files.readString(clusterDir.resolve("pids"));
+            Run again = script(clusterDir, "up", "1");
+            assertThat(again.code()).as(again.out()).isNotZero();
+            assertThat(again.out()).contains("a cluster is already up in " + clusterDir);
+            assertThat(Files.readString(clusterDir.resolve("pids"))).as("the running cluster is untouched").isEqualTo(pidsBefore);
 
             ByteArrayOutputStream png = new ByteArrayOutputStream();
             BufferedImage img = new BufferedImage(160, 96, BufferedImage.TYPE_INT_RGB);
