@@ -214,6 +214,28 @@ class ReplicateWireTest extends WireTest {
                 .withRequestBody(matchingJsonPath("$.input.end_image", matching("data:image/png;base64,.+"))));
     }
 
+    /**
+     * docs/config.md, {@code prefer_wait}: 5 s unless set (here under a 20 s request timeout, so not capped), and 0 sends
+     * no {@code Prefer} header at all.
+     */
+    @ParameterizedTest
+    @CsvSource({"'', wait=5", "'prefer_wait: 0,', ", "'prefer_wait: 7,', wait=7"})
+    void preferWaitIsFiveUnlessSetAndZeroSendsNoPreferHeader(String setting, String header) throws Exception {
+        Routing r = routing("""
+                providers:
+                  rep: {type: replicate, %s base_url: %s/v1, api_key_env: REPLICATE_API_TOKEN}
+                routes:
+                  %s: [rep]
+                """.formatted(setting, url(), MODEL), Map.of("REPLICATE_API_TOKEN", "r8_secretTokenValue123"),
+                TIMING.replace("request_timeout: 5s", "request_timeout: 20s"));
+        stubCreate();
+        stubLifecycle();
+        RenderPlan plan = plan(firstAndLast(MODEL).build());
+        r.backendFor(plan.model()).generate(plan, new TestContext(tmp));
+        var create = postRequestedFor(urlEqualTo("/v1/models/google/veo-3.1/predictions"));
+        wm.verify(1, header == null ? create.withoutHeader("Prefer") : create.withHeader("Prefer", equalTo(header)));
+    }
+
     @Test
     void preferWaitIsCheckedAsOneOfItsOwnKeys() {
         assertThatThrownBy(() -> routing("""
