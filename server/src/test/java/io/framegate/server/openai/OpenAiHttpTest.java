@@ -47,7 +47,11 @@ class OpenAiHttpTest {
     }
 
     private static HttpResponse<byte[]> postMultipart(OpenAiTestServer t, Multipart m) throws Exception {
-        return t.send(t.request("/v1/videos", t.keyA).header("Content-Type", m.contentType())
+        return postMultipart(t, "/v1/videos", m);
+    }
+
+    private static HttpResponse<byte[]> postMultipart(OpenAiTestServer t, String path, Multipart m) throws Exception {
+        return t.send(t.request(path, t.keyA).header("Content-Type", m.contentType())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(m.build())));
     }
 
@@ -387,5 +391,146 @@ class OpenAiHttpTest {
             assertThat(gone.statusCode()).as("the video was deleted").isEqualTo(404);
             assertThat(gone.headers().firstValue("openai-poll-after-ms")).as("a signed link's 404").isEmpty();
         }
+    }
+
+    /**
+     * docs/openai-extension.md, Keyframes (README: {@code input_references}): {@code input_references[]} is the role
+     * {@code asset} on Veo 3.1 and {@code reference} elsewhere, in JSON and in both multipart forms
+     * ({@code input_references[0][file]} and file parts {@code input_references[]}); {@code reference_type} picks
+     * {@code asset} or {@code style} explicitly (so a model without that role refuses it), and another value is a
+     * 400 naming {@code input_references[i].reference_type}. Asserted on what the backend received.
+     */
+    @Test
+    void inputReferencesAreAssetsOnVeo31AndReferencesElsewhereInJsonAndBothMultipartForms() throws Exception {
+        RecordingBackend received = new RecordingBackend(new TinyVideoBackend("local", true, 0));
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, received, 5_000_000)) {
+            byte[] one = TestImages.png(160, 96, Color.RED);
+            byte[] two = TestImages.png(160, 96, Color.BLUE);
+            String veo = "\"model\":\"veo-3.1-generate-001\",\"prompt\":\"p\",\"seconds\":\"8\",\"size\":\"1280x720\"";
+            String local = "\"model\":\"framegate-local\",\"prompt\":\"p\",\"seconds\":\"1\",\"size\":\"160x96\"";
+
+            // JSON: the default role, and reference_type naming asset explicitly
+            HttpResponse<byte[]> veoJson = postJson(t, "/v1/videos", "{" + veo + ",\"input_references\":[{\"image_url\":\""
+                    + dataUrl(one) + "\"},{\"image_url\":\"" + dataUrl(two) + "\",\"reference_type\":\"asset\"}]}");
+            RecordingBackend.Received r = receivedThenCancelled(t, received, veoJson);
+            assertThat(r.model()).isEqualTo("veo-3.1-generate-001");
+            assertThat(r.roles()).containsExactly("asset", "asset");
+            assertThat(r.imageSha256()).containsExactly(RecordingBackend.sha256(one), RecordingBackend.sha256(two));
+            HttpResponse<byte[]> localJson = postJson(t, "/v1/videos", "{" + local + ",\"input_references\":[{\"image_url\":\""
+                    + dataUrl(one) + "\"}]}");
+            r = receivedThenCancelled(t, received, localJson);
+            assertThat(r.model()).isEqualTo("framegate-local");
+            assertThat(r.roles()).containsExactly("reference");
+            assertThat(r.imageSha256()).containsExactly(RecordingBackend.sha256(one));
+
+            // multipart: input_references[0][file] and file parts input_references[]
+            for (String model : List.of("veo-3.1-generate-001", "framegate-local")) {
+                boolean isVeo = model.startsWith("veo");
+                String role = isVeo ? "asset" : "reference";
+                Multipart indexed = new Multipart().field("model", model).field("prompt", "p")
+                        .field("seconds", isVeo ? "8" : "1").field("size", isVeo ? "1280x720" : "160x96")
+                        .file("input_references[0][file]", "one.png", "image/png", one);
+                r = receivedThenCancelled(t, received, postMultipart(t, indexed));
+                assertThat(r.roles()).as(model + " input_references[0][file]").containsExactly(role);
+                assertThat(r.imageSha256()).containsExactly(RecordingBackend.sha256(one));
+                Multipart appended = new Multipart().field("model", model).field("prompt", "p")
+                        .field("seconds", isVeo ? "8" : "1").field("size", isVeo ? "1280x720" : "160x96")
+                        .file("input_references[]", "two.png", "image/png", two);
+                if (isVeo) appended.file("input_references[]", "one.png", "image/png", one);
+                r = receivedThenCancelled(t, received, postMultipart(t, appended));
+                assertThat(r.roles()).as(model + " input_references[]").containsExactlyElementsOf(isVeo ? List.of(role, role) : List.of(role));
+                assertThat(r.imageSha256().get(0)).isEqualTo(RecordingBackend.sha256(two));
+            }
+
+            // reference_type is read: asset on a model without assets and style on Veo (no style role) are refused
+            assertError(postJson(t, "/v1/videos", "{" + local + ",\"input_references\":[{\"image_url\":\"" + dataUrl(one)
+                    + "\",\"reference_type\":\"asset\"}]}"), 400, "input_references", "asset");
+            assertError(postJson(t, "/v1/videos", "{" + veo + ",\"input_references\":[{\"image_url\":\"" + dataUrl(one)
+                    + "\",\"reference_type\":\"style\"}]}"), 400, "input_references", "style");
+            // another value names the field, in JSON and multipart
+            HttpResponse<byte[]> bad = postJson(t, "/v1/videos", "{" + veo + ",\"input_references\":[{\"image_url\":\""
+                    + dataUrl(one) + "\",\"reference_type\":\"painting\"}]}");
+            assertError(bad, 400, "input_references[0].reference_type", "'asset' and 'style'");
+            assertThat(json(bad).at("/error/code").asText()).isEqualTo("invalid_value");
+            assertError(postMultipart(t, new Multipart().field("model", "veo-3.1-generate-001").field("seconds", "8")
+                    .file("input_references[0][file]", "one.png", "image/png", one)
+                    .field("input_references[0][reference_type]", "painting")), 400, "input_references[0].reference_type", "painting");
+        }
+    }
+
+    /** What the create's job handed the backend; the job is then cancelled so the next one need not wait for it. */
+    private static RecordingBackend.Received receivedThenCancelled(OpenAiTestServer t, RecordingBackend backend,
+                                                                   HttpResponse<byte[]> created) throws Exception {
+        assertThat(created.statusCode()).as(new String(created.body())).isEqualTo(200);
+        String id = json(created).path("id").asText();
+        RecordingBackend.Received r = backend.received(id);
+        t.send(t.request("/v1/videos/" + id + "/cancel", t.keyA).POST(HttpRequest.BodyPublishers.noBody()));
+        return r;
+    }
+
+    /**
+     * docs/openai-extension.md, What the web console uses: cancelling a finished (completed) video leaves it as it
+     * is: the answer and a later retrieve still show it completed, with the same content.
+     */
+    @Test
+    void cancellingACompletedVideoLeavesItAsItIs() throws Exception {
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 5_000_000)) {
+            String id = completedLocalVideo(t);
+            JsonNode before = json(t.send(t.request("/v1/videos/" + id, t.keyA).GET()));
+            byte[] content = t.send(t.request("/v1/videos/" + id + "/content", t.keyA).GET()).body();
+
+            HttpResponse<byte[]> cancelled = t.send(t.request("/v1/videos/" + id + "/cancel", t.keyA)
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+            assertThat(cancelled.statusCode()).as(new String(cancelled.body())).isEqualTo(200);
+            for (JsonNode v : List.of(json(cancelled), json(t.send(t.request("/v1/videos/" + id, t.keyA).GET())))) {
+                assertThat(v.path("status").asText()).as(v.toString()).isEqualTo("completed");
+                assertThat(v.at("/framegate/status").asText()).isEqualTo("completed");
+                assertThat(v.path("error").isNull() || v.path("error").isMissingNode()).as(v.toString()).isTrue();
+                assertThat(v.path("completed_at")).isEqualTo(before.path("completed_at"));
+                assertThat(v.path("progress")).isEqualTo(before.path("progress"));
+            }
+            HttpResponse<byte[]> after = t.send(t.request("/v1/videos/" + id + "/content", t.keyA).GET());
+            assertThat(after.statusCode()).isEqualTo(200);
+            assertThat(after.body()).isEqualTo(content);
+        }
+    }
+
+    /**
+     * docs/openai-extension.md, Decisions (Extensions): uploading a video file to extend is a 400 saying so; the
+     * multipart form {@code video[id]} names the video to continue and is accepted.
+     */
+    @Test
+    void extendingAnUploadedVideoFileIsRefusedButVideoIdInMultipartIsAccepted() throws Exception {
+        try (OpenAiTestServer t = new OpenAiTestServer(dir, new TinyVideoBackend("local", true, 0), 5_000_000)) {
+            String id = completedLocalVideo(t);
+            byte[] mp4 = t.send(t.request("/v1/videos/" + id + "/content", t.keyA).GET()).body();
+
+            HttpResponse<byte[]> upload = postMultipart(t, "/v1/videos/extensions", new Multipart().field("prompt", "on")
+                    .field("seconds", "1").file("video", "source.mp4", "video/mp4", mp4));
+            assertError(upload, 400, "video", "Extending an uploaded video file is not supported");
+            assertThat(json(upload).at("/error/code").asText()).isEqualTo("unsupported_value");
+            assertThat(json(upload).at("/error/message").asText()).contains("video[id]");
+
+            HttpResponse<byte[]> byId = postMultipart(t, "/v1/videos/extensions", new Multipart().field("prompt", "on")
+                    .field("seconds", "1").field("video[id]", id));
+            assertThat(byId.statusCode()).as(new String(byId.body())).isEqualTo(200);
+            JsonNode ext = json(byId);
+            assertThat(ext.at("/framegate/extended_from_video_id").asText()).isEqualTo(id);
+            assertThat(ext.path("seconds").asText()).isEqualTo("2");
+            assertThat(OpenAiTestServer.awaitFinal(t.client(t.keyA), ext.path("id").asText()).status().asString())
+                    .isEqualTo("completed");
+            // the refused upload made no job: the source and its extension are all there is
+            assertThat(json(t.send(t.request("/v1/videos", t.keyA).GET())).path("data").size()).isEqualTo(2);
+        }
+    }
+
+    /** A completed 1 s 160x96 video on framegate-local; its id. */
+    private static String completedLocalVideo(OpenAiTestServer t) throws Exception {
+        HttpResponse<byte[]> created = postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"size\":\"160x96\","
+                + "\"seconds\":\"1\",\"input_reference\":{\"image_url\":\"" + dataUrl(TestImages.png(160, 96, Color.RED)) + "\"}}");
+        assertThat(created.statusCode()).as(new String(created.body())).isEqualTo(200);
+        String id = json(created).path("id").asText();
+        assertThat(OpenAiTestServer.awaitFinal(t.client(t.keyA), id).status().asString()).isEqualTo("completed");
+        return id;
     }
 }
