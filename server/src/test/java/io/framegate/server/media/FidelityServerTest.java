@@ -53,6 +53,7 @@ class FidelityServerTest {
     static WireMockServer gemini;
     static FramegateServer server;
     static String key, base;
+    static Path data;
     static BufferedImage canvas;
 
     @BeforeAll
@@ -60,7 +61,7 @@ class FidelityServerTest {
         gemini = new WireMockServer(options().dynamicPort());
         gemini.start();
         canvas = canvas(W * 2, H, 5);
-        Path data = Files.createDirectories(dir.resolve("data"));
+        data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("framegate.yaml"), """
                 providers:
                   google: {type: gemini, base_url: '%s', api_key_env: FG_FID_KEY}
@@ -176,16 +177,59 @@ class FidelityServerTest {
         assertThat(fidelity.has("last_frame")).isFalse();
     }
 
+    /**
+     * docs/fidelity.md: a cloud result that started elsewhere is {@code "honoured": false} and logged at INFO; the
+     * job still completes and its cost is still captured (the score is a report, not a refund).
+     */
     @Test
     void aCloudResultThatStartsElsewhereIsFlagged() throws Exception {
-        JsonNode op = veoJob("fidbad", mp4StartingAt(W / 2));
+        java.io.PrintStream stderr = System.err;
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(logs, true, java.nio.charset.StandardCharsets.UTF_8));
+        JsonNode op;
+        try {
+            op = veoJob("fidbad", mp4StartingAt(W / 2));
+        } finally {
+            System.setErr(stderr);
+        }
         JsonNode fidelity = op.at("/metadata/framegate/fidelity");
         assertThat(fidelity.path("honoured").asBoolean(true)).as(op.toString()).isFalse();
         assertThat(fidelity.at("/first_frame/psnr").asDouble()).isLessThan(20);
-        // the same verdict on the OpenAI surface
-        JsonNode video = send("GET", "/v1/videos/" + op.at("/metadata/framegate/job_id").asText(), null,
-                "Authorization", "Bearer " + key);
+        String jobId = op.at("/metadata/framegate/job_id").asText();
+        assertThat(logs.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("INFO " + MediaFinisher.class.getName() + " - job " + jobId
+                        + ": the video does not start/end on the requested keyframes");
+        // the same verdict on the OpenAI surface, on a completed video whose cost was recorded
+        JsonNode video = send("GET", "/v1/videos/" + jobId, null, "Authorization", "Bearer " + key);
         assertThat(video.at("/framegate/fidelity/honoured").asBoolean(true)).isFalse();
+        assertThat(video.path("status").asText()).isEqualTo("completed");
+        assertThat(new java.math.BigDecimal(video.at("/framegate/cost_usd").asText())).isEqualByComparingTo("1.6"); // 4 s x $0.40
+        // and captured in the ledger: reserved at create, captured at completion, never released
+        JsonNode job = send("GET", "/admin/v1/jobs/" + jobId, null, "Authorization",
+                "Bearer " + Files.readString(data.resolve("admin.token")).trim());
+        assertThat(job.path("ledger")).extracting(e -> e.path("kind").asText()).as(job.toString())
+                .containsExactly("reserve", "capture");
+        assertThat(new java.math.BigDecimal(job.at("/ledger/1/cost_usd").asText())).isEqualByComparingTo("1.6");
+    }
+
+    /**
+     * docs/fidelity.md: extensions are not scored (their video starts with the source video). The source, a local
+     * render from a first frame, is scored; its extension, which starts from the source's last frame, is not.
+     */
+    @Test
+    void anExtensionIsNotScored() throws Exception {
+        String body = """
+                {"model": "framegate-local-fast", "prompt": "pan right", "size": "%dx%d", "seconds": "1",
+                 "frame_images": [{"image_url": "data:image/png;base64,%s", "frame_type": "first_frame"}]}
+                """.formatted(W, H, pngBase64(view(0)));
+        String source = send("POST", "/v1/videos", body, "Authorization", "Bearer " + key).path("id").asText();
+        assertThat(openAiFinal(source).at("/framegate/fidelity/honoured").isBoolean()).as("the source is scored").isTrue();
+        JsonNode ext = send("POST", "/v1/videos/extensions", """
+                {"video": {"id": "%s"}, "prompt": "on", "seconds": "1"}""".formatted(source),
+                "Authorization", "Bearer " + key);
+        JsonNode done = openAiFinal(ext.path("id").asText());
+        assertThat(done.at("/framegate/extended_from_video_id").asText()).isEqualTo(source);
+        assertThat(done.path("framegate").has("fidelity")).as(done.toString()).isFalse();
     }
 
     /** A Veo job through the Gemini surface whose upstream serves {@code mp4}; the final operation. */

@@ -255,7 +255,8 @@ class VeoHttpTest {
                 {"instances": [{"image": {"bytesBase64Encoded": "%s"}}],
                  "parameters": {"resolution": "144p", "durationSeconds": 1, "storageUri": "gs://b/out",
                                 "pubsubTopic": "projects/p/topics/veo"},
-                 "labels": {"team": "film"}}
+                 "labels": {"team": "film"},
+                 "webhookConfig": {"uris": ["https://example.test/hook"], "user_metadata": {"order": 17}}}
                 """.formatted(START), "x-goog-api-key", srv.keyA);
         assertThat(created.status()).as("%s", created.json()).isEqualTo(200);
         String fetch = "{\"operationName\": \"" + created.json().get("name").asText() + "\"}";
@@ -269,7 +270,9 @@ class VeoHttpTest {
         assertThat(op.at("/response/videos/0/gcsUri").asText()).matches("gs://b/out/[a-z0-9]+/sample_0\\.mp4");
         assertThat(op.at("/metadata/framegate/warnings").toString())
                 .contains("pubsubTopic was recorded but Framegate publishes no Pub/Sub messages")
-                .contains("Framegate writes nothing to Cloud Storage");
+                .contains("Framegate writes nothing to Cloud Storage")
+                // README, docs/events.md: webhookConfig is recorded, not used (Google signs those deliveries itself)
+                .contains("webhookConfig was recorded but not used (Google signs those deliveries with its own keys)");
     }
 
     @Test

@@ -14,6 +14,8 @@ import io.framegate.domain.VideoSize;
 import io.framegate.server.veo.GoogleApiException.FieldViolation;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -292,14 +294,17 @@ class VeoRequestTranslatorTest {
                 """, VeoDialect.VERTEX).getMessage()).contains("parameters.storageUri=/tmp/out is not a Cloud Storage URI");
     }
 
+    /** docs/events.md, Veo webhookConfig: {@code user_metadata} as the docs spell it and {@code userMetadata} as the SDKs do. */
     @Test
     void webhookConfigIsReadInBothKeyStyles() {
-        VeoRequest veo = translator.translate("veo-3.1-generate-001", json("""
-                {"instances": [{"prompt": "p"}],
-                 "webhookConfig": {"uris": ["https://example.test/hook"], "user_metadata": {"order": 17}}}
-                """), VeoDialect.GEMINI);
-        assertThat(veo.webhookUris()).containsExactly("https://example.test/hook");
-        assertThat(veo.webhookMetadata()).containsEntry("order", "17");
+        for (String metadataKey : List.of("user_metadata", "userMetadata")) {
+            VeoRequest veo = translator.translate("veo-3.1-generate-001", json("""
+                    {"instances": [{"prompt": "p"}],
+                     "webhookConfig": {"uris": ["https://example.test/hook"], "%s": {"order": 17, "team": "film"}}}
+                    """.formatted(metadataKey)), VeoDialect.GEMINI);
+            assertThat(veo.webhookUris()).as(metadataKey).containsExactly("https://example.test/hook");
+            assertThat(veo.webhookMetadata()).as(metadataKey).containsExactly(Map.entry("order", "17"), Map.entry("team", "film"));
+        }
     }
 
     @Test
