@@ -398,7 +398,8 @@ class OpenAiHttpTest {
      * {@code asset} on Veo 3.1 and {@code reference} elsewhere, in JSON and in both multipart forms
      * ({@code input_references[0][file]} and file parts {@code input_references[]}); {@code reference_type} picks
      * {@code asset} or {@code style} explicitly (so a model without that role refuses it), and another value is a
-     * 400 naming {@code input_references[i].reference_type}. Asserted on what the backend received.
+     * 400 naming {@code input_references[i].reference_type}. Asserted on what the backend received. A broken rule's
+     * {@code param} is the field of the role it is about, or the value it is about (docs/openai-extension.md:45).
      */
     @Test
     void inputReferencesAreAssetsOnVeo31AndReferencesElsewhereInJsonAndBothMultipartForms() throws Exception {
@@ -447,6 +448,13 @@ class OpenAiHttpTest {
                     + "\",\"reference_type\":\"asset\"}]}"), 400, "input_references", "asset");
             assertError(postJson(t, "/v1/videos", "{" + veo + ",\"input_references\":[{\"image_url\":\"" + dataUrl(one)
                     + "\",\"reference_type\":\"style\"}]}"), 400, "input_references", "style");
+            // a broken rule names the role's field, not the one the image came in: on Veo input_reference is the
+            // first frame, which reference images exclude; a rule on another value names that value (seconds)
+            assertError(postJson(t, "/v1/videos", "{" + veo + ",\"input_reference\":{\"image_url\":\"" + dataUrl(two)
+                    + "\"},\"input_references\":[{\"image_url\":\"" + dataUrl(one) + "\"}]}"), 400, "frame_images",
+                    "reference images cannot be combined with a first or last frame");
+            assertError(postJson(t, "/v1/videos", "{" + veo.replace("\"8\"", "\"4\"") + ",\"input_references\":[{\"image_url\":\""
+                    + dataUrl(one) + "\"}]}"), 400, "seconds", "reference images are only available at 8 seconds");
             // another value names the field, in JSON and multipart
             HttpResponse<byte[]> bad = postJson(t, "/v1/videos", "{" + veo + ",\"input_references\":[{\"image_url\":\""
                     + dataUrl(one) + "\",\"reference_type\":\"painting\"}]}");
