@@ -820,19 +820,109 @@ class MoneyServerTest {
     @Test
     void aCreateRefusedForMoneyDoesNotUseUpAnRpmSlot() throws Exception {
         start(2);
+        TestClock.earlyInAMinuteWindow();
         db().useHandle(h -> h.createUpdate("UPDATE api_keys SET rpm = 1 WHERE id = :id").bind("id", keyId).execute());
         LedgerInvariants.setKeyBudget(db(), keyId, PRICE - 1); // not even one job
         Reply refused = openai("POST", "/v1/videos", VEO_8S);
         assertThat(refused.status()).as(refused.body()).isEqualTo(429);
         assertThat(refused.json().at("/error/code").asText()).isEqualTo("insufficient_quota");
+        // a create with an image writes its files between its checks and its insert, outside one transaction
+        Reply refusedWithImage = googleCreate();
+        assertThat(refusedWithImage.status()).as(refusedWithImage.body()).isEqualTo(429);
+        assertThat(refusedWithImage.json().at("/error/message").asText()).contains("Insufficient quota");
         LedgerInvariants.setKeyBudget(db(), keyId, PRICE);
         createAnswers("counted");
         running("counted");
         Reply accepted = openai("POST", "/v1/videos", VEO_8S);
-        assertThat(accepted.status()).as("the refused create took no rpm slot (unless the minute turned): %s", accepted.body())
-                .isIn(200);
+        assertThat(accepted.status()).as("the refused creates took no rpm slot: %s", accepted.body()).isEqualTo(200);
         Reply third = openai("POST", "/v1/videos", VEO_8S);
         assertThat(third.status()).isEqualTo(429);
+        LedgerInvariants.check(db());
+    }
+
+    /** A create of a 1 s local render (video seconds 1, price 0) over HTTP. */
+    Reply localCreate() throws Exception {
+        return openai("POST", "/v1/videos", "{\"model\": \"framegate-local\", \"prompt\": \"p\", \"size\": \"160x96\", "
+                + "\"seconds\": \"1\", \"input_reference\": {\"image_url\": \"data:image/png;base64,"
+                + Base64.getEncoder().encodeToString(TestImages.png(160, 96, Color.BLUE)) + "\"}}");
+    }
+
+    /** A budget or limit change through the admin API ({@code PATCH /admin/v1/keys/...} or {@code /accounts/...}). */
+    void adminPatch(String path, String body) throws Exception {
+        Reply r = send("PATCH", path, body, "Authorization", "Bearer " + Files.readString(dir.resolve("data/admin.token")).trim());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+
+    /** The third create of a test with {@code rpm: 1}: refused for the rate, which shows that the limit was live. */
+    void refusedForTheRate() throws Exception {
+        Reply limited = openai("POST", "/v1/videos", VEO_8S);
+        assertThat(limited.status()).as(limited.body()).isEqualTo(429);
+        assertThat(limited.json().at("/error/message").asText()).contains("1 video creates per minute");
+    }
+
+    /** docs/admin.md, What clients see; docs/limits.md, rpm: a create refused for its video seconds uses no rpm slot. */
+    @Test
+    void aCreateRefusedForVideoSecondsDoesNotUseUpAnRpmSlot() throws Exception {
+        start(2);
+        TestClock.earlyInAMinuteWindow();
+        adminPatch("/admin/v1/keys/money", "{\"rpm\": 1, \"video_seconds_limit\": 0}");
+        Reply refused = localCreate();
+        assertThat(refused.status()).as(refused.body()).isEqualTo(429);
+        assertThat(refused.json().at("/error/code").asText()).isEqualTo("insufficient_quota");
+        assertThat(refused.json().at("/error/message").asText()).contains("video-seconds limit");
+        adminPatch("/admin/v1/keys/money", "{\"video_seconds_limit\": 1}");
+        Reply accepted = localCreate();
+        assertThat(accepted.status()).as("the refused create took no rpm slot: %s", accepted.body()).isEqualTo(200);
+        adminPatch("/admin/v1/keys/money", "{\"video_seconds_limit\": null}");
+        refusedForTheRate();
+        LedgerInvariants.check(db());
+    }
+
+    /** docs/admin.md, What clients see; docs/limits.md, rpm: a create refused for max_concurrent uses no rpm slot. */
+    @Test
+    void aCreateRefusedForMaxConcurrentDoesNotUseUpAnRpmSlot() throws Exception {
+        start(2);
+        createAnswers("busy");
+        running("busy");
+        TestClock.earlyInAMinuteWindow();
+        String busy = createVeo(); // made before the rpm limit: it holds the one concurrent slot, not a minute slot
+        adminPatch("/admin/v1/keys/money", "{\"rpm\": 1, \"max_concurrent\": 1}");
+        Reply refused = openai("POST", "/v1/videos", VEO_8S);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(429);
+        assertThat(refused.json().at("/error/message").asText()).contains("max_concurrent");
+        // a create with an image writes its files between its checks and its insert, outside one transaction
+        Reply refusedWithImage = googleCreate();
+        assertThat(refusedWithImage.status()).as(refusedWithImage.body()).isEqualTo(429);
+        assertThat(refusedWithImage.json().at("/error/message").asText()).contains("max_concurrent");
+        awaitPolled("busy");
+        assertThat(openai("POST", "/v1/videos/" + busy + "/cancel", null).status()).isEqualTo(200);
+        awaitFinal(busy);
+        Reply accepted = openai("POST", "/v1/videos", VEO_8S);
+        assertThat(accepted.status()).as("the refused create took no rpm slot: %s", accepted.body()).isEqualTo(200);
+        adminPatch("/admin/v1/keys/money", "{\"max_concurrent\": null}");
+        refusedForTheRate();
+        LedgerInvariants.check(db());
+    }
+
+    /** docs/admin.md, What clients see: a create answered from its Idempotency-Key (a replay) is not counted. */
+    @Test
+    void aReplayedIdempotencyKeyDoesNotUseUpAnRpmSlot() throws Exception {
+        start(2);
+        createAnswers("once");
+        running("once");
+        TestClock.earlyInAMinuteWindow();
+        Reply first = send("POST", "/v1/videos", VEO_8S, "Authorization", "Bearer " + key, "Idempotency-Key", "rpm-replay");
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        adminPatch("/admin/v1/keys/money", "{\"rpm\": 1}");
+        Reply replay = send("POST", "/v1/videos", VEO_8S, "Authorization", "Bearer " + key, "Idempotency-Key", "rpm-replay");
+        assertThat(replay.status()).as(replay.body()).isEqualTo(200);
+        assertThat(replay.json().path("id").asText()).isEqualTo(first.json().path("id").asText());
+        Reply accepted = openai("POST", "/v1/videos", VEO_8S);
+        assertThat(accepted.status()).as("the replay took no rpm slot: %s", accepted.body()).isEqualTo(200);
+        refusedForTheRate();
+        Reply replayWhenFull = send("POST", "/v1/videos", VEO_8S, "Authorization", "Bearer " + key, "Idempotency-Key", "rpm-replay");
+        assertThat(replayWhenFull.status()).as("a replay is answered even when the minute is used up: %s", replayWhenFull.body())
+                .isEqualTo(200);
         LedgerInvariants.check(db());
     }
 

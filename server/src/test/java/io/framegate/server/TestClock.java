@@ -11,6 +11,15 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TestClock extends Clock {
     private final AtomicLong offsetMillis = new AtomicLong();
 
+    /**
+     * Waits, when the wall clock is late in its minute, for the next minute to begin, so that the creates a test makes
+     * next fall in one {@code rpm} window (the windows are cut at whole minutes of the server's clock).
+     */
+    public static void earlyInAMinuteWindow() throws InterruptedException {
+        long intoWindow = System.currentTimeMillis() % 60_000;
+        if (intoWindow > 40_000) Thread.sleep(60_000 - intoWindow + 50);
+    }
+
     public void advance(Duration d) {
         offsetMillis.addAndGet(d.toMillis());
     }

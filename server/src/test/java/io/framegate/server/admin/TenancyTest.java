@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framegate.server.FramegateServer;
 import io.framegate.server.ServerOptions;
+import io.framegate.server.TestClock;
 import io.framegate.server.TestImages;
 import io.framegate.server.TinyVideoBackend;
 import io.framegate.server.jobs.WorkerSettings;
@@ -212,8 +213,7 @@ class TenancyTest {
         start(null);
         String k = admin("POST", "/admin/v1/keys", "{\"name\":\"slow\",\"rpm\":2}").json().path("secret").asText();
         // near the end of a minute window the two creates could fall in two windows: start at a window's beginning
-        long intoWindow = System.currentTimeMillis() % 60_000;
-        if (intoWindow > 50_000) Thread.sleep(60_000 - intoWindow + 50);
+        TestClock.earlyInAMinuteWindow();
         assertThat(openAiCreate(k, "framegate-local").status()).isEqualTo(200);
         assertThat(geminiCreate(k).status()).isEqualTo(200);
         Reply limited = openAiCreate(k, "framegate-local");
