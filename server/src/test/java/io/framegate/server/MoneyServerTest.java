@@ -926,6 +926,45 @@ class MoneyServerTest {
         LedgerInvariants.check(db());
     }
 
+    /** README, docs/admin.md Accounts and keys: the account's max_concurrent applies to its key; the tighter one applies. */
+    @Test
+    void theAccountsMaxConcurrentAppliesToItsKeysToo() throws Exception {
+        start(2);
+        createAnswers("team");
+        running("team");
+        adminPatch("/admin/v1/accounts/default", "{\"max_concurrent\": 1}");
+        adminPatch("/admin/v1/keys/money", "{\"max_concurrent\": 5}");
+        createVeo();
+        Reply second = openai("POST", "/v1/videos", VEO_8S);
+        assertThat(second.status()).as(second.body()).isEqualTo(429);
+        assertThat(second.json().at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(second.json().at("/error/message").asText()).contains("your account").contains("max_concurrent) is 1");
+        int jobs = db().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs").mapTo(Integer.class).one());
+        assertThat(jobs).as("the refused create left no job").isEqualTo(1);
+        adminPatch("/admin/v1/accounts/default", "{\"max_concurrent\": null}");
+        createVeo(); // the key's own 5 leaves room: the account's 1 was what refused it
+        LedgerInvariants.check(db());
+    }
+
+    /** README, docs/admin.md Accounts and keys: the account's video_seconds_limit applies to its key; the tighter one applies. */
+    @Test
+    void theAccountsVideoSecondsLimitAppliesToItsKeysToo() throws Exception {
+        start(2);
+        adminPatch("/admin/v1/accounts/default", "{\"video_seconds_limit\": 1}");
+        adminPatch("/admin/v1/keys/money", "{\"video_seconds_limit\": 100}");
+        Reply first = localCreate();
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        Reply second = localCreate();
+        assertThat(second.status()).as(second.body()).isEqualTo(429);
+        assertThat(second.json().at("/error/code").asText()).isEqualTo("insufficient_quota");
+        assertThat(second.json().at("/error/message").asText()).contains("video-seconds limit of your account").contains("Limit 1 s");
+        int jobs = db().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs").mapTo(Integer.class).one());
+        assertThat(jobs).as("the refused create left no job").isEqualTo(1);
+        adminPatch("/admin/v1/accounts/default", "{\"video_seconds_limit\": null}");
+        assertThat(localCreate().status()).as("the key's own 100 s leaves room").isEqualTo(200);
+        LedgerInvariants.check(db());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void concurrentCreatesWithOneIdempotencyKeyMakeOneJob(String database) throws Exception {
