@@ -74,6 +74,14 @@ public final class KeyAdmission implements CreateAdmission {
     }
 
     private void admit(String keyId, Optional<KeyLimits> k) {
+        // the queue bound before the minute windows: a create refused for it takes no rpm slot (a create with images
+        // runs this outside a transaction, so nothing would give a slot taken before it back)
+        // counts no further than the bound: with a long queue, a full count would cost every create the queue's length
+        if (maxQueued > 0 && jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM (SELECT 1 FROM jobs "
+                        + "WHERE status = 'QUEUED' LIMIT :bound) q").bind("bound", maxQueued)
+                .mapTo(Integer.class).one()) >= maxQueued) {
+            throw new QueueFullException(maxQueued);
+        }
         long now = clock.millis();
         if (k.isPresent()) {
             Integer keyRpm = k.get().keyRpm();
@@ -85,12 +93,6 @@ public final class KeyAdmission implements CreateAdmission {
                 if (keyRpm != null) windows.giveBack(keyId, now);
                 throw new RateLimitedException("the account of this API key", accountRpm, RateWindows.resetIn(now));
             }
-        }
-        // counts no further than the bound: with a long queue, a full count would cost every create the queue's length
-        if (maxQueued > 0 && jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM (SELECT 1 FROM jobs "
-                        + "WHERE status = 'QUEUED' LIMIT :bound) q").bind("bound", maxQueued)
-                .mapTo(Integer.class).one()) >= maxQueued) {
-            throw new QueueFullException(maxQueued);
         }
     }
 }
