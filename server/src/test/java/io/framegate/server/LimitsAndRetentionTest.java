@@ -536,4 +536,58 @@ class LimitsAndRetentionTest {
             assertThat(s.await(s.create(1)).path("status").asText()).isEqualTo("completed");
         }
     }
+
+    /** Key A gets {@code rpm: 1}, read from the database by the next create. */
+    private static void oneCreatePerMinute(Srv s) {
+        s.server.database().jdbi().useHandle(h -> h.createUpdate("UPDATE api_keys SET rpm = 1 WHERE id = :id")
+                .bind("id", s.keyAId).execute());
+    }
+
+    private static void refusedForTheRate(Srv s) throws Exception {
+        JsonNode e = openAiError(s.openAi("POST", "/v1/videos", s.keyA, SMALL_JOB.formatted(1)), 429);
+        assertThat(e.path("code").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(e.path("message").asText()).contains("1 video creates per minute");
+    }
+
+    /**
+     * docs/admin.md, What clients see; docs/limits.md, rpm: a create refused for the queue bound
+     * ({@code limits.max_queued_jobs}) uses no rpm slot. One slow render runs, one job waits (the bound, 1), so a create
+     * (with an image: its files are written outside one transaction) is a 429 {@code queue_full}; once the waiting job
+     * is cancelled, the next create of the minute is accepted.
+     */
+    @Test
+    void aCreateRefusedForTheQueueBoundDoesNotUseUpAnRpmSlot() throws Exception {
+        try (Srv s = new Srv(dir, "  max_queued_jobs: 1\n", null, new TinyVideoBackend("local", true, 2000))) {
+            TestClock.earlyInAMinuteWindow();
+            String running = s.create(1);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!json(s.openAi("GET", "/v1/videos/" + running, s.keyA, null)).path("status").asText().equals("in_progress")) {
+                assertThat(System.nanoTime()).as("the first job starts").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            String waiting = s.create(1);
+            oneCreatePerMinute(s);
+            JsonNode full = openAiError(s.openAi("POST", "/v1/videos", s.keyA, SMALL_JOB.formatted(1)), 429);
+            assertThat(full.path("code").asText()).isEqualTo("queue_full");
+            assertThat(s.openAi("POST", "/v1/videos/" + waiting + "/cancel", s.keyA, null).statusCode()).isEqualTo(200);
+            String accepted = s.create(1); // asserts the 200: the refused create took no rpm slot
+            assertThat(s.openAi("POST", "/v1/videos/" + accepted + "/cancel", s.keyA, null).statusCode()).isEqualTo(200);
+            refusedForTheRate(s);
+        }
+    }
+
+    /** docs/admin.md, What clients see; docs/limits.md, rpm: a create refused for disk space (507) uses no rpm slot. */
+    @Test
+    void aCreateRefusedForDiskSpaceDoesNotUseUpAnRpmSlot() throws Exception {
+        try (Srv s = new Srv(dir, "  min_free_disk: 1GiB\n", null, new TinyVideoBackend("local", true, 0))) {
+            TestClock.earlyInAMinuteWindow();
+            oneCreatePerMinute(s);
+            s.freeBytes.set(1024L * 1024 * 1024); // the image would take it under the minimum
+            JsonNode e = openAiError(s.openAi("POST", "/v1/videos", s.keyA, SMALL_JOB.formatted(1)), 507);
+            assertThat(e.path("code").asText()).isEqualTo("insufficient_storage");
+            s.freeBytes.set(100L * 1024 * 1024 * 1024);
+            s.create(1); // asserts the 200: the refused create took no rpm slot
+            refusedForTheRate(s);
+        }
+    }
 }
