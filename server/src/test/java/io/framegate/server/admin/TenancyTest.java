@@ -262,6 +262,107 @@ class TenancyTest {
         assertThat(refused.header("Retry-After")).isEqualTo("10");
     }
 
+    /** docs/admin.md, Accounts and keys: {@code 409} if an active key has the name; a revoked key's name is free again. */
+    @Test
+    void aKeyNameOfAnActiveKeyIsA409AndFreeAgainOnceThatKeyIsRevoked() throws Exception {
+        start(null);
+        Reply first = admin("POST", "/admin/v1/keys", "{\"name\":\"web\"}");
+        assertThat(first.status()).as(first.json().toString()).isEqualTo(201);
+        Reply taken = admin("POST", "/admin/v1/keys", "{\"name\":\"web\"}");
+        assertThat(taken.status()).as(taken.json().toString()).isEqualTo(409);
+        assertThat(taken.json().at("/error/code").asText()).isEqualTo("conflict");
+        assertThat(taken.json().at("/error/param").asText()).isEqualTo("name");
+        assertThat(taken.json().at("/error/message").asText()).contains("'web'");
+        int keys = jdbiOf().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM api_keys WHERE name = 'web'").mapTo(Integer.class).one());
+        assertThat(keys).as("the refused create made no key").isEqualTo(1);
+
+        admin("POST", "/admin/v1/keys/web/revoke", null);
+        Reply again = admin("POST", "/admin/v1/keys", "{\"name\":\"web\"}");
+        assertThat(again.status()).as(again.json().toString()).isEqualTo(201);
+        assertThat(again.json().path("id").asText()).isNotEqualTo(first.json().path("id").asText());
+        assertThat(send("GET", "/v1/videos", null, "Authorization", "Bearer " + again.json().path("secret").asText()).status())
+                .isEqualTo(200);
+        assertThat(admin("GET", "/admin/v1/keys/web", null).json().path("id").asText()).as("the name reaches the active key")
+                .isEqualTo(again.json().path("id").asText());
+    }
+
+    /** docs/admin.md, Accounts and keys: {@code expires_in} takes 30d, 12h, 90m, 45s; {@code expires_at} an ISO-8601 instant. */
+    @Test
+    void expiresInTakesDaysHoursMinutesAndSecondsAndExpiresAtAnIsoInstant() throws Exception {
+        start(null);
+        Map<String, Long> seconds = Map.of("30d", 30 * 86_400L, "12h", 12 * 3_600L, "90m", 90 * 60L, "45s", 45L);
+        for (var e : seconds.entrySet()) {
+            long before = System.currentTimeMillis() / 1000;
+            Reply r = admin("POST", "/admin/v1/keys", "{\"name\":\"in-" + e.getKey() + "\",\"expires_in\":\"" + e.getKey() + "\"}");
+            long after = System.currentTimeMillis() / 1000 + 1;
+            assertThat(r.status()).as(r.json().toString()).isEqualTo(201);
+            assertThat(r.json().path("expires_at").asLong()).as(e.getKey()).isBetween(before + e.getValue(), after + e.getValue());
+            assertThat(r.json().path("status").asText()).isEqualTo("active");
+        }
+        Reply iso = admin("POST", "/admin/v1/keys", "{\"name\":\"iso\",\"expires_at\":\"2031-01-02T03:04:05Z\"}");
+        assertThat(iso.status()).as(iso.json().toString()).isEqualTo(201);
+        assertThat(iso.json().path("expires_at").asLong()).isEqualTo(java.time.Instant.parse("2031-01-02T03:04:05Z").getEpochSecond());
+
+        for (String bad : List.of("2w", "12", "h", "0s")) {
+            Reply r = admin("POST", "/admin/v1/keys", "{\"name\":\"bad\",\"expires_in\":\"" + bad + "\"}");
+            assertThat(r.status()).as(bad).isEqualTo(400);
+            assertThat(r.json().at("/error/param").asText()).isEqualTo("expires_in");
+            assertThat(r.json().at("/error/message").asText()).contains("expires_in=" + bad).contains("30d, 12h, 90m or 45s");
+        }
+        Reply badAt = admin("POST", "/admin/v1/keys", "{\"name\":\"bad\",\"expires_at\":\"next tuesday\"}");
+        assertThat(badAt.status()).isEqualTo(400);
+        assertThat(badAt.json().at("/error/param").asText()).isEqualTo("expires_at");
+        assertThat(admin("GET", "/admin/v1/keys/bad", null).status()).as("no key made by a refused create").isEqualTo(404);
+    }
+
+    /**
+     * docs/admin.md, GET /admin/v1/ledger and GET /admin/v1/jobs/{id}: entries newest first, {@code limit} 1..1000 with
+     * a default of 100 (outside that a 400 naming it). 105 budget raises of a key, the n-th
+     * by n micro-dollars, make 105 grant entries that tell their order by their amounts.
+     */
+    @Test
+    void theLedgerListsNewestFirstWithADefaultLimitOf100AndAtMost1000() throws Exception {
+        start(null);
+        admin("POST", "/admin/v1/keys", "{\"name\":\"ledgered\"}");
+        long budget = 0;
+        for (int n = 1; n <= 105; n++) {
+            budget += n;
+            Reply r = admin("PATCH", "/admin/v1/keys/ledgered", "{\"budget_usd\":\"" + java.math.BigDecimal.valueOf(budget, 6) + "\"}");
+            assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
+        }
+        Reply byDefault = admin("GET", "/admin/v1/ledger?key=ledgered", null);
+        assertThat(byDefault.status()).isEqualTo(200);
+        List<Long> amounts = new java.util.ArrayList<>();
+        byDefault.json().path("data").forEach(e -> amounts.add(e.path("amount_micros").asLong()));
+        assertThat(amounts).as("the default limit").hasSize(100);
+        assertThat(amounts.subList(0, 3)).as("newest first").containsExactly(105L, 104L, 103L);
+        assertThat(amounts.get(99)).isEqualTo(6L);
+        List<Long> ids = new java.util.ArrayList<>();
+        byDefault.json().path("data").forEach(e -> ids.add(e.path("id").asLong()));
+        assertThat(ids).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+
+        assertThat(admin("GET", "/admin/v1/ledger?key=ledgered&limit=1000", null).json().path("data")).hasSize(105);
+        Reply one = admin("GET", "/admin/v1/ledger?key=ledgered&limit=1", null);
+        assertThat(one.json().path("data")).hasSize(1);
+        assertThat(one.json().at("/data/0/amount_micros").asLong()).isEqualTo(105L);
+        for (String bad : List.of("0", "1001", "-1", "many")) {
+            Reply r = admin("GET", "/admin/v1/ledger?limit=" + bad, null);
+            assertThat(r.status()).as(bad).isEqualTo(400);
+            assertThat(r.json().at("/error/param").asText()).isEqualTo("limit");
+            assertThat(r.json().at("/error/message").asText()).contains("limit=" + bad).contains("1..1000");
+        }
+    }
+
+    /** docs/admin.md, GET /admin/v1/jobs/{id}: {@code 404} when there is no such job. */
+    @Test
+    void anUnknownJobIdIsA404OnTheAdminApi() throws Exception {
+        start(null);
+        Reply unknown = admin("GET", "/admin/v1/jobs/video_00000000000000000000000000000000", null);
+        assertThat(unknown.status()).as(unknown.json().toString()).isEqualTo(404);
+        assertThat(unknown.json().at("/error/code").asText()).isEqualTo("not_found");
+        assertThat(unknown.json().at("/error/message").asText()).contains("video_00000000000000000000000000000000");
+    }
+
     @Test
     void serverJsonNamesTheRunningServerAndGoesAtStop() throws Exception {
         start(null);
