@@ -174,6 +174,14 @@ class AdminApiTest {
         assertThatThrownBy(() -> server(new TinyVideoBackend("local", true, 0), Map.of(AdminToken.ENV, "short")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(AdminToken.ENV)
                 .hasMessageContaining("too short").hasMessageNotContaining("short\"");
+        // docs/admin.md: at least 24 characters, so 23 are refused and 24 are enough
+        String twentyThree = "x".repeat(23);
+        assertThatThrownBy(() -> server(new TinyVideoBackend("local", true, 0), Map.of(AdminToken.ENV, twentyThree)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too short");
+        String twentyFour = "y".repeat(24);
+        try (FramegateServer s = server(new TinyVideoBackend("local", true, 0), Map.of(AdminToken.ENV, twentyFour))) {
+            assertThat(get(s, "/admin/v1/jobs", twentyFour).status()).isEqualTo(200);
+        }
     }
 
     /**
