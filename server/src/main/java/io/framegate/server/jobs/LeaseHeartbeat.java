@@ -37,8 +37,13 @@ final class LeaseHeartbeat implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        long every = Math.max(100, settings.lease().toMillis() / 3);
+        long every = intervalMillis(settings);
         timer.scheduleAtFixedRate(this::renew, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** How often the leases are renewed: every third of the lease (at least every 100 ms). */
+    static long intervalMillis(WorkerSettings settings) {
+        return Math.max(100, settings.lease().toMillis() / 3);
     }
 
     void track(String jobId, HeldLease lease) {
