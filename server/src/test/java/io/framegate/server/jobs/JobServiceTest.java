@@ -81,6 +81,33 @@ class JobServiceTest {
         assertThat(core.jobs.list("key_a", null, 10, ListOrder.DESC).data()).hasSize(1);
     }
 
+    /**
+     * docs/openai-extension.md, Idempotency-Key: a create retried across the upgrade that made {@code fit} a typed field
+     * replays only if it named no {@code fit}; one that named it is a 409, never a second job. The request hashes are
+     * the ones the server stored before that upgrade (commit 65d3d52^, {@code fit} among the options), computed by that
+     * version's {@code JobService.hash} for these two requests of surface {@code openai}.
+     */
+    @Test
+    void anIdempotencyKeyStoredBeforeFitWasTypedReplaysWithoutFitAndIsA409WithIt() {
+        GenerationRequest.Builder sora = GenerationRequest.builder().model("sora-2").prompt("a pier at dawn").seconds(4).size("1280x720");
+        Job withoutFit = core.jobs.submit("key_a", "openai", sora.build(), "before-fit");
+        storedHash(withoutFit.id(), "94bff2f3a02c24bcdf3f3c39c557245abb42a64c75f667a0596001b6084b0478");
+        assertThat(core.jobs.submit("key_a", "openai", sora.build(), "before-fit").id()).as("replayed").isEqualTo(withoutFit.id());
+
+        GenerationRequest crop = sora.build().toBuilder().fit(io.framegate.domain.FitMode.CROP).build();
+        Job withFit = core.jobs.submit("key_a", "openai", crop, "named-fit");
+        storedHash(withFit.id(), "b8f44a4a7a8058bd8651b6ca694715f47907d1f12d7b2d5412fe3091365d418d"); // options {fit: crop}
+        assertThatThrownBy(() -> core.jobs.submit("key_a", "openai", crop, "named-fit"))
+                .isInstanceOf(IdempotencyMismatchException.class).hasMessageContaining(withFit.id());
+        assertThat(core.jobs.list("key_a", null, 10, ListOrder.DESC).data()).as("no second job").hasSize(2);
+    }
+
+    private void storedHash(String jobId, String hash) {
+        int rows = core.db.jdbi().withHandle(h -> h.createUpdate("UPDATE jobs SET request_hash = :h WHERE id = :id")
+                .bind("h", hash).bind("id", jobId).execute());
+        assertThat(rows).isEqualTo(1);
+    }
+
     @Test
     void anotherKeySeesNothing() {
         Job job = core.jobs.submit("key_a", "openai", localRequest("p"), null);
