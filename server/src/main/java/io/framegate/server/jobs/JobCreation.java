@@ -153,6 +153,7 @@ final class JobCreation {
                 throw e;
             }
             if (inserted) return job;
+            ticket.refund(); // lost the Idempotency-Key race: answered as a replay, which is not counted
             results.deleteAll(id);
             JobStore.Row winner = store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey()).orElseThrow();
             return sameOrMismatch(winner, hash, s.idempotencyKey());
