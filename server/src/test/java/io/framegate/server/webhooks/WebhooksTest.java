@@ -57,6 +57,9 @@ class WebhooksTest {
 
     @TempDir
     Path dir;
+    /** The default schedule with the background round hourly, so that a test runs the rounds by hand; private targets allowed. */
+    static final WebhookSettings ROUNDS_BY_HAND = new WebhookSettings(Duration.ofHours(1), Duration.ofSeconds(10),
+            Duration.ofHours(6), Duration.ofHours(72), Duration.ofSeconds(10), Duration.ofSeconds(60), 0.4, true);
     FramegateServer server;
     TinyVideoBackend backend;
     final List<HttpServer> receivers = new ArrayList<>();
@@ -316,8 +319,7 @@ class WebhooksTest {
     @Test
     void aFinalStateWrittenTwiceSendsOnceAndADeadInstancesClaimIsTakenOverOnceWhenItExpires() throws Exception {
         TestClock clock = new TestClock();
-        WebhookSettings s = new WebhookSettings(Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofHours(6),
-                Duration.ofHours(72), Duration.ofSeconds(10), Duration.ofSeconds(60), 0.4, true);
+        WebhookSettings s = ROUNDS_BY_HAND;
         start(s, clock);
         List<Received> got = new CopyOnWriteArrayList<>();
         String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
@@ -370,8 +372,7 @@ class WebhooksTest {
     @Test
     void aRemovedEndpointGetsNothingMoreAndItsPendingDeliveryEndsCancelled() throws Exception {
         TestClock clock = new TestClock();
-        WebhookSettings s = new WebhookSettings(Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofHours(6),
-                Duration.ofHours(72), Duration.ofSeconds(10), Duration.ofSeconds(60), 0.4, true);
+        WebhookSettings s = ROUNDS_BY_HAND;
         start(s, clock);
         List<Received> got = new CopyOnWriteArrayList<>();
         String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
