@@ -442,6 +442,43 @@ class MoneyServerTest {
         assertThat(LedgerInvariants.entries(db(), runningJob)).hasSize(2);
     }
 
+    /**
+     * docs/openai-extension.md, What the web console uses: a cancel of a running video answers it still
+     * {@code in_progress} (its worker is inside the upstream submit and stops when that returns, cancelling the
+     * operation upstream), and it ends cancelled shortly after, settled once: its reservation released, nothing
+     * captured, nothing sent again.
+     */
+    @Test
+    void cancellingARunningVideoAnswersItInProgressAndItEndsCancelledSettledOnce() throws Exception {
+        start(1);
+        LedgerInvariants.setKeyBudget(db(), keyId, PRICE);
+        slowCreate("slow", 1500);
+        running("slow");
+        String id = createVeo();
+        awaitCreateSent(); // its worker waits on the submit's answer for 1.5 s
+        assertThat(balance()).isZero();
+
+        Reply cancel = openai("POST", "/v1/videos/" + id + "/cancel", null);
+        assertThat(cancel.status()).as(cancel.body()).isEqualTo(200);
+        assertThat(cancel.json().path("id").asText()).isEqualTo(id);
+        assertThat(cancel.json().path("status").asText()).as("the answer of a cancel of a running video")
+                .isEqualTo("in_progress");
+
+        JsonNode done = awaitFinal(id);
+        assertThat(done.path("status").asText()).isEqualTo("failed"); // the OpenAI shape has no 'cancelled'
+        assertThat(done.at("/error/code").asText()).isEqualTo("cancelled");
+        assertThat(done.at("/framegate/status").asText()).isEqualTo("cancelled");
+        assertThat(server.jobs().get(keyId, id).orElseThrow().status()).isEqualTo(io.framegate.domain.JobStatus.CANCELLED);
+        assertThat(LedgerInvariants.entries(db(), id)).extracting(e -> e.get("kind")).containsExactly("reserve", "release");
+        assertThat(balance()).isEqualTo(PRICE);
+        Thread.sleep(500); // nothing of the stopped attempt may settle it again or send it again
+        assertThat(LedgerInvariants.entries(db(), id)).hasSize(2);
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(CREATE)))).hasSize(1);
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo("/v1beta/" + op("slow") + ":cancel"))))
+                .as("the operation its submit started is cancelled upstream").hasSize(1);
+        LedgerInvariants.check(db());
+    }
+
     @Test
     void aRestartMidJobKeepsTheReservationAndSettlesOnce() throws Exception {
         start(2);
