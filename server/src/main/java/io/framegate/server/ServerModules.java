@@ -135,15 +135,16 @@ final class ServerModules {
     }
 
     /**
-     * The options' worker settings with the slot counts and attempts the config file gives, and a shutdown grace of
-     * at least the upstream request timeout (plus a margin), so that shutdown never interrupts an upstream call
-     * before the job's checkpoint records its outcome.
+     * The options' worker settings with the slot counts and attempts (submit and download) the config file gives,
+     * and a shutdown grace of at least the upstream request timeout (plus a margin), so that shutdown never interrupts
+     * an upstream call before the job's checkpoint records its outcome.
      */
     static WorkerSettings workerSettings(WorkerSettings options, ServerConfig config) {
         ServerConfig.Workers fromFile = config.workers();
         WorkerSettings w = options.withSlots(fromFile.local() != null ? fromFile.local() : options.localSlots(),
                 fromFile.cloud() != null ? fromFile.cloud() : options.cloudSlots());
         if (fromFile.maxAttempts() != null) w = w.withAttempts(fromFile.maxAttempts(), w.retryBackoff());
+        if (fromFile.maxDownloadAttempts() != null) w = w.withDownloadAttempts(fromFile.maxDownloadAttempts());
         Duration callGrace = config.providers().settings().requestTimeout().plusSeconds(5);
         return w.shutdownGrace().compareTo(callGrace) >= 0 || config.providers().channels().isEmpty() ? w : w.withShutdownGrace(callGrace);
     }

@@ -14,13 +14,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * was deleted), settled exactly once; open jobs are what the holders' reserved and active counters say; and for every
  * key and account SUM(ledger) == budget - spent - reserved, spent == the sum of its captures.
  */
-final class LedgerInvariants {
+public final class LedgerInvariants {
     private static final Set<String> FINAL = Set.of("COMPLETED", "FAILED", "CANCELLED");
 
     private LedgerInvariants() {
     }
 
-    static void check(Jdbi jdbi) {
+    public static void check(Jdbi jdbi) {
         jdbi.useHandle(LedgerInvariants::check);
     }
 

@@ -40,12 +40,17 @@ public record ServerConfig(FramegateConfig providers, Workers workers, Database 
      * @param local       renders on this machine at once (CPU-bound)
      * @param cloud       jobs waiting on cloud upstreams at once
      * @param maxAttempts attempts a job gets before it fails (attempts that crashed or died with the process)
+     * @param maxDownloadAttempts attempts a job the upstream accepted gets to collect its video, counted likewise
      */
-    public record Workers(Integer local, Integer cloud, Integer maxAttempts) {
-        public static final Workers UNSET = new Workers(null, null, null);
+    public record Workers(Integer local, Integer cloud, Integer maxAttempts, Integer maxDownloadAttempts) {
+        public static final Workers UNSET = new Workers(null, null, null, null);
 
         public Workers(Integer local, Integer cloud) {
-            this(local, cloud, null);
+            this(local, cloud, null, null);
+        }
+
+        public Workers(Integer local, Integer cloud, Integer maxAttempts) {
+            this(local, cloud, maxAttempts, null);
         }
     }
 

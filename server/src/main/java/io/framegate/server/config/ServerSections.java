@@ -9,7 +9,7 @@ import java.util.Set;
  * {@code limits}, {@code retention}.
  */
 final class ServerSections {
-    private static final Set<String> WORKER_KEYS = Set.of("local", "cloud", "max_attempts");
+    private static final Set<String> WORKER_KEYS = Set.of("local", "cloud", "max_attempts", "max_download_attempts");
     private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password_env", "password_file");
     private static final Set<String> POOL_KEYS = Set.of("requests", "background");
     private static final Set<String> LIMIT_KEYS = Set.of("local_pixel_frames", "extension_chain", "local_render_deadline",
@@ -21,7 +21,8 @@ final class ServerSections {
 
     static ServerConfig.Workers workers(ConfigSection s) {
         if (!s.mapping("local and/or cloud", WORKER_KEYS)) return ServerConfig.Workers.UNSET;
-        return new ServerConfig.Workers(s.positiveInt("local"), s.positiveInt("cloud"), s.positiveInt("max_attempts"));
+        return new ServerConfig.Workers(s.positiveInt("local"), s.positiveInt("cloud"), s.positiveInt("max_attempts"),
+                s.positiveInt("max_download_attempts"));
     }
 
     static ServerConfig.Database database(ConfigSection s) {

@@ -21,6 +21,8 @@ final class Completion {
     /** What a client reads when the server gave up on a job: no class names, no paths. */
     static final String GAVE_UP = "the server failed while running this job and gave up after repeated attempts";
     static final String FAILED_INSIDE = "the server failed while running this job";
+    static final String DOWNLOAD_ABANDONED = "the upstream accepted this job, but the server failed while collecting "
+            + "its video and gave up after repeated attempts; no cost was recorded";
 
     private final JobStore store;
     private final WorkerSettings settings;
@@ -74,18 +76,23 @@ final class Completion {
         fail(lease.lease(), row.job(), ctx.notes(), end.code(), end.message());
     }
 
-    /** An attempt that threw an {@link Error}: back in the queue after a backoff, or given up at the last attempt. */
+    /**
+     * An attempt that threw an {@link Error}: back in the queue after a backoff, or given up at the last attempt of
+     * its phase ({@link AttemptBudget}). The phase is read fresh: an attempt whose submit the upstream accepted
+     * before the crash leaves a paid video, which gets its download attempts.
+     */
     void crashed(JobStore.Row row, GenerationBackend backend, HeldLease held) {
         Lease lease = held.lease();
         String id = row.job().id();
         try {
+            AttemptBudget budget = AttemptBudget.of(store.find(id).orElse(row), settings);
             FileTrees.delete(workRoot.resolve(id));
             if (shuttingDown.get()) {
                 store.leases().releaseLease(id, lease);
-            } else if (row.attempts() >= settings.maxAttempts()) {
+            } else if (budget.isLast()) {
                 giveUp(id, backend, held);
             } else {
-                long backoff = settings.backoffBefore(row.attempts() + 1).toMillis();
+                long backoff = settings.backoffBefore(budget.used() + 1).toMillis();
                 if (store.leases().retryLater(id, lease, backoff, clock.millis())) outcomes.retried();
             }
         } catch (RuntimeException | Error again) {

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
  * How a job ends when the server gives up on it (its attempts crashed), from what its checkpoint says about the
  * upstream. A submit that was under way may have been accepted, and billed: the job ends
  * {@code upstream_submit_uncertain} like any unclear submit, so that it is logged, counted and listed for the
- * operator. A job the upstream accepted is asked to stop there, best effort, so that it does not run (and bill) on.
+ * operator. A job the upstream accepted used up its download attempts ({@link AttemptBudget}): it ends
+ * {@code download_abandoned}, saying so, and is asked to stop there, best effort, so that it does not run (and bill) on.
  */
 final class GivingUp {
     private static final Logger LOG = LoggerFactory.getLogger(GivingUp.class);
@@ -33,6 +34,8 @@ final class GivingUp {
                     + "created at " + cp.at() + ".");
         }
         if (cp != null && cp.phase() == Checkpoint.Phase.SUBMITTED && cp.handle() != null) {
+            LOG.warn("job {}: gave up collecting upstream job {} on channel {} after repeated download attempts; the "
+                    + "upstream accepted (and bills) it", ctx.jobId(), cp.handle(), cp.channel());
             boolean asked;
             try {
                 asked = backend != null && backend.cancelUpstream(checkpoint, ctx);
@@ -46,6 +49,7 @@ final class GivingUp {
                 LOG.warn("job {}: gave up on it, but its upstream job {} on channel {} could not be cancelled; it may "
                         + "still run and bill", ctx.jobId(), cp.handle(), cp.channel());
             }
+            return new Ending(JobOutcomes.DOWNLOAD_ABANDONED, Completion.DOWNLOAD_ABANDONED);
         }
         return new Ending("internal_error", Completion.GAVE_UP);
     }

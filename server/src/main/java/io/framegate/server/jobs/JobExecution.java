@@ -69,24 +69,25 @@ final class JobExecution {
     }
 
     /**
-     * One claimed job: fails it when its attempts are used up (earlier ones crashed or died with their process),
-     * else runs it. An {@link Error} (out of memory, a native crash surfacing in Java) puts it back in the queue
-     * after a backoff, or fails it with {@code internal_error} at the last attempt.
+     * One claimed job: fails it when the attempts of its phase are used up (earlier ones crashed or died with their
+     * process; {@link AttemptBudget}), else runs it. An {@link Error} (out of memory, a native crash surfacing in Java)
+     * puts it back in the queue after a backoff, or ends it at the phase's last attempt ({@link GivingUp}).
      */
     void attempt(String id, GenerationBackend backend, HeldLease lease) {
         Optional<JobStore.Row> found = store.find(id);
         if (found.isEmpty()) return;
         JobStore.Row row = found.get();
-        if (row.attempts() > settings.maxAttempts()) {
-            LOG.warn("job {} was started {} times without finishing (each attempt crashed or died with its process); "
-                    + "failing it instead of starting it again", id, row.attempts() - 1);
+        AttemptBudget budget = AttemptBudget.of(row, settings);
+        if (budget.usedUp()) {
+            LOG.warn("job {} was started {} times in its {} phase without finishing (each attempt crashed or died with "
+                    + "its process); failing it instead of starting it again", id, budget.used() - 1, budget.phase());
             completion.giveUp(id, backend, lease);
             return;
         }
         try {
             run(row, backend, lease);
         } catch (Error e) {
-            LOG.error("job {} crashed its worker (attempt {} of {})", id, row.attempts(), settings.maxAttempts(), e);
+            LOG.error("job {} crashed its worker ({})", id, budget, e);
             completion.crashed(row, backend, lease);
         }
     }
@@ -121,8 +122,7 @@ final class JobExecution {
                 }
             }
             ctx.backend(backend.id(), backend.isLocal());
-            LOG.info("job {} started on {} (model {}, attempt {} of {})", id, backend.id(), job.model(), row.attempts(),
-                    settings.maxAttempts());
+            LOG.info("job {} started on {} (model {}, {})", id, backend.id(), job.model(), AttemptBudget.of(row, settings));
             Exception failure = null;
             CloudStep step = null;
             try {

@@ -21,6 +21,13 @@ final class JobLeases {
     private static final String CLAIMABLE = "(status = 'QUEUED' OR (status = 'IN_PROGRESS' AND (lease_expires_at IS NULL "
             + "OR lease_expires_at < " + DB_NOW + "))) AND (not_before IS NULL OR not_before <= " + DB_NOW + ") "
             + "AND next_poll_at IS NULL";
+    /**
+     * Gives back the attempt of a claim that ended well (released at shutdown, or parked to wait on its upstream):
+     * both counters, never below 0. A claim made before the upstream accepted the job counted no download attempt;
+     * the download counter is then 0 (it counts only claims made since), and stays so.
+     */
+    static final String GIVE_BACK = "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, "
+            + "download_attempts = CASE WHEN download_attempts > 0 THEN download_attempts - 1 ELSE 0 END";
     private final Jdbi jdbi;
 
     JobLeases(Jdbi jdbi) {
@@ -122,18 +129,24 @@ final class JobLeases {
     /**
      * Takes the job for {@code owner} for {@code leaseMillis} of the database clock, if it is claimable: the row is
      * locked with {@code FOR UPDATE SKIP LOCKED} (a row another instance is claiming right now is skipped, not waited
-     * for), then its lease epoch is incremented. Returns the new epoch (the fencing token of this attempt, >= 1), or 0
-     * when someone else got it first.
+     * for), then its lease epoch is incremented. The claim counts an attempt, and for a job the upstream already
+     * accepted ({@link JobStore#isAccepted}) a download attempt too: what is left of it is collecting a paid video,
+     * under its own bound. Returns the new epoch (the fencing token of this attempt, >= 1), or 0 when someone else got
+     * it first.
      */
     long claimLease(String id, String owner, long leaseMillis, long now) {
+        record Claimed(long epoch, String checkpoint) {
+        }
         return jdbi.inTransaction(h -> {
-            Optional<Long> epoch = h.createQuery("SELECT lease_epoch FROM jobs WHERE id = :id AND " + CLAIMABLE
-                            + " FOR UPDATE SKIP LOCKED")
-                    .bind("id", id).mapTo(Long.class).findOne();
-            if (epoch.isEmpty()) return 0L;
-            long next = epoch.get() + 1;
+            Optional<Claimed> found = h.createQuery("SELECT lease_epoch, checkpoint FROM jobs WHERE id = :id AND "
+                            + CLAIMABLE + " FOR UPDATE SKIP LOCKED")
+                    .bind("id", id).map((rs, ctx) -> new Claimed(rs.getLong(1), rs.getString(2))).findOne();
+            if (found.isEmpty()) return 0L;
+            long next = found.get().epoch() + 1;
+            // the row is locked and only a lease holder writes its checkpoint: the one read is the one claimed
+            String download = JobStore.isAccepted(found.get().checkpoint()) ? "download_attempts = download_attempts + 1, " : "";
             int n = h.createUpdate("UPDATE jobs SET status = 'IN_PROGRESS', lease_owner = :owner, lease_epoch = :next, "
-                            + "lease_expires_at = " + DB_NOW + " + :lease, attempts = attempts + 1, "
+                            + "lease_expires_at = " + DB_NOW + " + :lease, attempts = attempts + 1, " + download
                             + "started_at = COALESCE(started_at, :now), updated_at = :now WHERE id = :id")
                     .bind("id", id).bind("owner", owner).bind("next", next).bind("lease", leaseMillis).bind("now", now)
                     .execute();
@@ -166,8 +179,7 @@ final class JobLeases {
     void releaseLease(String id, Lease lease) {
         // a graceful release gives the attempt back: only attempts that crashed (or died with their process) count
         jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL, "
-                        + "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
-                        + "WHERE id = :id AND " + HELD + " AND status = 'IN_PROGRESS'")
+                        + GIVE_BACK + " WHERE id = :id AND " + HELD + " AND status = 'IN_PROGRESS'")
                 .bind("id", id).bind("owner", lease.owner()).bind("epoch", lease.epoch()).execute());
     }
 

@@ -14,6 +14,11 @@ import org.slf4j.LoggerFactory;
 public final class JobOutcomes {
     /** The upstream may hold (and bill) a job whose handle Framegate never got: the operator reconciles it by hand. */
     public static final String SUBMIT_UNCERTAIN = "upstream_submit_uncertain";
+    /**
+     * The upstream accepted (and bills) the job, but the server gave up collecting its video: every download attempt
+     * crashed or died with its process ({@link WorkerSettings#maxDownloadAttempts()}).
+     */
+    public static final String DOWNLOAD_ABANDONED = "download_abandoned";
     private static final Logger LOG = LoggerFactory.getLogger(JobOutcomes.class);
 
     private final MeterRegistry registry;

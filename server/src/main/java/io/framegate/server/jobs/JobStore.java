@@ -30,6 +30,8 @@ public final class JobStore {
             + "error_code, error_message, remixed_from, extended_from, idempotency_key, attempts, cancel_requested, "
             + "lease_owner, lease_expires_at, lease_epoch, created_at, started_at, completed_at, expires_at, "
             + "next_poll_at, poll_interval_ms, polls";
+    /** What a {@link Row} reads: the inserted columns and the counters only claims write (a new job's are 0). */
+    private static final String ROW_COLUMNS = COLUMNS + ", download_attempts";
 
     /**
      * The database's clock in epoch milliseconds (portable: H2 and PostgreSQL). Leases are set and compared with it,
@@ -80,10 +82,12 @@ public final class JobStore {
     /**
      * A job with what only the core needs: the stored request, checkpoint and lease, and for a job waiting on its
      * upstream when it is next polled, its poll interval (ms, null before the first poll) and polls so far.
+     * {@code attempts} counts every claim not given back; {@code downloadAttempts} only those made after the upstream
+     * accepted the job ({@link #isAccepted}), which {@link WorkerSettings#maxDownloadAttempts()} bounds.
      */
     record Row(Job job, String requestJson, String requestHash, String checkpoint, String idempotencyKey,
                int attempts, boolean cancelRequested, String leaseOwner, Long leaseExpiresAt, long leaseEpoch,
-               Long nextPollAt, Long pollIntervalMillis, int polls) {
+               Long nextPollAt, Long pollIntervalMillis, int polls, int downloadAttempts) {
     }
 
     /** Inserts a new queued job without a reservation (tests of the queue); see the other overload. */
@@ -171,12 +175,12 @@ public final class JobStore {
     }
 
     Optional<Row> find(String id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM jobs WHERE id = :id")
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + ROW_COLUMNS + " FROM jobs WHERE id = :id")
                 .bind("id", id).map(this::row).findOne());
     }
 
     Optional<Row> findByIdempotencyKey(String owner, String key) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM jobs WHERE owner_key_id = :owner "
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + ROW_COLUMNS + " FROM jobs WHERE owner_key_id = :owner "
                         + "AND idempotency_key = :key")
                 .bind("owner", owner).bind("key", key).map(this::row).findOne());
     }
@@ -193,7 +197,7 @@ public final class JobStore {
     JobPage list(String owner, String surface, String afterId, int limit, boolean ascending,
                  java.util.Set<JobStatus> statuses, java.util.Set<String> models) {
         return jdbi.withHandle(h -> {
-            StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE owner_key_id = :owner");
+            StringBuilder sql = new StringBuilder("SELECT " + ROW_COLUMNS + " FROM jobs WHERE owner_key_id = :owner");
             if (surface != null) sql.append(" AND surface = :surface");
             if (statuses != null) sql.append(" AND status IN (<statuses>)");
             if (models != null) sql.append(" AND model IN (<models>)");
@@ -264,6 +268,15 @@ public final class JobStore {
         return "SUBMITTING".equals(phase) || "SUBMITTED".equals(phase);
     }
 
+    /**
+     * Whether a checkpoint says the upstream accepted the job: {@code submitted}, with the upstream's id. Such a job
+     * is paid for upstream and is only collected from now on (polls and the download), never submitted again.
+     */
+    static boolean isAccepted(String checkpoint) {
+        io.framegate.provider.Checkpoint c = checkpoint == null ? null : io.framegate.provider.Checkpoint.parse(checkpoint);
+        return c != null && c.phase() == io.framegate.provider.Checkpoint.Phase.SUBMITTED && c.handle() != null;
+    }
+
     /** Whether a budget applies to the key: its own or its account's (the default account's for an owner without a key row). */
     boolean hasBudget(String keyId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM accounts a LEFT JOIN api_keys k ON k.id = :id "
@@ -294,7 +307,7 @@ public final class JobStore {
      * Jobs of every key, newest first, for the operator: filtered by status and error code when given.
      */
     List<AdminJob> listAll(JobStatus status, String errorCode, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE 1 = 1");
+        StringBuilder sql = new StringBuilder("SELECT " + ROW_COLUMNS + " FROM jobs WHERE 1 = 1");
         if (status != null) sql.append(" AND status = :status");
         if (errorCode != null) sql.append(" AND error_code = :code");
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
@@ -326,7 +339,7 @@ public final class JobStore {
         return new Row(job, rs.getString("request_json"), rs.getString("request_hash"), rs.getString("checkpoint"),
                 rs.getString("idempotency_key"), rs.getInt("attempts"), rs.getBoolean("cancel_requested"),
                 rs.getString("lease_owner"), lease, rs.getLong("lease_epoch"), rs.getObject("next_poll_at", Long.class),
-                rs.getObject("poll_interval_ms", Long.class), rs.getInt("polls"));
+                rs.getObject("poll_interval_ms", Long.class), rs.getInt("polls"), rs.getInt("download_attempts"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

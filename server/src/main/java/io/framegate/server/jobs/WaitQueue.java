@@ -54,7 +54,7 @@ final class WaitQueue {
      * release does: attempts count only crashed ones. A job whose client cancelled meanwhile is due at once.
      */
     boolean park(String id, Lease lease, long waitMillis, long intervalMillis, int polls, boolean endsAttempt) {
-        String attempts = endsAttempt ? ", attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END" : "";
+        String attempts = endsAttempt ? ", " + JobLeases.GIVE_BACK : "";
         return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL, "
                         + "next_poll_at = CASE WHEN cancel_requested THEN " + DB_NOW + " ELSE " + DB_NOW + " + :wait END, "
                         + "poll_interval_ms = :interval, polls = :polls, updated_at = :now" + attempts

@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * with its settlement, the {@link Poller} makes the polls of cloud jobs that wait on their upstream (in the database,
  * holding no thread and no slot), and the {@link LeaseHeartbeat} keeps the leases of what this process holds. Each
  * claim counts an attempt, and a job past {@link WorkerSettings#maxAttempts()} fails instead of running again (a job
- * that kills its process cannot loop). On shutdown running jobs are released, not failed, so the next process
- * resumes them.
+ * that kills its process cannot loop); once its upstream accepted it, {@link WorkerSettings#maxDownloadAttempts()}
+ * bounds collecting it instead ({@link AttemptBudget}). On shutdown running jobs are released, not failed, so the
+ * next process resumes them.
  */
 public final class WorkerPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);

@@ -13,18 +13,23 @@ import java.time.Duration;
  * @param shutdownGrace how long shutdown waits for running jobs to stop before releasing them (the server makes it
  *                      at least the providers' request timeout, so an upstream call in flight ends and its
  *                      checkpoint is written before anything is interrupted)
- * @param maxAttempts   attempts a job gets; an attempt counts from its claim (so a process that dies with the job
- *                      counts too) and a graceful release at shutdown gives it back
+ * @param maxAttempts   attempts a job gets until its upstream accepts it; an attempt counts from its claim (so a
+ *                      process that dies with the job counts too) and a graceful release at shutdown gives it back
  * @param retryBackoff  wait before the second attempt after a worker crash; doubles for each further attempt
  * @param routeSlots    cloud slots one route (backend) may hold while other routes' jobs wait, so a hung upstream
  *                      cannot take the whole lane; 0 means half the cloud lane (at least 1). When nothing else
  *                      waits a route may go past it, but never takes the lane's last free slot
  * @param keySlots      slots of a lane one API key may hold while other keys' jobs wait; 0 means half the lane
  *                      (at least 1); past it as for routes
+ * @param maxDownloadAttempts attempts a job the upstream accepted gets to collect its video (a poll and the download),
+ *                      counted as above from the claims made since it was accepted. Its own, larger bound: the
+ *                      upstream bills the video whether or not it is collected, so a process killed during downloads
+ *                      must not abandon it as soon as a submit would be given up
  */
 public record WorkerSettings(int localSlots, int cloudSlots, Duration lease, Duration pollInterval, Duration shutdownGrace,
-                             int maxAttempts, Duration retryBackoff, int routeSlots, int keySlots) {
+                             int maxAttempts, Duration retryBackoff, int routeSlots, int keySlots, int maxDownloadAttempts) {
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    public static final int DEFAULT_MAX_DOWNLOAD_ATTEMPTS = 10;
     public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(10);
     public static final WorkerSettings DEFAULT = new WorkerSettings(1, 8, Duration.ofSeconds(30), Duration.ofSeconds(1),
             Duration.ofSeconds(10));
@@ -33,28 +38,41 @@ public record WorkerSettings(int localSlots, int cloudSlots, Duration lease, Dur
         if (localSlots < 1) throw new IllegalArgumentException("local worker slots must be at least 1: " + localSlots);
         if (cloudSlots < 1) throw new IllegalArgumentException("cloud worker slots must be at least 1: " + cloudSlots);
         if (maxAttempts < 1) throw new IllegalArgumentException("max attempts must be at least 1: " + maxAttempts);
+        if (maxDownloadAttempts < 1) {
+            throw new IllegalArgumentException("max download attempts must be at least 1: " + maxDownloadAttempts);
+        }
         if (routeSlots < 0 || keySlots < 0) throw new IllegalArgumentException("route and key slots must be >= 0");
     }
 
     /** Default attempts, backoff and per-route/per-key caps. */
     public WorkerSettings(int localSlots, int cloudSlots, Duration lease, Duration pollInterval, Duration shutdownGrace) {
-        this(localSlots, cloudSlots, lease, pollInterval, shutdownGrace, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF, 0, 0);
+        this(localSlots, cloudSlots, lease, pollInterval, shutdownGrace, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF, 0, 0,
+                DEFAULT_MAX_DOWNLOAD_ATTEMPTS);
     }
 
     public WorkerSettings withSlots(int local, int cloud) {
-        return new WorkerSettings(local, cloud, lease, pollInterval, shutdownGrace, maxAttempts, retryBackoff, routeSlots, keySlots);
+        return new WorkerSettings(local, cloud, lease, pollInterval, shutdownGrace, maxAttempts, retryBackoff, routeSlots, keySlots,
+                maxDownloadAttempts);
     }
 
     public WorkerSettings withAttempts(int max, Duration backoff) {
-        return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, shutdownGrace, max, backoff, routeSlots, keySlots);
+        return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, shutdownGrace, max, backoff, routeSlots, keySlots,
+                maxDownloadAttempts);
+    }
+
+    public WorkerSettings withDownloadAttempts(int max) {
+        return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, shutdownGrace, maxAttempts, retryBackoff,
+                routeSlots, keySlots, max);
     }
 
     public WorkerSettings withCaps(int route, int key) {
-        return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, shutdownGrace, maxAttempts, retryBackoff, route, key);
+        return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, shutdownGrace, maxAttempts, retryBackoff, route, key,
+                maxDownloadAttempts);
     }
 
     public WorkerSettings withShutdownGrace(Duration grace) {
-        return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, grace, maxAttempts, retryBackoff, routeSlots, keySlots);
+        return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, grace, maxAttempts, retryBackoff, routeSlots, keySlots,
+                maxDownloadAttempts);
     }
 
     /**

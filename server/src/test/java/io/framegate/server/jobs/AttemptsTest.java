@@ -186,20 +186,66 @@ class AttemptsTest {
         }
     }
 
+    /**
+     * A job the upstream accepted (an earlier process stored its id), then claimed to be collected by {@code times}
+     * processes that died with it: the claims count download attempts.
+     */
+    private static Job acceptedThenKilled(Core core, int times) {
+        Job job = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null);
+        int stored = core.db.jdbi().withHandle(h -> h.createUpdate("UPDATE jobs SET checkpoint = :cp WHERE id = :id")
+                .bind("cp", submitted()).bind("id", job.id()).execute());
+        assertThat(stored).isEqualTo(1);
+        for (int i = 0; i < times; i++) {
+            long now = System.currentTimeMillis();
+            assertThat(core.store.leases().claim(job.id(), "dead-" + i, now, now - 1)).isTrue();
+        }
+        return job;
+    }
+
     @Test
-    void givingUpOnASubmittedJobCancelsItUpstream() throws Exception {
+    void givingUpOnASubmittedJobEndsItDownloadAbandonedAndCancelsItUpstream() throws Exception {
         CancellingBackend backend = new CancellingBackend();
         try (Core core = new Core(dir)) {
-            Job job = crashedThrice(core, submitted());
-            try (WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)))) {
+            Job job = acceptedThenKilled(core, 4);
+            try (WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)).withDownloadAttempts(4))) {
                 pool.start(true);
                 Job done = DispatchTest.await(core, job.id(), j -> j.status().isFinal(), Duration.ofSeconds(30));
                 assertThat(done.status()).isEqualTo(JobStatus.FAILED);
-                assertThat(done.errorCode()).isEqualTo("internal_error");
+                assertThat(done.errorCode()).isEqualTo(JobOutcomes.DOWNLOAD_ABANDONED);
+                assertThat(done.errorMessage()).contains("accepted").doesNotContain("Error", "java", "video_up_1");
                 assertThat(done.notes()).containsEntry("upstream_cancel", "asked to cancel");
             }
+            assertThat(core.store.find(job.id()).orElseThrow().attempts()).as("every claim counted").isEqualTo(5);
             assertThat(backend.cancelled).containsExactly(submitted());
             assertThat(backend.generated).isEmpty();
+        }
+    }
+
+    @Test
+    void theSubmitsAttemptsDoNotBoundCollectingAJobTheUpstreamAccepted() throws Exception {
+        CancellingBackend backend = new CancellingBackend();
+        try (Core core = new Core(dir)) {
+            Job job = acceptedThenKilled(core, 3); // as many as max_attempts, every one after the upstream accepted it
+            try (WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)).withDownloadAttempts(5))) {
+                pool.start(true);
+                Job done = DispatchTest.await(core, job.id(), j -> j.status().isFinal(), Duration.ofSeconds(30));
+                assertThat(done.errorCode()).isEqualTo(JobOutcomes.DOWNLOAD_ABANDONED);
+            }
+            assertThat(backend.generated).as("download attempts 4 and 5 ran (and crashed)").hasSize(2);
+        }
+    }
+
+    @Test
+    void anErrorAfterTheUpstreamAcceptedTheJobAtTheSubmitsLastAttemptLeavesItItsDownloadAttempts() throws Exception {
+        CancellingBackend backend = new CancellingBackend();
+        backend.checkpointBeforeCrash = submitted();
+        WorkerSettings oneSubmit = Core.fast().withAttempts(1, Duration.ofMillis(10)).withDownloadAttempts(2);
+        try (Core core = new Core(dir); WorkerPool pool = core.pool(backend, oneSubmit)) {
+            pool.start(true);
+            Job job = core.jobs.submit("key_a", "openai", WorkerPoolTest.request(3), null);
+            Job done = DispatchTest.await(core, job.id(), j -> j.status().isFinal(), Duration.ofSeconds(30));
+            assertThat(done.errorCode()).isEqualTo(JobOutcomes.DOWNLOAD_ABANDONED);
+            assertThat(backend.generated).as("the submit's attempt, then the two download attempts").hasSize(3);
         }
     }
 }

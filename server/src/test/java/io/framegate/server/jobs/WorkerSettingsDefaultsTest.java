@@ -8,7 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The worker defaults the docs state: docs/config.md (workers.cloud 8, polls by 2 x workers.cloud threads, 4 to 64;
- * the lease 30 s renewed every third of it; max_attempts 3, a crash retried after 10 s, 20 s, ...), docs/limits.md
+ * the lease 30 s renewed every third of it; max_attempts 3, a crash retried after 10 s, 20 s, ...; 10 attempts to
+ * collect a job the upstream accepted), docs/limits.md
  * (A crashing job stops) and docs/admin.md (What survives what; leases taken over after 30 s).
  */
 class WorkerSettingsDefaultsTest {
@@ -41,5 +42,12 @@ class WorkerSettingsDefaultsTest {
         assertThat(WorkerSettings.DEFAULT.backoffBefore(2)).isEqualTo(Duration.ofSeconds(10));
         assertThat(WorkerSettings.DEFAULT.backoffBefore(3)).isEqualTo(Duration.ofSeconds(20));
         assertThat(WorkerSettings.DEFAULT.backoffBefore(4)).as("doubling: 10 s, 20 s, ...").isEqualTo(Duration.ofSeconds(40));
+    }
+
+    @Test
+    void aJobTheUpstreamAcceptedGetsTenAttemptsToCollectItsVideo() {
+        assertThat(WorkerSettings.DEFAULT.maxDownloadAttempts()).isEqualTo(10);
+        assertThat(WorkerSettings.DEFAULT.withAttempts(5, Duration.ofSeconds(1)).withSlots(2, 4).maxDownloadAttempts())
+                .as("kept by the other settings' copies").isEqualTo(10);
     }
 }
