@@ -107,7 +107,10 @@ public final class FramegateServer implements AutoCloseable {
             return localBackend(backend);
         }
 
-        /** Where {@code api_key_env}-style credentials are looked up ({@code System::getenv} by default). */
+        /**
+         * The server's environment ({@code System::getenv} by default): {@code api_key_env}-style credentials and the
+         * {@code FRAMEGATE_*} settings (private image URLs and webhooks, public URL, admin token, job log).
+         */
         public Builder environment(Function<String, String> env) {
             this.environment = Objects.requireNonNull(env);
             return this;

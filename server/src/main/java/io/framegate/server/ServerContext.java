@@ -18,8 +18,11 @@ import io.framegate.server.jobs.JobService;
  * @param options        the server options (upload limits, poll interval)
  * @param imageLimits    the caps on request images, checked at intake
  * @param signedUrls     signs and checks the keyless links to a job's files ({@code video_url}); null: no links
+ * @param allowPrivateImageUrls image URLs on private, loopback and reserved addresses are fetched too: the server's
+ *                       environment says {@code FRAMEGATE_ALLOW_PRIVATE_IMAGE_URLS=true}
  */
 public record ServerContext(JobService jobs, Authenticator authenticator, ModelCatalog catalog,
                             RequestValidator validator, ObjectMapper json, ServerOptions options,
-                            ImageLimits imageLimits, io.framegate.server.links.SignedUrls signedUrls) {
+                            ImageLimits imageLimits, io.framegate.server.links.SignedUrls signedUrls,
+                            boolean allowPrivateImageUrls) {
 }

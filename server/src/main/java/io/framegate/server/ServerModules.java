@@ -126,7 +126,7 @@ final class ServerModules {
                     options.dataDir().resolve("uploads"));
             sweeper.outbox(webhooks.outbox());
             this.context = new ServerContext(jobs, new Authenticator(keys), b.catalog, validator, json, options,
-                    b.imageLimits, signedUrls);
+                    b.imageLimits, signedUrls, io.framegate.server.intake.ImageFetcher.allowPrivateFrom(b.environment));
         } catch (RuntimeException | IOException e) {
             db.close();
             if (routed != null) routed.close();

@@ -43,6 +43,8 @@ public final class ImageFetcher {
         InetAddress[] resolve(String host) throws UnknownHostException;
     }
 
+    /** The environment variable that lifts the address rule when {@code true} (trusted networks, tests). */
+    public static final String ALLOW_PRIVATE_ENV = "FRAMEGATE_ALLOW_PRIVATE_IMAGE_URLS";
     private static final int MAX_HEADER_BYTES = 64 * 1024;
 
     private final ThreadPoolExecutor pool;
@@ -67,6 +69,11 @@ public final class ImageFetcher {
 
     public ImageFetcher(int concurrency, boolean allowPrivate) {
         this(concurrency, allowPrivate, InetAddress::getAllByName);
+    }
+
+    /** Whether {@code env} (the server's environment) says {@value #ALLOW_PRIVATE_ENV}=true. */
+    public static boolean allowPrivateFrom(java.util.function.Function<String, String> env) {
+        return Boolean.parseBoolean(env.apply(ALLOW_PRIVATE_ENV));
     }
 
     /**

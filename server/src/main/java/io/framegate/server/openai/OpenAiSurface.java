@@ -47,7 +47,8 @@ public final class OpenAiSurface implements ApiSurface {
     private static final int DEFAULT_LIST_LIMIT = 20;
     private static final ErrorRenderer RENDERER = OpenAiError::render;
 
-    private final boolean allowPrivateImageUrls;
+    /** Whether image URLs on private hosts are fetched; null: as the server's environment says ({@link ServerContext}). */
+    private final Boolean allowPrivateImageUrls;
     private java.time.Duration eventPoll = java.time.Duration.ofMillis(250);
     private java.time.Duration eventKeepAlive = java.time.Duration.ofSeconds(15);
     private ServerContext ctx;
@@ -55,12 +56,16 @@ public final class OpenAiSurface implements ApiSurface {
     private VideoJson videoJson;
     private SignedContent links;
 
-    /** As found by {@link java.util.ServiceLoader}: image URLs on private hosts are refused unless
-     *  {@code FRAMEGATE_ALLOW_PRIVATE_IMAGE_URLS=true}. */
+    /**
+     * As found by {@link java.util.ServiceLoader}: image URLs on private hosts are refused unless the server's
+     * environment (its builder's, like every other setting read from the environment) says
+     * {@code FRAMEGATE_ALLOW_PRIVATE_IMAGE_URLS=true}.
+     */
     public OpenAiSurface() {
-        this(Boolean.parseBoolean(System.getenv("FRAMEGATE_ALLOW_PRIVATE_IMAGE_URLS")));
+        this.allowPrivateImageUrls = null;
     }
 
+    /** Image URLs on private hosts fetched or not, whatever the server's environment says. */
     public OpenAiSurface(boolean allowPrivateImageUrls) {
         this.allowPrivateImageUrls = allowPrivateImageUrls;
     }
@@ -86,8 +91,9 @@ public final class OpenAiSurface implements ApiSurface {
     public void register(Javalin app, ServerContext serverContext) {
         this.ctx = serverContext;
         var limits = serverContext.imageLimits();
+        boolean allowPrivate = allowPrivateImageUrls != null ? allowPrivateImageUrls : serverContext.allowPrivateImageUrls();
         ImageInputs images = new ImageInputs(limits, serverContext.options().maxUploadBytes(),
-                new ImageFetcher(limits.fetchConcurrency(), allowPrivateImageUrls));
+                new ImageFetcher(limits.fetchConcurrency(), allowPrivate));
         this.mapper = new CreateMapper(images, model -> ctx.catalog().find(ctx.jobs().resolveModel(model)).orElse(null),
                 request -> ctx.validator().validate(request.toBuilder().model(ctx.jobs().resolveModel(request.model())).build()));
         this.videoJson = new VideoJson(serverContext.json());
