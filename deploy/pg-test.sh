@@ -8,8 +8,9 @@ cmd=${1:?usage: pg-test.sh start|stop DIR}
 dir=${2:?usage: pg-test.sh start|stop DIR}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$bin/initdb" ] || { echo "pg-test: PostgreSQL binaries not found (apt-get install postgresql)" >&2; exit 1; }
-# initdb refuses to run as root: run the server as the postgres user then
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# initdb refuses to run as root: run the server as the postgres user then (runuser lives in /usr/sbin, which a
+# caller's PATH may leave out)
+as_pg() { if [ "$(id -u)" = 0 ]; then "$(command -v runuser || echo /usr/sbin/runuser)" -u postgres -- "$@"; else "$@"; fi; }
 case "$cmd" in
   start)
     mkdir -p "$dir"
