@@ -483,6 +483,65 @@ class LimitsAndRetentionTest {
         }
     }
 
+    /**
+     * A job that ends without output keeps only its inputs; once the grace deletes them nothing of it is left, not even
+     * an empty {@code files/<jobId>/} directory (one per failed or cancelled job would pile up until expiry).
+     */
+    @Test
+    void aFailedOrCancelledJobLeavesNoDirectoryOnceItsInputsAreDeleted() throws Exception {
+        TinyVideoBackend backend = new TinyVideoBackend("local", true, 25);
+        try (Srv s = new Srv(dir, null, "  inputs_grace: 1h\n", backend)) {
+            String cancelled = s.create(60);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (s.server.jobs().get(s.keyAId, cancelled).orElseThrow().progress() < 1) {
+                if (System.nanoTime() > deadline) fail("the render did not start");
+                Thread.sleep(20);
+            }
+            assertThat(s.openAi("POST", "/v1/videos/" + cancelled + "/cancel", s.keyA, null).statusCode()).isEqualTo(200);
+            assertThat(s.await(cancelled).at("/error/code").asText()).isEqualTo("cancelled");
+            backend.failWith("upstream_failed");
+            String failed = s.create(1);
+            assertThat(s.await(failed).at("/error/code").asText()).isEqualTo("upstream_failed");
+            Path files = s.data.resolve("files");
+            assertThat(s.storedFiles()).containsExactlyInAnyOrder(files.resolve(cancelled).resolve("input-0"),
+                    files.resolve(failed).resolve("input-0"));
+
+            s.clock.advance(Duration.ofHours(2));
+            assertThat(s.server.sweeper().sweepOnce().inputsDeleted()).isEqualTo(2);
+            assertThat(files.resolve(cancelled)).doesNotExist();
+            assertThat(files.resolve(failed)).doesNotExist();
+            try (Stream<Path> left = Files.list(files)) {
+                assertThat(left).isEmpty();
+            }
+        }
+    }
+
+    /**
+     * The orphan sweep leaves no empty job directory either: not one whose last file was a half-written
+     * {@code .put-*.tmp} (a crash mid-write), nor one an earlier version left empty after deleting the inputs.
+     */
+    @Test
+    void aJobDirectoryTheSweepEmptiesOrFindsEmptyIsRemovedOnceOld() throws Exception {
+        TinyVideoBackend backend = new TinyVideoBackend("local", true, 0);
+        backend.failWith("upstream_failed");
+        try (Srv s = new Srv(dir, null, "  inputs_grace: 1h\n", backend)) {
+            String crashed = s.create(1);
+            String leftEmpty = s.create(1);
+            s.await(crashed);
+            s.await(leftEmpty);
+            s.clock.advance(Duration.ofHours(2));
+            assertThat(s.server.sweeper().sweepOnce().inputsDeleted()).isEqualTo(2);
+            Path files = s.data.resolve("files");
+            Files.write(Files.createDirectories(files.resolve(crashed)).resolve(".put-1.tmp"), new byte[10]);
+            Files.createDirectories(files.resolve(leftEmpty));
+
+            s.clock.advance(Duration.ofHours(2));
+            s.server.sweeper().sweepOnce();
+            assertThat(files.resolve(crashed)).doesNotExist();
+            assertThat(files.resolve(leftEmpty)).doesNotExist();
+        }
+    }
+
     @Test
     void orphanedScratchAndTemporaryFilesAreRemovedOnceOld() throws Exception {
         try (Srv s = new Srv(dir, null, null, new TinyVideoBackend("local", true, 0))) {

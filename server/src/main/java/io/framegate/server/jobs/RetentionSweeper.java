@@ -197,13 +197,18 @@ public final class RetentionSweeper implements AutoCloseable {
                     if (isOlder(d, oldBefore) && deleteTree(d)) done++;
                     continue;
                 }
+                boolean untouched = isOlder(d, oldBefore); // nothing added or removed there lately
                 try (Stream<Path> walk = Files.walk(d, 3)) {
                     for (Path p : walk.filter(p -> p.getFileName().toString().startsWith(".put-")).toList()) {
-                        if (isOlder(p, oldBefore) && Files.deleteIfExists(p)) done++;
+                        if (!isOlder(p, oldBefore) || !Files.deleteIfExists(p)) continue;
+                        done++;
+                        if (!p.getParent().equals(d) && isEmptyDirectory(p.getParent())) FileTrees.delete(p.getParent());
                     }
                 } catch (IOException e) {
                     // the directory went away meanwhile; nothing to clean there
                 }
+                // emptied just now, or left empty by an earlier version: a job directory exists only while it holds files
+                if (untouched && isEmptyDirectory(d)) FileTrees.delete(d);
             }
         }
         if (filesRoot == null) done += deleteStoredOrphans(oldBefore);
@@ -267,6 +272,14 @@ public final class RetentionSweeper implements AutoCloseable {
     private static boolean isOlder(Path p, Instant oldBefore) {
         try {
             return Files.getLastModifiedTime(p).toInstant().isBefore(oldBefore);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path d) {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.findAny().isEmpty();
         } catch (IOException e) {
             return false;
         }

@@ -7,6 +7,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -41,8 +42,7 @@ public final class LocalResultStore implements ResultStore {
     @Override
     public void put(String jobId, String name, byte[] bytes) throws IOException {
         Path target = pathOf(jobId, name);
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
+        Path tmp = tempFileBeside(target);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(bytes));
             ch.force(true);
@@ -53,8 +53,7 @@ public final class LocalResultStore implements ResultStore {
     @Override
     public void put(String jobId, String name, InputStream in) throws IOException {
         Path target = pathOf(jobId, name);
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
+        Path tmp = tempFileBeside(target);
         try {
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -70,8 +69,7 @@ public final class LocalResultStore implements ResultStore {
     @Override
     public void put(String jobId, String name, Path file) throws IOException {
         Path target = pathOf(jobId, name);
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
+        Path tmp = tempFileBeside(target);
         try {
             Files.move(file, tmp, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -82,6 +80,21 @@ public final class LocalResultStore implements ResultStore {
             ch.force(true);
         }
         moveDurably(tmp, target);
+    }
+
+    /**
+     * A temporary file in the target's directory, made first if needed. A {@link #delete} emptying the same directory
+     * at that moment may remove it between the two steps: then it is made again.
+     */
+    private static Path tempFileBeside(Path target) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            Files.createDirectories(target.getParent());
+            try {
+                return Files.createTempFile(target.getParent(), ".put-", ".tmp");
+            } catch (NoSuchFileException e) {
+                if (attempt == 3) throw e;
+            }
+        }
     }
 
     private static void moveDurably(Path tmp, Path target) throws IOException {
@@ -120,7 +133,23 @@ public final class LocalResultStore implements ResultStore {
 
     @Override
     public void delete(String jobId, String name) throws IOException {
-        Files.deleteIfExists(pathOf(jobId, name));
+        Path file = pathOf(jobId, name);
+        Files.deleteIfExists(file);
+        removeEmptyDirectories(file.getParent(), root.resolve(checkId(jobId)));
+    }
+
+    /**
+     * Removes {@code dir} and its parents up to and including {@code jobDir} while they are empty: a job directory
+     * exists only while it holds files (a failed or cancelled job has no results, so deleting its inputs empties it).
+     */
+    private static void removeEmptyDirectories(Path dir, Path jobDir) throws IOException {
+        for (Path d = dir; d != null && d.startsWith(jobDir); d = d.getParent()) {
+            try {
+                Files.deleteIfExists(d);
+            } catch (DirectoryNotEmptyException stillUsed) {
+                return;
+            }
+        }
     }
 
     @Override
