@@ -7,7 +7,11 @@ import io.javalin.http.Context;
 import java.io.PrintStream;
 import java.time.Instant;
 
-/** One JSON object per request and line: time, method, path, status, duration, client, key id, response size. */
+/**
+ * One JSON object per request and line: time, method, path, status, duration, client, key id, response size. No
+ * secret is written: the {@code key} and {@code signature} parameters' values and anything that looks like an API key
+ * anywhere in the path or query are {@code REDACTED}.
+ */
 public final class AccessLog {
     /** Surfaces put the authenticated key id here so the log can name it. */
     public static final String KEY_ATTRIBUTE = "framegate.key_id";
@@ -25,8 +29,8 @@ public final class AccessLog {
         ObjectNode line = json.createObjectNode();
         line.put("ts", Instant.now().toString());
         line.put("method", ctx.method().name());
-        line.put("path", ctx.path());
-        if (ctx.queryString() != null) line.put("query", redactKey(ctx.queryString()));
+        line.put("path", ApiKeyRedactor.redact(ctx.path()));
+        if (ctx.queryString() != null) line.put("query", ApiKeyRedactor.redact(redactKey(ctx.queryString())));
         line.put("status", ctx.statusCode());
         line.put("ms", Math.round(millis * 10) / 10.0);
         line.put("remote", ctx.ip());

@@ -1,10 +1,29 @@
 package io.framegate.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class AccessLogTest {
+    @TempDir
+    Path dir;
+
     @Test
     void everySpellingOfTheKeyParameterIsRedacted() {
         assertThat(AccessLog.redactKey("key=abc")).isEqualTo("key=REDACTED");
@@ -13,6 +32,64 @@ class AccessLogTest {
         assertThat(AccessLog.redactKey("%256Bey=abc;key=def")).doesNotContain("abc", "def");
         assertThat(AccessLog.redactKey("k%zzey=abc")).doesNotContain("abc"); // undecodable names are redacted too
         assertThat(AccessLog.redactKey("monkey=1&keys=2&key")).isEqualTo("monkey=1&keys=2&key");
+    }
+
+    /**
+     * A client may put its API key anywhere in a URL: as a path segment, as a query parameter's name or as the value
+     * of a parameter other than {@code key}, percent-encoded once or twice. Over real HTTP, no logged path or query
+     * holds the secret in any spelling, and what is not a key is logged as it came.
+     */
+    @Test
+    void anApiKeyAnywhereInThePathOrQueryIsRedacted() throws Exception {
+        ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+        List<String> paths = new ArrayList<>();
+        String secret;
+        try (FramegateServer server = FramegateServer.builder(ServerCoreTest.options(dir,
+                        new PrintStream(logBytes, true, StandardCharsets.UTF_8)))
+                .backend("local", new TinyVideoBackend("local", true, 0)).build().start()) {
+            secret = server.keys().create("app").secret();
+            String encoded = percentEncodeEveryByte(secret);
+            paths.add("/v1/videos/" + secret);
+            paths.add("/v1/videos/" + encoded + "/content");
+            paths.add("/v1beta/files/" + secret + ":download?alt=media");
+            paths.add("/v1beta/models?" + secret);
+            paths.add("/healthz?" + secret + "=1&token=" + secret + "&auth=Bearer%20" + secret);
+            paths.add("/healthz?x=" + encoded.replace("%", "%25") + "&" + encoded);
+            paths.add("/v1/videos/video_123?limit=5");
+            HttpClient http = HttpClient.newHttpClient();
+            for (String p : paths) {
+                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + p))
+                        .header("Authorization", "Bearer " + secret).build(), HttpResponse.BodyHandlers.discarding());
+            }
+        }
+        String randomPart = secret.substring("fg-".length());
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : logBytes.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) lines.add(new ObjectMapper().readTree(line));
+        }
+        assertThat(lines).hasSize(paths.size());
+        for (JsonNode line : lines) {
+            String logged = line.path("path").asText() + "?" + line.path("query").asText();
+            assertThat(decodedFully(logged)).as(logged).doesNotContain(randomPart.substring(0, 12))
+                    .doesNotContain(randomPart.substring(randomPart.length() - 12));
+        }
+        assertThat(lines.get(0).path("path").asText()).isEqualTo("/v1/videos/REDACTED");
+        assertThat(lines.get(2).path("path").asText()).isEqualTo("/v1beta/files/REDACTED:download");
+        assertThat(lines.get(2).path("query").asText()).isEqualTo("alt=media");
+        assertThat(lines.get(4).path("query").asText()).isEqualTo("REDACTED=1&token=REDACTED&auth=REDACTED");
+        assertThat(lines.get(6).path("path").asText()).isEqualTo("/v1/videos/video_123");
+        assertThat(lines.get(6).path("query").asText()).isEqualTo("limit=5");
+    }
+
+    private static String percentEncodeEveryByte(String s) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) out.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
+        return out.toString();
+    }
+
+    private static String decodedFully(String s) {
+        for (int i = 0; i < 5; i++) s = URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        return s;
     }
 
     @Test
