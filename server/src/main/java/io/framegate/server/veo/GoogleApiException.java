@@ -40,6 +40,12 @@ public final class GoogleApiException extends RuntimeException implements io.fra
         return new GoogleApiException(400, "INVALID_ARGUMENT", message, List.of());
     }
 
+    /** Google's own wording for a body over its limit, which names the limit. */
+    public static GoogleApiException tooLarge(long limitBytes) {
+        return new GoogleApiException(413, "RESOURCE_EXHAUSTED", "Request payload size exceeds the limit: " + limitBytes
+                + " bytes.", List.of());
+    }
+
     public static GoogleApiException notFound(String message) {
         return new GoogleApiException(404, "NOT_FOUND", message, List.of());
     }

@@ -1,6 +1,5 @@
 package io.framegate.server.veo;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framegate.domain.ImageRole;
@@ -10,7 +9,6 @@ import io.framegate.server.ClientView;
 import io.framegate.server.ErrorRenderer;
 import io.framegate.server.HttpContent;
 import io.framegate.server.IdempotencyKeys;
-import io.framegate.server.JsonBodies;
 import io.framegate.server.ServerContext;
 import io.framegate.server.auth.ApiKey;
 import io.framegate.server.jobs.ContentVariant;
@@ -187,18 +185,12 @@ final class VeoHttp {
     }
 
     private JsonNode parseBody(Context c) {
-        byte[] bytes = c.bodyAsBytes();
+        byte[] bytes = VeoBody.bytes(c, ctx.options().maxUploadBytes());
         if (bytes.length == 0) {
             throw GoogleApiException.invalidArgument("The request body is empty; send a JSON object with "
                     + "\"instances\" and \"parameters\".");
         }
-        try {
-            return ctx.json().readTree(bytes);
-        } catch (JsonProcessingException e) {
-            throw GoogleApiException.invalidArgument("Invalid JSON payload received " + JsonBodies.problem(e));
-        } catch (IOException e) {
-            throw GoogleApiException.invalidArgument("Invalid JSON payload received: the body could not be read.");
-        }
+        return VeoBody.parse(ctx.json(), bytes);
     }
 
     // ---- operations

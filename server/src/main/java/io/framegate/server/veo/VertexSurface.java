@@ -1,9 +1,7 @@
 package io.framegate.server.veo;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framegate.server.ApiSurface;
-import io.framegate.server.JsonBodies;
 import io.framegate.server.ServerContext;
 import io.framegate.server.auth.ApiKey;
 import io.javalin.Javalin;
@@ -61,14 +59,7 @@ public final class VertexSurface implements ApiSurface {
                     id -> VeoOperationName.vertex(project, location, model, id)));
             return;
         }
-        JsonNode body;
-        try {
-            body = ctx.json().readTree(c.bodyAsBytes());
-        } catch (JsonProcessingException e) {
-            throw GoogleApiException.invalidArgument("Invalid JSON payload received " + JsonBodies.problem(e));
-        } catch (IOException e) {
-            throw GoogleApiException.invalidArgument("Invalid JSON payload received: the body could not be read.");
-        }
+        JsonNode body = VeoBody.parse(ctx.json(), VeoBody.bytes(c, ctx.options().maxUploadBytes()));
         if (body == null || !body.isObject()) {
             throw GoogleApiException.invalidArgument("The request body must be a JSON object {\"operationName\": ...}.");
         }

@@ -240,12 +240,19 @@ class VeoHttpTest {
         }
     }
 
+    /**
+     * Over the server's body limit is a 413 in Google's shape on every Veo route that reads a body, and its message
+     * names the limit in bytes (as the OpenAI surface's does), so a client knows how far to shrink it.
+     */
     @Test
-    void anOversizedBodyIsA413InGoogleShape() throws Exception {
+    void anOversizedBodyIsA413InGoogleShapeNamingTheLimit() throws Exception {
         String huge = "{\"instances\": [{\"prompt\": \"" + "a".repeat((int) VeoTestServer.MAX_BODY_BYTES + 1024) + "\"}]}";
-        Reply r = send("POST", "/v1beta/models/framegate-local:predictLongRunning", huge, "x-goog-api-key", srv.keyA);
-        assertThat(r.status()).isEqualTo(413);
-        assertThat(r.json().at("/error/status").asText()).isEqualTo("RESOURCE_EXHAUSTED");
+        String vertexModel = "/v1/projects/p/locations/us-central1/publishers/google/models/framegate-local";
+        for (String path : new String[] {"/v1beta/models/framegate-local:predictLongRunning",
+                vertexModel + ":predictLongRunning", vertexModel + ":fetchPredictOperation"}) {
+            Reply r = send("POST", path, huge, "x-goog-api-key", srv.keyA, "Content-Type", "application/json");
+            assertGoogleError(r, 413, "RESOURCE_EXHAUSTED", VeoTestServer.MAX_BODY_BYTES + " bytes");
+        }
     }
 
     @Test

@@ -1,0 +1,44 @@
+package io.framegate.server.veo;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framegate.server.JsonBodies;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+
+import java.io.IOException;
+
+/** A Veo request body read as JSON, each refusal in Google's shape: over the size limit, or not JSON. */
+final class VeoBody {
+    private VeoBody() {
+    }
+
+    /**
+     * The body's bytes; over {@code max} is a 413 naming the limit, whether the declared length or the bytes read
+     * (a chunked body declares none) are over it.
+     */
+    static byte[] bytes(Context c, long max) {
+        if (c.req().getContentLengthLong() > max) throw GoogleApiException.tooLarge(max);
+        byte[] bytes;
+        try {
+            bytes = c.bodyAsBytes();
+        } catch (HttpResponseException e) {
+            if (e.getStatus() == 413) throw GoogleApiException.tooLarge(max);
+            throw e;
+        }
+        if (bytes.length > max) throw GoogleApiException.tooLarge(max);
+        return bytes;
+    }
+
+    /** {@code bytes} as a JSON tree; what is not JSON is a 400 saying where it broke. */
+    static JsonNode parse(ObjectMapper json, byte[] bytes) {
+        try {
+            return json.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw GoogleApiException.invalidArgument("Invalid JSON payload received " + JsonBodies.problem(e));
+        } catch (IOException e) {
+            throw GoogleApiException.invalidArgument("Invalid JSON payload received: the body could not be read.");
+        }
+    }
+}
