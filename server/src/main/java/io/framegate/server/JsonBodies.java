@@ -1,20 +1,64 @@
 package io.framegate.server;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.IOException;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What is wrong with a request body that is not JSON, said for the client of any surface: where it broke, and the
- * parser's own description without the parts that name the parser's settings and classes (its "start marker at
- * [Source: ...]" and {@code StreamReadConstraints} texts).
+ * Client request bodies as JSON, for every surface: read strictly (a key given twice in one object is refused, never
+ * taken last-wins), and what is wrong with one that is refused, said for the client: where it broke, and the parser's
+ * own description without the parts that name the parser's settings and classes (its "start marker at
+ * [Source: ...]" and {@code StreamReadConstraints} texts). Only client bodies are read this strictly: an upstream
+ * provider's answer is its own business.
  */
 public final class JsonBodies {
     private static final Pattern START_MARKER = Pattern.compile(
             " \\(start marker at \\[Source: .*?line: (\\d+), column: (\\d+)\\]\\)");
 
+    /** Jackson's message when {@link JsonParser.Feature#STRICT_DUPLICATE_DETECTION} finds a key given twice. */
+    private static final String DUPLICATE = "Duplicate field '";
+
     private JsonBodies() {
+    }
+
+    /** A client's body as a tree, with {@code json}'s settings plus duplicate keys refused. */
+    public static JsonNode readTree(ObjectMapper json, byte[] body) throws IOException {
+        return json.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(body);
+    }
+
+    /** As {@link #readTree(ObjectMapper, byte[])}, for a body read as text. */
+    public static JsonNode readTree(ObjectMapper json, String body) throws IOException {
+        return json.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(body);
+    }
+
+    /**
+     * The key a body gave twice in one object, as its path from the body's root ({@code model},
+     * {@code input_reference.image_url}, {@code instances[0].prompt}); empty when {@code e} is about something else.
+     */
+    public static Optional<String> duplicateKey(JsonProcessingException e) {
+        if (e.getOriginalMessage() == null || !e.getOriginalMessage().startsWith(DUPLICATE)) return Optional.empty();
+        if (!(e.getProcessor() instanceof JsonParser parser)) return Optional.empty();
+        // the parser stopped at the second occurrence: its context is the object holding the key, named as current
+        return Optional.of(path(parser.getParsingContext()));
+    }
+
+    /** Object keys joined with dots, array positions in brackets: {@code instances[0].image.mimeType}. */
+    private static String path(JsonStreamContext context) {
+        java.util.ArrayDeque<JsonStreamContext> steps = new java.util.ArrayDeque<>();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) steps.push(c);
+        StringBuilder out = new StringBuilder();
+        for (JsonStreamContext c : steps) {
+            if (c.inArray()) out.append('[').append(c.getCurrentIndex()).append(']');
+            else out.append(out.isEmpty() ? "" : ".").append(c.getCurrentName());
+        }
+        return out.toString();
     }
 
     /** E.g. {@code at line 1, column 2: Unexpected end-of-input: expected close marker for Object (opened at line 1, column 1)}. */

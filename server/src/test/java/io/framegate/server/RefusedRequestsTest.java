@@ -154,4 +154,66 @@ class RefusedRequestsTest {
         assertThat(jobs.status()).isEqualTo(200);
         assertThat(jobs.json().path("data")).as(jobs.body()).isEmpty();
     }
+
+    /**
+     * A JSON body that gives a key twice in one object is refused, never read last-wins: a 400 naming the key (as a
+     * path from the body's root) in the shape of each API that reads JSON bodies, the admin API's included. None
+     * creates a job or a key, and nothing reaches the ledger.
+     */
+    @Test
+    void aJsonBodyWithADuplicatedKeyIsA400NamingTheKeyAndCreatesNothing() throws Exception {
+        String png = java.util.Base64.getEncoder().encodeToString(TestImages.png(160, 96, java.awt.Color.ORANGE));
+        String image = "{\"image_url\":\"data:image/png;base64," + png + "\"}";
+        long ledgerRows = ledgerRows();
+
+        Reply top = send("POST", "/v1/videos", "{\"model\":\"sora-2\",\"model\":\"framegate-local\",\"prompt\":\"p\","
+                + "\"size\":\"160x96\",\"seconds\":\"1\",\"input_reference\":" + image + "}",
+                "Authorization", "Bearer " + key, "Content-Type", "application/json");
+        assertOpenAiShape(top, 400, "duplicate_parameter");
+        assertThat(top.json().at("/error/param").asText()).isEqualTo("model");
+        assertThat(top.json().at("/error/message").asText()).contains("'model'");
+        Reply nested = send("POST", "/v1/videos", "{\"model\":\"framegate-local\",\"prompt\":\"p\",\"size\":\"160x96\","
+                + "\"seconds\":\"1\",\"input_reference\":{\"image_url\":\"https://example.com/a.png\",\"image_url\":\"data:"
+                + "image/png;base64," + png + "\"}}", "Authorization", "Bearer " + key, "Content-Type", "application/json");
+        assertOpenAiShape(nested, 400, "duplicate_parameter");
+        assertThat(nested.json().at("/error/param").asText()).isEqualTo("input_reference.image_url");
+
+        String instance = "{\"prompt\":\"p\",\"image\":{\"bytesBase64Encoded\":\"" + png + "\",\"mimeType\":\"image/png\"}}";
+        Reply gemini = send("POST", "/v1beta/models/framegate-local:predictLongRunning", "{\"instances\":[" + instance
+                        + "],\"parameters\":{\"resolution\":\"144p\",\"durationSeconds\":1,\"durationSeconds\":4}}",
+                "x-goog-api-key", key, "Content-Type", "application/json");
+        assertGoogleShape(gemini, 400, "INVALID_ARGUMENT");
+        assertThat(gemini.json().at("/error/details/0/fieldViolations/0/field").asText()).isEqualTo("parameters.durationSeconds");
+        assertThat(gemini.json().at("/error/message").asText()).contains("parameters.durationSeconds");
+        String vertex = "/v1/publishers/google/models/framegate-local";
+        Reply vertexCreate = send("POST", vertex + ":predictLongRunning", "{\"instances\":[" + instance.replace("\"prompt\":\"p\"",
+                        "\"prompt\":\"p\",\"prompt\":\"q\"") + "],\"parameters\":{\"resolution\":\"144p\",\"durationSeconds\":1}}",
+                "Authorization", "Bearer " + key, "Content-Type", "application/json");
+        assertGoogleShape(vertexCreate, 400, "INVALID_ARGUMENT");
+        assertThat(vertexCreate.json().at("/error/details/0/fieldViolations/0/field").asText()).isEqualTo("instances[0].prompt");
+        Reply vertexFetch = send("POST", vertex + ":fetchPredictOperation", "{\"operationName\":\"a\",\"operationName\":\"b\"}",
+                "Authorization", "Bearer " + key, "Content-Type", "application/json");
+        assertGoogleShape(vertexFetch, 400, "INVALID_ARGUMENT");
+        assertThat(vertexFetch.json().at("/error/details/0/fieldViolations/0/field").asText()).isEqualTo("operationName");
+
+        String admin = "Bearer " + java.nio.file.Files.readString(dir.resolve(io.framegate.server.admin.AdminToken.FILE)).trim();
+        Reply adminKey = send("POST", "/admin/v1/keys", "{\"name\":\"ci\",\"name\":\"other\"}",
+                "Authorization", admin, "Content-Type", "application/json");
+        assertThat(adminKey.status()).as(adminKey.body()).isEqualTo(400);
+        assertThat(adminKey.json().at("/error/param").asText()).isEqualTo("name");
+        assertThat(adminKey.json().at("/error/message").asText()).contains("'name'");
+        assertThat(server.keys().list()).extracting(k -> k.name()).doesNotContain("ci", "other");
+
+        Reply jobs = send("GET", "/v1/videos", null, "Authorization", "Bearer " + key);
+        assertThat(jobs.json().path("data")).as(jobs.body()).isEmpty();
+        assertThat(ledgerRows()).isEqualTo(ledgerRows);
+        // a key given once is fine, even where its value spells the key again
+        Reply once = send("POST", "/admin/v1/keys", "{\"name\":\"name\"}", "Authorization", admin,
+                "Content-Type", "application/json");
+        assertThat(once.status()).as(once.body()).isEqualTo(201);
+    }
+
+    private static long ledgerRows() {
+        return server.database().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ledger").mapTo(Long.class).one());
+    }
 }

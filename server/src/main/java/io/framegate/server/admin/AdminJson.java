@@ -40,14 +40,21 @@ final class AdminJson {
         };
     }
 
-    /** The request body as JSON ({@code {}} when empty). */
+    /** The request body as JSON ({@code {}} when empty); a key given twice in one object is refused, naming it. */
     static JsonNode body(Context ctx) {
         String text = ctx.body();
         if (text == null || text.isBlank()) return JsonNodeFactory.instance.objectNode();
         try {
-            return BODIES.readTree(text);
+            return JsonBodies.readTree(BODIES, text);
         } catch (JsonProcessingException e) {
+            String twice = JsonBodies.duplicateKey(e).orElse(null);
+            if (twice != null) {
+                throw AdminException.invalid(twice, "the request body gives '" + twice + "' more than once; send each "
+                        + "field once");
+            }
             throw AdminException.invalid(null, "the request body is not valid JSON " + JsonBodies.problem(e));
+        } catch (java.io.IOException e) {
+            throw AdminException.invalid(null, "the request body could not be read");
         }
     }
 

@@ -53,8 +53,10 @@ final class OpenAiBody {
             }
             JsonNode node;
             try {
-                node = json.readTree(bytes);
+                node = JsonBodies.readTree(json, bytes);
             } catch (JsonProcessingException e) {
+                String twice = JsonBodies.duplicateKey(e).orElse(null);
+                if (twice != null) throw OpenAiError.duplicateParameter(twice);
                 throw OpenAiError.invalid(null, "invalid_json", "We could not parse the JSON body of your request "
                         + JsonBodies.problem(e) + ". Send valid JSON (or multipart/form-data).");
             }

@@ -35,6 +35,12 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
         return invalid(name, "unknown_parameter", "Unknown parameter: '" + name + "'.");
     }
 
+    /** A JSON body that gives {@code name} twice: which one was meant is not ours to guess. */
+    static OpenAiError duplicateParameter(String name) {
+        return invalid(name, "duplicate_parameter", "Duplicate parameter: '" + name + "' is given more than once in "
+                + "the JSON body; send each parameter once.");
+    }
+
     static OpenAiError notFound(String id) {
         return new OpenAiError(404, "invalid_request_error", null, "video_not_found",
                 "Video with id '" + id + "' not found.");

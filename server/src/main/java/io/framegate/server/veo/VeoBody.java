@@ -9,7 +9,7 @@ import io.javalin.http.HttpResponseException;
 
 import java.io.IOException;
 
-/** A Veo request body read as JSON, each refusal in Google's shape: over the size limit, or not JSON. */
+/** A Veo request body read as JSON, each refusal in Google's shape: over the size limit, not JSON, a key given twice. */
 final class VeoBody {
     private VeoBody() {
     }
@@ -31,11 +31,19 @@ final class VeoBody {
         return bytes;
     }
 
-    /** {@code bytes} as a JSON tree; what is not JSON is a 400 saying where it broke. */
+    /**
+     * {@code bytes} as a JSON tree; what is not JSON is a 400 saying where it broke, and a key given twice in one
+     * object a 400 naming it as a field (which of the two was meant is not ours to guess).
+     */
     static JsonNode parse(ObjectMapper json, byte[] bytes) {
         try {
-            return json.readTree(bytes);
+            return JsonBodies.readTree(json, bytes);
         } catch (JsonProcessingException e) {
+            String twice = JsonBodies.duplicateKey(e).orElse(null);
+            if (twice != null) {
+                throw GoogleApiException.invalidArgument(twice, twice + " is given more than once in the JSON payload; "
+                        + "send each field once.");
+            }
             throw GoogleApiException.invalidArgument("Invalid JSON payload received " + JsonBodies.problem(e));
         } catch (IOException e) {
             throw GoogleApiException.invalidArgument("Invalid JSON payload received: the body could not be read.");
