@@ -10,7 +10,7 @@ import java.time.Instant;
 /**
  * One JSON object per request and line: time, method, path, status, duration, client, key id, response size. No
  * secret is written: the {@code key} and {@code signature} parameters' values and anything that looks like an API key
- * anywhere in the path or query are {@code REDACTED}.
+ * anywhere in the path, query or user agent are {@code REDACTED}.
  */
 public final class AccessLog {
     /** Surfaces put the authenticated key id here so the log can name it. */
@@ -41,7 +41,7 @@ public final class AccessLog {
         long bytes = bytesSent(ctx);
         if (bytes >= 0) line.put("bytes", bytes);
         String ua = ctx.userAgent();
-        if (ua != null) line.put("user_agent", ua);
+        if (ua != null) line.put("user_agent", ApiKeyRedactor.redact(ua)); // some clients put their key there
         synchronized (out) {
             out.println(line);
             out.flush();

@@ -40,7 +40,7 @@ class AccessLogTest {
      * holds the secret in any spelling, and what is not a key is logged as it came.
      */
     @Test
-    void anApiKeyAnywhereInThePathOrQueryIsRedacted() throws Exception {
+    void anApiKeyAnywhereInThePathQueryOrUserAgentIsRedacted() throws Exception {
         ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
         List<String> paths = new ArrayList<>();
         String secret;
@@ -59,7 +59,8 @@ class AccessLogTest {
             HttpClient http = HttpClient.newHttpClient();
             for (String p : paths) {
                 http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + p))
-                        .header("Authorization", "Bearer " + secret).build(), HttpResponse.BodyHandlers.discarding());
+                        .header("Authorization", "Bearer " + secret).header("User-Agent", "app/1.0 (" + secret + ")")
+                        .build(), HttpResponse.BodyHandlers.discarding());
             }
         }
         String randomPart = secret.substring("fg-".length());
@@ -72,6 +73,7 @@ class AccessLogTest {
             String logged = line.path("path").asText() + "?" + line.path("query").asText();
             assertThat(decodedFully(logged)).as(logged).doesNotContain(randomPart.substring(0, 12))
                     .doesNotContain(randomPart.substring(randomPart.length() - 12));
+            assertThat(line.path("user_agent").asText()).isEqualTo("app/1.0 (REDACTED)");
         }
         assertThat(lines.get(0).path("path").asText()).isEqualTo("/v1/videos/REDACTED");
         assertThat(lines.get(2).path("path").asText()).isEqualTo("/v1beta/files/REDACTED:download");
