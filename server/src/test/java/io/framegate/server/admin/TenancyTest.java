@@ -363,6 +363,147 @@ class TenancyTest {
         assertThat(unknown.json().at("/error/message").asText()).contains("video_00000000000000000000000000000000");
     }
 
+    /**
+     * docs/admin.md, Accounts and keys: {@code GET /admin/v1/keys} lists every key, revoked and expired ones included
+     * with their {@code status}, never a secret; {@code GET /admin/v1/keys/{name}} is the active key of that name, else
+     * the newest of that name, and any key by its id; a create is a {@code 409} while a key of that name is not
+     * revoked, an expired one included.
+     */
+    @Test
+    void theKeyListShowsRevokedAndExpiredKeysAndANameReachesItsActiveElseItsNewestKey() throws Exception {
+        start(null);
+        Reply first = admin("POST", "/admin/v1/keys", "{\"name\":\"old\"}");
+        admin("POST", "/admin/v1/keys/old/revoke", null);
+        Reply second = admin("POST", "/admin/v1/keys", "{\"name\":\"old\"}");
+        String firstId = first.json().path("id").asText();
+        String secondId = second.json().path("id").asText();
+        assertThat(admin("GET", "/admin/v1/keys/old", null).json().path("id").asText()).as("the active key of the name")
+                .isEqualTo(secondId);
+        admin("POST", "/admin/v1/keys/old/revoke", null);
+        assertThat(admin("GET", "/admin/v1/keys/old", null).json().path("id").asText()).as("no active one: the newest")
+                .isEqualTo(secondId);
+        Reply byId = admin("GET", "/admin/v1/keys/" + firstId, null);
+        assertThat(byId.status()).isEqualTo(200);
+        assertThat(byId.json().path("id").asText()).isEqualTo(firstId);
+        assertThat(byId.json().path("status").asText()).isEqualTo("revoked");
+        assertThat(byId.json().path("revoked_at").isNull()).isFalse();
+
+        Reply expired = admin("POST", "/admin/v1/keys", "{\"name\":\"lapsed\",\"expires_at\":"
+                + (System.currentTimeMillis() / 1000 - 60) + "}");
+        assertThat(expired.status()).as(expired.json().toString()).isEqualTo(201);
+        assertThat(expired.json().path("status").asText()).as("a past time expires the key now").isEqualTo("expired");
+        assertThat(send("GET", "/v1/videos", null, "Authorization", "Bearer " + expired.json().path("secret").asText()).status())
+                .isEqualTo(401);
+        Reply taken = admin("POST", "/admin/v1/keys", "{\"name\":\"lapsed\"}");
+        assertThat(taken.status()).as("an expired key still holds its name: %s", taken.json()).isEqualTo(409);
+        assertThat(taken.json().at("/error/code").asText()).isEqualTo("conflict");
+        Reply live = admin("POST", "/admin/v1/keys", "{\"name\":\"live\"}");
+
+        Reply listed = admin("GET", "/admin/v1/keys", null);
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(listed.json().path("object").asText()).isEqualTo("list");
+        Map<String, String> status = new java.util.HashMap<>();
+        listed.json().path("data").forEach(k -> status.put(k.path("id").asText(), k.path("status").asText()));
+        assertThat(status).containsEntry(firstId, "revoked").containsEntry(secondId, "revoked")
+                .containsEntry(expired.json().path("id").asText(), "expired")
+                .containsEntry(live.json().path("id").asText(), "active");
+        listed.json().path("data").forEach(k -> assertThat(k.has("secret")).as("never a secret").isFalse());
+        for (Reply made : List.of(first, second, expired, live)) {
+            assertThat(listed.raw().body()).doesNotContain(made.json().path("secret").asText());
+        }
+    }
+
+    /**
+     * docs/admin.md, Accounts and keys: {@code GET /admin/v1/accounts} is a list, {@code GET /admin/v1/accounts/{name}}
+     * takes the name or the id, a {@code PATCH} (of an account or a key) keeps the fields it leaves out, and
+     * {@code DELETE} disables the account while its jobs and ledger stay.
+     */
+    @Test
+    void accountsAreReadByNameOrIdAPatchKeepsWhatItLeavesOutAndADisabledAccountKeepsItsJobsAndLedger() throws Exception {
+        start(null);
+        Reply acme = admin("POST", "/admin/v1/accounts", "{\"name\":\"acme\",\"budget_usd\":\"10\",\"rpm\":60,"
+                + "\"max_concurrent\":3,\"video_seconds_limit\":100}");
+        assertThat(acme.status()).as(acme.json().toString()).isEqualTo(201);
+        String acmeId = acme.json().path("id").asText();
+        Reply list = admin("GET", "/admin/v1/accounts", null);
+        assertThat(list.json().path("object").asText()).isEqualTo("list");
+        assertThat(list.json().path("data").findValuesAsText("name")).contains("default", "acme");
+        assertThat(admin("GET", "/admin/v1/accounts/" + acmeId, null).json().path("name").asText()).isEqualTo("acme");
+        assertThat(admin("GET", "/admin/v1/accounts/acme", null).json().path("id").asText()).isEqualTo(acmeId);
+
+        JsonNode patched = admin("PATCH", "/admin/v1/accounts/acme", "{\"rpm\":5}").json();
+        assertThat(patched.path("rpm").asInt()).isEqualTo(5);
+        assertThat(patched.path("budget_usd").asText()).isEqualTo("10.000000");
+        assertThat(patched.path("max_concurrent").asInt()).isEqualTo(3);
+        assertThat(patched.path("video_seconds_limit").asInt()).isEqualTo(100);
+
+        Reply key = admin("POST", "/admin/v1/keys", "{\"name\":\"w\",\"account\":\"acme\",\"budget_usd\":\"2\","
+                + "\"rpm\":7,\"models\":[\"framegate-local\"],\"expires_in\":\"30d\"}");
+        long expiresAt = key.json().path("expires_at").asLong();
+        JsonNode keyPatched = admin("PATCH", "/admin/v1/keys/w", "{\"max_concurrent\":2}").json();
+        assertThat(keyPatched.path("max_concurrent").asInt()).isEqualTo(2);
+        assertThat(keyPatched.path("budget_usd").asText()).isEqualTo("2.000000");
+        assertThat(keyPatched.path("rpm").asInt()).isEqualTo(7);
+        assertThat(keyPatched.path("models").toString()).isEqualTo("[\"framegate-local\"]");
+        assertThat(keyPatched.path("expires_at").asLong()).isEqualTo(expiresAt);
+
+        String secret = key.json().path("secret").asText();
+        Reply job = openAiCreate(secret, "framegate-local");
+        assertThat(job.status()).as(job.json().toString()).isEqualTo(200);
+        String jobId = job.json().path("id").asText();
+        String keyId = key.json().path("id").asText();
+        List<Map<String, Object>> ledgerBefore = ledger(keyId);
+        assertThat(ledgerBefore).extracting(r -> r.get("kind")).contains("grant", "reserve");
+
+        Reply disabled = admin("DELETE", "/admin/v1/accounts/acme", null);
+        assertThat(disabled.status()).isEqualTo(200);
+        assertThat(disabled.json().path("status").asText()).isEqualTo("disabled");
+        assertThat(openAiCreate(secret, "framegate-local").status()).isEqualTo(401);
+        Reply kept = admin("GET", "/admin/v1/jobs/" + jobId, null);
+        assertThat(kept.status()).as("the job stays").isEqualTo(200);
+        assertThat(kept.json().path("owner_key_id").asText()).isEqualTo(keyId);
+        assertThat(ledger(keyId)).as("the ledger stays").containsAll(ledgerBefore);
+        long accountRows = jdbiOf().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ledger WHERE account_id = :a AND key_id IS NULL")
+                .bind("a", acmeId).mapTo(Long.class).one());
+        assertThat(accountRows).as("the account's budget grant stays").isEqualTo(1);
+        assertThat(admin("GET", "/admin/v1/accounts/acme", null).json().path("status").asText()).isEqualTo("disabled");
+    }
+
+    /**
+     * docs/admin.md, Accounts and keys: {@code rpm} is 1..1000000; {@code models} an array or comma-separated, a
+     * config alias stored as the model it stands for, an unknown name a 400; a refusal is a {@code 400 invalid_value}
+     * naming the field, the value and the rule, and changes nothing.
+     */
+    @Test
+    void limitFieldsKeepTheirDocumentedRangesAndModelsTakeCommasAndAliases() throws Exception {
+        start("aliases:\n  house-video: framegate-local\n");
+        Reply max = admin("POST", "/admin/v1/keys", "{\"name\":\"fast\",\"rpm\":1000000}");
+        assertThat(max.status()).as(max.json().toString()).isEqualTo(201);
+        assertThat(max.json().path("rpm").asLong()).isEqualTo(1_000_000L);
+        for (String bad : List.of("1000001", "0")) {
+            Reply r = admin("PATCH", "/admin/v1/keys/fast", "{\"rpm\":" + bad + "}");
+            assertThat(r.status()).as(bad).isEqualTo(400);
+            assertThat(r.json().at("/error/code").asText()).isEqualTo("invalid_value");
+            assertThat(r.json().at("/error/param").asText()).isEqualTo("rpm");
+            assertThat(r.json().at("/error/message").asText()).contains("rpm=" + bad).contains("1..1000000");
+        }
+        assertThat(admin("GET", "/admin/v1/keys/fast", null).json().path("rpm").asLong()).as("unchanged").isEqualTo(1_000_000L);
+
+        Reply listed = admin("POST", "/admin/v1/keys", "{\"name\":\"two\",\"models\":\"framegate-local-fast, house-video\"}");
+        assertThat(listed.status()).as(listed.json().toString()).isEqualTo(201);
+        List<String> models = new java.util.ArrayList<>();
+        listed.json().path("models").forEach(m -> models.add(m.asText()));
+        assertThat(models).as("the alias is stored as the model it stands for").containsExactly("framegate-local-fast", "framegate-local");
+        String secret = listed.json().path("secret").asText();
+        assertThat(openAiCreate(secret, "house-video").status()).as("the alias is allowed").isEqualTo(200);
+
+        Reply unknown = admin("PATCH", "/admin/v1/keys/two", "{\"models\":[\"framegate-local\",\"no-such-model\"]}");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.json().at("/error/code").asText()).isEqualTo("invalid_value");
+        assertThat(unknown.json().at("/error/param").asText()).isEqualTo("models");
+        assertThat(unknown.json().at("/error/message").asText()).contains("no-such-model");
+    }
+
     @Test
     void serverJsonNamesTheRunningServerAndGoesAtStop() throws Exception {
         start(null);
