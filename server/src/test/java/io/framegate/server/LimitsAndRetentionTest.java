@@ -425,6 +425,7 @@ class LimitsAndRetentionTest {
             HttpResponse<byte[]> g = s.gemini("GET", googleDownload, null);
             assertThat(g.statusCode()).as(new String(g.body())).isEqualTo(410);
             assertThat(json(g).at("/error/code").asInt()).isEqualTo(410);
+            assertThat(json(g).at("/error/status").asText()).as("docs/limits.md: Google 410 NOT_FOUND").isEqualTo("NOT_FOUND");
             assertThat(json(g).at("/error/message").asText()).contains("expired");
             // a second sweep (or another process sweeping too) finds nothing left to do
             assertThat(s.server.sweeper().sweepOnce().expiredJobs()).isZero();

@@ -525,6 +525,42 @@ class MoneyServerTest {
         LedgerInvariants.check(db());
     }
 
+    /**
+     * docs/admin.md, Money and GET /admin/v1/usage: a local render counts its video seconds (frames / fps, rounded
+     * up) and costs 0; {@code by} defaults to {@code key}; {@code by=day} groups by UTC day; {@code from} and
+     * {@code to} are both included, a window before or after the job's day counts nothing.
+     */
+    @Test
+    void usageDefaultsToByKeyAndCountsALocalRendersVideoSecondsRoundedUpWithinBothDaysOfTheWindow() throws Exception {
+        start(2);
+        var job = server.jobs().submit(keyId, "openai", localRequest(13), null); // 13 frames at 12 fps: 1.08 s
+        assertThat(awaitFinal(job.id()).path("status").asText()).isEqualTo("completed");
+        assertThat(LedgerInvariants.keyColumn(db(), keyId, "video_seconds_used")).as("rounded up").isEqualTo(2);
+
+        Reply byDefault = admin("/admin/v1/usage");
+        assertThat(byDefault.status()).as(byDefault.body()).isEqualTo(200);
+        assertThat(byDefault.json().path("by").asText()).isEqualTo("key");
+        assertThat(byDefault.json().path("data")).hasSize(1);
+        JsonNode row = byDefault.json().at("/data/0");
+        assertThat(row.path("group").asText()).isEqualTo(keyId);
+        assertThat(row.path("name").asText()).isEqualTo("money");
+        assertThat(row.path("jobs").asLong()).isEqualTo(1);
+        assertThat(row.path("video_seconds").asLong()).isEqualTo(2);
+        assertThat(row.path("spent_micros").asLong()).as("a local render costs 0").isZero();
+        assertThat(row.path("reserved_micros").asLong()).isZero();
+
+        long capturedAt = db().withHandle(h -> h.createQuery("SELECT created_at FROM ledger WHERE job_id = :id AND kind = 'capture'")
+                .bind("id", job.id()).mapTo(Long.class).one());
+        java.time.LocalDate day = java.time.Instant.ofEpochMilli(capturedAt).atZone(java.time.ZoneOffset.UTC).toLocalDate();
+        JsonNode byDay = admin("/admin/v1/usage?by=day&from=" + day + "&to=" + day).json();
+        assertThat(byDay.path("data")).as("from and to are both included").hasSize(1);
+        assertThat(byDay.at("/data/0/group").asText()).isEqualTo(day.toString());
+        assertThat(byDay.at("/data/0/video_seconds").asLong()).isEqualTo(2);
+        assertThat(admin("/admin/v1/usage?to=" + day.minusDays(1)).json().path("data")).as("a window ending the day before").isEmpty();
+        assertThat(admin("/admin/v1/usage?from=" + day.plusDays(1)).json().path("data")).as("a window starting the day after").isEmpty();
+        LedgerInvariants.check(db());
+    }
+
     @Test
     void theAccountsBudgetAppliesToItsKeysToo() throws Exception {
         start(2);
