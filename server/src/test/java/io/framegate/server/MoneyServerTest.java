@@ -344,6 +344,61 @@ class MoneyServerTest {
         LedgerInvariants.check(db());
     }
 
+    /**
+     * docs/admin.md, Jobs that ended upstream_submit_uncertain and Settlement: a submit whose answer is unclear (a 500:
+     * the upstream may have accepted and billed it) is not sent again, records no cost against the key and releases its
+     * reservation; the operator finds it in the admin listing with every note, and in the failure counter.
+     */
+    @Test
+    void aJobThatEndsUpstreamSubmitUncertainIsSentOnceChargedNothingAndListedForTheOperator() throws Exception {
+        start(2);
+        LedgerInvariants.setKeyBudget(db(), keyId, 2 * PRICE);
+        long before = balance();
+        gemini.stubFor(post(urlEqualTo(CREATE)).willReturn(aResponse().withStatus(500).withBody("{\"error\": {\"code\": 500}}")));
+        String id = createVeo();
+        JsonNode v = awaitFinal(id);
+        assertThat(v.at("/error/code").asText()).as(v.toString()).isEqualTo("upstream_submit_uncertain");
+        assertThat(gemini.findAll(postRequestedFor(urlEqualTo(CREATE)))).as("never sent again").hasSize(1);
+        assertThat(LedgerInvariants.entries(db(), id)).extracting(e -> e.get("kind")).containsExactly("reserve", "release");
+        assertThat(balance()).as("no cost recorded against the key").isEqualTo(before);
+        assertThat(LedgerInvariants.keyColumn(db(), keyId, "spent_micros")).isZero();
+        assertThat(LedgerInvariants.keyColumn(db(), keyId, "reserved_micros")).isZero();
+
+        JsonNode listed = admin("/admin/v1/jobs?status=failed&error_code=upstream_submit_uncertain").json().path("data");
+        assertThat(listed.findValuesAsText("id")).containsExactly(id);
+        assertThat(listed.get(0).path("owner_key_id").asText()).isEqualTo(keyId);
+        assertThat(listed.get(0).at("/notes/channel").asText()).as("the operator sees the channel: %s", listed)
+                .isEqualTo("google");
+        assertThat(v.at("/framegate/notes").has("channel")).as("the client does not").isFalse();
+        assertThat(admin("/metrics").body()).contains("framegate_jobs_failed_total{error_code=\"upstream_submit_uncertain\"} 1.0");
+        LedgerInvariants.check(db());
+    }
+
+    /** docs/admin.md, Settlement: a job that fails {@code timeout} at its deadline releases its whole reservation. */
+    @Test
+    void aJobThatTimesOutUpstreamIsReleasedAndChargedNothing() throws Exception {
+        Files.writeString(dir.resolve("data/framegate.yaml"), """
+                providers:
+                  google: {type: gemini, base_url: '%s', api_key_env: %s}
+                routes:
+                  veo-3.1-generate-001: [google]
+                timing: {poll_initial: 100ms, poll_max: 200ms, deadline: 3s, retry_attempts: 2, retry_base: 50ms,
+                         retry_max: 100ms, request_timeout: 2s}
+                """.formatted(gemini.baseUrl(), ENV));
+        start(2);
+        LedgerInvariants.setKeyBudget(db(), keyId, PRICE);
+        createAnswers("slowpoke");
+        running("slowpoke");
+        String id = createVeo();
+        assertThat(balance()).isZero();
+        JsonNode v = awaitFinal(id);
+        assertThat(v.at("/error/code").asText()).as(v.toString()).isEqualTo("timeout");
+        assertThat(LedgerInvariants.entries(db(), id)).extracting(e -> e.get("kind")).containsExactly("reserve", "release");
+        assertThat(balance()).isEqualTo(PRICE);
+        assertThat(LedgerInvariants.keyColumn(db(), keyId, "spent_micros")).isZero();
+        LedgerInvariants.check(db());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void fiftyConcurrentCreatesAgainstABudgetForTenReserveExactlyTen(String database) throws Exception {
