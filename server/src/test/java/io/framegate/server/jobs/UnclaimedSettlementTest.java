@@ -74,8 +74,19 @@ class UnclaimedSettlementTest {
             long now = System.currentTimeMillis();
             long epoch = core.store.leases().claimLease(job.id(), "me", 60_000, now);
             assertThat(epoch).isPositive();
-            assertThat(core.store.endings().finish(job.id(), new Lease("me", epoch), JobStatus.COMPLETED, null, null,
-                    java.util.Map.of(JobNotes.COST_USD, "0.5000"), now)).isTrue();
+            java.io.PrintStream stderr = System.err;
+            java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+            System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                assertThat(core.store.endings().finish(job.id(), new Lease("me", epoch), JobStatus.COMPLETED, null, null,
+                        java.util.Map.of(JobNotes.COST_USD, "0.5000"), now)).isTrue();
+            } finally {
+                System.setErr(stderr);
+            }
+            // docs/admin.md, Settlement: kept on record in the note, the capture entry and a WARN log line
+            assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains("WARN") && l.contains(job.id()) && l.contains("exceeds its reservation")))
+                    .as("the WARN line").hasSize(1);
             java.util.Map<String, String> notes = core.store.find(job.id()).orElseThrow().job().notes();
             assertThat(notes).containsEntry(JobNotes.COST_USD, "0.0000").containsEntry("upstream_cost_usd", "0.5000");
             String note = core.db.jdbi().withHandle(h -> h.createQuery("SELECT note FROM ledger WHERE job_id = :j AND "
