@@ -65,6 +65,16 @@ class CatalogEntryReaderTest {
         }
     }
 
+    /** docs/admin.md, Money: a catalog price finer than a micro-dollar is refused when the catalog loads, naming it. */
+    @Test
+    void aPriceFinerThanAMicroDollarIsRefusedWhenTheCatalogLoads() throws IOException {
+        assertThat(read("{\"id\":\"m\",\"pricePerSecond\":{\"720p\":0.000001}}").pricePerSecondAt("720p")).contains(0.000001);
+        assertThatThrownBy(() -> read("{\"id\":\"m\",\"pricePerSecond\":{\"720p\":0.0000015}}"))
+                .hasStackTraceContaining("pricePerSecond.720p = 1.5E-6").hasStackTraceContaining("whole micro-dollars");
+        assertThatThrownBy(() -> read("{\"id\":\"m\",\"pricePerVideo\":{\"768p\":0.5200001}}"))
+                .hasStackTraceContaining("pricePerVideo.768p").hasStackTraceContaining("whole micro-dollars");
+    }
+
     @Test
     void aMinimalEntryGetsTheRecordsDefaults() throws IOException {
         ModelSpec m = read("{\"id\":\"m\",\"roles\":{\"first_frame\":1},\"wire\":{\"constants\":{\"mode\":\"pro\",\"n\":2}}}");
