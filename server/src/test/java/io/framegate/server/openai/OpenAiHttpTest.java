@@ -115,6 +115,9 @@ class OpenAiHttpTest {
             HttpResponse<byte[]> tooBigJson = postJson(t, "/v1/videos", "{\"model\":\"framegate-local\",\"input_reference\":"
                     + "{\"image_url\":\"" + dataUrl(big) + "\"}}");
             assertThat(tooBigJson.statusCode()).isEqualTo(413);
+            // docs/limits.md: a body over the upload limit is a 413 request_too_large naming the limit in bytes
+            assertThat(json(tooBigJson).at("/error/code").asText()).isEqualTo("request_too_large");
+            assertThat(json(tooBigJson).at("/error/message").asText()).contains("200000 bytes");
 
             assertError(t.send(t.request("/v1/videos", t.keyA).header("Content-Type", "text/plain")
                     .POST(HttpRequest.BodyPublishers.ofString("prompt=x"))), 415, null, "not supported");
