@@ -6,12 +6,14 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +22,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * POSTs one webhook over HTTP/1.1 with the image-URL rules against SSRF: the host is resolved once, every address is
  * checked with {@link AddressPolicy} (unless private targets are allowed), and the connection goes to the checked
  * address (no second lookup a DNS rebinding could answer differently); no redirects; TLS verified against the host
- * name. Only the status line of the answer is read.
+ * name. Only the status line of the answer is read, and the whole attempt has one deadline (see {@link #post}).
  */
 public final class WebhookPoster {
     /** Resolves a host name; {@link InetAddress#getAllByName} unless a test gives another. */
@@ -82,19 +88,33 @@ public final class WebhookPoster {
     }
 
     /**
-     * Sends {@code body} with {@code headers}; the HTTP status of the answer.
+     * Sends {@code body} with {@code headers}; the HTTP status of the answer. {@code timeout} bounds the whole attempt,
+     * not each read: the host's lookup, connecting, the TLS handshake, sending and the answer's status line. A watchdog
+     * closes the socket at the deadline, so a receiver that trickles its answer a byte at a time cannot keep the
+     * attempt open past it (a lookup the resolver is still waiting on is not cut short, but its time counts).
      *
-     * @throws IOException the target is refused, unreachable, not HTTP, or too slow
+     * @throws IOException the target is refused, unreachable, not HTTP, or too slow ({@link SocketTimeoutException})
      */
     public int post(URI uri, Map<String, String> headers, byte[] body, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         InetAddress pinned = check(uri);
         boolean tls = uri.getScheme().equalsIgnoreCase("https");
         String host = bare(uri.getHost());
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-        int ms = (int) Math.max(1, timeout.toMillis());
-        try (Socket plain = new Socket()) {
-            plain.connect(new InetSocketAddress(pinned, port), ms);
-            plain.setSoTimeout(ms);
+        if (deadline - System.nanoTime() <= 0) throw timedOut(timeout);
+        Socket plain = new Socket();
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> watchdog = Watchdog.TIMER.schedule(() -> {
+            expired.set(true);
+            try {
+                plain.close(); // fails a connect, handshake, write or read blocked on it, in any thread
+            } catch (IOException ignored) {
+                // closed anyway
+            }
+        }, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        try (plain) {
+            plain.connect(new InetSocketAddress(pinned, port), remainingMillis(deadline));
+            plain.setSoTimeout(remainingMillis(deadline));
             Socket socket = tls ? tls(plain, host, port) : plain;
             String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
             if (uri.getRawQuery() != null) path += "?" + uri.getRawQuery();
@@ -107,7 +127,7 @@ public final class WebhookPoster {
             out.write(head.toString().getBytes(StandardCharsets.UTF_8));
             out.write(body);
             out.flush();
-            String status = statusLine(socket.getInputStream());
+            String status = statusLine(new BufferedInputStream(socket.getInputStream()));
             String[] parts = status.split(" ", 3);
             if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) throw new IOException("the target did not answer HTTP");
             try {
@@ -115,6 +135,33 @@ public final class WebhookPoster {
             } catch (NumberFormatException e) {
                 throw new IOException("the target did not answer HTTP");
             }
+        } catch (IOException e) {
+            if (expired.get()) throw timedOut(timeout);
+            throw e;
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private static SocketTimeoutException timedOut(Duration timeout) {
+        return new SocketTimeoutException("timed out: no answer within " + timeout.toMillis()
+                + " ms (the whole attempt: connect, send and the status line)");
+    }
+
+    /** What is left until {@code deadline} (nanoTime), in whole milliseconds, at least 1 (0 would mean no timeout). */
+    private static int remainingMillis(long deadline) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
+
+    /** One daemon thread for every poster, closing the sockets of attempts that reached their deadline. */
+    private static final class Watchdog {
+        static final ScheduledThreadPoolExecutor TIMER = timer();
+
+        private static ScheduledThreadPoolExecutor timer() {
+            ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
+                    Thread.ofPlatform().daemon().name("framegate-webhook-deadlines").factory());
+            t.setRemoveOnCancelPolicy(true); // an attempt answered in time leaves nothing queued
+            return t;
         }
     }
 

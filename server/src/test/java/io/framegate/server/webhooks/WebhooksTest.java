@@ -439,6 +439,81 @@ class WebhooksTest {
         assertThat(again.path("attempt_log")).allSatisfy(a -> assertThat(a.path("error").asText()).contains("timed out"));
     }
 
+    /**
+     * docs/events.md, Retries: the timeout bounds the whole attempt (connect, send, status line), not each read. A
+     * receiver that trickles its status line a byte every 300 ms never lets one read wait 1 s (the timeout here), but
+     * would need about 5 s for the line: its attempt fails at the timeout, before the receiver got its line out, and
+     * the delivery is retried after the first wait.
+     */
+    @Test
+    void aReceiverThatTricklesItsAnswerFailsTheAttemptAtTheTimeoutAndIsRetried() throws Exception {
+        TestClock clock = new TestClock();
+        // the background round runs hourly: the rounds below run by hand; 1 s per attempt
+        start(new WebhookSettings(Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofHours(6), Duration.ofHours(72),
+                Duration.ofSeconds(1), Duration.ofSeconds(60), 0.4, true), clock);
+        AtomicInteger connections = new AtomicInteger(), finished = new AtomicInteger();
+        java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        sockets.add(listener);
+        Thread accept = new Thread(() -> {
+            try {
+                while (true) {
+                    java.net.Socket s = listener.accept();
+                    sockets.add(s);
+                    connections.incrementAndGet();
+                    Thread.ofPlatform().daemon().start(() -> trickle(s, finished));
+                }
+            } catch (java.io.IOException closed) {
+                // the test is over
+            }
+        }, "trickling-webhook-receiver");
+        accept.setDaemon(true);
+        accept.start();
+        String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
+        addEndpoint(keyId, "http://127.0.0.1:" + listener.getLocalPort() + "/hook", null);
+        WebhookDeliverer d = server.webhooks().deliverer();
+        Job job = endedJob(keyId);
+
+        assertThat(assertTimeoutPreemptively(Duration.ofSeconds(20), d::runOnce)).isEqualTo(1);
+        assertThat(finished).as("the attempt ended before the receiver finished its status line").hasValue(0);
+        assertThat(connections).hasValue(1);
+        JsonNode delivery = deliveries(job.id()).get(0);
+        assertThat(delivery.path("status").asText()).as("a failed attempt, to be retried").isEqualTo("pending");
+        assertThat(delivery.path("attempts").asInt()).isEqualTo(1);
+        assertThat(delivery.path("last_http_status").isNull()).as("no whole status line: no status").isTrue();
+        assertThat(delivery.path("last_error").asText()).contains("timed out");
+        JsonNode attempt = delivery.path("attempt_log").get(0);
+        assertThat(delivery.path("next_attempt_at").asLong() - attempt.path("at").asLong()).as("the first wait, in s")
+                .isBetween(7L, 13L);
+
+        clock.advance(Duration.ofSeconds(13)); // past the first wait
+        assertThat(assertTimeoutPreemptively(Duration.ofSeconds(20), d::runOnce)).isEqualTo(1);
+        assertThat(connections).as("sent again").hasValue(2);
+        JsonNode again = deliveries(job.id()).get(0);
+        assertThat(again.path("status").asText()).isEqualTo("pending");
+        assertThat(again.path("attempt_log")).hasSize(2)
+                .allSatisfy(a -> assertThat(a.path("error").asText()).contains("timed out"));
+    }
+
+    /** Reads the request head, then writes a 200 status line a byte every 300 ms; counts {@code finished} if it got it all out. */
+    static void trickle(java.net.Socket s, AtomicInteger finished) {
+        try (s) {
+            java.io.InputStream in = s.getInputStream();
+            int matched = 0;
+            for (int c = in.read(); c >= 0 && matched < 4; c = in.read()) {
+                matched = c == "\r\n\r\n".charAt(matched) ? matched + 1 : c == '\r' ? 1 : 0;
+            }
+            java.io.OutputStream out = s.getOutputStream();
+            for (byte b : "HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) {
+                out.write(b);
+                out.flush();
+                Thread.sleep(300);
+            }
+            finished.incrementAndGet();
+        } catch (java.io.IOException | InterruptedException e) {
+            // the deliverer closed the connection
+        }
+    }
+
     /** docs/events.md, Retries: a server built without webhook settings (as {@code serve} builds it) waits 15 s. */
     @Test
     void aServerBuiltWithoutWebhookSettingsGivesEachAttempt15SecondsToBeAnswered() throws Exception {
