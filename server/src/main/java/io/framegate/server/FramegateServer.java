@@ -149,7 +149,10 @@ public final class FramegateServer implements AutoCloseable {
             return this;
         }
 
-        /** How webhooks are delivered; the defaults (and {@code FRAMEGATE_ALLOW_PRIVATE_WEBHOOKS}) unless set. */
+        /**
+         * How webhooks are delivered; unless set, the defaults with {@code FRAMEGATE_ALLOW_PRIVATE_WEBHOOKS} and
+         * {@code webhooks.concurrency} of {@code framegate.yaml} (which settings given here replace).
+         */
         public Builder webhookSettings(io.framegate.server.webhooks.WebhookSettings s) {
             this.webhookSettings = Objects.requireNonNull(s);
             return this;

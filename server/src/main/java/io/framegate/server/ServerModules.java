@@ -112,7 +112,8 @@ final class ServerModules {
                     options.dataDir().resolve("work"), workerSettings(options.workers(), config), b.clock);
             workers.outcomes(new JobOutcomes(metrics));
             this.webhooks = new io.framegate.server.webhooks.Webhooks(db.jdbi(), b.webhookSettings != null ? b.webhookSettings
-                    : io.framegate.server.webhooks.Webhooks.settingsFrom(b.environment), b.clock, workers.leaseOwner());
+                    : io.framegate.server.webhooks.Webhooks.settingsFrom(b.environment)
+                            .withConcurrency(config.webhooks().concurrency()), b.clock, workers.leaseOwner());
             store.outbox(webhooks.outbox());
             requestStore.outbox(webhooks.outbox());
             this.jobMetrics = new io.framegate.server.ops.JobMetrics(metrics, db.jdbi(), json);

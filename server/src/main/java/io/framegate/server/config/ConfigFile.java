@@ -14,7 +14,7 @@ import java.util.function.Function;
 /**
  * Finds and reads {@code framegate.yaml} for the server and the CLI: the file is parsed once; the providers module
  * reads its sections (providers, channels, routes, aliases, default_route, timing; {@link ConfigLoader}), the server
- * its own (workers, database, limits, retention, storage; {@link ServerSections}); then every problem of the file is
+ * its own (workers, database, limits, retention, storage, webhooks; {@link ServerSections}); then every problem of the file is
  * reported at once (format: docs/config.md).
  */
 public final class ConfigFile {

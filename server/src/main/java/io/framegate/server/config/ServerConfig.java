@@ -15,15 +15,16 @@ import io.framegate.provider.Secret;
  * @param limits    the {@code limits} section (local work per job, free disk, queue bound)
  * @param retention the {@code retention} section (how long files are kept)
  * @param storage   the {@code storage} section (local disk or an S3-compatible bucket)
+ * @param webhooks  the {@code webhooks} section (attempts at once)
  */
 public record ServerConfig(FramegateConfig providers, Workers workers, Database database, DatabasePools pools,
-                           LimitsConfig limits, RetentionConfig retention, StorageConfig storage) {
+                           LimitsConfig limits, RetentionConfig retention, StorageConfig storage, WebhooksConfig webhooks) {
 
     /** No file: no routes, every model to the offline engine, embedded database, local storage, default limits. */
     public static ServerConfig defaults() {
         return new ServerConfig(FramegateConfig.defaults(), Workers.UNSET, Database.EMBEDDED, DatabasePools.DEFAULTS,
                 LimitsConfig.DEFAULTS,
-                RetentionConfig.DEFAULTS, StorageConfig.LOCAL);
+                RetentionConfig.DEFAULTS, StorageConfig.LOCAL, WebhooksConfig.DEFAULTS);
     }
 
     /** The server's sections of {@code tree}; the caller then calls {@link ConfigTree#finish}. */
@@ -31,7 +32,8 @@ public record ServerConfig(FramegateConfig providers, Workers workers, Database 
         return new ServerConfig(providers, ServerSections.workers(tree.section("workers")),
                 ServerSections.database(tree.section("database")), ServerSections.pools(tree.section("database_pools")),
                 ServerSections.limits(tree.section("limits")),
-                ServerSections.retention(tree.section("retention")), StorageConfig.read(tree.section("storage")));
+                ServerSections.retention(tree.section("retention")), StorageConfig.read(tree.section("storage")),
+                ServerSections.webhooks(tree.section("webhooks")));
     }
 
     /**

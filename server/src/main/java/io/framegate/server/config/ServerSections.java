@@ -1,12 +1,13 @@
 package io.framegate.server.config;
 
 import io.framegate.provider.ConfigSection;
+import io.framegate.server.webhooks.WebhookSettings;
 
 import java.util.Set;
 
 /**
  * Reads the server's sections of {@code framegate.yaml}: {@code workers}, {@code database}, {@code database_pools},
- * {@code limits}, {@code retention}.
+ * {@code limits}, {@code retention}, {@code webhooks}.
  */
 final class ServerSections {
     private static final Set<String> WORKER_KEYS = Set.of("local", "cloud", "max_attempts", "max_download_attempts");
@@ -15,6 +16,7 @@ final class ServerSections {
     private static final Set<String> LIMIT_KEYS = Set.of("local_pixel_frames", "extension_chain", "local_render_deadline",
             "min_free_disk", "max_queued_jobs");
     private static final Set<String> RETENTION_KEYS = Set.of("results", "inputs_grace", "sweep_interval", "orphan_age");
+    private static final Set<String> WEBHOOK_KEYS = Set.of("concurrency");
 
     private ServerSections() {
     }
@@ -72,6 +74,18 @@ final class ServerSections {
                 s.positiveDuration("inputs_grace", d.inputsGrace()),
                 s.positiveDuration("sweep_interval", d.sweepInterval()),
                 s.positiveDuration("orphan_age", d.orphanAge()));
+    }
+
+    static WebhooksConfig webhooks(ConfigSection s) {
+        WebhooksConfig d = WebhooksConfig.DEFAULTS;
+        if (!s.mapping("concurrency (webhook attempts at once)", WEBHOOK_KEYS)) return d;
+        Integer n = s.positiveInt("concurrency");
+        if (n == null) return d;
+        if (n > WebhookSettings.MAX_CONCURRENCY) {
+            s.problem("concurrency", n + " is not a whole number of attempts from 1 to " + WebhookSettings.MAX_CONCURRENCY);
+            return d;
+        }
+        return new WebhooksConfig(n);
     }
 
     private static String sorted(Set<String> keys) {

@@ -8,23 +8,37 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
- * Sends due webhook deliveries; runs on every instance. Each round claims a batch of due rows
- * ({@code SELECT ... FOR UPDATE SKIP LOCKED}, then a claim that expires, so two instances never send one delivery at
- * once and a dead instance's claims are taken over), POSTs each signed (a fresh {@code webhook-timestamp} and
- * signature per attempt, the same {@code webhook-id} throughout, so receivers can drop duplicates), logs the attempt,
- * and marks the delivery {@code delivered} on a 2xx, else schedules the next attempt with exponential backoff and
- * jitter ({@link WebhookSettings#delayAfter}); past {@link WebhookSettings#giveUpAfter} it is {@code failed}. A
- * delivery whose endpoint was removed is {@code cancelled}.
+ * Sends due webhook deliveries; runs on every instance. Each round claims due rows for the free sending slots
+ * ({@link WebhookSettings#concurrency}): {@code SELECT ... FOR UPDATE SKIP LOCKED}, then a claim that expires, so two
+ * instances never send one delivery at once and a dead instance's claims are taken over. A round takes at most one
+ * delivery per endpoint, and none for an endpoint this instance is already sending to, so an endpoint's deliveries go
+ * out one at a time in the order they fell due and a slow endpoint holds back only its own, never the other
+ * endpoints' slots. Each claimed delivery is sent at once on the sending pool, so a claim (60 s) outlasts its attempt
+ * ({@link WebhookSettings#timeout}, 15 s for connect, send and answer together, see {@link WebhookPoster#post}).
+ * Each attempt is signed afresh (a new {@code webhook-timestamp} and signature, the same {@code webhook-id}
+ * throughout, so receivers can drop duplicates) and logged; a 2xx marks the delivery {@code delivered}, anything else
+ * schedules the next attempt with exponential backoff and jitter ({@link WebhookSettings#delayAfter}); past
+ * {@link WebhookSettings#giveUpAfter} it is {@code failed}. A delivery whose endpoint was removed is {@code cancelled}.
  */
 public final class WebhookDeliverer implements AutoCloseable {
-    static final int BATCH = 20;
+    /** Due rows one claim looks at (in due order); it takes the first of each endpoint, up to the free slots. */
+    static final int CANDIDATES = 20;
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDeliverer.class);
 
     private final Jdbi jdbi;
@@ -33,9 +47,18 @@ public final class WebhookDeliverer implements AutoCloseable {
     private final Clock clock;
     private final RandomGenerator random;
     private final String owner;
+    /** Sends the claimed deliveries: as many threads as slots, each started (and ended when idle) as needed. */
+    private final ThreadPoolExecutor pool;
+    /** Guards {@link #inFlight} and {@link #sending}; a claim is made under it, so it never overbooks the slots. */
+    private final Object slots = new Object();
+    private int inFlight;
+    /** The endpoints this instance has an attempt in flight to. */
+    private final Set<String> sending = new HashSet<>();
     private volatile boolean closed;
     private Thread thread;
     private final Object wake = new Object();
+    /** Guarded by {@link #wake}: a wake-up came while the loop was not waiting. */
+    private boolean woken;
 
     public WebhookDeliverer(Jdbi jdbi, WebhookSettings settings, WebhookPoster poster, Clock clock, RandomGenerator random,
                             String owner) {
@@ -45,6 +68,9 @@ public final class WebhookDeliverer implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.owner = owner;
+        this.pool = new ThreadPoolExecutor(settings.concurrency(), settings.concurrency(), 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon().name("framegate-webhook-send-", 1).factory());
+        pool.allowCoreThreadTimeOut(true);
     }
 
     public synchronized void start() {
@@ -54,9 +80,10 @@ public final class WebhookDeliverer implements AutoCloseable {
         thread.start();
     }
 
-    /** Looks for due deliveries now (e.g. right after a job ended on this instance). */
+    /** Looks for due deliveries now (e.g. right after a job ended on this instance, or a slot came free). */
     public void wake() {
         synchronized (wake) {
+            woken = true;
             wake.notifyAll();
         }
     }
@@ -64,45 +91,119 @@ public final class WebhookDeliverer implements AutoCloseable {
     private void loop() {
         while (!closed) {
             try {
-                while (!closed && runOnce() == BATCH) {
-                    // a full batch: more may be due
-                }
+                // claims for the free slots and returns; each attempt that ends wakes the loop to fill its slot again
+                send(claim(), true);
             } catch (RuntimeException e) {
                 LOG.warn("delivering webhooks failed; retrying", e);
             }
             synchronized (wake) {
                 if (closed) return;
                 try {
-                    wake.wait(settings.poll().toMillis());
+                    if (!woken) wake.wait(settings.poll().toMillis());
                 } catch (InterruptedException e) {
                     return;
                 }
+                woken = false;
             }
         }
     }
 
-    /** One round: claims the due deliveries (at most {@value #BATCH}) and attempts each; how many were attempted. */
+    /**
+     * One round, waited for: claims due deliveries for the free slots (at most one per endpoint, none for an endpoint
+     * an attempt is already under way to) and attempts them at once, concurrently; how many were attempted.
+     */
     public int runOnce() {
-        long now = clock.millis();
-        List<String> ids = jdbi.inTransaction(h -> {
-            List<String> due = h.createQuery("SELECT id FROM webhook_deliveries WHERE status = 'pending' AND "
-                            + "next_attempt_at <= :now AND (claim_expires_at IS NULL OR claim_expires_at < :now) "
-                            + "ORDER BY next_attempt_at, id LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED")
-                    .bind("now", now).mapTo(String.class).list();
-            if (!due.isEmpty()) {
-                h.createUpdate("UPDATE webhook_deliveries SET claimed_by = :me, claim_expires_at = :until WHERE id IN (<ids>)")
-                        .bind("me", owner).bind("until", now + settings.claimFor().toMillis()).bindList("ids", due).execute();
-            }
-            return due;
-        });
-        for (String id : ids) {
+        List<Claim> claimed = claim();
+        for (Future<?> f : send(claimed, false)) {
             try {
-                attempt(id);
-            } catch (RuntimeException e) {
-                LOG.warn("webhook delivery {} could not be attempted; it is retried when its claim expires", id, e);
+                f.get();
+            } catch (ExecutionException e) {
+                LOG.warn("a webhook attempt failed", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
-        return ids.size();
+        return claimed.size();
+    }
+
+    private record Claim(String id, String endpointId) {
+    }
+
+    /** Claims as many due deliveries as there are free slots, each counted in flight until {@link #done}. */
+    private List<Claim> claim() {
+        synchronized (slots) {
+            List<Claim> claimed = new ArrayList<>();
+            try {
+                while (inFlight < settings.concurrency()) {
+                    List<Claim> more = claimDue(settings.concurrency() - inFlight, List.copyOf(sending));
+                    if (more.isEmpty()) break;
+                    for (Claim c : more) {
+                        inFlight++;
+                        sending.add(c.endpointId());
+                    }
+                    claimed.addAll(more);
+                }
+            } catch (RuntimeException e) {
+                if (claimed.isEmpty()) throw e;
+                LOG.warn("claiming more webhook deliveries failed; sending the {} claimed", claimed.size(), e);
+            }
+            return claimed;
+        }
+    }
+
+    /** One claim transaction: the first due delivery of each endpoint not in {@code busy}, at most {@code free}. */
+    private List<Claim> claimDue(int free, List<String> busy) {
+        long now = clock.millis();
+        return jdbi.inTransaction(h -> {
+            var query = h.createQuery("SELECT id, endpoint_id FROM webhook_deliveries WHERE status = 'pending' AND "
+                            + "next_attempt_at <= :now AND (claim_expires_at IS NULL OR claim_expires_at < :now)"
+                            + (busy.isEmpty() ? "" : " AND endpoint_id NOT IN (<busy>)")
+                            + " ORDER BY next_attempt_at, id LIMIT " + CANDIDATES + " FOR UPDATE SKIP LOCKED")
+                    .bind("now", now);
+            if (!busy.isEmpty()) query.bindList("busy", busy);
+            List<Claim> due = query.map((rs, ctx) -> new Claim(rs.getString(1), rs.getString(2))).list();
+            Set<String> endpoints = new HashSet<>();
+            List<Claim> mine = new ArrayList<>();
+            for (Claim c : due) {
+                if (mine.size() < free && endpoints.add(c.endpointId())) mine.add(c);
+            }
+            if (!mine.isEmpty()) {
+                h.createUpdate("UPDATE webhook_deliveries SET claimed_by = :me, claim_expires_at = :until WHERE id IN (<ids>)")
+                        .bind("me", owner).bind("until", now + settings.claimFor().toMillis())
+                        .bindList("ids", mine.stream().map(Claim::id).toList()).execute();
+            }
+            return mine;
+        });
+    }
+
+    /** Starts the attempts of {@code claimed} on the pool (they have their slots); {@code refill}: wake when each ends. */
+    private List<Future<?>> send(List<Claim> claimed, boolean refill) {
+        List<Future<?>> running = new ArrayList<>();
+        for (Claim c : claimed) {
+            try {
+                running.add(pool.submit(() -> {
+                    try {
+                        attempt(c.id());
+                    } catch (RuntimeException e) {
+                        LOG.warn("webhook delivery {} could not be attempted; it is retried when its claim expires", c.id(), e);
+                    } finally {
+                        done(c);
+                        if (refill) wake();
+                    }
+                }));
+            } catch (RejectedExecutionException closing) {
+                done(c); // shutting down: the claim expires and another instance (or the next start) sends it
+            }
+        }
+        return running;
+    }
+
+    private void done(Claim c) {
+        synchronized (slots) {
+            inFlight--;
+            sending.remove(c.endpointId());
+        }
     }
 
     private record Due(String id, String endpointId, String payload, int attempts, long createdAt, String url,
@@ -180,12 +281,13 @@ public final class WebhookDeliverer implements AutoCloseable {
         closed = true;
         wake();
         Thread t = thread;
-        if (t != null) {
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        pool.shutdown();
+        try {
+            if (t != null) t.join(2000);
+            // attempts under way end within their timeout; what does not end now is retried once its claim expires
+            pool.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

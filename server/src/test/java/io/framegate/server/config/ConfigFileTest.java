@@ -121,6 +121,21 @@ class ConfigFileTest {
                         .anySatisfy(p -> assertThat(p).startsWith("database_pools.idle: unknown key")));
     }
 
+    /** docs/config.md, webhooks.concurrency: attempts one instance makes at once, 8 unless set, 1 to 64. */
+    @Test
+    void webhooksConcurrencyIsReadAndChecked() throws Exception {
+        assertThat(parse("webhooks: {concurrency: 3}\n", Map.of()).webhooks()).isEqualTo(new WebhooksConfig(3));
+        assertThat(parse("default_route: local\n", Map.of()).webhooks().concurrency()).isEqualTo(8);
+        assertThat(ServerConfig.defaults().webhooks()).isEqualTo(WebhooksConfig.DEFAULTS);
+        assertThatThrownBy(() -> parse("webhooks: {concurrency: 0}\n", Map.of()))
+                .hasMessageContaining("webhooks.concurrency: 0 must be a whole number >= 1");
+        assertThatThrownBy(() -> parse("webhooks: {concurrency: 65, pool: 2}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .anySatisfy(p -> assertThat(p).isEqualTo("webhooks.concurrency: 65 is not a whole number of attempts from 1 to 64"))
+                        .anySatisfy(p -> assertThat(p).startsWith("webhooks.pool: unknown key; allowed: concurrency")));
+    }
+
     @Test
     void badServerSectionsNameTheirFields() {
         assertThatThrownBy(() -> parse("""
@@ -151,7 +166,7 @@ class ConfigFileTest {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).satisfiesExactly(
                         p -> assertThat(p).isEqualTo("wrokers: unknown key; allowed: aliases, channels, database, database_pools, "
-                                + "default_route, limits, providers, retention, routes, storage, timing, workers"),
+                                + "default_route, limits, providers, retention, routes, storage, timing, webhooks, workers"),
                         p -> assertThat(p).startsWith("routes.no-such-model: no-such-model is not a catalog model"),
                         p -> assertThat(p).isEqualTo("workers.local: 0 must be a whole number >= 1"),
                         p -> assertThat(p).isEqualTo("storage.type: ftp is not one of local, s3")));

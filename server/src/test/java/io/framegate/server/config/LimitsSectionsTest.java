@@ -79,7 +79,8 @@ class LimitsSectionsTest {
     }
 
     /**
-     * docs/config.md: every default its tables give for the timing, workers, database_pools, limits and retention keys
+     * docs/config.md: every default its tables give for the timing, workers, database_pools, limits, retention and
+     * webhooks keys
      * is the one a file without those keys gets. The documented values are written into a file and parsed: a doc
      * default that differs from the code's makes the two configurations differ.
      */
@@ -92,14 +93,16 @@ class LimitsSectionsTest {
         while (row.find()) {
             String key = row.group(1), value = row.group(2);
             String section = key.contains(".") ? key.substring(0, key.indexOf('.')) : "timing";
-            if (!java.util.Set.of("timing", "workers", "database_pools", "limits", "retention").contains(section)) continue;
+            if (!java.util.Set.of("timing", "workers", "database_pools", "limits", "retention", "webhooks")
+                    .contains(section)) continue;
             if (section.equals("timing") && key.contains(".")) continue;
             sections.computeIfAbsent(section, k -> new java.util.TreeMap<>()).put(key.substring(key.indexOf('.') + 1), value);
             seen.add(key);
         }
         assertThat(seen).as("the documented defaults found").contains("poll_initial", "request_timeout", "workers.cloud",
                 "workers.max_attempts", "workers.max_download_attempts", "database_pools.requests",
-                "limits.local_pixel_frames", "limits.max_queued_jobs", "retention.results", "retention.orphan_age");
+                "limits.local_pixel_frames", "limits.max_queued_jobs", "retention.results", "retention.orphan_age",
+                "webhooks.concurrency");
         StringBuilder yaml = new StringBuilder("default_route: local\n");
         sections.forEach((section, keys) -> {
             yaml.append(section).append(":\n");
@@ -115,5 +118,6 @@ class LimitsSectionsTest {
         assertThat(documented.pools()).isEqualTo(none.pools());
         assertThat(documented.limits()).isEqualTo(none.limits());
         assertThat(documented.retention()).isEqualTo(none.retention());
+        assertThat(documented.webhooks()).isEqualTo(none.webhooks());
     }
 }

@@ -440,6 +440,70 @@ class WebhooksTest {
     }
 
     /**
+     * docs/events.md, Delivery: deliveries go out concurrently, at most one at a time per endpoint, so a slow endpoint
+     * holds back only its own. Key A's receiver takes its first POST and holds it (until the test lets it go); key B's
+     * endpoint still gets its event while that request is open - A's attempt has not ended, nothing is logged for it -
+     * and A's second delivery waits for A's first instead of taking another slot. The attempt timeout (30 s here) is
+     * longer than the test waits for B, so only a concurrent deliverer passes.
+     */
+    @Test
+    void aSlowEndpointOfOneKeyDoesNotHoldBackAnotherKeysEndpoint() throws Exception {
+        start(new WebhookSettings(Duration.ofMillis(50), Duration.ofSeconds(10), Duration.ofHours(6), Duration.ofHours(72),
+                Duration.ofSeconds(30), Duration.ofSeconds(60), 0.4, true), java.time.Clock.systemUTC());
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch slowEntered = new java.util.concurrent.CountDownLatch(1);
+        List<Received> slow = new CopyOnWriteArrayList<>(), healthy = new CopyOnWriteArrayList<>();
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.ExecutorService handlers = java.util.concurrent.Executors.newCachedThreadPool();
+        http.setExecutor(handlers); // each request its own thread: a second POST would be seen while the first is held
+        http.createContext("/hook", ex -> {
+            slow.add(new Received(Map.of(), new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+            slowEntered.countDown();
+            try {
+                release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        http.start();
+        receivers.add(http);
+        try {
+            String keyA = server.keys().find(server.keys().create("tenant-a").secret()).orElseThrow().id();
+            String keyB = server.keys().find(server.keys().create("tenant-b").secret()).orElseThrow().id();
+            addEndpoint(keyA, "http://127.0.0.1:" + http.getAddress().getPort() + "/hook", "[\"video.completed\"]");
+            addEndpoint(keyB, receiver(healthy, 200), "[\"video.completed\"]");
+
+            Job a1 = endedJob(keyA);
+            assertThat(slowEntered.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("A's receiver got its POST").isTrue();
+            Job a2 = endedJob(keyA); // a second delivery to the same slow endpoint, due now
+            Job b = endedJob(keyB);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (healthy.isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(healthy).as("B's endpoint got its event while A's receiver held A's request").hasSize(1);
+            assertThat(release.getCount()).as("A's receiver is still holding the request").isEqualTo(1);
+            JsonNode held = deliveries(a1.id()).get(0);
+            assertThat(held.path("attempt_log")).as("A's first attempt is still open (nothing logged)").isEmpty();
+            assertThat(held.path("status").asText()).isEqualTo("pending");
+            assertThat(slow).as("A's second delivery waits for A's first: one at a time per endpoint").hasSize(1);
+            assertThat(JSON.readTree(healthy.getFirst().body()).at("/data/id").asText()).isEqualTo(b.id());
+            assertThat(settledLog(b.id(), 1).get(0).path("status").asText()).isEqualTo("delivered");
+
+            release.countDown();
+            await(slow, 2);
+            assertThat(slow).extracting(r -> JSON.readTree(r.body()).at("/data/id").asText())
+                    .as("A's deliveries in their order").containsExactly(a1.id(), a2.id());
+            for (Job j : List.of(a1, a2)) {
+                assertThat(settledLog(j.id(), 1).get(0).path("status").asText()).isEqualTo("delivered");
+            }
+        } finally {
+            release.countDown();
+            handlers.shutdownNow();
+        }
+    }
+
+    /**
      * docs/events.md, Retries: the timeout bounds the whole attempt (connect, send, status line), not each read. A
      * receiver that trickles its status line a byte every 300 ms never lets one read wait 1 s (the timeout here), but
      * would need about 5 s for the line: its attempt fails at the timeout, before the receiver got its line out, and
