@@ -1,6 +1,5 @@
 package io.framegate.provider;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framegate.domain.OutputFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,10 +15,8 @@ import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +45,6 @@ import static org.assertj.core.api.Assertions.fail;
 class DocumentedDefaultsTest extends WireTest {
     static final Path DOC = Path.of("../docs/config.md");
     static final String REQUIRED = "**required**";
-    static String pem;
     static String doc;
 
     ProxySelector previous;
@@ -61,18 +57,7 @@ class DocumentedDefaultsTest extends WireTest {
 
     @BeforeEach
     void recordProxyLookups() throws Exception {
-        if (pem == null) {
-            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-            gen.initialize(2048);
-            pem = "-----BEGIN PRIVATE KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(gen.generateKeyPair().getPrivate().getEncoded())
-                    + "\n-----END PRIVATE KEY-----\n";
-        }
-        ObjectNode sa = Http.JSON.createObjectNode().put("type", "service_account").put("project_id", "P")
-                .put("private_key_id", "k1").put("private_key", pem)
-                .put("client_email", "framegate@P.iam.gserviceaccount.com").put("client_id", "1")
-                .put("token_uri", url() + "/token");
-        Files.writeString(tmp.resolve("sa.json"), sa.toString());
+        TestServiceAccounts.write(tmp, url() + "/token");
         wm.stubFor(post(urlEqualTo("/token"))
                 .willReturn(okJson("{\"access_token\": \"ya29.t\", \"expires_in\": 3600, \"token_type\": \"Bearer\"}")));
         previous = ProxySelector.getDefault();

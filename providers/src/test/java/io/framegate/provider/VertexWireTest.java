@@ -1,7 +1,6 @@
 package io.framegate.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.RenderPlan;
@@ -10,7 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
 import java.util.Base64;
 import java.util.Map;
 
@@ -26,24 +24,11 @@ class VertexWireTest extends WireTest {
     static final String MODEL_PATH = "projects/P/locations/us-central1/publishers/google/models/veo-3.1-generate-001";
     static final String OP = MODEL_PATH + "/operations/a1b07c8e-7b5a-4aba-bb34-3e1ccb8afcc8";
     static final String TOKEN = "ya29.test-token";
-    static String pem;
     Path serviceAccount;
 
     @BeforeEach
     void serviceAccount() throws Exception {
-        if (pem == null) {
-            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-            gen.initialize(2048);
-            pem = "-----BEGIN PRIVATE KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(gen.generateKeyPair().getPrivate().getEncoded())
-                    + "\n-----END PRIVATE KEY-----\n";
-        }
-        ObjectNode sa = Http.JSON.createObjectNode().put("type", "service_account").put("project_id", "P")
-                .put("private_key_id", "k1").put("private_key", pem)
-                .put("client_email", "framegate@P.iam.gserviceaccount.com").put("client_id", "1")
-                .put("token_uri", url() + "/token");
-        serviceAccount = tmp.resolve("sa.json");
-        Files.writeString(serviceAccount, sa.toString());
+        serviceAccount = TestServiceAccounts.write(tmp, url() + "/token");
         wm.stubFor(post(urlEqualTo("/token"))
                 .willReturn(okJson("{\"access_token\": \"" + TOKEN + "\", \"expires_in\": 3600, \"token_type\": \"Bearer\"}")));
     }

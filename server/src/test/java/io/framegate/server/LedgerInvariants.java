@@ -125,6 +125,12 @@ public final class LedgerInvariants {
                 .mapTo(Long.class).one());
     }
 
+    /** The kinds of a job's ledger rows, oldest first ({@code reserve}, {@code capture} or {@code release}, ...). */
+    public static List<String> kinds(Jdbi jdbi, String jobId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT kind FROM ledger WHERE job_id = :j ORDER BY id")
+                .bind("j", jobId).mapTo(String.class).list());
+    }
+
     static List<Map<String, Object>> entries(Jdbi jdbi, String jobId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT kind, amount_micros, cost_micros FROM ledger WHERE job_id = :j "
                 + "ORDER BY id").bind("j", jobId).mapToMap().list());

@@ -1164,8 +1164,7 @@ class MoneyServerTest {
         assertThat(((Number) account.get("spent_micros")).longValue()).as("charged once, its price").isEqualTo(PRICE);
         assertThat(((Number) account.get("reserved_micros")).longValue()).isZero();
         assertThat(((Number) account.get("active_jobs")).longValue()).isZero();
-        List<String> entries = db().withHandle(h -> h.createQuery("SELECT kind FROM ledger WHERE job_id = :id ORDER BY id")
-                .bind("id", id).mapTo(String.class).list());
+        List<String> entries = LedgerInvariants.kinds(db(), id);
         assertThat(entries).containsExactly("reserve", "capture");
         LedgerInvariants.check(db());
     }

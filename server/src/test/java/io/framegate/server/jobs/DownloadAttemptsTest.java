@@ -105,8 +105,7 @@ class DownloadAttemptsTest {
     }
 
     List<String> ledger(String id) {
-        return core.db.jdbi().withHandle(h -> h.createQuery("SELECT kind FROM ledger WHERE job_id = :id ORDER BY id")
-                .bind("id", id).mapTo(String.class).list());
+        return io.framegate.server.LedgerInvariants.kinds(core.db.jdbi(), id);
     }
 
     @Test

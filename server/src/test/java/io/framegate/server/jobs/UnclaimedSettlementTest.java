@@ -20,8 +20,7 @@ class UnclaimedSettlementTest {
     Path dir;
 
     private static List<String> ledgerKinds(Core core, String jobId) {
-        return core.db.jdbi().withHandle(h -> h.createQuery("SELECT kind FROM ledger WHERE job_id = :j ORDER BY id")
-                .bind("j", jobId).mapTo(String.class).list());
+        return io.framegate.server.LedgerInvariants.kinds(core.db.jdbi(), jobId);
     }
 
     @Test
