@@ -100,4 +100,73 @@ class KeyframeFidelityTest {
         other.release();
         rings.release();
     }
+
+    /** Reference SSIM of two grey images given as arrays: Wang et al. 2004, 11x11 Gaussian window (sigma 1.5, edges replicated). */
+    private static double referenceSsim(double[][] x, double[][] y) {
+        int h = x.length, w = x[0].length, r = 5;
+        double[] g = new double[2 * r + 1];
+        double sum = 0;
+        for (int i = -r; i <= r; i++) sum += g[i + r] = Math.exp(-i * i / (2 * 1.5 * 1.5));
+        for (int i = 0; i < g.length; i++) g[i] /= sum;
+        double c1 = Math.pow(0.01 * 255, 2), c2 = Math.pow(0.03 * 255, 2), total = 0;
+        for (int py = 0; py < h; py++) {
+            for (int px = 0; px < w; px++) {
+                double mx = 0, my = 0, xx = 0, yy = 0, xy = 0;
+                for (int dy = -r; dy <= r; dy++) {
+                    for (int dx = -r; dx <= r; dx++) {
+                        int yy0 = Math.clamp(py + dy, 0, h - 1), xx0 = Math.clamp(px + dx, 0, w - 1);
+                        double k = g[dy + r] * g[dx + r], a = x[yy0][xx0], b = y[yy0][xx0];
+                        mx += k * a;
+                        my += k * b;
+                        xx += k * a * a;
+                        yy += k * b * b;
+                        xy += k * a * b;
+                    }
+                }
+                double vx = xx - mx * mx, vy = yy - my * my, cxy = xy - mx * my;
+                total += (2 * mx * my + c1) * (2 * cxy + c2) / ((mx * mx + my * my + c1) * (vx + vy + c2));
+            }
+        }
+        return total / (w * h);
+    }
+
+    /**
+     * docs/fidelity.md: {@code psnr} is in dB over all colour channels; {@code ssim} is the mean SSIM of the luma with
+     * an 11x11 Gaussian window (Wang et al.). A grey picture with detail against (1) the same picture with blue and red
+     * moved apart so that its luma stays the same, (2) the picture with noise added.
+     */
+    @Test
+    void psnrIsOverAllColourChannelsAndSsimIsTheMeanSsimOfTheLumaInAnElevenByElevenGaussianWindow() {
+        int w = 48, h = 40;
+        java.util.Random random = new java.util.Random(5);
+        Mat grey = new Mat(h, w, org.opencv.core.CvType.CV_8UC3), tinted = grey.clone(), noisy = grey.clone();
+        double[][] x = new double[h][w], y = new double[h][w];
+        for (int r = 0; r < h; r++) {
+            for (int c = 0; c < w; c++) {
+                int v = 40 + random.nextInt(170), n = Math.clamp(v + random.nextInt(41) - 20, 0, 255);
+                grey.put(r, c, v, v, v);
+                tinted.put(r, c, v - 21, v, v + 8); // BGR: 8 * 0.299 = 21 * 0.114 within OpenCV's rounding
+                noisy.put(r, c, n, n, n);
+                x[r][c] = v;
+                y[r][c] = n;
+            }
+        }
+        // every channel counts: (21^2 + 0 + 8^2) / 3 is the mean squared error
+        assertThat(ImageFitter.psnr(grey, tinted)).isCloseTo(10 * Math.log10(255.0 * 255 / ((21 * 21 + 8 * 8) / 3.0)),
+                org.assertj.core.data.Offset.offset(1e-9));
+        // the luma alone: a colour shift that keeps it is a perfect SSIM
+        assertThat(KeyframeFidelity.ssim(grey, tinted)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-12));
+        double expected = referenceSsim(x, y);
+        assertThat(expected).isBetween(0.5, 0.99);
+        assertThat(KeyframeFidelity.ssim(grey, noisy)).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
+        for (Mat m : new Mat[] {grey, tinted, noisy}) m.release();
+    }
+
+    /** docs/fidelity.md: honoured from a grade-matched PSNR of 23 dB, whatever the plain PSNR and SSIM say. */
+    @Test
+    void aKeyframeIsHonouredFromTwentyThreeDbOfGradeMatchedPsnrAlone() {
+        assertThat(KeyframeFidelity.HONOURED_PSNR).isEqualTo(23.0);
+        assertThat(new KeyframeFidelity.Score(12, 0.4, 23.0).honoured()).isTrue();
+        assertThat(new KeyframeFidelity.Score(45, 0.99, 22.99).honoured()).isFalse();
+    }
 }
