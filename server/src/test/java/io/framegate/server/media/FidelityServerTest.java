@@ -169,6 +169,28 @@ class FidelityServerTest {
         assertThat(fidelity.at("/last_frame/psnr").asDouble()).isGreaterThan(25);
     }
 
+    /**
+     * docs/fidelity.md: the keyframe is compared as fitted to the video's size by the request's {@code fit}, and an end
+     * the request gave no keyframe for is left out. A square first frame padded into a 16:9 video is honoured (its
+     * black bars are in the keyframe it is compared with); the same frame scored as cropped would not be.
+     */
+    @Test
+    void aPaddedKeyframeIsScoredAsPaddedAndTheEndWithoutAKeyframeIsLeftOut() throws Exception {
+        BufferedImage square = new BufferedImage(H, H, BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = square.createGraphics();
+        g.drawImage(canvas.getSubimage(60, 0, H, H), 0, 0, null);
+        g.dispose();
+        String body = """
+                {"model": "framegate-local-fast", "prompt": "still", "size": "%dx%d", "seconds": "1", "fit": "pad",
+                 "frame_images": [{"image_url": "data:image/png;base64,%s", "frame_type": "first_frame"}]}
+                """.formatted(W, H, pngBase64(square));
+        JsonNode created = send("POST", "/v1/videos", body, "Authorization", "Bearer " + key);
+        JsonNode fidelity = openAiFinal(created.path("id").asText()).path("framegate").path("fidelity");
+        assertThat(fidelity.path("honoured").asBoolean(false)).as(fidelity.toString()).isTrue();
+        assertThat(fidelity.at("/first_frame/psnr").asDouble()).as(fidelity.toString()).isGreaterThan(30);
+        assertThat(fidelity.has("last_frame")).as(fidelity.toString()).isFalse();
+    }
+
     @Test
     void aCloudResultThatStartsOnTheKeyframeIsHonoured() throws Exception {
         JsonNode op = veoJob("fidok", mp4StartingAt(0));
