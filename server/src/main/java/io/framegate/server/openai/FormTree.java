@@ -49,6 +49,12 @@ final class FormTree {
             node = (ObjectNode) child;
         }
         String last = segment(node, path.get(path.size() - 1));
+        if (value instanceof POJONode && node.get(last) instanceof ObjectNode obj && !obj.has("file")) {
+            // a file part named as the object its other fields fill (frame_images[0] beside
+            // frame_images[0][frame_type]) is that object's file, as frame_images[0][file] would be
+            obj.set("file", value);
+            return;
+        }
         if (node.has(last)) {
             throw OpenAiError.invalid(key, "invalid_multipart", "Multipart field '" + key + "' is given more than once.");
         }
