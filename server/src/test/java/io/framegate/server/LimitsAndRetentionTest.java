@@ -49,7 +49,7 @@ class LimitsAndRetentionTest {
     @TempDir
     Path dir;
 
-    /** A server with the OpenAI and Gemini surfaces, a test clock and a free-space probe the test sets. */
+    /** A server with the OpenAI, Gemini and Vertex surfaces, a test clock and a free-space probe the test sets. */
     private static final class Srv implements AutoCloseable {
         final TestClock clock = new TestClock();
         final AtomicLong freeBytes = new AtomicLong(Long.MAX_VALUE);
@@ -68,7 +68,8 @@ class LimitsAndRetentionTest {
             ServerOptions options = ServerOptions.defaults(data).withHost("127.0.0.1").withPort(0).withAccessLog(null)
                     .withMaxUploadBytes(5_000_000).withPollAfterMillis(250)
                     .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
-            server = FramegateServer.builder(options).surfaces(List.of(new OpenAiSurface(true), new GeminiSurface()))
+            server = FramegateServer.builder(options).surfaces(List.of(new OpenAiSurface(true), new GeminiSurface(),
+                            new io.framegate.server.veo.VertexSurface()))
                     .backend("local", backend).finisher(new MediaFinisher()).clock(clock).diskSpace(freeBytes::get)
                     .build().start();
             keyA = server.keys().create("a").secret();
@@ -429,6 +430,64 @@ class LimitsAndRetentionTest {
             assertThat(json(g).at("/error/message").asText()).contains("expired");
             // a second sweep (or another process sweeping too) finds nothing left to do
             assertThat(s.server.sweeper().sweepOnce().expiredJobs()).isZero();
+        }
+    }
+
+    /**
+     * The Google surfaces' result URIs of an expired job: the operation still answers (done, its samples named as
+     * before, so a download or a request naming them gets the 410 that says they expired), but hands out no
+     * {@code metadata.framegate.download_urls} and says in {@code warnings} that the videos expired. A Vertex operation
+     * whose videos were inline ({@code bytesBase64Encoded}, no {@code storageUri}) cannot be answered without them:
+     * its poll is the 410 of expired content.
+     */
+    @Test
+    void anExpiredJobsOperationHandsOutNoDownloadLinksAndSaysTheVideosExpired() throws Exception {
+        try (Srv s = new Srv(dir, null, "  results: 1h\n", new TinyVideoBackend("local", true, 0))) {
+            String image = "{\"bytesBase64Encoded\":\"" + Base64.getEncoder().encodeToString(IMAGE)
+                    + "\",\"mimeType\":\"image/png\"}";
+            String params = "\"durationSeconds\":1,\"resolution\":\"144p\",\"aspectRatio\":\"16:9\"";
+            HttpResponse<byte[]> g = s.gemini("POST", "/v1beta/models/framegate-local:predictLongRunning",
+                    "{\"instances\":[{\"prompt\":\"p\",\"image\":" + image + "}],\"parameters\":{" + params + "}}");
+            assertThat(g.statusCode()).as(new String(g.body())).isEqualTo(200);
+            String geminiOp = "/v1beta/" + json(g).path("name").asText();
+            String vertex = "/v1/projects/p/locations/l/publishers/google/models/framegate-local";
+            String inlineOp = json(s.openAi("POST", vertex + ":predictLongRunning", s.keyA,
+                    "{\"instances\":[{\"prompt\":\"p\",\"image\":" + image + "}],\"parameters\":{" + params + "}}"))
+                    .path("name").asText();
+            String gcsOp = json(s.openAi("POST", vertex + ":predictLongRunning", s.keyA,
+                    "{\"instances\":[{\"prompt\":\"p\",\"image\":" + image + "}],\"parameters\":{" + params
+                            + ",\"storageUri\":\"gs://b/out\"}}")).path("name").asText();
+            String inlineFetch = "{\"operationName\":\"" + inlineOp + "\"}";
+            String gcsFetch = "{\"operationName\":\"" + gcsOp + "\"}";
+            awaitGeminiDownload(s, geminiOp.substring("/v1beta/".length()));
+            for (String fetch : List.of(inlineFetch, gcsFetch)) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!json(s.openAi("POST", vertex + ":fetchPredictOperation", s.keyA, fetch)).path("done").asBoolean()) {
+                    if (System.nanoTime() > deadline) fail("not done: " + fetch);
+                    Thread.sleep(50);
+                }
+            }
+
+            s.clock.advance(Duration.ofHours(2));
+            JsonNode op = json(s.gemini("GET", geminiOp, null));
+            assertThat(op.path("done").asBoolean()).as(op.toString()).isTrue();
+            String uri = op.at("/response/generateVideoResponse/generatedSamples/0/video/uri").asText();
+            assertThat(uri).as(op.toString()).contains("/files/");
+            assertThat(op.at("/metadata/framegate/download_urls").isMissingNode()).as(op.toString()).isTrue();
+            assertThat(op.at("/metadata/framegate/warnings").toString()).as(op.toString()).contains("expired");
+            HttpResponse<byte[]> download = s.gemini("GET", URI.create(uri).getRawPath() + "?alt=media", null);
+            assertThat(download.statusCode()).as(new String(download.body())).isEqualTo(410);
+
+            HttpResponse<byte[]> gcs = s.openAi("POST", vertex + ":fetchPredictOperation", s.keyA, gcsFetch);
+            assertThat(gcs.statusCode()).as(new String(gcs.body())).isEqualTo(200);
+            assertThat(json(gcs).at("/response/videos/0/gcsUri").asText()).startsWith("gs://b/out/");
+            assertThat(json(gcs).at("/metadata/framegate/download_urls").isMissingNode()).as(json(gcs).toString()).isTrue();
+            assertThat(json(gcs).at("/metadata/framegate/warnings").toString()).contains("expired");
+
+            HttpResponse<byte[]> inline = s.openAi("POST", vertex + ":fetchPredictOperation", s.keyA, inlineFetch);
+            assertThat(inline.statusCode()).as(new String(inline.body())).isEqualTo(410);
+            assertThat(json(inline).at("/error/status").asText()).isEqualTo("NOT_FOUND");
+            assertThat(json(inline).at("/error/message").asText()).contains("expired");
         }
     }
 

@@ -278,9 +278,17 @@ public final class JobService {
         }
     }
 
+    /**
+     * Whether the job is past its {@code expires_at}: its files are gone (or about to be swept), so no link to them
+     * is handed out and every read of them answers {@link ContentExpiredException}.
+     */
+    public boolean contentExpired(Job job) {
+        return job.expiresAt() != null && !clock.instant().isBefore(job.expiresAt());
+    }
+
     /** Past its {@code expires_at} a job's files are gone (or about to be swept): the same answer either way. */
-    void checkNotExpired(Job job) {
-        if (job.expiresAt() != null && !clock.instant().isBefore(job.expiresAt())) {
+    public void checkNotExpired(Job job) {
+        if (contentExpired(job)) {
             throw new ContentExpiredException(job.id(), "video " + job.id() + " expired at " + job.expiresAt()
                     + "; its content is no longer stored");
         }

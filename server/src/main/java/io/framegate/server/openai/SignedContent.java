@@ -35,10 +35,13 @@ final class SignedContent {
         this.renderer = renderer;
     }
 
-    /** The video object with absolute signed links once it is completed; they start with the public or request origin. */
+    /**
+     * The video object with absolute signed links once it is completed; they start with the public or request origin.
+     * Past its {@code expires_at} its files are gone: no links (any link would be dead, and a fresh one too).
+     */
     ObjectNode video(Context c, Job job) {
         SignedUrls signer = ctx.signedUrls();
-        if (signer == null) return videoJson.video(job);
+        if (signer == null || ctx.jobs().contentExpired(job)) return videoJson.video(job);
         String base = signer.publicBase().orElseGet(() -> {
             URI u = URI.create(c.url());
             return u.getScheme() + "://" + u.getRawAuthority();
@@ -68,6 +71,8 @@ final class SignedContent {
             throw refused("signature", "The signature of this URL does not match it (the URL was changed, or the "
                     + "server's signing secret was replaced). Ask for the video again to get a fresh URL.");
         }
+        // the video's own content is gone: 410 video_expired (a fresh link would not help)
+        ctx.jobs().checkNotExpired(job);
         if (refusal == SignedUrls.Refusal.EXPIRED) {
             throw new OpenAiError(403, "invalid_request_error", "expires", "signed_url_expired", "This signed URL "
                     + "expired at " + expires + " (epoch seconds). Retrieve the video again (GET /v1/videos/" + id

@@ -199,7 +199,7 @@ final class VeoHttp {
     ObjectNode operation(Context c, ApiKey key, VeoOperationName name, String version) {
         Job job = jobOf(key, name).orElseThrow(() -> GoogleApiException.notFound("Operation " + name
                 + " not found."));
-        VeoJobView view = view(job);
+        VeoJobView view = view(job, ctx.jobs().contentExpired(job));
         ObjectNode op = VeoOperations.operation(name, view, publicBaseUrl(c), version, (jobId, index) ->
                 ctx.jobs().openContent(key.id(), jobId, ContentVariant.VIDEO, index)
                         .orElseThrow(() -> new IOException("video " + index + " of " + jobId + " is missing"))
@@ -224,12 +224,17 @@ final class VeoHttp {
     }
 
     static VeoJobView view(Job job) {
+        return view(job, false);
+    }
+
+    /** @param expired whether the job is past its {@code expires_at} (its files are gone) */
+    static VeoJobView view(Job job, boolean expired) {
         // exact decimal from the micro-dollar note; an unparsable note reads as unknown cost
         java.math.BigDecimal cost = io.framegate.server.ClientView.usd(job.notes().get(JobNotes.COST_USD));
         String backend = job.backend() != null ? job.backend() : job.notes().get(JobNotes.BACKEND);
         return new VeoJobView(job.id(), job.model(), job.status(), job.progress(), job.numberOfVideos(),
                 job.errorCode(), ClientView.errorMessage(job.errorMessage()), backend, job.isLocalRender(), cost,
-                job.attributes().get(ATTR_STORAGE_URI), warnings(job));
+                job.attributes().get(ATTR_STORAGE_URI), warnings(job), expired ? job.expiresAt() : null);
     }
 
     private static List<String> warnings(Job job) {

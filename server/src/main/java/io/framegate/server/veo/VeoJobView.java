@@ -17,6 +17,7 @@ import io.framegate.domain.JobStatus;
  * @param costUsd      estimated cost in USD, or null when unknown
  * @param storageUri   Vertex {@code parameters.storageUri} of the request, or null
  * @param warnings     what the client asked for that Framegate recorded but does not do (webhooks, Pub/Sub, ...)
+ * @param expiredAt    the job's {@code expires_at} once it has passed (its files are gone), else null
  */
 public record VeoJobView(
         String jobId,
@@ -30,9 +31,18 @@ public record VeoJobView(
         boolean localRender,
         java.math.BigDecimal costUsd,
         String storageUri,
-        java.util.List<String> warnings) {
+        java.util.List<String> warnings,
+        java.time.Instant expiredAt) {
 
     public VeoJobView {
         warnings = warnings == null ? java.util.List.of() : java.util.List.copyOf(warnings);
+    }
+
+    /** A job whose content has not expired. */
+    public VeoJobView(String jobId, String model, JobStatus status, int progress, int videoCount, String errorCode,
+                      String errorMessage, String backend, boolean localRender, java.math.BigDecimal costUsd,
+                      String storageUri, java.util.List<String> warnings) {
+        this(jobId, model, status, progress, videoCount, errorCode, errorMessage, backend, localRender, costUsd,
+                storageUri, warnings, null);
     }
 }

@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  *       {@code storageUri} ({@code <storageUri>/<operationId>/sample_<i>.mp4}); Framegate does not write to Cloud
  *       Storage, but it resolves these URIs when a later request names them (extension, images).</li>
  * </ul>
+ * A completed job past its {@code expires_at} keeps its samples' names (a download or a request naming one answers
+ * 410), but carries no {@code download_urls} and says in {@code metadata.framegate.warnings} that its videos expired;
+ * its Vertex inline videos cannot be read, so that poll is the 410 of expired content.
  * A failed job is {@code done} with {@code error {code, message, status}} (google.rpc codes); a job whose content
  * was filtered is {@code done} without videos and with {@code raiMediaFilteredCount}/{@code raiMediaFilteredReasons},
  * as Google reports it.
@@ -78,6 +81,11 @@ public final class VeoOperations {
         else framegate.putNull("cost_usd");
         if (!job.warnings().isEmpty()) job.warnings().forEach(framegate.withArray("warnings")::add);
         if (!done) return op;
+        boolean expired = job.expiredAt() != null && job.status() == JobStatus.COMPLETED;
+        if (expired) {
+            framegate.withArray("warnings").add("the videos expired at " + job.expiredAt() + " (retention): their files "
+                    + "are deleted, so downloading them or naming them in a request answers 410");
+        }
 
         boolean filtered = job.status() == JobStatus.FAILED && "content_filtered".equals(job.errorCode());
         if (job.status() != JobStatus.COMPLETED && !filtered) {
@@ -90,7 +98,8 @@ public final class VeoOperations {
         }
 
         ObjectNode response = op.putObject("response");
-        ArrayNode downloads = framegate.putArray("download_urls");
+        // an expired job's files are gone: its samples keep their names, but no download link is handed out
+        ArrayNode downloads = expired ? f.arrayNode() : framegate.putArray("download_urls");
         if (name.dialect() == VeoDialect.GEMINI) {
             response.put("@type", GEMINI_RESPONSE_TYPE);
             ObjectNode gvr = response.putObject("generateVideoResponse");

@@ -159,6 +159,51 @@ class SignedUrlTest {
         assertThat(get(fresh, null).statusCode()).isEqualTo(200);
     }
 
+    /**
+     * config.md, retention: past its {@code expires_at} a video's content is gone (410 {@code video_expired}). Its
+     * object then carries no links (a link could only be dead, and "retrieve again" would hand out the same one), the
+     * {@code video.completed} event replayed by {@code /events} neither, and a link handed out before answers 410
+     * {@code video_expired}, not "retrieve the video again".
+     */
+    @Test
+    void anExpiredVideoCarriesNoLinksAndAnEarlierLinkAnswers410VideoExpired() throws Exception {
+        JsonNode v = completed(keyA);
+        String id = v.path("id").asText();
+        String url = v.path("video_url").asText();
+        String thumb = v.path("framegate").path("thumbnail_url").asText();
+        assertThat(get(url, null).statusCode()).isEqualTo(200);
+
+        clock.advance(Duration.ofSeconds(v.path("expires_at").asLong() - clock.instant().getEpochSecond() + 1));
+        JsonNode expired = JSON.readTree(get("/v1/videos/" + id, keyA).body());
+        assertThat(expired.path("status").asText()).isEqualTo("completed");
+        assertThat(expired.path("expires_at").asLong()).isEqualTo(v.path("expires_at").asLong());
+        assertThat(expired.path("video_url").isNull()).as(expired.toString()).isTrue();
+        assertThat(expired.path("framegate").path("thumbnail_url").isNull()).as(expired.toString()).isTrue();
+        assertThat(expired.path("framegate").path("spritesheet_url").isNull()).as(expired.toString()).isTrue();
+        JsonNode listed = JSON.readTree(get("/v1/videos", keyA).body()).path("data").get(0);
+        assertThat(listed.path("video_url").isNull()).as(listed.toString()).isTrue();
+
+        HttpResponse<String> events = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/videos/" + id + "/events"))
+                .header("Authorization", "Bearer " + keyA).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String completedData = events.body().lines().filter(l -> l.startsWith("data: ")).reduce((a, b) -> b).orElseThrow();
+        JsonNode replayed = JSON.readTree(completedData.substring("data: ".length()));
+        assertThat(replayed.path("status").asText()).isEqualTo("completed");
+        assertThat(replayed.path("video_url").isNull()).as(replayed.toString()).isTrue();
+        assertThat(replayed.path("framegate").path("thumbnail_url").isNull()).as(replayed.toString()).isTrue();
+
+        for (String link : List.of(url, thumb)) {
+            HttpResponse<byte[]> r = get(link, null);
+            assertRefused(r, 410, "video_expired");
+            String message = JSON.readTree(r.body()).path("error").path("message").asText();
+            assertThat(message).contains(id).contains("expired").doesNotContain("Retrieve the video again");
+        }
+        // a changed link is still refused for its signature, expired video or not
+        String sig = url.substring(url.indexOf("signature=") + 10);
+        assertRefused(get(url.replace(sig, (sig.charAt(0) == 'A' ? "B" : "A") + sig.substring(1)), null), 403,
+                "invalid_signature");
+    }
+
     @Test
     void tamperedUrlsAreRefused() throws Exception {
         JsonNode v = completed(keyA);
