@@ -101,6 +101,7 @@ final class VeoHttp {
             case 405 -> "UNIMPLEMENTED";
             case 409 -> "ALREADY_EXISTS";
             case 410 -> "NOT_FOUND";
+            case 416 -> "OUT_OF_RANGE";
             case 413, 429, 507 -> "RESOURCE_EXHAUSTED";
             case 501 -> "UNIMPLEMENTED";
             case 503 -> "UNAVAILABLE";

@@ -212,6 +212,20 @@ class OpenAiHttpTest {
                     .header("Range", "bytes=" + whole.length + "-").GET());
             assertThat(beyond.statusCode()).isEqualTo(416);
             assertThat(beyond.headers().firstValue("Content-Range")).contains("bytes */" + whole.length);
+            // an unsatisfiable range is answered in the OpenAI error shape, naming the header, its value and the size
+            for (String range : new String[] {"bytes=" + whole.length + "-", "bytes=999999999-",
+                    "bytes=99999999999999999999999-"}) {
+                HttpResponse<byte[]> r = t.send(t.request("/v1/videos/" + id + "/content", t.keyA).header("Range", range).GET());
+                assertThat(r.headers().firstValue("Content-Range")).contains("bytes */" + whole.length);
+                assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+                assertError(r, 416, "Range", range);
+                assertThat(json(r).at("/error/code").asText()).isEqualTo("range_not_satisfiable");
+                assertThat(json(r).at("/error/message").asText()).contains(whole.length + " bytes");
+            }
+            HttpResponse<byte[]> signed = t.send(HttpRequest.newBuilder(java.net.URI.create(json(t.send(t.request("/v1/videos/" + id,
+                    t.keyA).GET())).path("video_url").asText())).header("Range", "bytes=999999999-").GET());
+            assertThat(signed.headers().firstValue("Content-Range")).contains("bytes */" + whole.length);
+            assertError(signed, 416, "Range", "bytes=999999999-");
             assertError(t.send(t.request("/v1/videos/" + id + "/content?variant=poster", t.keyA).GET()), 400, "variant", "spritesheet");
         }
     }

@@ -115,6 +115,15 @@ class VeoHttpTest {
         assertThat(part.raw().body()).hasSize(100);
         assertThat(part.raw().headers().firstValue("Content-Range"))
                 .contains("bytes 0-99/" + whole.raw().body().length);
+
+        // a range past the end: 416 with Content-Range and Google's error shape naming the header, its value and the size
+        int size = whole.raw().body().length;
+        Reply beyond = send("GET", url.substring(srv.baseUrl().length()) + "&key=" + srv.keyA, null,
+                "Range", "bytes=999999999-");
+        assertThat(beyond.raw().headers().firstValue("Content-Range")).contains("bytes */" + size);
+        assertThat(beyond.raw().headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertGoogleError(beyond, 416, "OUT_OF_RANGE", "Range", "bytes=999999999-", size + " bytes");
+        assertThat(beyond.json().at("/error/details/0/fieldViolations/0/field").asText()).isEqualTo("Range");
     }
 
     @Test
