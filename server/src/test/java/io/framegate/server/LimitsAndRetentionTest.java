@@ -491,6 +491,60 @@ class LimitsAndRetentionTest {
         }
     }
 
+    /**
+     * A Veo request naming a file of an expired job by {@code gcsUri} (a frame or thumbnail of its video, one of its
+     * input images, or the video to extend) is the 410 of expired content, and like every refusal of a request field
+     * on these surfaces it names the field ({@code fieldViolations}), before and after the sweep deleted the files.
+     */
+    @Test
+    void aGcsUriNamingAnExpiredJobsFileIsA410NamingTheField() throws Exception {
+        try (Srv s = new Srv(dir, null, "  results: 1h\n", new TinyVideoBackend("local", true, 0))) {
+            String vertex = "/v1/projects/p/locations/l/publishers/google/models/framegate-local";
+            String params = "\"durationSeconds\":1,\"resolution\":\"144p\",\"aspectRatio\":\"16:9\"";
+            String image = "{\"bytesBase64Encoded\":\"" + Base64.getEncoder().encodeToString(IMAGE)
+                    + "\",\"mimeType\":\"image/png\"}";
+            String op = json(s.openAi("POST", vertex + ":predictLongRunning", s.keyA, "{\"instances\":[{\"prompt\":\"p\","
+                    + "\"image\":" + image + "}],\"parameters\":{" + params + ",\"storageUri\":\"gs://b/out\"}}"))
+                    .path("name").asText();
+            String fetch = "{\"operationName\":\"" + op + "\"}";
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            JsonNode done;
+            while (!(done = json(s.openAi("POST", vertex + ":fetchPredictOperation", s.keyA, fetch))).path("done").asBoolean()) {
+                if (System.nanoTime() > deadline) fail("not done: " + done);
+                Thread.sleep(50);
+            }
+            String video = done.at("/response/videos/0/gcsUri").asText();
+            String folder = video.substring(0, video.length() - "sample_0.mp4".length());
+            String frameOk = "{\"instances\":[{\"prompt\":\"p\",\"image\":{\"gcsUri\":\"" + folder
+                    + "sample_0_frame_0.png\",\"mimeType\":\"image/png\"}}],\"parameters\":{" + params + "}}";
+            assertThat(s.openAi("POST", vertex + ":predictLongRunning", s.keyA, frameOk).statusCode()).isEqualTo(200);
+
+            s.clock.advance(Duration.ofHours(2));
+            for (boolean swept : new boolean[] {false, true}) {
+                if (swept) assertThat(s.server.sweeper().sweepOnce().expiredJobs()).isPositive();
+                for (String name : List.of("sample_0_frame_0.png", "sample_0_thumbnail.webp", "input_0.png")) {
+                    String uri = folder + name;
+                    HttpResponse<byte[]> r = s.openAi("POST", vertex + ":predictLongRunning", s.keyA,
+                            "{\"instances\":[{\"prompt\":\"p\",\"image\":{\"gcsUri\":\"" + uri
+                                    + "\",\"mimeType\":\"image/png\"}}],\"parameters\":{" + params + "}}");
+                    JsonNode e = json(r).path("error");
+                    assertThat(r.statusCode()).as("%s (swept: %s): %s", name, swept, e).isEqualTo(410);
+                    assertThat(e.path("status").asText()).isEqualTo("NOT_FOUND");
+                    assertThat(e.at("/details/0/fieldViolations/0/field").asText()).as(e.toString())
+                            .isEqualTo("instances[0].image.gcsUri");
+                    assertThat(e.path("message").asText()).contains("instances[0].image.gcsUri=" + uri).contains("expired");
+                }
+                HttpResponse<byte[]> ext = s.openAi("POST", vertex + ":predictLongRunning", s.keyA,
+                        "{\"instances\":[{\"prompt\":\"p\",\"video\":{\"gcsUri\":\"" + video
+                                + "\",\"mimeType\":\"video/mp4\"}}],\"parameters\":{" + params + "}}");
+                JsonNode e = json(ext).path("error");
+                assertThat(ext.statusCode()).as("extension (swept: %s): %s", swept, e).isEqualTo(410);
+                assertThat(e.at("/details/0/fieldViolations/0/field").asText()).as(e.toString())
+                        .isEqualTo("instances[0].video.gcsUri");
+            }
+        }
+    }
+
     @Test
     void theServerSweepsOnItsOwnSchedule() throws Exception {
         try (Srv s = new Srv(dir, null, "  results: 1h\n  sweep_interval: 100ms\n", new TinyVideoBackend("local", true, 0))) {

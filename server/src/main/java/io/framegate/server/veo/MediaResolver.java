@@ -30,6 +30,25 @@ public interface MediaResolver {
         return Optional.empty();
     }
 
+    /**
+     * Resolves {@code uri}, given in request field {@code field}, and names that field in the refusals of a
+     * resolver: NOT_FOUND (404, no such file of the caller) and the 410 of a file whose job expired or whose inputs
+     * were deleted, as every refusal of a request field on the Veo surfaces does.
+     */
+    static <T> T naming(String field, String uri, java.util.function.Supplier<T> resolve) {
+        try {
+            return resolve.get();
+        } catch (io.framegate.server.jobs.ContentExpiredException e) {
+            String message = field + "=" + uri + " names a file that is no longer stored: " + e.getMessage();
+            throw new GoogleApiException(410, "NOT_FOUND", message,
+                    java.util.List.of(new GoogleApiException.FieldViolation(field, message)));
+        } catch (GoogleApiException e) {
+            if (!e.fieldViolations().isEmpty()) throw e;
+            throw new GoogleApiException(e.httpStatus(), e.status(), e.getMessage(),
+                    java.util.List.of(new GoogleApiException.FieldViolation(field, e.getMessage())));
+        }
+    }
+
     /** What an image URI names. */
     sealed interface NamedImage {
     }

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  *   <li>{@code gs://<any>/<operationId>/input_<k>.png} (any image extension, or none): the k-th image the job's
  *       request gave, counted from 0.</li>
  * </ul>
- * A name of a job the key does not own is NOT_FOUND, exactly as a name of no job: nothing tells the two apart.
+ * A name of a job the key does not own is NOT_FOUND, exactly as a name of no job: nothing tells the two apart. A
+ * name of the caller's job past its {@code expires_at} is {@code ContentExpiredException} (410), whatever file it names.
  */
 final class ResultUris implements MediaResolver {
     private static final Pattern IMAGE_URI = Pattern.compile("^gs://.+/(z?[0-9a-f]+)/(?:sample_(\\d{1,4})_(?:"
@@ -51,8 +52,9 @@ final class ResultUris implements MediaResolver {
         Matcher m = IMAGE_URI.matcher(uri.trim());
         if (!m.matches()) return Optional.empty();
         String jobId = VeoIds.jobIdOfOperation(m.group(1)).orElseThrow(() -> notFound(uri));
-        if (jobs.get(keyId, jobId).isEmpty()) throw notFound(uri);
+        var job = jobs.get(keyId, jobId).orElseThrow(() -> notFound(uri));
         if (m.group(5) != null) {
+            jobs.checkNotExpired(job); // past expires_at every file of the job is gone, its inputs too
             StoredObject input = jobs.openInput(keyId, jobId, Integer.parseInt(m.group(5))).orElseThrow(() -> notFound(uri));
             return Optional.of(new StoredImage(jobId, input.size(), reader(input)));
         }

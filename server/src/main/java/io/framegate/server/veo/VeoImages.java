@@ -103,7 +103,9 @@ final class VeoImages {
         if (gcsUri != null) {
             sources++;
             sourceField = field + ".gcsUri";
-            Optional<MediaResolver.NamedImage> named = resolver.resolveImage(gcsUri); // NOT_FOUND: not the caller's
+            // NOT_FOUND: not the caller's; 410: its job expired (or its inputs were deleted)
+            Optional<MediaResolver.NamedImage> named = MediaResolver.naming(sourceField, gcsUri,
+                    () -> resolver.resolveImage(gcsUri));
             if (named.isEmpty()) {
                 c.add(sourceField, sourceField + "=" + gcsUri + " cannot be fetched: Framegate reads no Cloud Storage; "
                         + "it reads images of your own results named <storageUri>/<operation id>/sample_<i>_thumbnail.webp, "

@@ -185,7 +185,7 @@ public final class VeoRequestTranslator {
         String uriField = present(node, "uri") != null ? field + ".uri" : field + ".gcsUri";
         if (uri != null) {
             // The SDKs send the URI and drop the bytes when both are known; a URI wins here too.
-            Optional<MediaResolver.ResolvedMedia> media = resolver.resolve(uri);
+            Optional<MediaResolver.ResolvedMedia> media = MediaResolver.naming(uriField, uri, () -> resolver.resolve(uri));
             if (media.isEmpty()) {
                 c.add(uriField, uriField + "=" + uri + " cannot be fetched: Framegate only extends videos it produced "
                         + "itself (the uri or gcsUri of one of its operations' results)");

@@ -172,6 +172,7 @@ class VeoResultUrisTest {
             for (Reply r : new Reply[] {other, none}) {
                 assertThat(r.status()).as("%s: %s", suffix, r.json()).isEqualTo(404);
                 assertThat(r.json().at("/error/status").asText()).isEqualTo("NOT_FOUND");
+                assertThat(r.json().at("/error/details/0/fieldViolations/0/field").asText()).isEqualTo("instances[0].image.gcsUri");
             }
             assertThat(other.json().at("/error/message").asText().replace(folder, nobody))
                     .as("nothing tells another key's result from no result")
@@ -190,6 +191,8 @@ class VeoResultUrisTest {
             assertThat(r.status()).as("%s", r.json()).isEqualTo(404);
             assertThat(r.json().at("/error/status").asText()).isEqualTo("NOT_FOUND");
         }
+        assertThat(vertexExt.json().at("/error/details/0/fieldViolations/0/field").asText()).isEqualTo("instances[0].video.gcsUri");
+        assertThat(geminiExt.json().at("/error/details/0/fieldViolations/0/field").asText()).isEqualTo("instances[0].video.uri");
         assertThat(srv.server.jobs().list(keyId(srv.keyB), null, 10, ListOrder.DESC).data()).as("nothing stored").isEmpty();
         // the owner may extend it
         Reply own = createVertex(srv.keyA, """
