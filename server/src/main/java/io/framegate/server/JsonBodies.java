@@ -4,8 +4,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 
 import java.io.IOException;
 import java.util.Optional;
@@ -28,14 +31,24 @@ public final class JsonBodies {
     private JsonBodies() {
     }
 
-    /** A client's body as a tree, with {@code json}'s settings plus duplicate keys refused. */
+    /**
+     * A client's body as a tree, with {@code json}'s settings plus duplicate keys refused, and numbers with a fraction
+     * or an exponent kept exact as written ({@code 1e400} stays that number, not a double's {@code Infinity};
+     * {@code 4.0} keeps its zero), so an error can echo what was sent.
+     */
     public static JsonNode readTree(ObjectMapper json, byte[] body) throws IOException {
-        return json.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(body);
+        return reader(json).readTree(body);
     }
 
     /** As {@link #readTree(ObjectMapper, byte[])}, for a body read as text. */
     public static JsonNode readTree(ObjectMapper json, String body) throws IOException {
-        return json.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(body);
+        return reader(json).readTree(body);
+    }
+
+    private static ObjectReader reader(ObjectMapper json) {
+        return json.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
     }
 
     /**

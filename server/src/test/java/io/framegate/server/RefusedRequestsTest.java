@@ -213,6 +213,76 @@ class RefusedRequestsTest {
         assertThat(once.status()).as(once.body()).isEqualTo(201);
     }
 
+    /**
+     * Numbers and base64 the request got wrong are refused naming the field, echoing the value as sent and saying the
+     * rule: a whole number too large for any field is out of the field's range (not "not a whole number"), a number
+     * beyond a double is echoed as a number (never "Infinity"), and bad base64 says which character, where, in
+     * Framegate's words rather than the decoder's.
+     */
+    @Test
+    void numbersAndBase64AreRefusedEchoingTheValueSentAndSayingTheRule() throws Exception {
+        String huge = "99999999999999999999999";
+        String png = java.util.Base64.getEncoder().encodeToString(TestImages.png(160, 96, java.awt.Color.ORANGE));
+        String image = "\"input_reference\":{\"image_url\":\"data:image/png;base64," + png + "\"}";
+        String[][] openAi = {
+                // body, param, parts of the message
+                {"{\"model\":\"sora-2\",\"prompt\":\"p\",\"seconds\":" + huge + "," + image + "}", "seconds",
+                        "'" + huge + "'", "out of range", "4, 8, 12"},
+                {"{\"model\":\"sora-2\",\"prompt\":\"p\",\"seconds\":\"" + huge + "\"," + image + "}", "seconds",
+                        "'" + huge + "'", "out of range", "4, 8, 12"},
+                {"{\"model\":\"framegate-local\",\"seed\":" + huge + "," + image + "}", "seed",
+                        "'" + huge + "'", "out of range", "0..4294967295"},
+                {"{\"model\":\"framegate-local\",\"seed\":1e400," + image + "}", "seed",
+                        "1E+400", "out of range", "0..4294967295"},
+                {"{\"model\":\"framegate-local\",\"seed\":1.5," + image + "}", "seed",
+                        "'1.5'", "whole number", "0..4294967295"},
+                {"{\"model\":\"framegate-local\",\"input_reference\":{\"image_url\":\"data:image/png;base64,iVBO!Rw0KGgo\"}}",
+                        "input_reference.image_url", "invalid base64", "'!'", "character 5"},
+        };
+        for (String[] c : openAi) {
+            Reply r = send("POST", "/v1/videos", c[0], "Authorization", "Bearer " + key, "Content-Type", "application/json");
+            assertOpenAiShape(r, 400, r.json().at("/error/code").asText());
+            assertThat(r.json().at("/error/param").asText()).as(r.body()).isEqualTo(c[1]);
+            String message = r.json().at("/error/message").asText();
+            for (int i = 2; i < c.length; i++) assertThat(message).as(c[0]).contains(c[i]);
+            assertThat(message).doesNotContain("Infinity").doesNotContain("Illegal base64").doesNotContain("must be a whole number, e.g.");
+        }
+        // a seed the rules allow is not refused for being larger than an int
+        Reply bigSeed = send("POST", "/v1/videos", "{\"model\":\"framegate-local\",\"seed\":3000000000,\"size\":\"7x7\","
+                + image + "}", "Authorization", "Bearer " + key, "Content-Type", "application/json");
+        assertThat(bigSeed.status()).as(bigSeed.body()).isEqualTo(400);
+        assertThat(bigSeed.json().at("/error/param").asText()).as(bigSeed.body()).isEqualTo("size");
+        assertThat(bigSeed.json().at("/error/message").asText()).doesNotContain("seed");
+
+        String instance = "{\"prompt\":\"p\",\"image\":{\"bytesBase64Encoded\":\"" + png + "\",\"mimeType\":\"image/png\"}}";
+        String[][] veo = {
+                {"{\"instances\":[" + instance + "],\"parameters\":{\"seed\":" + huge + "}}", "parameters.seed",
+                        "parameters.seed=" + huge, "out of range", "0..4294967295"},
+                {"{\"instances\":[" + instance + "],\"parameters\":{\"seed\":1e400}}", "parameters.seed",
+                        "parameters.seed=1E+400", "out of range", "0..4294967295"},
+                {"{\"instances\":[{\"prompt\":\"p\",\"image\":{\"bytesBase64Encoded\":\"iVBO!Rw0KGgo\",\"mimeType\":\"image/png\"}}]}",
+                        "instances[0].image.bytesBase64Encoded", "not valid base64", "'!'", "character 5"},
+                {"{\"instances\":[{\"prompt\":\"p\",\"image\":{\"bytesBase64Encoded\":\"iVBO=Rw0\",\"mimeType\":\"image/png\"}}]}",
+                        "instances[0].image.bytesBase64Encoded", "not valid base64", "character 5 is '=' padding"},
+                {"{\"instances\":[{\"prompt\":\"p\",\"image\":{\"bytesBase64Encoded\":\"iVBORw0KG\",\"mimeType\":\"image/png\"}}]}",
+                        "instances[0].image.bytesBase64Encoded", "not valid base64", "9 base64 characters", "cut short"},
+                {"{\"instances\":[" + instance + "],\"parameters\":{\"seed\":4.5}}", "parameters.seed",
+                        "got 4.5", "0..4294967295"},
+        };
+        for (String[] c : veo) {
+            Reply r = send("POST", "/v1beta/models/framegate-local:predictLongRunning", c[0], "x-goog-api-key", key,
+                    "Content-Type", "application/json");
+            assertGoogleShape(r, 400, "INVALID_ARGUMENT");
+            assertThat(r.json().at("/error/details/0/fieldViolations/0/field").asText()).as(r.body()).isEqualTo(c[1]);
+            String message = r.json().at("/error/message").asText();
+            for (int i = 2; i < c.length; i++) assertThat(message).as(c[0]).contains(c[i]);
+            assertThat(message).doesNotContain("Infinity").doesNotContain("Illegal base64");
+            if (c[2].contains("=")) assertThat(message).as("a whole number is not refused as none").doesNotContain("whole number");
+        }
+        Reply jobs = send("GET", "/v1/videos", null, "Authorization", "Bearer " + key);
+        assertThat(jobs.json().path("data")).as(jobs.body()).isEmpty();
+    }
+
     private static long ledgerRows() {
         return server.database().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ledger").mapTo(Long.class).one());
     }

@@ -9,6 +9,7 @@ import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
 import io.framegate.domain.ModelSpec;
 import io.framegate.domain.ValidationException;
+import io.framegate.server.WholeNumber;
 import io.framegate.server.jobs.ExtensionFrame;
 
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import static io.framegate.server.openai.OpenAiBody.checkKnown;
 import static io.framegate.server.openai.OpenAiBody.items;
 import static io.framegate.server.openai.OpenAiBody.optInt;
 import static io.framegate.server.openai.OpenAiBody.optText;
+import static io.framegate.server.openai.OpenAiBody.optWhole;
 import static io.framegate.server.openai.OpenAiBody.present;
 import static io.framegate.server.openai.OpenAiBody.required;
 
@@ -58,10 +60,10 @@ final class CreateMapper {
         // a config alias stands for a catalog model, whose roles decide what input_reference means
         ModelSpec spec = specOf.apply(model);
         GenerationRequest.Builder b = GenerationRequest.builder().model(model)
-                .prompt(p.get(() -> optText(body, "prompt"))).seconds(p.get(() -> optInt(body, "seconds")))
+                .prompt(p.get(() -> optText(body, "prompt"))).seconds(p.get(() -> optInt(body, "seconds", allowedSeconds(spec))))
                 .size(p.get(() -> optText(body, "size"))).negativePrompt(p.get(() -> optText(body, "negative_prompt")));
-        Integer seed = p.get(() -> optInt(body, "seed"));
-        if (seed != null) b.seed(seed.longValue());
+        // any long reaches the model's rules, which name the seed range (and whether the model takes one at all)
+        b.seed(p.get(() -> optWhole(body, "seed", Long.MIN_VALUE, Long.MAX_VALUE, "allowed: " + WholeNumber.SEED_RANGE)));
         b.option("easing", p.get(() -> optText(body, "easing")));
         b.fit(p.get(() -> fit(optText(body, FitMode.FIELD))));
 
@@ -155,6 +157,12 @@ final class CreateMapper {
     }
 
     /** What an extension asks for: which video to continue, with what prompt, for how long. */
+    /** The rule for {@code seconds} in a refusal: the model's allowed lengths when the model is known. */
+    static String allowedSeconds(ModelSpec spec) {
+        return spec != null ? "allowed for " + spec.id() + ": " + spec.allowedSecondsText()
+                : "allowed: a whole number of seconds the model takes, e.g. '4' (GET /v1/videos/models lists them)";
+    }
+
     record Extension(String sourceId, String prompt, int seconds) {
     }
 
@@ -179,7 +187,7 @@ final class CreateMapper {
             }
         }
         String prompt = p.get(() -> required(body, "prompt", ""));
-        Integer seconds = p.get(() -> optInt(body, "seconds"));
+        Integer seconds = p.get(() -> optInt(body, "seconds", allowedSeconds(null)));
         if (seconds == null && present(body, "seconds") == null) {
             p.add(OpenAiError.invalid("seconds", "missing_required_parameter",
                     "Missing required parameter: 'seconds' (the length to add)."));

@@ -7,12 +7,12 @@ import io.framegate.engine.ImageHeader;
 import io.framegate.domain.ImageLimits;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
+import io.framegate.server.Base64Text;
 import io.framegate.server.intake.FetchException;
 import io.framegate.server.intake.ImageFetcher;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -110,9 +110,10 @@ final class ImageInputs {
         }
         byte[] bytes;
         try {
-            bytes = Base64.getDecoder().decode(url.substring(comma + 1).replaceAll("\\s", ""));
-        } catch (IllegalArgumentException e) {
-            throw OpenAiError.invalid(param, "invalid_base64", param + " has invalid base64 data: " + e.getMessage());
+            bytes = Base64Text.decode(url.substring(comma + 1), false);
+        } catch (Base64Text.Invalid e) {
+            throw OpenAiError.invalid(param, "invalid_base64", param + " has invalid base64 data (counting from the "
+                    + "character after 'base64,'): " + e.getMessage() + ".");
         }
         return new Located(param, role, bytes, null, "data URL", meta.substring(0, meta.length() - ";base64".length()));
     }

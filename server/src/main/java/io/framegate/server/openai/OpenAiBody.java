@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framegate.server.JsonBodies;
+import io.framegate.server.WholeNumber;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 
@@ -157,20 +158,24 @@ final class OpenAiBody {
         return v;
     }
 
-    /** A whole number given as a string ({@code "4"}, as the SDKs send {@code seconds}) or as a JSON number. */
-    static Integer optInt(JsonNode body, String field) {
+    /**
+     * A whole number given as a string ({@code "4"}, as the SDKs send {@code seconds}) or as a JSON number, from
+     * {@code min} to {@code max}; else a 400 echoing what was sent and saying the rule: {@code allowed}, e.g.
+     * {@code allowed: 0..4294967295}. A whole number beyond the bounds is out of range, not "not a whole number".
+     */
+    static Long optWhole(JsonNode body, String field, long min, long max, String allowed) {
         JsonNode n = present(body, field);
         if (n == null) return null;
-        if (n.isIntegralNumber() && n.canConvertToInt()) return n.asInt();
-        if (n.isTextual()) {
-            try {
-                return Integer.parseInt(n.asText().trim());
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-        }
-        throw OpenAiError.invalid(field, "invalid_value", "Invalid value: '" + (n.isTextual() ? n.asText() : n.toString())
-                + "'. " + field + " must be a whole number, e.g. '4'.");
+        WholeNumber w = WholeNumber.read(n, min, max);
+        if (w.value() != null) return w.value();
+        throw OpenAiError.invalid(field, "invalid_value", "Invalid value: '" + w.sent() + "'. " + field
+                + (w.outOfRange() ? " is out of range; " : " must be a whole number; ") + allowed + ".");
+    }
+
+    /** {@link #optWhole} within an int. */
+    static Integer optInt(JsonNode body, String field, String allowed) {
+        Long v = optWhole(body, field, Integer.MIN_VALUE, Integer.MAX_VALUE, allowed);
+        return v == null ? null : v.intValue();
     }
 
     static List<JsonNode> items(JsonNode node, String field) {

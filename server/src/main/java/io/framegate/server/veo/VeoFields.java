@@ -1,21 +1,19 @@
 package io.framegate.server.veo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.framegate.server.Base64Text;
+import io.framegate.server.WholeNumber;
 import io.framegate.server.veo.GoogleApiException.FieldViolation;
 
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /** Reads a Veo body's fields by type and gathers every problem, so that one 400 lists them all. */
 final class VeoFields {
-    private static final Pattern WHOLE_NUMBER = Pattern.compile("\\s*-?\\d{1,19}\\s*");
-
     private final List<FieldViolation> violations = new ArrayList<>();
 
     void add(String field, String description) {
@@ -48,32 +46,26 @@ final class VeoFields {
         return n.asText();
     }
 
-    Long longValue(JsonNode parent, String name, String field) {
+    /**
+     * A whole number (a JSON number or a string of digits) from {@code min} to {@code max}; else a problem echoing the
+     * value and saying the rule: a whole number beyond the bounds is out of range, with {@code allowed} (e.g.
+     * {@code 0..4294967295}), never "not a whole number".
+     */
+    Long longValue(JsonNode parent, String name, String field, long min, long max, String allowed) {
         JsonNode n = present(parent, name);
         if (n == null) return null;
-        if (n.isIntegralNumber() && n.canConvertToLong()) return n.asLong();
-        if (n.isNumber() && n.asDouble() == Math.rint(n.asDouble()) && Math.abs(n.asDouble()) < 1e18) {
-            return (long) n.asDouble();
-        }
-        if (n.isTextual() && WHOLE_NUMBER.matcher(n.asText()).matches()) {
-            try {
-                return Long.parseLong(n.asText().trim());
-            } catch (NumberFormatException e) {
-                // falls through to the error below
-            }
-        }
-        add(field, field + " must be a whole number (as a number or a string of digits); got " + n);
+        WholeNumber w = WholeNumber.read(n, min, max);
+        if (w.value() != null) return w.value();
+        if (w.outOfRange()) add(field, field + "=" + w.sent() + " is out of range; allowed: " + allowed);
+        else add(field, field + " must be a whole number (as a number or a string of digits); got " + n + "; allowed: "
+                + allowed);
         return null;
     }
 
-    Integer integer(JsonNode parent, String name, String field) {
-        Long v = longValue(parent, name, field);
-        if (v == null) return null;
-        if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
-            add(field, field + "=" + v + " is out of range");
-            return null;
-        }
-        return v.intValue();
+    /** {@link #longValue} within an int. */
+    Integer integer(JsonNode parent, String name, String field, String allowed) {
+        Long v = longValue(parent, name, field, Integer.MIN_VALUE, Integer.MAX_VALUE, allowed);
+        return v == null ? null : v.intValue();
     }
 
     Boolean bool(JsonNode parent, String name, String field) {
@@ -101,16 +93,11 @@ final class VeoFields {
     byte[] base64(JsonNode parent, String name, String field) {
         String text = string(parent, name, field);
         if (text == null) return null;
-        String compact = text.replaceAll("\\s+", "");
         try {
-            return Base64.getDecoder().decode(compact);
-        } catch (IllegalArgumentException standard) {
-            try {
-                return Base64.getUrlDecoder().decode(compact);
-            } catch (IllegalArgumentException urlSafe) {
-                add(field, field + " is not valid base64: " + standard.getMessage());
-                return null;
-            }
+            return Base64Text.decode(text, true);
+        } catch (Base64Text.Invalid e) {
+            add(field, field + " is not valid base64: " + e.getMessage());
+            return null;
         }
     }
 

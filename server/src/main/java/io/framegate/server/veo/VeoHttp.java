@@ -146,7 +146,8 @@ final class VeoHttp {
                       Function<String, VeoOperationName> nameOf) {
         String idempotencyKey = IdempotencyKeys.read(c);
         JsonNode body = parseBody(c);
-        VeoRequest veo = new VeoRequestTranslator(new ResultUris(ctx.jobs(), key.id()), ctx.imageLimits()).translate(model, body, dialect);
+        VeoRequest veo = new VeoRequestTranslator(new ResultUris(ctx.jobs(), key.id()), ctx.imageLimits(),
+                m -> ctx.catalog().find(ctx.jobs().resolveModel(m)).orElse(null)).translate(model, body, dialect);
         Map<String, String> attributes = new LinkedHashMap<>();
         if (veo.storageUri() != null) attributes.put(ATTR_STORAGE_URI, veo.storageUri());
         if (!veo.webhookUris().isEmpty()) attributes.put(ATTR_WEBHOOK_URIS, String.join(" ", veo.webhookUris()));

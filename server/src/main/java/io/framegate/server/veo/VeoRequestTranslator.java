@@ -5,6 +5,8 @@ import io.framegate.domain.FitMode;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageLimits;
 import io.framegate.domain.ImageRole;
+import io.framegate.domain.ModelSpec;
+import io.framegate.server.WholeNumber;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 import static io.framegate.server.veo.VeoFields.firstNonNull;
 import static io.framegate.server.veo.VeoFields.present;
@@ -39,14 +42,24 @@ public final class VeoRequestTranslator {
 
     private final MediaResolver resolver;
     private final ImageLimits limits;
+    private final Function<String, ModelSpec> specOf;
 
     public VeoRequestTranslator(MediaResolver resolver) {
         this(resolver, ImageLimits.DEFAULTS);
     }
 
     public VeoRequestTranslator(MediaResolver resolver, ImageLimits limits) {
+        this(resolver, limits, model -> null);
+    }
+
+    /**
+     * @param specOf the catalog model a model name from the URL stands for, or null; its rules are named when a
+     *               number is out of any range ({@code durationSeconds}, {@code fps}, {@code sampleCount})
+     */
+    public VeoRequestTranslator(MediaResolver resolver, ImageLimits limits, Function<String, ModelSpec> specOf) {
         this.resolver = resolver;
         this.limits = limits;
+        this.specOf = specOf;
     }
 
     /**
@@ -120,12 +133,18 @@ public final class VeoRequestTranslator {
             b.aspectRatio(c.string(params, "aspectRatio", "parameters.aspectRatio"));
             String resolution = c.string(params, "resolution", "parameters.resolution");
             b.resolution(resolution == null ? null : resolution.trim().toLowerCase(Locale.ROOT));
-            b.seconds(c.integer(params, "durationSeconds", "parameters.durationSeconds"));
+            ModelSpec spec = specOf.apply(model);
+            String modelRules = "as the model allows (GET /v1/videos/models lists it)";
+            b.seconds(c.integer(params, "durationSeconds", "parameters.durationSeconds",
+                    spec != null ? spec.allowedSecondsText() + " for " + spec.id() : modelRules));
             b.negativePrompt(c.string(params, "negativePrompt", "parameters.negativePrompt"));
-            b.seed(c.longValue(params, "seed", "parameters.seed"));
-            b.fps(c.integer(params, "fps", "parameters.fps"));
-            Integer sampleCount = c.integer(params, "sampleCount", "parameters.sampleCount");
-            Integer numberOfVideos = c.integer(params, "numberOfVideos", "parameters.numberOfVideos");
+            // any long reaches the model's rules, which name the seed range (and whether the model takes one at all)
+            b.seed(c.longValue(params, "seed", "parameters.seed", Long.MIN_VALUE, Long.MAX_VALUE, WholeNumber.SEED_RANGE));
+            b.fps(c.integer(params, "fps", "parameters.fps",
+                    spec != null ? spec.allowedFpsText() + " for " + spec.id() : modelRules));
+            String videos = spec != null ? "1.." + spec.maxVideos() + " for " + spec.id() : modelRules;
+            Integer sampleCount = c.integer(params, "sampleCount", "parameters.sampleCount", videos);
+            Integer numberOfVideos = c.integer(params, "numberOfVideos", "parameters.numberOfVideos", videos);
             if (sampleCount != null && numberOfVideos != null && !sampleCount.equals(numberOfVideos)) {
                 c.add("parameters.numberOfVideos", "parameters.sampleCount=" + sampleCount
                         + " and parameters.numberOfVideos=" + numberOfVideos + " disagree; send one of them");
