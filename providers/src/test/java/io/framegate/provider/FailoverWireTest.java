@@ -73,6 +73,16 @@ class FailoverWireTest extends WireTest {
         r.backendFor(plan.model()).generate(plan, ctx2);
         assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")).withHeader("x-goog-api-key", equalTo("aaa")))).isEmpty();
         assertThat(ctx2.notes).containsEntry("channel", "key-b").doesNotContainKey("failover");
+
+        // once its cooldown (1 m) has passed, key-a is the first channel again
+        ticker.sleep(java.time.Duration.ofMinutes(1));
+        assertThat(r.channels().get("key-a").coolingAt(ticker.now())).isFalse();
+        wm.resetRequests();
+        TestContext ctx3 = new TestContext(tmp.resolve("3"));
+        r.backendFor(plan.model()).generate(plan, ctx3);
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).first()
+                .satisfies(req -> assertThat(req.getHeader("x-goog-api-key")).isEqualTo("aaa"));
+        assertThat(ctx3.notes).containsEntry("channel", "key-b").containsKey("failover");
     }
 
     @Test

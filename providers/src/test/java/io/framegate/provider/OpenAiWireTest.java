@@ -284,6 +284,110 @@ class OpenAiWireTest extends WireTest {
         assertThat(wm.findAll(deleteRequestedFor(urlEqualTo("/v1/videos/" + ID)))).hasSize(1);
     }
 
+    /**
+     * config.md, "Waiting costs nothing" and 6.: a job waiting on its upstream is polled one step at a time (the
+     * server's poller), on the blocking loop's cadence: first after {@code poll_initial} (2 s), then growing by
+     * {@code poll_factor} (2) up to {@code poll_max} (8 s); an {@code openai-poll-after-ms} hint is honoured up to
+     * {@code poll_max}; a transient failure waits its {@code Retry-After}, or the interval without one, and is never
+     * final. The upstream is asked nothing else: one create, no cancel.
+     */
+    @Test
+    void aWaitingJobIsPolledOneStepAtATimeOnTheDocumentedCadence() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(video("queued", "null"))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson(video("in_progress", "null"))));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+        FailoverBackend route = (FailoverBackend) r.backendFor(plan.model());
+
+        Checkpoint sent = route.submit(plan, ctx);
+        assertThat(sent.handle()).isEqualTo(ID);
+        assertThat(route.firstPollAfter(sent)).as("poll_initial").isEqualTo(seconds(2));
+        PollStep step = route.poll(sent, ctx, null, 0);
+        assertThat(step).isEqualTo(new PollStep.Wait(seconds(2), seconds(4), 1));
+        step = route.poll(sent, ctx, seconds(4), 1);
+        assertThat(step).as("x poll_factor").isEqualTo(new PollStep.Wait(seconds(4), seconds(8), 2));
+        step = route.poll(sent, ctx, seconds(8), 2);
+        assertThat(step).as("capped at poll_max").isEqualTo(new PollStep.Wait(seconds(8), seconds(8), 3));
+
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson(video("in_progress", "null"))
+                .withHeader("openai-poll-after-ms", "5000")));
+        assertThat(route.poll(sent, ctx, seconds(2), 3)).as("the hint").isEqualTo(new PollStep.Wait(seconds(5), seconds(4), 4));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson(video("in_progress", "null"))
+                .withHeader("openai-poll-after-ms", "3600000")));
+        assertThat(route.poll(sent, ctx, seconds(2), 4)).as("a hint up to poll_max")
+                .isEqualTo(new PollStep.Wait(seconds(8), seconds(4), 5));
+
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(aResponse().withStatus(503).withHeader("Retry-After", "7")
+                .withBody("{\"error\": {\"message\": \"busy\", \"type\": \"server_error\"}}")));
+        assertThat(route.poll(sent, ctx, seconds(2), 5)).as("Retry-After of a transient failure")
+                .isEqualTo(new PollStep.Wait(seconds(7), seconds(4), 5));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).willReturn(aResponse().withStatus(500)
+                .withBody("{\"error\": {\"message\": \"oops\", \"type\": \"server_error\"}}")));
+        assertThat(route.poll(sent, ctx, seconds(2), 5)).as("the interval without one")
+                .isEqualTo(new PollStep.Wait(seconds(2), seconds(4), 5));
+
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).hasSize(1);
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1/videos/" + ID)))).hasSize(7);
+        assertThat(wm.findAll(deleteRequestedFor(urlPathMatching("/v1/videos/.*")))).isEmpty();
+    }
+
+    private static java.time.Duration seconds(long s) {
+        return java.time.Duration.ofSeconds(s);
+    }
+
+    /**
+     * config.md 6.: a job the upstream itself ended (failed, filtered, expired, its result gone) is not asked to
+     * cancel; there is nothing left running there.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"moderation", "failed", "expired", "content gone"})
+    void aJobTheUpstreamEndedItselfIsNotAskedToCancel(String end) throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        String finalJson = switch (end) {
+            case "moderation" -> video("failed", "{\"code\": \"moderation_blocked\", \"message\": \"blocked\"}");
+            case "failed" -> video("failed", "{\"code\": \"internal_error\", \"message\": \"Video generation failed\"}");
+            case "expired" -> video("expired", "null");
+            default -> video("completed", "null");
+        };
+        stubCreateAndPoll(finalJson);
+        wm.stubFor(get(urlMatching("/v1/videos/" + ID + "/content.*")).willReturn(aResponse().withStatus(404)
+                .withBody("{\"error\": {\"message\": \"gone\", \"type\": \"invalid_request_error\"}}")));
+        wm.stubFor(delete(urlPathMatching("/v1/videos/.*")).willReturn(okJson("{\"id\": \"" + ID + "\", \"deleted\": true}")));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo(switch (end) {
+                    case "moderation" -> "content_filtered";
+                    case "failed" -> "upstream_failed";
+                    default -> "upstream_expired";
+                }));
+        assertThat(wm.findAll(deleteRequestedFor(urlPathMatching("/v1/videos/.*")))).isEmpty();
+        assertThat(ctx.notes).doesNotContainKey("upstream_cancel");
+    }
+
+    /**
+     * config.md, "No paid upstream call without the lease": the {@code submitting} checkpoint is written before the
+     * submit; when that write fails (the server's write fails once the lease is lost, see
+     * {@code JobNotesWritesTest#aCheckpointWithNotesOnALostLeaseThrowsAndWritesNeither}) nothing is sent.
+     */
+    @Test
+    void aSubmitWhoseSubmittingCheckpointCannotBeWrittenIsNeverSent() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        stubCreateAndPoll(video("completed", "null"));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp) {
+            @Override
+            public void saveCheckpoint(String state) {
+                throw new IllegalStateException("the lease is lost");
+            }
+        };
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx)).hasMessageContaining("the lease is lost");
+        assertThat(wm.getAllServeEvents()).as("no call at all").isEmpty();
+    }
+
     /** The list as {@code GET /v1/videos?order=desc} answers it, with each job created at {@code createdAt} (unix s). */
     static String list(long createdAt, String... videos) {
         String data = String.join(", ", java.util.Arrays.stream(videos)
@@ -432,7 +536,8 @@ class OpenAiWireTest extends WireTest {
                 .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"))
                 .hasMessageContaining("no matching job");
         assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).isEmpty();
-        assertThat(wm.findAll(getRequestedFor(urlPathEqualTo("/v1/videos")))).as("looked a few times").hasSize(SubmitReconciler.LOOKS);
+        assertThat(wm.findAll(getRequestedFor(urlPathEqualTo("/v1/videos")))).as("looked 3 times").hasSize(3);
+        assertThat(ticker.sleptSeconds()).as("poll_initial (2 s) apart").isEqualTo(4);
         assertThat(ctx.notes).doesNotContainKey("cost_usd").containsKey("submit_uncertain");
         assertThat(ctx.output(0).video()).doesNotExist();
     }

@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A job's context as the server gives it: output directories, a stored checkpoint, notes, a cancel flag. */
-final class TestContext implements GenerationContext {
+class TestContext implements GenerationContext {
     final Path dir;
     final Map<String, String> notes = new LinkedHashMap<>();
     final List<String> checkpoints = new ArrayList<>();
