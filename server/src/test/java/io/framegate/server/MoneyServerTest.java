@@ -744,7 +744,13 @@ class MoneyServerTest {
                 .withBody("{\"error\": {\"code\": 429, \"status\": \"RESOURCE_EXHAUSTED\"}}")));
         createAnswers("dear");
         done("dear");
-        String id = createVeo();
+        Reply created = openai("POST", "/v1/videos", VEO_8S);
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        String id = created.json().path("id").asText();
+        // openai-extension.md: framegate.channel is the channel planned at submission (upstream_model too), replaced
+        // by the one that took the job once it runs
+        assertThat(created.json().at("/framegate/channel").asText()).isEqualTo("cheap");
+        assertThat(created.json().at("/framegate/notes/upstream_model").asText()).isEqualTo("veo-3.1-fast-generate-001");
         // the cheap channel (8 x 0.10) is tried first, but the job may fail over to the full-price one (8 x 0.40)
         assertThat(((Number) LedgerInvariants.entries(db(), id).get(0).get("amount_micros")).longValue())
                 .as("the reservation covers the dearest channel").isEqualTo(-PRICE);
@@ -756,6 +762,8 @@ class MoneyServerTest {
         assertThat(entries).extracting(e -> e.get("kind")).containsExactly("reserve", "capture");
         assertThat(((Number) entries.get(1).get("cost_micros")).longValue()).as("billed at the channel that ran").isEqualTo(PRICE);
         assertThat(v.at("/framegate/cost_usd").asText()).isEqualTo("3.2");
+        assertThat(v.at("/framegate/channel").asText()).as("replaced after the failover").isEqualTo("full");
+        assertThat(v.at("/framegate/notes/upstream_model").asText()).isEqualTo("veo-3.1-generate-001");
         LedgerInvariants.check(db());
     }
 

@@ -177,6 +177,34 @@ class ConsoleServerTest {
     }
 
     /**
+     * docs/openai-extension.md, "What the web console uses": {@code status=queued} lists only the videos waiting for a
+     * worker and {@code status=in_progress} only the running ones (one local worker: the second long video waits).
+     */
+    @Test
+    void listFiltersQueuedAndInProgressVideosApart() throws Exception {
+        String done = create("framegate-local", "1");
+        assertThat(await(done)).isEqualTo("completed");
+        String running = create("framegate-local", "60"); // 1440 frames at 40 ms: runs for about a minute
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!JSON.readTree(send("GET", "/v1/videos/" + running, null).body()).path("status").asText().equals("in_progress")) {
+            assertThat(System.nanoTime()).as(running + " did not start").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        String waiting = create("framegate-local", "60"); // the only local worker is busy
+        assertThat(JSON.readTree(send("GET", "/v1/videos/" + waiting, null).body()).path("status").asText()).isEqualTo("queued");
+
+        assertThat(ids("status=in_progress")).isEqualTo(running + " ");
+        assertThat(ids("status=queued")).isEqualTo(waiting + " ");
+        assertThat(ids("status=completed")).isEqualTo(done + " ");
+
+        send("POST", "/v1/videos/" + waiting + "/cancel", null);
+        send("POST", "/v1/videos/" + running + "/cancel", null);
+        assertThat(await(running)).isEqualTo("failed");
+        assertThat(ids("status=queued")).isEmpty();
+        assertThat(ids("status=in_progress")).isEmpty();
+    }
+
+    /**
      * README, Web console: Jobs lists the key's videos 20 to a page. The page asks {@code GET /v1/videos} for
      * {@code limit} = its {@code PAGE} (20, read from the served {@code jobs.js}) and for the next page with
      * {@code after} = the last id; with 21 videos the first page has 20 and {@code has_more}, the next the 21st.

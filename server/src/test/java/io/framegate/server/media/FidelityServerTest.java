@@ -256,23 +256,101 @@ class FidelityServerTest {
         assertThat(done.path("framegate").has("fidelity")).as(done.toString()).isFalse();
     }
 
-    /** A Veo job through the Gemini surface whose upstream serves {@code mp4}; the final operation. */
-    static JsonNode veoJob(String name, byte[] mp4) throws Exception {
+    /**
+     * docs/fidelity.md: the score is measured once, when the job completes, from the first video of the job. A job of
+     * two videos, one starting on the keyframe and one elsewhere (a backend that writes them as given): the job is
+     * honoured when the first is the good one and flagged when it is not.
+     */
+    @Test
+    void onlyTheFirstVideoOfAJobIsScored(@TempDir Path dir) throws Exception {
+        byte[] on = mp4StartingAt(0), off = mp4StartingAt(W / 2);
+        for (boolean goodFirst : new boolean[]{true, false}) {
+            byte[][] videos = goodFirst ? new byte[][]{on, off} : new byte[][]{off, on};
+            io.framegate.domain.GenerationBackend given = new io.framegate.domain.GenerationBackend() {
+                @Override
+                public String id() {
+                    return "local";
+                }
+
+                @Override
+                public boolean isLocal() {
+                    return true;
+                }
+
+                @Override
+                public void generate(io.framegate.domain.RenderPlan plan, io.framegate.domain.GenerationContext ctx)
+                        throws Exception {
+                    for (int i = 0; i < plan.numberOfVideos(); i++) {
+                        Path video = ctx.output(i).video();
+                        Files.createDirectories(video.toAbsolutePath().getParent());
+                        Files.write(video, videos[i]);
+                    }
+                }
+            };
+            Path d = Files.createDirectories(dir.resolve(goodFirst ? "good-first" : "bad-first"));
+            ServerOptions o = ServerOptions.defaults(d).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+                    .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+            try (FramegateServer two = FramegateServer.builder(o).backend("local", given).finisher(new MediaFinisher())
+                    .build().start()) {
+                String k = two.keys().create("two").secret();
+                String at = "http://127.0.0.1:" + two.port();
+                JsonNode created = postJson(at + "/v1beta/models/framegate-local:predictLongRunning", k, """
+                        {"instances": [{"prompt": "pan", "image": {"bytesBase64Encoded": "%s", "mimeType": "image/png"}}],
+                         "parameters": {"durationSeconds": 1, "sampleCount": 2}}
+                        """.formatted(pngBase64(view(0))));
+                String opName = created.path("name").asText();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                JsonNode op;
+                do {
+                    Thread.sleep(100);
+                    op = getJson(at + "/v1beta/" + opName, k);
+                } while (!op.path("done").asBoolean() && System.nanoTime() < deadline);
+                assertThat(op.has("error")).as(op.toString()).isFalse();
+                assertThat(op.at("/response/generateVideoResponse/generatedSamples")).as(op.toString()).hasSize(2);
+                assertThat(op.at("/metadata/framegate/fidelity/honoured").asBoolean(!goodFirst))
+                        .as("first video %s: %s", goodFirst ? "on the keyframe" : "elsewhere", op).isEqualTo(goodFirst);
+            }
+        }
+    }
+
+    private static JsonNode postJson(String url, String apiKey, String body) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .header("x-goog-api-key", apiKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode getJson(String url, String apiKey) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .header("x-goog-api-key", apiKey).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    /** A Veo job through the Gemini surface whose upstream serves {@code mp4s} (one video each); the final operation. */
+    static JsonNode veoJob(String name, byte[]... mp4s) throws Exception {
         String op = "models/veo-3.1-generate-001/operations/" + name;
         gemini.stubFor(post(urlEqualTo("/v1beta/models/veo-3.1-generate-001:predictLongRunning"))
                 .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing(name))
                 .willReturn(okJson("{\"name\": \"" + op + "\"}")));
+        StringBuilder samples = new StringBuilder();
+        for (int i = 0; i < mp4s.length; i++) {
+            String file = mp4s.length == 1 ? name : name + "v" + i;
+            if (i > 0) samples.append(", ");
+            samples.append("{ \"video\": { \"uri\": \"%s/v1beta/files/%s:download?alt=media\" } }"
+                    .formatted(gemini.baseUrl(), file));
+            gemini.stubFor(get(urlEqualTo("/v1beta/files/" + file + ":download?alt=media"))
+                    .willReturn(aResponse().withHeader("Content-Type", "video/mp4").withBody(mp4s[i])));
+        }
         gemini.stubFor(get(urlEqualTo("/v1beta/" + op)).willReturn(okJson("""
                 { "name": "%s", "done": true,
-                  "response": { "generateVideoResponse": { "generatedSamples": [
-                      { "video": { "uri": "%s/v1beta/files/%s:download?alt=media" } } ] } } }
-                """.formatted(op, gemini.baseUrl(), name))));
-        gemini.stubFor(get(urlEqualTo("/v1beta/files/" + name + ":download?alt=media"))
-                .willReturn(aResponse().withHeader("Content-Type", "video/mp4").withBody(mp4)));
+                  "response": { "generateVideoResponse": { "generatedSamples": [ %s ] } } }
+                """.formatted(op, samples))));
         String body = """
                 {"instances": [{"prompt": "%s", "image": {"bytesBase64Encoded": "%s", "mimeType": "image/png"}}],
-                 "parameters": {"durationSeconds": 4, "aspectRatio": "16:9"}}
-                """.formatted(name, pngBase64(view(0)));
+                 "parameters": {"durationSeconds": 4, "aspectRatio": "16:9", "sampleCount": %d}}
+                """.formatted(name, pngBase64(view(0)), mp4s.length);
         JsonNode created = send("POST", "/v1beta/models/veo-3.1-generate-001:predictLongRunning", body,
                 "x-goog-api-key", key);
         String opName = created.path("name").asText();
