@@ -214,6 +214,86 @@ class GeminiWireTest extends WireTest {
         assertThat(ctx.output(0).video()).isNotEmptyFile();
     }
 
+    /**
+     * docs/config.md, Timing: {@code retry_max} from framegate.yaml caps every wait between tries of a refused submit.
+     * Uncapped, the waits after {@code retry_base: 1s} double (1, 2, 4, 8, 16 s, each jittered down to no less than
+     * half); with {@code retry_max: 2s} none is longer than 2 s and the later ones are between 1 and 2 s.
+     */
+    @Test
+    void retryMaxFromTheConfigCapsEveryWaitBetweenSubmitTries() throws Exception {
+        Routing r = routing("""
+                providers:
+                  google: {type: gemini, base_url: %s, api_key_env: GEMINI_KEY}
+                routes:
+                  veo-3.1-generate-001: [google]
+                """.formatted(url()), Map.of("GEMINI_KEY", KEY),
+                TIMING.replace("retry_attempts: 3", "retry_attempts: 6").replace("retry_max: 4s", "retry_max: 2s"));
+        String unavailable = "{\"error\": {\"code\": 503, \"message\": \"The service is currently unavailable.\", "
+                + "\"status\": \"UNAVAILABLE\"}}";
+        for (int i = 0; i < 5; i++) {
+            wm.stubFor(post(urlMatching(".*predictLongRunning")).inScenario("busy")
+                    .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "refused-" + i)
+                    .willReturn(aResponse().withStatus(503).withBody(unavailable)).willSetStateTo("refused-" + (i + 1)));
+        }
+        wm.stubFor(post(urlMatching(".*predictLongRunning")).inScenario("busy").whenScenarioStateIs("refused-5")
+                .willReturn(okJson("{\"name\": \"" + OP + "\"}")));
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson(doneWithUri(url()))));
+        stubDownloadWithRedirect();
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+
+        List<Long> waits;
+        try (CapturedLog log = new CapturedLog()) {
+            r.backendFor(plan.model()).generate(plan, ctx);
+            waits = java.util.regex.Pattern.compile("submit.*? attempt \\d+ failed .*?retrying in (\\d+) ms").matcher(log.text())
+                    .results().map(m -> Long.parseLong(m.group(1))).toList();
+        }
+
+        assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).hasSize(6);
+        assertThat(waits).as("the waits between the six tries").hasSize(5);
+        assertThat(waits).as("retry_max: 2s caps every wait (uncapped the 3rd to 5th would be 2-4, 4-8, 8-16 s)")
+                .allMatch(w -> w <= 2000);
+        assertThat(waits.subList(2, 5)).as("at the cap, jittered no lower than half of it").allMatch(w -> w >= 1000);
+        assertThat(ctx.output(0).video()).isNotEmptyFile();
+    }
+
+    /**
+     * docs/config.md, Timing: {@code request_timeout} from framegate.yaml bounds one HTTP call, answer body included. A
+     * poll whose headers come at once but whose body trickles for 2 s is cut under {@code request_timeout: 1s} (and
+     * retried, as a poll is), and read whole under {@code request_timeout: 5s}.
+     */
+    @Test
+    void aPollAnswerWhoseBodyTricklesPastRequestTimeoutIsCutAndRetried() throws Exception {
+        for (String timeout : List.of("1s", "5s")) {
+            wm.resetAll();
+            Routing r = routing("""
+                    providers:
+                      google: {type: gemini, base_url: %s, api_key_env: GEMINI_KEY}
+                    routes:
+                      veo-3.1-generate-001: [google]
+                    """.formatted(url()), Map.of("GEMINI_KEY", KEY), TIMING.replace("request_timeout: 5s", "request_timeout: " + timeout));
+            stubCreate();
+            wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("trickle").whenScenarioStateIs(Scenario.STARTED)
+                    .willReturn(okJson(doneWithUri(url())).withChunkedDribbleDelay(8, 2000)).willSetStateTo("fast"));
+            wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("trickle").whenScenarioStateIs("fast")
+                    .willReturn(okJson(doneWithUri(url()))));
+            stubDownloadWithRedirect();
+            RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+            TestContext ctx = new TestContext(java.nio.file.Files.createDirectories(tmp.resolve(timeout)));
+
+            r.backendFor(plan.model()).generate(plan, ctx);
+
+            if (timeout.equals("1s")) {
+                assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1beta/" + OP)))).as("cut after 1 s, then polled again").hasSize(2);
+                assertThat(ctx.notes.get("retry")).contains("timed out");
+            } else {
+                assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v1beta/" + OP)))).as("read whole within 5 s").hasSize(1);
+                assertThat(ctx.notes).doesNotContainKey("retry");
+            }
+            assertThat(ctx.output(0).video()).isNotEmptyFile();
+        }
+    }
+
     @Test
     void pollThatTimesOutIsRetried() throws Exception {
         Routing r = routing("""
