@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -16,6 +17,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -116,6 +120,83 @@ class S3ResultStoreTest {
             store.deleteAll("video_big");
         }
         assertThat(s3.client().listMultipartUploads(b -> b.bucket(BUCKET)).uploads()).isEmpty();
+    }
+
+    /** What a request did, as S3 reads it off the wire: one PUT, an upload's start, part or completion, an abort. */
+    private static String summary(RecordingRelay.Request r) {
+        List<String> q = r.queryNames();
+        if (r.method().equals("PUT") && q.isEmpty()) return "PUT " + r.payloadLength();
+        if (r.method().equals("POST") && q.contains("uploads")) return "start upload";
+        if (r.method().equals("PUT") && q.contains("partNumber")) {
+            String number = r.target().replaceAll(".*[?&]partNumber=(\\d+).*", "$1");
+            return "part " + number + ": " + r.payloadLength();
+        }
+        if (r.method().equals("POST") && q.contains("uploadId")) return "complete upload";
+        if (r.method().equals("DELETE") && q.contains("uploadId")) return "abort upload";
+        return r.toString();
+    }
+
+    /**
+     * docs/config.md, Storage: an object below 16 MB is one PUT; from 16 MB on it is a multipart upload in 8 MB parts,
+     * completed once every part is in. Counted at the wire, in front of the S3 server.
+     */
+    @Test
+    void anObjectBelow16MBIsOnePutAndFrom16MBOnAMultipartUploadIn8MBParts() throws Exception {
+        int mb8 = 8 * 1024 * 1024;
+        try (RecordingRelay wire = new RecordingRelay(URI.create(s3.endpoint()));
+             S3ResultStore store = new S3ResultStore(config(wire.endpoint(), S3ProxyServer.SECRET_KEY, "proxy"))) {
+            Map<Integer, List<String>> expected = new LinkedHashMap<>();
+            expected.put(2 * mb8 - 1, List.of("PUT " + (2 * mb8 - 1)));
+            expected.put(2 * mb8, List.of("start upload", "part 1: " + mb8, "part 2: " + mb8, "complete upload"));
+            expected.put(2 * mb8 + 1, List.of("start upload", "part 1: " + mb8, "part 2: " + mb8, "part 3: 1", "complete upload"));
+            for (var e : expected.entrySet()) {
+                int size = e.getKey();
+                byte[] bytes = random(size, size);
+                wire.clear();
+                store.put("video_sz" + size, "0/video.mp4", bytes);
+                assertThat(wire.requests()).as("%d bytes", size).extracting(S3ResultStoreTest::summary)
+                        .containsExactlyElementsOf(e.getValue());
+                assertThat(Arrays.equals(s3.get(BUCKET, "fg/video_sz" + size + "/0/video.mp4"), bytes)).as("%d bytes back", size).isTrue();
+                store.deleteAll("video_sz" + size);
+            }
+        }
+    }
+
+    /**
+     * docs/config.md, Storage: a multipart upload that fails is aborted. The input breaks after 10 of its 20 MB: the
+     * first part is in, the second cannot be read; the upload is aborted, no object appears and none is left open.
+     */
+    @Test
+    void aMultipartUploadThatFailsMidwayIsAbortedAndLeavesNoUploadOpen() throws Exception {
+        int size = 20 * 1024 * 1024;
+        int breaksAt = 10 * 1024 * 1024;
+        InputStream breaking = new InputStream() {
+            private int read;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (read >= breaksAt) throw new IOException("the scratch disk failed");
+                int n = Math.min(len, breaksAt - read);
+                Arrays.fill(b, off, off + n, (byte) 7);
+                read += n;
+                return n;
+            }
+        };
+        try (RecordingRelay wire = new RecordingRelay(URI.create(s3.endpoint()));
+             S3ResultStore store = new S3ResultStore(config(wire.endpoint(), S3ProxyServer.SECRET_KEY, "proxy"))) {
+            assertThatThrownBy(() -> store.put("video_ab1", "0/video.mp4", breaking, size))
+                    .isInstanceOf(IOException.class).hasMessageContaining("the scratch disk failed");
+            assertThat(wire.requests()).extracting(S3ResultStoreTest::summary)
+                    .containsExactly("start upload", "part 1: " + 8 * 1024 * 1024, "abort upload");
+        }
+        assertThat(s3.client().listMultipartUploads(b -> b.bucket(BUCKET).prefix("fg/video_ab1/")).uploads()).isEmpty();
+        assertThat(s3.keys(BUCKET, "fg/video_ab1/")).isEmpty();
     }
 
     @Test
