@@ -137,11 +137,11 @@ class S3ResultStoreTest {
     }
 
     /**
-     * docs/config.md, Storage: an object below 16 MB is one PUT; from 16 MB on it is a multipart upload in 8 MB parts,
-     * completed once every part is in. Counted at the wire, in front of the S3 server.
+     * docs/config.md, Storage: an object below 16 MiB is one PUT; from 16 MiB on it is a multipart upload in 8 MiB
+     * parts, completed once every part is in. Counted at the wire, in front of the S3 server, at the boundary.
      */
     @Test
-    void anObjectBelow16MBIsOnePutAndFrom16MBOnAMultipartUploadIn8MBParts() throws Exception {
+    void anObjectBelow16MiBIsOnePutAndFrom16MiBOnAMultipartUploadIn8MiBParts() throws Exception {
         int mb8 = 8 * 1024 * 1024;
         try (RecordingRelay wire = new RecordingRelay(URI.create(s3.endpoint()));
              S3ResultStore store = new S3ResultStore(config(wire.endpoint(), S3ProxyServer.SECRET_KEY, "proxy"))) {
@@ -163,7 +163,7 @@ class S3ResultStoreTest {
     }
 
     /**
-     * docs/config.md, Storage: a multipart upload that fails is aborted. The input breaks after 10 of its 20 MB: the
+     * docs/config.md, Storage: a multipart upload that fails is aborted. The input breaks after 10 of its 20 MiB: the
      * first part is in, the second cannot be read; the upload is aborted, no object appears and none is left open.
      */
     @Test
