@@ -33,9 +33,12 @@ public final class ImageDecoder {
         byte[] bytes = image.bytes();
         try {
             // the size comes from the header, so a small file declaring 30000x30000 never reaches imdecode
-            ImageHeader.read(bytes).checkPixels(ImageLimits.DEFAULTS);
+            ImageHeader header = ImageHeader.read(bytes);
+            header.checkPixels(ImageLimits.DEFAULTS);
+            // a JPEG is walked whole (a linear read): a scan bomb or a truncated file never reaches the native decoder
+            if (header.format().equals("jpeg")) ImageHeader.check(bytes, ImageLimits.DEFAULTS);
         } catch (ImageHeader.InvalidImageException e) {
-            if (e.kind() != ImageHeader.InvalidImageException.Kind.TOO_LARGE) throw notAnImage(image);
+            if (e.kind() == ImageHeader.InvalidImageException.Kind.NOT_AN_IMAGE) throw notAnImage(image);
             throw new GenerationException("bad_image", name(image) + " " + e.getMessage());
         }
         MatOfByte buf = new MatOfByte(bytes);

@@ -13,6 +13,12 @@ import java.util.Locale;
  * @param format {@code png}, {@code jpeg}, {@code webp}, {@code bmp} or {@code tiff}
  */
 public record ImageHeader(String format, long width, long height) {
+    /**
+     * Scans a JPEG may hold. The native decoder makes a pass over the whole image per scan, uninterruptibly, so a few
+     * MB repeating one scan hold a worker for many minutes; encoders write 1 (baseline) or about 10 (libjpeg's and
+     * mozjpeg's progressive scripts); libjpeg-turbo's djpeg offers {@code -maxscans} for this.
+     */
+    public static final int MAX_JPEG_SCANS = 100;
     /** Why an image was refused; the message reads after the name of the field that held it. */
     public static final class InvalidImageException extends RuntimeException {
         public enum Kind { NOT_AN_IMAGE, TOO_LARGE, CORRUPT }
@@ -141,10 +147,14 @@ public record ImageHeader(String format, long width, long height) {
 
     // ---- JPEG
 
-    /** The SOF's size; with {@code whole}, also that the segments are intact and the image ends with EOI. */
+    /**
+     * The SOF's size; with {@code whole}, also that the segments are intact, that there is one frame header and at
+     * most {@link #MAX_JPEG_SCANS} scans, and that the image ends with EOI.
+     */
     private static ImageHeader jpeg(byte[] b, boolean whole) {
         int pos = 2;
         ImageHeader found = null;
+        int scans = 0;
         while (true) {
             if (pos >= b.length) throw corrupt("JPEG", "the file ends before the image data");
             if ((b[pos] & 0xff) != 0xff) throw corrupt("JPEG", "no segment marker at byte " + pos);
@@ -152,28 +162,44 @@ public record ImageHeader(String format, long width, long height) {
             if (pos >= b.length) throw corrupt("JPEG", "the file ends inside a marker");
             int marker = b[pos++] & 0xff;
             if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;
-            if (marker == 0xd9) throw corrupt("JPEG", "the image ends before its data");
+            if (marker == 0xd9) {
+                if (scans == 0) throw corrupt("JPEG", "the image ends before its data");
+                return found; // some writers pad after EOI
+            }
             if (pos + 2 > b.length) throw corrupt("JPEG", "the file ends inside a segment header");
             int len = ((b[pos] & 0xff) << 8) | (b[pos + 1] & 0xff);
             if (len < 2 || pos + len > b.length) throw corrupt("JPEG", "a segment at byte " + pos + " runs past the end of the file");
             boolean sof = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
             if (sof) {
                 if (len < 7) throw corrupt("JPEG", "a frame header is too short");
+                if (found != null) throw corrupt("JPEG", "a second frame header at byte " + (pos - 2) + " (a JPEG has one)");
                 long height = ((b[pos + 3] & 0xff) << 8) | (b[pos + 4] & 0xff);
                 long width = ((b[pos + 5] & 0xff) << 8) | (b[pos + 6] & 0xff);
                 found = sized("jpeg", width, height);
                 if (!whole) return found;
             }
+            pos += len;
             if (marker == 0xda) {
                 if (found == null) throw corrupt("JPEG", "image data comes before the frame header");
-                // the entropy-coded data runs to the end; a complete file ends with EOI (some writers pad after it)
-                for (int i = b.length - 2; i >= pos + len; i--) {
-                    if ((b[i] & 0xff) == 0xff && (b[i + 1] & 0xff) == 0xd9) return found;
+                if (++scans > MAX_JPEG_SCANS) {
+                    throw new InvalidImageException(InvalidImageException.Kind.TOO_LARGE, "is a JPEG image with more than "
+                            + MAX_JPEG_SCANS + " scans; at most " + MAX_JPEG_SCANS + " are allowed (each is a pass over the "
+                            + "whole image)");
                 }
-                throw corrupt("JPEG", "the file ends without its end-of-image marker (truncated)");
+                pos = afterScanData(b, pos);
             }
-            pos += len;
         }
+    }
+
+    /** Where the entropy-coded data starting at {@code pos} ends: the next marker other than a stuffed byte or RSTn. */
+    private static int afterScanData(byte[] b, int pos) {
+        for (int i = pos; i + 1 < b.length; i++) {
+            if ((b[i] & 0xff) != 0xff) continue;
+            int next = b[i + 1] & 0xff;
+            if (next == 0x00 || (next >= 0xd0 && next <= 0xd7) || next == 0xff) continue;
+            return i;
+        }
+        throw corrupt("JPEG", "the file ends without its end-of-image marker (truncated)");
     }
 
     // ---- WebP

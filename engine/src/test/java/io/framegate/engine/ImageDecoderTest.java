@@ -27,6 +27,23 @@ class ImageDecoderTest {
         assertThat(rt.totalMemory() - rt.freeMemory() - before).isLessThan(256L * 1024 * 1024);
     }
 
+    /** A progressive JPEG with thousands of scans (each a full pass of the native decoder) is refused unread. */
+    @Test
+    void aJpegScanBombAndATruncatedJpegAreRefusedBeforeDecoding() throws Exception {
+        byte[] bomb = ImageHeaderTest.withRepeatedLastScan(ImageHeaderTest.progressiveJpeg(96, 64), 5_000);
+        assertThatThrownBy(() -> ImageDecoder.decode(new InputImage(ImageRole.FIRST_FRAME, bomb, "image/jpeg", "scans.jpg")))
+                .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("bad_image"))
+                .hasMessageContaining("scans.jpg").hasMessageContaining("scans");
+        byte[] whole = ImageHeaderTest.encode(64, 48, "jpg");
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length * 2 / 3);
+        assertThatThrownBy(() -> ImageDecoder.decode(new InputImage(ImageRole.FIRST_FRAME, cut, "image/jpeg", "cut.jpg")))
+                .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("bad_image"))
+                .hasMessageContaining("cut.jpg").hasMessageContaining("truncated");
+        Mat ok = ImageDecoder.decode(new InputImage(ImageRole.FIRST_FRAME, whole, "image/jpeg", "whole.jpg"));
+        assertThat(ok.cols()).isEqualTo(64);
+        ok.release();
+    }
+
     @Test
     void webpSizesAreReadFromTheHeader() {
         NativeLibs.ensureLoaded();

@@ -218,6 +218,73 @@ class ImageHeaderTest {
                 .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CORRUPT));
     }
 
+    /** docs/limits.md, intake: a progressive JPEG passes whole; one with more scans than the cap is refused unread. */
+    @Test
+    void aProgressiveJpegPassesWholeAndOneWithMoreScansThanTheCapIsRefused() {
+        byte[] progressive = progressiveJpeg(96, 64);
+        int own = scans(progressive);
+        assertThat(own).as("libjpeg's progressive script").isBetween(2, 20);
+        assertThat(ImageHeader.check(progressive, ImageLimits.DEFAULTS)).isEqualTo(new ImageHeader("jpeg", 96, 64));
+        byte[] atCap = withRepeatedLastScan(progressive, ImageHeader.MAX_JPEG_SCANS - own);
+        assertThat(ImageHeader.check(atCap, ImageLimits.DEFAULTS)).as("exactly the cap").isEqualTo(new ImageHeader("jpeg", 96, 64));
+        for (byte[] over : new byte[][] {withRepeatedLastScan(progressive, ImageHeader.MAX_JPEG_SCANS - own + 1),
+                withRepeatedLastScan(progressive, 5_000)}) {
+            assertThatThrownBy(() -> ImageHeader.check(over, ImageLimits.DEFAULTS))
+                    .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TOO_LARGE))
+                    .hasMessageContaining("scans").hasMessageContaining("at most " + ImageHeader.MAX_JPEG_SCANS);
+        }
+    }
+
+    /** A JPEG has one frame header: a second one (whose size no cap would read) is refused. */
+    @Test
+    void aJpegWithASecondFrameHeaderIsRefused() throws IOException {
+        byte[] jpeg = encode(64, 48, "jpg");
+        int sof = sofOffset(jpeg);
+        int len = ((jpeg[sof + 2] & 0xff) << 8) | (jpeg[sof + 3] & 0xff);
+        byte[] small = Arrays.copyOfRange(jpeg, sof, sof + 2 + len);
+        putBe16(small, 5, 16);
+        putBe16(small, 7, 16);
+        ByteArrayOutputStream twice = new ByteArrayOutputStream();
+        twice.write(jpeg, 0, sof);
+        twice.write(small, 0, small.length);
+        twice.write(jpeg, sof, jpeg.length - sof);
+        assertThatThrownBy(() -> ImageHeader.check(twice.toByteArray(), ImageLimits.DEFAULTS))
+                .isInstanceOf(InvalidImageException.class).hasMessageContaining("frame header");
+    }
+
+    /** A progressive JPEG of {@code w x h} from OpenCV (libjpeg's standard script: about ten scans). */
+    static byte[] progressiveJpeg(int w, int h) {
+        NativeLibs.ensureLoaded();
+        org.opencv.core.Mat m = new org.opencv.core.Mat(h, w, org.opencv.core.CvType.CV_8UC3);
+        org.opencv.core.Core.randu(m, 0, 255);
+        org.opencv.core.MatOfByte out = new org.opencv.core.MatOfByte();
+        org.opencv.imgcodecs.Imgcodecs.imencode(".jpg", m, out,
+                new org.opencv.core.MatOfInt(org.opencv.imgcodecs.Imgcodecs.IMWRITE_JPEG_PROGRESSIVE, 1));
+        m.release();
+        return out.toArray();
+    }
+
+    /** The JPEG with its last scan (from its SOS marker to the end-of-image marker) written {@code extra} more times. */
+    static byte[] withRepeatedLastScan(byte[] jpeg, int extra) {
+        int eoi = jpeg.length - 2;
+        int lastSos = -1;
+        for (int i = 2; i + 1 < eoi; i++) {
+            if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xda) lastSos = i;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, eoi);
+        for (int k = 0; k < extra; k++) out.write(jpeg, lastSos, eoi - lastSos);
+        out.write(jpeg, eoi, 2);
+        return out.toByteArray();
+    }
+
+    /** SOS markers (a stuffed 0xff in scan data is followed by 0x00, so it never reads as one). */
+    static int scans(byte[] jpeg) {
+        int n = 0;
+        for (int i = 0; i + 1 < jpeg.length; i++) if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xda) n++;
+        return n;
+    }
+
     static byte[] encode(int w, int h, String format) throws IOException {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, (x * 7 + y * 13) * 0x010203);

@@ -108,6 +108,7 @@ class LimitsDocDefaultsTest {
         add(documented, code, "Request body", perRequest, mib, ServerOptions.DEFAULT_MAX_UPLOAD_BYTES);
         add(documented, code, "Pixels per image", intake, 1_000_000, limits.maxPixels());
         add(documented, code, "Longest side per image", intake, 1, limits.maxSide());
+        add(documented, code, "Scans per JPEG", intake, 1, io.framegate.engine.ImageHeader.MAX_JPEG_SCANS);
         add(documented, code, "Images per request", intake, 1, limits.maxImages());
         add(documented, code, "Encoded image bytes per request", intake, mib, limits.maxRequestBytes());
         add(documented, code, "Time for a request's image URL downloads", intake, 1, limits.fetchDeadline().toSeconds());

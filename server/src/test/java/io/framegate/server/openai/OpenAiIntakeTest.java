@@ -121,6 +121,38 @@ class OpenAiIntakeTest {
         }
     }
 
+    /**
+     * docs/limits.md, intake: a progressive JPEG repeating one scan thousands of times (a few hundred KB, each scan a
+     * whole pass of the native decoder, which no deadline interrupts) is a 400 at create on both ways in, no job.
+     */
+    @Test
+    void aJpegScanBombIsA400AtCreateNotAStuckWorker() throws Exception {
+        byte[] bomb = scanBomb(TestImages.progressiveJpeg(160, 96), 300);
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            HttpResponse<byte[]> r = upload(t, bomb);
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
+            assertThat(error(r).path("param").asText()).isEqualTo("input_reference");
+            assertThat(error(r).path("message").asText()).contains("scans").contains("at most 100");
+            HttpResponse<byte[]> json = postJson(t, t.keyA, "/v1/videos", "{\"model\":\"framegate-local\","
+                    + "\"input_reference\":{\"image_url\":\"data:image/jpeg;base64,"
+                    + Base64.getEncoder().encodeToString(bomb) + "\"}}");
+            assertThat(json.statusCode()).as(new String(json.body())).isEqualTo(400);
+            assertThat(error(json).path("param").asText()).isEqualTo("input_reference.image_url");
+            assertThat(jobCount(t)).isZero();
+        }
+    }
+
+    /** The JPEG with its last scan (SOS marker to end-of-image) written {@code extra} more times. */
+    private static byte[] scanBomb(byte[] jpeg, int extra) {
+        int eoi = jpeg.length - 2, lastSos = -1;
+        for (int i = 2; i + 1 < eoi; i++) if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xda) lastSos = i;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(jpeg, 0, eoi);
+        for (int k = 0; k < extra; k++) out.write(jpeg, lastSos, eoi - lastSos);
+        out.write(jpeg, eoi, 2);
+        return out.toByteArray();
+    }
+
     @Test
     void aHundredFrameImagesAreRefusedBeforeAnyFetch() throws Exception {
         AtomicInteger fetched = new AtomicInteger();
