@@ -1,6 +1,8 @@
 package io.framegate.server;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -37,12 +39,50 @@ public final class JsonBodies {
      * {@code 4.0} keeps its zero), so an error can echo what was sent.
      */
     public static JsonNode readTree(ObjectMapper json, byte[] body) throws IOException {
-        return reader(json).readTree(body);
+        ObjectReader reader = reader(json);
+        try {
+            return reader.readTree(body);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw outOfRange(reader.createParser(body), e);
+        }
     }
 
     /** As {@link #readTree(ObjectMapper, byte[])}, for a body read as text. */
     public static JsonNode readTree(ObjectMapper json, String body) throws IOException {
-        return reader(json).readTree(body);
+        ObjectReader reader = reader(json);
+        try {
+            return reader.readTree(body);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw outOfRange(reader.createParser(body), e);
+        }
+    }
+
+    /**
+     * A number no exact decimal holds ({@code 1.0e-2147483647}: its scale is beyond an int), where a client error is
+     * due rather than the parser's unchecked exception: a {@link JsonProcessingException} like any other unreadable
+     * body, located at the first such number (found again by reading the body's tokens, each number as a decimal).
+     */
+    private static NumberOutOfRangeException outOfRange(JsonParser p, RuntimeException cause) {
+        try (p) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (!t.isNumeric()) continue;
+                try {
+                    p.getDecimalValue();
+                } catch (NumberFormatException | ArithmeticException e) {
+                    return new NumberOutOfRangeException(p.currentTokenLocation(), e);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the tree's reading failed on a number before this; where, this reading cannot say
+        }
+        return new NumberOutOfRangeException(null, cause);
+    }
+
+    /** A number in a client's body beyond what an exact decimal holds; {@link #problem} says where. */
+    static final class NumberOutOfRangeException extends JsonProcessingException {
+        NumberOutOfRangeException(JsonLocation where, RuntimeException cause) {
+            super("a number is out of range", where, cause);
+        }
     }
 
     private static ObjectReader reader(ObjectMapper json) {
@@ -62,6 +102,18 @@ public final class JsonBodies {
         return Optional.of(path(parser.getParsingContext()));
     }
 
+    /**
+     * What is wrong with a body holding a number no exact decimal holds (its exponent beyond an int's range, as in
+     * {@code 1.0e-2147483647}): {@code a number at line 1, column 36 is out of range}; empty when {@code e} is about
+     * something else. The body is valid JSON, so this is said instead of {@link #problem}'s "not valid JSON" texts.
+     */
+    public static Optional<String> numberOutOfRange(JsonProcessingException e) {
+        if (!(e instanceof NumberOutOfRangeException)) return Optional.empty();
+        if (e.getLocation() == null || e.getLocation().getLineNr() < 0) return Optional.of("a number is out of range");
+        return Optional.of("a number at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
+                + " is out of range");
+    }
+
     /** Object keys joined with dots, array positions in brackets: {@code instances[0].image.mimeType}. */
     private static String path(JsonStreamContext context) {
         java.util.ArrayDeque<JsonStreamContext> steps = new java.util.ArrayDeque<>();
@@ -76,6 +128,7 @@ public final class JsonBodies {
 
     /** E.g. {@code at line 1, column 2: Unexpected end-of-input: expected close marker for Object (opened at line 1, column 1)}. */
     public static String problem(JsonProcessingException e) {
+        if (e instanceof NumberOutOfRangeException) return numberOutOfRange(e).orElseThrow();
         String where = e.getLocation() == null || e.getLocation().getLineNr() < 0 ? ""
                 : "at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": ";
         return where + what(e);

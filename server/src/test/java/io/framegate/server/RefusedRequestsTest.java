@@ -283,6 +283,38 @@ class RefusedRequestsTest {
         assertThat(jobs.json().path("data")).as(jobs.body()).isEmpty();
     }
 
+    /**
+     * A number whose exponent is beyond what an exact decimal holds ({@code 1.0e-2147483647}), anywhere in a body, even
+     * under a key no surface reads, is a 400 in the shape of the surface saying where the number is, never a 500.
+     */
+    @Test
+    void aNumberWithAnExponentBeyondAnyDecimalIsA400SayingWhereItIs() throws Exception {
+        for (String number : new String[] {"1.0e-2147483647", "0e-2147483648", "1e-2147483649"}) {
+            Reply openAi = send("POST", "/v1/videos", "{\"model\":\"sora-2\",\"prompt\":\"x\",\"x\":" + number + "}",
+                    "Authorization", "Bearer " + key, "Content-Type", "application/json");
+            assertOpenAiShape(openAi, 400, "invalid_json");
+            assertThat(openAi.json().at("/error/message").asText()).as(number)
+                    .contains("a number at line 1, column 36 is out of range");
+
+            Reply gemini = send("POST", "/v1beta/models/veo-3.1-generate-001:predictLongRunning",
+                    "{\"instances\":[{\"prompt\":\"x\"}],\n\"parameters\":{\"x\":" + number + "}}",
+                    "x-goog-api-key", key, "Content-Type", "application/json");
+            assertGoogleShape(gemini, 400, "INVALID_ARGUMENT");
+            assertThat(gemini.json().at("/error/message").asText()).as(number)
+                    .contains("a number at line 2, column 19 is out of range");
+
+            String admin = "Bearer " + java.nio.file.Files.readString(dir.resolve(io.framegate.server.admin.AdminToken.FILE)).trim();
+            Reply adminKey = send("POST", "/admin/v1/keys", "{\"name\":\"n\",\"x\":" + number + "}",
+                    "Authorization", admin, "Content-Type", "application/json");
+            assertThat(adminKey.status()).as(adminKey.body()).isEqualTo(400);
+            assertThat(adminKey.json().at("/error/message").asText()).as(number)
+                    .contains("a number at line 1, column 17 is out of range");
+        }
+        assertThat(server.keys().list()).extracting(k -> k.name()).doesNotContain("n");
+        Reply jobs = send("GET", "/v1/videos", null, "Authorization", "Bearer " + key);
+        assertThat(jobs.json().path("data")).as(jobs.body()).isEmpty();
+    }
+
     private static long ledgerRows() {
         return server.database().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ledger").mapTo(Long.class).one());
     }

@@ -52,6 +52,11 @@ final class AdminJson {
                 throw AdminException.invalid(twice, "the request body gives '" + twice + "' more than once; send each "
                         + "field once");
             }
+            String range = JsonBodies.numberOutOfRange(e).orElse(null);
+            if (range != null) {
+                throw AdminException.invalid(null, "the request body is refused: " + range
+                        + " (its exponent is beyond what this server reads)");
+            }
             throw AdminException.invalid(null, "the request body is not valid JSON " + JsonBodies.problem(e));
         } catch (java.io.IOException e) {
             throw AdminException.invalid(null, "the request body could not be read");

@@ -58,6 +58,11 @@ final class OpenAiBody {
             } catch (JsonProcessingException e) {
                 String twice = JsonBodies.duplicateKey(e).orElse(null);
                 if (twice != null) throw OpenAiError.duplicateParameter(twice);
+                String range = JsonBodies.numberOutOfRange(e).orElse(null);
+                if (range != null) {
+                    throw OpenAiError.invalid(null, "invalid_json", "We could not read the JSON body of your request: "
+                            + range + " (its exponent is beyond what this server reads).");
+                }
                 throw OpenAiError.invalid(null, "invalid_json", "We could not parse the JSON body of your request "
                         + JsonBodies.problem(e) + ". Send valid JSON (or multipart/form-data).");
             }

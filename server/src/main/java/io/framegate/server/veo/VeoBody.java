@@ -44,6 +44,11 @@ final class VeoBody {
                 throw GoogleApiException.invalidArgument(twice, twice + " is given more than once in the JSON payload; "
                         + "send each field once.");
             }
+            String range = JsonBodies.numberOutOfRange(e).orElse(null);
+            if (range != null) {
+                throw GoogleApiException.invalidArgument("Invalid JSON payload received: " + range
+                        + " (its exponent is beyond what this server reads).");
+            }
             throw GoogleApiException.invalidArgument("Invalid JSON payload received " + JsonBodies.problem(e));
         } catch (IOException e) {
             throw GoogleApiException.invalidArgument("Invalid JSON payload received: the body could not be read.");
