@@ -27,7 +27,15 @@ public record WholeNumber(String sent, boolean whole, Long value) {
         String sent = n.isTextual() ? n.asText() : n.isNumber() ? n.asText() : n.toString();
         BigDecimal d = decimal(n);
         if (d == null) return new WholeNumber(sent, false, null);
-        if (d.signum() != 0 && d.stripTrailingZeros().scale() > 0) return new WholeNumber(sent, false, null);
+        if (d.signum() != 0) {
+            // the digits before the point, from precision and scale alone: 100e2147483647 is never written out, and
+            // its stripTrailingZeros() would overflow the scale
+            long magnitude = (long) d.precision() - d.scale();
+            if (magnitude > MAX_DIGITS - 1) return new WholeNumber(sent, true, null);
+            if (magnitude <= 0) return new WholeNumber(sent, false, null);  // 0 < |d| < 1: a fraction, however tiny
+            // 1..19 digits before the point: the scale is at least -18, so stripping stays within an int
+            if (d.stripTrailingZeros().scale() > 0) return new WholeNumber(sent, false, null);
+        }
         if (d.compareTo(BigDecimal.valueOf(min)) < 0 || d.compareTo(BigDecimal.valueOf(max)) > 0) {
             return new WholeNumber(sent, true, null);
         }

@@ -315,6 +315,49 @@ class RefusedRequestsTest {
         assertThat(jobs.json().path("data")).as(jobs.body()).isEmpty();
     }
 
+    /**
+     * A whole number spelled with an exponent near an int's limit ({@code 100e2147483647}) is out of the field's range
+     * and a tiny fraction ({@code 1e-500000000}) is no whole number: a 400 naming the field either way, said without
+     * ever writing such a number out in full, never a 500.
+     */
+    @Test
+    void aWholeNumberWithAnExponentNearTheLimitIsOutOfRangeNotA500() throws Exception {
+        String png = java.util.Base64.getEncoder().encodeToString(TestImages.png(160, 96, java.awt.Color.ORANGE));
+        String image = "\"input_reference\":{\"image_url\":\"data:image/png;base64," + png + "\"}";
+        String instance = "{\"prompt\":\"p\",\"image\":{\"bytesBase64Encoded\":\"" + png + "\",\"mimeType\":\"image/png\"}}";
+        for (String huge : new String[] {"100e2147483647", "1000e2147483646", "-100e2147483647"}) {
+            for (String field : new String[] {"seconds", "seed"}) {
+                Reply r = send("POST", "/v1/videos", "{\"model\":\"sora-2\",\"prompt\":\"p\",\"" + field + "\":" + huge
+                        + "," + image + "}", "Authorization", "Bearer " + key, "Content-Type", "application/json");
+                assertOpenAiShape(r, 400, "invalid_value");
+                assertThat(r.json().at("/error/param").asText()).as(r.body()).isEqualTo(field);
+                assertThat(r.json().at("/error/message").asText()).as(r.body()).contains("out of range");
+            }
+            for (String field : new String[] {"durationSeconds", "seed", "fps", "sampleCount"}) {
+                Reply r = send("POST", "/v1beta/models/framegate-local:predictLongRunning", "{\"instances\":[" + instance
+                        + "],\"parameters\":{\"" + field + "\":" + huge + "}}", "x-goog-api-key", key,
+                        "Content-Type", "application/json");
+                assertGoogleShape(r, 400, "INVALID_ARGUMENT");
+                assertThat(r.json().at("/error/details/0/fieldViolations/0/field").asText()).as(r.body())
+                        .isEqualTo("parameters." + field);
+                assertThat(r.json().at("/error/message").asText()).as(r.body()).contains("out of range");
+            }
+        }
+        for (String tiny : new String[] {"1e-500000000", "123e-2147483647"}) {
+            Reply r = send("POST", "/v1/videos", "{\"model\":\"sora-2\",\"prompt\":\"p\",\"seed\":" + tiny + "," + image
+                    + "}", "Authorization", "Bearer " + key, "Content-Type", "application/json");
+            assertOpenAiShape(r, 400, "invalid_value");
+            assertThat(r.json().at("/error/message").asText()).as(r.body()).contains("must be a whole number");
+            Reply v = send("POST", "/v1beta/models/framegate-local:predictLongRunning", "{\"instances\":[" + instance
+                    + "],\"parameters\":{\"durationSeconds\":" + tiny + "}}", "x-goog-api-key", key,
+                    "Content-Type", "application/json");
+            assertGoogleShape(v, 400, "INVALID_ARGUMENT");
+            assertThat(v.json().at("/error/message").asText()).as(v.body()).contains("must be a whole number");
+        }
+        Reply jobs = send("GET", "/v1/videos", null, "Authorization", "Bearer " + key);
+        assertThat(jobs.json().path("data")).as(jobs.body()).isEmpty();
+    }
+
     private static long ledgerRows() {
         return server.database().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ledger").mapTo(Long.class).one());
     }

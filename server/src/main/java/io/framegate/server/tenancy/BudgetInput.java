@@ -29,14 +29,28 @@ public final class BudgetInput {
     }
 
     static long micros(BigDecimal usd, String param) {
-        if (usd.signum() < 0) throw AdminException.invalid(param, param + "=" + usd.toPlainString() + " is negative; budgets are 0 or more");
-        if (usd.compareTo(MAX_USD) > 0) throw AdminException.invalid(param, param + "=" + usd.toPlainString() + " is above " + MAX_USD.toPlainString());
+        if (usd.signum() == 0) return 0;
+        if (usd.signum() < 0) throw AdminException.invalid(param, param + "=" + shown(usd) + " is negative; budgets are 0 or more");
+        // digits before the point, from precision and scale alone: an exponent near an int's limit (1e2147483647,
+        // 1e-500000000) is judged without writing the number out or rescaling it
+        long magnitude = (long) usd.precision() - usd.scale();
+        if (magnitude > MAX_USD.precision() || usd.compareTo(MAX_USD) > 0) {
+            throw AdminException.invalid(param, param + "=" + shown(usd) + " is above " + MAX_USD.toPlainString());
+        }
         try {
+            // below one micro-dollar (0.0000001 and smaller) is more than 6 decimals; else the scale is within the
+            // digits given plus 13, so rescaling is bounded
+            if (magnitude < -5) throw new ArithmeticException("below one micro-dollar");
             return usd.setScale(6, RoundingMode.UNNECESSARY).movePointRight(6).longValueExact();
         } catch (ArithmeticException e) {
-            throw AdminException.invalid(param, param + "=" + usd.toPlainString()
+            throw AdminException.invalid(param, param + "=" + shown(usd)
                     + " has more than 6 decimals; the smallest amount is 0.000001 (one micro-dollar)");
         }
+    }
+
+    /** {@code usd} for a message: as plain digits (1.0000001) unless that is long ({@code 1E+2147483647} is not). */
+    private static String shown(BigDecimal usd) {
+        return Math.abs((long) usd.scale()) <= 64 ? usd.toPlainString() : usd.toString();
     }
 
     /** {@code 1234567} micro-dollars -> {@code "1.234567"}; null for null. */

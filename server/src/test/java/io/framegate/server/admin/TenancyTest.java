@@ -142,6 +142,12 @@ class TenancyTest {
         assertThat(bad.json().at("/error/param").asText()).isEqualTo("budget_usd");
         assertThat(bad.json().at("/error/message").asText()).contains("1.0000001").contains("6 decimals");
         assertThat(bad.json().at("/error/type").asText()).isEqualTo("invalid_request_error");
+        // an exponent near an int's limit, as a JSON number: refused naming the field, in bounded work
+        for (String huge : new String[] {"1e-500000000", "-1e2147483647", "100e2147483647"}) {
+            Reply r = admin("PATCH", "/admin/v1/keys/ci", "{\"budget_usd\":" + huge + "}");
+            assertThat(r.status()).as(huge + ": " + r.raw().body()).isEqualTo(400);
+            assertThat(r.json().at("/error/param").asText()).isEqualTo("budget_usd");
+        }
         assertThat(admin("PATCH", "/admin/v1/keys/ci", "{\"rpm\":0}").json().at("/error/param").asText()).isEqualTo("rpm");
         assertThat(admin("PATCH", "/admin/v1/keys/ci", "{\"colour\":1}").json().at("/error/message").asText()).contains("colour");
         assertThat(admin("PATCH", "/admin/v1/keys/ci", "{\"models\":\"no-such-model\"}").json().at("/error/message").asText())
