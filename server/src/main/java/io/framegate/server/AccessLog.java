@@ -62,7 +62,7 @@ public final class AccessLog {
     /**
      * {@code ?key=} carries an API key (and {@code ?signature=} a signed URL's credential) (Gemini style): never write it to a log, however the name is spelled
      * ({@code %6Bey}, {@code KEY}, {@code ke%79}, repeated, with {@code ;} separators). A name that does not decode
-     * cleanly is redacted too.
+     * cleanly is redacted too, and so is one still decoding after {@link ApiKeyRedactor#DECODING_PASSES} passes.
      */
     static String redactKey(String query) {
         StringBuilder out = new StringBuilder(query.length());
@@ -81,13 +81,20 @@ public final class AccessLog {
     }
 
     private static boolean isKeyName(String raw) {
-        try {
-            String name = java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
-            // a signed URL's signature grants its file for up to an hour: as secret in a log as a key
-            return name.strip().equalsIgnoreCase("key") || name.strip().equalsIgnoreCase("signature") || !name.equals(java.net.URLDecoder.decode(name,
-                    java.nio.charset.StandardCharsets.UTF_8)) && isKeyName(name);
-        } catch (IllegalArgumentException e) {
-            return true;
+        String name = raw;
+        // decoded at most as often as ApiKeyRedactor decodes a part: a name that still decodes after that is taken
+        // for a key's, never decoded level by level (a pass per level, on every request)
+        for (int pass = 0; pass <= ApiKeyRedactor.DECODING_PASSES; pass++) {
+            if (name.strip().equalsIgnoreCase("key") || name.strip().equalsIgnoreCase("signature")) return true;
+            String decoded;
+            try {
+                decoded = java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return true;
+            }
+            if (decoded.equals(name)) return false;
+            name = decoded;
         }
+        return true;
     }
 }

@@ -18,6 +18,8 @@ final class ApiKeyRedactor {
     private static final Pattern KEY = Pattern.compile("(?i:fg-)[A-Za-z0-9_-]{16,}");
     /** What separates the parts of a path or query; a key's alphabet has none of them. */
     private static final String SEPARATORS = "/?&;=";
+    /** Percent-decoding passes over a part: a key encoded up to three times is read; deeper nesting is not decoded. */
+    static final int DECODING_PASSES = 3;
 
     private ApiKeyRedactor() {
     }
@@ -37,21 +39,20 @@ final class ApiKeyRedactor {
 
     /**
      * A part written plainly keeps what is around its key ({@code REDACTED:download}); one with percent-escapes is
-     * redacted whole, since a key spread over escapes cannot be cut out of it reliably.
+     * redacted whole, since a key spread over escapes cannot be cut out of it reliably. So is one still holding a
+     * {@code %} after {@link #DECODING_PASSES} passes that holds {@code fg} in any case or could be decoded further:
+     * a key may hide behind more nesting, and decoding every level would cost a pass per level on every request
+     * ({@code %252525...2541} loses two characters a pass).
      */
     private static String redactPart(String part) {
-        if (!KEY.matcher(decodedFully(part)).find()) return part;
+        String decoded = part;
+        for (int i = 0; i < DECODING_PASSES && decoded.indexOf('%') >= 0; i++) decoded = decodedOnce(decoded);
+        if (decoded.indexOf('%') >= 0 && (decoded.toLowerCase(java.util.Locale.ROOT).contains("fg")
+                || !decodedOnce(decoded).equals(decoded))) {
+            return REDACTED;
+        }
+        if (!KEY.matcher(decoded).find()) return part;
         return part.indexOf('%') < 0 ? KEY.matcher(part).replaceAll(REDACTED) : REDACTED;
-    }
-
-    /** Percent-decoded until nothing changes (a key may be encoded twice); a malformed escape is kept as it is. */
-    private static String decodedFully(String s) {
-        String before;
-        do {
-            before = s;
-            s = decodedOnce(s);
-        } while (!s.equals(before));
-        return s;
     }
 
     private static String decodedOnce(String s) {

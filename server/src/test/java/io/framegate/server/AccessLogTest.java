@@ -35,6 +35,32 @@ class AccessLogTest {
     }
 
     /**
+     * Percent-decoding stops after 3 passes, so a part nested deeper costs the same few passes on every request:
+     * a part still holding escapes then is redacted whole when it holds "fg" in any case or could be decoded further
+     * (a key encoded byte by byte shows no "fg"), however deep, and a key's parameter name nested deeper is taken
+     * for a key's. Shallower parts are read as before.
+     */
+    @Test
+    void aPartEncodedDeeperThanThreePassesIsRedactedWholeWithoutDecodingItFully() {
+        String key = "fg-" + "A1b2C3d4E5f6G7h8I9j0";
+        String fiveTimes = key;
+        for (int i = 0; i < 5; i++) fiveTimes = percentEncodeEveryByte(fiveTimes);
+        assertThat(ApiKeyRedactor.redact("/v1/videos/" + fiveTimes + "/content")).isEqualTo("/v1/videos/REDACTED/content");
+        // nested 4 deep, the text after 3 passes still holds an escape and an "FG": redacted without decoding on
+        // (fully decoded it is "AFG", no key: decoding until nothing changed kept it, at n passes for n levels)
+        assertThat(ApiKeyRedactor.redact("/v1/videos/%252525252541FG")).isEqualTo("/v1/videos/REDACTED");
+        assertThat(ApiKeyRedactor.redact("/v1/videos/" + "%" + "25".repeat(4000) + "41fg")).isEqualTo("/v1/videos/REDACTED");
+        assertThat(ApiKeyRedactor.redact("/v1/videos/" + "%" + "25".repeat(4000) + "41")).isEqualTo("/v1/videos/REDACTED");
+        assertThat(AccessLog.redactKey("%25252525256Bey=abc&x=1")).isEqualTo("%25252525256Bey=REDACTED&x=1");
+        // up to 3 passes, as before: what is no key is kept, a key is found
+        assertThat(ApiKeyRedactor.redact("/v1/videos/%252541FG%20x")).isEqualTo("/v1/videos/%252541FG%20x");
+        assertThat(ApiKeyRedactor.redact("/v1/videos/100%25zz")).isEqualTo("/v1/videos/100%25zz");
+        String thrice = percentEncodeEveryByte(percentEncodeEveryByte(percentEncodeEveryByte(key)));
+        assertThat(ApiKeyRedactor.redact("/v1/videos/" + thrice)).isEqualTo("/v1/videos/REDACTED");
+        assertThat(ApiKeyRedactor.redact("/v1/videos/" + key + ":download")).isEqualTo("/v1/videos/REDACTED:download");
+    }
+
+    /**
      * A client may put its API key anywhere in a URL: as a path segment, as a query parameter's name or as the value
      * of a parameter other than {@code key}, percent-encoded once or twice. Over real HTTP, no logged path or query
      * holds the secret in any spelling, and what is not a key is logged as it came.
