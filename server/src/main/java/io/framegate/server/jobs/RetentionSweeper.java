@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,6 +49,13 @@ public final class RetentionSweeper implements AutoCloseable {
     /** Where an expiry also writes its {@code video.expired} webhook deliveries (same transaction). */
     public void outbox(io.framegate.server.webhooks.Outbox o) {
         this.outbox = o;
+    }
+
+    /** Runs just before the sweep removes a directory it takes for empty: a test's stand-in for a put landing then. */
+    private volatile java.util.function.Consumer<Path> beforeRemovingDirectory = d -> { };
+
+    void beforeRemovingDirectory(java.util.function.Consumer<Path> hook) {
+        this.beforeRemovingDirectory = hook;
     }
 
     public record Report(int expiredJobs, int inputsDeleted, int orphansDeleted) {
@@ -200,15 +208,19 @@ public final class RetentionSweeper implements AutoCloseable {
                 boolean untouched = isOlder(d, oldBefore); // nothing added or removed there lately
                 try (Stream<Path> walk = Files.walk(d, 3)) {
                     for (Path p : walk.filter(p -> p.getFileName().toString().startsWith(".put-")).toList()) {
-                        if (!isOlder(p, oldBefore) || !Files.deleteIfExists(p)) continue;
+                        if (!isOlder(p, oldBefore)) continue;
+                        // as for the job's directory: its own directory goes only if untouched lately (judged before
+                        // this delete touches it)
+                        boolean parentUntouched = !p.getParent().equals(d) && isOlder(p.getParent(), oldBefore);
+                        if (!Files.deleteIfExists(p)) continue;
                         done++;
-                        if (!p.getParent().equals(d) && isEmptyDirectory(p.getParent())) FileTrees.delete(p.getParent());
+                        if (parentUntouched) removeIfEmpty(p.getParent());
                     }
                 } catch (IOException e) {
                     // the directory went away meanwhile; nothing to clean there
                 }
                 // emptied just now, or left empty by an earlier version: a job directory exists only while it holds files
-                if (untouched && isEmptyDirectory(d)) FileTrees.delete(d);
+                if (untouched) removeIfEmpty(d);
             }
         }
         if (filesRoot == null) done += deleteStoredOrphans(oldBefore);
@@ -277,11 +289,19 @@ public final class RetentionSweeper implements AutoCloseable {
         }
     }
 
-    private static boolean isEmptyDirectory(Path d) {
-        try (Stream<Path> s = Files.list(d)) {
-            return s.findAny().isEmpty();
+    /**
+     * Removes {@code dir} if it is empty, never what is in it: a put may rename a file into it at any moment, and a
+     * check for emptiness followed by a recursive delete would take that file too. As
+     * {@code LocalResultStore.removeEmptyDirectories} does, the delete itself is the check.
+     */
+    private void removeIfEmpty(Path dir) {
+        beforeRemovingDirectory.accept(dir);
+        try {
+            Files.deleteIfExists(dir);
+        } catch (DirectoryNotEmptyException stillUsed) {
+            // a file is there (or just landed): the directory stays
         } catch (IOException e) {
-            return false;
+            LOG.debug("cannot remove the empty directory {}; trying again next sweep", dir, e);
         }
     }
 

@@ -105,6 +105,47 @@ class RetentionSweeperTest {
         }
     }
 
+    /**
+     * The orphan sweep removes a job's directory, or a directory in it, that it found empty with its stale
+     * {@code .put-*.tmp} gone; a put may rename a file into it right then. The sweep removes only an empty
+     * directory, never what landed there: both directories stay, with the file.
+     */
+    @Test
+    void aFileLandingInADirectoryTheSweepFoundEmptyIsKept() throws Exception {
+        try (Core core = new Core(dir)) {
+            Path files = dir.resolve("files");
+            String id = core.jobs.submit("key_a", "openai", JobServiceTest.localRequest("one"), null).id();
+            core.results.delete(id, "input-0"); // the job's directory goes with its last file
+            Path jobDir = files.resolve(id);
+            Path sub = jobDir.resolve("0");
+            java.nio.file.Files.createDirectories(sub);
+            Path staleTop = java.nio.file.Files.writeString(jobDir.resolve(".put-1.tmp"), "x");
+            Path staleSub = java.nio.file.Files.writeString(sub.resolve(".put-2.tmp"), "x");
+            java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
+            for (Path p : List.of(staleSub, staleTop, sub, jobDir)) java.nio.file.Files.setLastModifiedTime(p, old);
+            List<Path> hooked = Collections.synchronizedList(new ArrayList<>());
+            RetentionSweeper sweeper = new RetentionSweeper(core.db.jdbi(), core.results, FramegateServer.newJsonMapper(),
+                    RetentionConfig.DEFAULTS, Clock.systemUTC(), files, dir.resolve("work"), dir.resolve("uploads"));
+            sweeper.beforeRemovingDirectory(d -> {
+                hooked.add(d);
+                try {
+                    // a put's rename lands a file there just before the removal
+                    java.nio.file.Files.writeString(d.resolve(d.equals(sub) ? "video.mp4" : "input-0"), "stored");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+
+            sweeper.sweepOnce();
+
+            assertThat(hooked).as("the sweep came to remove both").contains(sub, jobDir);
+            assertThat(staleTop).doesNotExist();
+            assertThat(staleSub).doesNotExist();
+            assertThat(sub.resolve("video.mp4")).as("the file put into the subdirectory").hasContent("stored");
+            assertThat(jobDir.resolve("input-0")).as("the file put into the job's directory").hasContent("stored");
+        }
+    }
+
     /** The files every test job has: its input image (stored by the create) and a result with its preview. */
     private static final List<String> FILES = List.of("input-0", "0/video.mp4", "0/thumbnail.webp");
 
