@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -83,16 +84,19 @@ public final class LocalResultStore implements ResultStore {
     }
 
     /**
-     * A temporary file in the target's directory, made first if needed. A {@link #delete} emptying the same directory
-     * at that moment may remove it between the two steps: then it is made again.
+     * A temporary file in the target's directory, made first if needed. A {@link #delete} emptying the same job's
+     * directory at that moment may remove a directory between any two steps: between making the job's directory and
+     * the one in it ({@code inputs/}: a {@link NoSuchFileException}), between another put making it and this one
+     * seeing it there (a {@link FileAlreadyExistsException} for what is no longer there), or between making the
+     * directories and the file. Then it is all made again.
      */
     private static Path tempFileBeside(Path target) throws IOException {
         for (int attempt = 1; ; attempt++) {
-            Files.createDirectories(target.getParent());
             try {
+                Files.createDirectories(target.getParent());
                 return Files.createTempFile(target.getParent(), ".put-", ".tmp");
-            } catch (NoSuchFileException e) {
-                if (attempt == 3) throw e;
+            } catch (NoSuchFileException | FileAlreadyExistsException e) {
+                if (attempt == 3) throw e; // a file in the way is there each time
             }
         }
     }
