@@ -22,9 +22,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -61,6 +67,16 @@ public final class WebhookPoster {
 
     /** Checks a URL as a delivery would (scheme, host, addresses); the message says what is wrong. */
     public InetAddress check(URI uri) throws IOException {
+        return check(uri, resolver::resolve);
+    }
+
+    /** The lookup {@link #check} makes: the resolver itself, or the resolver bounded by an attempt's deadline. */
+    @FunctionalInterface
+    private interface Lookup {
+        InetAddress[] resolve(String host) throws IOException;
+    }
+
+    private InetAddress check(URI uri, Lookup lookup) throws IOException {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
             throw new RefusedTarget("must be an http or https URL with a host");
@@ -69,11 +85,11 @@ public final class WebhookPoster {
         String host = bare(uri.getHost());
         InetAddress[] addresses;
         try {
-            addresses = resolver.resolve(host);
+            addresses = lookup.resolve(host);
         } catch (UnknownHostException e) {
             throw new RefusedTarget("names an unknown host (" + host + ")");
         }
-        if (addresses.length == 0) throw new RefusedTarget("names an unknown host (" + host + ")");
+        if (addresses == null || addresses.length == 0) throw new RefusedTarget("names an unknown host (" + host + ")");
         if (!allowPrivate) {
             for (InetAddress a : addresses) {
                 if (AddressPolicy.isForbidden(a)) {
@@ -88,16 +104,45 @@ public final class WebhookPoster {
     }
 
     /**
+     * The resolver's answer for {@code host} by {@code deadline} (nanoTime): the lookup runs on one of
+     * {@link Lookups}'s threads, since {@link InetAddress#getAllByName} waits on the nameserver and no interrupt ends
+     * it. Past the deadline the attempt fails and the lookup is left to end in the background, its thread then free.
+     */
+    private InetAddress[] resolveBy(String host, long deadline, Duration timeout) throws IOException {
+        Future<InetAddress[]> lookup;
+        try {
+            lookup = Lookups.POOL.submit(() -> resolver.resolve(host));
+        } catch (RejectedExecutionException e) {
+            throw new IOException("too many host lookups are waiting on the nameserver; not resolving " + host + " now");
+        }
+        try {
+            return lookup.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            lookup.cancel(false); // one still queued never runs; one under way ends in the background
+            throw new SocketTimeoutException("timed out resolving host " + host + ": no answer within " + timeout.toMillis()
+                    + " ms (the whole attempt: lookup, connect, send and the status line)");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io; // an UnknownHostException among them
+            throw new IOException("resolving " + host + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            lookup.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted resolving " + host);
+        }
+    }
+
+    /**
      * Sends {@code body} with {@code headers}; the HTTP status of the answer. {@code timeout} bounds the whole attempt,
      * not each read: the host's lookup, connecting, the TLS handshake, sending and the answer's status line. A watchdog
      * closes the socket at the deadline, so a receiver that trickles its answer a byte at a time cannot keep the
-     * attempt open past it (a lookup the resolver is still waiting on is not cut short, but its time counts).
+     * attempt open past it; a lookup still waiting on the nameserver at the deadline fails the attempt ("timed out
+     * resolving host") and ends in the background.
      *
      * @throws IOException the target is refused, unreachable, not HTTP, or too slow ({@link SocketTimeoutException})
      */
     public int post(URI uri, Map<String, String> headers, byte[] body, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        InetAddress pinned = check(uri);
+        InetAddress pinned = check(uri, host -> resolveBy(host, deadline, timeout));
         boolean tls = uri.getScheme().equalsIgnoreCase("https");
         String host = bare(uri.getHost());
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
@@ -162,6 +207,23 @@ public final class WebhookPoster {
                     Thread.ofPlatform().daemon().name("framegate-webhook-deadlines").factory());
             t.setRemoveOnCancelPolicy(true); // an attempt answered in time leaves nothing queued
             return t;
+        }
+    }
+
+    /**
+     * The threads host lookups run on, for every poster: a few daemon threads (a stalled nameserver holds them until
+     * the system resolver gives up), each ended when idle, and a bounded queue; an attempt waits for its lookup only
+     * until its deadline.
+     */
+    private static final class Lookups {
+        static final int THREADS = 8;
+        static final ThreadPoolExecutor POOL = pool();
+
+        private static ThreadPoolExecutor pool() {
+            ThreadPoolExecutor p = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(256), Thread.ofPlatform().daemon().name("framegate-webhook-lookup-", 1).factory());
+            p.allowCoreThreadTimeOut(true);
+            return p;
         }
     }
 

@@ -504,6 +504,56 @@ class WebhooksTest {
     }
 
     /**
+     * docs/events.md, Retries: the timeout bounds the whole attempt, the host's lookup included. A nameserver that
+     * never answers (a resolver that blocks until the test ends) fails the attempt at the timeout (1 s here) with
+     * "timed out resolving host", frees its sending slot and schedules the retry; the lookup is left to end in the
+     * background.
+     */
+    @Test
+    void aHostLookupThatNeverAnswersFailsTheAttemptAtTheTimeoutAndIsRetried() throws Exception {
+        TestClock clock = new TestClock();
+        WebhookSettings s = new WebhookSettings(Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofHours(6),
+                Duration.ofHours(72), Duration.ofSeconds(1), Duration.ofSeconds(60), 0.4, true);
+        start(s, clock);
+        List<Received> got = new CopyOnWriteArrayList<>();
+        String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
+        addEndpoint(keyId, receiver(got, 204), null);
+        Job job = endedJob(keyId);
+        java.util.concurrent.CountDownLatch lookups = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch testOver = new java.util.concurrent.CountDownLatch(1);
+        WebhookPoster stalled = new WebhookPoster(true, host -> {
+            lookups.countDown();
+            try {
+                testOver.await(); // a nameserver that never answers, and a lookup no interrupt ends
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new java.net.UnknownHostException(host);
+        });
+        WebhookDeliverer d = new WebhookDeliverer(server.database().jdbi(), s, stalled, clock,
+                java.util.random.RandomGenerator.getDefault(), "stalled-dns-instance");
+        try {
+            long started = System.nanoTime();
+            assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), d::runOnce, "the attempt waited on the lookup"))
+                    .isEqualTo(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("it waited for the timeout")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+            assertThat(lookups.getCount()).as("the lookup was made").isZero();
+            JsonNode delivery = deliveries(job.id()).get(0);
+            assertThat(delivery.path("status").asText()).as("a failed attempt, to be retried").isEqualTo("pending");
+            assertThat(delivery.path("attempts").asInt()).isEqualTo(1);
+            assertThat(delivery.path("last_error").asText()).contains("timed out resolving host");
+            JsonNode attempt = delivery.path("attempt_log").get(0);
+            assertThat(delivery.path("next_attempt_at").asLong() - attempt.path("at").asLong()).as("the first wait, in s")
+                    .isBetween(7L, 13L);
+            assertThat(got).as("nothing was sent").isEmpty();
+        } finally {
+            testOver.countDown();
+            d.close();
+        }
+    }
+
+    /**
      * docs/events.md, Retries: the timeout bounds the whole attempt (connect, send, status line), not each read. A
      * receiver that trickles its status line a byte every 300 ms never lets one read wait 1 s (the timeout here), but
      * would need about 5 s for the line: its attempt fails at the timeout, before the receiver got its line out, and
