@@ -40,6 +40,8 @@ public final class WebhookDeliverer implements AutoCloseable {
     /** Due rows one claim looks at (in due order); it takes the first of each endpoint, up to the free slots. */
     static final int CANDIDATES = 20;
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDeliverer.class);
+    /** What closing waits beyond an attempt's timeout: for an attempt that just ended to record itself. */
+    static final java.time.Duration CLOSE_MARGIN = java.time.Duration.ofSeconds(5);
 
     private final Jdbi jdbi;
     private final WebhookSettings settings;
@@ -284,8 +286,12 @@ public final class WebhookDeliverer implements AutoCloseable {
         pool.shutdown();
         try {
             if (t != null) t.join(2000);
-            // attempts under way end within their timeout; what does not end now is retried once its claim expires
-            pool.awaitTermination(2, TimeUnit.SECONDS);
+            // attempts under way end within their timeout: wait for that (and the writes recording them) before the
+            // database closes, so an accepted POST is marked delivered rather than left claimed and sent again once
+            // the claim expires; what still has not ended (a stuck database) is retried then
+            if (!pool.awaitTermination(settings.timeout().plus(CLOSE_MARGIN).toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("webhook attempts still under way at shutdown; they are retried once their claims expire");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

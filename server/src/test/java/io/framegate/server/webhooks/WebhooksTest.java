@@ -504,6 +504,46 @@ class WebhooksTest {
     }
 
     /**
+     * docs/events.md, Delivery: on shutdown the deliverer waits for its attempts under way, up to an attempt's timeout,
+     * before the database closes. A receiver takes 3 s to accept (the timeout is 10 s); the deliverer is closed while
+     * the POST is open: when close returns, the accepted delivery is recorded {@code delivered} and no longer claimed
+     * (else the next claim would send it again).
+     */
+    @Test
+    void closingTheDelivererWaitsForAnAttemptUnderWayToBeRecorded() throws Exception {
+        start(new WebhookSettings(Duration.ofMillis(50), Duration.ofSeconds(10), Duration.ofHours(6), Duration.ofHours(72),
+                Duration.ofSeconds(10), Duration.ofSeconds(60), 0.4, true), java.time.Clock.systemUTC());
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/hook", ex -> {
+            ex.getRequestBody().readAllBytes();
+            entered.countDown();
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        http.start();
+        receivers.add(http);
+        String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
+        addEndpoint(keyId, "http://127.0.0.1:" + http.getAddress().getPort() + "/hook", null);
+        Job job = endedJob(keyId);
+        assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the POST went out").isTrue();
+
+        server.webhooks().deliverer().close();
+
+        JsonNode delivery = deliveries(job.id()).get(0);
+        assertThat(delivery.path("status").asText()).as(delivery.toString()).isEqualTo("delivered");
+        assertThat(delivery.path("attempts").asInt()).isEqualTo(1);
+        Long claimed = server.database().jdbi().withHandle(h -> h.createQuery("SELECT claim_expires_at FROM "
+                + "webhook_deliveries WHERE job_id = :id").bind("id", job.id()).mapTo(Long.class).one());
+        assertThat(claimed).as("no claim left to expire and resend it").isNull();
+    }
+
+    /**
      * docs/events.md, Retries: the timeout bounds the whole attempt, the host's lookup included. A nameserver that
      * never answers (a resolver that blocks until the test ends) fails the attempt at the timeout (1 s here) with
      * "timed out resolving host", frees its sending slot and schedules the retry; the lookup is left to end in the
