@@ -28,8 +28,8 @@ import java.util.random.RandomGenerator;
  * ({@link WebhookSettings#concurrency}): {@code SELECT ... FOR UPDATE SKIP LOCKED}, then a claim that expires, so two
  * instances never send one delivery at once and a dead instance's claims are taken over. A round takes at most one
  * delivery per endpoint, and none for an endpoint this instance is already sending to, so an endpoint's deliveries go
- * out one at a time in the order they fell due and a slow endpoint holds back only its own, never the other
- * endpoints' slots. Each claimed delivery is sent at once on the sending pool, so a claim (60 s) outlasts its attempt
+ * out one at a time from this instance (another instance may have one open to it too) in the order they fell due and
+ * a slow endpoint holds back only its own, never the other endpoints' slots. Each claimed delivery is sent at once on the sending pool, so a claim (60 s) outlasts its attempt
  * ({@link WebhookSettings#timeout}, 15 s for connect, send and answer together, see {@link WebhookPoster#post}).
  * Each attempt is signed afresh (a new {@code webhook-timestamp} and signature, the same {@code webhook-id}
  * throughout, so receivers can drop duplicates) and logged; a 2xx marks the delivery {@code delivered}, anything else
