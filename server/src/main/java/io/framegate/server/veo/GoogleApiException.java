@@ -41,8 +41,12 @@ public final class GoogleApiException extends RuntimeException implements io.fra
     }
 
     /** Google's own wording for a body over its limit, which names the limit. */
+    /**
+     * A body over the server's limit, answered as Google's API answers it: 400 {@code INVALID_ARGUMENT} with its
+     * message, not a 413 {@code RESOURCE_EXHAUSTED}, which clients that retry on quota errors would send again as is.
+     */
     public static GoogleApiException tooLarge(long limitBytes) {
-        return new GoogleApiException(413, "RESOURCE_EXHAUSTED", "Request payload size exceeds the limit: " + limitBytes
+        return new GoogleApiException(400, "INVALID_ARGUMENT", "Request payload size exceeds the limit: " + limitBytes
                 + " bytes.", List.of());
     }
 

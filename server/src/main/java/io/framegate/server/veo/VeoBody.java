@@ -15,8 +15,8 @@ final class VeoBody {
     }
 
     /**
-     * The body's bytes; over {@code max} is a 413 naming the limit, whether the declared length or the bytes read
-     * (a chunked body declares none) are over it.
+     * The body's bytes; over {@code max} is a 400 {@code INVALID_ARGUMENT} naming the limit, as Google's API answers,
+     * whether the declared length or the bytes read (a chunked body declares none) are over it.
      */
     static byte[] bytes(Context c, long max) {
         if (c.req().getContentLengthLong() > max) throw GoogleApiException.tooLarge(max);

@@ -250,17 +250,20 @@ class VeoHttpTest {
     }
 
     /**
-     * Over the server's body limit is a 413 in Google's shape on every Veo route that reads a body, and its message
-     * names the limit in bytes (as the OpenAI surface's does), so a client knows how far to shrink it.
+     * Over the server's body limit is what Google's API answers, a 400 {@code INVALID_ARGUMENT} "Request payload size
+     * exceeds the limit: N bytes.", on every Veo route that reads a body: its message names the limit in bytes (as the
+     * OpenAI surface's 413 does), so a client knows how far to shrink it, and it is not a {@code RESOURCE_EXHAUSTED},
+     * which clients retrying on quota errors would send again unchanged.
      */
     @Test
-    void anOversizedBodyIsA413InGoogleShapeNamingTheLimit() throws Exception {
+    void anOversizedBodyIsA400InvalidArgumentInGoogleShapeNamingTheLimit() throws Exception {
         String huge = "{\"instances\": [{\"prompt\": \"" + "a".repeat((int) VeoTestServer.MAX_BODY_BYTES + 1024) + "\"}]}";
         String vertexModel = "/v1/projects/p/locations/us-central1/publishers/google/models/framegate-local";
         for (String path : new String[] {"/v1beta/models/framegate-local:predictLongRunning",
                 vertexModel + ":predictLongRunning", vertexModel + ":fetchPredictOperation"}) {
             Reply r = send("POST", path, huge, "x-goog-api-key", srv.keyA, "Content-Type", "application/json");
-            assertGoogleError(r, 413, "RESOURCE_EXHAUSTED", VeoTestServer.MAX_BODY_BYTES + " bytes");
+            assertGoogleError(r, 400, "INVALID_ARGUMENT", "Request payload size exceeds the limit: "
+                    + VeoTestServer.MAX_BODY_BYTES + " bytes.");
         }
     }
 
