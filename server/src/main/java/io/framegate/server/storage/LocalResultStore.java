@@ -96,7 +96,9 @@ public final class LocalResultStore implements ResultStore {
                 Files.createDirectories(target.getParent());
                 return Files.createTempFile(target.getParent(), ".put-", ".tmp");
             } catch (NoSuchFileException | FileAlreadyExistsException e) {
-                if (attempt == 3) throw e; // a file in the way is there each time
+                // a delete removes the directory only when it is empty, so each retry is one lost race, not a stuck state;
+                // a file in the way (not a directory) is there every time and ends the loop
+                if (attempt == 10) throw e;
             }
         }
     }

@@ -31,7 +31,7 @@ class LocalResultStoreTest {
     void aPutRacingADeleteThatRemovesTheJobDirectorySucceeds() throws Exception {
         LocalResultStore store = new LocalResultStore(dir);
         String id = "video_race";
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         AtomicBoolean failed = new AtomicBoolean();
         CyclicBarrier start = new CyclicBarrier(2);
         ExecutorService two = Executors.newFixedThreadPool(2);
