@@ -114,11 +114,19 @@ public record ImageHeader(String format, long width, long height) {
 
     /** @throws InvalidImageException {@code TOO_LARGE} when over the caps */
     public void checkPixels(ImageLimits limits) {
+        checkPixels(format, width, height, limits);
+    }
+
+    /** The caps for one declared size (a JPEG's every frame header is held to them, not only the first). */
+    private static void checkPixels(String format, long width, long height, ImageLimits limits) {
         String problem = limits.pixelProblem(width, height);
-        if (problem != null) {
-            throw new InvalidImageException(InvalidImageException.Kind.TOO_LARGE, "is a " + format.toUpperCase(Locale.ROOT)
-                    + " image of " + problem);
-        }
+        if (problem == null) return;
+        // one sentence after the field's name: "input_reference is a PNG image of 30000x30000 pixels, which has a side
+        // over ..." (the domain's wording starts with the size; it is said once)
+        String size = width + "x" + height + " ";
+        String why = problem.startsWith(size) ? problem.substring(size.length()) : "is over the caps: " + problem;
+        throw new InvalidImageException(InvalidImageException.Kind.TOO_LARGE, "is a " + format.toUpperCase(Locale.ROOT)
+                + " image of " + width + "x" + height + " pixels, which " + why);
     }
 
     private static InvalidImageException notAnImage(byte[] b) {

@@ -177,6 +177,15 @@ class ImageHeaderTest {
         return ByteBuffer.wrap(b, i, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
     }
 
+    /** D8: the size refusal reads as one sentence after the field's name. */
+    @Test
+    void aSizeOverTheCapsIsRefusedInOneSentence() {
+        assertThatThrownBy(() -> ImageHeader.check(pngBomb(30_000, 30_000), ImageLimits.DEFAULTS))
+                .hasMessage("is a PNG image of 30000x30000 pixels, which has a side over 16384 px (the largest allowed side)");
+        assertThatThrownBy(() -> ImageHeader.check(pngBomb(9_000, 9_000), ImageLimits.DEFAULTS))
+                .hasMessage("is a PNG image of 9000x9000 pixels, which is 81.0 megapixels; at most 50.0 are allowed");
+    }
+
     @Test
     void somethingElseIsNotAnImage() {
         assertThatThrownBy(() -> ImageHeader.check("GIF89a......".getBytes(), ImageLimits.DEFAULTS))
