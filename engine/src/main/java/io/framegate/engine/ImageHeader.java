@@ -172,6 +172,11 @@ public record ImageHeader(String format, long width, long height) {
             if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;
             if (marker == 0xd9) {
                 if (scans == 0) throw corrupt("JPEG", "the image ends before its data");
+                if (scans > MAX_JPEG_SCANS) {
+                    // counted to the end (the walk is linear in the bytes) so that the refusal names the count
+                    throw new InvalidImageException(InvalidImageException.Kind.TOO_LARGE, "is a JPEG image of " + scans
+                            + " scans; at most " + MAX_JPEG_SCANS + " are allowed (each is a pass over the whole image)");
+                }
                 return found; // some writers pad after EOI
             }
             if (pos + 2 > b.length) throw corrupt("JPEG", "the file ends inside a segment header");
@@ -189,11 +194,7 @@ public record ImageHeader(String format, long width, long height) {
             pos += len;
             if (marker == 0xda) {
                 if (found == null) throw corrupt("JPEG", "image data comes before the frame header");
-                if (++scans > MAX_JPEG_SCANS) {
-                    throw new InvalidImageException(InvalidImageException.Kind.TOO_LARGE, "is a JPEG image with more than "
-                            + MAX_JPEG_SCANS + " scans; at most " + MAX_JPEG_SCANS + " are allowed (each is a pass over the "
-                            + "whole image)");
-                }
+                scans++;
                 pos = afterScanData(b, pos);
             }
         }

@@ -244,6 +244,20 @@ class ImageHeaderTest {
         }
     }
 
+    /** The refusal of a scan bomb names its count of scans and the cap (the walk counts them all: it is linear). */
+    @Test
+    void aJpegScanBombIsRefusedNamingItsScansAndTheCap() {
+        byte[] progressive = progressiveJpeg(96, 64);
+        int own = scans(progressive);
+        byte[] bomb = withRepeatedLastScan(progressive, 300);
+        assertThat(bomb.length).as("a small file").isLessThan(500_000);
+        assertThat(ImageHeader.read(bomb)).isEqualTo(new ImageHeader("jpeg", 96, 64)); // the header alone reads
+        assertThatThrownBy(() -> ImageHeader.check(bomb, ImageLimits.DEFAULTS))
+                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TOO_LARGE))
+                .hasMessage("is a JPEG image of " + (own + 300) + " scans; at most 100 are allowed (each is a pass over the "
+                        + "whole image)");
+    }
+
     /** A JPEG has one frame header: a second one (whose size no cap would read) is refused. */
     @Test
     void aJpegWithASecondFrameHeaderIsRefused() throws IOException {

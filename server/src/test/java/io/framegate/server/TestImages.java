@@ -99,6 +99,20 @@ public final class TestImages {
         return b;
     }
 
+    /**
+     * A JPEG "scan bomb": {@code jpeg} (a progressive one, see {@link #progressiveJpeg}) with its last scan, from its SOS
+     * marker to the end-of-image marker, written {@code extra} more times. Each scan is a decoder's pass over the image.
+     */
+    public static byte[] withRepeatedLastScan(byte[] jpeg, int extra) {
+        int eoi = jpeg.length - 2, lastSos = -1;
+        for (int i = 2; i + 1 < eoi; i++) if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xda) lastSos = i;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, eoi);
+        for (int k = 0; k < extra; k++) out.write(jpeg, lastSos, eoi - lastSos);
+        out.write(jpeg, eoi, 2);
+        return out.toByteArray();
+    }
+
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));

@@ -106,6 +106,23 @@ class VeoIntakeTest {
         assertThat(error(r).path("message").asText()).contains("instances[0].image.bytesBase64Encoded").contains("truncated");
     }
 
+    /**
+     * docs/limits.md, request intake: a progressive JPEG repeating one scan hundreds of times (each scan a pass of the
+     * native decoder over the whole image) is a 400 naming the field, its count of scans and the cap; no operation.
+     */
+    @Test
+    void aJpegScanBombIsA400NamingTheFieldItsScansAndTheCap() throws Exception {
+        byte[] progressive = io.framegate.server.TestImages.progressiveJpeg(160, 96);
+        int own = 0;
+        for (int i = 0; i + 1 < progressive.length; i++) if ((progressive[i] & 0xff) == 0xff && (progressive[i + 1] & 0xff) == 0xda) own++;
+        HttpResponse<byte[]> r = post(CREATE, withImage(io.framegate.server.TestImages.withRepeatedLastScan(progressive, 300)));
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
+        assertThat(error(r).path("status").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(error(r).at("/details/0/fieldViolations/0/field").asText()).isEqualTo("instances[0].image.bytesBase64Encoded");
+        assertThat(error(r).path("message").asText()).contains("instances[0].image.bytesBase64Encoded is a JPEG image of "
+                + (own + 300) + " scans; at most 100 are allowed");
+    }
+
     @Test
     void tooManyReferenceImagesAreRefusedBeforeAnyIsRead() throws Exception {
         StringBuilder refs = new StringBuilder();
