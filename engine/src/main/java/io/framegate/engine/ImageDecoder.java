@@ -35,10 +35,16 @@ public final class ImageDecoder {
             // the size comes from the header, so a small file declaring 30000x30000 never reaches imdecode
             ImageHeader header = ImageHeader.read(bytes);
             header.checkPixels(ImageLimits.DEFAULTS);
-            // a JPEG is walked whole (a linear read): a scan bomb or a truncated file never reaches the native decoder
-            if (header.format().equals("jpeg")) ImageHeader.check(bytes, ImageLimits.DEFAULTS);
+            // a PNG, JPEG or WebP gets the whole check of intake (linear reads), so that the CLI, the worker and the
+            // fitter refuse what a create refuses, in the same words: a JPEG scan bomb or a truncated file never
+            // reaches the native decoder, nor a PNG or WebP that it could not read (a palette image without its
+            // palette, an animated WebP, ...)
+            String format = header.format();
+            if (format.equals("png") || format.equals("jpeg") || format.equals("webp")) ImageHeader.check(bytes, ImageLimits.DEFAULTS);
         } catch (ImageHeader.InvalidImageException e) {
-            if (e.kind() == ImageHeader.InvalidImageException.Kind.NOT_AN_IMAGE) throw notAnImage(image);
+            // bytes of no image format, or a GIF: the generic words; else what intake says (an animated WebP is named)
+            String format = ImageHeader.formatOf(bytes);
+            if (format == null || !ImageHeader.decodable(format)) throw notAnImage(image);
             throw new GenerationException("bad_image", name(image) + " " + e.getMessage());
         }
         MatOfByte buf = new MatOfByte(bytes);

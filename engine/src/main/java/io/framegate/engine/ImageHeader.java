@@ -50,7 +50,7 @@ public record ImageHeader(String format, long width, long height) {
         return switch (format) {
             case "png" -> png(b);
             case "jpeg" -> jpeg(b, false);
-            case "webp" -> webp(b, false);
+            case "webp" -> webp(b, false, null);
             case "bmp" -> {
                 if (b.length < 26) throw notAnImage(b);
                 yield sized("bmp", Math.abs((long) le32(b, 18)), Math.abs((long) le32(b, 22)));
@@ -107,7 +107,7 @@ public record ImageHeader(String format, long width, long height) {
         switch (h.format) {
             case "png" -> PngIntegrity.check(b, h);
             case "jpeg" -> jpeg(b, true);
-            default -> webp(b, true);
+            default -> webp(b, true, limits);
         }
         return h;
     }
@@ -137,6 +137,11 @@ public record ImageHeader(String format, long width, long height) {
     static InvalidImageException corrupt(String format, String what) {
         return new InvalidImageException(InvalidImageException.Kind.CORRUPT, "is a damaged or truncated " + format
                 + " image: " + what);
+    }
+
+    /** A file whose structure its format forbids (no decoder would read it), though nothing is cut off. */
+    static InvalidImageException invalid(String format, String what) {
+        return new InvalidImageException(InvalidImageException.Kind.CORRUPT, "is an invalid " + format + " image: " + what);
     }
 
     private static ImageHeader sized(String format, long w, long h) {
@@ -213,7 +218,12 @@ public record ImageHeader(String format, long width, long height) {
 
     // ---- WebP
 
-    private static ImageHeader webp(byte[] b, boolean whole) {
+    /**
+     * The size from the first chunk; with {@code whole}, also every chunk inside the file, image data present, no
+     * animation (OpenCV's WebP decoder reads still images only), and an extended file's canvas (VP8X) the size of
+     * its image data, as a decoder requires of a still image.
+     */
+    private static ImageHeader webp(byte[] b, boolean whole, ImageLimits limits) {
         long riffEnd = 8 + (le32(b, 4) & 0xffffffffL);
         if (whole && riffEnd > b.length) {
             throw corrupt("WebP", "the file holds " + b.length + " of the " + riffEnd + " bytes it declares (truncated)");
@@ -221,6 +231,7 @@ public record ImageHeader(String format, long width, long height) {
         long end = Math.min(riffEnd, b.length);
         int pos = 12;
         ImageHeader found = null;
+        boolean extended = false;
         boolean imageData = false;
         while (pos + 8 <= end) {
             String type = new String(b, pos, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -229,32 +240,51 @@ public record ImageHeader(String format, long width, long height) {
             if (data + len > end) {
                 if (whole || found == null && data + 10 > end) throw corrupt("WebP", "the " + type.trim() + " chunk runs past the end of the file");
             }
+            ImageHeader image = switch (type) {
+                case "VP8 " -> {
+                    if (data + 10 > b.length || (b[data + 3] & 0xff) != 0x9d || (b[data + 4] & 0xff) != 0x01
+                            || (b[data + 5] & 0xff) != 0x2a) throw corrupt("WebP", "no VP8 frame header");
+                    yield sized("webp", le16(b, data + 6) & 0x3fff, le16(b, data + 8) & 0x3fff);
+                }
+                case "VP8L" -> {
+                    if (data + 5 > b.length || (b[data] & 0xff) != 0x2f) throw corrupt("WebP", "no VP8L header");
+                    int bits = le32(b, data + 1);
+                    yield sized("webp", (bits & 0x3fff) + 1L, ((bits >>> 14) & 0x3fff) + 1L);
+                }
+                default -> null;
+            };
             if (found == null) {
-                found = switch (type) {
-                    case "VP8 " -> {
-                        if (data + 10 > b.length || (b[data + 3] & 0xff) != 0x9d || (b[data + 4] & 0xff) != 0x01
-                                || (b[data + 5] & 0xff) != 0x2a) throw corrupt("WebP", "no VP8 frame header");
-                        yield sized("webp", le16(b, data + 6) & 0x3fff, le16(b, data + 8) & 0x3fff);
-                    }
-                    case "VP8L" -> {
-                        if (data + 5 > b.length || (b[data] & 0xff) != 0x2f) throw corrupt("WebP", "no VP8L header");
-                        int bits = le32(b, data + 1);
-                        yield sized("webp", (bits & 0x3fff) + 1L, ((bits >>> 14) & 0x3fff) + 1L);
-                    }
-                    case "VP8X" -> {
-                        if (data + 10 > b.length) throw corrupt("WebP", "the VP8X header is cut off");
-                        yield sized("webp", le24(b, data + 4) + 1L, le24(b, data + 7) + 1L);
-                    }
-                    default -> throw corrupt("WebP", "the first chunk is " + type.trim() + ", not VP8, VP8L or VP8X");
-                };
+                if (type.equals("VP8X")) {
+                    if (data + 10 > b.length) throw corrupt("WebP", "the VP8X header is cut off");
+                    found = sized("webp", le24(b, data + 4) + 1L, le24(b, data + 7) + 1L);
+                    extended = true;
+                    if (whole && (b[data] & 0x02) != 0) throw animated();
+                } else if (image != null) {
+                    found = image;
+                } else {
+                    throw corrupt("WebP", "the first chunk is " + type.trim() + ", not VP8, VP8L or VP8X");
+                }
                 if (!whole) return found;
             }
-            if (type.equals("VP8 ") || type.equals("VP8L") || type.equals("ANIM")) imageData = true;
+            if (type.equals("ANIM") || type.equals("ANMF")) throw animated();
+            if (image != null) {
+                if (extended && (image.width != found.width || image.height != found.height)) {
+                    checkPixels("webp", image.width, image.height, limits);
+                    throw invalid("WebP", "its canvas (VP8X) is " + found.width + "x" + found.height
+                            + " but its image data is " + image.width + "x" + image.height);
+                }
+                imageData = true;
+            }
             pos = (int) (data + len + (len & 1));
         }
         if (found == null) throw corrupt("WebP", "no image header");
         if (!imageData) throw corrupt("WebP", "no image data");
         return found;
+    }
+
+    private static InvalidImageException animated() {
+        return new InvalidImageException(InvalidImageException.Kind.NOT_AN_IMAGE,
+                "is an animated WebP image; animated WebP is not supported (give a still PNG, JPEG or WebP)");
     }
 
     // ---- TIFF (engine inputs only)

@@ -7,8 +7,10 @@ import java.util.zip.Inflater;
 
 /**
  * The integrity of a whole PNG file ({@link ImageHeader#check}): every chunk inside the file, each critical chunk's
- * CRC, and the pixel data inflated to exactly the size its header implies (interlaced or not) before IEND. The
- * inflater runs in fixed chunks and stops at the expected size, so a deflate bomb costs no more than an honest file.
+ * CRC, and the pixel data inflated to exactly the size its header implies (interlaced or not) before IEND, each row's
+ * filter type one PNG defines; also what a decoder would refuse though nothing is cut off (a colour type with a bit
+ * depth PNG forbids, a palette image without its palette). The inflater runs in fixed chunks and stops at the
+ * expected size, so a deflate bomb costs no more than an honest file.
  */
 final class PngIntegrity {
     private static final int INFLATE_CHUNK = 64 * 1024;
@@ -25,15 +27,37 @@ final class PngIntegrity {
             case 2 -> 3;
             case 4 -> 2;
             case 6 -> 4;
-            default -> throw ImageHeader.corrupt("PNG", "unknown colour type " + colorType);
+            default -> throw ImageHeader.invalid("PNG", "unknown colour type " + colorType);
         };
-        if (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16) throw ImageHeader.corrupt("PNG", "bit depth " + depth);
+        // the combinations PNG allows (ISO 15948, table 11.1); a decoder refuses any other
+        boolean depthAllowed = switch (colorType) {
+            case 0 -> depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16;
+            case 3 -> depth == 1 || depth == 2 || depth == 4 || depth == 8;
+            default -> depth == 8 || depth == 16;
+        };
+        if (!depthAllowed) {
+            String name = switch (colorType) {
+                case 0 -> "greyscale";
+                case 2 -> "RGB";
+                case 3 -> "palette";
+                case 4 -> "greyscale with alpha";
+                default -> "RGB with alpha";
+            };
+            String allowed = colorType == 0 ? "1, 2, 4, 8 or 16" : colorType == 3 ? "1, 2, 4 or 8" : "8 or 16";
+            throw ImageHeader.invalid("PNG", "colour type " + colorType + " (" + name + ") does not allow bit depth " + depth
+                    + " (only " + allowed + ")");
+        }
+        if (b[26] != 0) throw ImageHeader.invalid("PNG", "unknown compression method " + (b[26] & 0xff));
+        if (b[27] != 0) throw ImageHeader.invalid("PNG", "unknown filter method " + (b[27] & 0xff));
+        if (b[28] != 0 && b[28] != 1) throw ImageHeader.invalid("PNG", "unknown interlace method " + (b[28] & 0xff));
         int bitsPerPixel = channels * depth;
-        long expected = b[28] == 1 ? adam7Size(h.width(), h.height(), bitsPerPixel) : h.height() * (1 + rowBytes(h.width(), bitsPerPixel));
+        Rows rows = new Rows(h.width(), h.height(), bitsPerPixel, b[28] == 1);
+        long expected = rows.total;
         Inflater inflater = new Inflater();
         byte[] out = new byte[INFLATE_CHUNK];
         long inflated = 0;
         boolean sawEnd = false;
+        boolean palette = false;
         try {
             int pos = 8;
             while (pos < b.length) {
@@ -47,12 +71,22 @@ final class PngIntegrity {
                     crc.update(b, pos + 4, 4 + (int) len);
                     if ((int) crc.getValue() != ImageHeader.be32(b, pos + 8 + (int) len)) throw ImageHeader.corrupt("PNG", "the " + type + " chunk's checksum is wrong");
                 }
-                if (type.equals("IDAT")) {
+                if (type.equals("PLTE")) {
+                    if (colorType == 3 && (len == 0 || len % 3 != 0 || len > 3 * 256)) {
+                        throw ImageHeader.invalid("PNG", "its palette (PLTE) is " + len + " bytes; a palette is 1 to 256 "
+                                + "entries of 3 bytes");
+                    }
+                    palette = true;
+                } else if (type.equals("IDAT")) {
+                    if (colorType == 3 && !palette) {
+                        throw ImageHeader.invalid("PNG", "it is a palette image without a palette (no PLTE chunk before its pixel data)");
+                    }
                     inflater.setInput(b, pos + 8, (int) len);
                     while (!inflater.needsInput() && !inflater.finished()) {
                         int n = inflater.inflate(out);
+                        if (inflated + n > expected) throw ImageHeader.corrupt("PNG", "its pixel data is longer than its size says");
+                        rows.checkFilters(out, inflated, n);
                         inflated += n;
-                        if (inflated > expected) throw ImageHeader.corrupt("PNG", "its pixel data is longer than its size says");
                         if (n == 0 && inflater.needsDictionary()) throw ImageHeader.corrupt("PNG", "its pixel data needs a preset dictionary");
                     }
                 } else if (type.equals("IEND")) {
@@ -72,18 +106,68 @@ final class PngIntegrity {
         if (!sawEnd) throw ImageHeader.corrupt("PNG", "the file ends without an IEND chunk");
     }
 
-    private static long rowBytes(long width, int bitsPerPixel) {
-        return (width * bitsPerPixel + 7) / 8;
+    /**
+     * Where each row's filter-type byte falls in the inflated pixel data (the passes of Adam7 one after another), so
+     * that the data is checked as it streams out of the inflater: a type over 4 is one no decoder can undo.
+     */
+    private static final class Rows {
+        private final long[] rowLength = new long[7]; // filter byte included; one entry per pass (one pass if not interlaced)
+        private final long[] rowCount = new long[7];
+        private final int[] passNumber = new int[7]; // 1 to 7 (Adam7 skips the passes an image too small has none of)
+        private final int passes;
+        private final boolean interlaced;
+        final long total;
+        private int pass;
+        private long row; // within the pass
+        private long next; // offset of the next filter byte
+
+        Rows(long w, long h, int bitsPerPixel, boolean interlaced) {
+            this.interlaced = interlaced;
+            int n = 0;
+            long sum = 0;
+            if (!interlaced) {
+                rowLength[0] = 1 + rowBytes(w, bitsPerPixel);
+                rowCount[0] = h;
+                sum = h * rowLength[0];
+                n = 1;
+            } else {
+                for (int k = 0; k < ADAM7.length; k++) {
+                    int[] p = ADAM7[k];
+                    long pw = w > p[0] ? (w - p[0] + p[2] - 1) / p[2] : 0;
+                    long ph = h > p[1] ? (h - p[1] + p[3] - 1) / p[3] : 0;
+                    if (pw > 0 && ph > 0) {
+                        rowLength[n] = 1 + rowBytes(pw, bitsPerPixel);
+                        rowCount[n] = ph;
+                        passNumber[n] = k + 1;
+                        sum += ph * rowLength[n];
+                        n++;
+                    }
+                }
+            }
+            passes = n;
+            total = sum;
+        }
+
+        /** Checks the filter bytes among {@code out[0..n)}, which sit at {@code offset} in the inflated data. */
+        void checkFilters(byte[] out, long offset, int n) {
+            while (pass < passes && next < offset + n) {
+                int filter = out[(int) (next - offset)] & 0xff;
+                if (filter > 4) {
+                    throw ImageHeader.invalid("PNG", "row " + row + (interlaced ? " of interlace pass " + passNumber[pass] : "")
+                            + " has filter type " + filter + " (PNG defines 0 to 4)");
+                }
+                next += rowLength[pass];
+                if (++row == rowCount[pass]) {
+                    pass++;
+                    row = 0;
+                }
+            }
+        }
     }
 
-    private static long adam7Size(long w, long h, int bpp) {
-        int[][] passes = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
-        long total = 0;
-        for (int[] p : passes) {
-            long pw = w > p[0] ? (w - p[0] + p[2] - 1) / p[2] : 0;
-            long ph = h > p[1] ? (h - p[1] + p[3] - 1) / p[3] : 0;
-            if (pw > 0 && ph > 0) total += ph * (1 + rowBytes(pw, bpp));
-        }
-        return total;
+    private static final int[][] ADAM7 = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
+
+    private static long rowBytes(long width, int bitsPerPixel) {
+        return (width * bitsPerPixel + 7) / 8;
     }
 }

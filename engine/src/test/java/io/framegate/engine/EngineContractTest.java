@@ -99,7 +99,8 @@ class EngineContractTest {
         byte[] png = TestScenes.png(first);
         byte[] truncated = java.util.Arrays.copyOf(png, 40);
         assertThatThrownBy(() -> LocalEngine.probe(new InputImage(ImageRole.FIRST_FRAME, truncated, "image/png", "upload")))
-                .isInstanceOf(GenerationException.class).hasMessage("upload: not a readable image (PNG, JPEG or WebP)");
+                .isInstanceOf(GenerationException.class)
+                .hasMessage("upload is a damaged or truncated PNG image: the file ends inside a chunk header at byte 33");
     }
 
     @Test

@@ -57,4 +57,28 @@ class ImageDecoderTest {
         byte[] cut = java.util.Arrays.copyOf(lossy.toArray(), lossy.toArray().length - 10);
         assertThatThrownBy(() -> ImageHeader.check(cut, ImageLimits.DEFAULTS)).hasMessageContaining("truncated");
     }
+    private static InputImage image(byte[] bytes, String name) {
+        return new InputImage(ImageRole.FIRST_FRAME, bytes, null, name);
+    }
+
+    /**
+     * docs/limits.md, intake: what intake refuses the decoder (the CLI's and the worker's way in) refuses in the same
+     * words, before the native decoder: an animated WebP is named, not called unreadable; a palette PNG without its
+     * palette and a PNG row filter PNG does not define are said.
+     */
+    @Test
+    void whatIntakeRefusesTheDecoderRefusesInTheSameWords() throws Exception {
+        assertThatThrownBy(() -> ImageDecoder.decode(image(BadImages.animatedWebp(70, 30), "anim.webp")))
+                .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("bad_image"))
+                .hasMessage("anim.webp is an animated WebP image; animated WebP is not supported (give a still PNG, JPEG or WebP)");
+        assertThatThrownBy(() -> ImageDecoder.decode(image(BadImages.png(32, 16, 8, 3, BadImages.rows(16, 32, 0, 5)), "p.png")))
+                .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("bad_image"))
+                .hasMessage("p.png is an invalid PNG image: it is a palette image without a palette (no PLTE chunk before its pixel data)");
+        assertThatThrownBy(() -> ImageDecoder.decode(image(BadImages.png(32, 16, 8, 2, BadImages.rows(16, 96, 7, 0x80)), "f.png")))
+                .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("bad_image"))
+                .hasMessage("f.png is an invalid PNG image: row 0 has filter type 7 (PNG defines 0 to 4)");
+        Mat ok = ImageDecoder.decode(image(BadImages.png(32, 16, 8, 2, BadImages.rows(16, 96, 4, 0x80)), "ok.png"));
+        assertThat(ok.cols()).isEqualTo(32);
+        ok.release();
+    }
 }

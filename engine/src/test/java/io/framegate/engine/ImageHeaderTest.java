@@ -186,6 +186,52 @@ class ImageHeaderTest {
                 .hasMessage("is a PNG image of 9000x9000 pixels, which is 81.0 megapixels; at most 50.0 are allowed");
     }
 
+    /** docs/limits.md, intake: a palette PNG without its palette, a colour type and depth PNG forbids, a row filter PNG does not define. */
+    @Test
+    void aPngThatCannotBeDecodedIsRefusedSayingWhatIsWrong() {
+        byte[] plte = BadImages.chunk("PLTE", new byte[] {0, 0, 0, 10, 10, 10, 20, 20, 20, 30, 30, 30, 40, 40, 40, 50, 50, 50});
+        assertThat(ImageHeader.check(BadImages.png(32, 16, 8, 3, BadImages.rows(16, 32, 0, 5), plte), ImageLimits.DEFAULTS))
+                .isEqualTo(new ImageHeader("png", 32, 16));
+        assertThatThrownBy(() -> ImageHeader.check(BadImages.png(32, 16, 8, 3, BadImages.rows(16, 32, 0, 5)), ImageLimits.DEFAULTS))
+                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CORRUPT))
+                .hasMessage("is an invalid PNG image: it is a palette image without a palette (no PLTE chunk before its pixel data)");
+
+        for (int filter = 0; filter <= 4; filter++) {
+            assertThat(ImageHeader.check(BadImages.png(32, 16, 8, 2, BadImages.rows(16, 96, filter, 0x80)), ImageLimits.DEFAULTS))
+                    .as("filter %d", filter).isEqualTo(new ImageHeader("png", 32, 16));
+        }
+        assertThatThrownBy(() -> ImageHeader.check(BadImages.png(32, 16, 8, 2, BadImages.rows(16, 96, 7, 0x80)), ImageLimits.DEFAULTS))
+                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CORRUPT))
+                .hasMessage("is an invalid PNG image: row 0 has filter type 7 (PNG defines 0 to 4)");
+        byte[] lastRowBad = BadImages.rows(16, 96, 1, 0x80);
+        lastRowBad[15 * 97] = 9;
+        assertThatThrownBy(() -> ImageHeader.check(BadImages.png(32, 16, 8, 2, lastRowBad), ImageLimits.DEFAULTS))
+                .hasMessage("is an invalid PNG image: row 15 has filter type 9 (PNG defines 0 to 4)");
+
+        assertThatThrownBy(() -> ImageHeader.check(BadImages.png(32, 16, 4, 2, BadImages.rows(16, 48, 0, 0x12)), ImageLimits.DEFAULTS))
+                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CORRUPT))
+                .hasMessage("is an invalid PNG image: colour type 2 (RGB) does not allow bit depth 4 (only 8 or 16)");
+    }
+
+    /** docs/limits.md, intake: an animated WebP is named as such; an extended WebP whose canvas and image disagree is refused. */
+    @Test
+    void anAnimatedWebPOrOneWhoseCanvasDisagreesWithItsImageIsRefused() {
+        NativeLibs.ensureLoaded();
+        byte[] still = BadImages.webp(70, 30, 80);
+        byte[] stillExtended = BadImages.extendedWebp(0, 70, 30, BadImages.imageChunk(still));
+        assertThat(ImageHeader.check(stillExtended, ImageLimits.DEFAULTS)).isEqualTo(new ImageHeader("webp", 70, 30));
+        assertThatThrownBy(() -> ImageHeader.check(BadImages.animatedWebp(70, 30), ImageLimits.DEFAULTS))
+                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_AN_IMAGE))
+                .hasMessage("is an animated WebP image; animated WebP is not supported (give a still PNG, JPEG or WebP)");
+        byte[] mismatch = BadImages.extendedWebp(0, 16, 16, BadImages.imageChunk(still));
+        assertThatThrownBy(() -> ImageHeader.check(mismatch, ImageLimits.DEFAULTS))
+                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CORRUPT))
+                .hasMessage("is an invalid WebP image: its canvas (VP8X) is 16x16 but its image data is 70x30");
+        byte[] lossless = BadImages.extendedWebp(0, 16, 16, BadImages.imageChunk(BadImages.webp(70, 30, 101)));
+        assertThatThrownBy(() -> ImageHeader.check(lossless, ImageLimits.DEFAULTS))
+                .hasMessageContaining("16x16").hasMessageContaining("70x30");
+    }
+
     @Test
     void somethingElseIsNotAnImage() {
         assertThatThrownBy(() -> ImageHeader.check("GIF89a......".getBytes(), ImageLimits.DEFAULTS))

@@ -113,6 +113,25 @@ public final class TestImages {
         return out.toByteArray();
     }
 
+    /** A palette PNG (colour type 3) without its PLTE chunk: no decoder can give it colours. */
+    public static byte[] paletteWithoutPlte(int w, int h) {
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 3)
+                .put((byte) 0).put((byte) 0).put((byte) 0);
+        java.util.zip.Deflater d = new java.util.zip.Deflater();
+        d.setInput(new byte[h * (w + 1)]); // filter 0, index 0 on every row
+        d.finish();
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        byte[] buf = new byte[1 << 16];
+        while (!d.finished()) z.write(buf, 0, d.deflate(buf));
+        d.end();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a});
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IDAT", z.toByteArray());
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));

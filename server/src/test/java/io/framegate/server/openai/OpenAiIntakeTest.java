@@ -153,6 +153,20 @@ class OpenAiIntakeTest {
         return out.toByteArray();
     }
 
+    /** docs/limits.md, request intake: an image that no decoder could read (a palette PNG without its palette) is a 400. */
+    @Test
+    void aPalettePngWithoutItsPaletteIsA400AtCreate() throws Exception {
+        try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
+            HttpResponse<byte[]> r = upload(t, TestImages.paletteWithoutPlte(160, 96));
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
+            assertThat(error(r).path("param").asText()).isEqualTo("input_reference");
+            assertThat(error(r).path("code").asText()).isEqualTo("invalid_image");
+            assertThat(error(r).path("message").asText()).isEqualTo("input_reference is an invalid PNG image: it is a "
+                    + "palette image without a palette (no PLTE chunk before its pixel data).");
+            assertThat(jobCount(t)).isZero();
+        }
+    }
+
     @Test
     void aHundredFrameImagesAreRefusedBeforeAnyFetch() throws Exception {
         AtomicInteger fetched = new AtomicInteger();

@@ -123,6 +123,16 @@ class VeoIntakeTest {
                 + (own + 300) + " scans; at most 100 are allowed");
     }
 
+    /** docs/limits.md, request intake: a palette PNG without its palette is a 400 saying so. */
+    @Test
+    void aPalettePngWithoutItsPaletteIsA400AtCreate() throws Exception {
+        HttpResponse<byte[]> r = post(CREATE, withImage(io.framegate.server.TestImages.paletteWithoutPlte(160, 96)));
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
+        assertThat(error(r).path("status").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(error(r).path("message").asText()).contains("instances[0].image.bytesBase64Encoded is an invalid PNG "
+                + "image: it is a palette image without a palette");
+    }
+
     @Test
     void tooManyReferenceImagesAreRefusedBeforeAnyIsRead() throws Exception {
         StringBuilder refs = new StringBuilder();
