@@ -237,7 +237,9 @@ final class GenerateCommand implements Callable<Integer> {
                 LocalEngine.probe(image);
             } catch (GenerationException e) {
                 String format = ImageHeader.formatOf(bytes);
-                problems.add(option + " " + file + (!ImageHeader.decodable(format) ? ": not a readable image (PNG, JPEG or WebP)"
+                problems.add(option + " " + file + (format == null ? ": not a readable image (PNG, JPEG or WebP)"
+                        : !ImageHeader.decodable(format) ? ": is a " + format.toUpperCase(Locale.ROOT)
+                        + " image, which is not a PNG, JPEG or WebP image"
                         : ": is a " + format.toUpperCase(Locale.ROOT) + " by its signature but cannot be decoded (corrupt "
                         + "or truncated); give a readable PNG, JPEG or WebP"));
                 return false;

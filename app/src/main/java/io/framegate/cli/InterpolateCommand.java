@@ -144,8 +144,11 @@ final class InterpolateCommand implements Callable<Integer> {
             return;
         }
         byte[] got = n == head.length ? head : java.util.Arrays.copyOf(head, n);
-        if (!ImageHeader.decodable(ImageHeader.formatOf(got))) {
-            problems.add(file + ": not an image (PNG, JPEG, WebP, BMP or TIFF)");
+        String format = ImageHeader.formatOf(got);
+        if (format == null) {
+            problems.add(file + ": not an image (PNG, JPEG or WebP)");
+        } else if (!ImageHeader.decodable(format)) {
+            problems.add(file + ": is a " + format.toUpperCase(java.util.Locale.ROOT) + " image, which is not a PNG, JPEG or WebP image");
         }
     }
 }

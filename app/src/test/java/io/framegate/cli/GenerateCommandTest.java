@@ -97,6 +97,22 @@ class GenerateCommandTest {
         assertThat(r.err()).contains("is a directory");
     }
 
+    /** docs/openai-extension.md: images are PNG, JPEG or WebP, on the CLI as at the API; a BMP or TIFF is named. */
+    @Test
+    void bmpAndTiffAreRefusedAsTheServerRefusesThem() throws IOException {
+        for (String format : new String[] {"bmp", "tiff"}) {
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(64, 48, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            Path file = dir.resolve("in." + format);
+            javax.imageio.ImageIO.write(img, format, file.toFile());
+            Path out = dir.resolve("x.mp4");
+            CliRun r = CliRun.of("generate", "--first", file.toString(), "-o", out.toString());
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(r.err()).contains("--first " + file + ": is a " + format.toUpperCase(java.util.Locale.ROOT)
+                    + " image, which is not a PNG, JPEG or WebP image");
+            assertThat(out).doesNotExist();
+        }
+    }
+
     @Test
     void unsupportedFormatIsNamed() throws IOException {
         Path txt = dir.resolve("notes.png");

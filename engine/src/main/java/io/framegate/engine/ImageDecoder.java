@@ -8,7 +8,7 @@ import org.opencv.core.MatOfByte;
 import org.opencv.core.MatOfInt;
 import org.opencv.imgcodecs.Imgcodecs;
 
-/** Decodes the bytes of an {@link InputImage} (PNG, JPEG, WebP, BMP, TIFF ...) into an 8-bit BGR image. */
+/** Decodes the bytes of an {@link InputImage} (PNG, JPEG or WebP, checked whole first) into an 8-bit BGR image. */
 public final class ImageDecoder {
     private ImageDecoder() {
     }
@@ -32,19 +32,15 @@ public final class ImageDecoder {
         NativeLibs.ensureLoaded();
         byte[] bytes = image.bytes();
         try {
-            // the size comes from the header, so a small file declaring 30000x30000 never reaches imdecode
-            ImageHeader header = ImageHeader.read(bytes);
-            header.checkPixels(ImageLimits.DEFAULTS);
-            // a PNG, JPEG or WebP gets the whole check of intake (linear reads), so that the CLI, the worker and the
-            // fitter refuse what a create refuses, in the same words: a JPEG scan bomb or a truncated file never
-            // reaches the native decoder, nor a PNG or WebP that it could not read (a palette image without its
-            // palette, an animated WebP, ...)
-            String format = header.format();
-            if (format.equals("png") || format.equals("jpeg") || format.equals("webp")) ImageHeader.check(bytes, ImageLimits.DEFAULTS);
+            // the check of intake (linear reads), so that the CLI, the worker and the fitter refuse what a create
+            // refuses, in the same words: the format (PNG, JPEG or WebP, as the API takes), the size from the header
+            // (a small file declaring 30000x30000 never reaches imdecode), then the whole file: a JPEG scan bomb or a
+            // truncated file never reaches the native decoder, nor a PNG or WebP that it could not read (a palette
+            // image without its palette, an animated WebP, ...)
+            ImageHeader.check(bytes, ImageLimits.DEFAULTS);
         } catch (ImageHeader.InvalidImageException e) {
-            // bytes of no image format, or a GIF: the generic words; else what intake says (an animated WebP is named)
-            String format = ImageHeader.formatOf(bytes);
-            if (format == null || !ImageHeader.decodable(format)) throw notAnImage(image);
+            // bytes of no image format: the generic words; else what intake says ("is a BMP image, which ...")
+            if (ImageHeader.formatOf(bytes) == null) throw notAnImage(image);
             throw new GenerationException("bad_image", name(image) + " " + e.getMessage());
         }
         MatOfByte buf = new MatOfByte(bytes);

@@ -59,8 +59,7 @@ public record ImageHeader(String format, long width, long height) {
                 if (b.length < 8) throw notAnImage(b);
                 yield tiff(b);
             }
-            default -> throw new InvalidImageException(InvalidImageException.Kind.NOT_AN_IMAGE, "is a "
-                    + format.toUpperCase(Locale.ROOT) + " image, which is not a PNG, JPEG or WebP image");
+            default -> throw notSupported(format);
         };
     }
 
@@ -83,9 +82,12 @@ public record ImageHeader(String format, long width, long height) {
         return null;
     }
 
-    /** Whether the engine decodes a {@link #formatOf} format (GIF and unknown bytes: no). */
+    /**
+     * Whether the engine decodes a {@link #formatOf} format: PNG, JPEG and WebP, the images the API takes
+     * (docs/openai-extension.md), on every way in (intake, CLI, worker); BMP, TIFF, GIF and unknown bytes: no.
+     */
     public static boolean decodable(String format) {
-        return format != null && !format.equals("gif");
+        return "png".equals(format) || "jpeg".equals(format) || "webp".equals(format);
     }
 
     /** The MIME type of {@link #formatOf}, or null. */
@@ -102,7 +104,7 @@ public record ImageHeader(String format, long width, long height) {
      */
     public static ImageHeader check(byte[] b, ImageLimits limits) {
         ImageHeader h = read(b);
-        if (!h.format.equals("png") && !h.format.equals("jpeg") && !h.format.equals("webp")) throw notAnImage(b);
+        if (!decodable(h.format)) throw notSupported(h.format);
         h.checkPixels(limits);
         switch (h.format) {
             case "png" -> PngIntegrity.check(b, h);
@@ -127,6 +129,12 @@ public record ImageHeader(String format, long width, long height) {
         String why = problem.startsWith(size) ? problem.substring(size.length()) : "is over the caps: " + problem;
         throw new InvalidImageException(InvalidImageException.Kind.TOO_LARGE, "is a " + format.toUpperCase(Locale.ROOT)
                 + " image of " + width + "x" + height + " pixels, which " + why);
+    }
+
+    /** A format {@link #formatOf} names that is not one the engine decodes (GIF, BMP, TIFF). */
+    private static InvalidImageException notSupported(String format) {
+        return new InvalidImageException(InvalidImageException.Kind.NOT_AN_IMAGE, "is a " + format.toUpperCase(Locale.ROOT)
+                + " image, which is not a PNG, JPEG or WebP image");
     }
 
     private static InvalidImageException notAnImage(byte[] b) {

@@ -104,13 +104,16 @@ class EngineContractTest {
     }
 
     @Test
-    void probeReadsPngJpegWebpAndBmp() throws Exception {
-        for (String ext : List.of(".png", ".jpg", ".webp", ".bmp")) {
+    void probeReadsPngJpegAndWebpAndRefusesBmp() throws Exception {
+        for (String ext : List.of(".png", ".jpg", ".webp")) {
             ImageInfo info = LocalEngine.probe(new InputImage(ImageRole.REFERENCE, TestScenes.encode(ext, first), null, "x" + ext));
             assertThat(info.width()).as(ext).isEqualTo(W);
             assertThat(info.height()).as(ext).isEqualTo(H);
             assertThat(info.format()).isEqualTo(ext.equals(".jpg") ? "jpeg" : ext.substring(1));
         }
+        // the images the API takes (docs/openai-extension.md), on every way in
+        assertThatThrownBy(() -> LocalEngine.probe(new InputImage(ImageRole.REFERENCE, TestScenes.encode(".bmp", first), null, "x.bmp")))
+                .isInstanceOf(GenerationException.class).hasMessage("x.bmp is a BMP image, which is not a PNG, JPEG or WebP image");
     }
 
     @Test

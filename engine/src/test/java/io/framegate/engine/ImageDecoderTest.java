@@ -81,4 +81,19 @@ class ImageDecoderTest {
         assertThat(ok.cols()).isEqualTo(32);
         ok.release();
     }
+
+    /** docs/openai-extension.md, images: one rule for every way in (intake, CLI, worker): PNG, JPEG or WebP; BMP and TIFF are refused by name, as at intake. */
+    @Test
+    void bmpAndTiffAreRefusedByName() throws Exception {
+        for (String format : new String[] {"bmp", "tiff"}) {
+            byte[] bytes = ImageHeaderTest.encode(40, 30, format);
+            assertThat(ImageHeader.decodable(ImageHeader.formatOf(bytes))).as(format).isFalse();
+            assertThatThrownBy(() -> ImageDecoder.decode(image(bytes, "x." + format)))
+                    .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("bad_image"))
+                    .hasMessage("x." + format + " is a " + format.toUpperCase(java.util.Locale.ROOT)
+                            + " image, which is not a PNG, JPEG or WebP image");
+            assertThatThrownBy(() -> ImageHeader.check(bytes, ImageLimits.DEFAULTS))
+                    .hasMessage("is a " + format.toUpperCase(java.util.Locale.ROOT) + " image, which is not a PNG, JPEG or WebP image");
+        }
+    }
 }
