@@ -49,8 +49,8 @@ public record ImageHeader(String format, long width, long height) {
         if (format == null) throw notAnImage(b);
         return switch (format) {
             case "png" -> png(b);
-            case "jpeg" -> jpeg(b, false);
-            case "webp" -> webp(b, false, null);
+            case "jpeg" -> JpegStructure.read(b, false);
+            case "webp" -> WebpStructure.read(b, false, null);
             case "bmp" -> {
                 if (b.length < 26) throw notAnImage(b);
                 yield sized("bmp", Math.abs((long) le32(b, 18)), Math.abs((long) le32(b, 22)));
@@ -108,8 +108,8 @@ public record ImageHeader(String format, long width, long height) {
         h.checkPixels(limits);
         switch (h.format) {
             case "png" -> PngIntegrity.check(b, h);
-            case "jpeg" -> jpeg(b, true);
-            default -> webp(b, true, limits);
+            case "jpeg" -> JpegStructure.read(b, true);
+            default -> WebpStructure.read(b, true, limits);
         }
         return h;
     }
@@ -120,7 +120,7 @@ public record ImageHeader(String format, long width, long height) {
     }
 
     /** The caps for one declared size (a JPEG's every frame header is held to them, not only the first). */
-    private static void checkPixels(String format, long width, long height, ImageLimits limits) {
+    static void checkPixels(String format, long width, long height, ImageLimits limits) {
         String problem = limits.pixelProblem(width, height);
         if (problem == null) return;
         // one sentence after the field's name: "input_reference is a PNG image of 30000x30000 pixels, which has a side
@@ -152,7 +152,7 @@ public record ImageHeader(String format, long width, long height) {
         return new InvalidImageException(InvalidImageException.Kind.CORRUPT, "is an invalid " + format + " image: " + what);
     }
 
-    private static ImageHeader sized(String format, long w, long h) {
+    static ImageHeader sized(String format, long w, long h) {
         if (w <= 0 || h <= 0) throw corrupt(format.toUpperCase(Locale.ROOT), "its header declares " + w + "x" + h + " pixels");
         return new ImageHeader(format, w, h);
     }
@@ -164,135 +164,6 @@ public record ImageHeader(String format, long width, long height) {
             throw corrupt("PNG", "no IHDR chunk where the header must be");
         }
         return sized("png", be32(b, 16) & 0xffffffffL, be32(b, 20) & 0xffffffffL);
-    }
-
-    // ---- JPEG
-
-    /**
-     * The SOF's size; with {@code whole}, also that the segments are intact, that there is one frame header and at
-     * most {@link #MAX_JPEG_SCANS} scans, and that the image ends with EOI.
-     */
-    private static ImageHeader jpeg(byte[] b, boolean whole) {
-        int pos = 2;
-        ImageHeader found = null;
-        int scans = 0;
-        while (true) {
-            if (pos >= b.length) throw corrupt("JPEG", "the file ends before the image data");
-            if ((b[pos] & 0xff) != 0xff) throw corrupt("JPEG", "no segment marker at byte " + pos);
-            while (pos < b.length && (b[pos] & 0xff) == 0xff) pos++;
-            if (pos >= b.length) throw corrupt("JPEG", "the file ends inside a marker");
-            int marker = b[pos++] & 0xff;
-            if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;
-            if (marker == 0xd9) {
-                if (scans == 0) throw corrupt("JPEG", "the image ends before its data");
-                if (scans > MAX_JPEG_SCANS) {
-                    // counted to the end (the walk is linear in the bytes) so that the refusal names the count
-                    throw new InvalidImageException(InvalidImageException.Kind.TOO_LARGE, "is a JPEG image of " + scans
-                            + " scans; at most " + MAX_JPEG_SCANS + " are allowed (each is a pass over the whole image)");
-                }
-                return found; // some writers pad after EOI
-            }
-            if (pos + 2 > b.length) throw corrupt("JPEG", "the file ends inside a segment header");
-            int len = ((b[pos] & 0xff) << 8) | (b[pos + 1] & 0xff);
-            if (len < 2 || pos + len > b.length) throw corrupt("JPEG", "a segment at byte " + pos + " runs past the end of the file");
-            boolean sof = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
-            if (sof) {
-                if (len < 7) throw corrupt("JPEG", "a frame header is too short");
-                if (found != null) throw corrupt("JPEG", "a second frame header at byte " + (pos - 2) + " (a JPEG has one)");
-                long height = ((b[pos + 3] & 0xff) << 8) | (b[pos + 4] & 0xff);
-                long width = ((b[pos + 5] & 0xff) << 8) | (b[pos + 6] & 0xff);
-                found = sized("jpeg", width, height);
-                if (!whole) return found;
-            }
-            pos += len;
-            if (marker == 0xda) {
-                if (found == null) throw corrupt("JPEG", "image data comes before the frame header");
-                scans++;
-                pos = afterScanData(b, pos);
-            }
-        }
-    }
-
-    /** Where the entropy-coded data starting at {@code pos} ends: the next marker other than a stuffed byte or RSTn. */
-    private static int afterScanData(byte[] b, int pos) {
-        for (int i = pos; i + 1 < b.length; i++) {
-            if ((b[i] & 0xff) != 0xff) continue;
-            int next = b[i + 1] & 0xff;
-            if (next == 0x00 || (next >= 0xd0 && next <= 0xd7) || next == 0xff) continue;
-            return i;
-        }
-        throw corrupt("JPEG", "the file ends without its end-of-image marker (truncated)");
-    }
-
-    // ---- WebP
-
-    /**
-     * The size from the first chunk; with {@code whole}, also every chunk inside the file, image data present, no
-     * animation (OpenCV's WebP decoder reads still images only), and an extended file's canvas (VP8X) the size of
-     * its image data, as a decoder requires of a still image.
-     */
-    private static ImageHeader webp(byte[] b, boolean whole, ImageLimits limits) {
-        long riffEnd = 8 + (le32(b, 4) & 0xffffffffL);
-        if (whole && riffEnd > b.length) {
-            throw corrupt("WebP", "the file holds " + b.length + " of the " + riffEnd + " bytes it declares (truncated)");
-        }
-        long end = Math.min(riffEnd, b.length);
-        int pos = 12;
-        ImageHeader found = null;
-        boolean extended = false;
-        boolean imageData = false;
-        while (pos + 8 <= end) {
-            String type = new String(b, pos, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
-            long len = le32(b, pos + 4) & 0xffffffffL;
-            int data = pos + 8;
-            if (data + len > end) {
-                if (whole || found == null && data + 10 > end) throw corrupt("WebP", "the " + type.trim() + " chunk runs past the end of the file");
-            }
-            ImageHeader image = switch (type) {
-                case "VP8 " -> {
-                    if (data + 10 > b.length || (b[data + 3] & 0xff) != 0x9d || (b[data + 4] & 0xff) != 0x01
-                            || (b[data + 5] & 0xff) != 0x2a) throw corrupt("WebP", "no VP8 frame header");
-                    yield sized("webp", le16(b, data + 6) & 0x3fff, le16(b, data + 8) & 0x3fff);
-                }
-                case "VP8L" -> {
-                    if (data + 5 > b.length || (b[data] & 0xff) != 0x2f) throw corrupt("WebP", "no VP8L header");
-                    int bits = le32(b, data + 1);
-                    yield sized("webp", (bits & 0x3fff) + 1L, ((bits >>> 14) & 0x3fff) + 1L);
-                }
-                default -> null;
-            };
-            if (found == null) {
-                if (type.equals("VP8X")) {
-                    if (data + 10 > b.length) throw corrupt("WebP", "the VP8X header is cut off");
-                    found = sized("webp", le24(b, data + 4) + 1L, le24(b, data + 7) + 1L);
-                    extended = true;
-                    if (whole && (b[data] & 0x02) != 0) throw animated();
-                } else if (image != null) {
-                    found = image;
-                } else {
-                    throw corrupt("WebP", "the first chunk is " + type.trim() + ", not VP8, VP8L or VP8X");
-                }
-                if (!whole) return found;
-            }
-            if (type.equals("ANIM") || type.equals("ANMF")) throw animated();
-            if (image != null) {
-                if (extended && (image.width != found.width || image.height != found.height)) {
-                    checkPixels("webp", image.width, image.height, limits);
-                    throw invalid("WebP", "its canvas (VP8X) is " + found.width + "x" + found.height
-                            + " but its image data is " + image.width + "x" + image.height);
-                }
-                imageData = true;
-            }
-            pos = (int) (data + len + (len & 1));
-        }
-        if (found == null) throw corrupt("WebP", "no image header");
-        if (!imageData) throw corrupt("WebP", "no image data");
-        return found;
-    }
-
-    private static InvalidImageException animated() {
-        return new InvalidImageException(InvalidImageException.Kind.NOT_AN_IMAGE,
-                "is an animated WebP image; animated WebP is not supported (give a still PNG, JPEG or WebP)");
     }
 
     // ---- TIFF (engine inputs only)
@@ -320,15 +191,15 @@ public record ImageHeader(String format, long width, long height) {
         return ((b[i] & 0xff) << 24) | ((b[i + 1] & 0xff) << 16) | ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
     }
 
-    private static int le32(byte[] b, int i) {
+    static int le32(byte[] b, int i) {
         return (b[i] & 0xff) | ((b[i + 1] & 0xff) << 8) | ((b[i + 2] & 0xff) << 16) | ((b[i + 3] & 0xff) << 24);
     }
 
-    private static int le24(byte[] b, int i) {
+    static int le24(byte[] b, int i) {
         return (b[i] & 0xff) | ((b[i + 1] & 0xff) << 8) | ((b[i + 2] & 0xff) << 16);
     }
 
-    private static int le16(byte[] b, int i) {
+    static int le16(byte[] b, int i) {
         return (b[i] & 0xff) | ((b[i + 1] & 0xff) << 8);
     }
 
