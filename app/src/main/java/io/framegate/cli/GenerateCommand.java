@@ -24,9 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -226,35 +224,21 @@ final class GenerateCommand implements Callable<Integer> {
     /** Reads an image option into the request; false (and a problem named) when the file cannot be used. */
     private static boolean readImage(String option, Path file, ImageRole role, GenerationRequest.Builder b, List<String> problems) {
         if (file == null) return true;
+        byte[] bytes = ImageFiles.read(option + " " + file, file, problems);
+        if (bytes == null) return false;
+        InputImage image = new InputImage(role, bytes, null, file.toString());
         try {
-            if (Files.isDirectory(file)) {
-                problems.add(option + " " + file + ": is a directory, not an image file");
-                return false;
-            }
-            byte[] bytes = Files.readAllBytes(file);
-            InputImage image = new InputImage(role, bytes, null, file.toString());
-            try {
-                LocalEngine.probe(image);
-            } catch (GenerationException e) {
-                String format = ImageHeader.formatOf(bytes);
-                problems.add(option + " " + file + (format == null ? ": not a readable image (PNG, JPEG or WebP)"
-                        : !ImageHeader.decodable(format) ? ": is a " + format.toUpperCase(Locale.ROOT)
-                        + " image, which is not a PNG, JPEG or WebP image"
-                        : ": is a " + format.toUpperCase(Locale.ROOT) + " by its signature but cannot be decoded (corrupt "
-                        + "or truncated); give a readable PNG, JPEG or WebP"));
-                return false;
-            }
-            b.image(image);
-            return true;
-        } catch (NoSuchFileException e) {
-            problems.add(option + " " + file + ": file not found");
-            return false;
-        } catch (AccessDeniedException e) {
-            problems.add(option + " " + file + ": permission denied");
-            return false;
-        } catch (IOException e) {
-            problems.add(option + " " + file + ": cannot read (" + e.getMessage() + ")");
+            LocalEngine.probe(image);
+        } catch (GenerationException e) {
+            String format = ImageHeader.formatOf(bytes);
+            problems.add(option + " " + file + (format == null ? ": not a readable image (PNG, JPEG or WebP)"
+                    : !ImageHeader.decodable(format) ? ": is a " + format.toUpperCase(Locale.ROOT)
+                    + " image, which is not a PNG, JPEG or WebP image"
+                    : ": is a " + format.toUpperCase(Locale.ROOT) + " by its signature but cannot be decoded (corrupt "
+                    + "or truncated); give a readable PNG, JPEG or WebP"));
             return false;
         }
+        b.image(image);
+        return true;
     }
 }

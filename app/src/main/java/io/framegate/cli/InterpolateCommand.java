@@ -138,6 +138,11 @@ final class InterpolateCommand implements Callable<Integer> {
         byte[] head = new byte[12];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
+            long size = Files.size(file);
+            if (size > ImageFiles.MAX_BYTES) {
+                problems.add(file + ": is " + size + " bytes; an image file may be at most " + ImageFiles.capText());
+                return;
+            }
             n = in.readNBytes(head, 0, head.length);
         } catch (IOException e) {
             problems.add(file + ": cannot read (" + e.getMessage() + ")");
