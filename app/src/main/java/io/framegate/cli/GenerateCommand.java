@@ -225,7 +225,7 @@ final class GenerateCommand implements Callable<Integer> {
     private static boolean readImage(String option, Path file, ImageRole role, GenerationRequest.Builder b, List<String> problems) {
         if (file == null) return true;
         byte[] bytes = ImageFiles.read(option + " " + file, file, problems);
-        if (bytes == null) return false;
+        if (bytes == null || ImageFiles.check(option + " " + file, bytes, problems) == null) return false;
         InputImage image = new InputImage(role, bytes, null, file.toString());
         try {
             LocalEngine.probe(image);

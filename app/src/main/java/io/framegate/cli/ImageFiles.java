@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The image files a command reads ({@code generate --first/--last/--reference}, {@code interpolate}'s frames), read
@@ -67,6 +68,43 @@ final class ImageFiles {
             problems.add(label + ": cannot read (" + e.getMessage() + ")");
         }
         return null;
+    }
+
+    /**
+     * The image's header, read before any decoder sees it: null, with the problem added, when the bytes are not an
+     * image the engine decodes or the header's size is over the pixel caps ({@link ImageLimits#DEFAULTS}: the side and
+     * megapixel caps, named with the image's size).
+     */
+    static ImageHeader check(String label, byte[] bytes, List<String> problems) {
+        String format = ImageHeader.formatOf(bytes);
+        if (!ImageHeader.decodable(format)) {
+            problems.add(label + ": " + notDecodable(format));
+            return null;
+        }
+        String name = format.toUpperCase(Locale.ROOT);
+        ImageHeader h;
+        try {
+            h = ImageHeader.read(bytes);
+        } catch (ImageHeader.InvalidImageException e) {
+            problems.add(label + ": " + damaged(name, "its header cannot be read"));
+            return null;
+        }
+        String tooLarge = ImageLimits.DEFAULTS.pixelProblem(h.width(), h.height());
+        if (tooLarge != null) {
+            problems.add(label + ": is a " + name + " image too large to use: " + tooLarge);
+            return null;
+        }
+        return h;
+    }
+
+    /** Bytes that are no image the engine decodes: unknown, or a format named ("is a BMP image, which is not ..."). */
+    private static String notDecodable(String format) {
+        return format == null ? "not a readable image (PNG, JPEG or WebP)"
+                : "is a " + format.toUpperCase(Locale.ROOT) + " image, which is not a PNG, JPEG or WebP image";
+    }
+
+    private static String damaged(String format, String why) {
+        return "is a " + format + " by its signature but cannot be decoded (" + why + "); give a readable PNG, JPEG or WebP";
     }
 
     /** The cap as the messages say it: {@code 67108864 bytes (64 MiB)}. */

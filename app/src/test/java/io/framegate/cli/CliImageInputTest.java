@@ -127,4 +127,58 @@ class CliImageInputTest {
         assertThat(r.err()).doesNotContain("OutOfMemory");
         assertThat(out).doesNotExist();
     }
+
+    // ---- the pixel caps are named as such
+
+    /** A PNG whose header says {@code w x h} (RGB, 8 bits) with a few bytes of pixel data: a bomb if large. */
+    static byte[] pngHeaderOnly(int w, int h) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(PNG_SIGNATURE);
+        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0)
+                .put((byte) 0).put((byte) 0).array());
+        Deflater d = new Deflater();
+        d.setInput(new byte[4096]);
+        d.finish();
+        byte[] z = new byte[256];
+        chunk(out, "IDAT", Arrays.copyOf(z, d.deflate(z)));
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        CRC32 crc = new CRC32();
+        crc.update(type.getBytes());
+        crc.update(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(type.getBytes());
+        out.writeBytes(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    /** A baseline JPEG's segments up to its frame header saying {@code w x h}, a scan and the end marker. */
+    static byte[] jpegHeaderOnly(int w, int h) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0xff, (byte) 0xd8});
+        out.writeBytes(new byte[] {(byte) 0xff, (byte) 0xc0, 0, 11, 8, (byte) (h >> 8), (byte) h, (byte) (w >> 8), (byte) w,
+                1, 1, 0x11, 0});
+        out.writeBytes(new byte[] {(byte) 0xff, (byte) 0xda, 0, 8, 1, 1, 0, 0, 63, 0});
+        out.writeBytes(new byte[] {0x12, 0x34, (byte) 0xff, (byte) 0xd9});
+        return out.toByteArray();
+    }
+
+    @Test
+    void imagesOverTheSideOrMegapixelCapAreNamedWithTheirSizeAndTheCapNotAsCorrupt() throws IOException {
+        Path bomb = Files.write(dir.resolve("bomb.png"), pngHeaderOnly(30_000, 30_000));
+        Path side = Files.write(dir.resolve("side.png"), pngHeaderOnly(16_385, 2));
+        Path mp = Files.write(dir.resolve("big.jpg"), jpegHeaderOnly(8000, 8000));
+        Path out = dir.resolve("x.mp4");
+        CliRun r = CliRun.of("generate", "--first", bomb.toString(), "--last", side.toString(), "--reference",
+                mp.toString(), "--size", "96x64", "--num-frames", "6", "-o", out.toString());
+        assertBadInput(r,
+                "--first " + bomb + ": is a PNG image too large to use: 30000x30000 has a side over 16384 px",
+                "--last " + side + ": is a PNG image too large to use: 16385x2 has a side over 16384 px",
+                "--reference " + mp + ": is a JPEG image too large to use: 8000x8000 is 64.0 megapixels; at most 50.0 are allowed");
+        assertThat(r.err()).doesNotContain("corrupt");
+        assertThat(out).doesNotExist();
+    }
 }
