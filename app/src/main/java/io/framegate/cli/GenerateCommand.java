@@ -227,6 +227,7 @@ final class GenerateCommand implements Callable<Integer> {
         byte[] bytes = ImageFiles.read(option + " " + file, file, problems);
         if (bytes == null || ImageFiles.check(option + " " + file, bytes, problems) == null) return false;
         InputImage image = new InputImage(role, bytes, null, file.toString());
+        OpenCvLog.silence(); // the decoder's complaints are said below, once, in the CLI's words
         try {
             LocalEngine.probe(image);
         } catch (GenerationException e) {

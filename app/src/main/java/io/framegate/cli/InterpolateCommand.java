@@ -81,6 +81,7 @@ final class InterpolateCommand implements Callable<Integer> {
         }
         Path target = output.toAbsolutePath();
         Files.createDirectories(target.getParent());
+        OpenCvLog.silence(); // a frame the decoder still refuses is named below, in the CLI's words
         ProgressBar bar = new ProgressBar(err, System.console() != null);
         SequenceInterpolator.Result r;
         try {

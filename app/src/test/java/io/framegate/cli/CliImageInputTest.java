@@ -181,4 +181,124 @@ class CliImageInputTest {
         assertThat(r.err()).doesNotContain("corrupt");
         assertThat(out).doesNotExist();
     }
+
+    // ---- no native library's message reaches the user
+
+    /** A still WebP of the example scene wrapped as a one-frame animation (VP8X with its animation flag, ANIM, ANMF). */
+    static byte[] animatedWebp() throws Exception {
+        Path png = Files.createTempFile("scene", ".png");
+        try {
+            ImageIO.write(new ExampleScene(7).view(64, 48, 0, 0), "png", png.toFile());
+            Mat m = ImageDecoder.decode(new InputImage(ImageRole.FIRST_FRAME, Files.readAllBytes(png), null, "scene"));
+            byte[] still = ImageDecoder.encode(".webp", m);
+            m.release();
+            byte[] frame = Arrays.copyOfRange(still, 12, still.length); // its VP8/VP8L chunk
+            byte[] vp8x = new byte[10]; // flags (animation), 3 reserved, canvas width-1 and height-1
+            vp8x[0] = 0x02;
+            put24(vp8x, 4, 63);
+            put24(vp8x, 7, 47);
+            byte[] anmf = new byte[16 + frame.length]; // X, Y, width-1, height-1, duration (3 bytes each), flags, frame
+            put24(anmf, 6, 63);
+            put24(anmf, 9, 47);
+            put24(anmf, 12, 100);
+            System.arraycopy(frame, 0, anmf, 16, frame.length);
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            body.writeBytes("WEBP".getBytes());
+            body.writeBytes(riffChunk("VP8X", vp8x));
+            body.writeBytes(riffChunk("ANIM", new byte[6]));
+            body.writeBytes(riffChunk("ANMF", anmf));
+            byte[] b = body.toByteArray();
+            ByteArrayOutputStream riff = new ByteArrayOutputStream();
+            riff.writeBytes("RIFF".getBytes());
+            riff.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+            riff.writeBytes(b);
+            return riff.toByteArray();
+        } finally {
+            Files.deleteIfExists(png);
+        }
+    }
+
+    private static void put24(byte[] b, int at, int v) {
+        b[at] = (byte) v;
+        b[at + 1] = (byte) (v >> 8);
+        b[at + 2] = (byte) (v >> 16);
+    }
+
+    private static byte[] riffChunk(String type, byte[] data) {
+        ByteBuffer c = ByteBuffer.allocate(8 + data.length + (data.length & 1)).order(ByteOrder.LITTLE_ENDIAN);
+        c.put(type.getBytes()).putInt(data.length).put(data);
+        return c.array();
+    }
+
+    /**
+     * In a process of its own, as a user runs it (the natives write to the process's stderr, which an in-process run
+     * cannot capture): an animated WebP (OpenCV logs why it cannot read it), a PNG whose pixel data is not deflate
+     * (libpng's error), a JPEG cut short (libjpeg's warning, and before this a video made of it) and a TIFF whose
+     * header declares 99 bits per sample (OpenCV logs its decoder's exception) give the CLI's four error lines and
+     * nothing else.
+     */
+    @Test
+    void nativeLibraryMessagesDoNotReachTheUser() throws Exception {
+        Path anim = Files.write(dir.resolve("anim.webp"), animatedWebp());
+        Path png = Files.write(dir.resolve("broken.png"), CliEdgesTest.corruptPng());
+        byte[] jpeg = Files.readAllBytes(jpegOfScene());
+        Path cut = Files.write(dir.resolve("cut.jpg"), Arrays.copyOf(jpeg, jpeg.length * 2 / 3));
+        Path tiff = Files.write(dir.resolve("damaged.tif"), damagedTiff());
+        Path out = dir.resolve("x.mp4");
+        Path err = dir.resolve("stderr.txt");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", cp, Main.class.getName(), "generate",
+                "--first", anim.toString(), "--last", png.toString(), "--reference", cut.toString(),
+                "--reference", tiff.toString(), "--size", "96x64", "--num-frames", "6", "-o", out.toString())
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String text = Files.readString(err);
+        assertThat(p.exitValue()).as(text).isEqualTo(2);
+        assertThat(text).contains("error: --first " + anim, "error: --last " + png, "error: --reference " + cut,
+                "error: --reference " + tiff);
+        List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
+        assertThat(lines).as(text).allMatch(l -> l.startsWith("error: "));
+        assertThat(text).doesNotContain("OpenCV", "[ERROR", "libpng", "Corrupt JPEG", "Premature end");
+        assertThat(out).doesNotExist();
+    }
+
+    /** A little-endian TIFF whose one directory declares 64x48 RGB at 99 bits per sample. */
+    static byte[] damagedTiff() {
+        int[][] entries = {{256, 3, 1, 64}, {257, 3, 1, 48}, {258, 3, 1, 99}, {262, 3, 1, 2}, {273, 4, 1, 9999},
+                {277, 3, 1, 3}, {279, 4, 1, 100}};
+        ByteBuffer b = ByteBuffer.allocate(8 + 2 + 12 * entries.length + 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {'I', 'I', 42, 0}).putInt(8).putShort((short) entries.length);
+        for (int[] e : entries) b.putShort((short) e[0]).putShort((short) e[1]).putInt(e[2]).putInt(e[3]);
+        return b.putInt(0).array();
+    }
+
+    /**
+     * The silencing itself, with OpenCV's decoder given an animated WebP directly (the engine's checks would refuse
+     * it first): OpenCV logs its refusal on stderr unless {@link OpenCvLog#silence} ran.
+     */
+    @Test
+    void openCvsOwnLogIsSilencedWhereItWouldWriteToStderr() throws Exception {
+        Path anim = Files.write(dir.resolve("anim.webp"), animatedWebp());
+        assertThat(probe("plain", anim)).as("OpenCV logs without it").contains("[ERROR").contains("animated webp");
+        assertThat(probe("silence", anim)).isEmpty();
+    }
+
+    private String probe(String mode, Path file) throws Exception {
+        Path err = dir.resolve(mode + ".stderr");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", cp, OpenCvLogProbe.class.getName(), mode, file.toString())
+                .redirectOutput(dir.resolve(mode + ".stdout").toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve(mode + ".stdout"))).isZero();
+        if (mode.equals("silence")) assertThat(Files.readString(dir.resolve(mode + ".stdout"))).contains("silenced=true");
+        return Files.readString(err);
+    }
+
+    private Path jpegOfScene() throws IOException {
+        Path p = dir.resolve("scene.jpg");
+        ImageIO.write(new ExampleScene(7).view(96, 64, 0, 0), "jpg", p.toFile());
+        return p;
+    }
 }
