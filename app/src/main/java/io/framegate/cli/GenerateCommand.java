@@ -11,7 +11,6 @@ import io.framegate.domain.RenderPlan;
 import io.framegate.domain.RequestValidator;
 import io.framegate.domain.ValidationException;
 import io.framegate.domain.Violation;
-import io.framegate.engine.ImageHeader;
 import io.framegate.engine.LocalEngine;
 import io.framegate.engine.RenderStats;
 import io.framegate.provider.ConfigException;
@@ -227,18 +226,7 @@ final class GenerateCommand implements Callable<Integer> {
         byte[] bytes = ImageFiles.read(option + " " + file, file, problems);
         if (bytes == null || ImageFiles.check(option + " " + file, bytes, problems) == null) return false;
         InputImage image = new InputImage(role, bytes, null, file.toString());
-        OpenCvLog.silence(); // the decoder's complaints are said below, once, in the CLI's words
-        try {
-            LocalEngine.probe(image);
-        } catch (GenerationException e) {
-            String format = ImageHeader.formatOf(bytes);
-            problems.add(option + " " + file + (format == null ? ": not a readable image (PNG, JPEG or WebP)"
-                    : !ImageHeader.decodable(format) ? ": is a " + format.toUpperCase(Locale.ROOT)
-                    + " image, which is not a PNG, JPEG or WebP image"
-                    : ": is a " + format.toUpperCase(Locale.ROOT) + " by its signature but cannot be decoded (corrupt "
-                    + "or truncated); give a readable PNG, JPEG or WebP"));
-            return false;
-        }
+        if (ImageFiles.decodes(option + " " + file, image, problems) == null) return false;
         b.image(image);
         return true;
     }

@@ -1,7 +1,11 @@
 package io.framegate.cli;
 
 import io.framegate.domain.ImageLimits;
+import io.framegate.domain.GenerationException;
+import io.framegate.domain.InputImage;
 import io.framegate.engine.ImageHeader;
+import io.framegate.engine.ImageInfo;
+import io.framegate.engine.LocalEngine;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,6 +121,23 @@ final class ImageFiles {
 
     private static String damaged(String format, String why) {
         return "is a " + format + " by its signature but cannot be decoded (" + why + "); give a readable PNG, JPEG or WebP";
+    }
+
+    /**
+     * The image decoded once by the engine ({@link LocalEngine#probe}), for what the checks above cannot see (a PNG row
+     * filter, a palette image without its palette): its size as the decoder gives it (EXIF orientation applied), or
+     * null with the problem added. OpenCV's own log is silenced first.
+     */
+    static ImageInfo decodes(String label, InputImage image, List<String> problems) {
+        OpenCvLog.silence();
+        try {
+            return LocalEngine.probe(image);
+        } catch (GenerationException e) {
+            String format = ImageHeader.formatOf(image.bytes());
+            problems.add(label + ": " + (!ImageHeader.decodable(format) ? notDecodable(format)
+                    : damaged(format.toUpperCase(Locale.ROOT), "corrupt or truncated")));
+            return null;
+        }
     }
 
     /** The cap as the messages say it: {@code 67108864 bytes (64 MiB)}. */

@@ -1,7 +1,9 @@
 package io.framegate.cli;
 
 import io.framegate.domain.GenerationException;
-import io.framegate.engine.ImageHeader;
+import io.framegate.domain.ImageRole;
+import io.framegate.domain.InputImage;
+import io.framegate.engine.ImageInfo;
 import io.framegate.engine.KeyframeInterpolator;
 import io.framegate.engine.SequenceInterpolator;
 import picocli.CommandLine.ArgGroup;
@@ -11,7 +13,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,9 +71,7 @@ final class InterpolateCommand implements Callable<Integer> {
             problems.add((input.dir != null ? "--input=" + input.dir : "--frames-glob=" + input.glob) + ": "
                     + frames.size() + " image(s); at least 2 are needed");
         }
-        if (problems.isEmpty()) {
-            for (Path f : frames) checkImage(f, problems);
-        }
+        if (problems.isEmpty()) checkFrames(frames, problems);
         OutputChecks.check(output, io.framegate.domain.OutputFiles.beside(output, framesDir), false, problems);
         if (!problems.isEmpty()) {
             problems.forEach(p -> err.println("error: " + p));
@@ -81,7 +80,7 @@ final class InterpolateCommand implements Callable<Integer> {
         }
         Path target = output.toAbsolutePath();
         Files.createDirectories(target.getParent());
-        OpenCvLog.silence(); // a frame the decoder still refuses is named below, in the CLI's words
+        OpenCvLog.silence(); // the engine's decoder may still refuse a frame: it is named below, in the CLI's words
         ProgressBar bar = new ProgressBar(err, System.console() != null);
         SequenceInterpolator.Result r;
         try {
@@ -134,27 +133,42 @@ final class InterpolateCommand implements Callable<Integer> {
         return found;
     }
 
-    /** A frame must start like an image file; decoding errors surface later with the file named. */
-    private static void checkImage(Path file, List<String> problems) {
-        byte[] head = new byte[12];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            long size = Files.size(file);
-            if (size > ImageFiles.MAX_BYTES) {
-                problems.add(file + ": is " + size + " bytes; an image file may be at most " + ImageFiles.capText());
-                return;
+    /** What the checks found of one frame: its problems, and its size as decoded when it has none. */
+    private record Checked(List<String> problems, long[] size) {
+    }
+
+    /**
+     * Every frame checked before any work, each problem named (two frames at once, in name order): readable within
+     * the byte cap, an image whose header is within the pixel caps and whose file is whole ({@link ImageFiles#check}),
+     * decoded once ({@link ImageFiles#decodes}: what only the decoder finds, and the size it gives), the same size as
+     * the first frame, even-sided (H.264's yuv420p).
+     */
+    private static void checkFrames(List<Path> frames, List<String> problems) {
+        List<Checked> checked = frames.parallelStream().map(f -> {
+            List<String> found = new ArrayList<>();
+            byte[] bytes = ImageFiles.read(f.toString(), f, found);
+            ImageInfo info = bytes == null || ImageFiles.check(f.toString(), bytes, found) == null ? null
+                    : ImageFiles.decodes(f.toString(), new InputImage(ImageRole.FIRST_FRAME, bytes, null, f.toString()), found);
+            return new Checked(found, info == null ? null : new long[] {info.width(), info.height()});
+        }).toList();
+        long[] first = null;
+        Path firstFile = null;
+        for (int i = 0; i < frames.size(); i++) {
+            Checked c = checked.get(i);
+            problems.addAll(c.problems());
+            if (c.size() == null) continue;
+            String size = c.size()[0] + "x" + c.size()[1];
+            if (first == null) {
+                first = c.size();
+                firstFile = frames.get(i);
+                if (first[0] % 2 != 0 || first[1] % 2 != 0) {
+                    problems.add(frames.get(i) + ": " + size + " has an odd side; H.264 (yuv420p) needs even width and height");
+                }
+            } else if (c.size()[0] != first[0] || c.size()[1] != first[1]) {
+                problems.add(frames.get(i) + ": " + size + ", but " + (firstFile == frames.getFirst() ? "the first frame"
+                        : firstFile.getFileName() + " (the first readable frame)") + " is " + first[0] + "x" + first[1]
+                        + "; every frame must have the same size");
             }
-            n = in.readNBytes(head, 0, head.length);
-        } catch (IOException e) {
-            problems.add(file + ": cannot read (" + e.getMessage() + ")");
-            return;
-        }
-        byte[] got = n == head.length ? head : java.util.Arrays.copyOf(head, n);
-        String format = ImageHeader.formatOf(got);
-        if (format == null) {
-            problems.add(file + ": not an image (PNG, JPEG or WebP)");
-        } else if (!ImageHeader.decodable(format)) {
-            problems.add(file + ": is a " + format.toUpperCase(java.util.Locale.ROOT) + " image, which is not a PNG, JPEG or WebP image");
         }
     }
 }

@@ -301,4 +301,73 @@ class CliImageInputTest {
         ImageIO.write(new ExampleScene(7).view(96, 64, 0, 0), "jpg", p.toFile());
         return p;
     }
+
+    // ---- interpolate checks every frame before any work
+
+    @Test
+    void interpolateNamesEveryBadFrameAtOnceBeforeAnyWork() throws IOException {
+        Path seq = Files.createDirectories(dir.resolve("seq"));
+        byte[] good = Files.readAllBytes(scene("a.png", 96, 64));
+        Files.write(seq.resolve("f01.png"), good);
+        Files.write(seq.resolve("f02.png"), Arrays.copyOf(good, good.length / 2)); // cut short
+        Files.write(seq.resolve("f03.png"), good);
+        Files.write(seq.resolve("f04.png"), CliEdgesTest.corruptPng()); // pixel data that is not deflate
+        Files.copy(scene("small.png", 64, 48), seq.resolve("f05.png")); // another size
+        Files.write(seq.resolve("f06.png"), pngHeaderOnly(30_000, 30_000)); // a bomb
+        Files.write(seq.resolve("f07.png"), good);
+        Files.write(seq.resolve("f08.png"), pngWithRowFilter(7)); // whole, but a row filter PNG does not define
+        Path out = dir.resolve("i.mp4");
+        CliRun r = CliRun.of("interpolate", "--input", seq.toString(), "-o", out.toString());
+        assertBadInput(r,
+                seq.resolve("f02.png") + ": is a PNG by its signature but cannot be decoded",
+                seq.resolve("f04.png") + ": is a PNG by its signature but cannot be decoded",
+                seq.resolve("f05.png") + ": 64x48, but the first frame is 96x64",
+                seq.resolve("f06.png") + ": is a PNG image too large to use: 30000x30000 has a side over 16384 px",
+                seq.resolve("f08.png") + ": is a PNG by its signature but cannot be decoded");
+        assertThat(r.err()).doesNotContain("f01.png").doesNotContain("f03.png").doesNotContain("f07.png");
+        assertThat(r.err().lines().filter(l -> l.startsWith("error: "))).hasSize(5);
+        assertThat(out).doesNotExist();
+    }
+
+    /** An 8x8 RGB PNG, whole (checksums, pixel data of the right length), each row with filter type {@code filter}. */
+    static byte[] pngWithRowFilter(int filter) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(PNG_SIGNATURE);
+        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(8).putInt(8).put((byte) 8).put((byte) 2).put((byte) 0)
+                .put((byte) 0).put((byte) 0).array());
+        byte[] raw = new byte[8 * (1 + 8 * 3)];
+        for (int y = 0; y < 8; y++) raw[y * 25] = (byte) filter;
+        Deflater d = new Deflater();
+        d.setInput(raw);
+        d.finish();
+        byte[] z = new byte[512];
+        chunk(out, "IDAT", Arrays.copyOf(z, d.deflate(z)));
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    /** Frame sizes are compared as decoded: a JPEG whose EXIF orientation turns it a quarter counts turned. */
+    @Test
+    void aJpegFrameTurnedByItsExifOrientationIsComparedTurned() throws IOException {
+        Path seq = Files.createDirectories(dir.resolve("seq"));
+        Path stored = dir.resolve("stored.jpg");
+        ImageIO.write(new ExampleScene(7).view(96, 64, 0, 0), "jpg", stored.toFile());
+        byte[] jpeg = Files.readAllBytes(stored);
+        byte[] exif = {(byte) 0xff, (byte) 0xe1, 0, 34, 'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1,
+                0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0}; // one IFD entry: Orientation = 6 (turn right)
+        ByteArrayOutputStream turned = new ByteArrayOutputStream();
+        turned.write(jpeg, 0, 2);
+        turned.writeBytes(exif);
+        turned.write(jpeg, 2, jpeg.length - 2);
+        Files.write(seq.resolve("f01.jpg"), turned.toByteArray());
+        ImageIO.write(new ExampleScene(7).view(64, 96, 0.1, 0), "png", seq.resolve("f02.png").toFile());
+        Path out = dir.resolve("i.mp4");
+        CliRun r = CliRun.of("interpolate", "--input", seq.toString(), "-o", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("64x96");
+
+        ImageIO.write(new ExampleScene(7).view(96, 64, 0.1, 0), "png", seq.resolve("f02.png").toFile());
+        assertBadInput(CliRun.of("interpolate", "--input", seq.toString(), "-o", dir.resolve("j.mp4").toString()),
+                "f02.png: 96x64, but the first frame is 64x96");
+    }
 }
