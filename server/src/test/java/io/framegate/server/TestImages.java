@@ -75,12 +75,7 @@ public final class TestImages {
         d.finish();
         while (!d.finished()) z.write(buf, 0, d.deflate(buf));
         d.end();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a});
-        chunk(out, "IHDR", ihdr.array());
-        chunk(out, "IDAT", z.toByteArray());
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
+        return png(ihdr.array(), z.toByteArray());
     }
 
     /**
@@ -124,10 +119,15 @@ public final class TestImages {
         byte[] buf = new byte[1 << 16];
         while (!d.finished()) z.write(buf, 0, d.deflate(buf));
         d.end();
+        return png(ihdr.array(), z.toByteArray());
+    }
+
+    /** A PNG of these IHDR and IDAT chunk contents (and IEND), with their CRCs. */
+    private static byte[] png(byte[] ihdr, byte[] idat) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a});
-        chunk(out, "IHDR", ihdr.array());
-        chunk(out, "IDAT", z.toByteArray());
+        chunk(out, "IHDR", ihdr);
+        chunk(out, "IDAT", idat);
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
     }

@@ -127,7 +127,7 @@ class OpenAiIntakeTest {
      */
     @Test
     void aJpegScanBombIsA400AtCreateNotAStuckWorker() throws Exception {
-        byte[] bomb = scanBomb(TestImages.progressiveJpeg(160, 96), 300);
+        byte[] bomb = TestImages.withRepeatedLastScan(TestImages.progressiveJpeg(160, 96), 300);
         try (OpenAiTestServer t = server(ImageLimits.DEFAULTS, true, null)) {
             HttpResponse<byte[]> r = upload(t, bomb);
             assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(400);
@@ -140,17 +140,6 @@ class OpenAiIntakeTest {
             assertThat(error(json).path("param").asText()).isEqualTo("input_reference.image_url");
             assertThat(jobCount(t)).isZero();
         }
-    }
-
-    /** The JPEG with its last scan (SOS marker to end-of-image) written {@code extra} more times. */
-    private static byte[] scanBomb(byte[] jpeg, int extra) {
-        int eoi = jpeg.length - 2, lastSos = -1;
-        for (int i = 2; i + 1 < eoi; i++) if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xda) lastSos = i;
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        out.write(jpeg, 0, eoi);
-        for (int k = 0; k < extra; k++) out.write(jpeg, lastSos, eoi - lastSos);
-        out.write(jpeg, eoi, 2);
-        return out.toByteArray();
     }
 
     /** docs/limits.md, request intake: an image that no decoder could read (a palette PNG without its palette) is a 400. */
