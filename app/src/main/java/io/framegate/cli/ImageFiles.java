@@ -78,8 +78,8 @@ final class ImageFiles {
      * The image checked before any decoder sees it ({@link ImageHeader}, as the API's intake does): null, with the
      * problem added, when the bytes are not an image the engine decodes, the header's size is over the pixel caps
      * ({@link ImageLimits#DEFAULTS}: the side and megapixel caps, named with the image's size), or a PNG, JPEG or WebP
-     * is damaged (PNG chunks, checksums and pixel data; JPEG segments up to the end-of-image marker; WebP chunk sizes).
-     * BMP and TIFF, which the engine decodes too, are checked up to their header.
+     * is damaged (PNG chunks, checksums and pixel data; JPEG segments and scans up to the end-of-image marker; WebP
+     * chunk sizes). BMP, TIFF and GIF are refused by name, as the API refuses them.
      */
     static ImageHeader check(String label, byte[] bytes, List<String> problems) {
         String format = ImageHeader.formatOf(bytes);
@@ -100,15 +100,13 @@ final class ImageFiles {
             problems.add(label + ": is a " + name + " image too large to use: " + tooLarge);
             return null;
         }
-        if (format.equals("png") || format.equals("jpeg") || format.equals("webp")) {
-            try {
-                ImageHeader.check(bytes, ImageLimits.DEFAULTS);
-            } catch (ImageHeader.InvalidImageException e) {
-                String why = e.getMessage().startsWith("is ") ? e.getMessage().substring(3) : e.getMessage();
-                problems.add(label + ": " + (e.kind() == ImageHeader.InvalidImageException.Kind.CORRUPT ? damaged(name, why)
-                        : e.getMessage()));
-                return null;
-            }
+        try {
+            ImageHeader.check(bytes, ImageLimits.DEFAULTS);
+        } catch (ImageHeader.InvalidImageException e) {
+            String why = e.getMessage().startsWith("is ") ? e.getMessage().substring(3) : e.getMessage();
+            problems.add(label + ": " + (e.kind() == ImageHeader.InvalidImageException.Kind.CORRUPT ? damaged(name, why)
+                    : e.getMessage()));
+            return null;
         }
         return h;
     }
