@@ -4,9 +4,6 @@ import io.framegate.domain.FitMode;
 
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.InputImage;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.Frame;
-import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
@@ -121,19 +118,13 @@ public final class KeyframeFidelity {
 
     /** The first and last decoded frames (BGR, 8 bit), as copies the caller releases. */
     static Mat[] firstAndLastFrames(Path video) throws IOException {
-        NativeLibs.ensureFFmpegLoaded();
-        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile());
-             OpenCVFrameConverter.ToOrgOpenCvCoreMat converter = new OpenCVFrameConverter.ToOrgOpenCvCoreMat()) {
-            grabber.start();
-            Mat first = null, last = null;
-            Frame frame;
-            while ((frame = grabber.grabImage()) != null) {
-                Mat bgr = converter.convert(frame);
+        try (VideoReader frames = new VideoReader(video)) {
+            Mat first = null, last = null, bgr;
+            while ((bgr = frames.next()) != null) {
                 if (first == null) first = bgr.clone();
                 if (last == null) last = new Mat();
                 bgr.copyTo(last);
             }
-            grabber.stop();
             if (first == null) throw new IOException(video.getFileName() + " has no video frame");
             return new Mat[] {first, last};
         }

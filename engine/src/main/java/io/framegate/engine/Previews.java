@@ -1,11 +1,5 @@
 package io.framegate.engine;
 
-import org.bytedeco.ffmpeg.avformat.AVFormatContext;
-import org.bytedeco.ffmpeg.avformat.AVStream;
-import org.bytedeco.ffmpeg.global.avutil;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.Frame;
-import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.core.Rect;
@@ -44,19 +38,12 @@ public final class Previews {
     public static void fromVideo(Path mp4, Path thumbnail, Path spritesheet) throws IOException {
         if (thumbnail == null && spritesheet == null) return;
         NativeLibs.ensureLoaded();
-        NativeLibs.ensureFFmpegLoaded();
-        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(mp4.toFile());
-             OpenCVFrameConverter.ToOrgOpenCvCoreMat converter = new OpenCVFrameConverter.ToOrgOpenCvCoreMat()) {
-            grabber.start();
-            Collector collector = new Collector(frameCount(grabber));
+        try (VideoReader video = new VideoReader(mp4)) {
+            Collector collector = new Collector(video.expectedFrames());
             AtomicFiles files = new AtomicFiles();
             try {
-                Frame frame;
-                while ((frame = grabber.grabImage()) != null) {
-                    Mat bgr = converter.convert(frame);
-                    collector.accept(bgr);
-                }
-                grabber.stop();
+                Mat bgr;
+                while ((bgr = video.next()) != null) collector.accept(bgr);
                 if (collector.seen() == 0) throw new IOException(mp4 + ": no video frame to make previews from");
                 collector.writeTo(thumbnail != null ? files.temp(thumbnail) : null,
                         spritesheet != null ? files.temp(spritesheet) : null);
@@ -66,18 +53,6 @@ public final class Previews {
                 collector.release();
             }
         }
-    }
-
-    /** The frames of the first video stream as the container counts them (exact in MP4), else FFmpeg's estimate. */
-    public static int frameCount(FFmpegFrameGrabber grabber) {
-        AVFormatContext fc = grabber.getFormatContext();
-        for (int i = 0; fc != null && i < fc.nb_streams(); i++) {
-            AVStream st = fc.streams(i);
-            if (st.codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO && st.nb_frames() > 0) {
-                return (int) Math.min(Integer.MAX_VALUE, st.nb_frames());
-            }
-        }
-        return Math.max(1, grabber.getLengthInVideoFrames());
     }
 
     /**

@@ -4,7 +4,7 @@ import io.framegate.domain.GenerationException;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
-import io.framegate.server.media.VideoTools;
+import io.framegate.engine.VideoFiles;
 import io.framegate.server.storage.ResultStore;
 import io.framegate.server.storage.StoredObject;
 
@@ -59,7 +59,8 @@ public final class ExtensionFrame {
             try (InputStream in = src.openRange(0, src.size())) {
                 Files.copy(in, video, StandardCopyOption.REPLACE_EXISTING);
             }
-            byte[] frame = VideoTools.lastFramePng(video);
+            byte[] frame = VideoFiles.framePng(video, VideoFiles.LAST).png();
+            if (frame == null) throw new IOException("the video to extend has no frames");
             List<InputImage> images = new ArrayList<>();
             for (InputImage img : request.images()) {
                 images.add(SOURCE.equals(img.source()) ? new InputImage(img.role(), frame, "image/png",

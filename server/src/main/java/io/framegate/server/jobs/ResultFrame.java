@@ -4,7 +4,7 @@ import io.framegate.domain.GenerationException;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
-import io.framegate.server.media.VideoTools;
+import io.framegate.engine.VideoFiles;
 import io.framegate.server.storage.ResultStore;
 import io.framegate.server.storage.StoredObject;
 
@@ -30,7 +30,7 @@ public final class ResultFrame {
     private static final String PREFIX = "framegate:frame:";
     private static final Pattern SOURCE = Pattern.compile("framegate:frame:([A-Za-z0-9_-]+):(\\d{1,4}):(\\d{1,6}|last)");
     /** Frame number that stands for the last frame. */
-    public static final int LAST = -1;
+    public static final int LAST = VideoFiles.LAST;
 
     private ResultFrame() {
     }
@@ -118,7 +118,7 @@ public final class ResultFrame {
                     Files.copy(in, video, StandardCopyOption.REPLACE_EXISTING);
                 }
                 int n = ref.get().frame();
-                VideoTools.TakenFrame frame = VideoTools.framePng(video, n);
+                VideoFiles.TakenFrame frame = VideoFiles.framePng(video, n);
                 if (frame.png() == null) {
                     throw new GenerationException("invalid_request", "an input image names frame " + n + " of video "
                             + ref.get().videoIndex() + " of " + ref.get().jobId() + ", which has " + frame.count()

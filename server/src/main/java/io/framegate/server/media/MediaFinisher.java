@@ -1,5 +1,6 @@
 package io.framegate.server.media;
 
+import io.framegate.engine.VideoFiles;
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
@@ -60,7 +61,7 @@ public final class MediaFinisher implements OutputFinisher {
             boolean stitched = false;
             if (extensionSource != null) {
                 Path joined = workDir.resolve("stitched-" + i + ".mp4");
-                VideoTools.concat(extensionSource, o.video(), joined, true);
+                VideoFiles.concat(extensionSource, o.video(), joined, true);
                 Files.move(joined, o.video(), StandardCopyOption.REPLACE_EXISTING);
                 stitched = true;
             }

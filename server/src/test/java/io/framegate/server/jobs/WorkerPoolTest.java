@@ -5,7 +5,7 @@ import io.framegate.domain.ImageRole;
 import io.framegate.domain.JobStatus;
 import io.framegate.server.TestImages;
 import io.framegate.server.TinyVideoBackend;
-import io.framegate.server.media.VideoTools;
+import io.framegate.engine.VideoFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +58,7 @@ class WorkerPoolTest {
             Path video = dir.resolve("check.mp4");
             Files.write(video, core.jobs.openContent("key_a", job.id(), ContentVariant.VIDEO, 0).orElseThrow()
                     .object().readAllBytes());
-            VideoTools.VideoInfo info = VideoTools.probe(video);
+            VideoFiles.Info info = VideoFiles.probe(video);
             assertThat(info.width()).isEqualTo(64);
             assertThat(info.height()).isEqualTo(48);
             assertThat(info.frames()).isEqualTo(6);

@@ -8,7 +8,7 @@ import com.openai.models.videos.VideoSeconds;
 import com.openai.models.videos.VideoSize;
 import io.framegate.engine.LocalEngine;
 import io.framegate.server.TestImages;
-import io.framegate.server.media.VideoTools;
+import io.framegate.engine.VideoFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +45,7 @@ class LocalEngineServerTest {
             assertThat(fg).contains("backend=local").contains("local_render=true").contains("engine_mode=reference");
             Path mp4 = dir.resolve("sora.mp4");
             Files.write(mp4, download(a, done.id(), VideoDownloadContentParams.Variant.VIDEO));
-            VideoTools.VideoInfo info = VideoTools.probe(mp4);
+            VideoFiles.Info info = VideoFiles.probe(mp4);
             assertThat(info.width()).isEqualTo(1280);
             assertThat(info.height()).isEqualTo(720);
             assertThat(info.frames()).isEqualTo(96);

@@ -10,7 +10,7 @@ import com.openai.models.videos.VideoSize;
 import io.framegate.server.RecordingBackend;
 import io.framegate.server.TestImages;
 import io.framegate.server.TinyVideoBackend;
-import io.framegate.server.media.VideoTools;
+import io.framegate.engine.VideoFiles;
 import io.javalin.Javalin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -316,7 +316,7 @@ class OpenAiHttpTest {
             try (var resp = a.videos().downloadContent(id); var in = resp.body()) {
                 Files.write(file, in.readAllBytes());
             }
-            assertThat(VideoTools.probe(file).frames()).isEqualTo(72);
+            assertThat(VideoFiles.probe(file).frames()).isEqualTo(72);
         }
     }
 

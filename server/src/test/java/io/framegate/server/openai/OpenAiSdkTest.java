@@ -18,7 +18,7 @@ import com.openai.models.videos.VideoSeconds;
 import com.openai.models.videos.VideoSize;
 import io.framegate.server.TestImages;
 import io.framegate.server.TinyVideoBackend;
-import io.framegate.server.media.VideoTools;
+import io.framegate.engine.VideoFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,7 +92,7 @@ class OpenAiSdkTest {
         assertThat(new String(Arrays.copyOfRange(mp4, 4, 8))).isEqualTo("ftyp");
         Path file = dir.resolve("dl.mp4");
         Files.write(file, mp4);
-        VideoTools.VideoInfo info = VideoTools.probe(file);
+        VideoFiles.Info info = VideoFiles.probe(file);
         assertThat(info.width()).isEqualTo(160);
         assertThat(info.height()).isEqualTo(96);
         assertThat(info.frames()).isEqualTo(24);
@@ -200,6 +200,6 @@ class OpenAiSdkTest {
         Path file = dir.resolve("ext.mp4");
         Files.write(file, download(done.id(), VideoDownloadContentParams.Variant.VIDEO));
         // 24 frames of the source, then the new second without its first frame (the source's last frame again)
-        assertThat(VideoTools.probe(file).frames()).isEqualTo(24 + 23);
+        assertThat(VideoFiles.probe(file).frames()).isEqualTo(24 + 23);
     }
 }

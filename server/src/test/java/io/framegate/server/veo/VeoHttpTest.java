@@ -2,7 +2,7 @@ package io.framegate.server.veo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.framegate.server.media.VideoTools;
+import io.framegate.engine.VideoFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,7 +105,7 @@ class VeoHttpTest {
         Reply whole = send("GET", url.substring(srv.baseUrl().length()), null, "x-goog-api-key", srv.keyA);
         assertThat(whole.status()).isEqualTo(200);
         assertThat(whole.raw().headers().firstValue("Content-Type")).contains("video/mp4");
-        VideoTools.VideoInfo info = VeoTestServer.probe(whole.raw().body());
+        VideoFiles.Info info = VeoTestServer.probe(whole.raw().body());
         assertThat(info.width()).isEqualTo(256);
         assertThat(info.height()).isEqualTo(144);
         assertThat(info.frames()).isEqualTo(24);
@@ -164,7 +164,7 @@ class VeoHttpTest {
         assertThat(op.at("/response/@type").asText()).isEqualTo(VeoOperations.VERTEX_RESPONSE_TYPE);
         assertThat(op.at("/response/videos").size()).isEqualTo(2);
         for (JsonNode v : op.at("/response/videos")) {
-            VideoTools.VideoInfo info = VeoTestServer.probe(Base64.getDecoder().decode(v.get("bytesBase64Encoded").asText()));
+            VideoFiles.Info info = VeoTestServer.probe(Base64.getDecoder().decode(v.get("bytesBase64Encoded").asText()));
             assertThat(info.width()).isEqualTo(256);
             assertThat(info.frames()).isEqualTo(24);
         }

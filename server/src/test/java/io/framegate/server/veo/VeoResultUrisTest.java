@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framegate.server.RecordingBackend;
 import io.framegate.server.jobs.ContentVariant;
 import io.framegate.server.jobs.ListOrder;
-import io.framegate.server.media.VideoTools;
+import io.framegate.engine.VideoFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -139,8 +139,8 @@ class VeoResultUrisTest {
         Path video = Files.createTempFile("veo-source-", ".mp4");
         try {
             Files.write(video, sourceVideo());
-            byte[] first = VideoTools.framePng(video, 0).png();
-            VideoTools.TakenFrame last = VideoTools.framePng(video, -1);
+            byte[] first = VideoFiles.framePng(video, 0).png();
+            VideoFiles.TakenFrame last = VideoFiles.framePng(video, -1);
             assertThat(got.imageOf("first_frame")).as("frame 0").isEqualTo(RecordingBackend.sha256(first));
             assertThat(got.imageOf("last_frame")).as("the last frame").isEqualTo(RecordingBackend.sha256(last.png()))
                     .isNotEqualTo(RecordingBackend.sha256(first));
@@ -151,7 +151,7 @@ class VeoResultUrisTest {
             assertThat(op).startsWith("models/framegate-local/operations/");
             String jobId = VeoIds.jobIdOfOperation(op.substring(op.lastIndexOf('/') + 1)).orElseThrow();
             RecordingBackend.Received gemini = srv.received.received(jobId);
-            assertThat(gemini.imageOf("first_frame")).isEqualTo(RecordingBackend.sha256(VideoTools.framePng(video, 3).png()));
+            assertThat(gemini.imageOf("first_frame")).isEqualTo(RecordingBackend.sha256(VideoFiles.framePng(video, 3).png()));
             assertThat(gemini.imageOf("last_frame")).isEqualTo(RecordingBackend.sha256(START));
 
             // a frame past the end: the job fails naming the frame and the count, before any generation

@@ -13,7 +13,7 @@ import com.google.genai.types.Image;
 import com.google.genai.types.Video;
 import com.google.genai.types.VideoGenerationReferenceImage;
 import io.framegate.server.RecordingBackend;
-import io.framegate.server.media.VideoTools;
+import io.framegate.engine.VideoFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,7 +124,7 @@ class VeoSdkTest {
         Path out = Files.createTempFile("veo-gemini-", ".mp4");
         try {
             client.files.download(videos.get(0), out.toString(), null);
-            VideoTools.VideoInfo info = VideoTools.probe(out);
+            VideoFiles.Info info = VideoFiles.probe(out);
             assertThat(info.width()).isEqualTo(1280);
             assertThat(info.height()).isEqualTo(720);
             assertThat(info.frames()).isEqualTo(4 * 24);
@@ -152,7 +152,7 @@ class VeoSdkTest {
         Path out = Files.createTempFile("veo-refs-", ".mp4");
         try {
             client.files.download(videos(op).get(0), out.toString(), null);
-            VideoTools.VideoInfo info = VideoTools.probe(out);
+            VideoFiles.Info info = VideoFiles.probe(out);
             assertThat(info.width()).isEqualTo(720);
             assertThat(info.height()).isEqualTo(1280);
             assertThat(info.frames()).isEqualTo(8 * 24);
@@ -183,7 +183,7 @@ class VeoSdkTest {
         assertThat(got.frameCount()).isEqualTo(2 * 12);
         for (GeneratedVideo v : videos) {
             assertThat(v.video().orElseThrow().mimeType()).contains("video/mp4");
-            VideoTools.VideoInfo info = VeoTestServer.probe(v.video().orElseThrow().videoBytes().orElseThrow());
+            VideoFiles.Info info = VeoTestServer.probe(v.video().orElseThrow().videoBytes().orElseThrow());
             assertThat(info.width()).isEqualTo(256);
             assertThat(info.height()).isEqualTo(144);
             assertThat(info.frames()).isEqualTo(2 * 12);
@@ -202,7 +202,7 @@ class VeoSdkTest {
         assertThat(got.imageOf("first_frame")).isEqualTo(RecordingBackend.sha256(START));
         assertThat(got.imageOf("last_frame")).isEqualTo(RecordingBackend.sha256(END));
         assertThat(got.seconds()).isEqualTo(4);
-        VideoTools.VideoInfo info = VeoTestServer.probe(videos(op).get(0).video().orElseThrow().videoBytes().orElseThrow());
+        VideoFiles.Info info = VeoTestServer.probe(videos(op).get(0).video().orElseThrow().videoBytes().orElseThrow());
         assertThat(info.width()).isEqualTo(720);
         assertThat(info.height()).isEqualTo(1280);
         assertThat(info.frames()).isEqualTo(4 * 24);
@@ -223,7 +223,7 @@ class VeoSdkTest {
         GenerateVideosOperation extended = await(client, client.models.generateVideos("framegate-local",
                 GenerateVideosSource.builder().prompt("and further").video(made).build(),
                 GenerateVideosConfig.builder().aspectRatio("16:9").resolution("144p").durationSeconds(1).build()));
-        VideoTools.VideoInfo info = VeoTestServer.probe(
+        VideoFiles.Info info = VeoTestServer.probe(
                 videos(extended).get(0).video().orElseThrow().videoBytes().orElseThrow());
         assertThat(info.width()).isEqualTo(256);
         assertThat(info.height()).isEqualTo(144);

@@ -6,7 +6,7 @@ import io.framegate.server.ServerOptions;
 import io.framegate.server.TinyVideoBackend;
 import io.framegate.server.jobs.WorkerSettings;
 import io.framegate.server.media.MediaFinisher;
-import io.framegate.server.media.VideoTools;
+import io.framegate.engine.VideoFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,11 +58,11 @@ final class VeoTestServer implements AutoCloseable {
     }
 
     /** Width, height and frame count of an MP4, decoded with FFmpeg. */
-    static VideoTools.VideoInfo probe(byte[] mp4) throws IOException {
+    static VideoFiles.Info probe(byte[] mp4) throws IOException {
         Path tmp = Files.createTempFile("veo-probe-", ".mp4");
         try {
             Files.write(tmp, mp4);
-            return VideoTools.probe(tmp);
+            return VideoFiles.probe(tmp);
         } finally {
             Files.deleteIfExists(tmp);
         }
