@@ -53,21 +53,40 @@ public final class WebhookPoster {
         }
     }
 
+    /** How long {@link #check} waits for the host's addresses (an admin request waits on it). */
+    static final Duration CHECK_TIMEOUT = Duration.ofSeconds(10);
+
     private final boolean allowPrivate;
     private final Resolver resolver;
+    private final Duration checkTimeout;
 
-    public WebhookPoster(boolean allowPrivate, Resolver resolver) {
+    WebhookPoster(boolean allowPrivate, Resolver resolver, Duration checkTimeout) {
         this.allowPrivate = allowPrivate;
         this.resolver = resolver;
+        this.checkTimeout = checkTimeout;
+    }
+
+    public WebhookPoster(boolean allowPrivate, Resolver resolver) {
+        this(allowPrivate, resolver, CHECK_TIMEOUT);
     }
 
     public WebhookPoster(boolean allowPrivate) {
         this(allowPrivate, InetAddress::getAllByName);
     }
 
-    /** Checks a URL as a delivery would (scheme, host, addresses); the message says what is wrong. */
+    /**
+     * Checks a URL as a delivery would (scheme, host, addresses); the message says what is wrong. The host's lookup is
+     * bounded as a delivery's is: a nameserver that never answers fails the check after {@link #CHECK_TIMEOUT}
+     * instead of holding the caller (an admin request) as long as the system's resolver retries.
+     */
     public InetAddress check(URI uri) throws IOException {
-        return check(uri, resolver::resolve);
+        long deadline = System.nanoTime() + checkTimeout.toNanos();
+        try {
+            return check(uri, host -> resolveBy(host, deadline, checkTimeout));
+        } catch (SocketTimeoutException e) {
+            throw new IOException("could not be checked: its host " + bare(uri.getHost()) + " gave no addresses within "
+                    + checkTimeout.toMillis() + " ms; try again later", e);
+        }
     }
 
     /** The lookup {@link #check} makes: the resolver itself, or the resolver bounded by an attempt's deadline. */
