@@ -29,13 +29,4 @@ public interface GenerationBackend {
      * @throws GenerationException for a failure worth reporting to the client (content filtered, upstream failed)
      */
     void generate(RenderPlan plan, GenerationContext ctx) throws Exception;
-
-    /**
-     * Best effort, when the server gives up on a job whose earlier attempts crashed: asks the upstream to stop the
-     * job that {@code checkpoint} (saved by this backend) names, noting the outcome on {@code ctx}. Returns whether
-     * the upstream was asked; false when there is nothing to cancel or no way to.
-     */
-    default boolean cancelUpstream(String checkpoint, GenerationContext ctx) {
-        return false;
-    }
 }

@@ -228,20 +228,6 @@ public final class FailoverBackend implements GenerationBackend {
     }
 
     /**
-     * The server gave up on a job whose attempts crashed: the upstream job its checkpoint names is asked to stop, best
-     * effort, through the channel that holds it. False when no handle is recorded or the channel is gone.
-     */
-    @Override
-    public boolean cancelUpstream(String checkpoint, GenerationContext ctx) {
-        Checkpoint cp = checkpoint == null ? null : Checkpoint.parse(checkpoint);
-        if (cp == null || cp.phase() != Checkpoint.Phase.SUBMITTED || cp.handle() == null) return false;
-        UpstreamBackend t = targets.stream().filter(x -> x.channel().name().equals(cp.channel())).findFirst().orElse(null);
-        if (t == null) return false;
-        t.cancelUpstream(cp.handle(), ctx, "the server gave up on the job after repeated crashes");
-        return true;
-    }
-
-    /**
      * Continues a job an earlier attempt sent to one channel; never submits again. A job whose submit was under way
      * is first looked for upstream ({@link SubmitReconciler}).
      */

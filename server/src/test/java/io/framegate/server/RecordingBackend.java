@@ -83,9 +83,4 @@ public final class RecordingBackend implements GenerationBackend {
                 plan.seconds(), plan.size().toString(), plan.fps(), plan.frameCount(), plan.request().prompt()));
         delegate.generate(plan, ctx);
     }
-
-    @Override
-    public boolean cancelUpstream(String checkpoint, GenerationContext ctx) {
-        return delegate.cancelUpstream(checkpoint, ctx);
-    }
 }

@@ -1,6 +1,5 @@
 package io.framegate.server.jobs;
 
-import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.JobStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,12 +66,12 @@ final class Completion {
     }
 
     /** Fails a job the server gives up on, as its checkpoint says ({@link GivingUp}): read fresh, the crash may have saved one. */
-    void giveUp(String id, GenerationBackend backend, HeldLease lease) {
+    void giveUp(String id, HeldLease lease) {
         JobStore.Row row = store.find(id).orElse(null);
         if (row == null) return;
         JobRunContext ctx = new JobRunContext(id, lease, store, workRoot.resolve(id), clock, shuttingDown,
                 row.job().notes(), row.checkpoint(), row.job().progress());
-        GivingUp.Ending end = GivingUp.end(row.checkpoint(), backend, ctx);
+        GivingUp.Ending end = GivingUp.end(row.checkpoint(), ctx);
         fail(lease.lease(), row.job(), ctx.notes(), end.code(), end.message());
     }
 
@@ -81,7 +80,7 @@ final class Completion {
      * its phase ({@link AttemptBudget}). The phase is read fresh: an attempt whose submit the upstream accepted
      * before the crash leaves a paid video, which gets its download attempts.
      */
-    void crashed(JobStore.Row row, GenerationBackend backend, HeldLease held) {
+    void crashed(JobStore.Row row, HeldLease held) {
         Lease lease = held.lease();
         String id = row.job().id();
         try {
@@ -90,7 +89,7 @@ final class Completion {
             if (shuttingDown.get()) {
                 store.leases().releaseLease(id, lease);
             } else if (budget.isLast()) {
-                giveUp(id, backend, held);
+                giveUp(id, held);
             } else {
                 long backoff = settings.backoffBefore(budget.used() + 1).toMillis();
                 if (store.leases().retryLater(id, lease, backoff, clock.millis())) outcomes.retried();

@@ -1,6 +1,5 @@
 package io.framegate.server.jobs;
 
-import io.framegate.domain.GenerationBackend;
 import io.framegate.provider.Checkpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +9,7 @@ import org.slf4j.LoggerFactory;
  * upstream. A submit that was under way may have been accepted, and billed: the job ends
  * {@code upstream_submit_uncertain} like any unclear submit, so that it is logged, counted and listed for the
  * operator. A job the upstream accepted used up its download attempts ({@link AttemptBudget}): it ends
- * {@code download_abandoned}, saying so, and is asked to stop there, best effort, so that it does not run (and bill) on.
+ * {@code download_abandoned}, saying so, and its upstream job is left alone, its id noted for the operator.
  */
 final class GivingUp {
     private static final Logger LOG = LoggerFactory.getLogger(GivingUp.class);
@@ -22,7 +21,7 @@ final class GivingUp {
     private GivingUp() {
     }
 
-    static Ending end(String checkpoint, GenerationBackend backend, JobRunContext ctx) {
+    static Ending end(String checkpoint, JobRunContext ctx) {
         Checkpoint cp = checkpoint == null ? null : Checkpoint.parse(checkpoint);
         if (cp != null && cp.phase() == Checkpoint.Phase.SUBMITTING) {
             ctx.note("submit_uncertain", "a submit to channel " + cp.channel() + " sent at " + cp.at() + " was under "
@@ -34,21 +33,13 @@ final class GivingUp {
                     + "created at " + cp.at() + ".");
         }
         if (cp != null && cp.phase() == Checkpoint.Phase.SUBMITTED && cp.handle() != null) {
+            // not cancelled: it may be finished (nothing records that it still runs), and most upstreams' cancel
+            // deletes a finished video; kept there, the operator can still fetch what was paid for
+            ctx.note("upstream_kept", "upstream job " + cp.handle() + " on channel " + cp.channel() + " was left "
+                    + "there, not cancelled, as it may be finished; an operator can fetch its video there");
             LOG.warn("job {}: gave up collecting upstream job {} on channel {} after repeated download attempts; the "
-                    + "upstream accepted (and bills) it", ctx.jobId(), cp.handle(), cp.channel());
-            boolean asked;
-            try {
-                asked = backend != null && backend.cancelUpstream(checkpoint, ctx);
-            } catch (RuntimeException e) {
-                LOG.warn("job {}: cancelling upstream job {} failed", ctx.jobId(), cp.handle(), e);
-                asked = false;
-            }
-            if (!asked) {
-                ctx.note("upstream_cancel", "upstream job " + cp.handle() + " on channel " + cp.channel()
-                        + " could not be cancelled from here and may still run");
-                LOG.warn("job {}: gave up on it, but its upstream job {} on channel {} could not be cancelled; it may "
-                        + "still run and bill", ctx.jobId(), cp.handle(), cp.channel());
-            }
+                    + "upstream accepted (and bills) it, and it is left there for an operator to fetch", ctx.jobId(),
+                    cp.handle(), cp.channel());
             return new Ending(JobOutcomes.DOWNLOAD_ABANDONED, Completion.DOWNLOAD_ABANDONED);
         }
         return new Ending("internal_error", Completion.GAVE_UP);

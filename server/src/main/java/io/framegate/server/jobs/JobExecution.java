@@ -81,14 +81,14 @@ final class JobExecution {
         if (budget.usedUp()) {
             LOG.warn("job {} was started {} times in its {} phase without finishing (each attempt crashed or died with "
                     + "its process); failing it instead of starting it again", id, budget.used() - 1, budget.phase());
-            completion.giveUp(id, backend, lease);
+            completion.giveUp(id, lease);
             return;
         }
         try {
             run(row, backend, lease);
         } catch (Error e) {
             LOG.error("job {} crashed its worker ({})", id, budget, e);
-            completion.crashed(row, backend, lease);
+            completion.crashed(row, lease);
         }
     }
 

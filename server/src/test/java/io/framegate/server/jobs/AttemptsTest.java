@@ -92,9 +92,8 @@ class AttemptsTest {
         }
     }
 
-    /** A cloud backend that records which checkpoints it was asked to cancel upstream. */
-    static final class CancellingBackend implements GenerationBackend {
-        final List<String> cancelled = new CopyOnWriteArrayList<>();
+    /** A cloud backend whose every attempt dies of an {@link Error}, after saving {@link #checkpointBeforeCrash}. */
+    static final class CloudCrashingBackend implements GenerationBackend {
         final List<String> generated = new CopyOnWriteArrayList<>();
         /** Saved before crashing with an {@link Error}, as a worker dying mid-submit would. */
         volatile String checkpointBeforeCrash;
@@ -114,13 +113,6 @@ class AttemptsTest {
             generated.add(ctx.jobId());
             if (checkpointBeforeCrash != null) ctx.saveCheckpoint(checkpointBeforeCrash);
             throw new OutOfMemoryError("simulated");
-        }
-
-        @Override
-        public boolean cancelUpstream(String checkpoint, GenerationContext ctx) {
-            cancelled.add(checkpoint);
-            ctx.note("upstream_cancel", "asked to cancel");
-            return true;
         }
     }
 
@@ -149,7 +141,7 @@ class AttemptsTest {
 
     @Test
     void givingUpOnAJobWhoseSubmitWasUnderWayEndsItUncertainAndCountsIt() throws Exception {
-        CancellingBackend backend = new CancellingBackend();
+        CloudCrashingBackend backend = new CloudCrashingBackend();
         try (Core core = new Core(dir)) {
             Job job = crashedThrice(core, submitting());
             try (WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)))) {
@@ -169,13 +161,12 @@ class AttemptsTest {
                 assertThat(done.notes()).doesNotContainKey("cost_usd");
             }
             assertThat(backend.generated).isEmpty();
-            assertThat(backend.cancelled).as("no handle: nothing to cancel").isEmpty();
         }
     }
 
     @Test
     void anErrorAtTheLastAttemptAfterTheSubmitWasUnderWayEndsItUncertain() throws Exception {
-        CancellingBackend backend = new CancellingBackend();
+        CloudCrashingBackend backend = new CloudCrashingBackend();
         backend.checkpointBeforeCrash = submitting();
         try (Core core = new Core(dir); WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)))) {
             pool.start(true);
@@ -202,9 +193,13 @@ class AttemptsTest {
         return job;
     }
 
+    /**
+     * Its upstream job may be finished (download attempts start when a poll found it done), and most upstreams'
+     * cancel deletes a finished video: it is kept there, and the note names it for the operator to fetch.
+     */
     @Test
-    void givingUpOnASubmittedJobEndsItDownloadAbandonedAndCancelsItUpstream() throws Exception {
-        CancellingBackend backend = new CancellingBackend();
+    void givingUpOnASubmittedJobEndsItDownloadAbandonedAndKeepsItUpstream() throws Exception {
+        CloudCrashingBackend backend = new CloudCrashingBackend();
         try (Core core = new Core(dir)) {
             Job job = acceptedThenKilled(core, 4);
             try (WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)).withDownloadAttempts(4))) {
@@ -213,17 +208,17 @@ class AttemptsTest {
                 assertThat(done.status()).isEqualTo(JobStatus.FAILED);
                 assertThat(done.errorCode()).isEqualTo(JobOutcomes.DOWNLOAD_ABANDONED);
                 assertThat(done.errorMessage()).contains("accepted").doesNotContain("Error", "java", "video_up_1");
-                assertThat(done.notes()).containsEntry("upstream_cancel", "asked to cancel");
+                assertThat(done.notes()).doesNotContainKey("upstream_cancel");
+                assertThat(done.notes().get("upstream_kept")).contains("video_up_1", "channel agg", "fetch");
             }
             assertThat(core.store.find(job.id()).orElseThrow().attempts()).as("every claim counted").isEqualTo(5);
-            assertThat(backend.cancelled).containsExactly(submitted());
             assertThat(backend.generated).isEmpty();
         }
     }
 
     @Test
     void theSubmitsAttemptsDoNotBoundCollectingAJobTheUpstreamAccepted() throws Exception {
-        CancellingBackend backend = new CancellingBackend();
+        CloudCrashingBackend backend = new CloudCrashingBackend();
         try (Core core = new Core(dir)) {
             Job job = acceptedThenKilled(core, 3); // as many as max_attempts, every one after the upstream accepted it
             try (WorkerPool pool = core.pool(backend, settings(Duration.ofMillis(10)).withDownloadAttempts(5))) {
@@ -237,7 +232,7 @@ class AttemptsTest {
 
     @Test
     void anErrorAfterTheUpstreamAcceptedTheJobAtTheSubmitsLastAttemptLeavesItItsDownloadAttempts() throws Exception {
-        CancellingBackend backend = new CancellingBackend();
+        CloudCrashingBackend backend = new CloudCrashingBackend();
         backend.checkpointBeforeCrash = submitted();
         WorkerSettings oneSubmit = Core.fast().withAttempts(1, Duration.ofMillis(10)).withDownloadAttempts(2);
         try (Core core = new Core(dir); WorkerPool pool = core.pool(backend, oneSubmit)) {

@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A job the upstream accepted (and bills) is collected under its own bound, {@code workers.max_download_attempts},
  * not the submit's {@code workers.max_attempts}: a process killed during its download again and again (each kill is
  * a claim whose lease lapses, as in {@link AttemptsTest}) leaves the job to the next one, which downloads it; past
- * that bound it fails {@code download_abandoned}, not {@code internal_error}. Either way it was created upstream once
- * and its reservation settled once.
+ * that bound it fails {@code download_abandoned}, not {@code internal_error}, and its video is left upstream for the
+ * operator. Either way it was created upstream once and its reservation settled once.
  */
 class DownloadAttemptsTest {
     @TempDir
@@ -139,7 +139,8 @@ class DownloadAttemptsTest {
         }
         assertThat(upstream.creates).as("never submitted again").hasValue(1);
         assertThat(upstream.downloads).as("not downloaded again").hasValue(0);
-        assertThat(upstream.deletes).as("its upstream job asked to cancel").hasValue(1);
+        assertThat(upstream.deletes).as("its finished video is not deleted upstream").hasValue(0);
+        assertThat(row(id).job().notes().get("upstream_kept")).contains("video_1");
         assertThat(row(id).downloadAttempts()).isEqualTo(5);
         assertThat(ledger(id)).containsExactly("reserve", "release");
         LedgerInvariants.check(core.db.jdbi());
