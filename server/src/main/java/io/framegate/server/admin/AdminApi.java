@@ -139,6 +139,7 @@ public final class AdminApi {
         m.put("error_code", j.errorCode());
         m.put("error_message", j.errorMessage());
         m.put("attempts", a.attempts());
+        m.put("download_attempts", a.downloadAttempts());
         m.put("backend", j.backend());
         m.put("created_at", j.createdAt() == null ? null : j.createdAt().getEpochSecond());
         m.put("started_at", j.startedAt() == null ? null : j.startedAt().getEpochSecond());

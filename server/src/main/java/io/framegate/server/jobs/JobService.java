@@ -199,8 +199,7 @@ public final class JobService {
 
     /** One job of any key, for the admin API. */
     public Optional<AdminJob> findAny(String id) {
-        return id == null ? Optional.empty() : store.find(id)
-                .map(r -> new AdminJob(r.job(), r.attempts(), r.checkpoint() != null));
+        return id == null ? Optional.empty() : store.find(id).map(AdminJob::of);
     }
 
     /** The ledger's entries and usage, for the admin API. */

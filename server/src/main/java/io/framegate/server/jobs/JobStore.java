@@ -315,7 +315,7 @@ public final class JobStore {
             Query q = h.createQuery(sql.toString()).bind("limit", limit);
             if (status != null) q.bind("status", status.name());
             if (errorCode != null) q.bind("code", errorCode);
-            return q.map(this::row).map(r -> new AdminJob(r.job(), r.attempts(), r.checkpoint() != null)).list();
+            return q.map(this::row).map(AdminJob::of).list();
         });
     }
 

@@ -225,4 +225,34 @@ class AdminApiTest {
             }
         }
     }
+
+    /**
+     * docs/admin.md, GET /admin/v1/jobs: {@code download_attempts} (the claims made since the upstream accepted the
+     * job, bounded by {@code workers.max_download_attempts}) beside {@code attempts}, in the list and the one-job view.
+     */
+    @Test
+    void theJobViewShowsDownloadAttemptsBesideAttempts() throws Exception {
+        try (FramegateServer s = server(new TinyVideoBackend("local", true, 0), Map.of())) {
+            String token = Files.readString(dir.resolve(AdminToken.FILE)).trim();
+            Job job = s.jobs().submit(s.keys().find(s.keys().create("a").secret()).orElseThrow().id(), "openai",
+                    request(), null);
+            awaitFinal(s, job.ownerKeyId(), job.id());
+            // as if 3 claims had collected it, 2 of them after its upstream accepted it (the column V8 added)
+            int stored = s.database().jdbi().withHandle(h -> h.createUpdate(
+                    "UPDATE jobs SET attempts = 3, download_attempts = 2 WHERE id = :id").bind("id", job.id()).execute());
+            assertThat(stored).isEqualTo(1);
+
+            Reply list = get(s, "/admin/v1/jobs", token);
+            assertThat(list.status()).as(list.body()).isEqualTo(200);
+            assertThat(list.json().at("/data/0/id").asText()).isEqualTo(job.id());
+            assertThat(list.json().at("/data/0/attempts").asInt()).isEqualTo(3);
+            assertThat(list.json().at("/data/0/download_attempts").isInt()).as(list.body()).isTrue();
+            assertThat(list.json().at("/data/0/download_attempts").asInt()).isEqualTo(2);
+            Reply one = get(s, "/admin/v1/jobs/" + job.id(), token);
+            assertThat(one.status()).as(one.body()).isEqualTo(200);
+            assertThat(one.json().path("attempts").asInt()).isEqualTo(3);
+            assertThat(one.json().path("download_attempts").isInt()).as(one.body()).isTrue();
+            assertThat(one.json().path("download_attempts").asInt()).isEqualTo(2);
+        }
+    }
 }
