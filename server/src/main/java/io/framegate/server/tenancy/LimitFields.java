@@ -27,6 +27,10 @@ final class LimitFields {
     static final Set<String> COMMON = Set.of("budget_usd", "rpm", "max_concurrent", "video_seconds_limit");
     static final Set<String> KEY_ONLY = Set.of("expires_at", "expires_in", "models");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(s|m|h|d)");
+    /** The latest expiry taken, 9999-12-31T23:59:59Z: the last instant ISO-8601 writes with a 4-digit year. */
+    static final long MAX_EXPIRES_AT = 253_402_300_799L;
+    private static final String EXPIRES_AT_RULE = "; allowed: epoch seconds 0.." + MAX_EXPIRES_AT
+            + ", or an ISO-8601 instant from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z";
 
     private LimitFields() {
     }
@@ -78,29 +82,53 @@ final class LimitFields {
             cols.put(field, null);
             return;
         }
+        String rule = "; allowed: " + min + ".." + max + ", or null for no limit";
+        BigDecimal d;
+        try {
+            d = v.isNumber() ? v.decimalValue() : new BigDecimal(v.asText().trim());
+        } catch (NumberFormatException e) {
+            throw AdminException.invalid(field, field + "=" + v.asText() + " is not a whole number" + rule);
+        }
+        // the range first: 1e400 is a whole number, just too large
+        if (d.compareTo(BigDecimal.valueOf(min)) < 0 || d.compareTo(BigDecimal.valueOf(max)) > 0) {
+            throw AdminException.invalid(field, field + "=" + v.asText() + " is out of range" + rule);
+        }
         long n;
         try {
-            BigDecimal d = v.isNumber() ? v.decimalValue() : new BigDecimal(v.asText().trim());
             n = d.longValueExact();
-        } catch (ArithmeticException | NumberFormatException e) {
-            throw AdminException.invalid(field, field + "=" + v.asText() + " is not a whole number; allowed: " + min + ".." + max
-                    + ", or null for no limit");
-        }
-        if (n < min || n > max) {
-            throw AdminException.invalid(field, field + "=" + n + " is out of range; allowed: " + min + ".." + max + ", or null for no limit");
+        } catch (ArithmeticException e) {
+            throw AdminException.invalid(field, field + "=" + v.asText() + " is not a whole number" + rule);
         }
         cols.put(field, field.equals("video_seconds_limit") ? (Object) n : (Object) (int) n);
     }
 
-    /** Epoch seconds, or an ISO-8601 instant such as {@code 2026-12-31T00:00:00Z}; past times expire the key now. */
+    /**
+     * Epoch seconds, or an ISO-8601 instant such as {@code 2026-12-31T00:00:00Z}, up to {@link #MAX_EXPIRES_AT}; past
+     * times expire the key now. Judged exactly: a number's long value would read 1e400 as 0, i.e. "expire now".
+     */
     private static long instant(JsonNode v) {
-        if (v.canConvertToExactIntegral()) return Math.multiplyExact(v.longValue(), 1000L);
-        try {
-            return Instant.parse(v.asText().trim()).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            throw AdminException.invalid("expires_at", "expires_at=" + v.asText()
-                    + " is not a time; give epoch seconds or an ISO-8601 instant like 2026-12-31T00:00:00Z");
+        if (v.isNumber()) {
+            BigDecimal d = v.decimalValue();
+            if (d.signum() < 0 || d.compareTo(BigDecimal.valueOf(MAX_EXPIRES_AT)) > 0) {
+                throw AdminException.invalid("expires_at", "expires_at=" + v.asText() + " is out of range" + EXPIRES_AT_RULE);
+            }
+            try {
+                return d.longValueExact() * 1000L;
+            } catch (ArithmeticException e) {
+                throw AdminException.invalid("expires_at", "expires_at=" + v.asText() + " is not a whole number of seconds"
+                        + EXPIRES_AT_RULE);
+            }
         }
+        Instant t;
+        try {
+            t = Instant.parse(v.asText().trim());
+        } catch (DateTimeParseException e) {
+            throw AdminException.invalid("expires_at", "expires_at=" + v.asText() + " is not a time" + EXPIRES_AT_RULE);
+        }
+        if (t.getEpochSecond() < 0 || t.getEpochSecond() > MAX_EXPIRES_AT) {
+            throw AdminException.invalid("expires_at", "expires_at=" + v.asText() + " is out of range" + EXPIRES_AT_RULE);
+        }
+        return t.toEpochMilli();
     }
 
     /** {@code 30d}, {@code 12h}, {@code 90m}, {@code 45s} in milliseconds. */

@@ -89,6 +89,8 @@ public final class UsageQuery {
 
     private static long day(String text, String param) {
         try {
+            // four-digit years only: LocalDate also reads +999999999-12-31, whose milliseconds overflow a long
+            if (!text.trim().matches("[0-9]{4}-[0-9]{2}-[0-9]{2}")) throw new DateTimeParseException("not YYYY-MM-DD", text, 0);
             return LocalDate.parse(text.trim()).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
         } catch (DateTimeParseException e) {
             throw AdminException.invalid(param, param + "=" + text + " is not a day; write it as YYYY-MM-DD (UTC)");

@@ -510,6 +510,58 @@ class TenancyTest {
         assertThat(unknown.json().at("/error/message").asText()).contains("no-such-model");
     }
 
+    /**
+     * docs/admin.md, Accounts and keys: a number or time outside what a field takes is a {@code 400 invalid_value}
+     * naming the field, the value as sent and the rule; never read as another value ({@code 1e400} was "expire now")
+     * nor a {@code 500}. A refused change leaves the key as it was.
+     */
+    @Test
+    void numbersAndTimesOutOfRangeAreRefusedNamingFieldValueAndRule() throws Exception {
+        start(null);
+        Reply created = admin("POST", "/admin/v1/keys", "{\"name\":\"kept\",\"expires_in\":\"30d\"}");
+        assertThat(created.status()).as(created.json().toString()).isEqualTo(201);
+        long expiresAt = created.json().path("expires_at").asLong();
+        String[][] refused = {
+                // body, param, the value as shown, the rule
+                {"{\"expires_at\":1e400}", "expires_at", "1E+400", "0..253402300799"},
+                {"{\"expires_at\":-1e400}", "expires_at", "-1E+400", "0..253402300799"},
+                {"{\"expires_at\":99999999999999999999}", "expires_at", "99999999999999999999", "0..253402300799"},
+                {"{\"expires_at\":9223372036854775807}", "expires_at", "9223372036854775807", "0..253402300799"},
+                {"{\"expires_at\":253402300800}", "expires_at", "253402300800", "0..253402300799"},
+                {"{\"expires_at\":\"+1000000000-01-01T00:00:00Z\"}", "expires_at", "+1000000000-01-01T00:00:00Z",
+                        "9999-12-31T23:59:59Z"},
+                {"{\"rpm\":1e400}", "rpm", "1E+400", "1..1000000"},
+                {"{\"video_seconds_limit\":\"1e400\"}", "video_seconds_limit", "1e400", "0..1000000000"},
+        };
+        for (String[] c : refused) {
+            for (String[] call : new String[][] {{"PATCH", "/admin/v1/keys/kept", c[0]},
+                    {"POST", "/admin/v1/keys", "{\"name\":\"new\"," + c[0].substring(1)}}) {
+                Reply r = admin(call[0], call[1], call[2]);
+                assertThat(r.status()).as("%s %s", call[0], call[2]).isEqualTo(400);
+                assertThat(r.json().at("/error/code").asText()).isEqualTo("invalid_value");
+                assertThat(r.json().at("/error/param").asText()).isEqualTo(c[1]);
+                assertThat(r.json().at("/error/message").asText()).as(call[2])
+                        .contains(c[1] + "=" + c[2]).contains("out of range").contains(c[3]);
+            }
+        }
+        Reply kept = admin("GET", "/admin/v1/keys/kept", null);
+        assertThat(kept.json().path("expires_at").asLong()).as("unchanged").isEqualTo(expiresAt);
+        assertThat(kept.json().path("status").asText()).isEqualTo("active");
+        assertThat(admin("GET", "/admin/v1/keys/new", null).status()).as("no key made by a refused create").isEqualTo(404);
+
+        Reply last = admin("PATCH", "/admin/v1/keys/kept", "{\"expires_at\":253402300799}");
+        assertThat(last.status()).as("the last second of 9999 is taken").isEqualTo(200);
+        assertThat(last.json().path("expires_at").asLong()).isEqualTo(253402300799L);
+
+        for (String param : List.of("from", "to")) {
+            Reply r = admin("GET", "/admin/v1/usage?" + param + "=%2B999999999-12-31", null);
+            assertThat(r.status()).as(param).isEqualTo(400);
+            assertThat(r.json().at("/error/code").asText()).isEqualTo("invalid_value");
+            assertThat(r.json().at("/error/param").asText()).isEqualTo(param);
+            assertThat(r.json().at("/error/message").asText()).contains(param + "=+999999999-12-31").contains("YYYY-MM-DD");
+        }
+    }
+
     @Test
     void serverJsonNamesTheRunningServerAndGoesAtStop() throws Exception {
         start(null);
