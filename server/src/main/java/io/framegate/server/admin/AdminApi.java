@@ -150,7 +150,7 @@ public final class AdminApi {
     }
 
     private static void invalid(Context ctx, String param, String message) {
-        error(ctx, 400, "invalid_request", message, param);
+        error(ctx, 400, "invalid_value", message, param);
     }
 
     private static void error(Context ctx, int status, String code, String message) {

@@ -46,7 +46,7 @@ final class UsageApi {
                 limit = -1;
             }
             if (limit < 1 || limit > LedgerReader.MAX_LIMIT) {
-                AdminApi.error(ctx, 400, "invalid_request", "limit=" + l + " is out of range; allowed: 1.." + LedgerReader.MAX_LIMIT,
+                AdminApi.error(ctx, 400, "invalid_value", "limit=" + l + " is out of range; allowed: 1.." + LedgerReader.MAX_LIMIT,
                         "limit");
                 return;
             }

@@ -60,7 +60,7 @@ final class LimitFields {
             throw AdminException.invalid("expires_in", "give expires_at or expires_in, not both");
         }
         if (body.has("expires_at")) cols.put("expires_at", cleared(body.get("expires_at")) ? null : instant(body.get("expires_at")));
-        if (body.has("expires_in")) cols.put("expires_at", cleared(body.get("expires_in")) ? null : nowMs + duration(body.get("expires_in")));
+        if (body.has("expires_in")) cols.put("expires_at", cleared(body.get("expires_in")) ? null : expiresIn(body.get("expires_in"), nowMs));
         if (body.has("models")) cols.put("models", cleared(body.get("models")) ? null : models(body.get("models"), modelIds));
         return cols;
     }
@@ -129,6 +129,16 @@ final class LimitFields {
             throw AdminException.invalid("expires_at", "expires_at=" + v.asText() + " is out of range" + EXPIRES_AT_RULE);
         }
         return t.toEpochMilli();
+    }
+
+    /** When a key given {@code expires_in} expires: no later than {@code expires_at} may say. */
+    private static long expiresIn(JsonNode v, long nowMs) {
+        long at = nowMs + duration(v);
+        if (at / 1000 > MAX_EXPIRES_AT) {
+            throw AdminException.invalid("expires_in", "expires_in=" + v.asText() + " is out of range: it ends after "
+                    + "9999-12-31T23:59:59Z, the latest expiry a key can have");
+        }
+        return at;
     }
 
     /** {@code 30d}, {@code 12h}, {@code 90m}, {@code 45s} in milliseconds. */

@@ -136,6 +136,8 @@ class AdminApiTest {
             Reply badStatus = get(s, "/admin/v1/jobs?status=done", token);
             assertThat(badStatus.status()).isEqualTo(400);
             assertThat(badStatus.json().at("/error/param").asText()).isEqualTo("status");
+            // the code every admin route gives a bad value (docs/admin.md, Errors)
+            assertThat(badStatus.json().at("/error/code").asText()).isEqualTo("invalid_value");
             assertThat(badStatus.json().at("/error/message").asText()).contains("status=done").contains("failed");
             assertThat(get(s, "/admin/v1/jobs?limit=0", token).json().at("/error/param").asText()).isEqualTo("limit");
 

@@ -355,6 +355,7 @@ class TenancyTest {
             Reply r = admin("GET", "/admin/v1/ledger?limit=" + bad, null);
             assertThat(r.status()).as(bad).isEqualTo(400);
             assertThat(r.json().at("/error/param").asText()).isEqualTo("limit");
+            assertThat(r.json().at("/error/code").asText()).isEqualTo("invalid_value");
             assertThat(r.json().at("/error/message").asText()).contains("limit=" + bad).contains("1..1000");
         }
     }
@@ -532,6 +533,7 @@ class TenancyTest {
                         "9999-12-31T23:59:59Z"},
                 {"{\"rpm\":1e400}", "rpm", "1E+400", "1..1000000"},
                 {"{\"video_seconds_limit\":\"1e400\"}", "video_seconds_limit", "1e400", "0..1000000000"},
+                {"{\"expires_in\":\"999999999d\"}", "expires_in", "999999999d", "9999-12-31T23:59:59Z"},
         };
         for (String[] c : refused) {
             for (String[] call : new String[][] {{"PATCH", "/admin/v1/keys/kept", c[0]},
