@@ -225,7 +225,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (file == null) return true;
         byte[] bytes = ImageFiles.read(option + " " + file, file, problems);
         if (bytes == null || ImageFiles.check(option + " " + file, bytes, problems) == null) return false;
-        InputImage image = new InputImage(role, bytes, null, file.toString());
+        InputImage image = new InputImage(role, bytes, null, file.toString(), true); // checked: not walked again
         if (ImageFiles.decodes(option + " " + file, image, problems) == null) return false;
         b.image(image);
         return true;

@@ -71,7 +71,7 @@ final class InterpolateCommand implements Callable<Integer> {
             problems.add((input.dir != null ? "--input=" + input.dir : "--frames-glob=" + input.glob) + ": "
                     + frames.size() + " image(s); at least 2 are needed");
         }
-        if (problems.isEmpty()) checkFrames(frames, problems);
+        List<byte[]> checked = problems.isEmpty() ? checkFrames(frames, problems) : null;
         OutputChecks.check(output, io.framegate.domain.OutputFiles.beside(output, framesDir), false, problems);
         if (!problems.isEmpty()) {
             problems.forEach(p -> err.println("error: " + p));
@@ -84,7 +84,7 @@ final class InterpolateCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(err, System.console() != null);
         SequenceInterpolator.Result r;
         try {
-            r = SequenceInterpolator.interpolate(frames, factor, fps, target, framesDir,
+            r = SequenceInterpolator.interpolate(frames, checked, factor, fps, target, framesDir,
                     fast ? KeyframeInterpolator.Preset.FAST : KeyframeInterpolator.Preset.SEQUENCE, bar);
         } catch (GenerationException e) {
             bar.finish();
@@ -133,8 +133,8 @@ final class InterpolateCommand implements Callable<Integer> {
         return found;
     }
 
-    /** What the checks found of one frame: its problems, and its size as decoded when it has none. */
-    private record Checked(List<String> problems, long[] size) {
+    /** What the checks found of one frame: its problems, and its size as decoded and its bytes' digest when none. */
+    private record Checked(List<String> problems, long[] size, byte[] digest) {
     }
 
     /**
@@ -142,14 +142,17 @@ final class InterpolateCommand implements Callable<Integer> {
      * the byte cap, an image whose header is within the pixel caps and whose file is whole ({@link ImageFiles#check}),
      * decoded once ({@link ImageFiles#decodes}: what only the decoder finds, and the size it gives), the same size as
      * the first frame, even-sided (H.264's yuv420p).
+     *
+     * @return the {@link SequenceInterpolator#digest} of each frame's bytes as checked, for the render to know them
      */
-    private static void checkFrames(List<Path> frames, List<String> problems) {
+    private static List<byte[]> checkFrames(List<Path> frames, List<String> problems) {
         List<Checked> checked = frames.parallelStream().map(f -> {
             List<String> found = new ArrayList<>();
             byte[] bytes = ImageFiles.read(f.toString(), f, found);
             ImageInfo info = bytes == null || ImageFiles.check(f.toString(), bytes, found) == null ? null
-                    : ImageFiles.decodes(f.toString(), new InputImage(ImageRole.FIRST_FRAME, bytes, null, f.toString()), found);
-            return new Checked(found, info == null ? null : new long[] {info.width(), info.height()});
+                    : ImageFiles.decodes(f.toString(), new InputImage(ImageRole.FIRST_FRAME, bytes, null, f.toString(), true), found);
+            return info == null ? new Checked(found, null, null)
+                    : new Checked(found, new long[] {info.width(), info.height()}, SequenceInterpolator.digest(bytes));
         }).toList();
         long[] first = null;
         Path firstFile = null;
@@ -170,5 +173,6 @@ final class InterpolateCommand implements Callable<Integer> {
                         + "; every frame must have the same size");
             }
         }
+        return checked.stream().map(Checked::digest).toList();
     }
 }

@@ -24,25 +24,37 @@ public final class ImageDecoder {
     }
 
     /**
-     * Decodes to {@code CV_8UC3} BGR, applying EXIF orientation; alpha is dropped and 16-bit images are scaled to 8 bits.
+     * The one whole check of an image (as intake's): the format (PNG, JPEG or WebP, as the API takes), the size from
+     * the header (a small file declaring 30000x30000 never reaches imdecode), then the whole file: a JPEG scan bomb or
+     * a truncated file never reaches the native decoder, nor a PNG or WebP that it could not read (a palette image
+     * without its palette, an animated WebP, ...). An image that carries the check (API intake, the CLI) is returned
+     * as it is: the walk costs about as much as a PNG's decode.
      *
-     * @throws GenerationException {@code bad_image} when the bytes are not an image OpenCV can read
+     * @return the image, marked checked
+     * @throws GenerationException {@code bad_image}, in intake's words after the image's name
      */
-    public static Mat decode(InputImage image) throws GenerationException {
-        NativeLibs.ensureLoaded();
+    public static InputImage check(InputImage image) throws GenerationException {
+        if (image.checked()) return image;
         byte[] bytes = image.bytes();
         try {
-            // the check of intake (linear reads), so that the CLI, the worker and the fitter refuse what a create
-            // refuses, in the same words: the format (PNG, JPEG or WebP, as the API takes), the size from the header
-            // (a small file declaring 30000x30000 never reaches imdecode), then the whole file: a JPEG scan bomb or a
-            // truncated file never reaches the native decoder, nor a PNG or WebP that it could not read (a palette
-            // image without its palette, an animated WebP, ...)
             ImageHeader.check(bytes, ImageLimits.DEFAULTS);
         } catch (ImageHeader.InvalidImageException e) {
             // bytes of no image format: the generic words; else what intake says ("is a BMP image, which ...")
             if (ImageHeader.formatOf(bytes) == null) throw notAnImage(image);
             throw new GenerationException("bad_image", name(image) + " " + e.getMessage());
         }
+        return new InputImage(image.role(), bytes, image.mimeType(), image.source(), true);
+    }
+
+    /**
+     * Decodes to {@code CV_8UC3} BGR, applying EXIF orientation; alpha is dropped and 16-bit images are scaled to 8 bits.
+     * The image is {@link #check}ed first unless it carries the check.
+     *
+     * @throws GenerationException {@code bad_image} when the bytes are not an image OpenCV can read
+     */
+    public static Mat decode(InputImage image) throws GenerationException {
+        NativeLibs.ensureLoaded();
+        byte[] bytes = check(image).bytes();
         MatOfByte buf = new MatOfByte(bytes);
         Mat m;
         try {

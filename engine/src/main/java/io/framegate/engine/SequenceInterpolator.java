@@ -9,6 +9,8 @@ import org.opencv.core.Mat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,25 +41,25 @@ public final class SequenceInterpolator {
     }
 
     /**
-     * Writes {@code output} (MP4) with {@code (frames - 1) * factor + 1} frames at {@code fps}.
+     * Writes {@code output} (MP4) with {@code (frames - 1) * factor + 1} frames at {@code fps}; with {@code framesDir}
+     * every output frame is also written there as {@code frame_0001.png ..}. Frames read and checked before
+     * ({@link ImageDecoder#check}) are given by {@code checked}: entry {@code i} is the {@link #digest} of frame
+     * {@code i}'s bytes as they were checked, or null. A frame read here with those bytes is not walked again (the walk
+     * costs about a PNG's decode); one whose bytes differ (changed since) is checked here.
      *
+     * @param checked null when no frame was checked before
      * @throws GenerationException {@code bad_image} for a file that is not a readable image, {@code bad_size} for a
      *                             frame whose size differs from the first one or has odd sides; nothing is written then
      */
-    public static Result interpolate(List<Path> frames, int factor, int fps, Path output, KeyframeInterpolator.Preset preset,
-                                     ProgressListener progress) throws GenerationException, IOException {
-        return interpolate(frames, factor, fps, output, null, preset, progress);
-    }
-
-    /** As above; with {@code framesDir} every output frame is also written there as {@code frame_0001.png ..}. */
-    public static Result interpolate(List<Path> frames, int factor, int fps, Path output, Path framesDir,
-                                     KeyframeInterpolator.Preset preset, ProgressListener progress)
+    public static Result interpolate(List<Path> frames, List<byte[]> checked, int factor, int fps, Path output,
+                                     Path framesDir, KeyframeInterpolator.Preset preset, ProgressListener progress)
             throws GenerationException, IOException {
         if (frames.size() < 2) throw new IllegalArgumentException("need at least 2 frames, got " + frames.size());
         if (factor < 2 || factor > MAX_FACTOR) throw new IllegalArgumentException("factor " + factor + " not in 2.." + MAX_FACTOR);
         long start = System.nanoTime();
         NativeLibs.ensureLoaded();
-        Mat first = decode(frames.getFirst());
+        Frames inputs = new Frames(frames, checked);
+        Mat first = inputs.decode(0);
         int w = first.cols(), h = first.rows();
         StartupTrace.mark("first frame decoded");
         if (w % 2 != 0 || h % 2 != 0) {
@@ -67,7 +69,7 @@ public final class SequenceInterpolator {
         }
         int total = (frames.size() - 1) * factor + 1;
         AtomicFiles files = new AtomicFiles();
-        try (SequenceSource source = new SequenceSource(frames, factor, preset, first, w, h)) {
+        try (SequenceSource source = new SequenceSource(inputs, factor, preset, first, w, h)) {
             Path temp = files.temp(output);
             Path pngDir = framesDir == null ? null : files.tempDir(framesDir);
             FramePipeline.Timing timing;
@@ -85,14 +87,36 @@ public final class SequenceInterpolator {
         }
     }
 
-    private static Mat decode(Path file) throws GenerationException {
-        byte[] bytes;
+    /** The SHA-256 of an image's bytes: how a frame read again is known to be the one that was checked. */
+    public static byte[] digest(byte[] bytes) {
         try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new GenerationException("bad_image", file + ": cannot read (" + e.getMessage() + ")", e);
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
         }
-        return ImageDecoder.decode(new InputImage(ImageRole.FIRST_FRAME, bytes, null, file.toString()));
+    }
+
+    /** The frame files, and the digests of those checked before. */
+    private record Frames(List<Path> files, List<byte[]> checked) {
+        int size() {
+            return files.size();
+        }
+
+        Path get(int q) {
+            return files.get(q);
+        }
+
+        Mat decode(int q) throws GenerationException {
+            Path file = files.get(q);
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(file);
+            } catch (IOException e) {
+                throw new GenerationException("bad_image", file + ": cannot read (" + e.getMessage() + ")", e);
+            }
+            boolean same = checked != null && checked.get(q) != null && MessageDigest.isEqual(checked.get(q), digest(bytes));
+            return ImageDecoder.decode(new InputImage(ImageRole.FIRST_FRAME, bytes, null, file.toString(), same));
+        }
     }
 
     private static long ms(long nanos) {
@@ -139,7 +163,7 @@ public final class SequenceInterpolator {
      * frame and by preparing pairs {@code q - 1} and {@code q}; pair {@code p} by its {@code factor - 1} in-betweens.
      */
     private static final class SequenceSource implements FrameSource {
-        private final List<Path> files;
+        private final Frames files;
         private final int factor;
         private final KeyframeInterpolator.Preset preset;
         private final int width;
@@ -152,7 +176,7 @@ public final class SequenceInterpolator {
         private volatile String motion = "";
         private final FramePool pool = new FramePool();
 
-        SequenceSource(List<Path> files, int factor, KeyframeInterpolator.Preset preset, Mat first, int width, int height) {
+        SequenceSource(Frames files, int factor, KeyframeInterpolator.Preset preset, Mat first, int width, int height) {
             this.files = files;
             this.factor = factor;
             this.preset = preset;
@@ -175,7 +199,7 @@ public final class SequenceInterpolator {
             return frameSlot(q).get(() -> {
                 long t0 = System.nanoTime();
                 try {
-                    Mat m = decode(files.get(q));
+                    Mat m = files.decode(q);
                     int w = m.cols(), h = m.rows();
                     if (w != width || h != height) {
                         m.release();

@@ -44,6 +44,25 @@ class ImageDecoderTest {
         ok.release();
     }
 
+    /**
+     * The check is made once per image: an image that carries it (API intake, the CLI) is decoded without a second
+     * walk, shown with a JPEG of 110 scans, which the walk refuses and the native decoder reads (in a few ms at 96x64).
+     */
+    @Test
+    void anImageThatCarriesTheCheckIsDecodedWithoutASecondWalk() throws Exception {
+        byte[] scans = ImageHeaderTest.withRepeatedLastScan(ImageHeaderTest.progressiveJpeg(96, 64), 100);
+        InputImage unchecked = new InputImage(ImageRole.FIRST_FRAME, scans, "image/jpeg", "scans.jpg");
+        assertThatThrownBy(() -> ImageDecoder.check(unchecked)).hasMessageContaining("scans.jpg is a JPEG image of");
+        Mat m = ImageDecoder.decode(new InputImage(ImageRole.FIRST_FRAME, scans, "image/jpeg", "scans.jpg", true));
+        assertThat(m.cols()).isEqualTo(96);
+        m.release();
+        byte[] whole = ImageHeaderTest.encode(64, 48, "jpg");
+        InputImage checked = ImageDecoder.check(new InputImage(ImageRole.LAST_FRAME, whole, null, "whole.jpg"));
+        assertThat(checked.checked()).isTrue();
+        assertThat(checked.bytes()).isSameAs(whole);
+        assertThat(checked.role()).isEqualTo(ImageRole.LAST_FRAME);
+    }
+
     @Test
     void webpSizesAreReadFromTheHeader() {
         NativeLibs.ensureLoaded();

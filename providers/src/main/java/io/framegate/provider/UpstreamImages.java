@@ -34,7 +34,7 @@ public final class UpstreamImages {
     public static Fitted fit(InputImage in, VideoSize video, FitMode mode, ImageConstraints c) throws GenerationException {
         FitMode fit = FitMode.orDefault(mode);
         String label = in.role() + (in.source() != null ? " (" + in.source() + ")" : "");
-        Mat src = ImageDecoder.decode(new InputImage(in.role(), in.bytes(), in.mimeType(), label));
+        Mat src = ImageDecoder.decode(new InputImage(in.role(), in.bytes(), in.mimeType(), label, in.checked()));
         try {
             int w = src.cols(), h = src.rows();
             String mime = in.mimeType() != null ? in.mimeType().toLowerCase(Locale.ROOT) : ImageHeader.mimeTypeOf(in.bytes());

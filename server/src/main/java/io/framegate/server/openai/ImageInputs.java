@@ -154,7 +154,7 @@ final class ImageInputs {
             budget -= bytes.length;
             try {
                 ImageHeader h = ImageHeader.check(bytes, limits);
-                out.add(new InputImage(l.role(), bytes, h.mimeType(), l.param() + ":" + l.label()));
+                out.add(new InputImage(l.role(), bytes, h.mimeType(), l.param() + ":" + l.label(), true));
             } catch (ImageHeader.InvalidImageException e) {
                 problems.add(imageError(l, e, bytes.length));
             }

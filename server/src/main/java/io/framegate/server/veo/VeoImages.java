@@ -151,9 +151,10 @@ final class VeoImages {
         }
         budget -= bytes.length;
         try {
-            // format, dimensions against the caps (before any decode) and integrity of the whole file
+            // format, dimensions against the caps (before any decode) and integrity of the whole file; the image
+            // carries it, so that the worker does not walk it again
             ImageHeader header = ImageHeader.check(bytes, limits);
-            return Optional.of(new InputImage(role, bytes, header.mimeType(), field));
+            return Optional.of(new InputImage(role, bytes, header.mimeType(), field, true));
         } catch (ImageHeader.InvalidImageException e) {
             c.add(sourceField, sourceField + " " + e.getMessage());
             return Optional.empty();

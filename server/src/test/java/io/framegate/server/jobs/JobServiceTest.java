@@ -2,6 +2,7 @@ package io.framegate.server.jobs;
 
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
+import io.framegate.domain.InputImage;
 import io.framegate.domain.JobStatus;
 import io.framegate.domain.ValidationException;
 import io.framegate.server.TestImages;
@@ -55,6 +56,23 @@ class JobServiceTest {
         assertThat(back.images().get(0).bytes()).isEqualTo(req.images().get(0).bytes());
         assertThat(back.prompt()).isEqualTo("a red ball");
         assertThat(back.numFrames()).isEqualTo(6);
+    }
+
+    /** The check an image carries from intake is stored with it; one without it (or stored before it) has none. */
+    @Test
+    void theCheckAnImageCarriesIsStoredWithIt() throws Exception {
+        byte[] png = TestImages.png(64, 48, Color.RED);
+        GenerationRequest req = GenerationRequest.builder().model("framegate-local").prompt("x").size("64x48")
+                .numFrames(6).fps(12).image(new InputImage(ImageRole.FIRST_FRAME, png, "image/png", "first", true))
+                .image(new InputImage(ImageRole.LAST_FRAME, png, "image/png", "last")).build();
+        Job job = core.jobs.submit("key_a", "openai", req, null);
+        GenerationRequest back = core.jobs.request("key_a", job.id()).orElseThrow();
+        assertThat(back.images()).extracting(InputImage::checked).containsExactly(true, false);
+        // a row written before images carried the check: read unchecked, so the worker walks it
+        var json = io.framegate.server.FramegateServer.newJsonMapper();
+        var row = json.valueToTree(StoredRequest.of(req));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) row.path("images").get(0)).remove("checked");
+        assertThat(json.treeToValue(row, StoredRequest.class).toRequest(f -> png).images().getFirst().checked()).isFalse();
     }
 
     @Test

@@ -161,6 +161,8 @@ class OpenAiHttpTest {
             var stored = t.server.jobs().request(t.server.keys().find(t.keyA).orElseThrow().id(), id).orElseThrow();
             assertThat(stored.images()).extracting(i -> i.role().wireName()).containsExactly("first_frame", "last_frame");
             assertThat(stored.images().get(1).mimeType()).isEqualTo("image/jpeg");
+            // checked whole at intake, and stored so: the worker does not walk them again
+            assertThat(stored.images()).allMatch(io.framegate.domain.InputImage::checked);
 
             RecordingBackend.Received json = received.received(id);
             assertThat(json.roles()).containsExactly("first_frame", "last_frame");

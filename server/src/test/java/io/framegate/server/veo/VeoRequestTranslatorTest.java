@@ -53,6 +53,7 @@ class VeoRequestTranslatorTest {
         assertThat(r.model()).isEqualTo("veo-3.1-generate-preview");
         assertThat(r.prompt()).isEqualTo("A ghostly woman swings");
         assertThat(r.images()).extracting(InputImage::role).containsExactly(ImageRole.FIRST_FRAME, ImageRole.LAST_FRAME);
+        assertThat(r.images()).as("checked whole here; the worker does not walk them again").allMatch(InputImage::checked);
         assertThat(r.imagesWith(ImageRole.FIRST_FRAME).get(0).bytes()).isEqualTo(START);
         assertThat(r.imagesWith(ImageRole.LAST_FRAME).get(0).mimeType()).isEqualTo("image/jpeg");
         assertThat(r.seconds()).isEqualTo(8);
