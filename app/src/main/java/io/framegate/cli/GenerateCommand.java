@@ -224,9 +224,9 @@ final class GenerateCommand implements Callable<Integer> {
     private static boolean readImage(String option, Path file, ImageRole role, GenerationRequest.Builder b, List<String> problems) {
         if (file == null) return true;
         byte[] bytes = ImageFiles.read(option + " " + file, file, problems);
-        if (bytes == null || ImageFiles.check(option + " " + file, bytes, problems) == null) return false;
-        InputImage image = new InputImage(role, bytes, null, file.toString(), true); // checked: not walked again
-        if (ImageFiles.decodes(option + " " + file, image, problems) == null) return false;
+        InputImage image = bytes == null ? null
+                : ImageFiles.check(option, new InputImage(role, bytes, null, file.toString()), problems);
+        if (image == null || ImageFiles.decodes(option, image, problems) == null) return false;
         b.image(image);
         return true;
     }

@@ -1,8 +1,9 @@
 package io.framegate.cli;
 
-import io.framegate.domain.ImageLimits;
 import io.framegate.domain.GenerationException;
+import io.framegate.domain.ImageLimits;
 import io.framegate.domain.InputImage;
+import io.framegate.engine.ImageDecoder;
 import io.framegate.engine.ImageHeader;
 import io.framegate.engine.ImageInfo;
 import io.framegate.engine.LocalEngine;
@@ -16,13 +17,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The image files a command reads ({@code generate --first/--last/--reference}, {@code interpolate}'s frames), read
  * within the engine's byte cap ({@link ImageLimits#DEFAULTS}' {@code maxRequestBytes}, 64 MiB): a regular file over it
  * is refused by its size before a byte is read, and anything else (a device, a FIFO, a process substitution) is read
- * only up to the cap. A problem is named after {@code label} (the option and the file) and added to the list.
+ * only up to the cap. A problem is named after {@code label} (the option and the file) and added to the list; what
+ * the engine refuses in an image is said in its words ({@link #check}).
  */
 final class ImageFiles {
     /** The most bytes one image file may hold: the engine's cap on the encoded images of one request. */
@@ -35,7 +36,7 @@ final class ImageFiles {
 
     /**
      * The file's bytes, or null with the problem added. Bytes that do not start like an image are returned after the
-     * first {@value #SIGNATURE} (a device such as {@code /dev/zero} is not read on): the caller's format check names them.
+     * first {@value #SIGNATURE} (a device such as {@code /dev/zero} is not read on): the engine's check names them.
      */
     static byte[] read(String label, Path file, List<String> problems) {
         try {
@@ -75,67 +76,36 @@ final class ImageFiles {
     }
 
     /**
-     * The image checked before any decoder sees it ({@link ImageHeader}, as the API's intake does): null, with the
-     * problem added, when the bytes are not an image the engine decodes, the header's size is over the pixel caps
-     * ({@link ImageLimits#DEFAULTS}: the side and megapixel caps, named with the image's size), or a PNG, JPEG or WebP
-     * is damaged (PNG chunks, checksums and pixel data; JPEG segments and scans up to the end-of-image marker; WebP
-     * chunk sizes). BMP, TIFF and GIF are refused by name, as the API refuses them.
+     * The image checked whole by the engine ({@link ImageDecoder#check}, as the API's intake checks it: PNG, JPEG or
+     * WebP, the header's size within the pixel caps, the whole file sound), marked so that nothing walks it again; or
+     * null with the engine's refusal added, after {@code option} when there is one (the refusal names the file).
      */
-    static ImageHeader check(String label, byte[] bytes, List<String> problems) {
-        String format = ImageHeader.formatOf(bytes);
-        if (!ImageHeader.decodable(format)) {
-            problems.add(label + ": " + notDecodable(format));
-            return null;
-        }
-        String name = format.toUpperCase(Locale.ROOT);
-        ImageHeader h;
+    static InputImage check(String option, InputImage image, List<String> problems) {
         try {
-            h = ImageHeader.read(bytes);
-        } catch (ImageHeader.InvalidImageException e) {
-            problems.add(label + ": " + damaged(name, "its header cannot be read"));
+            return ImageDecoder.check(image);
+        } catch (GenerationException e) {
+            problems.add(prefixed(option, e));
             return null;
         }
-        String tooLarge = ImageLimits.DEFAULTS.pixelProblem(h.width(), h.height());
-        if (tooLarge != null) {
-            problems.add(label + ": is a " + name + " image too large to use: " + tooLarge);
-            return null;
-        }
-        try {
-            ImageHeader.check(bytes, ImageLimits.DEFAULTS);
-        } catch (ImageHeader.InvalidImageException e) {
-            String why = e.getMessage().startsWith("is ") ? e.getMessage().substring(3) : e.getMessage();
-            problems.add(label + ": " + (e.kind() == ImageHeader.InvalidImageException.Kind.CORRUPT ? damaged(name, why)
-                    : e.getMessage()));
-            return null;
-        }
-        return h;
-    }
-
-    /** Bytes that are no image the engine decodes: unknown, or a format named ("is a BMP image, which is not ..."). */
-    private static String notDecodable(String format) {
-        return format == null ? "not a readable image (PNG, JPEG or WebP)"
-                : "is a " + format.toUpperCase(Locale.ROOT) + " image, which is not a PNG, JPEG or WebP image";
-    }
-
-    private static String damaged(String format, String why) {
-        return "is a " + format + " by its signature but cannot be decoded (" + why + "); give a readable PNG, JPEG or WebP";
     }
 
     /**
-     * The image decoded once by the engine ({@link LocalEngine#probe}), for what the checks above cannot see (a PNG row
-     * filter, a palette image without its palette): its size as the decoder gives it (EXIF orientation applied), or
-     * null with the problem added. OpenCV's own log is silenced first.
+     * The image decoded once by the engine ({@link LocalEngine#probe}), for what the check cannot see: its size as the
+     * decoder gives it (EXIF orientation applied), or null with the engine's refusal added as above. OpenCV's own log
+     * is silenced first.
      */
-    static ImageInfo decodes(String label, InputImage image, List<String> problems) {
+    static ImageInfo decodes(String option, InputImage image, List<String> problems) {
         OpenCvLog.silence();
         try {
             return LocalEngine.probe(image);
         } catch (GenerationException e) {
-            String format = ImageHeader.formatOf(image.bytes());
-            problems.add(label + ": " + (!ImageHeader.decodable(format) ? notDecodable(format)
-                    : damaged(format.toUpperCase(Locale.ROOT), "corrupt or truncated")));
+            problems.add(prefixed(option, e));
             return null;
         }
+    }
+
+    private static String prefixed(String option, GenerationException e) {
+        return option == null ? e.getMessage() : option + " " + e.getMessage();
     }
 
     /** The cap as the messages say it: {@code 67108864 bytes (64 MiB)}. */

@@ -149,8 +149,9 @@ final class InterpolateCommand implements Callable<Integer> {
         List<Checked> checked = frames.parallelStream().map(f -> {
             List<String> found = new ArrayList<>();
             byte[] bytes = ImageFiles.read(f.toString(), f, found);
-            ImageInfo info = bytes == null || ImageFiles.check(f.toString(), bytes, found) == null ? null
-                    : ImageFiles.decodes(f.toString(), new InputImage(ImageRole.FIRST_FRAME, bytes, null, f.toString(), true), found);
+            InputImage image = bytes == null ? null
+                    : ImageFiles.check(null, new InputImage(ImageRole.FIRST_FRAME, bytes, null, f.toString()), found);
+            ImageInfo info = image == null ? null : ImageFiles.decodes(null, image, found);
             return info == null ? new Checked(found, null, null)
                     : new Checked(found, new long[] {info.width(), info.height()}, SequenceInterpolator.digest(bytes));
         }).toList();

@@ -204,14 +204,14 @@ class CliEdgesTest {
         Path bad = Files.write(dir.resolve("broken.png"), corruptPng());
         Path out = dir.resolve("x.mp4");
         CliRun r = CliRun.of("generate", "--first", bad.toString(), "--size", "96x64", "-o", out.toString());
-        assertBadInput(r, "--first", bad.toString(), "PNG", "cannot be decoded");
+        assertBadInput(r, "error: --first " + CliImages.refusal(bad));
         assertThat(out).doesNotExist();
 
         Path seq = Files.createDirectories(dir.resolve("seq"));
         Files.copy(scene("a.png"), seq.resolve("0001.png"));
         Files.write(seq.resolve("0002.png"), corruptPng());
         CliRun i = CliRun.of("interpolate", "--input", seq.toString(), "-o", dir.resolve("i.mp4").toString());
-        assertBadInput(i, "0002.png");
+        assertBadInput(i, "error: " + CliImages.refusal(seq.resolve("0002.png")));
         assertThat(dir.resolve("i.mp4")).doesNotExist();
     }
 

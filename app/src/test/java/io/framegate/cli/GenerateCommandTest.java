@@ -107,7 +107,8 @@ class GenerateCommandTest {
             Path out = dir.resolve("x.mp4");
             CliRun r = CliRun.of("generate", "--first", file.toString(), "-o", out.toString());
             assertThat(r.code()).as(r.err()).isEqualTo(2);
-            assertThat(r.err()).contains("--first " + file + ": is a " + format.toUpperCase(java.util.Locale.ROOT)
+            assertThat(r.err()).contains("error: --first " + CliImages.refusal(file));
+            assertThat(CliImages.refusal(file)).isEqualTo(file + " is a " + format.toUpperCase(java.util.Locale.ROOT)
                     + " image, which is not a PNG, JPEG or WebP image");
             assertThat(out).doesNotExist();
         }
@@ -120,7 +121,7 @@ class GenerateCommandTest {
         Path out = dir.resolve("x.mp4");
         CliRun r = CliRun.of("generate", "--first", txt.toString(), "-o", out.toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("notes.png: not a readable image (PNG, JPEG or WebP)");
+        assertThat(r.err()).contains("error: --first " + CliImages.refusal(txt));
         assertThat(out).doesNotExist();
     }
 

@@ -117,7 +117,7 @@ class InterpolateCommandTest {
         Path out = dir.resolve("x.mp4");
         CliRun r = CliRun.of("interpolate", "--input", seq.toString(), "-o", out.toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("readme.txt: not a readable image");
+        assertThat(r.err()).contains("error: " + CliImages.refusal(seq.resolve("readme.txt")));
         assertThat(out).doesNotExist();
     }
 

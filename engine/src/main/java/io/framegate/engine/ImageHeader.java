@@ -103,8 +103,10 @@ public record ImageHeader(String format, long width, long height) {
      * @throws InvalidImageException with a message naming the dimensions and the cap, or what is broken
      */
     public static ImageHeader check(byte[] b, ImageLimits limits) {
+        // a format named by its signature and not decoded is refused as such, however much of its header is there
+        String format = formatOf(b);
+        if (format != null && !decodable(format)) throw notSupported(format);
         ImageHeader h = read(b);
-        if (!decodable(h.format)) throw notSupported(h.format);
         h.checkPixels(limits);
         switch (h.format) {
             case "png" -> PngIntegrity.check(b, h);

@@ -113,6 +113,9 @@ class ImageDecoderTest {
                             + " image, which is not a PNG, JPEG or WebP image");
             assertThatThrownBy(() -> ImageHeader.check(bytes, ImageLimits.DEFAULTS))
                     .hasMessage("is a " + format.toUpperCase(java.util.Locale.ROOT) + " image, which is not a PNG, JPEG or WebP image");
+            // named by its signature alone (the CLI reads no more of a file that is not PNG, JPEG or WebP)
+            assertThatThrownBy(() -> ImageHeader.check(java.util.Arrays.copyOf(bytes, 12), ImageLimits.DEFAULTS))
+                    .hasMessage("is a " + format.toUpperCase(java.util.Locale.ROOT) + " image, which is not a PNG, JPEG or WebP image");
         }
     }
 }
