@@ -91,11 +91,9 @@ final class ImageFiles {
 
     /**
      * The image decoded once by the engine ({@link LocalEngine#probe}), for what the check cannot see: its size as the
-     * decoder gives it (EXIF orientation applied), or null with the engine's refusal added as above. OpenCV's own log
-     * is silenced first.
+     * decoder gives it (EXIF orientation applied), or null with the engine's refusal added as above.
      */
     static ImageInfo decodes(String option, InputImage image, List<String> problems) {
-        OpenCvLog.silence();
         try {
             return LocalEngine.probe(image);
         } catch (GenerationException e) {

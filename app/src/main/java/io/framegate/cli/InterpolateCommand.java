@@ -80,7 +80,6 @@ final class InterpolateCommand implements Callable<Integer> {
         }
         Path target = output.toAbsolutePath();
         Files.createDirectories(target.getParent());
-        OpenCvLog.silence(); // the engine's decoder may still refuse a frame: it is named below, in the CLI's words
         ProgressBar bar = new ProgressBar(err, System.console() != null);
         SequenceInterpolator.Result r;
         try {

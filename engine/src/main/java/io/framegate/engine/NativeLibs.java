@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Loads the OpenCV (official Java API) and FFmpeg natives once per process.
+ * Loads the OpenCV (official Java API) and FFmpeg natives once per process, with OpenCV's own log silenced
+ * ({@link OpenCvLog}) and FFmpeg's at errors.
  * <p>
  * {@code Loader.load(opencv_java.class)} costs about 1.5 s per process here: it initialises every JavaCPP preset the
  * bindings inherit from (openblas twice, each OpenCV module's own JNI library) and probes for two dozen CUDA
@@ -160,6 +161,8 @@ final class NativeLibs {
             how = "opencv_java through the JavaCPP loader";
         }
         Core.setNumThreads(Runtime.getRuntime().availableProcessors());
+        // as FFmpeg's below INFO: a decoder's refusal is the caller's to word, not OpenCV's to print on stderr
+        OpenCvLog.setLevel(OpenCvLog.SILENT);
         loaded = true;
         StartupTrace.mark("natives: OpenCV loaded (" + how + ")");
     }
