@@ -5,13 +5,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.CRC32;
 
+import static io.framegate.cli.CliRun.assertBadInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -23,9 +21,7 @@ class CliEdgesTest {
     Path dir;
 
     private Path scene(String name) throws IOException {
-        Path p = dir.resolve(name);
-        ImageIO.write(new ExampleScene(7).view(96, 64, 0, 0), "png", p.toFile());
-        return p;
+        return CliImages.scene(dir.resolve(name), 96, 64);
     }
 
     /** Runs {@code generate} with a first frame and a small size plus {@code more}; -o is {@code out}. */
@@ -36,12 +32,6 @@ class CliEdgesTest {
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(more, 0, all, base.length, more.length);
         return CliRun.of(all);
-    }
-
-    private static void assertBadInput(CliRun r, String... parts) {
-        assertThat(r.code()).as(r.err()).isEqualTo(2);
-        for (String p : parts) assertThat(r.err()).contains(p);
-        assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
     }
 
     @Test
@@ -176,32 +166,9 @@ class CliEdgesTest {
         }
     }
 
-    /** A PNG with a valid signature, header and checksums whose pixel data is not a deflate stream. */
-    static byte[] corruptPng() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a});
-        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(64).putInt(48).put((byte) 8).put((byte) 2).put((byte) 0)
-                .put((byte) 0).put((byte) 0).array());
-        byte[] junk = new byte[300];
-        new java.util.Random(3).nextBytes(junk);
-        chunk(out, "IDAT", junk);
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        CRC32 crc = new CRC32();
-        crc.update(type.getBytes());
-        crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.writeBytes(type.getBytes());
-        out.writeBytes(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-    }
-
     @Test
     void anImageThatPassesTheSniffButDoesNotDecodeIsNamed() throws IOException {
-        Path bad = Files.write(dir.resolve("broken.png"), corruptPng());
+        Path bad = Files.write(dir.resolve("broken.png"), CliImages.corruptPng());
         Path out = dir.resolve("x.mp4");
         CliRun r = CliRun.of("generate", "--first", bad.toString(), "--size", "96x64", "-o", out.toString());
         assertBadInput(r, "error: --first " + CliImages.refusal(bad));
@@ -209,7 +176,7 @@ class CliEdgesTest {
 
         Path seq = Files.createDirectories(dir.resolve("seq"));
         Files.copy(scene("a.png"), seq.resolve("0001.png"));
-        Files.write(seq.resolve("0002.png"), corruptPng());
+        Files.write(seq.resolve("0002.png"), CliImages.corruptPng());
         CliRun i = CliRun.of("interpolate", "--input", seq.toString(), "-o", dir.resolve("i.mp4").toString());
         assertBadInput(i, "error: " + CliImages.refusal(seq.resolve("0002.png")));
         assertThat(dir.resolve("i.mp4")).doesNotExist();

@@ -19,9 +19,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 
+import static io.framegate.cli.CliRun.assertBadInput;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -33,31 +32,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * never a Java error or a native library's message.
  */
 class CliImageInputTest {
-    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
-
     @TempDir
     Path dir;
 
     private Path scene(String name, int w, int h) throws IOException {
-        Path p = dir.resolve(name);
-        ImageIO.write(new ExampleScene(7).view(w, h, 0, 0), "png", p.toFile());
-        return p;
+        return CliImages.scene(dir.resolve(name), w, h);
     }
 
     /** A sparse file of {@code length} bytes that starts with a PNG signature: cheap however large. */
     private Path sparsePng(Path p, long length) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
-            f.write(PNG_SIGNATURE);
+            f.write(CliImages.PNG_SIGNATURE);
             f.setLength(length);
         }
         return p;
-    }
-
-    private static void assertBadInput(CliRun r, String... parts) {
-        assertThat(r.code()).as(r.err()).isEqualTo(2);
-        for (String p : parts) assertThat(r.err()).contains(p);
-        assertThat(r.err()).doesNotContain("Exception").doesNotContain("Error:").doesNotContain("\tat ");
-        assertThat(r.err()).as("refused before any work").doesNotContain("progress");
     }
 
     // ---- the byte cap, before reading
@@ -99,7 +87,7 @@ class CliImageInputTest {
         assumeTrue(mk.waitFor() == 0, "mkfifo failed");
         Thread writer = new Thread(() -> {
             try (OutputStream o = Files.newOutputStream(fifo)) {
-                o.write(PNG_SIGNATURE);
+                o.write(CliImages.PNG_SIGNATURE);
                 byte[] block = new byte[1 << 16];
                 while (true) o.write(block);
             } catch (IOException e) {
@@ -131,31 +119,6 @@ class CliImageInputTest {
 
     // ---- the pixel caps are named as such
 
-    /** A PNG whose header says {@code w x h} (RGB, 8 bits) with a few bytes of pixel data: a bomb if large. */
-    static byte[] pngHeaderOnly(int w, int h) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(PNG_SIGNATURE);
-        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0)
-                .put((byte) 0).put((byte) 0).array());
-        Deflater d = new Deflater();
-        d.setInput(new byte[4096]);
-        d.finish();
-        byte[] z = new byte[256];
-        chunk(out, "IDAT", Arrays.copyOf(z, d.deflate(z)));
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        CRC32 crc = new CRC32();
-        crc.update(type.getBytes());
-        crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.writeBytes(type.getBytes());
-        out.writeBytes(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-    }
-
     /** A baseline JPEG's segments up to its frame header saying {@code w x h}, a scan and the end marker. */
     static byte[] jpegHeaderOnly(int w, int h) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -169,8 +132,8 @@ class CliImageInputTest {
 
     @Test
     void imagesOverTheSideOrMegapixelCapAreNamedWithTheirSizeAndTheCapNotAsCorrupt() throws IOException {
-        Path bomb = Files.write(dir.resolve("bomb.png"), pngHeaderOnly(30_000, 30_000));
-        Path side = Files.write(dir.resolve("side.png"), pngHeaderOnly(16_385, 2));
+        Path bomb = Files.write(dir.resolve("bomb.png"), CliImages.pngHeaderOnly(30_000, 30_000));
+        Path side = Files.write(dir.resolve("side.png"), CliImages.pngHeaderOnly(16_385, 2));
         Path mp = Files.write(dir.resolve("big.jpg"), jpegHeaderOnly(8000, 8000));
         Path out = dir.resolve("x.mp4");
         CliRun r = CliRun.of("generate", "--first", bomb.toString(), "--last", side.toString(), "--reference",
@@ -242,7 +205,7 @@ class CliImageInputTest {
     @Test
     void nativeLibraryMessagesDoNotReachTheUser() throws Exception {
         Path anim = Files.write(dir.resolve("anim.webp"), animatedWebp());
-        Path png = Files.write(dir.resolve("broken.png"), CliEdgesTest.corruptPng());
+        Path png = Files.write(dir.resolve("broken.png"), CliImages.corruptPng());
         byte[] jpeg = Files.readAllBytes(jpegOfScene());
         Path cut = Files.write(dir.resolve("cut.jpg"), Arrays.copyOf(jpeg, jpeg.length * 2 / 3));
         Path tiff = Files.write(dir.resolve("damaged.tif"), damagedTiff());
@@ -290,11 +253,11 @@ class CliImageInputTest {
         Files.write(seq.resolve("f01.png"), good);
         Files.write(seq.resolve("f02.png"), Arrays.copyOf(good, good.length / 2)); // cut short
         Files.write(seq.resolve("f03.png"), good);
-        Files.write(seq.resolve("f04.png"), CliEdgesTest.corruptPng()); // pixel data that is not deflate
+        Files.write(seq.resolve("f04.png"), CliImages.corruptPng()); // pixel data that is not deflate
         Files.copy(scene("small.png", 64, 48), seq.resolve("f05.png")); // another size
-        Files.write(seq.resolve("f06.png"), pngHeaderOnly(30_000, 30_000)); // a bomb
+        Files.write(seq.resolve("f06.png"), CliImages.pngHeaderOnly(30_000, 30_000)); // a bomb
         Files.write(seq.resolve("f07.png"), good);
-        Files.write(seq.resolve("f08.png"), pngWithRowFilter(7)); // whole, but a row filter PNG does not define
+        Files.write(seq.resolve("f08.png"), CliImages.pngWithRowFilter(7)); // whole, but a row filter PNG does not define
         Path out = dir.resolve("i.mp4");
         CliRun r = CliRun.of("interpolate", "--input", seq.toString(), "-o", out.toString());
         assertBadInput(r,
@@ -307,23 +270,6 @@ class CliImageInputTest {
         assertThat(r.err()).doesNotContain("f01.png").doesNotContain("f03.png").doesNotContain("f07.png");
         assertThat(r.err().lines().filter(l -> l.startsWith("error: "))).hasSize(5);
         assertThat(out).doesNotExist();
-    }
-
-    /** An 8x8 RGB PNG, whole (checksums, pixel data of the right length), each row with filter type {@code filter}. */
-    static byte[] pngWithRowFilter(int filter) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(PNG_SIGNATURE);
-        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(8).putInt(8).put((byte) 8).put((byte) 2).put((byte) 0)
-                .put((byte) 0).put((byte) 0).array());
-        byte[] raw = new byte[8 * (1 + 8 * 3)];
-        for (int y = 0; y < 8; y++) raw[y * 25] = (byte) filter;
-        Deflater d = new Deflater();
-        d.setInput(raw);
-        d.finish();
-        byte[] z = new byte[512];
-        chunk(out, "IDAT", Arrays.copyOf(z, d.deflate(z)));
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
     }
 
     /** Frame sizes are compared as decoded: a JPEG whose EXIF orientation turns it a quarter counts turned. */

@@ -30,6 +30,11 @@ final class BadImages {
         return out.toByteArray();
     }
 
+    /** A PNG whose IHDR declares {@code w x h} RGB pixels, with a deflate stream of zeros as its pixel data. */
+    static byte[] pngBomb(int w, int h) {
+        return png(w, h, 8, 2, new byte[4 * 1024 * 1024]); // the start of the zeros; enough for a header check to be tried
+    }
+
     /** {@code h} rows of {@code rowBytes} bytes of {@code value}, each after the filter byte {@code filter}. */
     static byte[] rows(int h, int rowBytes, int filter, int value) {
         byte[] raw = new byte[h * (rowBytes + 1)];

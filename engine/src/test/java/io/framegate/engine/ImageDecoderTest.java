@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ImageDecoderTest {
     @Test
     void aPixelBombIsRefusedFromItsHeaderWithoutDecoding() {
-        byte[] bomb = ImageHeaderTest.pngBomb(30_000, 30_000);
+        byte[] bomb = BadImages.pngBomb(30_000, 30_000);
         Runtime rt = Runtime.getRuntime();
         long before = rt.totalMemory() - rt.freeMemory();
         assertThatThrownBy(() -> ImageDecoder.decode(new InputImage(ImageRole.FIRST_FRAME, bomb, "image/png", "bomb.png")))

@@ -12,8 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -72,12 +70,12 @@ class ImageHeaderTest {
 
     @Test
     void aHeaderBombIsRefusedFromTheHeaderBeforeAnythingIsInflated() {
-        byte[] bomb = pngBomb(20_000, 20_000);
+        byte[] bomb = BadImages.pngBomb(20_000, 20_000);
         assertThat(bomb.length).isLessThan(1_000_000);
         assertThatThrownBy(() -> ImageHeader.check(bomb, ImageLimits.DEFAULTS))
                 .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TOO_LARGE))
                 .hasMessageContaining("20000x20000").hasMessageContaining("16384");
-        byte[] wide = pngBomb(9_000, 9_000);
+        byte[] wide = BadImages.pngBomb(9_000, 9_000);
         assertThatThrownBy(() -> ImageHeader.check(wide, ImageLimits.DEFAULTS))
                 .hasMessageContaining("81.0 megapixels").hasMessageContaining("50.0");
     }
@@ -94,12 +92,7 @@ class ImageHeaderTest {
                 .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TOO_LARGE))
                 .hasMessageContaining("JPEG").hasMessageContaining("20000x20000").hasMessageContaining("16384");
         // an extended WebP whose canvas is 12000x12000 (under the side cap, over the pixel cap), and no image data
-        ByteArrayOutputStream vp8x = new ByteArrayOutputStream();
-        vp8x.writeBytes("VP8X".getBytes());
-        vp8x.writeBytes(new byte[] {10, 0, 0, 0, 0, 0, 0, 0});
-        vp8x.writeBytes(le24(12_000 - 1));
-        vp8x.writeBytes(le24(12_000 - 1));
-        byte[] webp = riff(vp8x.toByteArray());
+        byte[] webp = BadImages.extendedWebp(0, 12_000, 12_000);
         assertThat(ImageHeader.read(webp)).isEqualTo(new ImageHeader("webp", 12_000, 12_000));
         assertThatThrownBy(() -> ImageHeader.check(webp, ImageLimits.DEFAULTS))
                 .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TOO_LARGE))
@@ -111,7 +104,7 @@ class ImageHeaderTest {
     void aWholeWebPPassesAndATruncatedOrOverrunningOneIsCorrupt() {
         NativeLibs.ensureLoaded();
         for (int quality : new int[] {80, 101}) { // lossy (VP8) and lossless (VP8L)
-            byte[] whole = webp(70, 30, quality);
+            byte[] whole = BadImages.webp(70, 30, quality);
             assertThat(ImageHeader.check(whole, ImageLimits.DEFAULTS)).as("quality %d", quality)
                     .isEqualTo(new ImageHeader("webp", 70, 30));
             byte[] cut = Arrays.copyOf(whole, whole.length * 2 / 3);
@@ -128,29 +121,6 @@ class ImageHeaderTest {
         }
     }
 
-    private static byte[] webp(int w, int h, int quality) {
-        org.opencv.core.Mat img = new org.opencv.core.Mat(h, w, org.opencv.core.CvType.CV_8UC3);
-        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.put(y, x, x * 3, y * 7, (x + y) * 2);
-        org.opencv.core.MatOfByte out = new org.opencv.core.MatOfByte();
-        org.opencv.imgcodecs.Imgcodecs.imencode(".webp", img, out,
-                new org.opencv.core.MatOfInt(org.opencv.imgcodecs.Imgcodecs.IMWRITE_WEBP_QUALITY, quality));
-        img.release();
-        byte[] bytes = out.toArray();
-        out.release();
-        return bytes;
-    }
-
-    private static byte[] riff(byte[] chunks) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes("RIFF".getBytes());
-        byte[] size = new byte[4];
-        putLe32(size, 0, 4 + chunks.length);
-        out.writeBytes(size);
-        out.writeBytes("WEBP".getBytes());
-        out.writeBytes(chunks);
-        return out.toByteArray();
-    }
-
     /** The offset of the first start-of-frame marker (SOF0-SOF2) of a JPEG. */
     private static int sofOffset(byte[] jpeg) {
         for (int i = 2; i + 1 < jpeg.length; i++) {
@@ -158,10 +128,6 @@ class ImageHeaderTest {
             if ((jpeg[i] & 0xff) == 0xff && m >= 0xc0 && m <= 0xc2) return i;
         }
         throw new AssertionError("no SOF marker");
-    }
-
-    private static byte[] le24(int v) {
-        return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16)};
     }
 
     private static void putBe16(byte[] b, int i, int v) {
@@ -180,9 +146,9 @@ class ImageHeaderTest {
     /** D8: the size refusal reads as one sentence after the field's name. */
     @Test
     void aSizeOverTheCapsIsRefusedInOneSentence() {
-        assertThatThrownBy(() -> ImageHeader.check(pngBomb(30_000, 30_000), ImageLimits.DEFAULTS))
+        assertThatThrownBy(() -> ImageHeader.check(BadImages.pngBomb(30_000, 30_000), ImageLimits.DEFAULTS))
                 .hasMessage("is a PNG image of 30000x30000 pixels, which has a side over 16384 px (the largest allowed side)");
-        assertThatThrownBy(() -> ImageHeader.check(pngBomb(9_000, 9_000), ImageLimits.DEFAULTS))
+        assertThatThrownBy(() -> ImageHeader.check(BadImages.pngBomb(9_000, 9_000), ImageLimits.DEFAULTS))
                 .hasMessage("is a PNG image of 9000x9000 pixels, which is 81.0 megapixels; at most 50.0 are allowed");
     }
 
@@ -360,33 +326,5 @@ class ImageHeaderTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(img, format, out);
         return out.toByteArray();
-    }
-
-    /** A PNG whose IHDR declares {@code w x h} RGB pixels, with a deflate stream of zeros as its pixel data. */
-    static byte[] pngBomb(int w, int h) {
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0)
-                .put((byte) 0).put((byte) 0);
-        Deflater d = new Deflater(9);
-        d.setInput(new byte[4 * 1024 * 1024]); // the start of the zeros; enough for a header check to be tried
-        d.finish();
-        ByteArrayOutputStream z = new ByteArrayOutputStream();
-        byte[] buf = new byte[65536];
-        while (!d.finished()) z.write(buf, 0, d.deflate(buf));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a});
-        chunk(out, "IHDR", ihdr.array());
-        chunk(out, "IDAT", z.toByteArray());
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        CRC32 crc = new CRC32();
-        crc.update(type.getBytes());
-        crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.writeBytes(type.getBytes());
-        out.writeBytes(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 }
