@@ -38,22 +38,44 @@ import java.util.concurrent.TimeoutException;
  * turned into a classified {@link UpstreamException} with the upstream's {@code Retry-After}. Each call is bounded as
  * a whole, body included, by the timeout its caller gives (java.net.http's own timeout ends at the headers, so a
  * trickling body would otherwise hold a job past its deadline). Error bodies are read only for a safe error code
- * ({@link SafeText#errorCode}). Redirects are followed (the Gemini file download redirects).
+ * ({@link SafeText#errorCode}). Redirects are followed (the Gemini file download redirects); a result download
+ * follows them hop by hop, each hop checked by {@link ResultHosts} and credentials sent only to the first origin.
  */
 public final class Http {
     public static final ObjectMapper JSON = JsonMapper.builder().build();
     /** How much of an error body is read, to find its error code; the rest is dropped unread. */
     private static final int ERROR_BODY_BYTES = 16 * 1024;
 
+    /** Redirects a result download follows at most. */
+    private static final int MAX_REDIRECTS = 5;
+
     private final HttpClient client;
+    /** Result downloads: no automatic redirects, so that every hop is checked before it is fetched. */
+    private final HttpClient direct;
     private final Duration requestTimeout;
+    private volatile ResultHosts resultHosts = new ResultHosts(List.of());
 
     public Http(Duration requestTimeout) {
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, requestTimeout.toSeconds()))))
                 .build();
+        this.direct = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, requestTimeout.toSeconds()))))
+                .build();
         this.requestTimeout = requestTimeout;
+    }
+
+    /**
+     * The channel's own base URLs: a result download may reach their addresses even when private (see
+     * {@link ResultHosts}); every other private or reserved address is refused.
+     */
+    public Http trusting(String... baseUrls) {
+        List<java.net.URI> bases = new java.util.ArrayList<>();
+        for (String b : baseUrls) if (b != null) bases.add(java.net.URI.create(b));
+        this.resultHosts = new ResultHosts(bases);
+        return this;
     }
 
     public HttpRequest.Builder request(String url) {
@@ -83,7 +105,7 @@ public final class Http {
             throw new IllegalStateException("cannot create a file next to " + target, e);
         }
         try {
-            send(req, HttpResponse.BodyHandlers.ofFile(tmp), what, timeout);
+            fetchResult(req, tmp, what, timeout);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new IllegalStateException("cannot move the download to " + target, e);
@@ -96,6 +118,47 @@ public final class Http {
         }
     }
 
+    /** The result's body into {@code file}, following redirects hop by hop within {@code timeout}. */
+    private void fetchResult(HttpRequest req, Path file, String what, Duration timeout) throws UpstreamException {
+        long end = System.nanoTime() + timeout.toNanos();
+        HttpRequest hop = req;
+        for (int hops = 0; ; hops++) {
+            resultHosts.check(hop.uri(), what);
+            Duration left = Duration.ofNanos(end - System.nanoTime());
+            HttpResponse<Object> resp = call(direct, hop, HttpResponse.BodyHandlers.ofFile(file), what, left);
+            int status = resp.statusCode();
+            Optional<String> location = resp.headers().firstValue("Location");
+            if (status / 100 != 3 || status == 304 || location.isEmpty()) {
+                checked(resp, what);
+                return;
+            }
+            if (hops == MAX_REDIRECTS) {
+                throw new UpstreamException(UpstreamException.Kind.REJECTED, status, null,
+                        what + ": more than " + MAX_REDIRECTS + " redirects");
+            }
+            hop = redirect(hop, location.get(), what);
+        }
+    }
+
+    /** The next hop: a GET of the resolved location; credentials only to the origin that was given them. */
+    private static HttpRequest redirect(HttpRequest from, String location, String what) throws UpstreamException {
+        java.net.URI next;
+        try {
+            next = from.uri().resolve(location.trim());
+        } catch (IllegalArgumentException e) {
+            throw new UpstreamException(UpstreamException.Kind.REJECTED, 0, null, what + ": a redirect to an unreadable location", e);
+        }
+        boolean sameOrigin = java.util.Objects.equals(next.getScheme(), from.uri().getScheme())
+                && next.getHost() != null && next.getHost().equalsIgnoreCase(from.uri().getHost())
+                && next.getPort() == from.uri().getPort();
+        return HttpRequest.newBuilder(from, (n, v) -> sameOrigin || !CREDENTIALS.contains(n.toLowerCase(java.util.Locale.ROOT)))
+                .uri(next).GET().build();
+    }
+
+    /** Headers that carry a channel's credential. */
+    private static final java.util.Set<String> CREDENTIALS = java.util.Set.of("authorization", "x-goog-api-key",
+            "proxy-authorization", "cookie");
+
     /**
      * An answer of any status, for upstreams that report a job's outcome as an HTTP error (fal's result fetch): a 2xx
      * body whole, another status's first 16 KB. Only a call that got no answer throws.
@@ -107,7 +170,7 @@ public final class Http {
     }
 
     public Answer exchange(HttpRequest req, String what, Duration timeout) throws UpstreamException {
-        HttpResponse<Object> resp = call(req, HttpResponse.BodyHandlers.ofByteArray(), what, timeout);
+        HttpResponse<Object> resp = call(client, req, HttpResponse.BodyHandlers.ofByteArray(), what, timeout);
         byte[] body = resp.body() instanceof ErrorBody eb ? eb.bytes() : (byte[]) resp.body();
         return new Answer(resp.statusCode(), body, retryAfter(resp.headers().firstValue("Retry-After")));
     }
@@ -115,7 +178,11 @@ public final class Http {
     /** The 2xx body, or a classified failure; never longer than {@code timeout}. */
     private <T> T send(HttpRequest req, HttpResponse.BodyHandler<T> ok, String what, Duration timeout)
             throws UpstreamException {
-        HttpResponse<Object> resp = call(req, ok, what, timeout);
+        return checked(call(client, req, ok, what, timeout), what);
+    }
+
+    /** A 2xx answer's body, else the classified failure. */
+    private static <T> T checked(HttpResponse<Object> resp, String what) throws UpstreamException {
         int status = resp.statusCode();
         if (status / 100 == 2) {
             @SuppressWarnings("unchecked") T body = (T) resp.body();
@@ -126,7 +193,8 @@ public final class Http {
                 SafeText.httpFailure(what, status, code));
     }
 
-    private <T> HttpResponse<Object> call(HttpRequest req, HttpResponse.BodyHandler<T> ok, String what, Duration timeout)
+    private static <T> HttpResponse<Object> call(HttpClient client, HttpRequest req, HttpResponse.BodyHandler<T> ok,
+                                                 String what, Duration timeout)
             throws UpstreamException {
         Duration t = timeout.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : timeout;
         HttpRequest timed = HttpRequest.newBuilder(req, (n, v) -> true).timeout(t).build();

@@ -148,6 +148,34 @@ class FalWireTest extends WireTest {
         assertThat(ctx.notes).doesNotContainKey("cost_usd");
     }
 
+    /**
+     * A hostile or broken upstream names a result on a private address (a cloud's metadata service, an internal host):
+     * Framegate must not fetch it for the client, whether it is named at once or reached by a redirect.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"named", "redirected"})
+    void aResultUrlOnAPrivateAddressIsNotFetchedAndTheJobFailsUpstreamFailed(String how) throws Exception {
+        Routing r = fal("  " + MODEL + ": [fal]");
+        stubSubmit();
+        wm.stubFor(get(urlEqualTo(APP_REQ + "/status")).willReturn(okJson("{\"status\": \"COMPLETED\"}")));
+        // 127.0.0.2 is not the address the channel's base URL names (127.0.0.1): it stands for 169.254.169.254
+        String internal = "http://127.0.0.2:" + wm.port() + "/latest/meta-data/iam";
+        String named = how.equals("named") ? internal : url() + "/files/out.mp4";
+        wm.stubFor(get(urlEqualTo(APP_REQ)).willReturn(okJson("{\"video\": {\"url\": \"" + named + "\"}}")));
+        wm.stubFor(get(urlEqualTo("/files/out.mp4")).willReturn(aResponse().withStatus(302).withHeader("Location", internal)));
+        wm.stubFor(get(urlEqualTo("/latest/meta-data/iam")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        wm.stubFor(put(urlEqualTo(APP_REQ + "/cancel")).willReturn(okJson("{\"status\": \"ALREADY_COMPLETED\"}")));
+        RenderPlan plan = plan(firstAndLast(MODEL).build());
+        TestContext ctx = new TestContext(tmp);
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_failed"))
+                .hasMessageContaining("private or reserved address");
+        wm.verify(0, getRequestedFor(urlEqualTo("/latest/meta-data/iam")));
+        assertThat(ctx.output(0).video()).doesNotExist();
+    }
+
     @Test
     void aRateLimitedSubmitWaitsForRetryAfterAndIsSentAgain() throws Exception {
         Routing r = fal("  " + MODEL + ": [fal]");

@@ -50,7 +50,7 @@ public final class FalUpstream implements VideoUpstream {
         String b = baseUrl != null ? baseUrl : DEFAULT_BASE_URL;
         this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
         this.apiKey = apiKey;
-        this.http = new Http(requestTimeout);
+        this.http = new Http(requestTimeout).trusting(base);
     }
 
     @Override

@@ -44,7 +44,7 @@ public final class GeminiUpstream implements VideoUpstream {
         this.base = WireRecords.stripSlash(baseUrl != null ? baseUrl : DEFAULT_BASE_URL);
         this.version = apiVersion != null ? apiVersion : DEFAULT_API_VERSION;
         this.apiKey = apiKey;
-        this.http = new Http(requestTimeout);
+        this.http = new Http(requestTimeout).trusting(base);
     }
 
     @Override

@@ -54,7 +54,7 @@ public final class KlingUpstream implements VideoUpstream {
         this.base = stripSlash(baseUrl != null ? baseUrl : DEFAULT_BASE_URL);
         this.accessKey = accessKey;
         this.secretKey = secretKey;
-        this.http = new Http(requestTimeout);
+        this.http = new Http(requestTimeout).trusting(base);
         this.clock = clock;
     }
 

@@ -60,7 +60,7 @@ public final class LumaUpstream implements VideoUpstream {
         this.agentsBase = WireRecords.stripSlash(baseUrl != null ? baseUrl : DEFAULT_AGENTS_URL);
         this.dreamMachineBase = WireRecords.stripSlash(baseUrl != null ? baseUrl : DEFAULT_DREAM_MACHINE_URL);
         this.apiKey = apiKey;
-        this.http = new Http(requestTimeout);
+        this.http = new Http(requestTimeout).trusting(agentsBase, dreamMachineBase);
     }
 
     @Override

@@ -54,7 +54,7 @@ public final class OpenRouterUpstream implements VideoUpstream {
     public OpenRouterUpstream(String baseUrl, Secret apiKey, Duration requestTimeout, boolean inlineImages) {
         this.base = WireRecords.stripSlash(baseUrl != null ? baseUrl : DEFAULT_BASE_URL);
         this.apiKey = apiKey;
-        this.http = new Http(requestTimeout);
+        this.http = new Http(requestTimeout).trusting(base);
         this.inlineImages = inlineImages;
     }
 

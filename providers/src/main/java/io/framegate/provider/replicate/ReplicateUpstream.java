@@ -52,7 +52,7 @@ public final class ReplicateUpstream implements VideoUpstream {
         this.apiKey = apiKey;
         this.preferWait = preferWait;
         this.cancelAfter = ReplicateProvider.cancelAfter(deadline);
-        this.http = new Http(requestTimeout);
+        this.http = new Http(requestTimeout).trusting(base);
     }
 
     @Override

@@ -64,7 +64,7 @@ public final class VertexUpstream implements VideoUpstream {
         this.storageBase = strip(storageUrl != null ? storageUrl : DEFAULT_STORAGE_URL);
         this.outputGcsUri = outputGcsUri;
         this.credentialsFile = credentialsFile;
-        this.http = new Http(requestTimeout);
+        this.http = new Http(requestTimeout).trusting(base, storageBase);
     }
 
     public static String defaultBase(String location) {

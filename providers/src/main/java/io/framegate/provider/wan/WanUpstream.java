@@ -72,7 +72,7 @@ public final class WanUpstream implements VideoUpstream {
     public WanUpstream(String baseUrl, Secret apiKey, Duration requestTimeout) {
         this.base = WireRecords.stripSlash(baseUrl != null ? baseUrl : DEFAULT_BASE_URL);
         this.apiKey = apiKey;
-        this.http = new Http(requestTimeout);
+        this.http = new Http(requestTimeout).trusting(base);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.framegate.server.intake;
 
+import io.framegate.provider.AddressPolicy;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;

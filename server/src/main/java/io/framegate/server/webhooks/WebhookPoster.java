@@ -1,6 +1,6 @@
 package io.framegate.server.webhooks;
 
-import io.framegate.server.intake.AddressPolicy;
+import io.framegate.provider.AddressPolicy;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;

@@ -1,5 +1,6 @@
 package io.framegate.server.intake;
 
+import io.framegate.provider.AddressPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.framegate.server.intake;
+package io.framegate.provider;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -6,7 +6,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * Which addresses an image URL may not reach: loopback, private, link-local, CGNAT (100.64/10), benchmarking
+ * Which addresses a server-side fetch (an image URL, a webhook, an upstream's result URL) may not reach: loopback, private, link-local, CGNAT (100.64/10), benchmarking
  * (198.18/15), documentation, multicast and reserved ranges, and the IPv6 forms that carry one of those inside
  * (IPv4-mapped and -compatible, NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo), which a gateway would unwrap.
  */
@@ -62,7 +62,7 @@ public final class AddressPolicy {
     }
 
     /** For tests and messages: the policy applied to a literal address. */
-    static boolean isForbidden(String literal) throws UnknownHostException {
+    public static boolean isForbidden(String literal) throws UnknownHostException {
         return isForbidden(InetAddress.getByName(literal));
     }
 }
