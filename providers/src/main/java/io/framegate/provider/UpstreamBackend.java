@@ -296,10 +296,13 @@ public final class UpstreamBackend {
             ctx.progress().onProgress("download", i, wanted);
             boolean upstreamPreviews;
             try {
-                upstreamPreviews = retrier.idempotent("download video " + i + " of " + handle, guard,
-                        () -> channel.upstream().fetch(handle, done.videos().get(index), index, out,
-                                guard.callTimeout(settings.requestTimeout())),
-                        msg -> ctx.note("retry", msg));
+                upstreamPreviews = retrier.idempotent("download video " + i + " of " + handle, guard, () -> {
+                    boolean previewsToo = channel.upstream().fetch(handle, done.videos().get(index), index, out,
+                            guard.callTimeout(settings.requestTimeout()));
+                    // an error page or a body cut short is not the video (a cut one is fetched again)
+                    ResultVideo.check(out.video(), "the downloaded video " + index + " of " + handle);
+                    return previewsToo;
+                }, msg -> ctx.note("retry", msg));
             } catch (UpstreamException e) {
                 if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
                     throw new Polling.UpstreamEnded("upstream_expired", "the result of " + handle + " on " + id()

@@ -176,6 +176,49 @@ class FalWireTest extends WireTest {
         assertThat(ctx.output(0).video()).doesNotExist();
     }
 
+    /** A result that is an HTML or JSON page instead of a video is no video: the job fails, nothing is charged. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"<html><body>Access denied</body></html>", "{\"error\": \"nope\"}", ""})
+    void aResultThatIsNotAnMp4FailsTheJobUpstreamFailedWithoutCost(String page) throws Exception {
+        Routing r = fal("  " + MODEL + ": [fal]");
+        stubSubmit();
+        stubStatuses();
+        stubResult();
+        wm.stubFor(get(urlEqualTo("/files/zebra/out.mp4")).willReturn(aResponse().withBody(page)));
+        wm.stubFor(put(urlEqualTo(APP_REQ + "/cancel")).willReturn(okJson("{\"status\": \"ALREADY_COMPLETED\"}")));
+        RenderPlan plan = plan(firstAndLast(MODEL).build());
+        TestContext ctx = new TestContext(tmp);
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_failed"))
+                .hasMessageContaining("not an MP4 video");
+        assertThat(ctx.notes).doesNotContainKey("cost_usd");
+    }
+
+    /** A result cut off mid-way (the connection closed early, no length to tell) is fetched again, not delivered. */
+    @Test
+    void aTruncatedResultIsDownloadedAgainAndOnlyTheWholeVideoIsDelivered() throws Exception {
+        Routing r = fal("  " + MODEL + ": [fal]");
+        stubSubmit();
+        stubStatuses();
+        stubResult();
+        byte[] whole = TestMedia.mp4();
+        byte[] half = java.util.Arrays.copyOf(whole, whole.length / 2);
+        wm.stubFor(get(urlEqualTo("/files/zebra/out.mp4")).inScenario("cdn").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withBody(half)).willSetStateTo("whole"));
+        wm.stubFor(get(urlEqualTo("/files/zebra/out.mp4")).inScenario("cdn").whenScenarioStateIs("whole")
+                .willReturn(aResponse().withBody(whole)));
+        RenderPlan plan = plan(firstAndLast(MODEL).build());
+        TestContext ctx = new TestContext(tmp);
+
+        r.backendFor(plan.model()).generate(plan, ctx);
+
+        wm.verify(2, getRequestedFor(urlEqualTo("/files/zebra/out.mp4")));
+        assertThat(ctx.output(0).video()).hasBinaryContent(whole);
+        assertThat(ctx.notes).containsKey("cost_usd");
+    }
+
     @Test
     void aRateLimitedSubmitWaitsForRetryAfterAndIsSentAgain() throws Exception {
         Routing r = fal("  " + MODEL + ": [fal]");

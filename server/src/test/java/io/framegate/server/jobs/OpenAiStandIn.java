@@ -19,7 +19,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * video stays {@code in_progress} until {@link #finishAll}, then is {@code completed} and served as a small body.
  */
 final class OpenAiStandIn implements AutoCloseable {
-    static final byte[] VIDEO = "not really an mp4, but bytes to store".getBytes(StandardCharsets.UTF_8);
+    /** Not a playable video, but an MP4's top-level boxes (ftyp, moov, mdat), which is what the providers check. */
+    static final byte[] VIDEO = mp4Boxes("not really an mp4, but bytes to store".getBytes(StandardCharsets.UTF_8));
+
+    private static byte[] mp4Boxes(byte[] payload) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16 + 8 + 8 + payload.length);
+        b.putInt(16).put("ftypisom".getBytes(StandardCharsets.US_ASCII)).putInt(0);
+        b.putInt(8).put("moov".getBytes(StandardCharsets.US_ASCII));
+        b.putInt(8 + payload.length).put("mdat".getBytes(StandardCharsets.US_ASCII)).put(payload);
+        return b.array();
+    }
 
     final AtomicInteger creates = new AtomicInteger();
     final AtomicInteger polls = new AtomicInteger();
