@@ -42,7 +42,22 @@ import java.util.concurrent.TimeoutException;
  * follows them hop by hop, each hop checked by {@link ResultHosts} and credentials sent only to the first origin.
  */
 public final class Http {
-    public static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** The largest JSON answer read (a poll, a create, a job list); a larger one is cut and counts as unreadable. */
+    public static final long MAX_JSON_BYTES = 16L * 1024 * 1024;
+    /**
+     * The largest JSON answer of a Veo operation poll, whose videos may come inline as base64 (Vertex without
+     * {@code storageUri}): up to four samples of up to {@link #MAX_RESULT_BYTES} / 4 each, base64 a third larger.
+     */
+    public static final long MAX_INLINE_VIDEOS_JSON_BYTES = 1024L * 1024 * 1024;
+    /** The largest result video downloaded; a larger one fails the job (see docs/limits.md). */
+    public static final long MAX_RESULT_BYTES = 2L * 1024 * 1024 * 1024;
+    /**
+     * Jackson's default caps a string at 20 million characters, less than the base64 of one inline 1080p Veo video;
+     * the answer's byte cap ({@link #MAX_INLINE_VIDEOS_JSON_BYTES} at most) bounds it instead.
+     */
+    public static final ObjectMapper JSON = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxStringLength((int) MAX_INLINE_VIDEOS_JSON_BYTES).build()).build()).build();
     /** How much of an error body is read, to find its error code; the rest is dropped unread. */
     private static final int ERROR_BODY_BYTES = 16 * 1024;
 
@@ -53,9 +68,16 @@ public final class Http {
     /** Result downloads: no automatic redirects, so that every hop is checked before it is fetched. */
     private final HttpClient direct;
     private final Duration requestTimeout;
+    private final long maxResultBytes;
     private volatile ResultHosts resultHosts = new ResultHosts(List.of());
 
     public Http(Duration requestTimeout) {
+        this(requestTimeout, MAX_RESULT_BYTES);
+    }
+
+    /** @param maxResultBytes the largest result download (tests use a small one) */
+    Http(Duration requestTimeout, long maxResultBytes) {
+        this.maxResultBytes = maxResultBytes;
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, requestTimeout.toSeconds()))))
@@ -84,7 +106,12 @@ public final class Http {
 
     /** Sends and parses a JSON answer, all within {@code timeout}. */
     public JsonNode json(HttpRequest req, String what, Duration timeout) throws UpstreamException {
-        byte[] body = send(req, HttpResponse.BodyHandlers.ofByteArray(), what, timeout);
+        return json(req, what, timeout, MAX_JSON_BYTES);
+    }
+
+    /** As {@link #json(HttpRequest, String, Duration)}, for an answer that may be up to {@code maxBytes}. */
+    public JsonNode json(HttpRequest req, String what, Duration timeout, long maxBytes) throws UpstreamException {
+        byte[] body = checked(call(client, req, HttpResponse.BodyHandlers.ofByteArray(), what, timeout, maxBytes), what);
         try {
             return JSON.readTree(body);
         } catch (IOException e) {
@@ -125,7 +152,15 @@ public final class Http {
         for (int hops = 0; ; hops++) {
             resultHosts.check(hop.uri(), what);
             Duration left = Duration.ofNanos(end - System.nanoTime());
-            HttpResponse<Object> resp = call(direct, hop, HttpResponse.BodyHandlers.ofFile(file), what, left);
+            HttpResponse<Object> resp;
+            try {
+                resp = call(direct, hop, HttpResponse.BodyHandlers.ofFile(file), what, left, maxResultBytes);
+            } catch (UpstreamException e) {
+                if (!tooLarge(e)) throw e;
+                // a video over the cap will not shrink on a second try
+                throw new UpstreamException(UpstreamException.Kind.REJECTED, 200, null, what
+                        + ": the result is larger than " + maxResultBytes + " bytes (the most Framegate downloads)", e);
+            }
             int status = resp.statusCode();
             Optional<String> location = resp.headers().firstValue("Location");
             if (status / 100 != 3 || status == 304 || location.isEmpty()) {
@@ -170,15 +205,15 @@ public final class Http {
     }
 
     public Answer exchange(HttpRequest req, String what, Duration timeout) throws UpstreamException {
-        HttpResponse<Object> resp = call(client, req, HttpResponse.BodyHandlers.ofByteArray(), what, timeout);
+        HttpResponse<Object> resp = call(client, req, HttpResponse.BodyHandlers.ofByteArray(), what, timeout,
+                MAX_JSON_BYTES);
         byte[] body = resp.body() instanceof ErrorBody eb ? eb.bytes() : (byte[]) resp.body();
         return new Answer(resp.statusCode(), body, retryAfter(resp.headers().firstValue("Retry-After")));
     }
 
-    /** The 2xx body, or a classified failure; never longer than {@code timeout}. */
-    private <T> T send(HttpRequest req, HttpResponse.BodyHandler<T> ok, String what, Duration timeout)
-            throws UpstreamException {
-        return checked(call(client, req, ok, what, timeout), what);
+    private static boolean tooLarge(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) if (c instanceof CappedBody.TooLarge) return true;
+        return false;
     }
 
     /** A 2xx answer's body, else the classified failure. */
@@ -194,12 +229,14 @@ public final class Http {
     }
 
     private static <T> HttpResponse<Object> call(HttpClient client, HttpRequest req, HttpResponse.BodyHandler<T> ok,
-                                                 String what, Duration timeout)
+                                                 String what, Duration timeout, long maxBytes)
             throws UpstreamException {
         Duration t = timeout.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : timeout;
         HttpRequest timed = HttpRequest.newBuilder(req, (n, v) -> true).timeout(t).build();
+        java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
         HttpResponse.BodyHandler<Object> handler = info -> info.statusCode() / 100 == 2
-                ? HttpResponse.BodySubscribers.mapping(ok.apply(info), b -> (Object) b)
+                ? HttpResponse.BodySubscribers.mapping(new CappedBody<>(ok.apply(info), maxBytes,
+                        info.headers().firstValueAsLong("Content-Length").orElse(-1), over), b -> (Object) b)
                 : HttpResponse.BodySubscribers.mapping(new Prefix(ERROR_BODY_BYTES), ErrorBody::new);
         CompletableFuture<HttpResponse<Object>> call = client.sendAsync(timed, handler);
         HttpResponse<Object> resp;
@@ -214,6 +251,11 @@ public final class Http {
             Thread.currentThread().interrupt();
             throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null, what + ": interrupted", e);
         } catch (ExecutionException e) {
+            if (over.get()) {
+                // as unclear as an unreadable answer (a create's may have made the job); a download makes it final
+                throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null,
+                        what + ": the answer is larger than " + maxBytes + " bytes", new CappedBody.TooLarge(maxBytes));
+            }
             throw failure(what, e.getCause() != null ? e.getCause() : e);
         }
         return resp;

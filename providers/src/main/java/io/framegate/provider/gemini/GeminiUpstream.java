@@ -86,7 +86,7 @@ public final class GeminiUpstream implements VideoUpstream {
     @Override
     public Poll poll(String handle, Duration timeout) throws UpstreamException {
         return VeoCodec.parseOperation(http.json(authed(base + "/" + version + "/" + handle).GET().build(),
-                "Gemini operation " + handle, timeout));
+                "Gemini operation " + handle, timeout, Http.MAX_INLINE_VIDEOS_JSON_BYTES));
     }
 
     @Override

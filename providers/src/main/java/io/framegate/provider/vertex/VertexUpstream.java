@@ -112,7 +112,8 @@ public final class VertexUpstream implements VideoUpstream {
         String url = base + "/" + version + "/" + handle.substring(0, cut) + ":fetchPredictOperation";
         ObjectNode body = Http.JSON.createObjectNode().put("operationName", handle);
         return VeoCodec.parseOperation(http.json(authed(url).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), "Vertex fetchPredictOperation", timeout));
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), "Vertex fetchPredictOperation", timeout,
+                Http.MAX_INLINE_VIDEOS_JSON_BYTES));
     }
 
     @Override
