@@ -20,6 +20,14 @@ public final class SafeText {
             "(?i)\\b(bearer\\s+)?(sk-|sk_|ya29\\.|aiza|eyj|ghp_|gho_|xox[a-z]-|akia)[A-Za-z0-9._~+/=-]*"
                     + "|[A-Za-z0-9._~+/=-]{20,}");
     private static final int MAX_TEXT = 500;
+    /**
+     * Terminal escape sequences (ANSI CSI, 7- and 8-bit, OSC up to its terminator, any other ESC pair): upstream text
+     * reaches clients and the server log, where they would recolour, clear or retitle an operator's terminal.
+     */
+    private static final Pattern TERMINAL_ESCAPE = Pattern.compile(
+            "\\u001B\\[[0-?]*[ -/]*[@-~]|\\u009B[0-?]*[ -/]*[@-~]|\\u001B\\][^\\u0007\\u001B]*(\\u0007|\\u001B\\\\)?|\\u001B.?");
+    /** Control characters and invisible format characters (bidi overrides, zero-width): a space each. */
+    private static final Pattern INVISIBLE = Pattern.compile("[\\p{Cc}\\p{Cf}]");
 
     private SafeText() {
     }
@@ -64,10 +72,14 @@ public final class SafeText {
         return s;
     }
 
-    /** Free upstream text with anything token-like replaced by {@code [redacted]}, on one line, at most 500 chars. */
+    /**
+     * Free upstream text with anything token-like replaced by {@code [redacted]}, on one line without terminal escapes
+     * or control characters, at most 500 chars.
+     */
     public static String redact(String text) {
         if (text == null) return null;
-        String s = text.replaceAll("\\s+", " ").strip();
+        String s = INVISIBLE.matcher(TERMINAL_ESCAPE.matcher(text).replaceAll("")).replaceAll(" ")
+                .replaceAll("\\s+", " ").strip();
         s = TOKENISH.matcher(s).replaceAll(m -> looksSecret(m.group()) ? "[redacted]" : m.group().replace("$", "\\$"));
         return s.length() > MAX_TEXT ? s.substring(0, MAX_TEXT) + "..." : s;
     }

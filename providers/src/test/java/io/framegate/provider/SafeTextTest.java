@@ -32,6 +32,17 @@ class SafeTextTest {
                 .doesNotContain("sk-agg-456").doesNotContain("ya29").doesNotContain("AIza").contains("bad key");
     }
 
+    /**
+     * An upstream's failure text reaches clients and the server log: terminal escapes (ANSI colours, a screen clear, an
+     * OSC title), other control characters and invisible format characters (a right-to-left override) must not.
+     */
+    @Test
+    void upstreamTextLosesTerminalEscapesControlAndInvisibleFormatCharacters() {
+        assertThat(SafeText.redact("Failed \u001b[2J\u001b[1;31mREAD THIS\u001b[0m\r\nINFO fake log line\u0007 \u001b]0;title\u0007done"
+                + " \u202eevil\u200b \u009b31m x\u0000y"))
+                .isEqualTo("Failed READ THIS INFO fake log line done evil x y");
+    }
+
     @Test
     void httpFailuresAreWordsAndAStatus() {
         assertThat(SafeText.httpFailure("Gemini operation", 401, "UNAUTHENTICATED"))
