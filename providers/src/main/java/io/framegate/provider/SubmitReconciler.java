@@ -56,6 +56,8 @@ final class SubmitReconciler {
                                 guard.callTimeout(s.requestTimeout())),
                         msg -> ctx.note("retry", msg));
                 // another job of this server holds it: someone else's video, never to be adopted (nor cancelled)
+                // (and one whose id cannot be used is no better than none)
+                listed = listed.stream().filter(UpstreamHandles::usable).toList();
                 found = listed.stream().filter(h -> !ctx.isHandleTaken(h)).toList();
                 taken += listed.size() - found.size();
             }

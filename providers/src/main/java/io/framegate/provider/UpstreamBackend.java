@@ -138,9 +138,9 @@ public final class UpstreamBackend {
         ctx.saveCheckpoint(sending.toJson());
         String handle;
         try {
-            handle = retrier.submit("submit to " + id(), guard,
+            handle = UpstreamHandles.check(retrier.submit("submit to " + id(), guard,
                     () -> channel.upstream().submit(job, idempotencyKey, guard.callTimeout(settings.requestTimeout())),
-                    msg -> ctx.note("retry", msg));
+                    msg -> ctx.note("retry", msg)), "submit to " + id());
         } catch (UpstreamException e) {
             if (e.refusedBeforeAcceptance() || e.requestRejected()) throw e;
             handle = reconciler().afterUnclearSubmit(up, sending, ctx, guard, e.getMessage());

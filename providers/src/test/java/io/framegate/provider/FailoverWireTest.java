@@ -150,11 +150,17 @@ class FailoverWireTest extends WireTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"500", "502", "504", "200 without a name", "200 not JSON"})
+    @ValueSource(strings = {"500", "502", "504", "200 without a name", "200 not JSON", "200 with a name climbing out",
+            "200 with a name that is a URL", "200 with control characters in the name"})
     void unclearAnswersToASubmitAreNeitherRetriedNorFailedOver(String answer) throws Exception {
         Routing r = twoGoogleKeys(TIMING);
         var reply = switch (answer) {
             case "200 without a name" -> okJson("{\"done\": false}");
+            // a name Framegate would put into its URLs, notes and logs: unusable, so as unclear as none
+            case "200 with a name climbing out" -> okJson("{\"name\": \"../../v1beta/files/x\"}");
+            case "200 with a name that is a URL" -> okJson("{\"name\": \"https://evil.example/operations/x\"}");
+            case "200 with control characters in the name" ->
+                    okJson("{\"name\": \"models/veo/operations/a\\r\\nINFO x\\u001b[31m\"}");
             case "200 not JSON" -> aResponse().withStatus(200).withBody("<html>proxy</html>");
             default -> aResponse().withStatus(Integer.parseInt(answer))
                     .withBody("{\"error\": {\"code\": " + answer + ", \"message\": \"oops\", \"status\": \"INTERNAL\"}}");
@@ -168,7 +174,9 @@ class FailoverWireTest extends WireTest {
                 .isInstanceOf(GenerationException.class)
                 .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_submit_uncertain"));
         assertThat(wm.findAll(postRequestedFor(urlMatching(".*predictLongRunning")))).hasSize(1);
-        assertThat(ctx.notes).doesNotContainKey("cost_usd").doesNotContainKey("failover").doesNotContainKey("retry");
+        assertThat(wm.findAll(getRequestedFor(anyUrl()))).as("nothing polled").isEmpty();
+        assertThat(ctx.notes).doesNotContainKey("cost_usd").doesNotContainKey("failover").doesNotContainKey("retry")
+                .doesNotContainKey("upstream_id");
     }
 
     @ParameterizedTest
