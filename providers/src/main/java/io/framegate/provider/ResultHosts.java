@@ -15,11 +15,21 @@ import java.util.Set;
  * http), to a host whose every address is public ({@link AddressPolicy}) or is an address of the channel's own base
  * URLs (the operator chose those: a stand-in, a proxy on a private network).
  */
-final class ResultHosts {
+public final class ResultHosts {
     private final List<URI> bases;
 
-    ResultHosts(List<URI> bases) {
+    public ResultHosts(List<URI> bases) {
         this.bases = List.copyOf(bases);
+    }
+
+    /** Whether a connection to {@code a} may be used for a result: a public address, or one of the base URLs'. */
+    public boolean allows(InetAddress a) {
+        return !AddressPolicy.isForbidden(a) || baseAddresses().contains(a);
+    }
+
+    /** The words of a refusal of {@code host}, the same for every provider. */
+    public static String refusal(String what, String host) {
+        return what + ": the result URL's host " + host + " is on a private or reserved address; Framegate does not fetch it";
     }
 
     /** @throws UpstreamException REJECTED (the upstream named a place Framegate will not fetch), naming only the host */
@@ -41,10 +51,7 @@ final class ResultHosts {
         for (InetAddress a : addresses) {
             if (!AddressPolicy.isForbidden(a)) continue;
             if (own == null) own = baseAddresses();
-            if (!own.contains(a)) {
-                throw refused(what + ": the result URL's host " + uri.getHost()
-                        + " is on a private or reserved address; Framegate does not fetch it");
-            }
+            if (!own.contains(a)) throw refused(refusal(what, uri.getHost()));
         }
     }
 

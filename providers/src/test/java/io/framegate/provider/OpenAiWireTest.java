@@ -61,6 +61,29 @@ class OpenAiWireTest extends WireTest {
                 .fit(FitMode.CROP);
     }
 
+    /**
+     * The content endpoint is the upstream's to answer, redirects included (the SDK's OkHttp follows them): one to a
+     * private address (a metadata service, an internal host) is not fetched, and the job fails upstream_failed.
+     */
+    @Test
+    void aContentRedirectToAPrivateAddressIsNotFollowedAndTheJobFailsUpstreamFailed() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        stubCreateAndPoll(video("completed", "null"));
+        // 127.0.0.2 is not an address of the channel's base URL (localhost): it stands for 169.254.169.254
+        wm.stubFor(get(urlPathEqualTo("/v1/videos/" + ID + "/content")).willReturn(aResponse().withStatus(302)
+                .withHeader("Location", "http://127.0.0.2:" + wm.port() + "/latest/meta-data/iam")));
+        wm.stubFor(get(urlEqualTo("/latest/meta-data/iam")).willReturn(aResponse().withBody(TestMedia.mp4())));
+        wm.stubFor(delete(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson("{\"id\": \"" + ID + "\", \"deleted\": true}")));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+
+        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_failed"))
+                .hasMessageContaining("private or reserved address");
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/latest/meta-data/iam")))).isEmpty();
+    }
+
     @Test
     void referenceJobIsMultipartWithAnExactlySizedInputReferenceAndDownloadsAllVariants() throws Exception {
         Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");

@@ -24,6 +24,7 @@ import io.framegate.provider.FittedImage;
 import io.framegate.provider.Http;
 import io.framegate.provider.ImageConstraints;
 import io.framegate.provider.Poll;
+import io.framegate.provider.ResultHosts;
 import io.framegate.provider.ResultRef;
 import io.framegate.provider.SafeText;
 import io.framegate.provider.Secret;
@@ -34,6 +35,7 @@ import io.framegate.provider.VideoUpstream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -79,7 +81,8 @@ public final class OpenAiUpstream implements VideoUpstream {
                 .timeout(requestTimeout)
                 // OkHttp would silently send a request again on a broken connection, even a create it may already have
                 // sent: a second paid job. Framegate's Retrier decides what is sent again.
-                .okHttpClient(new okhttp3.OkHttpClient.Builder().retryOnConnectionFailure(false).build())
+                .okHttpClient(new okhttp3.OkHttpClient.Builder().retryOnConnectionFailure(false)
+                        .addNetworkInterceptor(new AddressGuard(new ResultHosts(List.of(URI.create(baseUrl))))).build())
                 .build();
     }
 
@@ -202,13 +205,29 @@ public final class OpenAiUpstream implements VideoUpstream {
              InputStream in = resp.body()) {
             Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".download-", ".part");
             try {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                copyCapped(in, tmp, what);
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
             throw Http.failure(what, e);
+        }
+    }
+
+    /** At most {@link Http#MAX_RESULT_BYTES} into {@code file}: a larger body fails for good (it will not shrink). */
+    private static void copyCapped(InputStream in, Path file, String what) throws IOException, UpstreamException {
+        try (var out = Files.newOutputStream(file)) {
+            byte[] buf = new byte[64 * 1024];
+            long total = 0;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                total += n;
+                if (total > Http.MAX_RESULT_BYTES) {
+                    throw new UpstreamException(UpstreamException.Kind.REJECTED, 200, null, what
+                            + ": the result is larger than " + Http.MAX_RESULT_BYTES + " bytes (the most Framegate downloads)");
+                }
+                out.write(buf, 0, n);
+            }
         }
     }
 
@@ -295,6 +314,11 @@ public final class OpenAiUpstream implements VideoUpstream {
             throw UpstreamException.ofStatus(e.statusCode(), ra.isEmpty() ? null : Http.retryAfter(Optional.of(ra.get(0))),
                     code, SafeText.httpFailure(what, e.statusCode(), code));
         } catch (OpenAIIoException e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof AddressGuard.Refused r) {
+                    throw new UpstreamException(UpstreamException.Kind.REJECTED, 0, null, ResultHosts.refusal(what, r.host));
+                }
+            }
             throw Http.failure(what, e);
         } catch (OpenAIException e) {
             // a 2xx answer the SDK cannot read, or one without an id
