@@ -139,7 +139,7 @@ final class Polling {
                 + e.getMessage(), e);
     }
 
-    private GenerationException pastDeadline(String handle, Instant deadline) {
+    GenerationException pastDeadline(String handle, Instant deadline) {
         // waits are cut to end just before the deadline: that was the last look
         return new GenerationException("timeout", "job deadline passed while " + handle + " was still running on "
                 + target.id() + " (deadline " + deadline + ")");
@@ -155,7 +155,7 @@ final class Polling {
     }
 
     /** Kept free before the deadline for the last look: a tenth of the job's time, at most 2 s (as {@link CallGuard}). */
-    private Duration margin() {
+    Duration margin() {
         Duration tenth = settings.deadline().dividedBy(10);
         return min(tenth, CallGuard.MAX_LAST_CALL_MARGIN);
     }

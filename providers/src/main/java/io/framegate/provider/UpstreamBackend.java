@@ -252,6 +252,13 @@ public final class UpstreamBackend {
             Poll p = polling().call(handle, ctx, guard);
             if (p instanceof Poll.Running r) {
                 ctx.progress().onProgress("upstream", Math.max(0, r.progressPercent()), 100);
+                // an upstream that reported the job done and now says it runs (again and again) gets the poller's
+                // last look too: past it, the job ends instead of going round for as long as the upstream flips.
+                // The job's own deadline, not the guard's (a resumed job's guard leaves room for a download).
+                Instant jobDeadline = submittedAt.plus(settings.deadline());
+                if (!ticker.now().isBefore(jobDeadline.minus(polling().margin()))) {
+                    throw polling().pastDeadline(handle, jobDeadline);
+                }
                 return new PollStep.Wait(polling().nextWait(r, settings.pollInitial(), guard), settings.pollInitial(), polls);
             }
             done = polling().ended(p, handle, ctx, polls);

@@ -355,6 +355,43 @@ class OpenAiWireTest extends WireTest {
         assertThat(wm.findAll(deleteRequestedFor(urlPathMatching("/v1/videos/.*")))).isEmpty();
     }
 
+    /**
+     * An upstream whose job flips from completed back to in_progress and again: the poller finds it done, the worker
+     * finds it running. Past the deadline that loop must end (timeout, cancelled upstream) instead of going round
+     * for as long as the upstream keeps flipping.
+     */
+    @Test
+    void aJobFlippingBetweenCompletedAndRunningEndsAtItsDeadline() throws Exception {
+        Routing r = openai("  sora-2: [{channel: agg, allow_retired: true}]");
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(okJson(video("queued", "null"))));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).inScenario("flip").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson(video("completed", "null"))).willSetStateTo("running"));
+        wm.stubFor(get(urlEqualTo("/v1/videos/" + ID)).inScenario("flip").whenScenarioStateIs("running")
+                .willReturn(okJson(video("in_progress", "null"))).willSetStateTo(Scenario.STARTED));
+        wm.stubFor(delete(urlEqualTo("/v1/videos/" + ID)).willReturn(okJson("{\"id\": \"" + ID + "\", \"deleted\": true}")));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+        FailoverBackend route = (FailoverBackend) r.backendFor(plan.model());
+        Checkpoint sent = route.submit(plan, ctx);
+        java.time.Instant deadline = sent.submittedAt().plus(java.time.Duration.ofMinutes(10));
+        GenerationException ended = null;
+        for (int polls = 0; ended == null; ) {
+            assertThat(ticker.now()).as("still going round a minute past the deadline").isBefore(deadline.plusSeconds(60));
+            assertThat(route.poll(sent, ctx, seconds(2), polls)).isInstanceOf(PollStep.Ready.class);
+            try {
+                PollStep back = route.collect(plan, sent, ctx, ++polls);
+                ticker.sleep(((PollStep.Wait) back).after().plusSeconds(1));
+            } catch (GenerationException e) {
+                ended = e;
+            }
+        }
+
+        assertThat(ended.code()).isEqualTo("timeout");
+        assertThat(ticker.now()).isAfter(deadline.minusSeconds(3));
+        assertThat(wm.findAll(deleteRequestedFor(urlEqualTo("/v1/videos/" + ID)))).hasSize(1);
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/videos")))).hasSize(1);
+    }
+
     private static java.time.Duration seconds(long s) {
         return java.time.Duration.ofSeconds(s);
     }
