@@ -66,7 +66,7 @@ final class Polling {
         Duration timeout = min(settings.requestTimeout(), last ? max(remaining, margin) : remaining);
         Poll p;
         try {
-            p = target.channel().upstream().poll(handle, timeout);
+            p = read(handle, timeout);
         } catch (UpstreamException e) {
             if (!e.retryable()) throw failed(handle, e);
             String msg = "poll " + handle + " failed (" + e.getMessage() + ")";
@@ -94,10 +94,24 @@ final class Polling {
     Poll call(String handle, GenerationContext ctx, CallGuard guard) throws GenerationException {
         try {
             return retrier.idempotent("poll " + handle, guard,
-                    () -> target.channel().upstream().poll(handle, guard.callTimeout(settings.requestTimeout())),
+                    () -> read(handle, guard.callTimeout(settings.requestTimeout())),
                     msg -> ctx.note("retry", msg));
         } catch (UpstreamException e) {
             throw failed(handle, e);
+        }
+    }
+
+    /**
+     * One poll call. A provider that cannot read an answer (inline bytes that are not base64, a field of another type)
+     * may throw: that answer is as unreadable as one that is not JSON, so it is looked at again until the deadline,
+     * instead of escaping as an internal error that the server's poller would retry for ever.
+     */
+    private Poll read(String handle, Duration timeout) throws UpstreamException {
+        try {
+            return target.channel().upstream().poll(handle, timeout);
+        } catch (RuntimeException e) {
+            throw new UpstreamException(UpstreamException.Kind.TRANSIENT, 200, null,
+                    "poll " + handle + ": the upstream's answer could not be read", e);
         }
     }
 

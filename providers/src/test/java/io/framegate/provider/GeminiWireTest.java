@@ -34,6 +34,33 @@ class GeminiWireTest extends WireTest {
                 """.formatted(url(), route), Map.of("GEMINI_KEY", KEY));
     }
 
+    /**
+     * An operation answer the provider cannot read (inline video bytes that are not base64) is an unreadable answer,
+     * looked at again until the deadline like any other, then timeout: it used to escape as an internal error, which
+     * the server's poller retried every 10 s for ever, past the job's deadline.
+     */
+    @Test
+    void anOperationWithVideoBytesThatAreNotBase64IsUnreadableUntilTheDeadlineThenTimesOut() throws Exception {
+        Routing r = gemini("  veo-3.1-generate-001: [google]");
+        stubCreate();
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson("{\"name\": \"" + OP + "\", \"done\": true,"
+                + " \"response\": {\"generateVideoResponse\": {\"generatedSamples\": [{\"video\": {\"encodedVideo\":"
+                + " \"!!!not base64!!!\"}}]}}}")));
+        wm.stubFor(post(urlEqualTo("/v1beta/" + OP + ":cancel")).willReturn(okJson("{}")));
+        RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
+        TestContext ctx = new TestContext(tmp);
+        FailoverBackend route = (FailoverBackend) r.backendFor(plan.model());
+        Checkpoint sent = route.submit(plan, ctx);
+
+        PollStep step = route.poll(sent, ctx, null, 0);
+        assertThat(step).isInstanceOf(PollStep.Wait.class);
+        ticker.sleep(java.time.Duration.ofMinutes(10));
+        assertThatThrownBy(() -> route.poll(sent, ctx, java.time.Duration.ofSeconds(2), 1))
+                .isInstanceOf(GenerationException.class)
+                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("timeout"))
+                .hasMessageContaining("could not be read");
+    }
+
     static String doneWithUri(String base) {
         return """
                 { "name": "%s", "done": true,
