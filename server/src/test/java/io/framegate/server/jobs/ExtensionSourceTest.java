@@ -5,7 +5,6 @@ import io.framegate.server.FramegateServer;
 import io.framegate.server.TinyVideoBackend;
 import io.framegate.server.config.LimitsConfig;
 import io.framegate.server.storage.LocalResultStore;
-import io.framegate.server.storage.ResultStore;
 import io.framegate.server.storage.StoredObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,21 +31,15 @@ class ExtensionSourceTest {
     Path dir;
 
     /** The local store, except that reading a video whole, or storing one from a byte array, is an error. */
-    private record StreamsOnly(LocalResultStore inner) implements ResultStore {
+    private static final class StreamsOnly extends ForwardingResultStore {
+        StreamsOnly(LocalResultStore inner) {
+            super(inner);
+        }
+
         @Override
         public void put(String jobId, String name, byte[] bytes) throws IOException {
             if (name.endsWith(".mp4")) throw new AssertionError("a video stored from a byte array: " + name);
             inner.put(jobId, name, bytes);
-        }
-
-        @Override
-        public void put(String jobId, String name, InputStream in) throws IOException {
-            inner.put(jobId, name, in);
-        }
-
-        @Override
-        public void put(String jobId, String name, Path file) throws IOException {
-            inner.put(jobId, name, file);
         }
 
         @Override
@@ -68,16 +61,6 @@ class ExtensionSourceTest {
                     return o.readAllBytes();
                 }
             });
-        }
-
-        @Override
-        public void delete(String jobId, String name) throws IOException {
-            inner.delete(jobId, name);
-        }
-
-        @Override
-        public void deleteAll(String jobId) throws IOException {
-            inner.deleteAll(jobId);
         }
     }
 

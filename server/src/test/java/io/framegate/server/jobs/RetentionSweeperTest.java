@@ -3,7 +3,6 @@ package io.framegate.server.jobs;
 import io.framegate.server.FramegateServer;
 import io.framegate.server.config.RetentionConfig;
 import io.framegate.server.storage.ResultStore;
-import io.framegate.server.storage.StoredObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +19,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,38 +38,20 @@ class RetentionSweeperTest {
     Path dir;
 
     /** The local store, except that deleting anything of {@code stuck} fails. */
-    private record Stubborn(ResultStore inner, String stuck) implements ResultStore {
-        @Override
-        public void put(String jobId, String name, byte[] bytes) throws IOException {
-            inner.put(jobId, name, bytes);
-        }
+    private static ResultStore stubborn(ResultStore local, String stuck) {
+        return new ForwardingResultStore(local) {
+            @Override
+            public void delete(String jobId, String name) throws IOException {
+                if (jobId.equals(stuck)) throw new IOException("permission denied");
+                inner.delete(jobId, name);
+            }
 
-        @Override
-        public void put(String jobId, String name, java.io.InputStream in) throws IOException {
-            inner.put(jobId, name, in);
-        }
-
-        @Override
-        public void put(String jobId, String name, Path file) throws IOException {
-            inner.put(jobId, name, file);
-        }
-
-        @Override
-        public Optional<StoredObject> open(String jobId, String name) throws IOException {
-            return inner.open(jobId, name);
-        }
-
-        @Override
-        public void delete(String jobId, String name) throws IOException {
-            if (jobId.equals(stuck)) throw new IOException("permission denied");
-            inner.delete(jobId, name);
-        }
-
-        @Override
-        public void deleteAll(String jobId) throws IOException {
-            if (jobId.equals(stuck)) throw new IOException("permission denied");
-            inner.deleteAll(jobId);
-        }
+            @Override
+            public void deleteAll(String jobId) throws IOException {
+                if (jobId.equals(stuck)) throw new IOException("permission denied");
+                inner.deleteAll(jobId);
+            }
+        };
     }
 
     @Test
@@ -88,7 +68,7 @@ class RetentionSweeperTest {
                         + "expires_at = :t WHERE id = :id").bind("t", 1_000L + order).bind("id", ids.get(order)).execute());
             }
             String stuck = ids.get(0);
-            RetentionSweeper sweeper = new RetentionSweeper(core.db.jdbi(), new Stubborn(core.results, stuck),
+            RetentionSweeper sweeper = new RetentionSweeper(core.db.jdbi(), stubborn(core.results, stuck),
                     FramegateServer.newJsonMapper(), RetentionConfig.DEFAULTS, Clock.systemUTC(), null,
                     dir.resolve("work"), dir.resolve("uploads"));
 
@@ -156,36 +136,13 @@ class RetentionSweeperTest {
     }
 
     /** The local store with {@link DeleteAll} in place of its own {@code deleteAll}. */
-    private record Hooked(ResultStore inner, DeleteAll deleteAll) implements ResultStore {
-        @Override
-        public void put(String jobId, String name, byte[] bytes) throws IOException {
-            inner.put(jobId, name, bytes);
-        }
-
-        @Override
-        public void put(String jobId, String name, java.io.InputStream in) throws IOException {
-            inner.put(jobId, name, in);
-        }
-
-        @Override
-        public void put(String jobId, String name, Path file) throws IOException {
-            inner.put(jobId, name, file);
-        }
-
-        @Override
-        public Optional<StoredObject> open(String jobId, String name) throws IOException {
-            return inner.open(jobId, name);
-        }
-
-        @Override
-        public void delete(String jobId, String name) throws IOException {
-            inner.delete(jobId, name);
-        }
-
-        @Override
-        public void deleteAll(String jobId) throws IOException {
-            deleteAll.run(jobId, inner);
-        }
+    private static ResultStore hooked(ResultStore local, DeleteAll deleteAll) {
+        return new ForwardingResultStore(local) {
+            @Override
+            public void deleteAll(String jobId) throws IOException {
+                deleteAll.run(jobId, inner);
+            }
+        };
     }
 
     /**
@@ -244,11 +201,11 @@ class RetentionSweeperTest {
         long tB = 2_000_000L;
         CountDownLatch bListed = new CountDownLatch(1);
         List<String> foundByB = Collections.synchronizedList(new ArrayList<>());
-        RetentionSweeper first = sweeper(a, new Hooked(a.results, (id, inner) -> {
+        RetentionSweeper first = sweeper(a, hooked(a.results, (id, inner) -> {
             await(bListed);
             inner.deleteAll(id);
         }), tA);
-        RetentionSweeper second = sweeper(b, new Hooked(b.results, (id, inner) -> {
+        RetentionSweeper second = sweeper(b, hooked(b.results, (id, inner) -> {
             bListed.countDown();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (resultsDeletedAt(b.db.jdbi(), id) == null) {
@@ -304,7 +261,7 @@ class RetentionSweeperTest {
             String j1 = ids.get(0);
             Jdbi jdbi = core.db.jdbi();
 
-            RetentionSweeper killedMidDelete = sweeper(core, new Hooked(core.results, (id, inner) -> {
+            RetentionSweeper killedMidDelete = sweeper(core, hooked(core.results, (id, inner) -> {
                 inner.delete(id, "0/video.mp4");
                 throw new Error("killed while deleting");
             }), 10_000_000L);
@@ -313,7 +270,7 @@ class RetentionSweeperTest {
             assertThat(resultsDeletedAt(jdbi, j1)).as("not marked while files are left").isNull();
             assertThat(expiredEvents(jdbi, j1)).isEmpty();
 
-            RetentionSweeper killedBeforeMarking = sweeper(core, new Hooked(core.results, (id, inner) -> {
+            RetentionSweeper killedBeforeMarking = sweeper(core, hooked(core.results, (id, inner) -> {
                 inner.deleteAll(id);
                 throw new Error("killed after deleting");
             }), 20_000_000L);
