@@ -1,6 +1,7 @@
 package io.framegate.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.framegate.domain.GenerationException;
@@ -26,12 +27,17 @@ class GeminiWireTest extends WireTest {
     static final String KEY = "gm-key-123";
 
     Routing gemini(String route) {
+        return gemini(route, TIMING, ticker);
+    }
+
+    /** With this timing section, on {@code clock}. */
+    Routing gemini(String route, String timing, Ticker clock) {
         return routing("""
                 providers:
                   google: {type: gemini, base_url: %s, api_key_env: GEMINI_KEY}
                 routes:
                 %s
-                """.formatted(url(), route), Map.of("GEMINI_KEY", KEY));
+                """.formatted(url(), route), Map.of("GEMINI_KEY", KEY), timing, clock);
     }
 
     /**
@@ -76,10 +82,21 @@ class GeminiWireTest extends WireTest {
     }
 
     void stubPollRunningThen(String finalJson) {
+        stubPollFirstThen(okJson("{\"name\": \"" + OP + "\", \"done\": false}"), okJson(finalJson));
+    }
+
+    /** The first poll of the operation is answered {@code first}, every later one {@code then}. */
+    void stubPollFirstThen(ResponseDefinitionBuilder first, ResponseDefinitionBuilder then) {
         wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("op").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(okJson("{\"name\": \"" + OP + "\", \"done\": false}")).willSetStateTo("done"));
-        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("op").whenScenarioStateIs("done")
-                .willReturn(okJson(finalJson)));
+                .willReturn(first).willSetStateTo("later"));
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("op").whenScenarioStateIs("later")
+                .willReturn(then));
+    }
+
+    /** The operation runs on and never finishes; a cancel of it is answered. */
+    void stubPollNeverDone() {
+        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson("{\"name\": \"" + OP + "\", \"done\": false}")));
+        wm.stubFor(post(urlEqualTo("/v1beta/" + OP + ":cancel")).willReturn(okJson("{}")));
     }
 
     void stubDownloadWithRedirect() throws Exception {
@@ -248,13 +265,8 @@ class GeminiWireTest extends WireTest {
      */
     @Test
     void retryMaxFromTheConfigCapsEveryWaitBetweenSubmitTries() throws Exception {
-        Routing r = routing("""
-                providers:
-                  google: {type: gemini, base_url: %s, api_key_env: GEMINI_KEY}
-                routes:
-                  veo-3.1-generate-001: [google]
-                """.formatted(url()), Map.of("GEMINI_KEY", KEY),
-                TIMING.replace("retry_attempts: 3", "retry_attempts: 6").replace("retry_max: 4s", "retry_max: 2s"));
+        Routing r = gemini("  veo-3.1-generate-001: [google]",
+                TIMING.replace("retry_attempts: 3", "retry_attempts: 6").replace("retry_max: 4s", "retry_max: 2s"), ticker);
         String unavailable = "{\"error\": {\"code\": 503, \"message\": \"The service is currently unavailable.\", "
                 + "\"status\": \"UNAVAILABLE\"}}";
         for (int i = 0; i < 5; i++) {
@@ -293,17 +305,10 @@ class GeminiWireTest extends WireTest {
     void aPollAnswerWhoseBodyTricklesPastRequestTimeoutIsCutAndRetried() throws Exception {
         for (String timeout : List.of("1s", "5s")) {
             wm.resetAll();
-            Routing r = routing("""
-                    providers:
-                      google: {type: gemini, base_url: %s, api_key_env: GEMINI_KEY}
-                    routes:
-                      veo-3.1-generate-001: [google]
-                    """.formatted(url()), Map.of("GEMINI_KEY", KEY), TIMING.replace("request_timeout: 5s", "request_timeout: " + timeout));
+            Routing r = gemini("  veo-3.1-generate-001: [google]",
+                    TIMING.replace("request_timeout: 5s", "request_timeout: " + timeout), ticker);
             stubCreate();
-            wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("trickle").whenScenarioStateIs(Scenario.STARTED)
-                    .willReturn(okJson(doneWithUri(url())).withChunkedDribbleDelay(8, 2000)).willSetStateTo("fast"));
-            wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("trickle").whenScenarioStateIs("fast")
-                    .willReturn(okJson(doneWithUri(url()))));
+            stubPollFirstThen(okJson(doneWithUri(url())).withChunkedDribbleDelay(8, 2000), okJson(doneWithUri(url())));
             stubDownloadWithRedirect();
             RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
             TestContext ctx = new TestContext(java.nio.file.Files.createDirectories(tmp.resolve(timeout)));
@@ -323,17 +328,10 @@ class GeminiWireTest extends WireTest {
 
     @Test
     void pollThatTimesOutIsRetried() throws Exception {
-        Routing r = routing("""
-                providers:
-                  google: {type: gemini, base_url: %s, api_key_env: GEMINI_KEY}
-                routes:
-                  veo-3.1-generate-001: [google]
-                """.formatted(url()), Map.of("GEMINI_KEY", KEY), TIMING.replace("request_timeout: 5s", "request_timeout: 1s"));
+        Routing r = gemini("  veo-3.1-generate-001: [google]", TIMING.replace("request_timeout: 5s", "request_timeout: 1s"),
+                ticker);
         stubCreate();
-        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("slow").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(okJson(doneWithUri(url())).withFixedDelay(3000)).willSetStateTo("fast"));
-        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).inScenario("slow").whenScenarioStateIs("fast")
-                .willReturn(okJson(doneWithUri(url()))));
+        stubPollFirstThen(okJson(doneWithUri(url())).withFixedDelay(3000), okJson(doneWithUri(url())));
         stubDownloadWithRedirect();
         RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
         TestContext ctx = new TestContext(tmp);
@@ -407,8 +405,7 @@ class GeminiWireTest extends WireTest {
     void jobDeadlinePassesWhileUpstreamKeepsRunningAndTheOperationIsCancelled() throws Exception {
         Routing r = gemini("  veo-3.1-generate-001: [google]");
         stubCreate();
-        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson("{\"name\": \"" + OP + "\", \"done\": false}")));
-        wm.stubFor(post(urlEqualTo("/v1beta/" + OP + ":cancel")).willReturn(okJson("{}")));
+        stubPollNeverDone();
         RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
         TestContext ctx = new TestContext(tmp);
         assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
@@ -424,8 +421,7 @@ class GeminiWireTest extends WireTest {
     void cancellationStopsPollingAndAsksTheUpstreamToCancel() throws Exception {
         Routing r = gemini("  veo-3.1-generate-001: [google]");
         stubCreate();
-        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson("{\"name\": \"" + OP + "\", \"done\": false}")));
-        wm.stubFor(post(urlEqualTo("/v1beta/" + OP + ":cancel")).willReturn(okJson("{}")));
+        stubPollNeverDone();
         RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
         TestContext ctx = new TestContext(tmp);
         ticker.onSleep = t -> {
@@ -442,8 +438,7 @@ class GeminiWireTest extends WireTest {
     void shutdownStopsPollingButLeavesTheOperationRunningForTheNextStart() throws Exception {
         Routing r = gemini("  veo-3.1-generate-001: [google]");
         stubCreate();
-        wm.stubFor(get(urlEqualTo("/v1beta/" + OP)).willReturn(okJson("{\"name\": \"" + OP + "\", \"done\": false}")));
-        wm.stubFor(post(urlEqualTo("/v1beta/" + OP + ":cancel")).willReturn(okJson("{}")));
+        stubPollNeverDone();
         RenderPlan plan = plan(keyframes("veo-3.1-generate-001").build());
         TestContext ctx = new TestContext(tmp);
         ticker.onSleep = t -> {
@@ -459,12 +454,7 @@ class GeminiWireTest extends WireTest {
     }
 
     Routing geminiOnRealTime() {
-        return routing("""
-                providers:
-                  google: {type: gemini, base_url: %s, api_key_env: GEMINI_KEY}
-                routes:
-                  veo-3.1-generate-001: [google]
-                """.formatted(url()), Map.of("GEMINI_KEY", KEY), SHORT_DEADLINE, Ticker.SYSTEM);
+        return gemini("  veo-3.1-generate-001: [google]", SHORT_DEADLINE, Ticker.SYSTEM);
     }
 
     @Test
