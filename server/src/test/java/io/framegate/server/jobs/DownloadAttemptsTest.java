@@ -1,25 +1,12 @@
 package io.framegate.server.jobs;
 
 import io.framegate.domain.JobStatus;
-import io.framegate.domain.ModelCatalog;
 import io.framegate.provider.Checkpoint;
-import io.framegate.provider.ConfigLoader;
-import io.framegate.provider.FramegateConfig;
-import io.framegate.provider.Routing;
-import io.framegate.provider.Ticker;
-import io.framegate.server.FramegateServer;
 import io.framegate.server.LedgerInvariants;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 
 import static io.framegate.server.jobs.InFlightCloudJobsTest.awaitJob;
 import static io.framegate.server.jobs.InFlightCloudJobsTest.awaitTrue;
@@ -32,42 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * that bound it fails {@code download_abandoned}, not {@code internal_error}, and its video is left upstream for the
  * operator. Either way it was created upstream once and its reservation settled once.
  */
-class DownloadAttemptsTest {
-    @TempDir
-    Path dir;
-    OpenAiStandIn upstream;
-    Core core;
-    Routing routing;
-    JobService jobs;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        upstream = new OpenAiStandIn();
-        core = new Core(dir);
-        FramegateConfig cfg = new ConfigLoader(ModelCatalog.builtIn(), Map.of("AGG_KEY", "sk-test")::get)
-                .parse(WaitingJobsTest.CONFIG.formatted(upstream.baseUrl()), "test.yaml", dir);
-        routing = new Routing(cfg, null, core.validator, null, Ticker.SYSTEM, new Random(7));
-        jobs = new JobService(core.store, core.results, core.validator, FramegateServer.newJsonMapper(), Clock.systemUTC(),
-                routing);
-    }
-
-    @AfterEach
-    void tearDown() {
-        routing.close();
-        core.close();
-        upstream.close();
-    }
-
-    /** The defaults: 3 attempts for the submit, 10 to collect the video. */
-    static WorkerSettings defaults() {
-        return new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5));
-    }
-
-    WorkerPool pool(WorkerSettings settings) {
-        return new WorkerPool(core.store, jobs, core.results, core.validator, routing, OutputFinisher.NONE,
-                dir.resolve("work"), settings, Clock.systemUTC());
-    }
-
+class DownloadAttemptsTest extends StandInUpstreamTest {
     /**
      * A job submitted once (its upstream id recorded), finished upstream and marked done by a poll, as the poller
      * does: what is left is its download, in a worker slot.
@@ -98,14 +50,6 @@ class DownloadAttemptsTest {
             long now = System.currentTimeMillis();
             assertThat(core.store.leases().claim(id, "killed-" + i, now, now - 1)).as("claim %d", i).isTrue();
         }
-    }
-
-    JobStore.Row row(String id) {
-        return core.store.find(id).orElseThrow();
-    }
-
-    List<String> ledger(String id) {
-        return io.framegate.server.LedgerInvariants.kinds(core.db.jdbi(), id);
     }
 
     @Test

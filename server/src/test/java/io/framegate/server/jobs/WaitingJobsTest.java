@@ -1,23 +1,11 @@
 package io.framegate.server.jobs;
 
 import io.framegate.domain.JobStatus;
-import io.framegate.domain.ModelCatalog;
-import io.framegate.provider.ConfigLoader;
-import io.framegate.provider.FramegateConfig;
-import io.framegate.provider.Routing;
-import io.framegate.provider.Ticker;
-import io.framegate.server.FramegateServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import static io.framegate.server.jobs.InFlightCloudJobsTest.awaitJob;
 import static io.framegate.server.jobs.InFlightCloudJobsTest.awaitTrue;
@@ -28,61 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and settles the reservation, a restart leaves it to the next poller (no second submit), and a poll claim is fenced
  * by its epoch like any attempt.
  */
-class WaitingJobsTest {
-    @TempDir
-    Path dir;
-    OpenAiStandIn upstream;
-    Core core;
-    Routing routing;
-    JobService jobs;
-
-    static final String CONFIG = """
-            providers:
-              agg: {type: openai, base_url: '%s', api_key_env: AGG_KEY}
-            routes:
-              sora-2: [{channel: agg, allow_retired: true}]
-            timing: {poll_initial: 200ms, poll_max: 400ms, poll_factor: 2, deadline: 5m, retry_attempts: 2,
-                     retry_base: 50ms, retry_max: 100ms, request_timeout: 10s}
-            """;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        upstream = new OpenAiStandIn();
-        core = new Core(dir);
-        FramegateConfig cfg = new ConfigLoader(ModelCatalog.builtIn(), Map.of("AGG_KEY", "sk-test")::get)
-                .parse(CONFIG.formatted(upstream.baseUrl()), "test.yaml", dir);
-        routing = new Routing(cfg, null, core.validator, null, Ticker.SYSTEM, new Random(7));
-        jobs = new JobService(core.store, core.results, core.validator, FramegateServer.newJsonMapper(), Clock.systemUTC(),
-                routing);
-    }
-
-    @AfterEach
-    void tearDown() {
-        routing.close();
-        core.close();
-        upstream.close();
-    }
-
-    WorkerPool pool() {
-        return new WorkerPool(core.store, jobs, core.results, core.validator, routing, OutputFinisher.NONE,
-                dir.resolve("work"), new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100),
-                Duration.ofSeconds(5)), Clock.systemUTC());
-    }
-
+class WaitingJobsTest extends StandInUpstreamTest {
     String submitAndAwaitWaiting(WorkerPool pool) throws InterruptedException {
         String id = jobs.submit("key_a", "openai", InFlightCloudJobsTest.request(1), null).id();
         awaitTrue(() -> upstream.polls.get() >= 2 && row(id).nextPollAt() != null, Duration.ofSeconds(60),
                 "the job waits on its upstream and is polled");
         assertThat(pool.runningCount()).as("no worker slot held while it waits").isZero();
         return id;
-    }
-
-    JobStore.Row row(String id) {
-        return core.store.find(id).orElseThrow();
-    }
-
-    List<String> ledger(String id) {
-        return io.framegate.server.LedgerInvariants.kinds(core.db.jdbi(), id);
     }
 
     @Test
