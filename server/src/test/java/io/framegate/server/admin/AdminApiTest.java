@@ -5,12 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
 import io.framegate.server.FramegateServer;
-import io.framegate.server.ServerOptions;
 import io.framegate.server.TestImages;
 import io.framegate.server.TinyVideoBackend;
 import io.framegate.server.jobs.Job;
-import io.framegate.server.jobs.WorkerSettings;
-import io.framegate.server.media.MediaFinisher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,10 +34,7 @@ class AdminApiTest {
     Path dir;
 
     FramegateServer server(TinyVideoBackend backend, Map<String, String> env) throws Exception {
-        ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
-                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
-        return FramegateServer.builder(o).environment(env::get).backend("local", backend).finisher(new MediaFinisher())
-                .build().start();
+        return AdminServers.start(dir, backend, env);
     }
 
     static GenerationRequest request() {
@@ -194,10 +188,7 @@ class AdminApiTest {
     @Test
     void theJobListIsNewestFirstAcrossKeysWithADefaultLimitOf100AndAtMost1000() throws Exception {
         io.framegate.server.TestClock clock = new io.framegate.server.TestClock();
-        ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
-                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
-        try (FramegateServer s = FramegateServer.builder(o).environment(Map.<String, String>of()::get)
-                .backend("local", new TinyVideoBackend("local", true, 5_000)).finisher(new MediaFinisher()).clock(clock)
+        try (FramegateServer s = AdminServers.builder(dir, new TinyVideoBackend("local", true, 5_000), Map.of()).clock(clock)
                 .build().start()) {
             String token = Files.readString(dir.resolve(AdminToken.FILE)).trim();
             String keyA = s.keys().find(s.keys().create("a").secret()).orElseThrow().id();

@@ -1,28 +1,16 @@
 package io.framegate.server.admin;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framegate.server.FramegateServer;
 import io.framegate.server.PgTestDatabase;
-import io.framegate.server.ServerOptions;
 import io.framegate.server.TestClock;
-import io.framegate.server.TestImages;
 import io.framegate.server.TinyVideoBackend;
-import io.framegate.server.jobs.WorkerSettings;
-import io.framegate.server.media.MediaFinisher;
+import io.framegate.server.admin.AdminServers.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.awt.Color;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,26 +22,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * one key's creates together. Two running servers on one PostgreSQL database.
  */
 class KeysAcrossInstancesTest {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String PNG = Base64.getEncoder().encodeToString(TestImages.png(64, 48, Color.BLUE));
-
     @TempDir
     Path dir;
     FramegateServer a;
     FramegateServer b;
-    final HttpClient http = HttpClient.newHttpClient();
-
-    record Reply(int status, JsonNode json) {
-    }
 
     FramegateServer start(String name, String databaseUrl) throws Exception {
         Path data = Files.createDirectories(dir.resolve(name));
         Files.writeString(data.resolve("framegate.yaml"), "database: {url: '" + databaseUrl + "'}\n");
-        ServerOptions o = ServerOptions.defaults(data).withHost("127.0.0.1").withPort(0).withAccessLog(null)
-                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
         // slow frames: the jobs the creates make stay queued or running; only the answers to the creates matter here
-        return FramegateServer.builder(o).environment(Map.<String, String>of()::get)
-                .backend("local", new TinyVideoBackend("local", true, 2000)).finisher(new MediaFinisher()).build().start();
+        return AdminServers.start(data, new TinyVideoBackend("local", true, 2000), Map.of());
     }
 
     @AfterEach
@@ -63,12 +41,7 @@ class KeysAcrossInstancesTest {
     }
 
     Reply send(FramegateServer s, String method, String path, String body, String bearer) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + bearer)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) r.header("Content-Type", "application/json");
-        HttpResponse<String> answer = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
-        return new Reply(answer.statusCode(), answer.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(answer.body()));
+        return AdminServers.send(s, method, path, body, "Authorization", "Bearer " + bearer);
     }
 
     Reply admin(FramegateServer s, String method, String path, String body) throws Exception {
@@ -77,8 +50,7 @@ class KeysAcrossInstancesTest {
     }
 
     Reply create(FramegateServer s, String key, String model) throws Exception {
-        return send(s, "POST", "/v1/videos", "{\"model\":\"" + model + "\",\"prompt\":\"p\",\"size\":\"160x96\",\"seconds\":\"1\","
-                + "\"input_reference\":{\"image_url\":\"data:image/png;base64," + PNG + "\"}}", key);
+        return AdminServers.openAiCreate(s, key, model);
     }
 
     @Test

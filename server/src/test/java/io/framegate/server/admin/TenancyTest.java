@@ -1,31 +1,21 @@
 package io.framegate.server.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framegate.server.FramegateServer;
-import io.framegate.server.ServerOptions;
 import io.framegate.server.TestClock;
-import io.framegate.server.TestImages;
 import io.framegate.server.TinyVideoBackend;
-import io.framegate.server.jobs.WorkerSettings;
-import io.framegate.server.media.MediaFinisher;
+import io.framegate.server.admin.AdminServers.Reply;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.awt.Color;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import static io.framegate.server.admin.AdminServers.PNG;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -34,28 +24,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the global bound on queued jobs.
  */
 class TenancyTest {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String PNG = Base64.getEncoder().encodeToString(TestImages.png(64, 48, Color.BLUE));
-
     @TempDir
     Path dir;
     FramegateServer server;
     String token;
-    final HttpClient http = HttpClient.newHttpClient();
-
-    record Reply(int status, JsonNode json, HttpResponse<String> raw) {
-        String header(String name) {
-            return raw.headers().firstValue(name).orElse(null);
-        }
-    }
 
     FramegateServer start(String yaml) throws Exception {
         if (yaml != null) Files.writeString(dir.resolve("framegate.yaml"), yaml);
-        ServerOptions o = ServerOptions.defaults(dir).withHost("127.0.0.1").withPort(0).withAccessLog(null)
-                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
         // slow frames: jobs stay queued or running while a test looks at them
-        server = FramegateServer.builder(o).environment(Map.<String, String>of()::get)
-                .backend("local", new TinyVideoBackend("local", true, 2000)).finisher(new MediaFinisher()).build().start();
+        server = AdminServers.start(dir, new TinyVideoBackend("local", true, 2000), Map.of());
         token = Files.readString(dir.resolve(AdminToken.FILE)).trim();
         return server;
     }
@@ -66,14 +43,7 @@ class TenancyTest {
     }
 
     Reply send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) b.header("Content-Type", "application/json");
-        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode json = r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
-        return new Reply(r.statusCode(), json, r);
+        return AdminServers.send(server, method, path, body, headers);
     }
 
     Reply admin(String method, String path, String body) throws Exception {
@@ -81,8 +51,7 @@ class TenancyTest {
     }
 
     Reply openAiCreate(String key, String model) throws Exception {
-        return send("POST", "/v1/videos", "{\"model\":\"" + model + "\",\"prompt\":\"p\",\"size\":\"160x96\",\"seconds\":\"1\","
-                + "\"input_reference\":{\"image_url\":\"data:image/png;base64," + PNG + "\"}}", "Authorization", "Bearer " + key);
+        return AdminServers.openAiCreate(server, key, model);
     }
 
     Reply geminiCreate(String key) throws Exception {
