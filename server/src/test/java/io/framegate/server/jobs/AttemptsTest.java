@@ -5,6 +5,7 @@ import io.framegate.domain.GenerationContext;
 import io.framegate.domain.JobStatus;
 import io.framegate.domain.RenderPlan;
 import io.framegate.provider.Checkpoint;
+import io.framegate.server.LocalTestBackend;
 import io.framegate.server.TinyVideoBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,18 +24,8 @@ class AttemptsTest {
     Path dir;
 
     /** A backend whose every attempt dies of an {@link Error}, as a worker that ran out of memory would. */
-    static final class CrashingBackend implements GenerationBackend {
+    static final class CrashingBackend extends LocalTestBackend {
         final List<Long> startedAt = new CopyOnWriteArrayList<>();
-
-        @Override
-        public String id() {
-            return "local";
-        }
-
-        @Override
-        public boolean isLocal() {
-            return true;
-        }
 
         @Override
         public void generate(RenderPlan plan, GenerationContext ctx) {

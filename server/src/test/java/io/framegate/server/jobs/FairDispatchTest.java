@@ -1,9 +1,9 @@
 package io.framegate.server.jobs;
 
-import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationContext;
 import io.framegate.domain.GenerationException;
 import io.framegate.domain.RenderPlan;
+import io.framegate.server.LocalTestBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,19 +23,9 @@ class FairDispatchTest {
     Path dir;
 
     /** A local backend that lets one job end (failed, quickly) per permit and records the order jobs started in. */
-    static final class GateBackend implements GenerationBackend {
+    static final class GateBackend extends LocalTestBackend {
         final List<String> started = new CopyOnWriteArrayList<>();
         final Semaphore gate = new Semaphore(0);
-
-        @Override
-        public String id() {
-            return "local";
-        }
-
-        @Override
-        public boolean isLocal() {
-            return true;
-        }
 
         @Override
         public void generate(RenderPlan plan, GenerationContext ctx) throws Exception {

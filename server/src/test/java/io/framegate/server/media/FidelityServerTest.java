@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.framegate.engine.LocalEngine;
 import io.framegate.server.FramegateServer;
+import io.framegate.server.LocalTestBackend;
 import io.framegate.server.ServerOptions;
 import io.framegate.server.jobs.WorkerSettings;
 import org.bytedeco.ffmpeg.global.avcodec;
@@ -266,17 +267,7 @@ class FidelityServerTest {
         byte[] on = mp4StartingAt(0), off = mp4StartingAt(W / 2);
         for (boolean goodFirst : new boolean[]{true, false}) {
             byte[][] videos = goodFirst ? new byte[][]{on, off} : new byte[][]{off, on};
-            io.framegate.domain.GenerationBackend given = new io.framegate.domain.GenerationBackend() {
-                @Override
-                public String id() {
-                    return "local";
-                }
-
-                @Override
-                public boolean isLocal() {
-                    return true;
-                }
-
+            io.framegate.domain.GenerationBackend given = new LocalTestBackend() {
                 @Override
                 public void generate(io.framegate.domain.RenderPlan plan, io.framegate.domain.GenerationContext ctx)
                         throws Exception {

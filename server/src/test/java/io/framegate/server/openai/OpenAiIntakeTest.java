@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-import io.framegate.domain.GenerationBackend;
 import io.framegate.domain.GenerationContext;
 import io.framegate.domain.ImageLimits;
 import io.framegate.domain.RenderPlan;
+import io.framegate.server.LocalTestBackend;
 import io.framegate.server.TestImages;
 import io.framegate.server.TinyVideoBackend;
 import org.junit.jupiter.api.Test;
@@ -613,17 +613,7 @@ class OpenAiIntakeTest {
     }
 
     /** Notes what a careless provider would (an upstream body with a token, an internal URL), then crashes. */
-    private static final class LeakyBackend implements GenerationBackend {
-        @Override
-        public String id() {
-            return "local";
-        }
-
-        @Override
-        public boolean isLocal() {
-            return true;
-        }
-
+    private static final class LeakyBackend extends LocalTestBackend {
         @Override
         public void generate(RenderPlan plan, GenerationContext ctx) {
             ctx.note("engine_mode", "keyframes");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framegate.domain.GenerationRequest;
 import io.framegate.domain.ImageRole;
 import io.framegate.server.FramegateServer;
+import io.framegate.server.LocalTestBackend;
 import io.framegate.server.ServerOptions;
 import io.framegate.server.TestImages;
 import io.framegate.server.TinyVideoBackend;
@@ -164,19 +165,9 @@ class OperationsTest {
     }
 
     /** A local backend whose job with the prompt "crash once" dies of an {@link Error} once; "slow" renders slowly. */
-    static final class CrashOnceBackend implements io.framegate.domain.GenerationBackend {
+    static final class CrashOnceBackend extends LocalTestBackend {
         final java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
         final TinyVideoBackend fast = new TinyVideoBackend("local", true, 0), slow = new TinyVideoBackend("local", true, 300);
-
-        @Override
-        public String id() {
-            return "local";
-        }
-
-        @Override
-        public boolean isLocal() {
-            return true;
-        }
 
         @Override
         public void generate(io.framegate.domain.RenderPlan plan, io.framegate.domain.GenerationContext ctx) throws Exception {
