@@ -208,9 +208,9 @@ public final class UpstreamBackend {
 
     /**
      * Polls until done (blocking: the CLI and the provider tests), downloads every video, makes previews and records
-     * cost. A job that ends here without its videos (a poll or download that fails for good, the deadline, a cancel)
-     * is cancelled upstream, except when the process is only stopping (the checkpoint resumes it) or the upstream
-     * already ended it.
+     * cost. A job that ends here without its videos (a poll that fails for good, the deadline, a cancel) is cancelled
+     * upstream, except when the process is only stopping (the checkpoint resumes it), the upstream already ended it,
+     * or it finished there and only its download failed (kept: {@link #keep}).
      */
     void complete(String handle, RenderPlan upstreamPlan, GenerationContext ctx, CallGuard guard, Instant submittedAt)
             throws Exception {
@@ -283,7 +283,7 @@ public final class UpstreamBackend {
         try {
             download(handle, done, wanted, ctx, guard);
         } catch (Exception e) {
-            abandon(handle, ctx, e);
+            keep(handle, ctx);
             throw e;
         }
         Instant downloadedAt = ticker.now();
@@ -334,6 +334,15 @@ public final class UpstreamBackend {
     private void abandon(String handle, GenerationContext ctx, Exception why) {
         if (why instanceof Polling.UpstreamEnded || ctx.isShuttingDown()) return;
         cancelUpstream(handle, ctx, why instanceof GenerationException g ? g.code() : "internal error");
+    }
+
+    /**
+     * A finished upstream job whose download failed is left there, not cancelled: it is billed either way, and most
+     * upstreams' cancel deletes a finished video, which would leave the operator nothing to fetch by hand.
+     */
+    private void keep(String handle, GenerationContext ctx) {
+        ctx.note("upstream_kept", "upstream job " + handle + " on channel " + channel.name() + " finished but its "
+                + "download failed; it was left there, not cancelled, for an operator to fetch");
     }
 
     /** Best effort, one short call even when the deadline has passed. */
