@@ -1,6 +1,7 @@
 package io.framegate.engine;
 
 import io.framegate.domain.GenerationException;
+import io.framegate.domain.ImageLimits;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.InputImage;
 import io.framegate.domain.ProgressListener;
@@ -109,10 +110,16 @@ public final class SequenceInterpolator {
         Mat decode(int q) throws GenerationException {
             Path file = files.get(q);
             byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(file);
+            long cap = ImageLimits.DEFAULTS.maxRequestBytes();
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                // bounded: a file that grew (or was swapped) since the caller looked is not read whole into memory
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, cap + 1));
             } catch (IOException e) {
                 throw new GenerationException("bad_image", file + ": cannot read (" + e.getMessage() + ")", e);
+            }
+            if (bytes.length > cap) {
+                throw new GenerationException("bad_image", file + " is larger than " + cap + " bytes (the largest "
+                        + "image allowed)");
             }
             boolean same = checked != null && checked.get(q) != null && MessageDigest.isEqual(checked.get(q), digest(bytes));
             return ImageDecoder.decode(new InputImage(ImageRole.FIRST_FRAME, bytes, null, file.toString(), same));

@@ -41,4 +41,21 @@ class SequenceInterpolatorTest {
                 KeyframeInterpolator.Preset.FAST, io.framegate.domain.ProgressListener.NONE))
                 .hasMessageContaining("f1.jpg is a JPEG image of");
     }
+
+    /** A frame file over the image byte cap is refused by its size, not read whole into memory (the CLI checks before). */
+    @Test
+    void aFrameFileOverTheByteCapIsRefused() throws Exception {
+        byte[] png = ImageHeaderTest.progressiveJpeg(96, 64);
+        Path small = Files.write(dir.resolve("f1.jpg"), png);
+        Path huge = dir.resolve("f2.jpg");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.write(png);
+            f.setLength(io.framegate.domain.ImageLimits.DEFAULTS.maxRequestBytes() + 1); // sparse: no disk used
+        }
+        assertThatThrownBy(() -> SequenceInterpolator.interpolate(List.of(small, huge), null, 2, 12, dir.resolve("a.mp4"),
+                null, KeyframeInterpolator.Preset.FAST, io.framegate.domain.ProgressListener.NONE))
+                .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.code()).isEqualTo("bad_image"))
+                .hasMessage(huge + " is larger than 67108864 bytes (the largest image allowed)");
+        assertThat(dir.resolve("a.mp4")).doesNotExist();
+    }
 }
