@@ -168,12 +168,16 @@ class FalWireTest extends WireTest {
         RenderPlan plan = plan(firstAndLast(MODEL).build());
         TestContext ctx = new TestContext(tmp);
 
+        assertFailsUpstreamFailed(r, plan, ctx, "private or reserved address");
+        wm.verify(0, getRequestedFor(urlEqualTo("/latest/meta-data/iam")));
+        assertThat(ctx.output(0).video()).doesNotExist();
+    }
+
+    private static void assertFailsUpstreamFailed(Routing r, RenderPlan plan, TestContext ctx, String why) {
         assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
                 .isInstanceOf(GenerationException.class)
                 .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_failed"))
-                .hasMessageContaining("private or reserved address");
-        wm.verify(0, getRequestedFor(urlEqualTo("/latest/meta-data/iam")));
-        assertThat(ctx.output(0).video()).doesNotExist();
+                .hasMessageContaining(why);
     }
 
     /** A result that is an HTML or JSON page instead of a video is no video: the job fails, nothing is charged. */
@@ -189,10 +193,7 @@ class FalWireTest extends WireTest {
         RenderPlan plan = plan(firstAndLast(MODEL).build());
         TestContext ctx = new TestContext(tmp);
 
-        assertThatThrownBy(() -> r.backendFor(plan.model()).generate(plan, ctx))
-                .isInstanceOf(GenerationException.class)
-                .satisfies(e -> assertThat(((GenerationException) e).code()).isEqualTo("upstream_failed"))
-                .hasMessageContaining("not an MP4 video");
+        assertFailsUpstreamFailed(r, plan, ctx, "not an MP4 video");
         assertThat(ctx.notes).doesNotContainKey("cost_usd");
     }
 
