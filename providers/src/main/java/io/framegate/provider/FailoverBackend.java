@@ -156,8 +156,12 @@ public final class FailoverBackend implements GenerationBackend {
             throws GenerationException {
         UpstreamBackend t = targetOf(cp);
         ProviderSettings s = t.settings();
-        return t.pollOnce(cp.handle(), ctx, cp.submittedAt().plus(s.deadline()), interval != null ? interval
-                : s.pollInitial(), polls);
+        return t.pollOnce(cp.handle(), ctx, deadlineOf(cp), interval != null ? interval : s.pollInitial(), polls);
+    }
+
+    /** The deadline of a submitted job: its submit plus its channel's {@code timing.deadline}. */
+    public Instant deadlineOf(Checkpoint submitted) throws GenerationException {
+        return submitted.submittedAt().plus(targetOf(submitted).settings().deadline());
     }
 
     /**

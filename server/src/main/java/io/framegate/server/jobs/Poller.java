@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,12 +25,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * each on a small pool of threads, and writes the outcome: the next poll time (the route's backoff and the
  * upstream's hint, cut to the deadline), the job's end (failed, filtered, expired, timed out; settled in the same
  * transaction), or ready for download (the dispatcher then gives it a slot). A waiting job the client cancelled is
- * due at once: its upstream job is asked to stop and it ends cancelled. Between polls no thread waits for any job.
+ * due at once: its upstream job is asked to stop and it ends cancelled. A poll that fails inside the server is tried
+ * again, but not past the job's deadline nor too many times in a row ({@link #failedInside}). Between polls no
+ * thread waits for any job.
  */
 final class Poller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Poller.class);
-    /** A poll that failed inside the server (not upstream) is tried again after this. */
-    private static final Duration AFTER_INTERNAL_ERROR = Duration.ofSeconds(10);
+    /** The note counting polls in a row that failed inside the server ({@link #failedInside}); clients do not see it. */
+    static final String INTERNAL_ERRORS = "poll_internal_errors";
 
     private final JobStore store;
     private final WaitQueue waits;
@@ -141,9 +144,11 @@ final class Poller implements AutoCloseable {
         Job job = row.job();
         JobRunContext ctx = new JobRunContext(id, held, store, workRoot.resolve(id), clock, shuttingDown, job.notes(),
                 row.checkpoint(), job.progress());
-        Checkpoint cp = row.checkpoint() == null ? null : Checkpoint.parse(row.checkpoint());
-        FailoverBackend route = routes.route(job.model(), job.notes().get(JobNotes.BACKEND));
+        Checkpoint cp = null;
+        FailoverBackend route = null;
         try {
+            cp = row.checkpoint() == null ? null : Checkpoint.parse(row.checkpoint());
+            route = routes.route(job.model(), job.notes().get(JobNotes.BACKEND));
             if (cp == null || cp.phase() != Checkpoint.Phase.SUBMITTED || route == null) {
                 // nothing to poll here (or the route is gone): the dispatcher's attempt decides, as for any resumed job
                 waits.ready(id, lease, row.polls());
@@ -157,6 +162,7 @@ final class Poller implements AutoCloseable {
             }
             Duration interval = row.pollIntervalMillis() == null ? null : Duration.ofMillis(row.pollIntervalMillis());
             PollStep step = route.poll(cp, ctx, interval, row.polls());
+            ctx.note(INTERNAL_ERRORS, null); // a poll that went through: failures inside the server are counted anew
             ctx.flushProgress();
             if (held.isLost()) return;
             if (step instanceof PollStep.Wait w) {
@@ -173,15 +179,74 @@ final class Poller implements AutoCloseable {
             completion.fail(lease, job, ctx.notes(), e.code(), e.getMessage());
         } catch (RuntimeException e) {
             if (held.isLost()) return;
-            LOG.warn("job {}: polling failed inside the server; trying again in {}", id, AFTER_INTERNAL_ERROR, e);
-            try {
-                ctx.flushNotes(); // what the poll noted (retries) stays on record
-            } catch (RuntimeException notWritten) {
-                LOG.debug("job {}: its notes were not written", id, notWritten);
+            failedInside(id, held, row, ctx, cp, route, e);
+        }
+    }
+
+    /**
+     * A poll that failed inside the server (an unexpected exception: a bug, a write the database refused), not an
+     * answer of the upstream. It is tried again after {@link WorkerSettings#retryBackoff} (10 s), cut to the job's
+     * deadline, but not for ever: once the deadline has passed, or after {@link WorkerSettings#maxDownloadAttempts}
+     * such failures in a row (counted in the note {@link #INTERNAL_ERRORS}, which clients do not see), the job ends
+     * {@code internal_error} and is settled, and its upstream job, running as far as anyone knows, is asked to cancel.
+     */
+    private void failedInside(String id, HeldLease held, JobStore.Row row, JobRunContext ctx, Checkpoint cp,
+                              FailoverBackend route, RuntimeException e) {
+        Lease lease = held.lease();
+        if (shuttingDown.get()) {
+            LOG.warn("job {}: polling failed inside the server while stopping; left for the next poller", id, e);
+            waits.release(id, lease);
+            return;
+        }
+        int failures = count(ctx.notes().get(INTERNAL_ERRORS)) + 1;
+        ctx.note(INTERNAL_ERRORS, String.valueOf(failures));
+        Instant deadline = deadlineOf(route, cp);
+        Instant now = clock.instant();
+        boolean pastDeadline = deadline != null && !now.isBefore(deadline);
+        if (pastDeadline || failures >= settings.maxDownloadAttempts()) {
+            LOG.warn("job {}: polling failed inside the server {} time(s) in a row{}; the job fails internal_error", id,
+                    failures, pastDeadline ? ", and its deadline " + deadline + " has passed" : "", e);
+            if (route != null && cp != null) {
+                try {
+                    route.cancelUpstream(cp, ctx, row.cancelRequested() ? "cancelled by the client" : "internal error");
+                } catch (RuntimeException notCancelled) {
+                    LOG.warn("job {}: cancelling its upstream job failed", id, notCancelled);
+                }
             }
-            if (shuttingDown.get()) waits.release(id, lease);
-            else waits.park(id, lease, AFTER_INTERNAL_ERROR.toMillis(), row.pollIntervalMillis() == null
-                    ? AFTER_INTERNAL_ERROR.toMillis() : row.pollIntervalMillis(), row.polls(), false);
+            if (row.cancelRequested()) completion.finish(ctx, row.job(), JobStatus.CANCELLED, null, null);
+            else completion.fail(lease, row.job(), ctx.notes(), "internal_error", Completion.FAILED_INSIDE);
+            return;
+        }
+        long wait = settings.retryBackoff().toMillis();
+        if (deadline != null) wait = Math.max(0, Math.min(wait, Duration.between(now, deadline).toMillis()));
+        LOG.warn("job {}: polling failed inside the server ({} of {} in a row); trying again in {} ms", id, failures,
+                settings.maxDownloadAttempts(), wait, e);
+        try {
+            ctx.flushNotes(); // the count, and what the poll noted (retries), stay on record
+        } catch (RuntimeException notWritten) {
+            LOG.debug("job {}: its notes were not written", id, notWritten);
+        }
+        waits.park(id, lease, wait, row.pollIntervalMillis() == null ? wait : row.pollIntervalMillis(), row.polls(),
+                false);
+    }
+
+    /** The job's deadline (submit plus its channel's {@code timing.deadline}), or null when it cannot be told. */
+    private static Instant deadlineOf(FailoverBackend route, Checkpoint cp) {
+        if (route == null || cp == null || cp.phase() != Checkpoint.Phase.SUBMITTED || cp.submittedAt() == null) {
+            return null;
+        }
+        try {
+            return route.deadlineOf(cp);
+        } catch (GenerationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static int count(String note) {
+        try {
+            return note == null ? 0 : Math.max(0, Integer.parseInt(note.strip()));
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

@@ -15,7 +15,8 @@ import java.time.Duration;
  *                      checkpoint is written before anything is interrupted)
  * @param maxAttempts   attempts a job gets until its upstream accepts it; an attempt counts from its claim (so a
  *                      process that dies with the job counts too) and a graceful release at shutdown gives it back
- * @param retryBackoff  wait before the second attempt after a worker crash; doubles for each further attempt
+ * @param retryBackoff  wait before the second attempt after a worker crash; doubles for each further attempt. Also
+ *                      the wait (cut to the job's deadline) before a poll that failed inside the server is tried again
  * @param routeSlots    cloud slots one route (backend) may hold while other routes' jobs wait, so a hung upstream
  *                      cannot take the whole lane; 0 means half the cloud lane (at least 1). When nothing else
  *                      waits a route may go past it, but never takes the lane's last free slot
@@ -24,7 +25,8 @@ import java.time.Duration;
  * @param maxDownloadAttempts attempts a job the upstream accepted gets to collect its video (a poll and the download),
  *                      counted as above from the claims made since it was accepted. Its own, larger bound: the
  *                      upstream bills the video whether or not it is collected, so a process killed during downloads
- *                      must not abandon it as soon as a submit would be given up
+ *                      must not abandon it as soon as a submit would be given up. Also how many polls of a waiting
+ *                      job in a row may fail inside the server before it fails {@code internal_error}
  */
 public record WorkerSettings(int localSlots, int cloudSlots, Duration lease, Duration pollInterval, Duration shutdownGrace,
                              int maxAttempts, Duration retryBackoff, int routeSlots, int keySlots, int maxDownloadAttempts) {

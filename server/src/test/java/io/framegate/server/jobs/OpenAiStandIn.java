@@ -36,6 +36,8 @@ final class OpenAiStandIn implements AutoCloseable {
     final AtomicInteger deletes = new AtomicInteger();
     /** Upstream ids created, with how many creates named each (must stay 1). */
     final Map<String, AtomicInteger> videos = new ConcurrentHashMap<>();
+    /** The {@code progress} a running video reports. */
+    volatile int progress = 10;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final HttpServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(8, r -> {
@@ -91,12 +93,12 @@ final class OpenAiStandIn implements AutoCloseable {
         }
     }
 
-    private static String video(String id, String status) {
+    private String video(String id, String status) {
         return """
                 { "id": "%s", "object": "video", "created_at": 1758941485, "status": "%s", "model": "sora-2",
                   "progress": %d, "seconds": "4", "size": "1280x720", "completed_at": null, "expires_at": null,
                   "prompt": "p", "remixed_from_video_id": null, "error": null }
-                """.formatted(id, status, "completed".equals(status) ? 100 : 10);
+                """.formatted(id, status, "completed".equals(status) ? 100 : progress);
     }
 
     private static void json(HttpExchange x, int status, String body) throws IOException {

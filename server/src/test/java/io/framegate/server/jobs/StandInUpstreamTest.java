@@ -44,10 +44,15 @@ abstract class StandInUpstreamTest {
         upstream = new OpenAiStandIn();
         core = new Core(dir);
         FramegateConfig cfg = new ConfigLoader(ModelCatalog.builtIn(), Map.of("AGG_KEY", "sk-test")::get)
-                .parse(CONFIG.formatted(upstream.baseUrl()), "test.yaml", dir);
+                .parse(config().formatted(upstream.baseUrl()), "test.yaml", dir);
         routing = new Routing(cfg, null, core.validator, null, Ticker.SYSTEM, new Random(7));
         jobs = new JobService(core.store, core.results, core.validator, FramegateServer.newJsonMapper(), Clock.systemUTC(),
                 routing);
+    }
+
+    /** The config, {@code %s} standing for the stand-in's base URL: {@link #CONFIG} unless a test class needs other timing. */
+    String config() {
+        return CONFIG;
     }
 
     @AfterEach
