@@ -188,7 +188,8 @@ final class Poller implements AutoCloseable {
      * answer of the upstream. It is tried again after {@link WorkerSettings#retryBackoff} (10 s), cut to the job's
      * deadline, but not for ever: once the deadline has passed, or after {@link WorkerSettings#maxDownloadAttempts}
      * such failures in a row (counted in the note {@link #INTERNAL_ERRORS}, which clients do not see), the job ends
-     * {@code internal_error} and is settled, and its upstream job, running as far as anyone knows, is asked to cancel.
+     * {@code internal_error} and is settled; its upstream job is left there (noted {@code upstream_kept}: no poll read
+     * its state, and a cancel deletes a finished video on most upstreams) unless the client asked to cancel.
      */
     private void failedInside(String id, HeldLease held, JobStore.Row row, JobRunContext ctx, Checkpoint cp,
                               FailoverBackend route, RuntimeException e) {
@@ -206,12 +207,17 @@ final class Poller implements AutoCloseable {
         if (pastDeadline || failures >= settings.maxDownloadAttempts()) {
             LOG.warn("job {}: polling failed inside the server {} time(s) in a row{}; the job fails internal_error", id,
                     failures, pastDeadline ? ", and its deadline " + deadline + " has passed" : "", e);
-            if (route != null && cp != null) {
+            if (route != null && cp != null && row.cancelRequested()) {
                 try {
-                    route.cancelUpstream(cp, ctx, row.cancelRequested() ? "cancelled by the client" : "internal error");
+                    route.cancelUpstream(cp, ctx, "cancelled by the client");
                 } catch (RuntimeException notCancelled) {
                     LOG.warn("job {}: cancelling its upstream job failed", id, notCancelled);
                 }
+            } else if (cp != null && cp.handle() != null) {
+                // not cancelled: no poll read its state, it may be finished, and most upstreams' cancel deletes a
+                // finished video; kept there, the operator can still fetch what was paid for
+                ctx.note("upstream_kept", "upstream job " + cp.handle() + " on channel " + cp.channel() + " was left "
+                        + "there, not cancelled, as it may be finished; an operator can fetch its video there");
             }
             if (row.cancelRequested()) completion.finish(ctx, row.job(), JobStatus.CANCELLED, null, null);
             else completion.fail(lease, row.job(), ctx.notes(), "internal_error", Completion.FAILED_INSIDE);
