@@ -90,10 +90,14 @@ public final class ProviderSection {
 
     /**
      * A credential from the environment variable named at {@code envKey} or the file named at {@code fileKey}
-     * (relative to the config file's folder); null when neither is given or it cannot be read (then a problem).
+     * (relative to the config file's folder); null when neither is given or it cannot be read (then a problem). Its
+     * value is registered with {@link SafeText#secret}: it is sent upstream, and an upstream echoing it back in text
+     * that reaches a note, a client or the log has it redacted, whatever its shape.
      */
     public Secret secret(String envKey, String fileKey) {
-        return ConfigSection.readSecret(cred, credField, envKey, fileKey, baseDir, env, problems);
+        Secret s = ConfigSection.readSecret(cred, credField, envKey, fileKey, baseDir, env, problems);
+        if (s != null) SafeText.secret(s.reveal());
+        return s;
     }
 
     /** A credential file's path at {@code key} (checked readable), or null when not given. */

@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * A failed call to an upstream, classified so that the caller can decide between retrying on the same channel,
  * failing over to another channel, or giving up. Its message is safe to show and log: an HTTP status, at most a
- * short upstream error code ({@link SafeText#errorCode}) and Framegate's own words, never an upstream body.
+ * short upstream error code ({@link SafeText#errorCode}) and Framegate's own words, never an upstream body; a
+ * configured credential in it is blanked out, and so is an upstream's text in its cause ({@link SafeText#scrubbed}).
  */
 public final class UpstreamException extends Exception {
     /** What kind of failure this is. */
@@ -46,7 +47,7 @@ public final class UpstreamException extends Exception {
 
     private UpstreamException(Kind kind, int status, Duration retryAfter, boolean notSent, boolean contentFiltered,
                               String message, Throwable cause) {
-        super(message, cause);
+        super(SafeText.withoutSecrets(message), SafeText.scrubbed(cause));
         this.kind = kind;
         this.status = status;
         this.retryAfter = retryAfter;

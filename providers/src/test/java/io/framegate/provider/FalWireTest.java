@@ -123,6 +123,56 @@ class FalWireTest extends WireTest {
         assertThat(ctx.notes).doesNotContainKey("cost_usd");
     }
 
+    /**
+     * fal's {@code key_id:key_secret}, here of letters only so that no credential pattern matches it, echoed back whole,
+     * in halves and percent-encoded in a failed job's error, and whole in a status answer that is not JSON: neither
+     * the key nor its secret half reaches a note, an exception's message (causes included) or the log.
+     */
+    @Test
+    void aConfiguredKeyEchoedInAnErrorOrAnUnreadableAnswerReachesNoNoteMessageOrLog() throws Exception {
+        String id = "abcdefghijkl";
+        String secret = "mnopqrstuvwxyzab";
+        String key = id + ":" + secret;
+        Routing r = routing("""
+                providers:
+                  fal: {type: fal, base_url: %s, api_key_env: FAL_KEY}
+                routes:
+                  %s: [fal]
+                """.formatted(url(), MODEL), Map.of("FAL_KEY", key));
+        stubSubmit();
+        wm.stubFor(get(urlEqualTo(APP_REQ + "/status")).willReturn(okJson("{\"status\": \"COMPLETED\", \"response_url\": \"x\"}")));
+        wm.stubFor(get(urlEqualTo(APP_REQ)).willReturn(aResponse().withStatus(422).withHeader("Content-Type", "application/json")
+                .withBody("{\"detail\": [{\"loc\": [\"body\"], \"msg\": \"Key " + key + " (secret " + secret + ", sent as "
+                        + id + "%3A" + secret + ") cannot run this app\", \"type\": \"" + secret + "\"}]}")));
+        wm.stubFor(put(urlEqualTo(APP_REQ + "/cancel")).willReturn(okJson("{\"status\": \"ALREADY_COMPLETED\"}")));
+        RenderPlan plan = plan(firstAndLast(MODEL).build());
+        TestContext ctx = new TestContext(tmp);
+        Throwable thrown;
+        try (CapturedLog log = new CapturedLog()) {
+            thrown = org.assertj.core.api.Assertions.catchThrowable(() -> r.backendFor(plan.model()).generate(plan, ctx));
+            assertThat(log.text()).doesNotContain(secret);
+        }
+        assertThat(thrown).isInstanceOf(GenerationException.class).hasMessageContaining("cannot run this app");
+        for (Throwable t = thrown; t != null; t = t.getCause()) assertThat(String.valueOf(t.getMessage())).doesNotContain(secret);
+        assertThat(String.join(" ", ctx.notes.values())).doesNotContain(secret);
+
+        // a status answer that is not JSON: the parser's own message quotes what it could not read
+        wm.resetAll();
+        stubSubmit();
+        wm.stubFor(get(urlEqualTo(APP_REQ + "/status")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(secret + " is not allowed")));
+        wm.stubFor(put(urlEqualTo(APP_REQ + "/cancel")).willReturn(okJson("{\"status\": \"OK\"}")));
+        TestContext unread = new TestContext(tmp.resolve("2"));
+        Throwable broken;
+        try (CapturedLog log = new CapturedLog()) {
+            broken = org.assertj.core.api.Assertions.catchThrowable(() -> r.backendFor(plan.model()).generate(plan, unread));
+            assertThat(log.text()).doesNotContain(secret);
+        }
+        assertThat(broken).isInstanceOf(GenerationException.class);
+        for (Throwable t = broken; t != null; t = t.getCause()) assertThat(String.valueOf(t.getMessage())).doesNotContain(secret);
+        assertThat(String.join(" ", unread.notes.values())).doesNotContain(secret);
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {
             // fal's documented model error

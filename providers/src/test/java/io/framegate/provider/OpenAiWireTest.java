@@ -643,6 +643,43 @@ class OpenAiWireTest extends WireTest {
         assertThat(ctx.notes.values()).noneMatch(v -> v.contains(KEY)).anyMatch(v -> v.contains("HTTP 401"));
     }
 
+    /**
+     * A key that matches no credential pattern (letters only, as some providers issue) echoed back by the upstream,
+     * as an error code, in an error message and in a failed job's text: the configured value itself is redacted.
+     */
+    @Test
+    void aConfiguredKeyOfLettersOnlyEchoedByTheUpstreamReachesNoNoteMessageOrLog() throws Exception {
+        String key = "abcdefghijklmnopqrstuvwx";
+        Routing r = routing("""
+                providers:
+                  agg: {type: openai, base_url: %s/v1, api_key_env: AGG}
+                routes:
+                  sora-2: [{channel: agg, allow_retired: true}]
+                """.formatted(url()), Map.of("AGG", key));
+        wm.stubFor(post(urlEqualTo("/v1/videos")).willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\": {\"message\": \"Incorrect API key provided: " + key + "\","
+                        + " \"type\": \"invalid_request_error\", \"param\": null, \"code\": \"" + key + "\"}}")));
+        RenderPlan plan = plan(soraRequest().build());
+        TestContext ctx = new TestContext(tmp);
+        Throwable thrown;
+        try (CapturedLog log = new CapturedLog()) {
+            thrown = org.assertj.core.api.Assertions.catchThrowable(() -> r.backendFor(plan.model()).generate(plan, ctx));
+            assertThat(log.text()).contains("refused the credential").doesNotContain(key);
+        }
+        assertThat(thrown).isInstanceOf(GenerationException.class).hasMessageContaining("HTTP 401");
+        for (Throwable t = thrown; t != null; t = t.getCause()) assertThat(String.valueOf(t.getMessage())).doesNotContain(key);
+        assertThat(ctx.notes.values()).noneMatch(v -> v.contains(key));
+
+        wm.resetAll();
+        stubCreateAndPoll(video("failed", "{\"code\": \"" + key + "\", \"message\": \"the key " + key
+                + " may not use this model\"}"));
+        TestContext failed = new TestContext(tmp.resolve("2"));
+        Throwable ended = org.assertj.core.api.Assertions.catchThrowable(() -> r.backendFor(plan.model()).generate(plan, failed));
+        assertThat(ended).isInstanceOf(GenerationException.class).hasMessageContaining("may not use this model");
+        for (Throwable t = ended; t != null; t = t.getCause()) assertThat(String.valueOf(t.getMessage())).doesNotContain(key);
+        assertThat(failed.notes.values()).noneMatch(v -> v.contains(key));
+    }
+
     @Test
     void aTricklingDownloadThroughTheSdkIsCutAtTheDeadlineAndTheFinishedVideoKeptUpstream() throws Exception {
         Routing r = routing("""

@@ -43,6 +43,32 @@ class SafeTextTest {
                 .isEqualTo("Failed READ THIS INFO fake log line done evil x y");
     }
 
+    /**
+     * A configured credential is redacted by its value, whatever its shape: whole, by its {@code :}-separated parts,
+     * percent-encoded (either hex case) and base64; it is never an error code; a value under 8 characters is not
+     * registered, so that it does not blank out ordinary words.
+     */
+    @Test
+    void aConfiguredCredentialIsRedactedLiterallyWhateverItsShape() {
+        String id = "qwertyuiopasdf";
+        String secret = "zxcvbnmlkjhgfdsa";
+        SafeText.secret(id + ":" + secret);
+        SafeText.secret("short");
+        String b64 = java.util.Base64.getEncoder().encodeToString((id + ":" + secret).getBytes(StandardCharsets.UTF_8));
+
+        assertThat(SafeText.redact("key " + id + ":" + secret + " refused")).isEqualTo("key [redacted] refused");
+        assertThat(SafeText.redact("id " + id + ", secret " + secret.toUpperCase())).isEqualTo("id [redacted], secret [redacted]");
+        assertThat(SafeText.redact("sent " + id + "%3a" + secret + " as Basic " + b64))
+                .doesNotContain(id).doesNotContain(secret).doesNotContain(b64.substring(0, 20));
+        assertThat(SafeText.redact("a short answer")).isEqualTo("a short answer");
+        assertThat(SafeText.code(secret)).isNull();
+        assertThat(SafeText.code(secret.substring(0, 10))).as("a piece of one").isNull();
+        assertThat(SafeText.errorCode(body("{\"error\": {\"code\": \"" + id + "\"}}"))).isNull();
+        assertThat(SafeText.code("invalid_request_error")).isEqualTo("invalid_request_error");
+        assertThat(new UpstreamException(UpstreamException.Kind.REJECTED, 400, null, "create " + secret, null).getMessage())
+                .isEqualTo("create [redacted]");
+    }
+
     @Test
     void httpFailuresAreWordsAndAStatus() {
         assertThat(SafeText.httpFailure("Gemini operation", 401, "UNAUTHENTICATED"))
