@@ -202,7 +202,7 @@ final class Dispatcher {
         }
         if (!lane.slots.tryAcquire()) return true;
         long asked = System.nanoTime();
-        long epoch = store.leases().claimLease(r.id(), leaseOwner, settings.lease().toMillis(), now);
+        long epoch = store.leases().claimLease(r.id(), leaseOwner, backend.id(), settings.lease().toMillis(), now);
         if (epoch == 0) {
             lane.slots.release();
             return true;

@@ -103,6 +103,9 @@ final class JobExecution {
         try {
             FileTrees.delete(workDir);
             Files.createDirectories(workDir);
+            // noted before anything can end the attempt: a job cancelled before it started (the client saw it in
+            // progress, its claim recorded the backend) ends with the notes of the backend it was dispatched to
+            ctx.backend(backend.id(), backend.isLocal());
             if (row.cancelRequested()) {
                 // sent upstream already (a resumed job): the upstream is asked to stop it too
                 Checkpoint cp = row.checkpoint() == null ? null : Checkpoint.parse(row.checkpoint());
@@ -121,7 +124,6 @@ final class JobExecution {
                     return;
                 }
             }
-            ctx.backend(backend.id(), backend.isLocal());
             LOG.info("job {} started on {} (model {}, {})", id, backend.id(), job.model(), AttemptBudget.of(row, settings));
             Exception failure = null;
             CloudStep step = null;

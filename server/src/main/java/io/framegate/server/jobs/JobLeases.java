@@ -126,15 +126,23 @@ final class JobLeases {
         return claimLease(id, owner, leaseUntil - now, now) > 0;
     }
 
+    /** Test shorthand: {@link #claimLease(String, String, String, long, long)} recording no backend (the row's is kept). */
+    long claimLease(String id, String owner, long leaseMillis, long now) {
+        return claimLease(id, owner, null, leaseMillis, now);
+    }
+
     /**
      * Takes the job for {@code owner} for {@code leaseMillis} of the database clock, if it is claimable: the row is
      * locked with {@code FOR UPDATE SKIP LOCKED} (a row another instance is claiming right now is skipped, not waited
      * for), then its lease epoch is incremented. The claim counts an attempt, and for a job the upstream already
      * accepted ({@link JobStore#isAccepted}) a download attempt too: what is left of it is collecting a paid video,
-     * under its own bound. Returns the new epoch (the fencing token of this attempt, >= 1), or 0 when someone else got
+     * under its own bound. The claim records {@code backend}, the backend the job is dispatched to (null keeps the
+     * row's), in the same statement that makes it {@code IN_PROGRESS}: a job the client sees running always names its
+     * backend, so one cancelled before its attempt noted anything is still counted under it ({@code JobMetrics}), not
+     * under {@code none}. Returns the new epoch (the fencing token of this attempt, >= 1), or 0 when someone else got
      * it first.
      */
-    long claimLease(String id, String owner, long leaseMillis, long now) {
+    long claimLease(String id, String owner, String backend, long leaseMillis, long now) {
         record Claimed(long epoch, String checkpoint) {
         }
         return jdbi.inTransaction(h -> {
@@ -147,9 +155,10 @@ final class JobLeases {
             String download = JobStore.isAccepted(found.get().checkpoint()) ? "download_attempts = download_attempts + 1, " : "";
             int n = h.createUpdate("UPDATE jobs SET status = 'IN_PROGRESS', lease_owner = :owner, lease_epoch = :next, "
                             + "lease_expires_at = " + DB_NOW + " + :lease, attempts = attempts + 1, " + download
-                            + "started_at = COALESCE(started_at, :now), updated_at = :now WHERE id = :id")
+                            + "backend = COALESCE(:backend, backend), started_at = COALESCE(started_at, :now), "
+                            + "updated_at = :now WHERE id = :id")
                     .bind("id", id).bind("owner", owner).bind("next", next).bind("lease", leaseMillis).bind("now", now)
-                    .execute();
+                    .bind("backend", backend).execute();
             return n == 1 ? next : 0L;
         });
     }

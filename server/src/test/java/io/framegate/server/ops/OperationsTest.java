@@ -228,6 +228,61 @@ class OperationsTest {
         assertThat(text).contains("framegate_jobs{backend=\"local\",model=\"framegate-local\",state=\"cancelled\"} 1.0");
     }
 
+    /**
+     * A job the client cancels after the dispatcher claimed it for the local backend (it reads in_progress) but before
+     * its attempt read its row ends cancelled without rendering: it is still counted, and logged, under the backend it
+     * was dispatched to, not {@code backend="none"}. The worker is held right before that read, so the cancel always
+     * lands in this window (metricsCountCompletedRetriedAndCancelledJobs hit it by chance).
+     */
+    @Test
+    void aJobCancelledBetweenItsClaimAndItsAttemptIsCountedUnderItsBackend() throws Exception {
+        start(new CrashOnceBackend(), new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100),
+                Duration.ofSeconds(5)));
+        java.util.concurrent.CountDownLatch claimed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        server.database().jdbi().addCustomizer(new org.jdbi.v3.core.statement.StatementCustomizer() {
+            @Override
+            public void beforeExecution(java.sql.PreparedStatement stmt, org.jdbi.v3.core.statement.StatementContext ctx) {
+                // the attempt's first read of its row (JobExecution.attempt), on the local lane's thread
+                if (!Thread.currentThread().getName().startsWith("framegate-local")
+                        || !ctx.getRawSql().contains("download_attempts FROM jobs WHERE id = :id")) return;
+                claimed.countDown();
+                try {
+                    release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        String key = server.keys().create("app").secret();
+        String image = "\"input_reference\":{\"image_url\":\"data:image/png;base64,"
+                + java.util.Base64.getEncoder().encodeToString(TestImages.png(64, 48, Color.BLUE)) + "\"}";
+        HttpResponse<String> slow = api("POST", "/v1/videos", key, "{\"model\":\"framegate-local\",\"prompt\":\"slow\","
+                + "\"size\":\"64x48\",\"seconds\":\"2\"," + image + "}");
+        assertThat(slow.statusCode()).as(slow.body()).isEqualTo(200);
+        String id = JSON.readTree(slow.body()).path("id").asText();
+        try {
+            assertThat(claimed.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the job was claimed").isTrue();
+            assertThat(awaitStatus(key, id, "in_progress", "completed", "failed").path("status").asText()).isEqualTo("in_progress");
+            assertThat(api("POST", "/v1/videos/" + id + "/cancel", key, null).statusCode()).isEqualTo(200);
+        } finally {
+            release.countDown();
+        }
+        assertThat(awaitStatus(key, id, "completed", "failed").at("/error/code").asText()).isEqualTo("cancelled");
+
+        String text = get("/metrics", ADMIN).body();
+        assertThat(text).contains("framegate_jobs_ended_total{backend=\"local\",model=\"framegate-local\",state=\"cancelled\"} 1.0");
+        assertThat(text).contains("framegate_jobs{backend=\"local\",model=\"framegate-local\",state=\"cancelled\"} 1.0");
+        assertThat(text).doesNotContain("backend=\"none\"");
+        JsonNode line = null;
+        for (String l : log.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (l.contains("\"event\":\"video.cancelled\"")) line = JSON.readTree(l);
+        }
+        assertThat(line).as("the job log's line of the cancel").isNotNull();
+        assertThat(line.path("backend").asText()).isEqualTo("local");
+        assertThat(line.path("local_render").asBoolean()).isTrue();
+    }
+
     @Test
     void openApiNamesEveryRegisteredRouteAndNothingElse() throws Exception {
         start();
