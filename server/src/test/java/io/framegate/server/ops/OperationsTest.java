@@ -88,6 +88,10 @@ class OperationsTest {
         throw new AssertionError("the job did not end");
     }
 
+    /** A 64x48 blue PNG as the OpenAI create's {@code input_reference} field. */
+    private static final String INPUT_REFERENCE = "\"input_reference\":{\"image_url\":\"data:image/png;base64,"
+            + java.util.Base64.getEncoder().encodeToString(TestImages.png(64, 48, Color.BLUE)) + "\"}";
+
     @Test
     void metricsCountJobsByStateModelAndBackendWithRenderLatencyQueueDepthAndCost() throws Exception {
         start();
@@ -204,8 +208,7 @@ class OperationsTest {
         start(new CrashOnceBackend(), new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100),
                 Duration.ofSeconds(5)).withAttempts(3, Duration.ofMillis(100)));
         String key = server.keys().create("app").secret();
-        String image = "\"input_reference\":{\"image_url\":\"data:image/png;base64,"
-                + java.util.Base64.getEncoder().encodeToString(TestImages.png(64, 48, Color.BLUE)) + "\"}";
+        String image = INPUT_REFERENCE;
 
         HttpResponse<String> crashing = api("POST", "/v1/videos", key, "{\"model\":\"framegate-local\",\"prompt\":\"crash once\","
                 + "\"size\":\"64x48\",\"seconds\":\"1\"," + image + "}");
@@ -255,8 +258,7 @@ class OperationsTest {
             }
         });
         String key = server.keys().create("app").secret();
-        String image = "\"input_reference\":{\"image_url\":\"data:image/png;base64,"
-                + java.util.Base64.getEncoder().encodeToString(TestImages.png(64, 48, Color.BLUE)) + "\"}";
+        String image = INPUT_REFERENCE;
         HttpResponse<String> slow = api("POST", "/v1/videos", key, "{\"model\":\"framegate-local\",\"prompt\":\"slow\","
                 + "\"size\":\"64x48\",\"seconds\":\"2\"," + image + "}");
         assertThat(slow.statusCode()).as(slow.body()).isEqualTo(200);
