@@ -38,8 +38,9 @@ import java.util.concurrent.TimeoutException;
  * turned into a classified {@link UpstreamException} with the upstream's {@code Retry-After}. Each call is bounded as
  * a whole, body included, by the timeout its caller gives (java.net.http's own timeout ends at the headers, so a
  * trickling body would otherwise hold a job past its deadline). Error bodies are read only for a safe error code
- * ({@link SafeText#errorCode}). Redirects are followed (the Gemini file download redirects); a result download
- * follows them hop by hop, each hop checked by {@link ResultHosts} and credentials sent only to the first origin.
+ * ({@link SafeText#errorCode}). Redirects are followed (the Gemini file download redirects); a result download goes
+ * through {@link PinnedFetcher}: hop by hop, each hop's host resolved once, checked by {@link ResultHosts} and
+ * connected to at the checked address, credentials sent only to the first origin.
  */
 public final class Http {
     /** The largest JSON answer read (a poll, a create, a job list); a larger one is cut and counts as unreadable. */
@@ -65,8 +66,9 @@ public final class Http {
     private static final int MAX_REDIRECTS = 5;
 
     private final HttpClient client;
-    /** Result downloads: no automatic redirects, so that every hop is checked before it is fetched. */
-    private final HttpClient direct;
+    /** Result downloads: every hop checked and connected to at its checked address. */
+    private final PinnedFetcher fetcher;
+    private final PinnedFetcher.Resolver resolver;
     private final Duration requestTimeout;
     private final long maxResultBytes;
     private volatile ResultHosts resultHosts = new ResultHosts(List.of());
@@ -77,13 +79,16 @@ public final class Http {
 
     /** @param maxResultBytes the largest result download (tests use a small one) */
     Http(Duration requestTimeout, long maxResultBytes) {
+        this(requestTimeout, maxResultBytes, java.net.InetAddress::getAllByName);
+    }
+
+    /** @param resolver how a result URL's host is resolved (tests: a nameserver that rebinds) */
+    Http(Duration requestTimeout, long maxResultBytes, PinnedFetcher.Resolver resolver) {
         this.maxResultBytes = maxResultBytes;
+        this.resolver = resolver;
+        this.fetcher = new PinnedFetcher(resolver, true); // as java.net.http, through a proxy the JVM names
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, requestTimeout.toSeconds()))))
-                .build();
-        this.direct = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, requestTimeout.toSeconds()))))
                 .build();
         this.requestTimeout = requestTimeout;
@@ -96,7 +101,7 @@ public final class Http {
     public Http trusting(String... baseUrls) {
         List<java.net.URI> bases = new java.util.ArrayList<>();
         for (String b : baseUrls) if (b != null) bases.add(java.net.URI.create(b));
-        this.resultHosts = new ResultHosts(bases);
+        this.resultHosts = new ResultHosts(bases, resolver);
         return this;
     }
 
@@ -145,54 +150,54 @@ public final class Http {
         }
     }
 
-    /** The result's body into {@code file}, following redirects hop by hop within {@code timeout}. */
+    /**
+     * The result's body into {@code file}, following redirects hop by hop within {@code timeout}: each hop's host is
+     * resolved once, checked by {@link ResultHosts} and connected to at the checked address ({@link PinnedFetcher}).
+     */
     private void fetchResult(HttpRequest req, Path file, String what, Duration timeout) throws UpstreamException {
         long end = System.nanoTime() + timeout.toNanos();
-        HttpRequest hop = req;
-        for (int hops = 0; ; hops++) {
-            resultHosts.check(hop.uri(), what);
-            Duration left = Duration.ofNanos(end - System.nanoTime());
-            HttpResponse<Object> resp;
-            try {
-                resp = call(direct, hop, HttpResponse.BodyHandlers.ofFile(file), what, left, maxResultBytes);
-            } catch (UpstreamException e) {
-                if (!tooLarge(e)) throw e;
-                // a video over the cap will not shrink on a second try
-                throw new UpstreamException(UpstreamException.Kind.REJECTED, 200, null, what
-                        + ": the result is larger than " + maxResultBytes + " bytes (the most Framegate downloads)", e);
+        PinnedFetcher.Limits limits = new PinnedFetcher.Limits(MAX_REDIRECTS, maxResultBytes, PinnedFetcher.CREDENTIALS);
+        try (PinnedResponse resp = fetcher.get(req.uri(), req.headers().map(), resultHosts, limits, end)) {
+            int status = resp.status();
+            if (status / 100 != 2) {
+                String code = SafeText.errorCode(resp.prefix(ERROR_BODY_BYTES));
+                throw UpstreamException.ofStatus(status, retryAfter(Optional.ofNullable(resp.header("Retry-After"))),
+                        code, SafeText.httpFailure(what, status, code));
             }
-            int status = resp.statusCode();
-            Optional<String> location = resp.headers().firstValue("Location");
-            if (status / 100 != 3 || status == 304 || location.isEmpty()) {
-                checked(resp, what);
-                return;
+            try (java.io.InputStream in = resp.body(); java.io.OutputStream out = Files.newOutputStream(file)) {
+                in.transferTo(out);
             }
-            if (hops == MAX_REDIRECTS) {
-                throw new UpstreamException(UpstreamException.Kind.REJECTED, status, null,
-                        what + ": more than " + MAX_REDIRECTS + " redirects");
-            }
-            hop = redirect(hop, location.get(), what);
+        } catch (FetchFailure f) {
+            throw resultFailure(what, timeout, f);
+        } catch (IOException e) {
+            throw failure(what, e);
         }
     }
 
-    /** The next hop: a GET of the resolved location; credentials only to the origin that was given them. */
-    private static HttpRequest redirect(HttpRequest from, String location, String what) throws UpstreamException {
-        java.net.URI next;
-        try {
-            next = from.uri().resolve(location.trim());
-        } catch (IllegalArgumentException e) {
-            throw new UpstreamException(UpstreamException.Kind.REJECTED, 0, null, what + ": a redirect to an unreadable location", e);
-        }
-        boolean sameOrigin = java.util.Objects.equals(next.getScheme(), from.uri().getScheme())
-                && next.getHost() != null && next.getHost().equalsIgnoreCase(from.uri().getHost())
-                && next.getPort() == from.uri().getPort();
-        return HttpRequest.newBuilder(from, (n, v) -> sameOrigin || !CREDENTIALS.contains(n.toLowerCase(java.util.Locale.ROOT)))
-                .uri(next).GET().build();
+    /** A result download's failure in the words the providers' errors always had (a host name at most). */
+    private UpstreamException resultFailure(String what, Duration timeout, FetchFailure f) {
+        return switch (f.reason()) {
+            case BAD_URL -> new UpstreamException(UpstreamException.Kind.REJECTED, 0, null,
+                    what + ": the upstream named a result URL that is not https on a host", f);
+            case REFUSED_ADDRESS -> new UpstreamException(UpstreamException.Kind.REJECTED, 0, null,
+                    ResultHosts.refusal(what, f.host()), f);
+            case BAD_REDIRECT -> new UpstreamException(UpstreamException.Kind.REJECTED, 0, null,
+                    what + ": a redirect to an unreadable location", f);
+            case TOO_MANY_REDIRECTS -> new UpstreamException(UpstreamException.Kind.REJECTED, f.status(), null,
+                    what + ": more than " + MAX_REDIRECTS + " redirects", f);
+            // a video over the cap will not shrink on a second try
+            case TOO_LARGE -> new UpstreamException(UpstreamException.Kind.REJECTED, 200, null, what
+                    + ": the result is larger than " + maxResultBytes + " bytes (the most Framegate downloads)",
+                    new CappedBody.TooLarge(maxResultBytes));
+            case UNKNOWN_HOST -> UpstreamException.notSent(what + ": upstream host not found", f);
+            case LOOKUP_TIMED_OUT -> UpstreamException.notSent(what + ": timed out resolving the result's host", f);
+            case TIMED_OUT -> new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null,
+                    what + ": timed out after " + timeout.toMillis() + " ms", f);
+            // as a connection closed early always was: fetched again within the deadline
+            case TRUNCATED -> new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null,
+                    what + ": connection broke off", f);
+        };
     }
-
-    /** Headers that carry a channel's credential. */
-    private static final java.util.Set<String> CREDENTIALS = java.util.Set.of("authorization", "x-goog-api-key",
-            "proxy-authorization", "cookie");
 
     /**
      * An answer of any status, for upstreams that report a job's outcome as an HTTP error (fal's result fetch): a 2xx
@@ -209,11 +214,6 @@ public final class Http {
                 MAX_JSON_BYTES);
         byte[] body = resp.body() instanceof ErrorBody eb ? eb.bytes() : (byte[]) resp.body();
         return new Answer(resp.statusCode(), body, retryAfter(resp.headers().firstValue("Retry-After")));
-    }
-
-    private static boolean tooLarge(Throwable e) {
-        for (Throwable c = e; c != null; c = c.getCause()) if (c instanceof CappedBody.TooLarge) return true;
-        return false;
     }
 
     /** A 2xx answer's body, else the classified failure. */
