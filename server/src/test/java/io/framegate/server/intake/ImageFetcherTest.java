@@ -85,6 +85,30 @@ class ImageFetcherTest {
         }
     }
 
+    @Test
+    void aRedirectIsTheAnswerAndIsNotFollowed() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 2; i++) {
+                    try (Socket s = server.accept()) {
+                        requests.incrementAndGet();
+                        s.getInputStream().read(new byte[4096]);
+                        s.getOutputStream().write(("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:" + server.getLocalPort()
+                                + "/b.png\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    } catch (Exception ignored) {
+                        return;
+                    }
+                }
+            });
+            ImageFetcher fetcher = new ImageFetcher(1, true);
+            assertThatThrownBy(() -> fetcher.fetch("http://127.0.0.1:" + server.getLocalPort() + "/a.png", 100, Duration.ofSeconds(5)))
+                    .isInstanceOfSatisfying(FetchException.class, e -> assertThat(e.kind()).isEqualTo(FetchException.Kind.UNREACHABLE))
+                    .hasMessage("answered HTTP 302; the image must be directly downloadable (redirects are not followed)");
+            assertThat(requests).hasValue(1);
+        }
+    }
+
     private static void serveOnce(ServerSocket server, AtomicReference<String> hostHeader, byte[] body) {
         try (Socket s = server.accept()) {
             InputStream in = s.getInputStream();
