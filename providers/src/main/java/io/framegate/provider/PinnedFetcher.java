@@ -135,7 +135,7 @@ public final class PinnedFetcher {
             }
         }
         OkHttpClient client = base.newBuilder().proxy(proxy)
-                .dns(name -> name.equalsIgnoreCase(url.host()) ? pinned(name, checked) : proxyHost(name, deadline))
+                .dns(name -> name.equalsIgnoreCase(url.host()) ? pinned(name, checked) : proxyHost(name, proxy, deadline))
                 .addNetworkInterceptor(chain -> {
                     // through a proxy the connection is the proxy's
                     boolean direct = chain.connection().route().proxy().type() == Proxy.Type.DIRECT;
@@ -150,8 +150,8 @@ public final class PinnedFetcher {
         Request.Builder req = new Request.Builder().url(url).get();
         headers.forEach((name, values) -> values.forEach(v -> req.addHeader(name, v)));
         // identity: a Content-Length that means the bytes read, and no decompression past the cap
-        if (!headers.keySet().stream().anyMatch("accept-encoding"::equalsIgnoreCase)) req.header("Accept-Encoding", "identity");
-        if (!headers.keySet().stream().anyMatch("user-agent"::equalsIgnoreCase)) req.header("User-Agent", "Framegate");
+        if (!has(headers, "Accept-Encoding")) req.header("Accept-Encoding", "identity");
+        if (!has(headers, "User-Agent")) req.header("User-Agent", "Framegate");
         long left = deadline - System.nanoTime();
         if (left <= 0) throw timedOut(host, null);
         Call call = client.newCall(req.build());
@@ -186,7 +186,8 @@ public final class PinnedFetcher {
     }
 
     /** The addresses of a proxy OkHttp is to connect to: the operator's choice, not checked, but bounded. */
-    private List<InetAddress> proxyHost(String name, long deadline) throws UnknownHostException {
+    private List<InetAddress> proxyHost(String name, Proxy proxy, long deadline) throws UnknownHostException {
+        if (proxy.type() == Proxy.Type.DIRECT) throw new UnknownHostException(name); // direct: only the URL's host
         try {
             return lookup.resolve(name, deadline);
         } catch (IOException e) {
@@ -205,6 +206,10 @@ public final class PinnedFetcher {
 
     static FetchFailure timedOut(String host, Throwable cause) {
         return new FetchFailure(FetchFailure.Reason.TIMED_OUT, host, 0, "timed out", cause);
+    }
+
+    private static boolean has(Map<String, List<String>> headers, String name) {
+        return headers.keySet().stream().anyMatch(name::equalsIgnoreCase);
     }
 
     private static HttpUrl httpUrl(URI uri) {

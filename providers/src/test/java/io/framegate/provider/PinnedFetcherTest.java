@@ -186,6 +186,36 @@ class PinnedFetcherTest {
         }
     }
 
+    @Test
+    void aBodyTricklingPastTheDeadlineEndsTheFetchTimedOut() throws Exception {
+        CountDownLatch testOver = new CountDownLatch(1);
+        HttpServer s = HttpServer.create(new InetSocketAddress(PUBLIC, 0), 16);
+        s.createContext("/", ex -> {
+            ex.sendResponseHeaders(200, 1000);
+            try {
+                for (int i = 0; i < 1000 && !testOver.await(50, java.util.concurrent.TimeUnit.MILLISECONDS); i++) {
+                    ex.getResponseBody().write('x');
+                    ex.getResponseBody().flush();
+                }
+            } catch (InterruptedException | IOException e) {
+                // the fetch hung up
+            }
+            ex.close();
+        });
+        s.start();
+        servers.add(s);
+        PinnedFetcher fetcher = new PinnedFetcher(host -> new InetAddress[] {PUBLIC}, false);
+        try {
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(() -> body(fetcher.get(
+                    URI.create("http://cdn.test:" + s.getAddress().getPort() + "/slow"), Map.of(), RULE, LIMITS,
+                    in(Duration.ofMillis(500)))))
+                    .isInstanceOfSatisfying(FetchFailure.class, f -> assertThat(f.reason())
+                            .isEqualTo(FetchFailure.Reason.TIMED_OUT)), "the body was read past the deadline");
+        } finally {
+            testOver.countDown();
+        }
+    }
+
     /**
      * TLS goes to the pinned address but is verified against the URL's host name: a certificate for that name is
      * taken, one for another name is not, though both stand-ins are at the same checked address.
