@@ -17,9 +17,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -62,15 +60,11 @@ public final class Http {
     /** How much of an error body is read, to find its error code; the rest is dropped unread. */
     private static final int ERROR_BODY_BYTES = 16 * 1024;
 
-    /** Redirects a result download follows at most. */
-    private static final int MAX_REDIRECTS = 5;
-
     private final HttpClient client;
     /** Result downloads: every hop checked and connected to at its checked address. */
-    private final PinnedFetcher fetcher;
+    private final ResultDownloads downloads;
     private final PinnedFetcher.Resolver resolver;
     private final Duration requestTimeout;
-    private final long maxResultBytes;
     private volatile ResultHosts resultHosts = new ResultHosts(List.of());
 
     public Http(Duration requestTimeout) {
@@ -84,9 +78,9 @@ public final class Http {
 
     /** @param resolver how a result URL's host is resolved (tests: a nameserver that rebinds) */
     Http(Duration requestTimeout, long maxResultBytes, PinnedFetcher.Resolver resolver) {
-        this.maxResultBytes = maxResultBytes;
         this.resolver = resolver;
-        this.fetcher = new PinnedFetcher(resolver, true); // as java.net.http, through a proxy the JVM names
+        // as java.net.http did, through a proxy the JVM names
+        this.downloads = new ResultDownloads(new PinnedFetcher(resolver, true), maxResultBytes);
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, requestTimeout.toSeconds()))))
@@ -127,76 +121,10 @@ public final class Http {
 
     /**
      * Writes the body to {@code target} (through a temporary file, so a broken download leaves nothing behind); the
-     * whole download, body included, ends within {@code timeout}.
+     * whole download, body included, ends within {@code timeout}. See {@link ResultDownloads}.
      */
     public void download(HttpRequest req, Path target, String what, Duration timeout) throws UpstreamException {
-        Path tmp;
-        try {
-            tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".download-", ".part");
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create a file next to " + target, e);
-        }
-        try {
-            fetchResult(req, tmp, what, timeout);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot move the download to " + target, e);
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort: a leftover .part file is swept with the job's directory
-            }
-        }
-    }
-
-    /**
-     * The result's body into {@code file}, following redirects hop by hop within {@code timeout}: each hop's host is
-     * resolved once, checked by {@link ResultHosts} and connected to at the checked address ({@link PinnedFetcher}).
-     */
-    private void fetchResult(HttpRequest req, Path file, String what, Duration timeout) throws UpstreamException {
-        long end = System.nanoTime() + timeout.toNanos();
-        PinnedFetcher.Limits limits = new PinnedFetcher.Limits(MAX_REDIRECTS, maxResultBytes, PinnedFetcher.CREDENTIALS);
-        try (PinnedResponse resp = fetcher.get(req.uri(), req.headers().map(), resultHosts, limits, end)) {
-            int status = resp.status();
-            if (status / 100 != 2) {
-                String code = SafeText.errorCode(resp.prefix(ERROR_BODY_BYTES));
-                throw UpstreamException.ofStatus(status, retryAfter(Optional.ofNullable(resp.header("Retry-After"))),
-                        code, SafeText.httpFailure(what, status, code));
-            }
-            try (java.io.InputStream in = resp.body(); java.io.OutputStream out = Files.newOutputStream(file)) {
-                in.transferTo(out);
-            }
-        } catch (FetchFailure f) {
-            throw resultFailure(what, timeout, f);
-        } catch (IOException e) {
-            throw failure(what, e);
-        }
-    }
-
-    /** A result download's failure in the words the providers' errors always had (a host name at most). */
-    private UpstreamException resultFailure(String what, Duration timeout, FetchFailure f) {
-        return switch (f.reason()) {
-            case BAD_URL -> new UpstreamException(UpstreamException.Kind.REJECTED, 0, null,
-                    what + ": the upstream named a result URL that is not https on a host", f);
-            case REFUSED_ADDRESS -> new UpstreamException(UpstreamException.Kind.REJECTED, 0, null,
-                    ResultHosts.refusal(what, f.host()), f);
-            case BAD_REDIRECT -> new UpstreamException(UpstreamException.Kind.REJECTED, 0, null,
-                    what + ": a redirect to an unreadable location", f);
-            case TOO_MANY_REDIRECTS -> new UpstreamException(UpstreamException.Kind.REJECTED, f.status(), null,
-                    what + ": more than " + MAX_REDIRECTS + " redirects", f);
-            // a video over the cap will not shrink on a second try
-            case TOO_LARGE -> new UpstreamException(UpstreamException.Kind.REJECTED, 200, null, what
-                    + ": the result is larger than " + maxResultBytes + " bytes (the most Framegate downloads)",
-                    new CappedBody.TooLarge(maxResultBytes));
-            case UNKNOWN_HOST -> UpstreamException.notSent(what + ": upstream host not found", f);
-            case LOOKUP_TIMED_OUT -> UpstreamException.notSent(what + ": timed out resolving the result's host", f);
-            case TIMED_OUT -> new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null,
-                    what + ": timed out after " + timeout.toMillis() + " ms", f);
-            // as a connection closed early always was: fetched again within the deadline
-            case TRUNCATED -> new UpstreamException(UpstreamException.Kind.TRANSIENT, 0, null,
-                    what + ": connection broke off", f);
-        };
+        downloads.download(req, resultHosts, target, what, timeout);
     }
 
     /**
