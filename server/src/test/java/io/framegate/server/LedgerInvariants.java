@@ -2,6 +2,7 @@ package io.framegate.server;
 
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,18 @@ public final class LedgerInvariants {
     }
 
     public static void check(Jdbi jdbi) {
-        jdbi.useHandle(LedgerInvariants::check);
+        // one snapshot: the checks read several tables with several queries while jobs may still end (a job settled
+        // between reading a key's active_jobs and counting its open jobs looked like a counter out of step)
+        jdbi.useHandle(h -> h.useTransaction(isH2(h) ? TransactionIsolationLevel.SERIALIZABLE
+                : TransactionIsolationLevel.REPEATABLE_READ, LedgerInvariants::check));
+    }
+
+    private static boolean isH2(Handle h) {
+        try {
+            return h.getConnection().getMetaData().getDatabaseProductName().equals("H2");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void check(Handle h) {
