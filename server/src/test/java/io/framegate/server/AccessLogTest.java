@@ -109,6 +109,63 @@ class AccessLogTest {
         assertThat(lines.get(6).path("query").asText()).isEqualTo("limit=5");
     }
 
+    /**
+     * docs/admin.md, Logs: the access log is one JSON object per request and line with {@code ts}, {@code method},
+     * {@code path}, {@code query}, {@code status}, {@code ms}, {@code remote}, {@code request_id} (the one the answer
+     * carries in {@code x-request-id}), {@code key_id} (the key's id, never its secret), {@code bytes} (the body sent)
+     * and {@code user_agent}. Over real HTTP: a listing with a key and a refused request without one.
+     */
+    @Test
+    void eachRequestIsOneJsonLineWithItsRequestIdKeyIdStatusAndBodySize() throws Exception {
+        ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+        String secret;
+        String keyId;
+        HttpResponse<byte[]> listed;
+        HttpResponse<byte[]> refused;
+        try (FramegateServer server = FramegateServer.builder(ServerCoreTest.options(dir,
+                        new PrintStream(logBytes, true, StandardCharsets.UTF_8)))
+                .backend("local", new TinyVideoBackend("local", true, 0)).build().start()) {
+            secret = server.keys().create("app").secret();
+            keyId = server.keys().find(secret).orElseThrow().id();
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + server.port();
+            listed = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/videos?limit=5"))
+                    .header("Authorization", "Bearer " + secret).header("User-Agent", "app/2.0").build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            refused = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/videos")).header("User-Agent", "anon/1.0")
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+        }
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : logBytes.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) lines.add(new ObjectMapper().readTree(line));
+        }
+        assertThat(lines).as("one line per request").hasSize(2);
+
+        JsonNode ok = lines.get(0);
+        assertThat(ok.path("ts").asText()).matches("\\d{4}-\\d{2}-\\d{2}T.*Z");
+        assertThat(ok.path("method").asText()).isEqualTo("GET");
+        assertThat(ok.path("path").asText()).isEqualTo("/v1/videos");
+        assertThat(ok.path("query").asText()).isEqualTo("limit=5");
+        assertThat(ok.path("status").asInt()).isEqualTo(200);
+        assertThat(ok.path("ms").isNumber()).as(ok.toString()).isTrue();
+        assertThat(ok.path("remote").asText()).isEqualTo("127.0.0.1");
+        assertThat(ok.path("request_id").asText()).isNotEmpty().isEqualTo(listed.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(ok.path("key_id").asText()).isEqualTo(keyId);
+        assertThat(ok.path("bytes").asLong()).isEqualTo(listed.body().length).isPositive();
+        assertThat(ok.path("user_agent").asText()).isEqualTo("app/2.0");
+
+        JsonNode no = lines.get(1);
+        assertThat(no.path("status").asInt()).isEqualTo(401);
+        assertThat(no.path("request_id").asText()).isEqualTo(refused.headers().firstValue("x-request-id").orElseThrow())
+                .isNotEqualTo(ok.path("request_id").asText());
+        assertThat(no.has("key_id")).as("no key, no key id: %s", no).isFalse();
+        assertThat(no.path("bytes").asLong()).isEqualTo(refused.body().length);
+        assertThat(no.path("user_agent").asText()).isEqualTo("anon/1.0");
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).doesNotContain(secret.substring("fg-".length()));
+    }
+
     private static String percentEncodeEveryByte(String s) {
         StringBuilder out = new StringBuilder();
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) out.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
