@@ -703,6 +703,58 @@ class WebhooksTest {
     }
 
     /**
+     * docs/events.md, Managing endpoints: {@code POST /admin/v1/webhooks} answers {@code 201} with the secret; a missing
+     * {@code key} or {@code url} and a bad {@code events} (an unknown name, empty, or neither a list nor a string) is a
+     * {@code 400 invalid_value} whose {@code param} names the field; a key that is no active key is a {@code 404}; a
+     * key holds at most 20 endpoints (the 21st is a {@code 409} naming {@code key}, and a removed one frees a place).
+     * Nothing refused is stored.
+     */
+    @Test
+    void addingAnEndpointNamesTheFieldThatIsWrongAndAKeyHoldsAtMostTwentyEndpoints() throws Exception {
+        start(WebhookSettings.DEFAULTS.withAllowPrivate(true), java.time.Clock.systemUTC());
+        String secretKey = server.keys().create("app").secret();
+        String keyId = server.keys().find(secretKey).orElseThrow().id();
+        String url = "http://127.0.0.1:9/hook";
+        record Case(String body, String param, String says) {
+        }
+        for (Case c : List.of(
+                new Case("{\"url\":\"" + url + "\"}", "key", "key is required"),
+                new Case("{\"key\":\"" + keyId + "\"}", "url", "url is required"),
+                new Case("{\"key\":\"" + keyId + "\",\"url\":\"" + url + "\",\"events\":[\"video.done\"]}", "events", "video.done"),
+                new Case("{\"key\":\"" + keyId + "\",\"url\":\"" + url + "\",\"events\":\"video.completed,video.later\"}", "events",
+                        "video.later"),
+                new Case("{\"key\":\"" + keyId + "\",\"url\":\"" + url + "\",\"events\":[]}", "events", "empty"),
+                new Case("{\"key\":\"" + keyId + "\",\"url\":\"" + url + "\",\"events\":7}", "events", "array"),
+                new Case("{\"key\":\"" + keyId + "\",\"url\":\"" + url + "\",\"colour\":\"red\"}", "colour", "unknown field"))) {
+            HttpResponse<String> r = admin("POST", "/admin/v1/webhooks", c.body());
+            assertThat(r.statusCode()).as(c.body() + " -> " + r.body()).isEqualTo(400);
+            JsonNode e = JSON.readTree(r.body()).path("error");
+            assertThat(e.path("code").asText()).isEqualTo("invalid_value");
+            assertThat(e.path("param").asText()).as(r.body()).isEqualTo(c.param());
+            assertThat(e.path("message").asText()).contains(c.says());
+        }
+        HttpResponse<String> noSuchKey = admin("POST", "/admin/v1/webhooks", "{\"key\":\"nobody\",\"url\":\"" + url + "\"}");
+        assertThat(noSuchKey.statusCode()).as(noSuchKey.body()).isEqualTo(404);
+        assertThat(JSON.readTree(noSuchKey.body()).at("/error/code").asText()).isEqualTo("not_found");
+        assertThat(JSON.readTree(noSuchKey.body()).at("/error/message").asText()).contains("nobody");
+        assertThat(JSON.readTree(admin("GET", "/admin/v1/webhooks", null).body()).path("data")).as("nothing refused is stored").isEmpty();
+
+        // by name too, with events as a comma-separated string
+        JsonNode first = addEndpoint("app", url, "\"video.completed, video.failed\"");
+        assertThat(first.path("secret").asText()).startsWith("whsec_");
+        assertThat(first.path("key_id").asText()).isEqualTo(keyId);
+        assertThat(first.path("events")).extracting(JsonNode::asText).containsExactly("video.completed", "video.failed");
+        for (int i = 1; i < 20; i++) addEndpoint(keyId, url + i, null);
+        HttpResponse<String> tooMany = admin("POST", "/admin/v1/webhooks", "{\"key\":\"" + keyId + "\",\"url\":\"" + url + "\"}");
+        assertThat(tooMany.statusCode()).as(tooMany.body()).isEqualTo(409);
+        assertThat(JSON.readTree(tooMany.body()).at("/error/param").asText()).isEqualTo("key");
+        assertThat(JSON.readTree(tooMany.body()).at("/error/message").asText()).contains("at most 20");
+        assertThat(JSON.readTree(admin("GET", "/admin/v1/webhooks?key=app", null).body()).path("data")).hasSize(20);
+        assertThat(admin("DELETE", "/admin/v1/webhooks/" + first.path("id").asText(), null).statusCode()).isEqualTo(200);
+        addEndpoint(keyId, url, null);
+    }
+
+    /**
      * docs/events.md, Webhooks: {@code video.cancelled} goes out when the client cancelled the job. The job is created
      * and cancelled over HTTP while it renders; an endpoint subscribed to every event gets one signed
      * {@code video.cancelled} for it, and one subscribed to completed and failed only gets nothing (a cancel is not
