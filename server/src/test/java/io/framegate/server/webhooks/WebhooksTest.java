@@ -268,7 +268,8 @@ class WebhooksTest {
         start(s, clock);
         List<Received> flaky = new CopyOnWriteArrayList<>(), broken = new CopyOnWriteArrayList<>();
         String keyId = server.keys().find(server.keys().create("app").secret()).orElseThrow().id();
-        String flakyId = addEndpoint(keyId, receiver(flaky, 500, 500, 204), "[\"video.completed\"]").path("id").asText();
+        JsonNode flakyEndpoint = addEndpoint(keyId, receiver(flaky, 500, 500, 204), "[\"video.completed\"]");
+        String flakyId = flakyEndpoint.path("id").asText();
         String brokenId = addEndpoint(keyId, receiver(broken, 503), "\"video.completed,video.failed\"").path("id").asText();
         String quietId = addEndpoint(keyId, receiver(new CopyOnWriteArrayList<>(), 200), "[\"video.failed\"]").path("id").asText();
         WebhookDeliverer d = server.webhooks().deliverer();
@@ -303,6 +304,16 @@ class WebhooksTest {
             assertThat(gap2).as("the waits grow").isGreaterThan(gap1);
             if (endpoint.equals(flakyId)) {
                 assertThat(delivery.path("status").asText()).isEqualTo("delivered");
+                // docs/events.md, Signatures: each attempt carries its own webhook-timestamp (the Unix seconds of that
+                // attempt, so a receiver's tolerance window holds for a retry hours later) and is signed afresh with it
+                for (int i = 0; i < 3; i++) {
+                    Received r = flaky.get(i);
+                    assertThat(Long.parseLong(r.headers().get("webhook-timestamp"))).as("attempt %d", i + 1)
+                            .isEqualTo(attempts.get(i).path("at").asLong());
+                    assertThat(specSignatures(flakyEndpoint.path("secret").asText(), r))
+                            .contains(r.headers().get("webhook-signature").substring(3));
+                }
+                assertThat(flaky).extracting(r -> r.headers().get("webhook-timestamp")).doesNotHaveDuplicates();
                 assertThat(attempts).extracting(a -> a.path("http_status").asInt()).containsExactly(500, 500, 204);
             } else {
                 assertThat(delivery.path("status").asText()).as("the next wait would end past 60 s").isEqualTo("failed");
