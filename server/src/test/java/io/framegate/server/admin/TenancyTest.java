@@ -200,6 +200,8 @@ class TenancyTest {
         assertThat(limited.header("x-ratelimit-limit-requests")).isEqualTo("2");
         assertThat(limited.header("x-ratelimit-remaining-requests")).isEqualTo("0");
         assertThat(limited.header("x-ratelimit-reset-requests")).matches("\\d+s");
+        // docs/limits.md, Errors: a refusal a later retry may pass carries no x-should-retry: false (the SDKs wait and retry)
+        assertThat(limited.header("x-should-retry")).isNull();
         Reply google = geminiCreate(k);
         assertThat(google.status()).isEqualTo(429);
         assertThat(google.json().at("/error/status").asText()).isEqualTo("RESOURCE_EXHAUSTED");
@@ -235,6 +237,7 @@ class TenancyTest {
         assertThat(refused.json().at("/error/code").asText()).isEqualTo("queue_full");
         assertThat(refused.json().at("/error/message").asText()).contains("limits.max_queued_jobs");
         assertThat(refused.header("Retry-After")).isEqualTo("10");
+        assertThat(refused.header("x-should-retry")).as("a later retry may pass: the SDKs may send it again").isNull();
     }
 
     /** docs/admin.md, Accounts and keys: {@code 409} if an active key has the name; a revoked key's name is free again. */
