@@ -164,12 +164,29 @@ class VideoEventsTest {
         // the end event's video object is the one GET /v1/videos/{id} gives: with its signed link, so a client needs no GET
         assertThat(last.path("video_url").asText()).startsWith(base + "/v1/videos/" + id + "/content/signed?");
         s.events().forEach(e -> assertThat(e.data().path("id").asText()).isEqualTo(id));
+        // docs/events.md: each event's data is the whole video object, framegate field and preview links included,
+        // as GET /v1/videos/{id} gives it (the links compared without their expiry, which a 10-minute step may move)
+        assertThat(last.path("framegate").isObject()).as(last.toString()).isTrue();
+        assertThat(last.at("/framegate/thumbnail_url").asText()).contains("/content/signed?variant=thumbnail&");
+        assertThat(last.at("/framegate/spritesheet_url").asText()).contains("/content/signed?variant=spritesheet&");
+        JsonNode retrieved = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base
+                + "/v1/videos/" + id)).header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(withoutLinkExpiries(last)).isEqualTo(withoutLinkExpiries(retrieved));
 
         // resuming after a progress event gives only what came after it; after the end event, nothing
         Event middle = s.events().get(s.events().size() / 2);
         Stream_ resumed = read(id, key, middle.id());
         assertThat(resumed.events()).extracting(Event::name).containsExactly("video.completed");
         assertThat(read(id, key, s.events().getLast().id()).events()).isEmpty();
+    }
+
+    /** A copy of a video object whose signed links keep their path and variant but lose expiry and signature. */
+    static JsonNode withoutLinkExpiries(JsonNode video) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = video.deepCopy();
+        copy.put("video_url", video.path("video_url").asText().replaceAll("&expires=.*", ""));
+        com.fasterxml.jackson.databind.node.ObjectNode fg = (com.fasterxml.jackson.databind.node.ObjectNode) copy.path("framegate");
+        for (String link : List.of("thumbnail_url", "spritesheet_url")) fg.put(link, fg.path(link).asText().replaceAll("&expires=.*", ""));
+        return copy;
     }
 
     @Test
