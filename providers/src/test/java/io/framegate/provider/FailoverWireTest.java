@@ -47,7 +47,7 @@ class FailoverWireTest extends WireTest {
     }
 
     @Test
-    void fiveHundredsOnOneChannelFailOverToTheNextWhichKeepsTheJobAndTheFailingOneCoolsDown() throws Exception {
+    void serviceUnavailableOnOneChannelIsRetriedThenFailedOverToTheNextWhichKeepsTheJobAndTheFailingOneCoolsDown() throws Exception {
         Routing r = twoKeys("  veo-3.1-generate-001: [key-a, key-b]");
         stubBrokenA();
         stubWorkingB();
