@@ -62,4 +62,46 @@ class HttpTest extends WireTest {
             }
         }
     }
+
+    /**
+     * docs/config.md, How a request is sent upstream, 7: a result's redirects are followed one at a time, at most 5 (a
+     * sixth is refused for good and never requested), and a credential header goes only to the origin it was meant
+     * for: once a redirect leaves for another host it is not sent there, nor on any later hop. The other host is the
+     * same stand-in under another name ({@code 127.0.0.1} after {@code localhost}), an address of the channel's own.
+     */
+    @Test
+    void aResultFollowsAtMostFiveRedirectsAndItsCredentialNeverCrossesToAnotherHost() throws Exception {
+        String here = url();
+        String elsewhere = here.replace("localhost", "127.0.0.1");
+        assertThat(elsewhere).isNotEqualTo(here);
+        String[] hops = {here + "/r1", elsewhere + "/r2", elsewhere + "/r3", here + "/r4", here + "/r5"};
+        for (int i = 0; i < hops.length; i++) {
+            wm.stubFor(get(urlEqualTo("/r" + i)).willReturn(aResponse().withStatus(302).withHeader("Location", hops[i])));
+        }
+        byte[] video = TestMedia.mp4();
+        wm.stubFor(get(urlEqualTo("/r5")).willReturn(aResponse().withHeader("Content-Type", "video/mp4").withBody(video)));
+        for (int i = 0; i < 6; i++) {
+            wm.stubFor(get(urlEqualTo("/s" + i)).willReturn(aResponse().withStatus(302).withHeader("Location", here + "/s" + (i + 1))));
+        }
+        wm.stubFor(get(urlEqualTo("/s6")).willReturn(aResponse().withBody(video)));
+        Http http = new Http(T).trusting(url());
+        Path dir = Files.createDirectories(tmp.resolve("out"));
+
+        http.download(http.request(here + "/r0").header("x-goog-api-key", "the-channels-key").GET().build(),
+                dir.resolve("v.mp4"), "video", T);
+        assertThat(dir.resolve("v.mp4")).hasBinaryContent(video);
+        for (int i = 0; i <= 5; i++) {
+            var got = wm.findAll(getRequestedFor(urlEqualTo("/r" + i)));
+            assertThat(got).as("/r%d requested once", i).hasSize(1);
+            assertThat(got.getFirst().containsHeader("x-goog-api-key")).as("/r%d carries the key", i).isEqualTo(i <= 1);
+        }
+
+        assertThatThrownBy(() -> http.download(http.request(here + "/s0").GET().build(), dir.resolve("w.mp4"), "video", T))
+                .isInstanceOf(UpstreamException.class)
+                .satisfies(e -> assertThat(((UpstreamException) e).kind()).isEqualTo(UpstreamException.Kind.REJECTED))
+                .hasMessageContaining("more than 5 redirects");
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/s5")))).hasSize(1);
+        assertThat(wm.findAll(getRequestedFor(urlEqualTo("/s6")))).as("the sixth redirect is not followed").isEmpty();
+        assertThat(dir.resolve("w.mp4")).doesNotExist();
+    }
 }
