@@ -585,8 +585,16 @@ class OpenAiIntakeTest {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
             Files.writeString(files, "not a directory"); // every write of an input image now fails
-            HttpResponse<byte[]> r = postJson(t, t.keyA, "/v1/videos", "{\"model\":\"framegate-local\",\"size\":\"160x96\","
-                    + "\"seconds\":\"1\",\"input_reference\":{\"image_url\":\"" + dataUrl(TestImages.png(160, 96, Color.RED)) + "\"}}");
+            java.io.PrintStream stderr = System.err;
+            java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+            HttpResponse<byte[]> r;
+            System.setErr(new java.io.PrintStream(log, true, StandardCharsets.UTF_8));
+            try {
+                r = postJson(t, t.keyA, "/v1/videos", "{\"model\":\"framegate-local\",\"size\":\"160x96\","
+                        + "\"seconds\":\"1\",\"input_reference\":{\"image_url\":\"" + dataUrl(TestImages.png(160, 96, Color.RED)) + "\"}}");
+            } finally {
+                System.setErr(stderr);
+            }
             String body = new String(r.body(), StandardCharsets.UTF_8);
             assertThat(r.statusCode()).as(body).isEqualTo(500);
             String requestId = r.headers().firstValue("x-request-id").orElseThrow();
@@ -595,6 +603,10 @@ class OpenAiIntakeTest {
             assertThat(body).doesNotContain("Exception").doesNotContain(dir.toString()).doesNotContain("video_")
                     .doesNotContain("files");
             assertThat(r.headers().firstValue("x-should-retry")).as("the job may exist: no SDK retry").contains("false");
+            // docs/limits.md, Errors: the details the client is not shown are logged under that request id
+            String logged = log.toString(StandardCharsets.UTF_8);
+            assertThat(logged).as(logged).contains("request " + requestId + " POST /v1/videos failed").contains("Exception")
+                    .contains("files");
         }
     }
 
