@@ -581,6 +581,30 @@ class MoneyServerTest {
     }
 
     /**
+     * docs/admin.md, Accounts and keys: {@code video_seconds_limit} counts the seconds the offline engine renders; a
+     * cloud job is capped by {@code budget_usd} and not counted there. A key limited to 1 s still creates an 8 s Veo
+     * job over HTTP, which reserves no video seconds and uses none once completed, while a 2 s local render is refused
+     * by the same limit.
+     */
+    @Test
+    void aCloudJobIsNotCountedAgainstTheVideoSecondsLimit() throws Exception {
+        start(2);
+        createAnswers("seconds");
+        running("seconds");
+        db().useHandle(h -> h.createUpdate("UPDATE api_keys SET video_seconds_limit = 1 WHERE id = :id").bind("id", keyId).execute());
+        String id = createVeo();
+        assertThat(LedgerInvariants.keyColumn(db(), keyId, "video_seconds_reserved")).isZero();
+        done("seconds");
+        assertThat(awaitFinal(id).path("status").asText()).isEqualTo("completed");
+        assertThat(LedgerInvariants.keyColumn(db(), keyId, "video_seconds_used")).isZero();
+        assertThat(LedgerInvariants.keyColumn(db(), keyId, "spent_micros")).as("capped by the budget's money instead")
+                .isEqualTo(PRICE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> server.jobs().submit(keyId, "openai", localRequest(24), null))
+                .isInstanceOf(io.framegate.server.jobs.QuotaExceededException.class).hasMessageContaining("Limit 1 s");
+        LedgerInvariants.check(db());
+    }
+
+    /**
      * docs/admin.md, Money and GET /admin/v1/usage: a local render counts its video seconds (frames / fps, rounded
      * up) and costs 0; {@code by} defaults to {@code key}; {@code by=day} groups by UTC day; {@code from} and
      * {@code to} are both included, a window before or after the job's day counts nothing.
