@@ -66,8 +66,12 @@ class PrivateImageUrlsTest {
     }
 
     HttpResponse<byte[]> createWithImageUrl(FramegateServer server, String key) throws Exception {
+        return createWithImageUrl(server, key, "http://127.0.0.1:" + images.getAddress().getPort() + "/ref.png");
+    }
+
+    HttpResponse<byte[]> createWithImageUrl(FramegateServer server, String key, String url) throws Exception {
         String body = "{\"model\":\"framegate-local\",\"size\":\"160x96\",\"seconds\":\"1\",\"input_reference\":"
-                + "{\"image_url\":\"http://127.0.0.1:" + images.getAddress().getPort() + "/ref.png\"}}";
+                + "{\"image_url\":\"" + url + "\"}}";
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/videos"))
                 .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
@@ -95,6 +99,47 @@ class PrivateImageUrlsTest {
             assertThat(video.path("id").asText()).startsWith("video_");
             assertThat(video.path("object").asText()).isEqualTo("video");
             assertThat(fetches).as("fetched from the local server").hasValue(1);
+        }
+    }
+
+    /**
+     * docs/limits.md, Image URLs: only http and https, and no redirects: with private addresses allowed, a URL that
+     * answers {@code 302} to the very image that works directly is a 400 naming the parameter and saying redirects
+     * are not followed (its target is never requested), and an {@code ftp:} URL is a 400 before any connection.
+     * Neither creates a job.
+     */
+    @Test
+    void anImageUrlIsFetchedOverHttpOrHttpsOnlyAndARedirectIsNotFollowed() throws Exception {
+        String port = String.valueOf(images.getAddress().getPort());
+        AtomicInteger redirects = new AtomicInteger();
+        images.createContext("/moved.png", ex -> {
+            redirects.incrementAndGet();
+            ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + port + "/ref.png");
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+        });
+        try (FramegateServer server = server(Map.of("FRAMEGATE_ALLOW_PRIVATE_IMAGE_URLS", "true"))) {
+            String key = server.keys().create("a").secret();
+            HttpResponse<byte[]> moved = createWithImageUrl(server, key, "http://127.0.0.1:" + port + "/moved.png");
+            assertThat(moved.statusCode()).as(new String(moved.body())).isEqualTo(400);
+            JsonNode error = JSON.readTree(moved.body()).path("error");
+            assertThat(error.path("param").asText()).isEqualTo("input_reference.image_url");
+            assertThat(error.path("message").asText()).contains("HTTP 302", "redirects are not followed");
+            assertThat(redirects).hasValue(1);
+            assertThat(fetches).as("the redirect's target was never requested").hasValue(0);
+
+            HttpResponse<byte[]> ftp = createWithImageUrl(server, key, "ftp://127.0.0.1:" + port + "/ref.png");
+            assertThat(ftp.statusCode()).as(new String(ftp.body())).isEqualTo(400);
+            assertThat(JSON.readTree(ftp.body()).at("/error/param").asText()).isEqualTo("input_reference.image_url");
+            assertThat(JSON.readTree(ftp.body()).at("/error/message").asText()).contains("http(s)");
+            assertThat(fetches).hasValue(0);
+            int jobs = server.database().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs")
+                    .mapTo(Integer.class).one());
+            assertThat(jobs).as("no job").isZero();
+
+            // the same image named directly is fetched and the job made: the refusal was the redirect's
+            assertThat(createWithImageUrl(server, key).statusCode()).isEqualTo(200);
+            assertThat(fetches).hasValue(1);
         }
     }
 }
