@@ -153,6 +153,35 @@ class WorkerPoolTest {
         }
     }
 
+    /**
+     * docs/admin.md, What holds across instances: the embedded H2 file is one process's, so its start releases every
+     * lease at once (a job the killed process held resumes now, not when its 10-minute lease would run out); on a
+     * shared database the same lease is left to expire, since its holder may be another instance alive.
+     */
+    @Test
+    void anEmbeddedDatabasesStartReleasesADeadProcesssLeaseAtOnceAndASharedOneLeavesItToExpire() throws Exception {
+        TinyVideoBackend backend = new TinyVideoBackend("local", true, 0);
+        try (Core core = new Core(dir)) {
+            Job job = core.jobs.submit("key_a", "openai", request(3), null);
+            long now = System.currentTimeMillis();
+            assertThat(core.store.leases().claim(job.id(), "killed-process", now, now + 600_000)).isTrue();
+            try (WorkerPool shared = core.pool(backend, Core.fast())) {
+                shared.start(false);
+                Thread.sleep(1500); // many dispatch rounds of Core.fast()
+                assertThat(core.store.find(job.id()).orElseThrow().leaseOwner()).isEqualTo("killed-process");
+                assertThat(backend.attempts(job.id())).as("not taken while its lease lasts").isZero();
+            }
+            try (WorkerPool pool = core.pool(backend, Core.fast())) {
+                long t0 = System.nanoTime();
+                pool.start(true);
+                Job done = await(core, job.id(), j -> j.status().isFinal());
+                assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("at once, not after the lease").isLessThan(Duration.ofSeconds(60));
+                assertThat(backend.attempts(job.id())).isEqualTo(1);
+            }
+        }
+    }
+
     @Test
     void cancellingARunningJobStopsIt() throws Exception {
         TinyVideoBackend slow = new TinyVideoBackend("local", true, 100);
