@@ -143,14 +143,36 @@ class AdminApiTest {
         }
         // loosened by someone meanwhile: a later start tightens it back
         Files.setPosixFilePermissions(dir.resolve(AdminToken.FILE), PosixFilePermissions.fromString("rw-r--r--"));
-        try (FramegateServer again = server(new TinyVideoBackend("local", true, 0), Map.of())) {
+        String tokenFile = dir.resolve(AdminToken.FILE).toAbsolutePath().toString();
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream startLog = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(startLog, true, java.nio.charset.StandardCharsets.UTF_8));
+        FramegateServer started;
+        try {
+            started = server(new TinyVideoBackend("local", true, 0), Map.of());
+        } finally {
+            System.setErr(stderr);
+        }
+        // docs/admin.md: the start log names the file; a later start reads it (nothing "created")
+        assertThat(startLog.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("admin API (/admin/v1, /metrics): token in " + tokenFile).doesNotContain("created now");
+        try (FramegateServer again = started) {
             assertThat(again.adminToken().created()).isFalse();
             assertThat(get(again, "/admin/v1/jobs", token).status()).as("the token survives a restart").isEqualTo(200);
         }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(AdminToken.FILE)))).isEqualTo("rw-------");
         // deleting the file rotates the token at the next start
         Files.delete(dir.resolve(AdminToken.FILE));
-        try (FramegateServer rotated = server(new TinyVideoBackend("local", true, 0), Map.of())) {
+        startLog.reset();
+        System.setErr(new java.io.PrintStream(startLog, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            started = server(new TinyVideoBackend("local", true, 0), Map.of());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(startLog.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("admin API (/admin/v1, /metrics): token in " + tokenFile + " (created now, mode 0600)");
+        try (FramegateServer rotated = started) {
             assertThat(rotated.adminToken().created()).isTrue();
             String fresh = Files.readString(dir.resolve(AdminToken.FILE)).trim();
             assertThat(fresh).isNotEqualTo(token);
