@@ -106,6 +106,9 @@ class SignedUrlTest {
     void completedVideoCarriesAbsoluteSignedUrlsThatWorkWithoutAKeyAndServeRanges() throws Exception {
         JsonNode queued = create(keyA);
         assertThat(queued.path("video_url").isNull()).isTrue(); // not finished: no link yet
+        // docs/openai-extension.md: the preview links too are null (present, not left out) until it is completed
+        assertThat(queued.path("framegate").path("thumbnail_url").isNull()).as(queued.toString()).isTrue();
+        assertThat(queued.path("framegate").path("spritesheet_url").isNull()).as(queued.toString()).isTrue();
 
         JsonNode v = completed(keyA);
         String videoUrl = v.path("video_url").asText();
