@@ -81,6 +81,14 @@ final class Completion {
      * before the crash leaves a paid video, which gets its download attempts.
      */
     void crashed(JobStore.Row row, HeldLease held) {
+        putBack(row, held);
+    }
+
+    /**
+     * Back in the queue after a backoff, or given up at the last attempt of its phase ({@link AttemptBudget}): for an
+     * attempt that crashed ({@link #crashed}) or could not reach the result storage.
+     */
+    void putBack(JobStore.Row row, HeldLease held) {
         Lease lease = held.lease();
         String id = row.job().id();
         try {

@@ -192,11 +192,27 @@ final class JobExecution {
                 LOG.warn("job {}: attempt {} ended after losing its lease; nothing written", id, lease.epoch());
                 return;
             }
+            if (storageUnavailable(e)) {
+                // the bucket (or disk) did not answer: a transient outage, not this job's fault. Its inputs are
+                // unreadable or its results unstorable for now, and a paid upstream video may be waiting: the
+                // attempt is put back and tried again after a backoff, within the attempts of its phase
+                LOG.warn("job {}: storage unavailable ({}); trying again later", id, e.getMessage());
+                completion.putBack(row, held);
+                return;
+            }
             LOG.warn("job {} failed", id, e);
             completion.finish(ctx, job, JobStatus.FAILED, "internal_error", Completion.FAILED_INSIDE);
         } finally {
             FileTrees.delete(workDir);
         }
+    }
+
+    /** Whether {@code e} (or what it wraps) says the result storage could not be reached or refused a call. */
+    static boolean storageUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.framegate.server.storage.StorageException) return true;
+        }
+        return false;
     }
 
     /** Stitches and previews ({@link OutputFinisher}), then stores every file of the job. */
