@@ -65,7 +65,31 @@ public final class ErrorClassifier {
         for (Mapping m : mappings) {
             if (m.type().isInstance(e)) return m.map().apply(e);
         }
+        if (databaseUnreachable(e)) {
+            return new ApiError(503, "unavailable", "The service is unavailable right now; try again later"
+                    + (requestId != null ? " (request id " + requestId + ")" : "") + ".", null);
+        }
         return internal(requestId);
+    }
+
+    /**
+     * Whether {@code e} (or what it wraps) says the database could not be reached: the pool timed out waiting for a
+     * connection, or the server refused or closed it (SQLSTATE class 08, or 57P01-57P03 while it shuts down, crashed
+     * or starts). A transient outage, not a fault of the request or of Framegate.
+     */
+    public static boolean databaseUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     public static ApiError internal(String requestId) {

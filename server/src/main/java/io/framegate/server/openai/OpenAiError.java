@@ -86,7 +86,10 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
         };
         // 500: the job may exist; 409: another request owns the key; insufficient_quota stays refused until the operator
         // raises the budget. A 503/507/429 rate limit is a refusal a later retry may pass.
-        if (c.method() == HandlerType.POST && (out.status == 500 || out.status == 409 || "insufficient_quota".equals(out.code))) {
+        // a 503 because the database could not be reached may come after the create committed (its answer's read
+        // failed): like a 500, the job may exist
+        boolean mayExist = out.status == 500 || (out.status == 503 && io.framegate.server.ErrorClassifier.databaseUnreachable(cause));
+        if (c.method() == HandlerType.POST && (mayExist || out.status == 409 || "insufficient_quota".equals(out.code))) {
             c.header("x-should-retry", "false");
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
