@@ -46,6 +46,8 @@ import java.util.function.Function;
  */
 public final class FramegateServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FramegateServer.class);
+    /** How long {@code /healthz} waits for the database before it answers 503 (probes often give up after 1-5 s). */
+    static final java.time.Duration HEALTH_BOUND = java.time.Duration.ofSeconds(2);
 
     private final ServerModules m;
     private final ServerOptions options;
@@ -213,13 +215,11 @@ public final class FramegateServer implements AutoCloseable {
         javalin.get("/admin/v1/instance", ctx -> ctx.json(Map.of("object", "instance", "nonce", instanceNonce)));
         javalin.get("/openapi.json", ctx -> ctx.contentType("application/json")
                 .result(io.framegate.server.ops.OpenApiDocument.text()));
+        io.framegate.server.ops.DatabaseHealth database = new io.framegate.server.ops.DatabaseHealth(
+                () -> m.db.jdbi().withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1,
+                HEALTH_BOUND);
         javalin.get("/healthz", ctx -> {
-            boolean dbOk;
-            try {
-                dbOk = m.db.jdbi().withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
-            } catch (RuntimeException e) {
-                dbOk = false;
-            }
+            boolean dbOk = database.reachable();
             ctx.status(dbOk ? 200 : 503).json(Map.of("status", dbOk ? "ok" : "unavailable",
                     "database", dbOk ? "ok" : "unreachable", "jobs_running", m.workers.runningCount()));
         });

@@ -76,6 +76,20 @@ class ServerCoreTest {
     }
 
     @Test
+    void healthIs503NamingTheDatabaseWhenItCannotBeReached() throws Exception {
+        try (FramegateServer server = FramegateServer.builder(options(dir, null)).surfaces(List.of())
+                .backend("local", new TinyVideoBackend("local", true, 0)).build().start()) {
+            server.database().close(); // every connection refused from now on, as a database that went away
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(503);
+            JsonNode body = new ObjectMapper().readTree(health.body());
+            assertThat(body.path("status").asText()).isEqualTo("unavailable");
+            assertThat(body.path("database").asText()).isEqualTo("unreachable");
+        }
+    }
+
+    @Test
     void routesNamingAnUnknownChannelOrModelAreRejectedAtStart() throws Exception {
         Files.writeString(dir.resolve("framegate.yaml"), "routes:\n  sora-2: [gemini-main]\n");
         assertThatThrownBy(() -> FramegateServer.builder(options(dir, null)).surfaces(List.of())
