@@ -25,6 +25,9 @@ public final class ErrorClassifier {
     private record Mapping(Class<?> type, Function<Object, ApiError> map) {
     }
 
+    /** The code of a create whose Idempotency-Key another create still holds: the one 409 a retry resolves. */
+    public static final String IN_USE = "idempotency_key_in_use";
+
     private final List<Mapping> mappings = new ArrayList<>();
 
     /** The mappings both surfaces share; a new exception of the job core is one {@link #map} line here. */
@@ -34,6 +37,8 @@ public final class ErrorClassifier {
                         e.code() != null ? e.code() : codeFor(e.httpStatus()), ((Throwable) e).getMessage(), e.param()))
                 .map(IdempotencyMismatchException.class, e -> new ApiError(409, "idempotency_key_reused", e.getMessage(),
                         IdempotencyKeys.HEADER))
+                .map(io.framegate.server.jobs.IdempotencyKeyInUseException.class, e -> new ApiError(409,
+                        IN_USE, e.getMessage(), IdempotencyKeys.HEADER))
                 .map(NoSuchJobException.class, e -> new ApiError(404, "not_found", "No video found with id '"
                         + e.jobId() + "'.", null))
                 .map(ContentExpiredException.class, e -> new ApiError(410, "video_expired", e.getMessage(), null))

@@ -32,6 +32,7 @@ import java.util.Optional;
  */
 final class JobCreation {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobCreation.class);
 
     private final JobService jobs;
     private final JobStore store;
@@ -39,6 +40,7 @@ final class JobCreation {
     private final ObjectMapper json;
     private final Clock clock;
     private final Routing routing;
+    private final InFlightKeys inFlight;
     private volatile JobLimits limits = JobLimits.NONE;
     private volatile CreateAdmission admission = CreateAdmission.NONE;
 
@@ -50,6 +52,7 @@ final class JobCreation {
         this.json = json;
         this.clock = clock;
         this.routing = routing;
+        this.inFlight = new InFlightKeys(store.jdbi());
     }
 
     void admitWith(CreateAdmission a) {
@@ -60,7 +63,44 @@ final class JobCreation {
         this.limits = jobLimits;
     }
 
-    Job create(Submission s, RenderPlan plan, Map<String, String> notes) {
+    /**
+     * The create of a validated submission. One with an Idempotency-Key first claims the key ({@link InFlightKeys}),
+     * before any limit counts it, and gives the claim back when it ends; while another create holds the key, it is
+     * answered that create's job if it has just been written, else {@link IdempotencyKeyInUseException}.
+     */
+    Job submit(Submission s, RenderPlan plan, Map<String, String> notes) {
+        boolean writesFiles = !s.request().images().isEmpty() || s.extendedFrom() != null;
+        if (s.idempotencyKey() == null) return create(s, plan, notes, writesFiles);
+        // without files, the claim, the create's transaction and the release share one connection
+        return writesFiles ? claimed(s, plan, notes, true) : store.onOneConnection(() -> claimed(s, plan, notes, false));
+    }
+
+    private Job claimed(Submission s, RenderPlan plan, Map<String, String> notes, boolean writesFiles) {
+        Optional<String> token = inFlight.claim(s.ownerKeyId(), s.idempotencyKey());
+        if (token.isEmpty()) return replayOf(s, hash(s)).orElseThrow(IdempotencyKeyInUseException::new);
+        try {
+            return create(s, plan, notes, writesFiles);
+        } finally {
+            try {
+                inFlight.release(s.ownerKeyId(), s.idempotencyKey(), token.get());
+            } catch (RuntimeException e) {
+                // the create's answer stands (its job may exist): the claim expires by itself
+                LOG.warn("cannot release the Idempotency-Key claim of a create of key {}", s.ownerKeyId(), e);
+            }
+        }
+    }
+
+    /**
+     * A create without files runs whole in one transaction on one connection: its key's limits, the idempotency lookup,
+     * the limit checks, the rate-limit count, the budget reservation and the insert; a refusal rolls back whatever it
+     * had counted. A create with files writes them between its checks and its insert and holds no connection meanwhile
+     * (an upload can be slow).
+     */
+    private Job create(Submission s, RenderPlan plan, Map<String, String> notes, boolean writesFiles) {
+        return writesFiles ? create(s, plan, notes) : store.inTransaction(() -> create(s, plan, notes));
+    }
+
+    private Job create(Submission s, RenderPlan plan, Map<String, String> notes) {
         CreateAdmission.Ticket ticket = admission.checkModel(s.ownerKeyId(), plan.model().id());
         Routing r = routing;
         JobLimits lim = limits;
@@ -122,7 +162,7 @@ final class JobCreation {
                 return on;
             });
         } catch (RuntimeException refused) {
-            // a concurrent create with the same Idempotency-Key may have won the budget: that one is this one's answer
+            // a create with the same Idempotency-Key may have won the budget (only past a stale claim, see InFlightKeys)
             Optional<Job> replay = replayOf(s, hash);
             if (replay.isPresent()) return replay.get();
             throw refused;
@@ -153,7 +193,7 @@ final class JobCreation {
                 throw e;
             }
             if (inserted) return job;
-            ticket.refund(); // lost the Idempotency-Key race: answered as a replay, which is not counted
+            ticket.refund(); // lost the Idempotency-Key race (past a stale claim): answered as a replay, not counted
             results.deleteAll(id);
             JobStore.Row winner = store.findByIdempotencyKey(s.ownerKeyId(), s.idempotencyKey()).orElseThrow();
             return sameOrMismatch(winner, hash, s.idempotencyKey());
@@ -182,8 +222,9 @@ final class JobCreation {
     }
 
     /**
-     * A create refused by a limit may have raced a create with the same idempotency key that used the budget (or the
-     * rate) up and committed meanwhile (two instances, or two threads): then it is that job's replay, not a refusal.
+     * The job an earlier create with the submission's idempotency key wrote, as its replay (or the mismatch error). A
+     * create refused by a limit asks too: a create with the key whose claim had gone stale may have used the budget
+     * (or the rate) up and committed meanwhile; then it is that job's replay, not a refusal.
      */
     private Optional<Job> replayOf(Submission s, String hash) {
         if (s.idempotencyKey() == null) return Optional.empty();

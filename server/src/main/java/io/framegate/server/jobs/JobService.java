@@ -104,6 +104,7 @@ public final class JobService {
      * @throws ValidationException          the request breaks a catalog rule (nothing is stored)
      * @throws RouteRefusedException        the model's route cannot honour the request (nothing is stored)
      * @throws IdempotencyMismatchException the idempotency key was used for a different request
+     * @throws IdempotencyKeyInUseException another create with the idempotency key is still under way
      * @throws NoSuchJobException           the extension source does not exist for this key
      * @throws JobStateException            the extension source is not completed
      * @throws InsufficientStorageException the data directory's disk is nearly full (nothing is stored)
@@ -111,15 +112,11 @@ public final class JobService {
      * @throws ConcurrencyLimitException    the key or account has max_concurrent jobs queued or running
      */
     public Job submit(Submission submission) {
-        // A create that writes no files (no image, no extension source) runs whole in one transaction on one connection:
-        // its key's limits, the idempotency lookup, the limit checks, the rate-limit count, the budget reservation and
-        // the insert; a refusal rolls back whatever it had counted. A create with files writes them between its checks
-        // and its insert and holds no connection meanwhile (an upload can be slow).
+        // how a create uses its connections and transactions: JobCreation#submit
         Map<String, String> notes = new LinkedHashMap<>();
         Submission s = resolveAlias(submission, notes);
         RenderPlan plan = validator.validate(s.request()); // bad input is refused before any connection is taken
-        boolean writesFiles = !s.request().images().isEmpty() || s.extendedFrom() != null;
-        Job job = writesFiles ? creation.create(s, plan, notes) : store.inTransaction(() -> creation.create(s, plan, notes));
+        Job job = creation.submit(s, plan, notes);
         // after the commit: a worker woken before it would not see the job yet; only the lane it was routed to looks
         String local = job.notes().get(JobNotes.LOCAL_RENDER);
         signals.queued.ring(local == null ? null : Boolean.parseBoolean(local) ? "local" : "cloud");

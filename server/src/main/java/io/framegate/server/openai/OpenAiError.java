@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framegate.domain.ValidationException;
 import io.framegate.server.ApiError;
+import io.framegate.server.ErrorClassifier;
 import io.framegate.server.ClientFacingException;
 import io.framegate.server.ErrorRenderer;
 import io.framegate.server.jobs.NoSuchJobException;
@@ -73,8 +74,9 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
     /**
      * Writes a classified error in the OpenAI shape (the surface's own errors and domain validation keep their
      * precise fields). A create ({@code POST}) that failed with a 500, after which the job may exist, or with an
-     * idempotency conflict carries {@code x-should-retry: false}, so the OpenAI SDKs do not send it again. Other 5xx
-     * (503 busy, 507 low disk) are provable refusals before anything was created: a later retry is welcome.
+     * idempotency mismatch carries {@code x-should-retry: false}, so the OpenAI SDKs do not send it again. Other 5xx
+     * (503 busy, 507 low disk) are provable refusals before anything was created, and a key still in use (409
+     * {@code idempotency_key_in_use}) clears when its create ends: a later retry is welcome.
      */
     static void render(Context c, ApiError e, Throwable cause) {
         OpenAiError out = switch (cause) {
@@ -85,11 +87,13 @@ final class OpenAiError extends RuntimeException implements ClientFacingExceptio
                     e.param(), e.code(), e.message());
         };
         // 500: the job may exist; 409: another request owns the key; insufficient_quota stays refused until the operator
-        // raises the budget. A 503/507/429 rate limit is a refusal a later retry may pass.
+        // raises the budget. A 503/507/429 rate limit is a refusal a later retry may pass, as is the 409 of a key whose
+        // create is still under way (the retry gets that create's answer).
         // a 503 because the database could not be reached may come after the create committed (its answer's read
         // failed): like a 500, the job may exist
-        boolean mayExist = out.status == 500 || (out.status == 503 && io.framegate.server.ErrorClassifier.databaseUnreachable(cause));
-        if (c.method() == HandlerType.POST && (mayExist || out.status == 409 || "insufficient_quota".equals(out.code))) {
+        boolean mayExist = out.status == 500 || (out.status == 503 && ErrorClassifier.databaseUnreachable(cause));
+        boolean conflict = out.status == 409 && !ErrorClassifier.IN_USE.equals(out.code);
+        if (c.method() == HandlerType.POST && (mayExist || conflict || "insufficient_quota".equals(out.code))) {
             c.header("x-should-retry", "false");
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode();

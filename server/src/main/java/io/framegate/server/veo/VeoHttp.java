@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framegate.domain.ImageRole;
 import io.framegate.domain.ValidationException;
 import io.framegate.server.ApiError;
+import io.framegate.server.ErrorClassifier;
 import io.framegate.server.ClientView;
 import io.framegate.server.ErrorRenderer;
 import io.framegate.server.HttpContent;
@@ -81,6 +82,7 @@ final class VeoHttp {
 
     private static String googleStatus(ApiError e) {
         if ("invalid_state".equals(e.code())) return "FAILED_PRECONDITION";
+        if (ErrorClassifier.IN_USE.equals(e.code())) return "ABORTED"; // Google's 409 for a concurrency conflict
         return statusName(e.status());
     }
 
