@@ -10,9 +10,9 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.awt.Color;
@@ -60,37 +60,11 @@ class IdempotencyInFlightTest {
     @TempDir
     Path dir;
     FramegateServer server;
+    /** A second instance on the same database, when a test starts one. */
+    FramegateServer other;
     String key;
     String keyId;
     final HeldDisk disk = new HeldDisk();
-
-    /**
-     * The free-space check every create makes before its limits: a create that finds it armed waits there until the
-     * test releases it, holding its Idempotency-Key claim (taken before it) but no rate slot and no reservation.
-     */
-    static final class HeldDisk implements DiskSpace {
-        private final CountDownLatch entered = new CountDownLatch(1);
-        private final CountDownLatch release = new CountDownLatch(1);
-        private volatile boolean armed;
-
-        @Override
-        public long usableBytes() throws java.io.IOException {
-            if (armed) {
-                synchronized (this) {
-                    if (armed) {
-                        armed = false;
-                        entered.countDown();
-                        try {
-                            release.await(60, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                }
-            }
-            return Long.MAX_VALUE / 2;
-        }
-    }
 
     @BeforeAll
     static void standIn() {
@@ -108,25 +82,10 @@ class IdempotencyInFlightTest {
         gemini.stop();
     }
 
-    @BeforeEach
-    void start() throws Exception {
-        Path data = Files.createDirectories(dir.resolve("data"));
-        Files.writeString(data.resolve("framegate.yaml"), """
-                providers:
-                  google: {type: gemini, base_url: '%s', api_key_env: %s}
-                routes:
-                  veo-3.1-generate-001: [google]
-                limits: {min_free_disk: 1MiB}
-                timing: {poll_initial: 5s, poll_max: 5s, request_timeout: 10s}
-                """.formatted(gemini.baseUrl(), ENV));
-        ServerOptions o = ServerOptions.defaults(data).withHost("127.0.0.1").withPort(0).withAccessLog(null)
-                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
-        // the server's clock starts 5 s into a minute, so one test's creates fall in one rpm window
-        long ms = System.currentTimeMillis();
-        java.time.Clock clock = java.time.Clock.offset(java.time.Clock.systemUTC(),
-                Duration.ofMillis(Math.floorMod(65_000 - ms % 60_000, 60_000)));
-        server = FramegateServer.builder(o).clock(clock).environment(Map.of(ENV, "gm-inflight")::get).diskSpace(disk)
-                .backend("local", new TinyVideoBackend("local", true, 0)).finisher(new MediaFinisher()).build().start();
+    /** On the embedded H2 file ("h2") or the shared PostgreSQL of {@link PgTestDatabase} ("postgresql"). */
+    void start(String database) throws Exception {
+        String url = database.equals("h2") ? null : PgTestDatabase.fresh();
+        server = instance("data", url, disk);
         var created = server.keys().create("inflight");
         key = created.secret();
         keyId = created.key().id();
@@ -135,9 +94,31 @@ class IdempotencyInFlightTest {
         LedgerInvariants.setKeyBudget(db(), keyId, PRICE);
     }
 
+    /** A server with its own data directory under {@code dir}, on {@code databaseUrl} (null: its embedded H2). */
+    FramegateServer instance(String name, String databaseUrl, DiskSpace diskSpace) throws Exception {
+        Path data = Files.createDirectories(dir.resolve(name));
+        Files.writeString(data.resolve("framegate.yaml"), """
+                providers:
+                  google: {type: gemini, base_url: '%s', api_key_env: %s}
+                routes:
+                  veo-3.1-generate-001: [google]
+                limits: {min_free_disk: 1MiB}
+                timing: {poll_initial: 5s, poll_max: 5s, request_timeout: 10s}
+                """.formatted(gemini.baseUrl(), ENV) + (databaseUrl == null ? "" : "database: {url: '" + databaseUrl + "'}\n"));
+        ServerOptions o = ServerOptions.defaults(data).withHost("127.0.0.1").withPort(0).withAccessLog(null)
+                .withWorkers(new WorkerSettings(1, 2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5)));
+        // the server's clock starts 5 s into a minute, so one test's creates fall in one rpm window
+        long ms = System.currentTimeMillis();
+        java.time.Clock clock = java.time.Clock.offset(java.time.Clock.systemUTC(),
+                Duration.ofMillis(Math.floorMod(65_000 - ms % 60_000, 60_000)));
+        return FramegateServer.builder(o).clock(clock).environment(Map.of(ENV, "gm-inflight")::get).diskSpace(diskSpace)
+                .backend("local", new TinyVideoBackend("local", true, 0)).finisher(new MediaFinisher()).build().start();
+    }
+
     @AfterEach
     void stop() {
         disk.release.countDown();
+        if (other != null) other.close();
         if (server != null) server.close();
     }
 
@@ -153,6 +134,10 @@ class IdempotencyInFlightTest {
 
     /** A create on {@code surface} ("openai": JSON, no image; "gemini": with an image) with the Idempotency-Key. */
     Reply create(String surface, String prompt, String idempotencyKey) throws Exception {
+        return create(server, surface, prompt, idempotencyKey);
+    }
+
+    Reply create(FramegateServer on, String surface, String prompt, String idempotencyKey) throws Exception {
         boolean openai = surface.equals("openai");
         String body = openai
                 ? "{\"model\": \"veo-3.1-generate-001\", \"prompt\": \"" + prompt + "\", \"seconds\": \"8\", \"size\": \"1280x720\"}"
@@ -161,7 +146,7 @@ class IdempotencyInFlightTest {
                  "parameters": {"aspectRatio": "16:9", "durationSeconds": 8}}
                 """.formatted(prompt, PNG);
         String path = openai ? "/v1/videos" : "/v1beta/models/veo-3.1-generate-001:predictLongRunning";
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.port() + path))
                 .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
                 .header(openai ? "Authorization" : "x-goog-api-key", openai ? "Bearer " + key : key)
                 .header("Idempotency-Key", idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)).build();
@@ -208,6 +193,7 @@ class IdempotencyInFlightTest {
     @ParameterizedTest
     @ValueSource(strings = {"openai", "gemini"})
     void aCreateWhoseKeyIsStillInFlightIs409AndAfterItEndsTheReplayOrTheMismatch(String surface) throws Exception {
+        start("h2");
         disk.armed = true;
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
@@ -235,8 +221,10 @@ class IdempotencyInFlightTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"openai", "gemini"})
-    void concurrentCreatesWithOneKeyMakeOneJobAndTheOthersAre409OrItsReplayNever429(String surface) throws Exception {
+    @CsvSource({"openai, h2", "gemini, h2", "openai, postgresql", "gemini, postgresql"})
+    void concurrentCreatesWithOneKeyMakeOneJobAndTheOthersAre409OrItsReplayNever429(String surface, String database)
+            throws Exception {
+        start(database);
         int n = 10;
         ExecutorService pool = Executors.newFixedThreadPool(n);
         List<Reply> replies = new ArrayList<>();
@@ -266,8 +254,8 @@ class IdempotencyInFlightTest {
                 ids.add(idOf(surface, r));
             }
         }
-        System.out.printf("in-flight race (%s): %d creates with one key: %d answered the job, %d in use%n",
-                surface, n, n - inUse, inUse);
+        System.out.printf("in-flight race (%s, %s): %d creates with one key: %d answered the job, %d in use%n",
+                surface, database, n, n - inUse, inUse);
         assertThat(ids).as("every 200 answers the one job").hasSize(1);
         assertOneJobReservedOnce("race");
     }
@@ -275,6 +263,7 @@ class IdempotencyInFlightTest {
     @ParameterizedTest
     @ValueSource(strings = {"openai", "gemini"})
     void aClaimLeftByACrashedInstanceExpiresAndALiveOneHolds(String surface) throws Exception {
+        start("h2");
         // claims as an instance that died mid-create leaves them: one past its expiry, one not yet
         db().useHandle(h -> {
             h.createUpdate("INSERT INTO idempotency_in_flight (owner_key_id, idempotency_key, token, expires_at) "
@@ -295,5 +284,29 @@ class IdempotencyInFlightTest {
                 .as("a create's release sweeps stale claims of other keys too").isZero();
         db().useHandle(h -> h.createUpdate("DELETE FROM idempotency_in_flight WHERE idempotency_key = 'live'").execute());
         assertOneJobReservedOnce("crashed");
+    }
+
+    /** Two instances on one PostgreSQL: a key whose create is under way on one is in use on the other too. */
+    @ParameterizedTest
+    @ValueSource(strings = {"openai", "gemini"})
+    void aKeyInFlightOnOneInstanceIs409OnAnother(String surface) throws Exception {
+        start("postgresql");
+        other = instance("other", PgTestDatabase.url(), DiskSpace.UNLIMITED);
+        disk.armed = true;
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Reply> first = pool.submit(() -> create(surface, "a pier", "shared"));
+            assertThat(disk.entered.await(30, TimeUnit.SECONDS)).as("the first create reached its checks").isTrue();
+            assertInUse(surface, create(other, surface, "a pier", "shared"));
+            disk.release.countDown();
+            Reply won = first.get(60, TimeUnit.SECONDS);
+            assertThat(won.status()).as(won.body()).isEqualTo(200);
+            Reply replay = create(other, surface, "a pier", "shared");
+            assertThat(replay.status()).as(replay.body()).isEqualTo(200);
+            assertThat(idOf(surface, replay)).isEqualTo(idOf(surface, won));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertOneJobReservedOnce("shared");
     }
 }
