@@ -136,7 +136,7 @@ final class ServerModules {
     }
 
     /**
-     * The options' worker settings with the slot counts and attempts (submit and download) the config file gives,
+     * The options' worker settings with the slot counts and attempts (submit, download, failed polls) the config file gives,
      * and a shutdown grace of at least the upstream request timeout (plus a margin), so that shutdown never interrupts
      * an upstream call before the job's checkpoint records its outcome.
      */
@@ -146,6 +146,7 @@ final class ServerModules {
                 fromFile.cloud() != null ? fromFile.cloud() : options.cloudSlots());
         if (fromFile.maxAttempts() != null) w = w.withAttempts(fromFile.maxAttempts(), w.retryBackoff());
         if (fromFile.maxDownloadAttempts() != null) w = w.withDownloadAttempts(fromFile.maxDownloadAttempts());
+        if (fromFile.maxInternalPollFailures() != null) w = w.withInternalPollFailures(fromFile.maxInternalPollFailures());
         Duration callGrace = config.providers().settings().requestTimeout().plusSeconds(5);
         return w.shutdownGrace().compareTo(callGrace) >= 0 || config.providers().channels().isEmpty() ? w : w.withShutdownGrace(callGrace);
     }

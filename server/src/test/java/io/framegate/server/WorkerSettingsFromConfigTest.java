@@ -33,18 +33,20 @@ class WorkerSettingsFromConfigTest {
                 routes:
                   sora-2: [{channel: agg, allow_retired: true}]
                 timing: {request_timeout: 90s}
-                workers: {cloud: 6, max_attempts: 5, max_download_attempts: 25}
+                workers: {cloud: 6, max_attempts: 5, max_download_attempts: 25, max_internal_poll_failures: 4}
                 """);
         WorkerSettings w = ServerModules.workerSettings(WorkerSettings.DEFAULT, cfg);
         assertThat(w.shutdownGrace()).as("docs/admin.md: at least the upstream request_timeout + 5 s")
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(95));
         assertThat(w.maxAttempts()).isEqualTo(5);
         assertThat(w.maxDownloadAttempts()).isEqualTo(25);
+        assertThat(w.maxInternalPollFailures()).as("the poller's own bound, not the download attempts").isEqualTo(4);
         assertThat(w.cloudSlots()).isEqualTo(6);
 
         WorkerSettings offline = ServerModules.workerSettings(WorkerSettings.DEFAULT, read("workers: {local: 1}\n"));
         assertThat(offline.shutdownGrace()).as("no upstream, no reason to wait longer").isEqualTo(WorkerSettings.DEFAULT.shutdownGrace());
         assertThat(offline.maxAttempts()).isEqualTo(WorkerSettings.DEFAULT_MAX_ATTEMPTS);
         assertThat(offline.maxDownloadAttempts()).isEqualTo(WorkerSettings.DEFAULT_MAX_DOWNLOAD_ATTEMPTS);
+        assertThat(offline.maxInternalPollFailures()).isEqualTo(WorkerSettings.DEFAULT_MAX_INTERNAL_POLL_FAILURES);
     }
 }

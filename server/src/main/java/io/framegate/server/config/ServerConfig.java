@@ -43,16 +43,18 @@ public record ServerConfig(FramegateConfig providers, Workers workers, Database 
      * @param cloud       jobs waiting on cloud upstreams at once
      * @param maxAttempts attempts a job gets before it fails (attempts that crashed or died with the process)
      * @param maxDownloadAttempts attempts a job the upstream accepted gets to collect its video, counted likewise
+     * @param maxInternalPollFailures polls of a waiting job in a row that may fail inside the server before it fails
      */
-    public record Workers(Integer local, Integer cloud, Integer maxAttempts, Integer maxDownloadAttempts) {
-        public static final Workers UNSET = new Workers(null, null, null, null);
+    public record Workers(Integer local, Integer cloud, Integer maxAttempts, Integer maxDownloadAttempts,
+                          Integer maxInternalPollFailures) {
+        public static final Workers UNSET = new Workers(null, null, null, null, null);
 
         public Workers(Integer local, Integer cloud) {
-            this(local, cloud, null, null);
+            this(local, cloud, null, null, null);
         }
 
         public Workers(Integer local, Integer cloud, Integer maxAttempts) {
-            this(local, cloud, maxAttempts, null);
+            this(local, cloud, maxAttempts, null, null);
         }
     }
 

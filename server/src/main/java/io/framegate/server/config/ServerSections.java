@@ -10,7 +10,8 @@ import java.util.Set;
  * {@code limits}, {@code retention}, {@code webhooks}.
  */
 final class ServerSections {
-    private static final Set<String> WORKER_KEYS = Set.of("local", "cloud", "max_attempts", "max_download_attempts");
+    private static final Set<String> WORKER_KEYS = Set.of("local", "cloud", "max_attempts", "max_download_attempts",
+            "max_internal_poll_failures");
     private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password_env", "password_file");
     private static final Set<String> POOL_KEYS = Set.of("requests", "background");
     private static final Set<String> LIMIT_KEYS = Set.of("local_pixel_frames", "extension_chain", "local_render_deadline",
@@ -24,7 +25,7 @@ final class ServerSections {
     static ServerConfig.Workers workers(ConfigSection s) {
         if (!s.mapping("local and/or cloud", WORKER_KEYS)) return ServerConfig.Workers.UNSET;
         return new ServerConfig.Workers(s.positiveInt("local"), s.positiveInt("cloud"), s.positiveInt("max_attempts"),
-                s.positiveInt("max_download_attempts"));
+                s.positiveInt("max_download_attempts"), s.positiveInt("max_internal_poll_failures"));
     }
 
     static ServerConfig.Database database(ConfigSection s) {

@@ -186,7 +186,7 @@ final class Poller implements AutoCloseable {
     /**
      * A poll that failed inside the server (an unexpected exception: a bug, a write the database refused), not an
      * answer of the upstream. It is tried again after {@link WorkerSettings#retryBackoff} (10 s), cut to the job's
-     * deadline, but not for ever: once the deadline has passed, or after {@link WorkerSettings#maxDownloadAttempts}
+     * deadline, but not for ever: once the deadline has passed, or after {@link WorkerSettings#maxInternalPollFailures}
      * such failures in a row (counted in the note {@link #INTERNAL_ERRORS}, which clients do not see), the job ends
      * {@code internal_error} and is settled; its upstream job is left there (noted {@code upstream_kept}: no poll read
      * its state, and a cancel deletes a finished video on most upstreams) unless the client asked to cancel.
@@ -204,7 +204,7 @@ final class Poller implements AutoCloseable {
         Instant deadline = deadlineOf(route, cp);
         Instant now = clock.instant();
         boolean pastDeadline = deadline != null && !now.isBefore(deadline);
-        if (pastDeadline || failures >= settings.maxDownloadAttempts()) {
+        if (pastDeadline || failures >= settings.maxInternalPollFailures()) {
             LOG.warn("job {}: polling failed inside the server {} time(s) in a row{}; the job fails internal_error", id,
                     failures, pastDeadline ? ", and its deadline " + deadline + " has passed" : "", e);
             if (route != null && cp != null && row.cancelRequested()) {
@@ -226,7 +226,7 @@ final class Poller implements AutoCloseable {
         long wait = settings.retryBackoff().toMillis();
         if (deadline != null) wait = Math.max(0, Math.min(wait, Duration.between(now, deadline).toMillis()));
         LOG.warn("job {}: polling failed inside the server ({} of {} in a row); trying again in {} ms", id, failures,
-                settings.maxDownloadAttempts(), wait, e);
+                settings.maxInternalPollFailures(), wait, e);
         try {
             ctx.flushNotes(); // the count, and what the poll noted (retries), stay on record
         } catch (RuntimeException notWritten) {

@@ -25,13 +25,18 @@ import java.time.Duration;
  * @param maxDownloadAttempts attempts a job the upstream accepted gets to collect its video (a poll and the download),
  *                      counted as above from the claims made since it was accepted. Its own, larger bound: the
  *                      upstream bills the video whether or not it is collected, so a process killed during downloads
- *                      must not abandon it as soon as a submit would be given up. Also how many polls of a waiting
- *                      job in a row may fail inside the server before it fails {@code internal_error}
+ *                      must not abandon it as soon as a submit would be given up
+ * @param maxInternalPollFailures polls of a waiting job in a row that may fail inside the server (an unexpected
+ *                      exception, not an upstream's answer) before it fails {@code internal_error}; polls count no
+ *                      attempt, so this bound is the poller's own
  */
 public record WorkerSettings(int localSlots, int cloudSlots, Duration lease, Duration pollInterval, Duration shutdownGrace,
-                             int maxAttempts, Duration retryBackoff, int routeSlots, int keySlots, int maxDownloadAttempts) {
+                             int maxAttempts, Duration retryBackoff, int routeSlots, int keySlots, int maxDownloadAttempts,
+                             int maxInternalPollFailures) {
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
     public static final int DEFAULT_MAX_DOWNLOAD_ATTEMPTS = 10;
+    /** The bound the poller borrowed from {@link #DEFAULT_MAX_DOWNLOAD_ATTEMPTS} before it had its own. */
+    public static final int DEFAULT_MAX_INTERNAL_POLL_FAILURES = 10;
     public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(10);
     public static final WorkerSettings DEFAULT = new WorkerSettings(1, 8, Duration.ofSeconds(30), Duration.ofSeconds(1),
             Duration.ofSeconds(10));
@@ -43,38 +48,46 @@ public record WorkerSettings(int localSlots, int cloudSlots, Duration lease, Dur
         if (maxDownloadAttempts < 1) {
             throw new IllegalArgumentException("max download attempts must be at least 1: " + maxDownloadAttempts);
         }
+        if (maxInternalPollFailures < 1) {
+            throw new IllegalArgumentException("max internal poll failures must be at least 1: " + maxInternalPollFailures);
+        }
         if (routeSlots < 0 || keySlots < 0) throw new IllegalArgumentException("route and key slots must be >= 0");
     }
 
     /** Default attempts, backoff and per-route/per-key caps. */
     public WorkerSettings(int localSlots, int cloudSlots, Duration lease, Duration pollInterval, Duration shutdownGrace) {
         this(localSlots, cloudSlots, lease, pollInterval, shutdownGrace, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF, 0, 0,
-                DEFAULT_MAX_DOWNLOAD_ATTEMPTS);
+                DEFAULT_MAX_DOWNLOAD_ATTEMPTS, DEFAULT_MAX_INTERNAL_POLL_FAILURES);
     }
 
     public WorkerSettings withSlots(int local, int cloud) {
         return new WorkerSettings(local, cloud, lease, pollInterval, shutdownGrace, maxAttempts, retryBackoff, routeSlots, keySlots,
-                maxDownloadAttempts);
+                maxDownloadAttempts, maxInternalPollFailures);
     }
 
     public WorkerSettings withAttempts(int max, Duration backoff) {
         return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, shutdownGrace, max, backoff, routeSlots, keySlots,
-                maxDownloadAttempts);
+                maxDownloadAttempts, maxInternalPollFailures);
     }
 
     public WorkerSettings withDownloadAttempts(int max) {
         return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, shutdownGrace, maxAttempts, retryBackoff,
-                routeSlots, keySlots, max);
+                routeSlots, keySlots, max, maxInternalPollFailures);
+    }
+
+    public WorkerSettings withInternalPollFailures(int max) {
+        return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, shutdownGrace, maxAttempts, retryBackoff,
+                routeSlots, keySlots, maxDownloadAttempts, max);
     }
 
     public WorkerSettings withCaps(int route, int key) {
         return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, shutdownGrace, maxAttempts, retryBackoff, route, key,
-                maxDownloadAttempts);
+                maxDownloadAttempts, maxInternalPollFailures);
     }
 
     public WorkerSettings withShutdownGrace(Duration grace) {
         return new WorkerSettings(localSlots, cloudSlots, lease, pollInterval, grace, maxAttempts, retryBackoff, routeSlots, keySlots,
-                maxDownloadAttempts);
+                maxDownloadAttempts, maxInternalPollFailures);
     }
 
     /**

@@ -77,7 +77,8 @@ class LimitsDocDefaultsTest {
         assertThat(seen).as("the documented defaults found").containsExactlyInAnyOrder("limits.local_pixel_frames",
                 "limits.extension_chain", "limits.local_render_deadline", "limits.min_free_disk", "retention.results",
                 "retention.inputs_grace", "timing.deadline", "timing.request_timeout", "workers.max_attempts",
-                "workers.max_download_attempts", "workers.cloud", "limits.max_queued_jobs");
+                "workers.max_download_attempts", "workers.max_internal_poll_failures", "workers.cloud",
+                "limits.max_queued_jobs");
 
         StringBuilder yaml = new StringBuilder("default_route: local\n");
         sections.forEach((section, keys) -> {
@@ -95,6 +96,8 @@ class LimitsDocDefaultsTest {
         assertThat(documented.workers().maxAttempts()).as("workers.max_attempts").isEqualTo(served.maxAttempts());
         assertThat(documented.workers().maxDownloadAttempts()).as("workers.max_download_attempts")
                 .isEqualTo(served.maxDownloadAttempts());
+        assertThat(documented.workers().maxInternalPollFailures()).as("workers.max_internal_poll_failures")
+                .isEqualTo(served.maxInternalPollFailures());
     }
 
     @Test

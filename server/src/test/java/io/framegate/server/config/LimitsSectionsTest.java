@@ -100,7 +100,8 @@ class LimitsSectionsTest {
             seen.add(key);
         }
         assertThat(seen).as("the documented defaults found").contains("poll_initial", "request_timeout", "workers.cloud",
-                "workers.max_attempts", "workers.max_download_attempts", "database_pools.requests",
+                "workers.max_attempts", "workers.max_download_attempts", "workers.max_internal_poll_failures",
+                "database_pools.requests",
                 "limits.local_pixel_frames", "limits.max_queued_jobs", "retention.results", "retention.orphan_age",
                 "webhooks.concurrency");
         StringBuilder yaml = new StringBuilder("default_route: local\n");
@@ -114,7 +115,7 @@ class LimitsSectionsTest {
         // a file without workers keys leaves them null: the server's defaults (what `serve` starts with) then apply
         io.framegate.server.jobs.WorkerSettings served = io.framegate.server.ServerOptions.defaults(Path.of(".")).workers();
         assertThat(documented.workers()).isEqualTo(new ServerConfig.Workers(served.localSlots(), served.cloudSlots(),
-                served.maxAttempts(), served.maxDownloadAttempts()));
+                served.maxAttempts(), served.maxDownloadAttempts(), served.maxInternalPollFailures()));
         assertThat(documented.pools()).isEqualTo(none.pools());
         assertThat(documented.limits()).isEqualTo(none.limits());
         assertThat(documented.retention()).isEqualTo(none.retention());

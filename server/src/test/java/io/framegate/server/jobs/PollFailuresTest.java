@@ -68,14 +68,15 @@ class PollFailuresTest extends StandInUpstreamTest {
             assertThat(done.completedAt()).as("at its deadline, not a retry later")
                     .isAfterOrEqualTo(deadline).isBefore(deadline.plusSeconds(5));
             assertThat(Integer.parseInt(done.notes().get("poll_internal_errors")))
-                    .as("ended by its deadline, not by the count").isLessThan(WorkerSettings.DEFAULT_MAX_DOWNLOAD_ATTEMPTS);
+                    .as("ended by its deadline, not by the count").isLessThan(WorkerSettings.DEFAULT_MAX_INTERNAL_POLL_FAILURES);
         }
     }
 
+    /** workers.max_internal_poll_failures is the poller's own bound: the download attempts (left at 10) do not decide it. */
     @Test
-    void maxDownloadAttemptsPollsFailingInsideTheServerInARowEndTheJobBeforeItsDeadline() throws Exception {
+    void maxInternalPollFailuresPollsFailingInsideTheServerInARowEndTheJobBeforeItsDeadline() throws Exception {
         try (WorkerPool pool = pool(defaults().withAttempts(WorkerSettings.DEFAULT_MAX_ATTEMPTS, Duration.ofMillis(100))
-                .withDownloadAttempts(3))) {
+                .withDownloadAttempts(WorkerSettings.DEFAULT_MAX_DOWNLOAD_ATTEMPTS).withInternalPollFailures(3))) {
             pool.start(true);
             String id = submitAndAwaitWaiting(pool);
             pollsFailInsideTheServer();
