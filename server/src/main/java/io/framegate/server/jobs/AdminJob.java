@@ -5,7 +5,8 @@ package io.framegate.server.jobs;
  *
  * @param job           the job
  * @param attempts         attempts counted so far (claims that did not end in a graceful release)
- * @param downloadAttempts those of them made after the upstream accepted the job ({@code workers.max_download_attempts})
+ * @param downloadAttempts claims made after the upstream accepted the job that crashed or found it running again
+ *                         ({@code workers.max_download_attempts})
  * @param hasCheckpoint    whether a backend stored resumable state (e.g. an upstream job handle)
  */
 public record AdminJob(Job job, int attempts, int downloadAttempts, boolean hasCheckpoint) {

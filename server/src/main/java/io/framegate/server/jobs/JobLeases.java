@@ -26,7 +26,8 @@ final class JobLeases {
      * both counters, never below 0. A claim made before the upstream accepted the job counted no download attempt;
      * the download counter is then 0 (it counts only claims made since), and stays so.
      */
-    static final String GIVE_BACK = "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, "
+    static final String GIVE_BACK_ATTEMPT = "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END";
+    static final String GIVE_BACK = GIVE_BACK_ATTEMPT + ", "
             + "download_attempts = CASE WHEN download_attempts > 0 THEN download_attempts - 1 ELSE 0 END";
     private final Jdbi jdbi;
 

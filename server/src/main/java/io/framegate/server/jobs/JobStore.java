@@ -82,8 +82,9 @@ public final class JobStore {
     /**
      * A job with what only the core needs: the stored request, checkpoint and lease, and for a job waiting on its
      * upstream when it is next polled, its poll interval (ms, null before the first poll) and polls so far.
-     * {@code attempts} counts every claim not given back; {@code downloadAttempts} only those made after the upstream
-     * accepted the job ({@link #isAccepted}), which {@link WorkerSettings#maxDownloadAttempts()} bounds.
+     * {@code attempts} counts every claim not given back; {@code downloadAttempts} those made after the upstream
+     * accepted the job ({@link #isAccepted}), a collection that found it running again included (see
+     * {@link WaitQueue#park}), which {@link WorkerSettings#maxDownloadAttempts()} bounds.
      */
     record Row(Job job, String requestJson, String requestHash, String checkpoint, String idempotencyKey,
                int attempts, boolean cancelRequested, String leaseOwner, Long leaseExpiresAt, long leaseEpoch,

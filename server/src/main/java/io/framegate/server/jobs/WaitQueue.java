@@ -51,10 +51,15 @@ final class WaitQueue {
     /**
      * Leaves the job waiting until {@code waitMillis} from now (database clock), with its poll state; the lease is
      * given up. From a worker slot ({@code endsAttempt}) the attempt ended well and is given back, as a graceful
-     * release does: attempts count only crashed ones. A job whose client cancelled meanwhile is due at once.
+     * release does: attempts count only crashed ones. Its download attempt is not: a job the upstream had accepted
+     * was in the slot to be collected (the poller found it done) and the upstream now says it runs, so an upstream
+     * that flips between the two uses {@link WorkerSettings#maxDownloadAttempts} up (the job then ends
+     * {@code download_abandoned}, its video kept upstream) instead of taking a slot per flip until its deadline. A
+     * claim made before the upstream accepted the job counted none. A job whose client cancelled meanwhile is due
+     * at once.
      */
     boolean park(String id, Lease lease, long waitMillis, long intervalMillis, int polls, boolean endsAttempt) {
-        String attempts = endsAttempt ? ", " + JobLeases.GIVE_BACK : "";
+        String attempts = endsAttempt ? ", " + JobLeases.GIVE_BACK_ATTEMPT : "";
         return jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL, "
                         + "next_poll_at = CASE WHEN cancel_requested THEN " + DB_NOW + " ELSE " + DB_NOW + " + :wait END, "
                         + "poll_interval_ms = :interval, polls = :polls, updated_at = :now" + attempts

@@ -89,4 +89,32 @@ class DownloadAttemptsTest extends StandInUpstreamTest {
         assertThat(ledger(id)).containsExactly("reserve", "release");
         LedgerInvariants.check(core.db.jdbi());
     }
+
+    /**
+     * An upstream that says completed to the poller and in_progress to the worker that comes to collect, again and
+     * again: each such collection keeps its download attempt (it took a worker slot and collected nothing), so the
+     * flips use {@code workers.max_download_attempts} up and the job ends {@code download_abandoned}, its upstream job
+     * kept and its reservation released once, instead of taking a slot per flip until its deadline (5 min here).
+     */
+    @Test
+    void collectionsThatFindTheJobRunningAgainUseUpTheDownloadAttempts() throws Exception {
+        upstream.flipping = true;
+        String id;
+        try (WorkerPool pool = pool(defaults().withDownloadAttempts(3))) {
+            pool.start(true);
+            id = jobs.submit("key_a", "openai", InFlightCloudJobsTest.request(1), null).id();
+            Job done = awaitJob(core, id, Duration.ofSeconds(60));
+            assertThat(done.status()).as("%s %s", done.errorCode(), done.errorMessage()).isEqualTo(JobStatus.FAILED);
+            assertThat(done.errorCode()).isEqualTo("download_abandoned");
+        }
+        assertThat(row(id).downloadAttempts()).as("three collections found it running, the fourth claim gave up")
+                .isEqualTo(4);
+        assertThat(row(id).attempts()).as("a collection that ended well is no crashed attempt").isEqualTo(1);
+        assertThat(upstream.creates).as("created upstream once").hasValue(1);
+        assertThat(upstream.downloads).hasValue(0);
+        assertThat(upstream.deletes).as("its perhaps finished video is not deleted upstream").hasValue(0);
+        assertThat(row(id).job().notes().get("upstream_kept")).contains("video_1");
+        assertThat(ledger(id)).containsExactly("reserve", "release");
+        LedgerInvariants.check(core.db.jdbi());
+    }
 }

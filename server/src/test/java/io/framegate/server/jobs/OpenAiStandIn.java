@@ -38,6 +38,8 @@ final class OpenAiStandIn implements AutoCloseable {
     final Map<String, AtomicInteger> videos = new ConcurrentHashMap<>();
     /** The {@code progress} a running video reports. */
     volatile int progress = 10;
+    /** Polls answer completed and in_progress in turn (the first completed): an upstream that contradicts itself. */
+    volatile boolean flipping;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final HttpServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(8, r -> {
@@ -80,10 +82,11 @@ final class OpenAiStandIn implements AutoCloseable {
                 x.sendResponseHeaders(200, VIDEO.length);
                 x.getResponseBody().write(VIDEO);
             } else if (method.equals("GET")) {
-                polls.incrementAndGet();
+                int n = polls.incrementAndGet();
+                boolean done = flipping ? n % 2 == 1 : finished.get();
                 String id = path.substring(path.lastIndexOf('/') + 1);
                 json(x, videos.containsKey(id) ? 200 : 404, videos.containsKey(id)
-                        ? video(id, finished.get() ? "completed" : "in_progress") : "{\"error\": {\"message\": \"no\"}}");
+                        ? video(id, done ? "completed" : "in_progress") : "{\"error\": {\"message\": \"no\"}}");
             } else if (method.equals("DELETE")) {
                 deletes.incrementAndGet();
                 json(x, 200, "{\"id\": \"x\", \"object\": \"video.deleted\", \"deleted\": true}");

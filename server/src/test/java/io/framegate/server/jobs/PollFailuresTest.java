@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A poll of a waiting cloud job that fails inside the server (an unexpected exception, not an upstream answer: here
  * the database refuses the progress the poll writes) is tried again, but not for ever: past the job's deadline, or
- * after {@code workers.max_download_attempts} such failures in a row, the job fails {@code internal_error} with a
+ * after {@code workers.max_internal_poll_failures} such failures in a row, the job fails {@code internal_error} with a
  * generic message, its reservation released once, and its upstream job left there (it may be finished; a cancel
  * would delete it) and named in the note {@code upstream_kept}. A failure that clears lets the job go on.
  */
