@@ -259,6 +259,8 @@ public final class FramegateServer implements AutoCloseable {
             LOG.info("no API key existed: created the key 'default' (printed once on standard output; "
                     + "make more with `framegate keys create --name NAME`)");
         }
+        // an embedded file is this process's alone: a create its previous process died in holds no key any more
+        if (m.db.isExclusive()) m.jobs.forgetCreatesInFlight();
         m.workers.start(m.db.isExclusive());
         m.sweeper.start();
         m.webhooks.start();

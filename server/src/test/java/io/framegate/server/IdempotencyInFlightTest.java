@@ -286,6 +286,25 @@ class IdempotencyInFlightTest {
         assertOneJobReservedOnce("crashed");
     }
 
+    /**
+     * On the embedded database a restarted server is the only process that can have a create under way: a claim its
+     * killed predecessor held is dropped at the start, so the client's retry is served, not told 409 for 10 minutes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"openai", "gemini"})
+    void anEmbeddedDatabasesStartDropsTheClaimsItsDeadProcessHeld(String surface) throws Exception {
+        start("h2");
+        db().useHandle(h -> h.createUpdate("INSERT INTO idempotency_in_flight (owner_key_id, idempotency_key, token, "
+                + "expires_at) VALUES (:k, 'cut-short', 'killed-process', :far)").bind("k", keyId)
+                .bind("far", System.currentTimeMillis() + Duration.ofHours(1).toMillis()).execute());
+        assertInUse(surface, create(surface, "a pier", "cut-short"));
+        server.close();
+        server = instance("data", null, disk);
+        Reply retried = create(surface, "a pier", "cut-short");
+        assertThat(retried.status()).as(retried.body()).isEqualTo(200);
+        assertOneJobReservedOnce("cut-short");
+    }
+
     /** Two instances on one PostgreSQL: a key whose create is under way on one is in use on the other too. */
     @ParameterizedTest
     @ValueSource(strings = {"openai", "gemini"})

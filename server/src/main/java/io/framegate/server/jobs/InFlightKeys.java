@@ -51,6 +51,15 @@ final class InFlightKeys {
         });
     }
 
+    /**
+     * Drops every claim: at the start of a process that alone can open the database (an embedded file), where any
+     * claim left is one its previous process died holding, so a client retrying that create is not told 409 for
+     * {@link #STALE_AFTER}.
+     */
+    void forgetAll() {
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM idempotency_in_flight").execute());
+    }
+
     /** Ends the claim {@code token} holds (if it still does), and removes any stale claim on the way. */
     void release(String owner, String key, String token) {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM idempotency_in_flight WHERE (owner_key_id = :owner "

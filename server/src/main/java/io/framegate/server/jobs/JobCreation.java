@@ -59,6 +59,10 @@ final class JobCreation {
         this.admission = a;
     }
 
+    void forgetCreatesInFlight() {
+        inFlight.forgetAll();
+    }
+
     void limitWith(JobLimits jobLimits) {
         this.limits = jobLimits;
     }

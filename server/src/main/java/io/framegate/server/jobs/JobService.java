@@ -75,6 +75,11 @@ public final class JobService {
         creation.limitWith(jobLimits);
     }
 
+    /** At the start of the only process on the database: the Idempotency-Keys its dead predecessor held are free. */
+    public void forgetCreatesInFlight() {
+        creation.forgetCreatesInFlight();
+    }
+
     /** The router given at construction, or null. */
     public Routing routing() {
         return routing;
