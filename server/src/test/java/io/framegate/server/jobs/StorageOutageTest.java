@@ -71,18 +71,33 @@ class StorageOutageTest extends StandInUpstreamTest {
         }
     }
 
+    private JobService service(Flaky flaky) {
+        return new JobService(core.store, flaky, core.validator, FramegateServer.newJsonMapper(), Clock.systemUTC(), routing);
+    }
+
+    /** A started pool storing through {@code flaky}. */
+    private WorkerPool pool(JobService service, Flaky flaky, WorkerSettings settings) {
+        WorkerPool pool = new WorkerPool(core.store, service, flaky, core.validator, routing, OutputFinisher.NONE,
+                dir.resolve("work"), settings, Clock.systemUTC());
+        pool.start(true);
+        return pool;
+    }
+
+    /** A cloud job submitted and polled once: waiting on its upstream. */
+    private String submitAndAwaitWaiting(JobService service) throws Exception {
+        String id = service.submit("key_a", "openai", InFlightCloudJobsTest.request(1), null).id();
+        awaitTrue(() -> upstream.polls.get() >= 1 && row(id).nextPollAt() != null, Duration.ofSeconds(30),
+                "the job waits on its upstream");
+        return id;
+    }
+
     @Test
     void aFinishedUpstreamVideoIsCollectedOnceTheStorageIsBackInsteadOfFailingTheJob() throws Exception {
         Flaky flaky = new Flaky(core.results);
-        JobService service = new JobService(core.store, flaky, core.validator, FramegateServer.newJsonMapper(),
-                Clock.systemUTC(), routing);
+        JobService service = service(flaky);
         WorkerSettings settings = defaults().withAttempts(WorkerSettings.DEFAULT_MAX_ATTEMPTS, Duration.ofMillis(200));
-        try (WorkerPool pool = new WorkerPool(core.store, service, flaky, core.validator, routing, OutputFinisher.NONE,
-                dir.resolve("work"), settings, Clock.systemUTC())) {
-            pool.start(true);
-            String id = service.submit("key_a", "openai", InFlightCloudJobsTest.request(1), null).id();
-            awaitTrue(() -> upstream.polls.get() >= 1 && row(id).nextPollAt() != null, Duration.ofSeconds(30),
-                    "the job waits on its upstream");
+        try (WorkerPool pool = pool(service, flaky, settings)) {
+            String id = submitAndAwaitWaiting(service);
             flaky.down = true;
             upstream.finishAll();
             awaitTrue(() -> flaky.refused.get() >= 3 || row(id).job().status().isFinal(), Duration.ofSeconds(30),
@@ -104,16 +119,11 @@ class StorageOutageTest extends StandInUpstreamTest {
     @Test
     void aJobWhoseStorageStaysDownIsGivenUpAfterItsAttemptsKeepingItsPaidVideoUpstream() throws Exception {
         Flaky flaky = new Flaky(core.results);
-        JobService service = new JobService(core.store, flaky, core.validator, FramegateServer.newJsonMapper(),
-                Clock.systemUTC(), routing);
+        JobService service = service(flaky);
         WorkerSettings settings = defaults().withAttempts(WorkerSettings.DEFAULT_MAX_ATTEMPTS, Duration.ofMillis(50))
                 .withDownloadAttempts(3);
-        try (WorkerPool pool = new WorkerPool(core.store, service, flaky, core.validator, routing, OutputFinisher.NONE,
-                dir.resolve("work"), settings, Clock.systemUTC())) {
-            pool.start(true);
-            String id = service.submit("key_a", "openai", InFlightCloudJobsTest.request(1), null).id();
-            awaitTrue(() -> upstream.polls.get() >= 1 && row(id).nextPollAt() != null, Duration.ofSeconds(30),
-                    "the job waits on its upstream");
+        try (WorkerPool pool = pool(service, flaky, settings)) {
+            String id = submitAndAwaitWaiting(service);
             flaky.down = true;
             upstream.finishAll();
             Job done = awaitJob(core, id, Duration.ofSeconds(60));
