@@ -3,8 +3,10 @@ package io.framegate.provider;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
+import okhttp3.RequestBody;
 
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509TrustManager;
@@ -25,7 +27,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * GETs a URL the gateway does not trust (a client's image URL, an upstream's result URL) without a DNS rebinding
+ * GETs (or POSTs to) a URL the gateway does not trust (a client's image URL, an upstream's result URL, a webhook
+ * target) without a DNS rebinding
  * window: each hop's host is resolved once ({@link BoundedLookup}, within the deadline), every address is checked
  * against the {@link Rule}, and the connection can only go to those checked addresses (OkHttp is handed them as its
  * {@code Dns}; a network interceptor refuses any other, e.g. an IP literal it parsed itself). TLS is OkHttp's: SNI
@@ -96,10 +99,36 @@ public final class PinnedFetcher {
      */
     public PinnedResponse get(URI uri, Map<String, List<String>> headers, Rule rule, Limits limits, long deadline)
             throws IOException {
+        return send(uri, headers, null, rule, limits, deadline);
+    }
+
+    /**
+     * The answer to a POST of {@code body} to {@code uri}, by the same rules as {@link #get}: the host resolved once
+     * and checked, the connection to the checked addresses only, one deadline, a capped body. With
+     * {@link Limits#maxRedirects} 0 a redirect is the answer (nothing is sent to its {@code Location}); past that, a
+     * {@code 307} or {@code 308} sends the POST again to the next hop, any other redirect GETs it without the body.
+     * The caller closes the answer.
+     *
+     * @param contentType the body's {@code Content-Type}, or null for none
+     * @throws FetchFailure the fetch was refused or ended early, in words fit for a client
+     * @throws IOException  no answer: refused connection, TLS failure, not HTTP
+     */
+    public PinnedResponse post(URI uri, Map<String, List<String>> headers, byte[] body, String contentType, Rule rule,
+                               Limits limits, long deadline) throws IOException {
+        return send(uri, headers, new Payload(body, contentType == null ? null : MediaType.get(contentType)), rule,
+                limits, deadline);
+    }
+
+    /** A request's body and its type (null: none). */
+    private record Payload(byte[] bytes, MediaType type) {
+    }
+
+    private PinnedResponse send(URI uri, Map<String, List<String>> headers, Payload payload, Rule rule, Limits limits,
+                                long deadline) throws IOException {
         URI at = uri;
         Map<String, List<String>> sent = headers;
         for (int hops = 0; ; hops++) {
-            PinnedResponse r = once(at, sent, rule, limits, deadline);
+            PinnedResponse r = once(at, sent, payload, rule, limits, deadline);
             String location = r.header("Location");
             int status = r.status();
             if (status / 100 != 3 || status == 304 || location == null || limits.maxRedirects() == 0) return r;
@@ -116,12 +145,13 @@ public final class PinnedFetcher {
                         "a redirect to an unreadable location", e);
             }
             if (!sameOrigin(at, next)) sent = without(sent, limits.credentials());
+            if (status != 307 && status != 308) payload = null; // 301, 302, 303: the next hop is a GET
             at = next;
         }
     }
 
-    private PinnedResponse once(URI uri, Map<String, List<String>> headers, Rule rule, Limits limits, long deadline)
-            throws IOException {
+    private PinnedResponse once(URI uri, Map<String, List<String>> headers, Payload payload, Rule rule, Limits limits,
+                                long deadline) throws IOException {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         String host = bare(uri.getHost());
         HttpUrl url = host == null || !rule.allowsScheme(scheme) ? null : httpUrl(uri);
@@ -147,7 +177,9 @@ public final class PinnedFetcher {
                     return chain.proceed(chain.request());
                 })
                 .build();
-        Request.Builder req = new Request.Builder().url(url).get();
+        Request.Builder req = new Request.Builder().url(url);
+        if (payload == null) req.get();
+        else req.post(RequestBody.create(payload.bytes(), payload.type()));
         headers.forEach((name, values) -> values.forEach(v -> req.addHeader(name, v)));
         // identity: a Content-Length that means the bytes read, and no decompression past the cap
         if (!has(headers, "Accept-Encoding")) req.header("Accept-Encoding", "identity");

@@ -56,6 +56,8 @@ class PinnedFetcherTest {
     final List<HttpServer> servers = new ArrayList<>();
     /** Requests each stand-in got: its address, then the path and the Authorization header it was sent. */
     final Map<InetAddress, List<String>> seen = new ConcurrentHashMap<>();
+    /** What each stand-in was sent: the method, the Content-Type and the body. */
+    final Map<InetAddress, List<String>> sent = new ConcurrentHashMap<>();
 
     @AfterEach
     void stop() {
@@ -79,6 +81,9 @@ class PinnedFetcherTest {
         s.createContext("/", ex -> {
             seen.computeIfAbsent(address, a -> new CopyOnWriteArrayList<>())
                     .add(ex.getRequestURI().getPath() + " auth=" + ex.getRequestHeaders().getFirst("Authorization"));
+            sent.computeIfAbsent(address, a -> new CopyOnWriteArrayList<>()).add(ex.getRequestMethod() + " "
+                    + ex.getRequestHeaders().getFirst("Content-Type") + " "
+                    + new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             String path = ex.getRequestURI().getPath();
             if (path.startsWith("/to/")) {
                 ex.getResponseHeaders().add("Location", ex.getRequestURI().getRawQuery());
@@ -149,6 +154,33 @@ class PinnedFetcherTest {
 
         assertThat(body).isEqualTo("video from 127.0.0.2");
         assertThat(seen.get(PUBLIC)).containsExactly("/to/ auth=Bearer k-1", "/to/ auth=Bearer k-1", "/video auth=null");
+    }
+
+    /**
+     * A POST (a webhook's) goes as a GET does: its body and type arrive, at the checked address only though the name
+     * rebinds after its check, and with no redirects allowed a 302 is the answer, its {@code Location} never sent to.
+     */
+    @Test
+    void aPostSendsItsBodyToTheCheckedAddressAndDoesNotFollowARedirectWhenNoneIsAllowed() throws Exception {
+        int port = serve(PUBLIC, 0);
+        serve(PRIVATE, port);
+        AtomicInteger lookups = new AtomicInteger();
+        PinnedFetcher fetcher = new PinnedFetcher(host -> lookups.incrementAndGet() == 1
+                ? new InetAddress[] {PUBLIC} : new InetAddress[] {PRIVATE}, false);
+        PinnedFetcher.Limits none = new PinnedFetcher.Limits(0, 0, PinnedFetcher.CREDENTIALS);
+        byte[] event = "{\"type\":\"video.completed\"}".getBytes(StandardCharsets.UTF_8);
+
+        try (PinnedResponse r = fetcher.post(URI.create("http://hooks.test:" + port + "/to/?http://hooks.test:" + port
+                + "/video"), Map.of("webhook-id", List.of("msg_1")), event, "application/json", RULE, none,
+                in(Duration.ofSeconds(20)))) {
+            assertThat(r.status()).as("the redirect is the answer").isEqualTo(302);
+            assertThat(r.header("Location")).isEqualTo("http://hooks.test:" + port + "/video");
+        }
+
+        assertThat(sent).as("stand-ins that got a request").containsOnlyKeys(PUBLIC);
+        assertThat(sent.get(PUBLIC)).containsExactly("POST application/json {\"type\":\"video.completed\"}");
+        assertThat(seen.get(PUBLIC)).as("the redirect's target got nothing").containsExactly("/to/ auth=null");
+        assertThat(lookups).as("one lookup").hasValue(1);
     }
 
     @Test
