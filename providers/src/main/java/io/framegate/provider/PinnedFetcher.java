@@ -53,6 +53,24 @@ public final class PinnedFetcher {
 
         /** Whether a connection to {@code address} may be made. */
         boolean allows(InetAddress address);
+
+        /**
+         * http(s) to public addresses ({@link AddressPolicy}), or to any address with {@code allowPrivate}: the rule
+         * of clients' image URLs and of webhook targets.
+         */
+        static Rule publicHttp(boolean allowPrivate) {
+            return new Rule() {
+                @Override
+                public boolean allowsScheme(String scheme) {
+                    return scheme.equals("http") || scheme.equals("https");
+                }
+
+                @Override
+                public boolean allows(InetAddress address) {
+                    return allowPrivate || !AddressPolicy.isForbidden(address);
+                }
+            };
+        }
     }
 
     /**

@@ -46,17 +46,7 @@ public final class ImageFetcher {
      */
     public ImageFetcher(int concurrency, boolean allowPrivate, PinnedFetcher.Resolver resolver) {
         this.fetcher = new PinnedFetcher(resolver, false);
-        this.rule = new PinnedFetcher.Rule() {
-            @Override
-            public boolean allowsScheme(String scheme) {
-                return scheme.equals("http") || scheme.equals("https");
-            }
-
-            @Override
-            public boolean allows(InetAddress a) {
-                return allowPrivate || !AddressPolicy.isForbidden(a);
-            }
-        };
+        this.rule = PinnedFetcher.Rule.publicHttp(allowPrivate);
         this.pool = new ThreadPoolExecutor(concurrency, concurrency, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(concurrency * 8), r -> {
                     Thread t = new Thread(r, "framegate-image-fetch");

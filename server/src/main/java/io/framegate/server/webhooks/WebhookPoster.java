@@ -47,20 +47,11 @@ public final class WebhookPoster {
     private final BoundedLookup lookup;
     private final PinnedFetcher fetcher;
     private final Duration checkTimeout;
-    private final PinnedFetcher.Rule rule = new PinnedFetcher.Rule() {
-        @Override
-        public boolean allowsScheme(String scheme) {
-            return scheme.equals("http") || scheme.equals("https");
-        }
-
-        @Override
-        public boolean allows(InetAddress address) {
-            return allowPrivate || !AddressPolicy.isForbidden(address);
-        }
-    };
+    private final PinnedFetcher.Rule rule;
 
     WebhookPoster(boolean allowPrivate, PinnedFetcher.Resolver resolver, Duration checkTimeout) {
         this.allowPrivate = allowPrivate;
+        this.rule = PinnedFetcher.Rule.publicHttp(allowPrivate);
         this.lookup = new BoundedLookup(resolver);
         this.fetcher = new PinnedFetcher(resolver, false); // always direct, as webhooks have always gone
         this.checkTimeout = checkTimeout;
